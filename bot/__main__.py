@@ -1,0 +1,143 @@
+"""Command line: ``python -m bot [run|sync|migrate|format check|format preview]``.
+
+Settings are read here, once. A bad or missing setting prints one line saying how to fix it and
+exits with status 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Sequence
+
+import discord
+
+from bot.config import Settings, SettingsError, load_settings
+from bot.logs import configure_logging
+from bot.store import Store, StoreError
+
+log = logging.getLogger("bot")
+
+EXIT_OK = 0
+EXIT_FAILURE = 1
+EXIT_BAD_SETTINGS = 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m bot",
+        description="Peer Circle: a Discord bot for peer-run mutual-aid groups.",
+    )
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+    commands.add_parser("run", help="start the bot (the default)")
+    commands.add_parser("sync", help="publish the slash commands (to DEV_GUILD_ID if set)")
+    commands.add_parser("migrate", help="bring the database up to date and exit")
+    fmt = commands.add_parser("format", help="check or preview a meeting format file")
+    fmt_commands = fmt.add_subparsers(dest="format_command", metavar="ACTION", required=True)
+    check = fmt_commands.add_parser("check", help="validate format files")
+    check.add_argument("files", nargs="+", metavar="FILE")
+    preview = fmt_commands.add_parser("preview", help="show a meeting as the group will see it")
+    preview.add_argument("file", metavar="FILE")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    command = args.command or "run"
+    if command == "format":
+        return _format_command(args)
+    try:
+        settings = load_settings()
+        configure_logging(settings.log_level)
+        if command == "migrate":
+            return asyncio.run(_migrate(settings))
+        token = settings.token()
+        if command == "sync":
+            return asyncio.run(_sync(settings, token))
+        return asyncio.run(_run(settings, token))
+    except SettingsError as exc:
+        print(f"peercircle: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    except KeyboardInterrupt:
+        return EXIT_OK
+
+
+def _format_command(args: argparse.Namespace) -> int:
+    from bot import formats_cli
+
+    if args.format_command == "check":
+        return formats_cli.check(args.files, sys.stdout)
+    return formats_cli.preview(args.file, sys.stdout)
+
+
+async def _migrate(settings: Settings) -> int:
+    store = Store(settings.database_path)
+    try:
+        version = await store.open()
+    except StoreError as exc:
+        print(f"peercircle: the database could not be migrated: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    finally:
+        await store.close()
+    print(f"The database is up to date (schema version {version}).")
+    return EXIT_OK
+
+
+def _explain_login_failure(exc: BaseException) -> str | None:
+    if isinstance(exc, discord.LoginFailure):
+        return (
+            "DISCORD_TOKEN was refused by Discord: copy the bot token again from "
+            "https://discord.com/developers/applications (Bot -> Reset Token) into .env."
+        )
+    if isinstance(exc, discord.PrivilegedIntentsRequired):
+        return (
+            "Discord refused the Server Members intent: in the developer portal, open your "
+            "application -> Bot -> Privileged Gateway Intents, turn on SERVER MEMBERS INTENT "
+            "(leave Message Content off), save, and start the bot again."
+        )
+    return None
+
+
+async def _sync(settings: Settings, token: str) -> int:
+    from bot.app import build_bot
+
+    bot = build_bot(settings, serve=False)
+    try:
+        async with bot:
+            await bot.login(token)
+            published = await bot.sync_commands()
+    except (discord.LoginFailure, StoreError) as exc:
+        print(f"peercircle: {_explain_login_failure(exc) or exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS if isinstance(exc, discord.LoginFailure) else EXIT_FAILURE
+    where = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "every server (global)"
+    print(f"Published {len(published)} command(s) to {where}.")
+    return EXIT_OK
+
+
+async def _run(settings: Settings, token: str) -> int:
+    from bot.app import build_bot
+
+    bot = build_bot(settings)
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):  # not available on Windows
+            loop.add_signal_handler(sig, lambda: asyncio.ensure_future(bot.close()))
+    try:
+        async with bot:
+            await bot.start(token)
+    except (discord.LoginFailure, discord.PrivilegedIntentsRequired) as exc:
+        print(f"peercircle: {_explain_login_failure(exc)}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    except StoreError as exc:
+        print(f"peercircle: the database could not be opened: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    log.info("Stopped")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

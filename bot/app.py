@@ -1,0 +1,165 @@
+"""Wiring: Settings -> Store, Clock, Scheduler, Pseudonymizer -> the Bot. Owns their lifetimes."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+import yarl
+from discord import app_commands
+from discord.ext import commands
+
+from bot import __version__
+from bot.config import Settings
+from bot.core.pseudonyms import Pseudonymizer
+from bot.errors import PeerCircleError
+from bot.runtime.clock import Clock
+from bot.runtime.scheduler import Scheduler
+from bot.store import Store
+
+log = logging.getLogger(__name__)
+
+#: Every cog, loaded explicitly and in this order.
+EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.groups")
+
+APOLOGY = (
+    "Sorry — something went wrong on my side and I couldn't do that. "
+    "Nothing you did caused it. Please try again in a moment."
+)
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py at the Discord API and gateway the settings name.
+
+    By default that is Discord itself; ``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` let a group
+    self-host on a Discord-compatible server (and let the tests use a local fake).
+    """
+    discord.http.Route.BASE = settings.discord_api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def intents() -> discord.Intents:
+    """Only what the bot uses. No Message Content: crosstalk is noticed by who posts, not what."""
+    wanted = discord.Intents.none()
+    wanted.guilds = True
+    wanted.members = True  # who holds a group's role, who can see its channel
+    wanted.guild_messages = True  # who posts while someone else holds the floor
+    wanted.voice_states = True  # who is in a voice or stage meeting
+    return wanted
+
+
+class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
+    """The single place where command errors become kind, private replies."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[PeerCircle], error: app_commands.AppCommandError
+    ) -> None:
+        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
+        if isinstance(original, PeerCircleError):
+            message = original.user_message
+        elif isinstance(original, app_commands.NoPrivateMessage):
+            message = (
+                "Please use this in your group's channel on the server, not in a direct message."
+            )
+        elif isinstance(original, app_commands.MissingPermissions):
+            needed = ", ".join(p.replace("_", " ").title() for p in original.missing_permissions)
+            message = (
+                f"This needs the {needed} permission, so I can't do it for you. Nothing changed."
+            )
+        elif isinstance(original, app_commands.CommandOnCooldown):
+            wait = f"{original.retry_after:.0f} seconds"
+            message = f"Let's slow down a little: you can do this again in {wait}."
+        elif isinstance(original, app_commands.CheckFailure):
+            message = "You can't use this here. Nothing changed."
+        else:
+            name = interaction.command.qualified_name if interaction.command else "unknown"
+            log.error("Unexpected error in /%s", name, exc_info=original)
+            message = APOLOGY
+        await reply_privately(interaction, message)
+
+
+async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
+    """Answer ephemerally whether or not the interaction was already acknowledged."""
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("Could not deliver an error reply (the interaction may have expired)")
+
+
+class PeerCircle(commands.Bot):
+    """The bot. Built by :func:`build_bot` with its dependencies passed in."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        scheduler: Scheduler,
+        pseudonyms: Pseudonymizer,
+        dev_guild_id: int | None = None,
+        serve: bool = True,
+    ) -> None:
+        super().__init__(
+            command_prefix=commands.when_mentioned,
+            help_command=None,
+            intents=intents(),
+            allowed_mentions=discord.AllowedMentions.none(),
+            tree_cls=PeerCircleTree,
+            # Members are fetched when a feature needs them, not all at start-up.
+            chunk_guilds_at_startup=False,
+            member_cache_flags=discord.MemberCacheFlags.from_intents(intents()),
+            guild_ready_timeout=0.1,
+        )
+        self.store = store
+        self.clock = clock
+        self.scheduler = scheduler
+        self.pseudonyms = pseudonyms
+        self.dev_guild_id = dev_guild_id
+        self.serve = serve
+        self.version = __version__
+
+    async def setup_hook(self) -> None:
+        version = await self.store.open()
+        log.info("Database ready (schema version %d)", version)
+        # Keep one sped-up timeline across restarts (see bot/runtime/clock.py).
+        anchor = await self.store.meta.get_or_set("clock_anchor", repr(self.clock.anchor))
+        self.clock.anchor = float(anchor)
+        for extension in EXTENSIONS:
+            await self.load_extension(extension)
+        if self.serve:
+            await self.scheduler.start()
+
+    async def sync_commands(self) -> list[app_commands.AppCommand]:
+        """Publish the slash commands: to DEV_GUILD_ID when set, else globally."""
+        if self.dev_guild_id is not None:
+            guild = discord.Object(id=self.dev_guild_id)
+            self.tree.copy_global_to(guild=guild)
+            return await self.tree.sync(guild=guild)
+        return await self.tree.sync()
+
+    async def on_ready(self) -> None:
+        log.info("Connected to Discord; serving %d server(s)", len(self.guilds))
+
+    async def close(self) -> None:
+        await self.scheduler.stop()
+        await super().close()
+        await self.store.close()
+
+
+def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
+    """Build the bot and everything it depends on from the settings."""
+    configure_endpoints(settings)
+    store = Store(settings.database_path)
+    clock = Clock(rate=settings.clock_rate)
+    return PeerCircle(
+        store=store,
+        clock=clock,
+        scheduler=Scheduler(store.deadlines, clock),
+        pseudonyms=Pseudonymizer(settings.pseudonym_key_bytes()),
+        dev_guild_id=settings.dev_guild_id,
+        serve=serve,
+    )

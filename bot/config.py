@@ -1,0 +1,152 @@
+"""Settings, read from the environment and ``.env`` (see ``.env.example``).
+
+Settings are built in ``main()``, never at import, so importing the bot needs no token.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import secrets
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DISCORD_API_BASE = "https://discord.com/api/v10"
+DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
+KEY_FILE_NAME = "pseudonym.key"
+KEY_BYTES = 32
+
+log = logging.getLogger(__name__)
+
+# How to fix each setting, said once, in plain words.
+_HOW_TO_FIX: dict[str, str] = {
+    "DISCORD_TOKEN": (
+        "create a bot at https://discord.com/developers/applications (Bot -> Reset Token), "
+        "then copy .env.example to .env and put the token after DISCORD_TOKEN="
+    ),
+    "DATA_DIR": "set it to a folder the bot may write to, e.g. DATA_DIR=./data",
+    "PSEUDONYM_KEY": (
+        "leave it empty to let the bot create a key file, or set at least 32 random characters "
+        '(python -c "import secrets; print(secrets.token_hex(32))")'
+    ),
+    "LOG_LEVEL": "use one of DEBUG, INFO, WARNING, ERROR",
+    "DEV_GUILD_ID": "use the numeric id of your test server (Developer Mode -> Copy Server ID)",
+    "DISCORD_API_BASE": f"leave it empty for Discord itself ({DISCORD_API_BASE})",
+    "DISCORD_GATEWAY_URL": f"leave it empty for Discord itself ({DISCORD_GATEWAY_URL})",
+    "CLOCK_RATE": "use a number above 0; 1 is real time, 60 runs an hour in a minute",
+}
+
+
+class SettingsError(Exception):
+    """A setting is missing or wrong. ``str()`` is one line that says how to fix it."""
+
+
+class Settings(BaseSettings):
+    """Everything the bot can be configured with. Every field is documented in .env.example."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env",
+        env_file_encoding="utf-8",
+        env_ignore_empty=True,
+        extra="ignore",
+        case_sensitive=False,
+    )
+
+    discord_token: SecretStr | None = None
+    data_dir: Path = Path("data")
+    pseudonym_key: SecretStr | None = None
+    log_level: str = "INFO"
+    dev_guild_id: Annotated[int, Field(gt=0)] | None = None
+    discord_api_base: str = DISCORD_API_BASE
+    discord_gateway_url: str = DISCORD_GATEWAY_URL
+    clock_rate: Annotated[float, Field(gt=0, le=100_000)] = 1.0
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.strip().upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError(f"unknown log level {value!r}")
+        return level
+
+    @field_validator("discord_api_base")
+    @classmethod
+    def _http_url(cls, value: str) -> str:
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("discord_gateway_url")
+    @classmethod
+    def _ws_url(cls, value: str) -> str:
+        if not value.startswith(("ws://", "wss://")):
+            raise ValueError("must start with ws:// or wss://")
+        return value
+
+    @field_validator("pseudonym_key")
+    @classmethod
+    def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and len(value.get_secret_value().encode()) < KEY_BYTES:
+            raise ValueError(f"must be at least {KEY_BYTES} characters")
+        return value
+
+    def token(self) -> str:
+        """The bot token, or a :class:`SettingsError` saying how to get one."""
+        if self.discord_token is None or not self.discord_token.get_secret_value().strip():
+            raise SettingsError(f"DISCORD_TOKEN is not set: {_HOW_TO_FIX['DISCORD_TOKEN']}.")
+        return self.discord_token.get_secret_value().strip()
+
+    @property
+    def database_path(self) -> Path:
+        return self.data_dir / "peercircle.sqlite3"
+
+    def pseudonym_key_bytes(self) -> bytes:
+        """The pseudonym key: the setting, or the key file in DATA_DIR (created once, mode 0600)."""
+        if self.pseudonym_key is not None:
+            return self.pseudonym_key.get_secret_value().encode()
+        return load_or_create_key_file(self.data_dir / KEY_FILE_NAME)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Build the settings, turning any validation problem into one clear :class:`SettingsError`."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        error = exc.errors()[0]
+        name = str(error["loc"][0]).upper() if error["loc"] else "a setting"
+        reason = error["msg"].removeprefix("Value error, ")
+        fix = _HOW_TO_FIX.get(name, "check its value in .env or the environment")
+        raise SettingsError(f"{name} is not valid ({reason}): {fix}.") from None
+
+
+def load_or_create_key_file(path: Path) -> bytes:
+    """Read the key file, creating it with a fresh random key and mode 0600 the first time."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:
+        pass
+    else:
+        with os.fdopen(fd, "w", encoding="ascii") as handle:
+            handle.write(secrets.token_hex(KEY_BYTES) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        log.info("Created a new pseudonym key file in the data directory")
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        os.chmod(path, 0o600)
+        log.warning("The pseudonym key file was readable by others; it is now private (0600)")
+    text = path.read_text(encoding="ascii").strip()
+    try:
+        key = bytes.fromhex(text)
+    except ValueError:
+        raise SettingsError(
+            f"{path} is damaged (it should hold one line of hex): restore it from your backup."
+            " Without it the bot cannot recognise anyone it has stored."
+        ) from None
+    if len(key) < KEY_BYTES:
+        raise SettingsError(f"{path} holds a key that is too short: restore it from your backup.")
+    return key

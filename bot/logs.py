@@ -1,0 +1,57 @@
+"""Logging, configured once at the entry point.
+
+Two promises are kept here. discord.py's own loggers never go below INFO (at DEBUG they dump
+whole payloads: names, message text). And every line passes through :class:`RedactingFormatter`,
+which replaces Discord ids (snowflakes) with ``<id>``: discord.py logs full request URLs when it
+is rate limited, and a URL such as ``/guilds/{g}/members/{user_id}`` would otherwise put a
+member's id in the log.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+import sys
+from typing import TextIO
+
+# Discord ids are 17 to 20 digit integers. Redacting every such number (channels and servers
+# too) costs a little debugging comfort and removes a whole class of leaks.
+_SNOWFLAKE = re.compile(r"(?<![0-9])[0-9]{17,20}(?![0-9])")
+# Interaction and webhook tokens travel in URLs; they are secrets for 15 minutes.
+_WEBHOOK_TOKEN = re.compile(r"(/(?:webhooks|interactions)/<id>/)[A-Za-z0-9_.\-]{20,}")
+
+FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
+
+
+def redact(text: str) -> str:
+    """Remove Discord ids and interaction tokens from one rendered log line."""
+    text = _SNOWFLAKE.sub("<id>", text)
+    return _WEBHOOK_TOKEN.sub(r"\1<token>", text)
+
+
+class RedactingFormatter(logging.Formatter):
+    """Formats as usual, then redacts the whole line, traceback included."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return redact(super().format(record))
+
+
+def configure_logging(level: str, stream: TextIO | None = None) -> None:
+    """Send every log line to ``stream`` (stderr by default), redacted.
+
+    Called once by ``main()``; calling it again replaces the handler rather than adding one.
+    """
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        if getattr(handler, "_peercircle", False):
+            root.removeHandler(handler)
+    handler = logging.StreamHandler(stream or sys.stderr)
+    handler.setFormatter(RedactingFormatter(FORMAT))
+    handler._peercircle = True  # type: ignore[attr-defined]
+    root.addHandler(handler)
+    numeric = logging.getLevelName(level)
+    root.setLevel(numeric)
+    # discord.py at DEBUG logs raw gateway payloads: names and message text. Never below INFO.
+    logging.getLogger("discord").setLevel(max(numeric, logging.INFO))
+    # aiosqlite logs every statement at DEBUG, with its bound values.
+    logging.getLogger("aiosqlite").setLevel(max(numeric, logging.INFO))

@@ -1,0 +1,143 @@
+"""Durable deadlines: a table of due times, re-armed at start-up, fired at or after they are due.
+
+- ``schedule`` commits the deadline before returning; scheduling the same ``(kind, key)`` again
+  replaces it, so a newer decision cancels the pending one and a stale timer never fires.
+- ``start`` (called from ``setup_hook``) loads every pending deadline, with no page cap; past-due
+  ones fire at once. Calling it twice is harmless.
+- Handlers must be idempotent (they claim their work with a conditional update): a crash after
+  the handler's effect but before the row is deleted fires it again on restart.
+- One failing handler never stops the others: it is retried later with a growing delay.
+- If the loop itself dies, it is restarted.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable, Mapping
+from typing import Any
+
+from bot.runtime.clock import Clock
+from bot.store.repositories import DeadlineRecord, DeadlineRepository
+
+log = logging.getLogger(__name__)
+
+Handler = Callable[[Mapping[str, Any]], Awaitable[None]]
+
+#: Clock seconds before a failed deadline is tried again: 5 s, 10 s, 20 s … at most an hour.
+RETRY_BASE = 5.0
+RETRY_MAX = 3600.0
+
+
+class Scheduler:
+    def __init__(self, deadlines: DeadlineRepository, clock: Clock) -> None:
+        self._repo = deadlines
+        self._clock = clock
+        self._handlers: dict[str, Handler] = {}
+        self._pending: dict[tuple[str, str], DeadlineRecord] = {}
+        self._wake = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._stopping = False
+
+    def register(self, kind: str, handler: Handler) -> None:
+        if kind in self._handlers:
+            raise ValueError(f"a handler for {kind!r} is already registered")
+        self._handlers[kind] = handler
+
+    @property
+    def pending_count(self) -> int:
+        return len(self._pending)
+
+    async def schedule(
+        self, kind: str, key: str, due_at: float, payload: Mapping[str, Any]
+    ) -> None:
+        """Commit a deadline (replacing one with the same kind and key), then arm it."""
+        await self._repo.upsert(kind, key, due_at, payload)
+        await self._reload_one(kind, key)
+
+    async def cancel(self, kind: str, key: str) -> None:
+        await self._repo.cancel(kind, key)
+        self._pending.pop((kind, key), None)
+        self._wake.set()
+
+    async def start(self) -> None:
+        """Re-arm every pending deadline and run the loop; a no-op while already running."""
+        if self._task is not None and not self._task.done():
+            return
+        self._stopping = False
+        self._pending = {(d.kind, d.key): d for d in await self._repo.all()}
+        log.info("Re-armed %d pending deadline(s)", len(self._pending))
+        self._task = asyncio.create_task(self._run(), name="peercircle-scheduler")
+        self._task.add_done_callback(self._restart_if_dead)
+
+    def _restart_if_dead(self, task: asyncio.Task[None]) -> None:
+        if self._stopping or task.cancelled():
+            return
+        log.error(
+            "The deadline loop stopped unexpectedly; starting it again", exc_info=task.exception()
+        )
+        self._task = asyncio.create_task(self._run(), name="peercircle-scheduler")
+        self._task.add_done_callback(self._restart_if_dead)
+
+    async def stop(self) -> None:
+        self._stopping = True
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _reload_one(self, kind: str, key: str) -> None:
+        record = await self._repo.get(kind, key)
+        if record is None:
+            self._pending.pop((kind, key), None)
+        else:
+            self._pending[(kind, key)] = record
+        self._wake.set()
+
+    async def _run(self) -> None:
+        while not self._stopping:
+            try:
+                await self._fire_due()
+                await self._sleep_until_next()
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                # The loop must not die: log, breathe, go on.
+                log.exception("The deadline loop failed; restarting it")
+                await asyncio.sleep(1.0)
+
+    async def _sleep_until_next(self) -> None:
+        self._wake.clear()
+        runnable = [d.due_at for d in self._pending.values() if d.kind in self._handlers]
+        timeout = self._clock.real_seconds_until(min(runnable)) if runnable else None
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _fire_due(self) -> None:
+        now = self._clock.timestamp()
+        due = sorted(
+            (d for d in self._pending.values() if d.due_at <= now),
+            key=lambda d: (d.due_at, d.id),
+        )
+        for deadline in due:
+            handler = self._handlers.get(deadline.kind)
+            if handler is None:
+                continue  # a feature not loaded in this process; keep the row for the one that is
+            if self._pending.get((deadline.kind, deadline.key)) is not deadline:
+                continue  # cancelled or rescheduled by an earlier handler in this batch
+            try:
+                await handler(deadline.payload)
+            except Exception:
+                delay = min(RETRY_MAX, RETRY_BASE * 2**deadline.attempts)
+                log.exception("Deadline %s failed; trying again in %.0fs", deadline.kind, delay)
+                await self._repo.retry_later(deadline, now + delay)
+                await self._reload_one(deadline.kind, deadline.key)
+                continue
+            if await self._repo.complete(deadline):
+                if self._pending.get((deadline.kind, deadline.key)) is deadline:
+                    del self._pending[(deadline.kind, deadline.key)]
+            else:
+                # The handler (or someone) rescheduled it: keep the newer deadline.
+                await self._reload_one(deadline.kind, deadline.key)

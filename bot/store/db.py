@@ -1,0 +1,247 @@
+"""One aiosqlite connection, set up for durability, with serialised write transactions.
+
+- WAL journal, ``synchronous=FULL``, ``busy_timeout=5000``, ``foreign_keys=ON``; each is read back
+  and asserted when the database opens.
+- Every write goes through :meth:`Database.transaction`: an ``asyncio.Lock`` serialises writers and
+  the transaction starts with ``BEGIN IMMEDIATE``, so there is never a "transaction within a
+  transaction" and a write either fully lands or not at all.
+- The database file is created with mode 0600 before SQLite opens it; SQLite gives its ``-wal``
+  and ``-shm`` files the same mode.
+- Migrations are numbered ``.sql`` files applied in order, each in one transaction together with
+  its ``PRAGMA user_version`` bump, so a failure leaves the previous version intact.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+import re
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+log = logging.getLogger(__name__)
+
+Params = Sequence[Any]
+_MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
+
+
+class StoreError(Exception):
+    """The database could not be opened or migrated."""
+
+
+@dataclass(frozen=True, slots=True)
+class Migration:
+    version: int
+    name: str
+    sql: str
+
+
+def bundled_migrations() -> list[Migration]:
+    """The migrations shipped in ``bot/store/migrations``."""
+    folder = resources.files("bot.store") / "migrations"
+    return parse_migrations((entry.name, entry.read_text("utf-8")) for entry in folder.iterdir())
+
+
+def parse_migrations(files: Iterable[tuple[str, str]]) -> list[Migration]:
+    """Turn ``(file name, sql)`` pairs into an ordered, gap-free list of migrations."""
+    migrations = []
+    for name, sql in files:
+        if not name.endswith(".sql"):
+            continue
+        match = _MIGRATION_NAME.match(name)
+        if match is None:
+            raise StoreError(f"migration file {name!r} must be named like 0001_what_it_does.sql")
+        migrations.append(Migration(int(match.group(1)), name, sql))
+    migrations.sort(key=lambda m: m.version)
+    for expected, migration in enumerate(migrations, start=1):
+        if migration.version != expected:
+            raise StoreError(f"migration {migration.name} is out of sequence (expected {expected})")
+    return migrations
+
+
+def split_statements(sql: str) -> list[str]:
+    """Split a script into statements, triggers included.
+
+    ``executescript`` would COMMIT first, breaking the one-transaction-per-migration promise.
+    """
+    statements: list[str] = []
+    buffer = ""
+    for line in sql.splitlines(keepends=True):
+        buffer += line
+        if sqlite3.complete_statement(buffer):
+            if buffer.strip().strip(";").strip():
+                statements.append(buffer.strip())
+            buffer = ""
+    if buffer.strip() and not all(
+        part.strip().startswith("--") or not part.strip() for part in buffer.splitlines()
+    ):
+        raise StoreError("a migration ends with an unfinished statement (missing ';'?)")
+    return statements
+
+
+class Database:
+    """The single connection to the bot's SQLite database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self._conn: aiosqlite.Connection | None = None
+        self._write_lock = asyncio.Lock()
+
+    @property
+    def conn(self) -> aiosqlite.Connection:
+        if self._conn is None:
+            raise StoreError("the database is not open")
+        return self._conn
+
+    async def open(self) -> None:
+        """Open (creating with mode 0600) and configure the connection; assert the pragmas."""
+        if self._conn is not None:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not self.path.exists():
+            fd = os.open(self.path, os.O_WRONLY | os.O_CREAT, 0o600)
+            os.close(fd)
+        os.chmod(self.path, 0o600)
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+        conn = await aiosqlite.connect(self.path, isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        self._conn = conn
+        try:
+            await conn.execute("PRAGMA journal_mode=WAL")
+            await conn.execute("PRAGMA synchronous=FULL")
+            await conn.execute("PRAGMA busy_timeout=5000")
+            await conn.execute("PRAGMA foreign_keys=ON")
+            await self._assert_pragmas()
+        except BaseException:
+            await self.close()
+            raise
+
+    async def _assert_pragmas(self) -> None:
+        expected = {
+            "journal_mode": "wal",
+            "synchronous": 2,
+            "busy_timeout": 5000,
+            "foreign_keys": 1,
+        }
+        for pragma, want in expected.items():
+            row = await self.fetchone(f"PRAGMA {pragma}")
+            got = row[0] if row else None
+            if isinstance(got, str):
+                got = got.lower()
+            if got != want:
+                raise StoreError(f"PRAGMA {pragma} is {got!r}, expected {want!r}")
+
+    async def close(self) -> None:
+        if self._conn is not None:
+            conn, self._conn = self._conn, None
+            await conn.close()
+
+    async def __aenter__(self) -> Database:
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc_info: object) -> None:
+        await self.close()
+
+    # --- reads -------------------------------------------------------------------------------
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self.conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self.conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
+
+    async def fetchval(self, sql: str, params: Params = ()) -> Any:
+        row = await self.fetchone(sql, params)
+        return None if row is None else row[0]
+
+    # --- writes ------------------------------------------------------------------------------
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[Transaction]:
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the write lock; rolls back on any exception."""
+        async with self._write_lock:
+            conn = self.conn
+            await conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield Transaction(conn)
+            except BaseException:
+                await conn.execute("ROLLBACK")
+                raise
+            else:
+                await conn.execute("COMMIT")
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        """One write statement in its own transaction; returns the number of rows changed."""
+        async with self.transaction() as tx:
+            return await tx.execute(sql, params)
+
+    # --- migrations --------------------------------------------------------------------------
+
+    async def user_version(self) -> int:
+        return int(await self.fetchval("PRAGMA user_version"))
+
+    async def migrate(self, migrations: Sequence[Migration] | None = None) -> int:
+        """Apply every migration newer than ``PRAGMA user_version``; return the new version."""
+        migrations = bundled_migrations() if migrations is None else migrations
+        current = await self.user_version()
+        if migrations and current > migrations[-1].version:
+            raise StoreError(
+                f"the database is at version {current}, newer than this bot knows "
+                f"({migrations[-1].version}): run a newer version of Peer Circle"
+            )
+        for migration in migrations:
+            if migration.version <= current:
+                continue
+            try:
+                async with self.transaction() as tx:
+                    for statement in split_statements(migration.sql):
+                        await tx.execute(statement)
+                    # user_version is part of the database header: it commits with the rest.
+                    await tx.execute(f"PRAGMA user_version = {int(migration.version)}")
+            except sqlite3.Error as exc:
+                raise StoreError(f"migration {migration.name} failed: {exc}") from exc
+            log.info("Applied database migration %s", migration.name)
+            current = migration.version
+        return current
+
+
+class Transaction:
+    """The handle given inside :meth:`Database.transaction`."""
+
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def execute(self, sql: str, params: Params = ()) -> int:
+        async with self._conn.execute(sql, params) as cursor:
+            return cursor.rowcount
+
+    async def insert(self, sql: str, params: Params = ()) -> int:
+        """Run an INSERT and return the new row's id."""
+        async with self._conn.execute(sql, params) as cursor:
+            if cursor.lastrowid is None:
+                raise StoreError("the insert created no row")
+            return cursor.lastrowid
+
+    async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
+        await self._conn.executemany(sql, rows)
+
+    async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
+        async with self._conn.execute(sql, params) as cursor:
+            row: sqlite3.Row | None = await cursor.fetchone()
+            return row
+
+    async def fetchall(self, sql: str, params: Params = ()) -> list[sqlite3.Row]:
+        async with self._conn.execute(sql, params) as cursor:
+            return list(await cursor.fetchall())
