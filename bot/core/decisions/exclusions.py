@@ -1,0 +1,124 @@
+"""Exclusions: a member sits out the next 1 or 2 meetings that are held, never longer.
+
+An :class:`Exclusion` is created only by a carried exclusion vote. It covers the held meetings
+numbered ``first_meeting`` … ``last_meeting`` (at most :data:`MAX_EXCLUSION_MEETINGS`), and a
+calendar backstop ``ends_by`` (at most :data:`MAX_BACKSTOP` after it began) so a group that
+stops meeting cannot exclude anyone indefinitely. It lifts at whichever comes first:
+
+* the runner reports the held meeting ``last_meeting`` (or a later one): :func:`meeting_held`;
+* the backstop deadline fires: :func:`backstop_due`;
+* the group welcomes the member back early by a majority vote (``proposals.close_voting``).
+
+Lifting (:func:`lift`) removes the overwrite, sends a welcome back, and deletes every row about
+it: the exclusion, the backstop deadline, and any concern about the member (the proposal row
+was deleted when the vote closed). Concerns from before an exclusion thus never count towards
+a new one, and nothing about it remains afterwards. If a welcome-back proposal about the member
+is still open when the exclusion lifts on its own, the runtime cancels it
+(``proposals.cancel(…, CancelReason.EXCLUSION_ENDED, …)``).
+
+The cap is an invariant of the value: constructing an exclusion of 0, 3 or more meetings, or
+with a backstop beyond the maximum, raises ``ValueError``. The database should carry the same
+``CHECK``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from bot.core.decisions._time import require_aware
+from bot.core.decisions.effects import (
+    CancelDeadline,
+    DeadlineKind,
+    DeleteConcernsAbout,
+    DeleteExclusion,
+    Effect,
+    RemoveExclusion,
+    SendWelcomeBack,
+)
+from bot.core.decisions.errors import TooEarly
+from bot.core.decisions.settings import MAX_BACKSTOP, MAX_EXCLUSION_MEETINGS
+from bot.core.pseudonyms import Pseudonym
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    target: Pseudonym
+    meetings: int  # 1 or 2
+    first_meeting: int  # number of the first held meeting it covers
+    began_at: datetime
+    ends_by: datetime  # calendar backstop
+
+    def __post_init__(self) -> None:
+        if isinstance(self.meetings, bool) or not 1 <= self.meetings <= MAX_EXCLUSION_MEETINGS:
+            raise ValueError(f"an exclusion lasts 1 to {MAX_EXCLUSION_MEETINGS} meetings")
+        if self.first_meeting < 1:
+            raise ValueError("meetings are numbered from 1")
+        require_aware(self.began_at)
+        require_aware(self.ends_by)
+        if not timedelta(0) < self.ends_by - self.began_at <= MAX_BACKSTOP:
+            raise ValueError(f"the backstop is at most {MAX_BACKSTOP.days} days after the start")
+
+    @classmethod
+    def begin(
+        cls,
+        target: Pseudonym,
+        meetings: int,
+        *,
+        next_meeting: int,
+        now: datetime,
+        backstop: timedelta,
+    ) -> Exclusion:
+        """An exclusion starting now. ``next_meeting`` is the number the next meeting to *start*
+        will carry (a meeting already under way does not count towards it)."""
+        return cls(target, meetings, next_meeting, now, now + backstop)
+
+    @property
+    def last_meeting(self) -> int:
+        return self.first_meeting + self.meetings - 1
+
+    def in_force(self, now: datetime) -> bool:
+        """False once the backstop has passed, even if the lift has not been carried out yet."""
+        return now < self.ends_by
+
+
+def is_excluded(exclusions: Iterable[Exclusion], who: Pseudonym, now: datetime) -> bool:
+    """Is ``who`` sitting out now? The runtime asks this when a member (re)joins the server or
+    the group, and re-applies the overwrite if so."""
+    require_aware(now)
+    return any(e.target == who and e.in_force(now) for e in exclusions)
+
+
+def lift(exclusion: Exclusion) -> list[Effect]:
+    """End the exclusion: welcome the member back and delete everything about it."""
+    target = exclusion.target
+    return [
+        DeleteExclusion(target),
+        CancelDeadline(DeadlineKind.EXCLUSION_BACKSTOP, target),
+        DeleteConcernsAbout(target),
+        RemoveExclusion(target),
+        SendWelcomeBack(target),
+    ]
+
+
+def meeting_held(
+    exclusion: Exclusion, meeting: int, now: datetime
+) -> tuple[Exclusion | None, list[Effect]]:
+    """The runner reports that meeting number ``meeting`` was held.
+
+    Returns ``(None, lift effects)`` when the exclusion is over, ``(exclusion, [])`` otherwise.
+    Reporting the same meeting twice is harmless.
+    """
+    require_aware(now)
+    if meeting >= exclusion.last_meeting or not exclusion.in_force(now):
+        return None, lift(exclusion)
+    return exclusion, []
+
+
+def backstop_due(exclusion: Exclusion, now: datetime) -> list[Effect]:
+    """The calendar backstop fired: lift. Raises :class:`TooEarly` if it fired before time."""
+    require_aware(now)
+    if exclusion.in_force(now):
+        raise TooEarly(exclusion.ends_by)
+    return lift(exclusion)
