@@ -1,0 +1,151 @@
+"""End-to-end harness: the bot runs as ``python -m bot`` would, against the fake Discord.
+
+The fake lives in the test's event loop; the bot is a real child process configured only through
+its documented settings (``DISCORD_API_BASE``, ``DISCORD_GATEWAY_URL``, ``DISCORD_TOKEN``,
+``DATA_DIR`` …). Every bot process's log is kept, and when a test ends its logs and database are
+scanned for the simulated members' ids and names: any hit fails the test.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import os
+import signal
+import sys
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from tests.fakediscord import FakeDiscord
+from tests.support.privacy import assert_nothing_identifies
+
+STARTUP_TIMEOUT = 20.0
+
+
+@dataclass
+class BotRunner:
+    """Runs the bot's command line as child processes and keeps their logs."""
+
+    fake: FakeDiscord
+    workdir: Path
+    settings: dict[str, str] = field(default_factory=dict)
+    process: asyncio.subprocess.Process | None = None
+    #: A test that provokes an unexpected error on purpose sets this.
+    allow_tracebacks: bool = False
+    log_files: list[Path] = field(default_factory=list)
+
+    @property
+    def data_dir(self) -> Path:
+        return self.workdir / "data"
+
+    @property
+    def database(self) -> Path:
+        return self.data_dir / "peercircle.sqlite3"
+
+    def environment(self) -> dict[str, str]:
+        inherited = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("DISCORD_", "DATA_DIR", "PSEUDONYM_KEY", "DEV_GUILD", "CLOCK_"))
+        }
+        return {
+            **inherited,
+            "DISCORD_TOKEN": self.fake.token,
+            "DISCORD_API_BASE": self.fake.api_base,
+            "DISCORD_GATEWAY_URL": self.fake.gateway_url,
+            "DATA_DIR": str(self.data_dir),
+            "LOG_LEVEL": "DEBUG",
+            "PYTHONUNBUFFERED": "1",
+            **self.settings,
+        }
+
+    def _new_log(self, name: str) -> Path:
+        path = self.workdir / f"{len(self.log_files):02d}-{name}.log"
+        self.log_files.append(path)
+        return path
+
+    async def command(self, *args: str, timeout: float = 30.0) -> tuple[int, str, str]:
+        """Run a one-shot command (``sync``, ``migrate``) to completion."""
+        log_path = self._new_log("-".join(args))
+        process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            *args,
+            cwd=self.workdir,
+            env=self.environment(),
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        async with asyncio.timeout(timeout):
+            stdout, stderr = await process.communicate()
+        log_path.write_bytes(stderr)
+        assert process.returncode is not None
+        return process.returncode, stdout.decode(), stderr.decode()
+
+    async def start(self) -> None:
+        """Start ``python -m bot run`` and wait until the fake has sent it every guild."""
+        assert self.process is None or self.process.returncode is not None, "already running"
+        log_handle = self._new_log("run").open("wb")
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "run",
+            cwd=self.workdir,
+            env=self.environment(),
+            stdout=log_handle,
+            stderr=log_handle,
+        )
+        log_handle.close()
+        ready = asyncio.create_task(self.fake.wait_ready(timeout=STARTUP_TIMEOUT))
+        exited = asyncio.create_task(self.process.wait())
+        done, _ = await asyncio.wait({ready, exited}, return_when=asyncio.FIRST_COMPLETED)
+        if exited in done:
+            ready.cancel()
+            raise AssertionError(f"the bot exited at start-up:\n{self.logs()}")
+        exited.cancel()
+        await ready
+
+    async def stop(self) -> int | None:
+        """SIGTERM, as a service manager would; returns the exit status."""
+        if self.process is None or self.process.returncode is not None:
+            return None if self.process is None else self.process.returncode
+        self.process.send_signal(signal.SIGTERM)
+        async with asyncio.timeout(15):
+            return await self.process.wait()
+
+    async def kill(self) -> None:
+        """kill -9: no clean-up of any kind."""
+        assert self.process is not None
+        self.process.kill()
+        await self.process.wait()
+
+    def logs(self) -> str:
+        return "\n".join(p.read_text(errors="replace") for p in self.log_files if p.exists())
+
+
+@pytest.fixture
+async def fake() -> AsyncIterator[FakeDiscord]:
+    async with FakeDiscord(privileged_intents_granted={"members"}) as fake:
+        yield fake
+        assert not fake.internal_errors, fake.internal_errors
+
+
+@pytest.fixture
+async def bot_runner(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(fake=fake, workdir=tmp_path)
+    try:
+        yield runner
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            await runner.stop()
+    # The privacy invariant, checked after every end-to-end test.
+    assert_nothing_identifies(
+        fake.all_member_identifiers(), logs=runner.logs(), database=runner.database
+    )
+    if not runner.allow_tracebacks:
+        assert "Traceback" not in runner.logs(), runner.logs()
