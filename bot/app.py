@@ -15,6 +15,7 @@ from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.errors import PeerCircleError
 from bot.runtime.clock import Clock
+from bot.runtime.groups import GroupService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 
@@ -63,7 +64,7 @@ class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
                 "Please use this in your group's channel on the server, not in a direct message."
             )
         elif isinstance(original, app_commands.MissingPermissions):
-            needed = ", ".join(p.replace("_", " ").title() for p in original.missing_permissions)
+            needed = ", ".join(permission_label(p) for p in original.missing_permissions)
             message = (
                 f"This needs the {needed} permission, so I can't do it for you. Nothing changed."
             )
@@ -79,8 +80,19 @@ class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
         await reply_privately(interaction, message)
 
 
+#: discord.py's permission names that Discord's own screens call something else.
+_PERMISSION_LABELS = {"manage_guild": "Manage Server", "manage_roles": "Manage Roles"}
+
+
+def permission_label(name: str) -> str:
+    """A permission as Discord's settings screens name it."""
+    return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
+
+
 async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
     """Answer ephemerally whether or not the interaction was already acknowledged."""
+    if interaction.client.is_closed():
+        return  # shutting down: there is no connection left to answer on
     try:
         if interaction.response.is_done():
             await interaction.followup.send(message, ephemeral=True)
@@ -118,6 +130,7 @@ class PeerCircle(commands.Bot):
         self.clock = clock
         self.scheduler = scheduler
         self.pseudonyms = pseudonyms
+        self.groups = GroupService(store)
         self.dev_guild_id = dev_guild_id
         self.serve = serve
         self.version = __version__

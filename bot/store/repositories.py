@@ -62,6 +62,30 @@ class GroupRepository:
             await self._db.fetchval("SELECT count(*) FROM groups WHERE guild_id = ?", (guild_id,))
         )
 
+    async def create(
+        self,
+        *,
+        guild_id: int,
+        channel_id: int,
+        format_id: str,
+        member_role_id: int | None,
+        now: float,
+    ) -> GroupRecord | None:
+        """Create the channel's group; ``None`` if the channel already has one."""
+        async with self._db.transaction() as tx:
+            changed = await tx.execute(
+                "INSERT INTO groups (guild_id, channel_id, format_id, member_role_id, created_at) "
+                "VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel_id) DO NOTHING",
+                (guild_id, channel_id, format_id, member_role_id, now),
+            )
+        if changed == 0:
+            return None
+        return await self.by_channel(channel_id)
+
+    async def delete_guild(self, guild_id: int) -> int:
+        """Forget every group of a server (and, by cascade, everything they hold)."""
+        return await self._db.execute("DELETE FROM groups WHERE guild_id = ?", (guild_id,))
+
 
 @dataclass(frozen=True, slots=True)
 class DeadlineRecord:
