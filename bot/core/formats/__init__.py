@@ -1,0 +1,58 @@
+"""The format language: a group's meeting script in YAML, validated and compiled into a plan.
+
+Public API::
+
+    load_format(text_or_bytes, *, filename="format.yaml") -> CompiledFormat   # or FormatError
+    load_format_file(path) -> CompiledFormat                                   # or FormatError
+    builtin_formats() -> dict[str, Path]           # the shipped formats, by id
+    render(template, values) -> str                # safe ${placeholder} substitution
+    PLACEHOLDERS                                   # the placeholders a format may use
+
+The compiled plan (what the meeting runner executes) is described in :mod:`.plan`; the guide
+for groups writing a format is ``formats/README.md``.
+"""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+from bot.core.formats.loader import (
+    MAX_FORMAT_BYTES,
+    FormatError,
+    Problem,
+    load_format,
+    load_format_file,
+)
+from bot.core.formats.plan import CompiledFormat
+from bot.core.formats.render import PLACEHOLDERS, TEXT_CHUNK_LIMIT, render
+
+__all__ = [
+    "MAX_FORMAT_BYTES",
+    "PLACEHOLDERS",
+    "TEXT_CHUNK_LIMIT",
+    "CompiledFormat",
+    "FormatError",
+    "Problem",
+    "builtin_formats",
+    "load_builtin_format",
+    "load_format",
+    "load_format_file",
+    "render",
+]
+
+
+def builtin_formats() -> dict[str, Path]:
+    """The formats shipped in the ``formats`` package, by id (the file name without .yaml)."""
+    folder = resources.files("formats")
+    found = {
+        entry.name.removesuffix(".yaml"): Path(str(entry))
+        for entry in folder.iterdir()
+        if entry.name.endswith(".yaml") and entry.is_file()
+    }
+    return dict(sorted(found.items()))
+
+
+def load_builtin_format(format_id: str) -> CompiledFormat:
+    """A shipped format by id; ``KeyError`` if there is none by that id."""
+    return load_format_file(builtin_formats()[format_id])

@@ -1,0 +1,337 @@
+"""A compiled format in plain words: what happens, when, and who does it.
+
+Used by ``python -m bot format preview`` and meant for ``/format show`` and ``/format preview``
+too: :func:`section_heading` and :func:`section_details` describe one section,
+:func:`preview_lines` the whole meeting, with texts rendered from :data:`SAMPLE_VALUES`.
+"""
+
+from __future__ import annotations
+
+import textwrap
+from collections.abc import Mapping
+
+from bot.core.formats.conditions import Answer, Condition, conjuncts, describe
+from bot.core.formats.parts import minutes
+from bot.core.formats.plan import (
+    TEXT_KINDS,
+    AtLimit,
+    ChannelRules,
+    ChoiceRule,
+    CompiledFormat,
+    CompiledSection,
+    CrosstalkMode,
+    CrosstalkPolicy,
+    Order,
+    Rotation,
+    SectionKind,
+    Sharers,
+    ShareTimer,
+    TurnTaking,
+    WhoMay,
+)
+from bot.core.formats.render import render
+
+SAMPLE_VALUES: Mapping[str, str] = {
+    "group": "Tuesday Evening Circle",
+    "chair": "Sam",
+    "next_chair": "Robin",
+    "speaker": "Alex",
+    "weekday": "Tuesday",
+    "date": "4 March",
+    "time": "19:00",
+    "end_time": "20:00",
+    "meeting_number": "42",
+    "meeting_length": "60 minutes",
+}
+
+_ORDER_WORDS = {
+    Order.ROUND: "in turn, round the circle",
+    Order.HANDS: "by raising a hand, in the order hands went up",
+    Order.CHAIR_PICKS: "when the chair calls on them",
+    Order.TAG: "each sharer inviting the next",
+    Order.FREE: "whenever they are ready, no queue",
+}
+_CROSSTALK_WORDS = {
+    CrosstalkMode.NOT_ALLOWED: "no crosstalk",
+    CrosstalkMode.ALLOWED: "crosstalk welcome",
+    CrosstalkMode.ENCOURAGED: "responses encouraged, kept short",
+    CrosstalkMode.FEEDBACK_ONLY: "feedback only when asked for",
+}
+_ROTATION_WORDS = {
+    Rotation.EVERY_MEETING: "rotates every meeting",
+    Rotation.BY_WEEKDAY: "a weekly roster, one person per weekday",
+    Rotation.TERM: "serves a term",
+    Rotation.ON_THE_DAY: "someone volunteers on the day",
+}
+
+
+_ESTIMATED = TEXT_KINDS | {
+    SectionKind.ASK,
+    SectionKind.TOPIC,
+    SectionKind.MILESTONES,
+    SectionKind.ANNOUNCEMENTS,
+    SectionKind.BUSINESS,
+}
+
+
+def clock(seconds: int) -> str:
+    """Minutes into the meeting as h:mm."""
+    hours, rest = divmod(seconds // 60, 60)
+    return f"{hours}:{rest:02d}"
+
+
+def section_heading(plan: CompiledFormat, section: CompiledSection) -> str:
+    """One line: title, length and who leads it."""
+    if section.elastic:
+        length = f"until {section.until.describe()}" if section.until else "the time that is left"
+    elif section.quiet is not None and section.quiet.length_seconds is None:
+        length = "untimed"
+    else:
+        estimated = section.time_box_seconds is None and section.kind in _ESTIMATED
+        length = ("about " if estimated else "") + minutes(section.planned_seconds)
+    return f"{section.title} ({length}) — {_who_line(plan, section)}"
+
+
+def _who_line(plan: CompiledFormat, section: CompiledSection) -> str:
+    who = section.who.describe(plan.roles)
+    if section.reading is not None:
+        if section.reading.readers > 1:
+            return f"{section.reading.readers} readers share it; {who} leads"
+        return f"{who} reads" + (
+            " (the bot asks who would like to)" if section.reading.offer else ""
+        )
+    if section.sharing is not None and section.sharing.sharer is not None:
+        return f"{section.sharing.sharer.describe(plan.roles)} shares"
+    return f"{who} leads" if section.who.kind.value == "role" else who
+
+
+def section_details(
+    plan: CompiledFormat,
+    section: CompiledSection,
+    values: Mapping[str, str] = SAMPLE_VALUES,
+) -> list[str]:
+    """What the group will see and hear in this section, as lines of text."""
+    lines: list[str] = []
+    if section.starts is not None:
+        lines.append(f"Starts at {section.starts.describe()}.")
+    if section.text is not None:
+        if section.text.choose is not ChoiceRule.FIXED:
+            names = ", ".join(option.title for option in section.text.options)
+            lines.append(f"One of: {names} ({_choice_words(section.text.choose)}). The first:")
+        option = section.text.options[0]
+        if option.placeholder:
+            lines.append("(The group replaces this with its own reading.)")
+        for chunk in option.chunks:
+            lines.extend(render(chunk, values).splitlines())
+    if section.question is not None:
+        lines.append(f"The chair is asked: “{render(section.question.text, values)}”")
+    if section.quiet is not None:
+        bells = [
+            w
+            for w, on in (
+                ("start", section.quiet.bell_at_start),
+                ("end", section.quiet.bell_at_end),
+            )
+            if on
+        ]
+        if bells:
+            lines.append("A bell at the " + " and the ".join(bells) + ".")
+    if section.sharing is not None:
+        lines.extend(_sharing_lines(section))
+    for call in section.announcement_calls:
+        lines.append("The chair asks: " + render(" ".join(call), values))
+    if section.topic_chosen_by is not None:
+        lines.append(f"The topic is chosen by {section.topic_chosen_by.describe(plan.roles)}.")
+    if section.breakout_group_size is not None:
+        lines.append(f"Members meet in small groups of about {section.breakout_group_size}.")
+    if section.business is not None:
+        lines.extend(_business_lines(plan, section))
+    if section.private_requests:
+        lines.append("Members may privately ask the bot to let the chair know (nothing is kept).")
+    if section.channel != plan.defaults.channel:
+        lines.append(_channel_words(section.channel))
+    return lines
+
+
+def _channel_words(channel: ChannelRules) -> str:
+    words = {
+        WhoMay.EVERYONE: "everyone",
+        WhoMay.SHARER: "whoever is sharing, and the chair,",
+        WhoMay.CHAIR: "only the chair",
+        WhoMay.NOBODY: "nobody",
+    }
+    text = f"In the channel, {words[channel.post]} may write; {words[channel.speak]} may speak"
+    if channel.slow_mode_seconds:
+        text += f"; slow mode, one message every {minutes(channel.slow_mode_seconds)}"
+    return text + "."
+
+
+def _choice_words(rule: ChoiceRule) -> str:
+    return {
+        ChoiceRule.CHAIR: "the chair picks",
+        ChoiceRule.ROTATE: "a different one each meeting",
+        ChoiceRule.WEEKDAY: "by day of the week",
+        ChoiceRule.WEEK_OF_MONTH: "by week of the month",
+        ChoiceRule.MONTH: "by month",
+    }.get(rule, "")
+
+
+def _sharing_lines(section: CompiledSection) -> list[str]:
+    assert section.sharing is not None  # noqa: S101 — only called for sharing sections
+    sharing = section.sharing
+    lines = [
+        _timer_words(
+            sharing.timer, "Each share is" if sharing.sharer is None else "The speaker has"
+        )
+    ]
+    for number, phase in enumerate(sharing.phases if sharing.sharer is None else ()):
+        lines.append(_phase_words(phase, first=number == 0))
+    return lines
+
+
+def _phase_words(phase: TurnTaking, *, first: bool) -> str:
+    start = "" if first or phase.begins is None else f"From {phase.begins.describe()}: "
+    who = (
+        "members who have not shared yet" if phase.sharers is Sharers.NOT_YET_SHARED else "members"
+    )
+    words = f"{start}{who.capitalize() if not start else who} share {_ORDER_WORDS[phase.order]}"
+    if phase.rounds > 1:
+        words += f", {phase.rounds} times round"
+    extras = []
+    if phase.first_timers_first:
+        extras.append("first-time sharers go first")
+    if phase.not_yet_shared_first:
+        extras.append("those who have not shared yet go first")
+    if phase.pass_allowed:
+        extras.append("passing is always fine")
+    return words + (": " + "; ".join(extras) if extras else "") + "."
+
+
+def _timer_words(timer: ShareTimer, subject: str) -> str:
+    if timer.limit_seconds is None:
+        return "No time limit."
+    words = f"{subject} up to {minutes(timer.limit_seconds)}"
+    if timer.self_timed:
+        words += " (each sharer keeps their own time)"
+    notes = [_note_words(w.offset_seconds) for w in timer.warnings]
+    if notes and not timer.self_timed:
+        words += "; gentle notes " + ", ".join(notes)
+    if timer.at_limit is AtLimit.HAND_BACK:
+        words += "; then the floor goes back to the chair"
+    elif timer.at_limit is AtLimit.NEXT:
+        words += "; then the next person is invited"
+    for busy in timer.busy_limits:
+        words += f"; {minutes(busy.limit_seconds)} when {busy.waiting} or more are waiting"
+    for role, seconds in timer.role_limits:
+        words += f"; the {role.replace('-', ' ')} has {minutes(seconds)}"
+    return words + "."
+
+
+def _note_words(offset: int) -> str:
+    if offset < 0:
+        return f"at {minutes(offset)} left"
+    return "at time" if offset == 0 else f"{minutes(offset)} over"
+
+
+def _business_lines(plan: CompiledFormat, section: CompiledSection) -> list[str]:
+    assert section.business is not None  # noqa: S101 — only called for business sections
+    rules = section.business
+    lines = ["Agenda:"] if rules.agenda else []
+    for number, item in enumerate(rules.agenda, start=1):
+        extra = f" ({minutes(item.time_box_seconds)})" if item.time_box_seconds else ""
+        by = f" — {item.who.describe(plan.roles)}" if item.who else ""
+        lines.append(f"  {number}. {item.title}{extra}{by}")
+    vote = "a secret ballot" if rules.vote.value == "secret" else "a show of hands"
+    lines.append(
+        f"Motions {'need a second, then ' if rules.second_required else ''}are discussed"
+        + (f" (up to {minutes(rules.discussion_seconds)})" if rules.discussion_seconds else "")
+        + f" and decided by {vote}; {rules.threshold.describe()} of the votes cast carries."
+        + (f" At least {rules.quorum} votes are needed." if rules.quorum else "")
+    )
+    return lines
+
+
+def _condition_words(plan: CompiledFormat, condition: Condition | None) -> str:
+    questions = {s.question.id: s.question.text for s in plan.sections if s.question}
+    parts = []
+    for part in conjuncts(condition):
+        if isinstance(part, Answer):
+            answer = "yes" if part.expected else "no"
+            text = render(questions.get(part.question, part.question), SAMPLE_VALUES)
+            parts.append(f"if the answer to “{text}” is {answer}")
+        else:
+            parts.append(describe(part))
+    return " and ".join(parts)
+
+
+def _crosstalk_change(policy: CrosstalkPolicy, values: Mapping[str, str]) -> list[str]:
+    words = render(" ".join(policy.explanation), values)
+    return [f"[Crosstalk: {_CROSSTALK_WORDS[policy.mode]}] {words}"]
+
+
+def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUES) -> list[str]:
+    """The whole meeting as the group will see it, ready to print."""
+    timer = plan.defaults.share
+    lines = [plan.name, "=" * len(plan.name)]
+    if plan.about:
+        lines.append(plan.about)
+    channel = plan.defaults.channel
+    if channel != ChannelRules():
+        lines.append(_channel_words(channel))
+    lines.append(
+        f"Planned for {minutes(plan.length_seconds)}; "
+        + (f"shares up to {minutes(timer.limit_seconds)}; " if timer.limit_seconds else "")
+        + _CROSSTALK_WORDS[plan.defaults.crosstalk.mode]
+        + "."
+    )
+    lines += ["", "Who does what:"]
+    for role in plan.roles:
+        duty = f" {role.duties}" if role.duties else ""
+        lines.append(f"  {role.title} — {_ROTATION_WORDS[role.rotation]}.{duty}")
+    if plan.before_start is not None:
+        lines += ["", f"Before the start ({minutes(plan.before_start.countdown_seconds)}):"]
+        if plan.before_start.recruit_readers:
+            lines.append("  The bot asks who would like to read today.")
+        for chunk in plan.before_start.text.options[0].chunks if plan.before_start.text else ():
+            lines += ["  " + line for line in render(chunk, values).splitlines()]
+    starts = {item.section.index: item.start_seconds for item in plan.schedule()}
+    crosstalk = plan.defaults.crosstalk
+    lines += ["", "The meeting:"]
+    for section in plan.sections:
+        indent = "      " + "   " * section.depth
+        at = clock(starts[section.index]) if section.index in starts else ""
+        lines.append("")
+        lines.append(
+            f"{at:>5} {'   ' * section.depth}{section.index + 1}. {section_heading(plan, section)}"
+        )
+        if section.condition is not None:
+            lines.append(f"{indent}Only {_condition_words(plan, section.condition)}.")
+        if section.crosstalk != crosstalk:
+            lines += [indent + line for line in _crosstalk_change(section.crosstalk, values)]
+            crosstalk = section.crosstalk
+        lines += [indent + line if line else "" for line in section_details(plan, section, values)]
+    if plan.after_close is not None:
+        lines += ["", f"After the close ({minutes(plan.after_close.fellowship_seconds)}):"]
+        for chunk in plan.after_close.text.options[0].chunks if plan.after_close.text else ():
+            lines += ["  " + line for line in render(chunk, values).splitlines()]
+    if plan.guidelines:
+        lines += ["", "The group's guidelines:"]
+        lines += [f"  {g.title}: {g.text}" for g in plan.guidelines]
+    total = plan.planned_length_seconds()
+    optional = [s.index for s in plan.sections if s.if_time_allows]
+    longest = max((i.end_seconds for i in plan.schedule(also=optional)), default=total)
+    more = f", or {minutes(longest)} if time allows" if longest > total else ""
+    lines += [
+        "",
+        f"Total planned length: about {minutes(total)}{more} "
+        f"(the meeting is planned for {minutes(plan.length_seconds)}).",
+    ]
+    return [wrapped for line in lines for wrapped in _wrap(line)]
+
+
+def _wrap(line: str, width: int = 100) -> list[str]:
+    """Long lines wrapped for a terminal, keeping their indentation."""
+    if len(line) <= width:
+        return [line]
+    indent = " " * (len(line) - len(line.lstrip(" ")))
+    return textwrap.wrap(line, width, subsequent_indent=indent, break_on_hyphens=False) or [line]

@@ -1,0 +1,243 @@
+"""Reading the small phrases people write in a format: lengths of time, anchors, terms, days.
+
+Each parser takes what YAML gave (a string, a number, or something else) and returns a value or
+raises :func:`invalid`, a pydantic error whose message and hint the loader shows with the line.
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+from fractions import Fraction
+from typing import Any
+
+from pydantic_core import PydanticCustomError
+
+from bot.core.formats.plan import Anchor, AnchorBase, Term, TermUnit, Threshold
+
+DURATION_HINT = "write it like 30s, 3m, 1h, 90 seconds or 1 minute 30 seconds"
+
+_UNITS = {
+    "s": 1,
+    "sec": 1,
+    "secs": 1,
+    "second": 1,
+    "seconds": 1,
+    "m": 60,
+    "min": 60,
+    "mins": 60,
+    "minute": 60,
+    "minutes": 60,
+    "h": 3600,
+    "hr": 3600,
+    "hrs": 3600,
+    "hour": 3600,
+    "hours": 3600,
+    "d": 86400,
+    "day": 86400,
+    "days": 86400,
+    "w": 604800,
+    "week": 604800,
+    "weeks": 604800,
+}
+_AMOUNT = re.compile(r"(\d+(?:\.\d+)?)\s*([a-z]+)")
+_FILLER = re.compile(r"[\s,]+|\band\b")
+
+#: Nothing in a meeting format needs more than a year; bigger numbers are surely typos.
+MAX_SECONDS = 366 * 86400
+
+
+def invalid(message: str, hint: str = "", **extra: object) -> PydanticCustomError:
+    """An error for the loader: ``message`` and ``hint`` are shown to the group."""
+    return PydanticCustomError("format", "{message}", {"message": message, "hint": hint, **extra})
+
+
+def _shown(value: object) -> str:
+    text = repr(value) if not isinstance(value, str) else f"'{value}'"
+    return text if len(text) <= 40 else text[:37] + "…'"
+
+
+def parse_duration(value: Any) -> int:
+    """``30s``, ``3m``, ``1h``, ``90 seconds``, ``1 minute 30 seconds``, ``1h30m`` -> seconds."""
+    if isinstance(value, bool) or not isinstance(value, int | float | str):
+        raise invalid(f"{_shown(value)} is not a length of time", DURATION_HINT)
+    if isinstance(value, int | float):
+        if value == 0:
+            return 0
+        raise invalid(
+            f"{_shown(value)} needs a unit",
+            f"write {value:g}m for minutes or {value:g}s for seconds",
+        )
+    text = value.strip().lower()
+    if text in {"0", "none", "zero"}:
+        return 0
+    if re.fullmatch(r"\d+(\.\d+)?", text):
+        raise invalid(f"'{text}' needs a unit", f"write {text}m for minutes or {text}s for seconds")
+    total = 0.0
+    position = 0
+    found = False
+    for match in _AMOUNT.finditer(text):
+        gap = text[position : match.start()]
+        if _FILLER.sub("", gap):
+            break
+        unit = _UNITS.get(match.group(2))
+        if unit is None:
+            raise invalid(f"'{match.group(2)}' is not a unit of time", DURATION_HINT)
+        total += float(match.group(1)) * unit
+        position = match.end()
+        found = True
+    if not found or _FILLER.sub("", text[position:]):
+        raise invalid(f"{_shown(value)} is not a length of time", DURATION_HINT)
+    if total > MAX_SECONDS:
+        raise invalid(f"{_shown(value)} is far too long", "a format deals in seconds to hours")
+    return round(total)
+
+
+def parse_quiet_length(value: Any) -> int | None:
+    """A duration, or ``untimed`` (the chair ends it) -> ``None``."""
+    if value is None or (isinstance(value, str) and value.strip().lower() == "untimed"):
+        return None
+    seconds = parse_duration(value)
+    if seconds == 0:
+        raise invalid("a timed silence needs a length", "write a length like 1m, or 'untimed'")
+    return seconds
+
+
+def parse_limit(value: Any) -> int | None:
+    """A share limit: a duration, or ``none`` / ``no limit`` / ``0`` for no limit."""
+    if value is None or (isinstance(value, str) and value.strip().lower() in {"none", "no limit"}):
+        return None
+    seconds = parse_duration(value)
+    return seconds or None
+
+
+ANCHOR_HINT = "write it like 'end - 10m', 'start + 45m', '10m before the end' or ':50'"
+_RELATIVE = re.compile(r"^(start|end)\s*([+-])\s*(.+)$")
+_WORDY = re.compile(r"^(.+?)\s+(before|after)\s+(?:the\s+)?(start|end)$")
+_CLOCK = re.compile(r"^:([0-5]\d)$")
+
+
+def parse_anchor(value: Any) -> Anchor:
+    """A moment in the meeting: ``end - 10m``, ``start + 45m``, ``10m before the end``, ``:50``."""
+    if not isinstance(value, str):
+        raise invalid(f"{_shown(value)} is not a moment in the meeting", ANCHOR_HINT)
+    text = value.strip().lower()
+    if text in {"start", "end", "the end", "the start"}:
+        return Anchor(AnchorBase.END if text.endswith("end") else AnchorBase.START, 0)
+    if clock := _CLOCK.match(text):
+        return Anchor(AnchorBase.CLOCK, 0, int(clock.group(1)))
+    if relative := _RELATIVE.match(text):
+        base, sign, amount = relative.groups()
+    elif wordy := _WORDY.match(text):
+        amount, direction, base = wordy.groups()
+        sign = "-" if direction == "before" else "+"
+    else:
+        raise invalid(f"{_shown(value)} is not a moment in the meeting", ANCHOR_HINT)
+    seconds = parse_duration(amount)
+    if base == "end" and sign == "+":
+        raise invalid(
+            "a moment after the end is never reached", "count back from the end: 'end - 10m'"
+        )
+    if base == "start" and sign == "-":
+        raise invalid("a moment before the start is never reached", "use 'start + 5m'")
+    return Anchor(
+        AnchorBase.END if base == "end" else AnchorBase.START, -seconds if sign == "-" else seconds
+    )
+
+
+WARN_HINT = "write '1m' (a minute left), 'time' (at the limit) or '30s over' (after the limit)"
+
+
+def parse_warning_offset(value: Any) -> int:
+    """When a share note comes, relative to the limit: ``1m`` / ``1m left`` -> -60, ``time`` -> 0,
+    ``30s over`` / ``+30s`` -> 30."""
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in {"time", "at the limit", "limit", "at limit", "0"}:
+            return 0
+        for suffix in (" over", " after", " overtime"):
+            if text.endswith(suffix):
+                return parse_duration(text.removesuffix(suffix))
+        if text.startswith("+"):
+            return parse_duration(text[1:])
+        for suffix in (" left", " before", " remaining"):
+            text = text.removesuffix(suffix)
+        return -parse_duration(text)
+    if value == 0 and not isinstance(value, bool):
+        return 0
+    try:
+        return -parse_duration(value)
+    except PydanticCustomError:
+        raise invalid(f"{_shown(value)} is not a time for a share note", WARN_HINT) from None
+
+
+_TERM = re.compile(r"^(\d+)\s*(meetings?|months?)$")
+
+
+def parse_term(value: Any) -> Term:
+    """A term of service: ``4 meetings`` or ``3 months``."""
+    match = _TERM.match(value.strip().lower()) if isinstance(value, str) else None
+    if match is None or int(match.group(1)) < 1:
+        raise invalid(f"{_shown(value)} is not a term", "write it like '4 meetings' or '3 months'")
+    unit = TermUnit.MEETINGS if match.group(2).startswith("meeting") else TermUnit.MONTHS
+    return Term(int(match.group(1)), unit)
+
+
+def _names(value: Any) -> list[Any]:
+    return value if isinstance(value, list) else [value]
+
+
+_DAYS = {name.lower(): i for i, name in enumerate(calendar.day_name)}
+_DAYS.update({name.lower(): i for i, name in enumerate(calendar.day_abbr)})
+_MONTHS = {name.lower(): i for i, name in enumerate(calendar.month_name) if name}
+_MONTHS.update({name.lower(): i for i, name in enumerate(calendar.month_abbr) if name})
+_WEEKS = {"first": 1, "second": 2, "third": 3, "fourth": 4, "fifth": 5, "last": -1}
+
+
+def parse_weekdays(value: Any) -> frozenset[int]:
+    return _parse_names(value, _DAYS, "a day of the week", "write days like monday or [tue, thu]")
+
+
+def parse_months(value: Any) -> frozenset[int]:
+    return _parse_names(value, _MONTHS, "a month", "write months like december or [jun, jul]")
+
+
+def parse_weeks(value: Any) -> frozenset[int]:
+    return _parse_names(value, _WEEKS, "a week of the month", "write first, second … fifth or last")
+
+
+def _parse_names(value: Any, table: dict[str, int], what: str, hint: str) -> frozenset[int]:
+    found: set[int] = set()
+    for item in _names(value):
+        is_week_number = isinstance(item, int) and not isinstance(item, bool) and 1 <= item <= 5
+        if is_week_number and what.startswith("a week"):
+            found.add(item)
+            continue
+        key = item.strip().lower().rstrip(".") if isinstance(item, str) else None
+        if key is None or key not in table:
+            raise invalid(f"{_shown(item)} is not {what}", hint)
+        found.add(table[key])
+    if not found:
+        raise invalid(f"the list of {what.removeprefix('a ')}s is empty", hint)
+    return frozenset(found)
+
+
+MAJORITY = Threshold(Fraction(1, 2), strictly_more=True)
+_THRESHOLDS = {
+    "majority": MAJORITY,
+    "two-thirds": Threshold(Fraction(2, 3), strictly_more=False),
+    "three-quarters": Threshold(Fraction(3, 4), strictly_more=False),
+    "unanimous": Threshold(Fraction(1), strictly_more=False),
+}
+
+
+def parse_threshold(value: Any) -> Threshold:
+    """``majority`` (more than half), ``two-thirds``, ``three-quarters``, ``unanimous``, ``60%``."""
+    hint = "write majority, two-thirds, three-quarters, unanimous, or a share like 60%"
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in _THRESHOLDS:
+            return _THRESHOLDS[text]
+        if (percent := re.fullmatch(r"(\d{1,3})\s*%", text)) and 1 <= int(percent.group(1)) <= 100:
+            return Threshold(Fraction(int(percent.group(1)), 100), strictly_more=False)
+    raise invalid(f"{_shown(value)} is not a voting threshold", hint)

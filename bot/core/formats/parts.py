@@ -1,0 +1,420 @@
+"""Compiling the parts of a format that sections share: roles, texts, defaults, and the rest."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import replace
+
+from bot.core.formats import schema
+from bot.core.formats.plan import (
+    CHAIR,
+    AfterClose,
+    AtLimit,
+    BeforeStart,
+    BusyLimit,
+    ChannelRules,
+    ChoiceRule,
+    CompiledRole,
+    CompiledText,
+    CrosstalkMode,
+    CrosstalkPolicy,
+    Defaults,
+    Eligibility,
+    Fallback,
+    FallbackKind,
+    Guideline,
+    MeetingWarning,
+    SectionKind,
+    SectionText,
+    ShareTimer,
+    ShareWarning,
+    Switch,
+    Who,
+    WhoKind,
+)
+from bot.core.formats.render import reading_seconds, reflow, split_for_discord
+from bot.core.formats.yamlsource import Path
+
+Report = Callable[[Path, str, str], None]
+
+DEFAULT_EXPLANATIONS = {
+    CrosstalkMode.NOT_ALLOWED: (
+        "While someone shares, we listen without replying or commenting, so everyone can "
+        "speak freely. You're welcome to share when it's your turn."
+    ),
+    CrosstalkMode.ALLOWED: (
+        "From here on, you're welcome to respond to each other — kindly, and one at a time."
+    ),
+    CrosstalkMode.ENCOURAGED: (
+        "From here on, responses are welcome. Please keep them short so everyone has room."
+    ),
+    CrosstalkMode.FEEDBACK_ONLY: (
+        "From here on, you may offer feedback when the person sharing asks for it."
+    ),
+}
+DEFAULT_REMINDERS = {
+    CrosstalkMode.NOT_ALLOWED: (
+        "A gentle reminder: let's give the person sharing the floor. "
+        "You're welcome to share when it's your turn."
+    ),
+    CrosstalkMode.ALLOWED: "A gentle reminder: let's keep replies kind and one at a time.",
+    CrosstalkMode.ENCOURAGED: "A gentle reminder: let's keep responses short so everyone has room.",
+    CrosstalkMode.FEEDBACK_ONLY: (
+        "A gentle reminder: let's offer feedback only when the person sharing asks for it."
+    ),
+}
+FELLOWSHIP_WORDS = (
+    "The meeting has closed. Stay a while if you like: this is fellowship time, and "
+    "conversation is welcome."
+)
+_TITLES = {
+    SectionKind.SAY: "From the chair",
+    SectionKind.READ: "Reading",
+    SectionKind.RECITE: "Together",
+    SectionKind.SILENCE: "A moment of silence",
+    SectionKind.MEDITATION: "Meditation",
+    SectionKind.INTRODUCTIONS: "Introductions",
+    SectionKind.CHECK_IN: "Check-in",
+    SectionKind.CHECK_OUT: "Check-out",
+    SectionKind.SHARE: "Sharing",
+    SectionKind.SPEAKER: "Our speaker",
+    SectionKind.TOPIC: "Choosing a topic",
+    SectionKind.MILESTONES: "Milestones",
+    SectionKind.ANNOUNCEMENTS: "Announcements",
+    SectionKind.COLLECTION: "Collection",
+    SectionKind.BREAK: "Break",
+    SectionKind.BREAKOUT: "Small groups",
+    SectionKind.BUSINESS: "Business meeting",
+    SectionKind.CLOSING: "Closing",
+    SectionKind.ASK: "A question for the chair",
+}
+
+
+def minutes(seconds: int) -> str:
+    """A length in plain words: "45 seconds", "1 minute", "3 minutes", "1 minute 30 seconds"."""
+    whole, rest = divmod(abs(seconds), 60)
+    if whole == 0:
+        return f"{rest} second{'s' * (rest != 1)}"
+    text = f"{whole} minute{'s' * (whole != 1)}"
+    return text + (f" {rest} seconds" if rest else "")
+
+
+def default_title(kind: SectionKind, text: SectionText | None) -> str:
+    if kind in {SectionKind.READ, SectionKind.RECITE} and text and text.title:
+        return text.title
+    return _TITLES[kind]
+
+
+def _title_from_name(name: str) -> str:
+    return name.replace("-", " ").capitalize()
+
+
+class Parts:
+    """The format-wide parts, compiled once, with helpers the section builder uses."""
+
+    def __init__(self, spec: schema.FormatSpec, report: Report) -> None:
+        self.spec, self.report = spec, report
+        self.plain_texts = tuple(
+            CompiledText(
+                name=name,
+                title=text.title or _title_from_name(name),
+                chunks=split_for_discord(text.text if text.keep_lines else reflow(text.text)),
+                placeholder=text.placeholder,
+                reading_seconds=reading_seconds(text.text),
+            )
+            for name, text in spec.texts.items()
+            if text.text is not None
+        )
+        self._by_name = {text.name: text for text in self.plain_texts}
+        self._check_choices()
+        self.roles = self._roles()
+        default_crosstalk = self._policy(spec.crosstalk, None, ("crosstalk",))
+        self.defaults = Defaults(
+            share=self._timer_from(spec.share, None, ("share",)),
+            crosstalk=default_crosstalk,
+            channel=ChannelRules(
+                post=spec.channel.post or ChannelRules.post,
+                speak=spec.channel.speak or ChannelRules.speak,
+                slow_mode_seconds=spec.channel.slow_mode or 0,
+            ),
+        )
+        self.guidelines = tuple(
+            Guideline(key, g.title or _title_from_name(key), g.text.strip())
+            for key, g in spec.guidelines.items()
+        )
+        self.switches = tuple(Switch(n, s.on, s.about) for n, s in spec.switches.items())
+        self.meeting_warnings = self._meeting_warnings()
+        self.before_start = self._before()
+        self.after_close = self._after()
+
+    # --- texts ---------------------------------------------------------------------------
+
+    def _check_choices(self) -> None:
+        for name, text in self.spec.texts.items():
+            for position, option in enumerate(text.one_of or []):
+                if option not in self._by_name:
+                    self.report(
+                        ("texts", name, "one-of", position),
+                        f"'{option}' is itself a choice; a choice lists texts with words",
+                        "list the texts with words directly",
+                    )
+
+    def section_text(self, value: str, path: Path) -> SectionText | None:
+        """Words written in place, or a text of the library (one, or a choice)."""
+        spec = self.spec.texts.get(value)
+        if spec is not None and spec.one_of is not None:
+            options = tuple(self._by_name[o] for o in spec.one_of if o in self._by_name)
+            title = spec.title or _title_from_name(value)
+            return SectionText(options, spec.choose or ChoiceRule.CHAIR, title) if options else None
+        if value in self._by_name:
+            return SectionText((self._by_name[value],), title=self._by_name[value].title)
+        chunks = split_for_discord(reflow(value))
+        if not chunks:
+            self.report(path, "these words are empty", "write what should be said, or remove it")
+            return None
+        return SectionText((CompiledText("", "", chunks, reading_seconds=reading_seconds(value)),))
+
+    def chunks(self, value: str | None, path: Path) -> tuple[str, ...]:
+        """One text's chunks; a choice of texts is not possible here."""
+        if value is None:
+            return ()
+        text = self.section_text(value, path)
+        if text is None:
+            return ()
+        if len(text.options) > 1:
+            self.report(path, "a choice of texts cannot be used here", "name a single text")
+        return text.options[0].chunks
+
+    # --- people ---------------------------------------------------------------------------
+
+    def _roles(self) -> tuple[CompiledRole, ...]:
+        specs = dict(self.spec.roles)
+        specs.setdefault("chair", schema.RoleSpec())
+        roles = []
+        for role_id, role in specs.items():
+            path: Path = ("roles", role_id)
+            if role_id in schema.RESERVED_ROLE_NAMES:
+                self.report(path, f"'{role_id}' already means something", "choose another name")
+            roles.append(
+                CompiledRole(
+                    id=role_id,
+                    title=role.title or _title_from_name(role_id),
+                    duties=role.duties,
+                    rotation=role.rotation,
+                    term=role.term,
+                    eligibility=Eligibility(
+                        member_for_days=-(-(role.member_for or 0) // 86400),
+                        not_last_time=role.not_last_time,
+                        wait_for_everyone=role.wait_for_everyone,
+                    ),
+                    fallback=self._fallback(role_id, role.fallback, specs, (*path, "fallback")),
+                    seats=role.seats,
+                    swaps_allowed=role.swaps,
+                )
+            )
+        return tuple(roles)
+
+    def _fallback(
+        self, role_id: str, value: str | None, specs: dict[str, schema.RoleSpec], path: Path
+    ) -> Fallback:
+        if value is None or value == "any-member":
+            return Fallback(FallbackKind.ANY_MEMBER)
+        if value == "skip":
+            return Fallback(FallbackKind.SKIP)
+        if value not in specs:
+            choices = (set(specs) - {role_id}) | {"any-member", "skip"}
+            self.report(
+                path, f"there is no role called '{value}'", schema.suggestion(value, choices)
+            )
+            return Fallback(FallbackKind.ANY_MEMBER)
+        # Follow the chain: a role standing in for itself, directly or not, helps nobody.
+        seen = {role_id}
+        current: str | None = value
+        while current is not None and current in specs:
+            if current in seen:
+                self.report(path, "these fallbacks go round in a circle", "end one with any-member")
+                return Fallback(FallbackKind.ANY_MEMBER)
+            seen.add(current)
+            current = specs[current].fallback
+        return Fallback(FallbackKind.ROLE, value)
+
+    def who(self, value: str | None, kind: SectionKind) -> Who:
+        if value is None:
+            if kind is SectionKind.RECITE:
+                return Who(WhoKind.EVERYONE)
+            if kind is SectionKind.READ:
+                return Who(WhoKind.VOLUNTEER)
+            if kind is SectionKind.SPEAKER:
+                has_speaker = "speaker" in self.spec.roles
+                return Who(WhoKind.ROLE, "speaker") if has_speaker else Who(WhoKind.VOLUNTEER)
+            return CHAIR
+        if value == "volunteer":
+            return Who(WhoKind.VOLUNTEER)
+        if value == "everyone":
+            return Who(WhoKind.EVERYONE)
+        return Who(WhoKind.ROLE, value)
+
+    # --- rules in force --------------------------------------------------------------------
+
+    def _policy(
+        self,
+        spec: schema.CrosstalkSpec,
+        inherited: CrosstalkPolicy | None,
+        path: Path,
+    ) -> CrosstalkPolicy:
+        same_mode = inherited is not None and inherited.mode is spec.policy
+        explanation = (
+            self.chunks(spec.explain, (*path, "explain"))
+            if spec.explain
+            else inherited.explanation
+            if same_mode and inherited
+            else split_for_discord(DEFAULT_EXPLANATIONS[spec.policy])
+        )
+        reminder_chunks = self.chunks(spec.reminder, (*path, "reminder")) if spec.reminder else ()
+        reminder = (
+            "\n\n".join(reminder_chunks)
+            if reminder_chunks
+            else inherited.reminder
+            if same_mode and inherited
+            else DEFAULT_REMINDERS[spec.policy]
+        )
+        reply_limit = spec.reply_limit
+        if reply_limit is None and same_mode and inherited:
+            reply_limit = inherited.reply_limit_seconds
+        return CrosstalkPolicy(spec.policy, explanation, reminder, reply_limit)
+
+    def crosstalk(self, spec: schema.CrosstalkSpec | None, path: Path) -> CrosstalkPolicy:
+        if spec is None:
+            return self.defaults.crosstalk
+        return self._policy(spec, self.defaults.crosstalk, path)
+
+    def channel(self, spec: schema.ChannelSpec | None) -> ChannelRules:
+        base = self.defaults.channel
+        if spec is None:
+            return base
+        return ChannelRules(
+            post=spec.post or base.post,
+            speak=spec.speak or base.speak,
+            slow_mode_seconds=base.slow_mode_seconds if spec.slow_mode is None else spec.slow_mode,
+        )
+
+    def timer(
+        self, spec: schema.TimerSpec, path: Path, *, speaker: Who | None = None
+    ) -> ShareTimer:
+        """The share timer of a section; ``speaker`` is who speaks in a SPEAKER section."""
+        base = self.defaults.share
+        if speaker is not None and "limit" not in spec.model_fields_set:
+            # A speaker is not held to the members' share limit: their own, or 20 minutes.
+            limit = dict(base.role_limits).get(speaker.role or "", 20 * 60)
+            base = replace(base, limit_seconds=limit, warnings=_default_warnings(limit))
+            base = replace(base, busy_limits=())
+        return self._timer_from(spec, base, path)
+
+    def _timer_from(
+        self, spec: schema.TimerSpec, base: ShareTimer | None, path: Path
+    ) -> ShareTimer:
+        given = spec.model_fields_set
+        limit = spec.limit if "limit" in given else (base.limit_seconds if base else 180)
+        if spec.warn is not None:
+            warnings = self._warnings(spec.warn, limit, (*path, "warn"))
+        elif base is not None and ("limit" not in given or base.limit_seconds == limit):
+            warnings = base.warnings
+        else:
+            warnings = _default_warnings(limit)
+        return ShareTimer(
+            limit_seconds=limit,
+            grace_seconds=spec.grace
+            if spec.grace is not None
+            else (base.grace_seconds if base else 0),
+            warnings=warnings,
+            at_limit=spec.at_limit or (base.at_limit if base else AtLimit.NOTE),
+            self_timed=spec.self_timed
+            if spec.self_timed is not None
+            else bool(base and base.self_timed),
+            role_limits=tuple(sorted(spec.role_limits.items()))
+            if spec.role_limits is not None
+            else (base.role_limits if base else ()),
+            busy_limits=tuple(
+                sorted(
+                    (BusyLimit(b.waiting, b.limit) for b in spec.when_busy), key=lambda b: b.waiting
+                )
+            )
+            if spec.when_busy is not None
+            else (base.busy_limits if base else ()),
+        )
+
+    def _warnings(
+        self, specs: list[schema.WarningSpec], limit: int | None, path: Path
+    ) -> tuple[ShareWarning, ...]:
+        found: dict[int, ShareWarning] = {}
+        for position, spec in enumerate(specs):
+            here: Path = (*path, position)
+            if limit is None:
+                self.report(
+                    here, "there is no share limit for this note to count from", "set limit:"
+                )
+                continue
+            if spec.at < 0 and -spec.at >= limit:
+                self.report(
+                    here,
+                    f"a note {minutes(spec.at)} before a {minutes(limit)} limit would come "
+                    "before the share starts",
+                    "use a shorter time",
+                )
+            if spec.at in found:
+                self.report(here, "this note is listed twice", "remove one")
+            words = "\n\n".join(self.chunks(spec.say, (*here, "say"))) if spec.say else ""
+            found[spec.at] = ShareWarning(spec.at, words or _warning_text(spec.at))
+        return tuple(sorted(found.values(), key=lambda w: w.offset_seconds))
+
+    # --- before, after, meeting notes ------------------------------------------------------
+
+    def _meeting_warnings(self) -> tuple[MeetingWarning, ...]:
+        found = []
+        for position, note in enumerate(self.spec.time_left_notes):
+            path: Path = ("time-left-notes", position)
+            if note.left >= self.spec.length:
+                self.report(path, "this note would come before the meeting starts", "use less time")
+            words = self.chunks(note.say, (*path, "say")) if note.say else ()
+            text = "\n\n".join(words) or f"About {minutes(note.left)} left in our meeting."
+            found.append(MeetingWarning(note.left, text))
+        return tuple(sorted(found, key=lambda w: -w.seconds_left))
+
+    def _before(self) -> BeforeStart | None:
+        before = self.spec.before
+        if before is None:
+            return None
+        text = self.section_text(before.say, ("before", "say")) if before.say else None
+        return BeforeStart(before.countdown, text, before.recruit_readers)
+
+    def _after(self) -> AfterClose | None:
+        after = self.spec.after
+        if after is None:
+            return None
+        text = self.section_text(after.say or FELLOWSHIP_WORDS, ("after", "say"))
+        spec = after.crosstalk or schema.CrosstalkSpec(policy=CrosstalkMode.ALLOWED)
+        policy = self._policy(spec, None, ("after", "crosstalk"))
+        return AfterClose(after.fellowship, text, policy)
+
+
+_BEFORE_WORDS = {
+    60: "About a minute left — no rush, just so you know.",
+    30: "About 30 seconds left.",
+}
+
+
+def _warning_text(offset: int) -> str:
+    if offset < 0:
+        return _BEFORE_WORDS.get(
+            -offset, f"About {minutes(offset)} left — no rush, just so you know."
+        )
+    if offset == 0:
+        return "That's time — thank you. Take a moment to finish your thought."
+    return f"Time was up {minutes(offset)} ago. Let's make room for the next person — thank you."
+
+
+def _default_warnings(limit: int | None) -> tuple[ShareWarning, ...]:
+    if limit is None:
+        return ()
+    offsets = ([-60] if limit > 90 else []) + [0]
+    return tuple(ShareWarning(offset, _warning_text(offset)) for offset in offsets)

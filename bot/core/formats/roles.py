@@ -1,0 +1,83 @@
+"""Who does what: service roles, their rotation and eligibility, and who leads a section."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class WhoKind(StrEnum):
+    ROLE = "role"  # whoever holds `role` (the chair is the role "chair")
+    VOLUNTEER = "volunteer"  # the bot offers it to the room
+    EVERYONE = "everyone"  # all together (a recitation)
+
+
+@dataclass(frozen=True)
+class Who:
+    kind: WhoKind
+    role: str | None = None  # set only when kind is ROLE
+
+    def describe(self, roles: tuple[CompiledRole, ...] = ()) -> str:
+        if self.kind is WhoKind.VOLUNTEER:
+            return "a volunteer"
+        if self.kind is WhoKind.EVERYONE:
+            return "everyone together"
+        for role in roles:
+            if role.id == self.role:
+                return f"the {role.title.lower()}"
+        return f"the {(self.role or 'chair').replace('-', ' ')}"
+
+
+CHAIR = Who(WhoKind.ROLE, "chair")
+
+
+class Rotation(StrEnum):
+    EVERY_MEETING = "every-meeting"  # the next volunteer in the rotation, each meeting
+    BY_WEEKDAY = "by-weekday"  # a weekly roster: one person per weekday
+    TERM = "term"  # serves for `term` (N meetings or N months)
+    ON_THE_DAY = "on-the-day"  # not rotated: someone volunteers at the meeting
+
+
+class TermUnit(StrEnum):
+    MEETINGS = "meetings"
+    MONTHS = "months"
+
+
+@dataclass(frozen=True)
+class Term:
+    count: int
+    unit: TermUnit
+
+
+class FallbackKind(StrEnum):
+    ROLE = "role"  # another role takes over (`role`)
+    ANY_MEMBER = "any-member"  # the bot asks the room for anyone to step in
+    SKIP = "skip"  # sections led by this role are skipped
+
+
+@dataclass(frozen=True)
+class Fallback:
+    kind: FallbackKind
+    role: str | None = None
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """Who may take a role. Checked by the rotation, not by the runner."""
+
+    member_for_days: int = 0  # has been able to see the group's channel this long
+    not_last_time: bool = False  # did not hold this role at the previous meeting
+    wait_for_everyone: bool = False  # nobody serves again until everyone in rotation has
+
+
+@dataclass(frozen=True)
+class CompiledRole:
+    id: str
+    title: str
+    duties: str
+    rotation: Rotation
+    term: Term | None
+    eligibility: Eligibility
+    fallback: Fallback
+    seats: int = 1  # how many people hold it at once (e.g. 3 readers)
+    swaps_allowed: bool = True

@@ -1,0 +1,193 @@
+"""The format language as pydantic models: exactly the keys a group may write, nothing else.
+
+:class:`FormatSpec` is the whole file. Its parts are here; the sections are in
+:mod:`bot.core.formats.sections` and the shared value types and options in
+:mod:`bot.core.formats.fields` (both re-exported from this module, so ``schema.X`` finds any
+of them). The guide for groups is ``formats/README.md``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import Field, model_validator
+
+# The schema's pieces, re-exported so ``schema.X`` is the one place to find any of them.
+from bot.core.formats.fields import (
+    NAME_PATTERN,
+    RESERVED_ROLE_NAMES,
+    ChannelSpec,
+    ConditionSpec,
+    CrosstalkSpec,
+    Duration,
+    Names,
+    Shorthand,
+    ShortText,
+    Spec,
+    TermValue,
+    TextName,
+    TextValue,
+    TimerSpec,
+    WarningSpec,
+    suggestion,
+)
+from bot.core.formats.parsing import invalid
+from bot.core.formats.plan import ChoiceRule, CrosstalkMode, LockChannel, Rotation
+from bot.core.formats.sections import (
+    SECTION_KINDS,
+    SECTION_MODELS,
+    TAG_PREFIX,
+    AnnouncementsSection,
+    AskSection,
+    Bells,
+    BreakoutSection,
+    BreakSection,
+    BusinessSection,
+    MeditationSection,
+    MilestonesSection,
+    ReadSection,
+    Section,
+    SectionSpec,
+    SharingSpec,
+    SilenceSection,
+    SpeakerSection,
+    TopicSection,
+)
+
+__all__ = [
+    "NAME_PATTERN",
+    "RESERVED_ROLE_NAMES",
+    "SECTION_KINDS",
+    "SECTION_MODELS",
+    "TAG_PREFIX",
+    "AfterSpec",
+    "AnnouncementsSection",
+    "AskSection",
+    "BeforeSpec",
+    "Bells",
+    "BreakSection",
+    "BreakoutSection",
+    "BusinessSection",
+    "ChannelSpec",
+    "ConditionSpec",
+    "CrosstalkSpec",
+    "FormatSpec",
+    "GuidelineSpec",
+    "MeditationSection",
+    "MilestonesSection",
+    "Names",
+    "ReadSection",
+    "RoleSpec",
+    "Section",
+    "SectionSpec",
+    "SharingSpec",
+    "SilenceSection",
+    "SpeakerSection",
+    "SwitchSpec",
+    "TextSpec",
+    "TimerSpec",
+    "TopicSection",
+    "WarningSpec",
+    "suggestion",
+]
+
+# --- the parts at the top of a format -------------------------------------------------------
+
+
+class RoleSpec(Shorthand):
+    shorthand_key = "rotation"
+
+    title: Annotated[str, Field(max_length=60)] | None = None
+    duties: ShortText = ""
+    rotation: Rotation = Rotation.EVERY_MEETING
+    term: TermValue | None = None
+    member_for: Duration | None = None
+    not_last_time: bool = False
+    wait_for_everyone: bool = False
+    fallback: str | None = None
+    seats: Annotated[int, Field(ge=1, le=10)] = 1
+    swaps: bool = True
+
+    @model_validator(mode="after")
+    def _term_goes_with_rotation(self) -> RoleSpec:
+        if (self.rotation is Rotation.TERM) != (self.term is not None):
+            raise invalid(
+                "a term goes with rotation: term",
+                "write both  rotation: term  and  term: 4 meetings  (or neither)",
+            )
+        return self
+
+
+class TextSpec(Shorthand):
+    shorthand_key = "text"
+
+    title: Annotated[str, Field(max_length=100)] | None = None
+    text: TextValue | None = None
+    placeholder: bool = False
+    keep_lines: bool = False
+    one_of: list[TextName] | None = Field(None, min_length=2, max_length=31)
+    choose: ChoiceRule | None = None
+
+    @model_validator(mode="after")
+    def _text_or_choice(self) -> TextSpec:
+        if (self.text is None) == (self.one_of is None):
+            raise invalid(
+                "a text has either its words (text:) or a choice of texts (one-of:)",
+                "keep one of the two",
+            )
+        if self.choose is not None and self.one_of is None:
+            raise invalid("choose: only goes with one-of:", "list the texts to choose from")
+        return self
+
+
+class GuidelineSpec(Shorthand):
+    shorthand_key = "text"
+
+    title: Annotated[str, Field(max_length=100)] | None = None
+    text: Annotated[str, Field(min_length=1, max_length=500)]
+
+
+class SwitchSpec(Shorthand):
+    shorthand_key = "on"
+
+    on: bool = False
+    about: ShortText = ""
+
+
+class MeetingNoteSpec(Shorthand):
+    shorthand_key = "left"
+
+    left: Duration
+    say: TextValue | None = None
+
+
+class BeforeSpec(Spec):
+    countdown: Duration = 300
+    say: TextValue | None = None
+    recruit_readers: bool = True
+
+
+class AfterSpec(Spec):
+    fellowship: Duration = 900
+    say: TextValue | None = None
+    crosstalk: CrosstalkSpec | None = None
+
+
+class FormatSpec(Spec):
+    format: Any = None  # the loader checks it first, to explain a missing version kindly
+    name: Annotated[str, Field(min_length=1, max_length=100)]
+    about: Annotated[str, Field(max_length=1000)] = ""
+    language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] = "en"
+    length: Duration = 3600
+    roles: dict[str, RoleSpec] = Field(default_factory=dict, max_length=30)
+    share: TimerSpec = TimerSpec()
+    crosstalk: CrosstalkSpec = CrosstalkSpec(policy=CrosstalkMode.NOT_ALLOWED)
+    channel: ChannelSpec = ChannelSpec()
+    lock_channel: LockChannel = LockChannel.ON_REQUEST
+    time_left_notes: list[MeetingNoteSpec] = Field(default_factory=list, max_length=10)
+    before: BeforeSpec | None = None
+    after: AfterSpec | None = None
+    guidelines: dict[str, GuidelineSpec] = Field(default_factory=dict, max_length=40)
+    switches: dict[str, SwitchSpec] = Field(default_factory=dict, max_length=40)
+    texts: dict[str, TextSpec] = Field(default_factory=dict, max_length=100)
+    sections: list[Section] = Field(min_length=1, max_length=200)

@@ -1,0 +1,58 @@
+"""Moments on the meeting clock: anchors such as "10 minutes before the end" or ":50"."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+
+class AnchorBase(StrEnum):
+    START = "start"  # offset after the meeting started
+    END = "end"  # offset before the planned end (offset_seconds is negative or zero)
+    CLOCK = "clock"  # a minute of the hour on the wall clock (":50")
+    SECTION = "section"  # offset after the current section started (turn-taking phases)
+
+
+@dataclass(frozen=True)
+class Anchor:
+    base: AnchorBase
+    offset_seconds: int = 0
+    minute: int = 0  # for CLOCK only
+
+    def seconds_from_start(
+        self, length_seconds: int, start_minute: int = 0, section_start: int = 0
+    ) -> int:
+        """This moment as seconds after the meeting's start.
+
+        ``start_minute`` is the minute of the hour the meeting started at (previews assume
+        ``0``); a clock anchor is the first time the wall clock shows that minute after it.
+        """
+        match self.base:
+            case AnchorBase.START:
+                return self.offset_seconds
+            case AnchorBase.END:
+                return length_seconds + self.offset_seconds
+            case AnchorBase.CLOCK:
+                return ((self.minute - start_minute) % 60) * 60
+            case AnchorBase.SECTION:
+                return section_start + self.offset_seconds
+        return 0  # pragma: no cover
+
+    def describe(self) -> str:
+        minutes = abs(self.offset_seconds) // 60
+        match self.base:
+            case AnchorBase.START:
+                return f"{minutes} minutes after the start"
+            case AnchorBase.END:
+                return "the end" if minutes == 0 else f"{minutes} minutes before the end"
+            case AnchorBase.CLOCK:
+                return f":{self.minute:02d} on the clock"
+            case AnchorBase.SECTION:
+                return f"{minutes} minutes into the section"
+        return ""  # pragma: no cover
+
+
+@dataclass(frozen=True)
+class MeetingWarning:
+    seconds_left: int
+    text: str

@@ -1,0 +1,122 @@
+"""The shipped formats load, preview well, and pass `format check`; the command line behaves."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from bot import formats_cli
+from bot.core.formats import builtin_formats, load_builtin_format, load_format_file
+from bot.core.formats.plan import TEXT_KINDS, SectionKind
+from bot.core.formats.render import TEXT_CHUNK_LIMIT
+
+EXPECTED = {
+    "business-meeting",
+    "check-in-check-out",
+    "meditation-and-sharing",
+    "open-discussion",
+    "peer-support-circle",
+    "speaker-meeting",
+}
+BUILTINS = builtin_formats()
+
+
+def test_all_six_builtins_are_found_by_id() -> None:
+    assert set(BUILTINS) == EXPECTED
+    assert all(path.suffix == ".yaml" and path.is_file() for path in BUILTINS.values())
+
+
+@pytest.mark.parametrize("format_id", sorted(EXPECTED))
+def test_builtin_loads_and_fits_its_length(format_id: str) -> None:
+    plan = load_builtin_format(format_id)
+    assert plan.name
+    assert plan.about
+    assert plan.overruns() == ()
+    assert 0 < plan.planned_length_seconds() <= plan.length_seconds
+    assert plan.sections[-1].kind is SectionKind.CLOSING
+    assert plan.guidelines, "concerns quote the group's guidelines"
+    for section in plan.sections:
+        for option in section.text.options if section.text else ():
+            assert all(len(chunk) <= TEXT_CHUNK_LIMIT for chunk in option.chunks)
+        if section.kind in TEXT_KINDS:
+            assert section.text is not None
+
+
+@pytest.mark.parametrize("format_id", sorted(EXPECTED))
+def test_builtin_preview_reads_well(format_id: str) -> None:
+    out = io.StringIO()
+    assert formats_cli.preview(str(BUILTINS[format_id]), out) == 0
+    text = out.getvalue()
+    plan = load_format_file(BUILTINS[format_id])
+    assert text.startswith(plan.name)
+    assert "Who does what:" in text
+    assert "Total planned length: about" in text
+    assert "${" not in text, "every placeholder is filled in the preview"
+    for section in plan.sections:
+        assert f"{section.index + 1}. {section.title}" in text
+
+
+def test_the_builtins_describe_what_the_issue_asks_for() -> None:
+    open_discussion = load_builtin_format("open-discussion")
+    shares = [s for s in open_discussion.sections if s.sharing]
+    assert shares[0].sharing is not None
+    assert shares[0].sharing.timer.limit_seconds == 180
+    assert shares[0].sharing.phases[0].first_timers_first
+    assert shares[0].until is not None
+    assert shares[0].until.offset_seconds == -600
+    assert any(s.sharing and s.sharing.phases[0].sharers.value == "not-yet-shared" for s in shares)
+
+    speaker = load_builtin_format("speaker-meeting")
+    (talk,) = [s for s in speaker.sections if s.kind is SectionKind.SPEAKER]
+    assert talk.sharing is not None
+    assert talk.sharing.timer.limit_seconds == 20 * 60
+
+    check_in = load_builtin_format("check-in-check-out")
+    kinds = [s.kind for s in check_in.sections]
+    assert SectionKind.CHECK_IN in kinds
+    assert SectionKind.CHECK_OUT in kinds
+    after_check_in = check_in.sections[kinds.index(SectionKind.CHECK_IN) + 1]
+    assert after_check_in.crosstalk.mode.value != "not-allowed"
+
+    meditation = load_builtin_format("meditation-and-sharing")
+    timed = [s for s in meditation.sections if s.quiet and s.quiet.bell_at_start]
+    assert timed
+    assert timed[0].quiet is not None
+    assert timed[0].quiet.bell_at_end
+
+    circle = load_builtin_format("peer-support-circle")
+    rounds = [s for s in circle.sections if s.kind is SectionKind.SHARE]
+    assert all(s.sharing and s.sharing.phases[0].pass_allowed for s in rounds)
+    assert rounds[-1].if_time_allows
+
+    business = load_builtin_format("business-meeting")
+    (meeting,) = [s for s in business.sections if s.business]
+    assert meeting.business is not None
+    assert meeting.business.agenda
+    assert meeting.business.vote.value == "secret"
+
+
+def test_check_reports_ok_and_exit_zero_for_all_builtins() -> None:
+    out = io.StringIO()
+    assert formats_cli.check([str(p) for p in BUILTINS.values()], out) == 0
+    assert out.getvalue().count(": ok") == len(BUILTINS)
+
+
+def test_check_prints_every_problem_and_exits_one(tmp_path: Path) -> None:
+    good = BUILTINS["open-discussion"]
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("format: 1\nname: Bad\nsections:\n  - sya: Hello.\n  - read: nope\n")
+    out = io.StringIO()
+    assert formats_cli.check([str(good), str(bad)], out) == 1
+    lines = out.getvalue().splitlines()
+    assert lines[0].endswith("ok — “Open Discussion”, 11 sections")
+    assert lines[1].startswith(f"{bad}:4:5: this section does not say what kind it is")
+    assert lines[2].startswith(f"{bad}:5:11: there is no text called 'nope'")
+
+
+def test_preview_of_a_bad_or_missing_file_exits_one(tmp_path: Path) -> None:
+    out = io.StringIO()
+    assert formats_cli.preview(str(tmp_path / "missing.yaml"), out) == 1
+    assert "cannot open the file" in out.getvalue()
