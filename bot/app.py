@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
 
 import discord
 import yarl
@@ -13,21 +12,17 @@ from discord.ext import commands
 from bot import __version__
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
-from bot.errors import PeerCircleError
 from bot.runtime.clock import Clock
+from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
+from bot.ui import message_for, reply_privately
 
 log = logging.getLogger(__name__)
 
 #: Every cog, loaded explicitly and in this order.
-EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.groups")
-
-APOLOGY = (
-    "Sorry — something went wrong on my side and I couldn't do that. "
-    "Nothing you did caused it. Please try again in a moment."
-)
+EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.groups", "cogs.formats")
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -56,50 +51,8 @@ class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
     async def on_error(
         self, interaction: discord.Interaction[PeerCircle], error: app_commands.AppCommandError
     ) -> None:
-        original = error.original if isinstance(error, app_commands.CommandInvokeError) else error
-        if isinstance(original, PeerCircleError):
-            message = original.user_message
-        elif isinstance(original, app_commands.NoPrivateMessage):
-            message = (
-                "Please use this in your group's channel on the server, not in a direct message."
-            )
-        elif isinstance(original, app_commands.MissingPermissions):
-            needed = ", ".join(permission_label(p) for p in original.missing_permissions)
-            message = (
-                f"This needs the {needed} permission, so I can't do it for you. Nothing changed."
-            )
-        elif isinstance(original, app_commands.CommandOnCooldown):
-            wait = f"{original.retry_after:.0f} seconds"
-            message = f"Let's slow down a little: you can do this again in {wait}."
-        elif isinstance(original, app_commands.CheckFailure):
-            message = "You can't use this here. Nothing changed."
-        else:
-            name = interaction.command.qualified_name if interaction.command else "unknown"
-            log.error("Unexpected error in /%s", name, exc_info=original)
-            message = APOLOGY
-        await reply_privately(interaction, message)
-
-
-#: discord.py's permission names that Discord's own screens call something else.
-_PERMISSION_LABELS = {"manage_guild": "Manage Server", "manage_roles": "Manage Roles"}
-
-
-def permission_label(name: str) -> str:
-    """A permission as Discord's settings screens name it."""
-    return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
-
-
-async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
-    """Answer ephemerally whether or not the interaction was already acknowledged."""
-    if interaction.client.is_closed():
-        return  # shutting down: there is no connection left to answer on
-    try:
-        if interaction.response.is_done():
-            await interaction.followup.send(message, ephemeral=True)
-        else:
-            await interaction.response.send_message(message, ephemeral=True)
-    except discord.HTTPException:
-        log.warning("Could not deliver an error reply (the interaction may have expired)")
+        name = interaction.command.qualified_name if interaction.command else "unknown"
+        await reply_privately(interaction, message_for(error, f"/{name}"))
 
 
 class PeerCircle(commands.Bot):
@@ -130,7 +83,8 @@ class PeerCircle(commands.Bot):
         self.clock = clock
         self.scheduler = scheduler
         self.pseudonyms = pseudonyms
-        self.groups = GroupService(store)
+        self.formats = FormatLibrary(store)
+        self.groups = GroupService(store, self.formats)
         self.dev_guild_id = dev_guild_id
         self.serve = serve
         self.version = __version__

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.core.formats import CompiledFormat, FormatError, builtin_formats, load_builtin_format
+from bot.core.formats import CompiledFormat, builtin_formats
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.runtime.formats import FormatLibrary
 from bot.store import Store
 from bot.store.repositories import GroupRecord
 
@@ -19,16 +20,13 @@ class GroupView:
 
 
 class GroupService:
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, formats: FormatLibrary) -> None:
         self._store = store
+        self._formats = formats
 
-    @staticmethod
-    def format_choices() -> dict[str, str]:
+    def format_choices(self) -> dict[str, str]:
         """Built-in format id -> its name, for the setup menu."""
-        choices = {}
-        for format_id in builtin_formats():
-            choices[format_id] = load_builtin_format(format_id).name
-        return choices
+        return {format_id: self._formats.builtin(format_id).name for format_id in builtin_formats()}
 
     async def setup(
         self,
@@ -56,20 +54,13 @@ class GroupService:
                 "This channel already has a group. Its format and settings now belong to the "
                 "group: changing them is something the members decide together."
             )
-        return GroupView(created, load_builtin_format(format_id))
+        return GroupView(created, self._formats.builtin(format_id))
 
     async def view(self, channel_id: int | None) -> GroupView:
         group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
         if group is None:
             raise NoGroupHere
-        try:
-            compiled = load_builtin_format(group.format_id)
-        except (KeyError, FormatError):
-            raise InvalidInput(
-                f"This group's format (`{group.format_id}`) can't be read any more. "
-                "The group can choose another one."
-            ) from None
-        return GroupView(group, compiled)
+        return GroupView(group, await self._formats.current(group))
 
     async def forget_guild(self, guild_id: int) -> int:
         """Delete every row of every group in a server the bot has left."""

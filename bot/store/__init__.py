@@ -5,7 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.db import Database, StoreError
-from bot.store.repositories import DeadlineRepository, GroupRepository, MetaRepository
+from bot.store.repositories import (
+    DeadlineRepository,
+    GroupFormatRepository,
+    GroupRepository,
+    MetaRepository,
+)
 
 __all__ = ["Database", "Store", "StoreError"]
 
@@ -17,6 +22,7 @@ class Store:
         self.db = Database(path)
         self.meta = MetaRepository(self.db)
         self.groups = GroupRepository(self.db)
+        self.group_formats = GroupFormatRepository(self.db)
         self.deadlines = DeadlineRepository(self.db)
 
     async def open(self) -> int:

@@ -23,6 +23,7 @@ from tests.fakediscord import FakeDiscord
 from tests.support.privacy import assert_nothing_identifies
 
 STARTUP_TIMEOUT = 20.0
+READY_LINE = "Connected to Discord"
 
 
 @dataclass
@@ -67,7 +68,7 @@ class BotRunner:
         self.log_files.append(path)
         return path
 
-    async def command(self, *args: str, timeout: float = 30.0) -> tuple[int, str, str]:
+    async def command(self, *args: str, limit: float = 30.0) -> tuple[int, str, str]:
         """Run a one-shot command (``sync``, ``migrate``) to completion."""
         log_path = self._new_log("-".join(args))
         process = await asyncio.create_subprocess_exec(
@@ -80,7 +81,7 @@ class BotRunner:
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.PIPE,
         )
-        async with asyncio.timeout(timeout):
+        async with asyncio.timeout(limit):
             stdout, stderr = await process.communicate()
         log_path.write_bytes(stderr)
         assert process.returncode is not None
@@ -109,6 +110,12 @@ class BotRunner:
             raise AssertionError(f"the bot exited at start-up:\n{self.logs()}")
         exited.cancel()
         await ready
+        # Then until the bot itself says it is ready (discord.py dispatches on_ready a moment
+        # after the last GUILD_CREATE; stopping before that trips a race inside discord.py).
+        async with asyncio.timeout(STARTUP_TIMEOUT):
+            # A file written by another process: polling is the honest way to wait.
+            while READY_LINE not in self.log_files[-1].read_text(errors="replace"):  # noqa: ASYNC110
+                await asyncio.sleep(0.02)
 
     async def stop(self) -> int | None:
         """SIGTERM, as a service manager would; returns the exit status."""

@@ -7,7 +7,13 @@ from pathlib import Path
 import pytest
 
 from bot.store import Store
-from bot.store.db import Database, StoreError, bundled_migrations, parse_migrations, split_statements
+from bot.store.db import (
+    Database,
+    StoreError,
+    bundled_migrations,
+    parse_migrations,
+    split_statements,
+)
 
 
 @pytest.fixture
@@ -44,10 +50,14 @@ async def test_bundled_migrations_apply_and_are_idempotent(tmp_path: Path) -> No
 
 async def test_transaction_rolls_back_on_error(db: Database) -> None:
     await db.execute("CREATE TABLE t (x INTEGER)")
-    with pytest.raises(RuntimeError):
+
+    async def failing_write() -> None:
         async with db.transaction() as tx:
             await tx.execute("INSERT INTO t VALUES (1)")
             raise RuntimeError("boom")
+
+    with pytest.raises(RuntimeError):
+        await failing_write()
     assert await db.fetchval("SELECT count(*) FROM t") == 0
 
 
@@ -76,7 +86,7 @@ async def test_failed_migration_keeps_the_old_version(db: Database) -> None:
             ("0002_second.sql", "CREATE TABLE b (x INTEGER);\nINSERT INTO nowhere VALUES (1);"),
         ]
     )
-    with pytest.raises(StoreError, match="0002_second.sql"):
+    with pytest.raises(StoreError, match=r"0002_second\.sql"):
         await db.migrate(broken)
     assert await db.user_version() == 1
     tables = {row[0] for row in await db.fetchall("SELECT name FROM sqlite_master")}

@@ -28,9 +28,9 @@ async def store(tmp_path: Path) -> Store:
     await store.close()
 
 
-async def wait_for(condition: Any, timeout: float = 3.0) -> None:
-    async with asyncio.timeout(timeout):
-        while not condition():
+async def wait_for(condition: Any, limit: float = 3.0) -> None:
+    async with asyncio.timeout(limit):
+        while not condition():  # noqa: ASYNC110 - polling a plain predicate
             await asyncio.sleep(0.01)
 
 
@@ -51,7 +51,7 @@ async def test_restart_rearms_every_deadline_without_a_cap(store: Store) -> None
     second.register("exclusion.lift", handler)
     await second.start()
     await second.start()  # safe to call twice
-    await wait_for(lambda: len(fired) == 500, timeout=30)
+    await wait_for(lambda: len(fired) == 500, limit=30)
     await second.stop()
     assert sorted(fired) == list(range(500))
     assert await store.deadlines.all() == []

@@ -31,7 +31,9 @@ async def bot(tmp_path: Path) -> PeerCircle:
     await bot.close()
 
 
-def walk(commands: list[app_commands.Command | app_commands.Group]) -> Iterator[app_commands.Command]:
+def walk(
+    commands: list[app_commands.Command | app_commands.Group],
+) -> Iterator[app_commands.Command]:
     for command in commands:
         if isinstance(command, app_commands.Group):
             yield from walk(command.commands)
@@ -56,7 +58,6 @@ async def test_descriptions_are_short_kind_sentences(bot: PeerCircle) -> None:
         assert 0 < len(command.description) <= 100, command.qualified_name
         assert command.description[0].isupper(), command.qualified_name
         for parameter in command.parameters:
-            assert parameter.description and parameter.description != "…", (
-                command.qualified_name,
-                parameter.name,
-            )
+            where = (command.qualified_name, parameter.name)
+            assert parameter.description, where
+            assert parameter.description != "…", where

@@ -9,7 +9,10 @@ from bot.logs import configure_logging, redact
 
 
 def test_redacts_snowflakes_in_urls() -> None:
-    line = "We are being rate limited. PUT https://discord.com/api/v10/guilds/123456789012345678/members/876543210987654321/roles/1"
+    line = (
+        "We are being rate limited. PUT https://discord.com/api/v10"
+        "/guilds/123456789012345678/members/876543210987654321/roles/1"
+    )
     redacted = redact(line)
     assert "123456789012345678" not in redacted
     assert "876543210987654321" not in redacted
@@ -17,7 +20,10 @@ def test_redacts_snowflakes_in_urls() -> None:
 
 
 def test_redacts_interaction_tokens() -> None:
-    line = "POST /webhooks/123456789012345678/aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OnNlY3JldA/messages"
+    line = (
+        "POST /webhooks/123456789012345678"
+        "/aW50ZXJhY3Rpb246MTIzNDU2Nzg5MDEyMzQ1Njc4OnNlY3JldA/messages"
+    )
     assert "aW50ZXJhY3Rpb24" not in redact(line)
 
 

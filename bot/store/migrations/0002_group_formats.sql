@@ -3,7 +3,7 @@
 CREATE TABLE group_formats (
     id           INTEGER PRIMARY KEY,
     group_id     INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
-    name         TEXT    NOT NULL,
+    label        TEXT    NOT NULL,
     source       TEXT    NOT NULL CHECK (length(source) <= 65536),
     status       TEXT    NOT NULL CHECK (status IN ('candidate', 'adopted')),
     uploaded_at  REAL    NOT NULL,

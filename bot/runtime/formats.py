@@ -1,0 +1,175 @@
+"""The formats a group can see and use: the built-in ones and those it uploaded.
+
+A format is named by a reference: a built-in id (``open-discussion``) or ``group:<n>`` for the
+group's own upload number n. Uploads are validated before anything is stored; an invalid one
+stores nothing. A valid upload is a candidate until the group adopts it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.core.formats import (
+    MAX_FORMAT_BYTES,
+    CompiledFormat,
+    FormatError,
+    builtin_formats,
+    load_builtin_format,
+    load_format,
+)
+from bot.errors import InvalidInput, NoGroupHere
+from bot.store import Store
+from bot.store.repositories import GroupRecord, UploadedFormat
+
+GROUP_PREFIX = "group:"
+
+
+@dataclass(frozen=True, slots=True)
+class FormatEntry:
+    ref: str
+    name: str
+    minutes: int
+    status: str  # "built-in", "candidate", "adopted"
+    in_use: bool
+
+
+class FormatProblems(InvalidInput):
+    """An uploaded format did not validate; ``problems`` are ``file:line:column`` lines."""
+
+    def __init__(self, problems: list[str]) -> None:
+        self.problems = problems
+        super().__init__(format_problems(problems))
+
+
+def format_problems(problems: list[str], limit: int = 1800) -> str:
+    """The problems, as many as fit in one message, and how many more there are."""
+    head = "That format has some problems, so I didn't save it. Fix these and upload it again:"
+    lines: list[str] = []
+    used = len(head)
+    for index, problem in enumerate(problems):
+        line = f"• {problem}"
+        if used + len(line) + 40 > limit:
+            lines.append(f"…and {len(problems) - index} more.")
+            break
+        lines.append(line)
+        used += len(line) + 1
+    return "\n".join([head, "```", *lines, "```"]) if lines else head
+
+
+@lru_cache(maxsize=32)
+def _builtin(format_id: str) -> CompiledFormat:
+    return load_builtin_format(format_id)
+
+
+@lru_cache(maxsize=64)
+def _compiled(source: str, filename: str) -> CompiledFormat:
+    return load_format(source, filename=filename)
+
+
+class FormatLibrary:
+    def __init__(self, store: Store) -> None:
+        self._store = store
+
+    async def _group(self, channel_id: int | None) -> GroupRecord:
+        group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
+        if group is None:
+            raise NoGroupHere
+        return group
+
+    def builtin(self, format_id: str) -> CompiledFormat:
+        if format_id not in builtin_formats():
+            raise InvalidInput(f"I don't know a format called `{format_id}`.")
+        return _builtin(format_id)
+
+    async def compiled(self, group: GroupRecord | None, ref: str) -> CompiledFormat:
+        """The compiled format a reference names, as seen from ``group`` (if any)."""
+        if not ref.startswith(GROUP_PREFIX):
+            return self.builtin(ref)
+        upload = await self._upload(group, ref)
+        return _compiled(upload.source, f"{upload.label}.yaml")
+
+    async def _upload(self, group: GroupRecord | None, ref: str) -> UploadedFormat:
+        number = ref.removeprefix(GROUP_PREFIX)
+        upload = None
+        if group is not None and number.isdigit():
+            upload = await self._store.group_formats.get(group.id, int(number))
+        if upload is None:
+            raise InvalidInput(f"This group has no format `{ref}`. `/format list` shows them.")
+        return upload
+
+    async def current(self, group: GroupRecord) -> CompiledFormat:
+        """The format the group meets with now."""
+        try:
+            return await self.compiled(group, group.format_id)
+        except (FormatError, InvalidInput):
+            raise InvalidInput(
+                f"This group's format (`{group.format_id}`) can't be read any more. "
+                "The group can choose another one."
+            ) from None
+
+    async def resolve(self, channel_id: int | None, ref: str) -> CompiledFormat:
+        group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
+        return await self.compiled(group, ref)
+
+    async def entries(self, channel_id: int | None) -> list[FormatEntry]:
+        group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
+        in_use = group.format_id if group else None
+        found = [
+            FormatEntry(
+                ref=format_id,
+                name=_builtin(format_id).name,
+                minutes=round(_builtin(format_id).planned_length_seconds() / 60),
+                status="built-in",
+                in_use=format_id == in_use,
+            )
+            for format_id in builtin_formats()
+        ]
+        if group is not None:
+            for upload in await self._store.group_formats.for_group(group.id):
+                ref = f"{GROUP_PREFIX}{upload.number}"
+                try:
+                    plan = _compiled(upload.source, f"{upload.label}.yaml")
+                except FormatError:
+                    continue  # stored formats were valid when stored; skip one a newer bot rejects
+                found.append(
+                    FormatEntry(
+                        ref=ref,
+                        name=plan.name,
+                        minutes=round(plan.planned_length_seconds() / 60),
+                        status=upload.status,
+                        in_use=ref == in_use,
+                    )
+                )
+        return found
+
+    async def upload(
+        self, channel_id: int | None, filename: str, size: int, data: bytes, now: float
+    ) -> tuple[str, CompiledFormat]:
+        """Validate an uploaded format and store it as the group's candidate."""
+        group = await self._group(channel_id)
+        if size > MAX_FORMAT_BYTES or len(data) > MAX_FORMAT_BYTES:
+            raise InvalidInput(
+                f"That file is too big for a format ({size // 1024} KiB; the most is "
+                f"{MAX_FORMAT_BYTES // 1024} KiB). Nothing was saved."
+            )
+        if not filename.lower().endswith((".yaml", ".yml")):
+            raise InvalidInput(
+                "Please upload the format as a `.yaml` file (see the format guide). "
+                "Nothing was saved."
+            )
+        try:
+            plan = load_format(data, filename=filename)
+        except FormatError as error:
+            raise FormatProblems([str(problem) for problem in error.problems]) from None
+        number = await self._store.group_formats.add(
+            group.id, label=filename.rsplit(".", 1)[0][:100], source=data.decode("utf-8"), now=now
+        )
+        return f"{GROUP_PREFIX}{number}", plan
+
+    async def adopt(self, channel_id: int | None, ref: str, now: float) -> CompiledFormat:
+        """Make a format the group's own (from the next meeting on)."""
+        group = await self._group(channel_id)
+        plan = await self.compiled(group, ref)
+        await self._store.group_formats.adopt(group.id, ref, now)
+        return plan

@@ -1,0 +1,76 @@
+"""Shared Discord UI plumbing: kind error messages, private replies, and a base view.
+
+Every error a member can meet — from a slash command or a button — goes through
+:func:`message_for`, so the wording is the same everywhere and unexpected errors are logged once
+with a traceback while the member gets a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+import discord
+from discord import app_commands
+
+from bot.errors import PeerCircleError
+
+log = logging.getLogger(__name__)
+
+APOLOGY = (
+    "Sorry — something went wrong on my side and I couldn't do that. "
+    "Nothing you did caused it. Please try again in a moment."
+)
+
+#: discord.py's permission names that Discord's own screens call something else.
+_PERMISSION_LABELS = {"manage_guild": "Manage Server", "manage_roles": "Manage Roles"}
+
+
+def permission_label(name: str) -> str:
+    """A permission as Discord's settings screens name it."""
+    return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
+
+
+def message_for(error: BaseException, where: str) -> str:
+    """The kind, private message for an error; logs unexpected ones with their traceback."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if isinstance(error, PeerCircleError):
+        return error.user_message
+    if isinstance(error, app_commands.NoPrivateMessage):
+        return "Please use this in your group's channel on the server, not in a direct message."
+    if isinstance(error, app_commands.MissingPermissions):
+        needed = ", ".join(permission_label(p) for p in error.missing_permissions)
+        return f"This needs the {needed} permission, so I can't do it for you. Nothing changed."
+    if isinstance(error, app_commands.CommandOnCooldown):
+        wait = f"{error.retry_after:.0f} seconds"
+        return f"Let's slow down a little: you can do this again in {wait}."
+    if isinstance(error, app_commands.CheckFailure):
+        return "You can't use this here. Nothing changed."
+    log.error("Unexpected error in %s", where, exc_info=error)
+    return APOLOGY
+
+
+async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
+    """Answer ephemerally whether or not the interaction was already acknowledged."""
+    if interaction.client.is_closed():
+        return  # shutting down: there is no connection left to answer on
+    try:
+        if interaction.response.is_done():
+            await interaction.followup.send(message, ephemeral=True)
+        else:
+            await interaction.response.send_message(message, ephemeral=True)
+    except discord.HTTPException:
+        log.warning("Could not deliver an error reply (the interaction may have expired)")
+
+
+class KindView(discord.ui.View):
+    """A view whose button errors get the same kind, private answers as slash commands."""
+
+    async def on_error(
+        self,
+        interaction: discord.Interaction[Any],
+        error: Exception,
+        item: discord.ui.Item[Any],
+    ) -> None:
+        await reply_privately(interaction, message_for(error, f"a button ({type(self).__name__})"))

@@ -1,0 +1,219 @@
+"""/format: the built-in formats and the group's own — list, show, preview, upload."""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import PeerCircle
+from bot.core.formats import CompiledFormat
+from bot.core.formats.describe import clock, preview_lines, section_heading
+from bot.errors import NotAllowed
+from bot.ui import KindView
+
+log = logging.getLogger(__name__)
+
+PAGE_CHARS = 3800  # an embed description holds 4096
+FORMAT_GUIDE = "formats/README.md"
+
+
+def paginate(lines: list[str], limit: int = PAGE_CHARS) -> list[str]:
+    """Join lines into pages of at most ``limit`` characters, never splitting a line."""
+    pages: list[str] = []
+    current: list[str] = []
+    size = 0
+    for line in lines:
+        line = line if len(line) <= limit else line[: limit - 1] + "…"
+        if current and size + len(line) + 1 > limit:
+            pages.append("\n".join(current))
+            current, size = [], 0
+        current.append(line)
+        size += len(line) + 1
+    if current:
+        pages.append("\n".join(current))
+    return pages or ["(empty)"]
+
+
+def outline_lines(plan: CompiledFormat) -> list[str]:
+    starts = {item.section.index: item.start_seconds for item in plan.schedule()}
+    lines = [plan.about, ""] if plan.about else []
+    for section in plan.sections:
+        at = f"`{clock(starts[section.index])}` " if section.index in starts else "`  …  ` "
+        indent = "  " * section.depth
+        lines.append(f"{at}{indent}{section.index + 1}. {section_heading(plan, section)}")
+    minutes = round(plan.planned_length_seconds() / 60)
+    lines += ["", f"About {minutes} minutes in all."]
+    return lines
+
+
+class Pages(KindView):
+    """Previous / Next through a few pages of one private message."""
+
+    def __init__(self, title: str, pages: list[str]) -> None:
+        super().__init__(timeout=600)
+        self.title = title
+        self.pages = pages
+        self.index = 0
+        self._sync_buttons()
+
+    def embed(self) -> discord.Embed:
+        embed = discord.Embed(title=self.title[:256], description=self.pages[self.index])
+        if len(self.pages) > 1:
+            embed.set_footer(text=f"Page {self.index + 1} of {len(self.pages)}")
+        return embed
+
+    def _sync_buttons(self) -> None:
+        self.previous.disabled = self.index == 0
+        self.next.disabled = self.index >= len(self.pages) - 1
+
+    async def _turn(self, interaction: discord.Interaction[PeerCircle], step: int) -> None:
+        self.index = max(0, min(len(self.pages) - 1, self.index + step))
+        self._sync_buttons()
+        await interaction.response.edit_message(embed=self.embed(), view=self)
+
+    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    async def previous(
+        self, interaction: discord.Interaction[PeerCircle], button: discord.ui.Button[Pages]
+    ) -> None:
+        await self._turn(interaction, -1)
+
+    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
+    async def next(
+        self, interaction: discord.Interaction[PeerCircle], button: discord.ui.Button[Pages]
+    ) -> None:
+        await self._turn(interaction, +1)
+
+
+async def send_pages(
+    interaction: discord.Interaction[PeerCircle], title: str, lines: list[str]
+) -> None:
+    pages = paginate(lines)
+    view = Pages(title, pages)
+    if len(pages) > 1:
+        await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+    else:
+        await interaction.response.send_message(embed=view.embed(), ephemeral=True)
+
+
+class AdoptNow(KindView):
+    """Until group decisions exist, someone with Manage Server may adopt an upload directly."""
+
+    def __init__(self, bot: PeerCircle, ref: str) -> None:
+        super().__init__(timeout=600)
+        self.bot = bot
+        self.ref = ref
+
+    @discord.ui.button(label="Adopt it now", style=discord.ButtonStyle.primary)
+    async def adopt(
+        self, interaction: discord.Interaction[PeerCircle], button: discord.ui.Button[AdoptNow]
+    ) -> None:
+        permissions = interaction.permissions
+        if not permissions.manage_guild:
+            raise NotAllowed("Adopting a format needs the Manage Server permission.")
+        plan = await self.bot.formats.adopt(
+            interaction.channel_id, self.ref, self.bot.clock.timestamp()
+        )
+        log.info("A group adopted an uploaded format")
+        button.disabled = True
+        await interaction.response.edit_message(
+            content=f"Adopted. This group meets with **{plan.name}** from its next meeting.",
+            view=None,
+        )
+        if isinstance(interaction.channel, discord.abc.Messageable):
+            await interaction.channel.send(
+                f"The group's format is now **{plan.name}**, starting with the next meeting. "
+                "`/format show` walks through it."
+            )
+
+
+@app_commands.guild_only()
+class Formats(commands.GroupCog, group_name="format"):
+    """Meeting formats: the script each meeting follows."""
+
+    def __init__(self, bot: PeerCircle) -> None:
+        self.bot = bot
+        super().__init__()
+
+    async def _names(
+        self, interaction: discord.Interaction[PeerCircle], current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower()
+        entries = await self.bot.formats.entries(interaction.channel_id)
+        return [
+            app_commands.Choice(name=f"{entry.name} ({entry.ref})"[:100], value=entry.ref)
+            for entry in entries
+            if needle in entry.ref or needle in entry.name.lower()
+        ][:25]
+
+    @app_commands.command(name="list")
+    async def list_formats(self, interaction: discord.Interaction[PeerCircle]) -> None:
+        """See the built-in formats and this group's own."""
+        entries = await self.bot.formats.entries(interaction.channel_id)
+        lines = []
+        for entry in entries:
+            marks = " — **this group's format**" if entry.in_use else ""
+            if entry.status == "candidate":
+                marks += " — uploaded, not adopted"
+            lines.append(f"`{entry.ref}` **{entry.name}**, about {entry.minutes} min{marks}")
+        lines += ["", "`/format show` and `/format preview` walk through any of them."]
+        await send_pages(interaction, "Meeting formats", lines)
+
+    @app_commands.command(name="show")
+    @app_commands.describe(name="Which format (leave empty: this group's)")
+    @app_commands.autocomplete(name=_names)
+    async def show(
+        self, interaction: discord.Interaction[PeerCircle], name: str | None = None
+    ) -> None:
+        """See a format's sections, in order, with their timing."""
+        plan = await self._plan(interaction, name)
+        await send_pages(interaction, plan.name, outline_lines(plan))
+
+    @app_commands.command(name="preview")
+    @app_commands.describe(name="Which format (leave empty: this group's)")
+    @app_commands.autocomplete(name=_names)
+    async def preview(
+        self, interaction: discord.Interaction[PeerCircle], name: str | None = None
+    ) -> None:
+        """Walk through a meeting privately, as the group will see it."""
+        plan = await self._plan(interaction, name)
+        await send_pages(interaction, f"Preview: {plan.name}", preview_lines(plan))
+
+    async def _plan(
+        self, interaction: discord.Interaction[PeerCircle], name: str | None
+    ) -> CompiledFormat:
+        if name:
+            return await self.bot.formats.resolve(interaction.channel_id, name)
+        return (await self.bot.groups.view(interaction.channel_id)).format
+
+    @app_commands.command(name="upload")
+    @app_commands.describe(file="The format as a .yaml file (see the format guide)")
+    async def upload(
+        self, interaction: discord.Interaction[PeerCircle], file: discord.Attachment
+    ) -> None:
+        """Check a format file and save it for this group to consider."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        data = b"" if file.size > 65536 else await file.read()
+        ref, plan = await self.bot.formats.upload(
+            interaction.channel_id, file.filename, file.size, data, self.bot.clock.timestamp()
+        )
+        log.info("A format was uploaded and validated")
+        message = (
+            f"Thank you — **{plan.name}** is a valid format. I saved it for this group as "
+            f"`{ref}`; `/format preview name:{ref}` walks through it. Adopting it is the "
+            "group's decision."
+        )
+        if interaction.permissions.manage_guild:
+            await interaction.followup.send(
+                message + "\nWith Manage Server you can adopt it now:",
+                view=AdoptNow(self.bot, ref),
+                ephemeral=True,
+            )
+        else:
+            await interaction.followup.send(message, ephemeral=True)
+
+
+async def setup(bot: PeerCircle) -> None:
+    await bot.add_cog(Formats(bot))
