@@ -1,0 +1,410 @@
+"""What the meeting core asks the runtime to do, and why it refuses a request.
+
+Every meeting operation (:mod:`bot.core.meeting`) returns the new state and a tuple of effects,
+in the order they should be carried out. There are two families:
+
+* :class:`TimerEffect` — :class:`ScheduleTimer` / :class:`CancelTimer`. Commit them **in the same
+  transaction** as the new state: they are the durable deadlines of this meeting. Keys are unique
+  within one meeting only, so prefix them with the meeting's id in the scheduler's table.
+  Scheduling an existing ``(kind, key)`` again moves it. When a deadline is due, call
+  ``MeetingRunner.timer_fired(state, kind, key, now)``; a stale one is ignored by the core.
+* :class:`ChannelEffect` — everything shown in Discord, carried out after the commit. Each is
+  safe to repeat after a crash (post again, or check first).
+
+Persons appear only as :data:`~bot.core.pseudonyms.Pseudonym` values. Texts are the format's
+**template chunks**: render each with :func:`bot.core.formats.render.render` and the values of
+:meth:`~bot.core.meeting.MeetingRunner.render_values` plus the names the runtime knows right now
+(``group``, ``chair``, ``next_chair``, ``speaker``) — the core never sees a name.
+
+Words the core does not have (a notice that the meeting resumed, "the floor is open", a refusal)
+are the cogs' business: the effects carry a kind, never prose, except the format's own texts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.formats.plan import ChannelRules, CrosstalkMode, Order, SectionKind, Sharers, Who
+from bot.core.formats.sharing import AtLimit
+from bot.core.pseudonyms import Pseudonym
+
+# --- refusals ---------------------------------------------------------------------------------
+
+
+class Refusal(StrEnum):
+    """Why a meeting request was refused. The cogs turn each into kind, private words."""
+
+    ENDED = "ended"  # the meeting is over
+    PAUSED = "paused"  # resume first
+    NOT_PAUSED = "not_paused"
+    WRONG_FORMAT = "wrong_format"  # the plan passed is not the one this meeting was started with
+    NOTHING_BEFORE = "nothing_before"  # back from the first section
+    NO_QUESTION = "no_question"  # no such question is waiting for an answer
+    NO_CHOICE = "no_choice"  # no text is waiting for the chair's choice
+    BAD_OPTION = "bad_option"  # no such option
+    NO_READING = "no_reading"  # no reading is on offer right now
+    ALREADY_READING = "already_reading"  # this member already took a part of this reading
+    NOT_SHARING_NOW = "not_sharing_now"  # a floor operation outside a sharing section
+    NOT_YOUR_TURN = "not_your_turn"  # done / tag by someone who does not have the floor
+    NOT_WAITING = "not_waiting"  # pass by someone who is neither sharing nor waiting
+    PASS_NOT_ALLOWED = "pass_not_allowed"  # noqa: S105 — this section's format does not allow passing
+    ONLY_NOT_YET_SHARED = "only_not_yet_shared"  # this part is for those who haven't shared
+    NOT_TAG_MODE = "not_tag_mode"  # tag outside a section where sharers pick the next
+    SAME_PERSON = "same_person"  # tagging yourself
+    NOBODY_SHARING = "nobody_sharing"  # extend with nobody on the floor
+    BAD_DURATION = "bad_duration"  # extend by nothing, or by more than an hour
+
+
+class MeetingError(Exception):
+    """The one error every meeting operation may raise: a request that cannot be done now.
+
+    Nothing changed. ``reason`` says why, for the cog to word kindly; a duplicate click usually
+    lands here (or is silently idempotent, for raising and lowering a hand).
+    """
+
+    def __init__(self, reason: Refusal) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+# --- timers -----------------------------------------------------------------------------------
+
+
+class TimerKind(StrEnum):
+    """The kinds of durable deadline a meeting uses. Register one handler for all of them."""
+
+    SECTION = "meeting.section"  # the section's time box, silence length, or anchor
+    ITEM = "meeting.item"  # a business agenda item's time box
+    PHASE = "meeting.phase"  # the next turn-taking phase of a sharing section begins
+    SHARE_NOTE = "meeting.share-note"  # a share warning ("about a minute left")
+    SHARE_LIMIT = "meeting.share-limit"  # limit + grace: the format's at-limit action
+    MEETING_NOTE = "meeting.note"  # a meeting-level time-left note
+
+
+@dataclass(frozen=True)
+class TimerEffect:
+    """Base of the durable-deadline effects, committed with the state."""
+
+
+@dataclass(frozen=True)
+class ScheduleTimer(TimerEffect):
+    """Insert or move the deadline ``(kind, key)``. ``at`` may be in the past: fire it at once."""
+
+    kind: TimerKind
+    key: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class CancelTimer(TimerEffect):
+    kind: TimerKind
+    key: str
+
+
+# --- the channel ------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ChannelEffect:
+    """Base of the effects carried out on Discord after the commit."""
+
+
+class NoticeKind(StrEnum):
+    PAUSED = "paused"  # "The meeting is paused for a moment."
+    RESUMED = "resumed"  # "We're continuing."
+    RESUMED_AFTER_RESTART = "resumed_after_restart"  # "The bot restarted; the meeting goes on."
+
+
+@dataclass(frozen=True)
+class Notice(ChannelEffect):
+    kind: NoticeKind
+
+
+@dataclass(frozen=True)
+class UpdatePanel(ChannelEffect):
+    """Edit the meeting panel from ``MeetingRunner.describe(state, now)``. At most one per step."""
+
+
+@dataclass(frozen=True)
+class SetChannelRules(ChannelEffect):
+    """Apply who may post / speak and the slow mode while section ``index`` runs."""
+
+    index: int
+    rules: ChannelRules
+
+
+@dataclass(frozen=True)
+class ExplainCrosstalk(ChannelEffect):
+    """The crosstalk policy changes here: post ``chunks`` (the format's explanation)."""
+
+    index: int
+    mode: CrosstalkMode
+    chunks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PostSection(ChannelEffect):
+    """A section begins: post its title and ``chunks`` (may be empty), led by ``leader``.
+
+    ``leader`` is already resolved through role fallbacks: a role (name its holder only if that
+    is the chair or someone who took the job), ``VOLUNTEER`` (anyone may lead / step in), or
+    ``EVERYONE`` (said together). ``ends_at`` is the section's deadline, for ``<t:…:R>``.
+    """
+
+    index: int
+    kind: SectionKind
+    title: str
+    leader: Who
+    chunks: tuple[str, ...]
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class ChooseText(ChannelEffect):
+    """Ask the chair which text to use today (buttons with these titles, in order)."""
+
+    index: int
+    options: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PostText(ChannelEffect):
+    """The chair chose the text of section ``index``: post it."""
+
+    index: int
+    title: str
+    chunks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OfferReading(ChannelEffect):
+    """ "Would someone like to read …?" with a button; ``part`` of ``parts`` (1-based)."""
+
+    index: int
+    title: str
+    part: int
+    parts: int
+
+
+@dataclass(frozen=True)
+class PostReading(ChannelEffect):
+    """Post part ``part`` of ``parts`` of the reading, read by ``reader`` (a volunteer who chose
+    to be named) or, when ``reader`` is ``None``, by the section's leader (the chair)."""
+
+    index: int
+    title: str
+    part: int
+    parts: int
+    chunks: tuple[str, ...]
+    reader: Pseudonym | None
+
+
+@dataclass(frozen=True)
+class AskChair(ChannelEffect):
+    """Ask the chair ``text`` (a template) with Yes / No buttons; answers go to
+    ``answer_question(state, question_id, yes, now)``."""
+
+    index: int
+    question_id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class PostAnnouncementCall(ChannelEffect):
+    index: int
+    call: int
+    chunks: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class PostAgendaItem(ChannelEffect):
+    index: int
+    item: int
+    title: str
+    leader: Who | None
+    ends_at: datetime | None
+
+
+@dataclass(frozen=True)
+class AgendaItemTimeUp(ChannelEffect):
+    """A gentle note to the chair: the time for this agenda item is up (nothing moves)."""
+
+    index: int
+    item: int
+
+
+@dataclass(frozen=True)
+class BellStart(ChannelEffect):
+    """A silence or meditation begins; ring the start bell message only if ``bell``."""
+
+    index: int
+    ends_at: datetime | None
+    bell: bool
+
+
+@dataclass(frozen=True)
+class BellEnd(ChannelEffect):
+    index: int
+    bell: bool
+
+
+@dataclass(frozen=True)
+class SectionTimeUp(ChannelEffect):
+    """The section's time is up. ``moving_on``: the meeting moves on (after the current share,
+    when someone has the floor); otherwise only a gentle note to the chair."""
+
+    index: int
+    moving_on: bool
+
+
+@dataclass(frozen=True)
+class SectionsSkipped(ChannelEffect):
+    """A wall-clock anchor moved the meeting on past these sections (``starts:`` of a later one)."""
+
+    indexes: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class MeetingNote(ChannelEffect):
+    """A meeting-level time-left note in the group's words."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class MeetingEnded(ChannelEffect):
+    """The meeting is over. Delete its stored state (queue, floor: everything about members).
+
+    ``counted``: it reached its closing or ran at least 15 minutes, so it gets a number.
+    """
+
+    counted: bool
+    reached_closing: bool
+
+
+@dataclass(frozen=True)
+class FellowshipBegins(ChannelEffect):
+    """After the close: post ``chunks``; the crosstalk ``mode`` of fellowship until ``ends_at``."""
+
+    chunks: tuple[str, ...]
+    ends_at: datetime
+    mode: CrosstalkMode
+
+
+# --- the floor --------------------------------------------------------------------------------
+
+
+class GivenBy(StrEnum):
+    QUEUE = "queue"  # next raised hand
+    ROUND = "round"  # their turn in the round
+    PICKED = "picked"  # the chair called on them
+    TAGGED = "tagged"  # the previous sharer named them
+    SPEAKER = "speaker"  # the speaker of a speaker section
+
+
+class EndedBy(StrEnum):
+    DONE = "done"
+    PASSED = "passed"
+    TIME = "time"  # the format's at-limit action (next / hand back)
+    CHAIR = "chair"  # the chair called the next sharer
+    TAGGED = "tagged"
+    SECTION_ENDED = "section_ended"
+    LEFT = "left"
+
+
+class FloorWaits(StrEnum):
+    HANDS = "hands"  # nobody is waiting: "raise your hand if you'd like to share"
+    CHAIR = "chair"  # the chair calls on the next sharer (chair picks, tag, hand back)
+
+
+class HandDropped(StrEnum):
+    ONLY_NOT_YET_SHARED = "only_not_yet_shared"  # this part is for those who haven't shared
+
+
+@dataclass(frozen=True)
+class ShareNoteAt:
+    at: datetime
+    text: str
+
+
+@dataclass(frozen=True)
+class FloorGiven(ChannelEffect):
+    """``who`` has the floor. Tell them privately and in the channel; show ``limit_at`` as a live
+    ``<t:…:R>``. ``notes`` are the warnings still to come (the core sends each when due);
+    with ``self_timed`` the countdown and notes are private to the sharer."""
+
+    index: int
+    who: Pseudonym
+    how: GivenBy
+    limit_at: datetime | None
+    notes: tuple[ShareNoteAt, ...]
+    self_timed: bool
+
+
+@dataclass(frozen=True)
+class FloorEnded(ChannelEffect):
+    index: int
+    who: Pseudonym
+    why: EndedBy
+
+
+@dataclass(frozen=True)
+class FloorFree(ChannelEffect):
+    """Nobody has the floor: invite hands, or ask the chair to call on someone."""
+
+    index: int
+    waits_for: FloorWaits
+
+
+@dataclass(frozen=True)
+class ShareExtended(ChannelEffect):
+    index: int
+    who: Pseudonym
+    limit_at: datetime
+
+
+@dataclass(frozen=True)
+class ShareNote(ChannelEffect):
+    """A share warning in the group's words; post privately to ``who`` when ``private``."""
+
+    index: int
+    who: Pseudonym
+    text: str
+    private: bool
+
+
+@dataclass(frozen=True)
+class TimeUp(ChannelEffect):
+    """Limit + grace reached: carry out ``action``'s message. The floor already moved (``NEXT``)
+    or went back to the chair (``HAND_BACK``); with ``NOTE`` the sharer finishes in their own
+    time. ``said`` is true when a "time" note was already posted (then say nothing more for
+    ``NOTE``)."""
+
+    index: int
+    who: Pseudonym
+    action: AtLimit
+    said: bool
+    private: bool
+
+
+@dataclass(frozen=True)
+class PhaseBegins(ChannelEffect):
+    """Turn-taking changes inside the section (e.g. "now for those who haven't shared")."""
+
+    index: int
+    phase: int
+    order: Order
+    sharers: Sharers
+
+
+@dataclass(frozen=True)
+class HandLowered(ChannelEffect):
+    """The core lowered ``who``'s hand; tell them privately and kindly why."""
+
+    who: Pseudonym
+    why: HandDropped
+
+
+Effect = TimerEffect | ChannelEffect

@@ -1,0 +1,138 @@
+"""What the meeting panel shows, read from the state at ``now`` (never stored)."""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.formats.plan import CompiledFormat, Order, SectionKind
+from bot.core.meeting.clock import floor_rules
+from bot.core.meeting.state import MeetingState, Status
+from bot.core.pseudonyms import Pseudonym
+from bot.core.sharing import hands_on_by_itself, up_next
+
+
+class WaitingFor(StrEnum):
+    """What the meeting waits for, so the panel can show the right button."""
+
+    NOTHING = "nothing"
+    ANSWER = "answer"  # the chair answers a question
+    CHOICE = "choice"  # the chair chooses today's text
+    READER = "reader"  # a volunteer to read (or the chair reads it)
+    CHAIR = "chair"  # the chair calls on the next sharer
+    HANDS = "hands"  # the floor is open: raise a hand
+    SHARER = "sharer"  # someone is sharing
+
+
+@dataclass(frozen=True)
+class Panel:
+    """The panel's contents. Show people by the names Discord gives for their pseudonyms
+    (first names only), and times as ``<t:…:R>``."""
+
+    status: Status
+    number: int
+    section_index: int | None
+    section_number: int  # 1-based position in the format, 0 when none
+    section_count: int
+    section_title: str
+    section_kind: SectionKind | None
+    section_ends_at: datetime | None
+    sharer: Pseudonym | None
+    share_ends_at: datetime | None  # the limit, for a live countdown
+    share_seconds_left: int | None  # negative once over the limit
+    waiting: tuple[Pseudonym, ...]  # who is next, in order
+    order: Order | None
+    waiting_for: WaitingFor
+    meeting_ends_at: datetime
+    meeting_seconds_left: int
+
+
+def describe(plan: CompiledFormat, state: MeetingState, now: datetime) -> Panel:
+    step = state.step
+    section = None if step is None else plan.sections[step.index]
+    rules = floor_rules(plan, state)
+    floor = state.floor
+    turn = floor.turn
+    share_ends_at = None if turn is None else turn.limit_at
+    return Panel(
+        status=state.status,
+        number=state.number,
+        section_index=None if step is None else step.index,
+        section_number=0 if step is None else step.index + 1,
+        section_count=len(plan.sections),
+        section_title="" if section is None else section.title,
+        section_kind=None if section is None else section.kind,
+        section_ends_at=None if step is None else step.deadline,
+        sharer=None if turn is None else turn.who,
+        share_ends_at=share_ends_at,
+        share_seconds_left=(
+            None if share_ends_at is None else int((share_ends_at - now).total_seconds())
+        ),
+        waiting=up_next(floor, rules),
+        order=None if rules is None else rules.phase_of(floor).order,
+        waiting_for=_waiting_for(plan, state),
+        meeting_ends_at=state.planned_end,
+        meeting_seconds_left=int((state.planned_end - now).total_seconds()),
+    )
+
+
+def _waiting_for(plan: CompiledFormat, state: MeetingState) -> WaitingFor:
+    step = state.step
+    if step is None or state.status is not Status.RUNNING:
+        return WaitingFor.NOTHING
+    section = plan.sections[step.index]
+    floor = state.floor
+    if step.choosing:
+        return WaitingFor.CHOICE
+    if section.question is not None:
+        return WaitingFor.ANSWER
+    if section.reading is not None and section.reading.offer and not step.chair_read:
+        return WaitingFor.READER if not step.readers else WaitingFor.NOTHING
+    if not floor.active:
+        return WaitingFor.NOTHING
+    if floor.turn is not None:
+        return WaitingFor.SHARER
+    rules = floor_rules(plan, state)
+    if rules is None:
+        return WaitingFor.NOTHING
+    if (
+        rules.single
+        or floor.with_chair
+        or (not hands_on_by_itself(floor, rules) and up_next(floor, rules))
+    ):
+        return WaitingFor.CHAIR
+    return WaitingFor.HANDS
+
+
+def render_values(plan: CompiledFormat, state: MeetingState) -> Mapping[str, str]:
+    """Placeholder values the core knows; none of them names anyone.
+
+    The runtime adds ``group``, ``chair``, ``next_chair`` and ``speaker`` (first names the
+    members chose to use), then renders each chunk with :func:`bot.core.formats.render.render`.
+    """
+    start, end = state.started_at, state.planned_end.astimezone(state.started_at.tzinfo)
+    values = {
+        "weekday": calendar.day_name[start.weekday()],
+        "date": f"{start.day} {calendar.month_name[start.month]}",
+        "time": f"{start.hour:02d}:{start.minute:02d}",
+        "end_time": f"{end.hour:02d}:{end.minute:02d}",
+        "meeting_number": str(state.number),
+        "meeting_length": _minutes(plan.length_seconds),
+    }
+    rules = floor_rules(plan, state)
+    limit = None if rules is None else rules.sharing.timer.limit_seconds
+    if limit is None:
+        limit = plan.defaults.share.limit_seconds
+    if limit is not None:
+        values["share_limit"] = _minutes(limit)
+    return values
+
+
+def _minutes(seconds: int) -> str:
+    if seconds % 60:
+        return f"{seconds} seconds"
+    minutes = seconds // 60
+    return "1 minute" if minutes == 1 else f"{minutes} minutes"

@@ -1,0 +1,125 @@
+"""The meeting's durable state: frozen, JSON-serialisable, and enough to resume after a kill -9.
+
+Every deadline is stored as an absolute time, so the floor, the queue and the timers are rebuilt
+from the stored state plus ``now``. Persons appear only as pseudonyms, and only while the
+meeting runs: the state of an ended meeting holds none.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.core.meeting.codec import decode, encode
+from bot.core.pseudonyms import Pseudonym
+from bot.core.sharing import Floor
+
+#: Bumped when the stored shape changes incompatibly.
+STATE_VERSION = 1
+
+
+class Status(StrEnum):
+    RUNNING = "running"
+    PAUSED = "paused"
+    ENDED = "ended"
+
+
+@dataclass(frozen=True)
+class MeetingSetup:
+    """What the runtime knows when a meeting starts (not stored as such).
+
+    ``number`` is the meeting number this meeting will carry if it counts (texts that rotate by
+    meeting and ``${meeting_number}`` use it). ``roles`` maps a role id to whoever holds it
+    today, as pseudonyms (the chair, the speaker …); a role missing or empty is unfilled and its
+    fallback applies. ``switches`` are the group's switch settings; missing ones take the
+    format's default.
+    """
+
+    number: int
+    roles: Mapping[str, Sequence[Pseudonym]] = field(default_factory=dict)
+    switches: Mapping[str, bool] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class SectionStep:
+    """The section under way, with its clocks (absolute times)."""
+
+    index: int
+    run: int  # a token: how many sections have started so far; timers of an older run are stale
+    started_at: datetime
+    box_at: datetime | None = None  # time box / silence length: moves with pauses
+    anchor_at: datetime | None = None  # wall-clock anchor: does not move
+    jump_to: int | None = None  # when anchor_at is a later section's `starts`: go there
+    box_up: bool = False
+    anchor_up: bool = False
+    option: int | None = None  # the text option the chair chose
+    choosing: bool = False  # waiting for the chair to choose the text
+    readers: tuple[Pseudonym, ...] = ()  # volunteers who took parts of the reading, in order
+    chair_read: bool = False  # the leader read the parts nobody took
+    part: int = 0  # announcements: the call under way; business: the agenda item under way
+    part_box_at: datetime | None = None
+    part_up: bool = False
+
+    @property
+    def deadline(self) -> datetime | None:
+        times = [t for t in (self.box_at, self.anchor_at) if t is not None]
+        return min(times) if times else None
+
+
+@dataclass(frozen=True)
+class MeetingState:
+    """One meeting in progress. Store ``to_json()``; restore with ``MeetingState.from_json``."""
+
+    format_name: str
+    section_count: int
+    number: int
+    started_at: datetime
+    planned_end: datetime
+    status: Status = Status.RUNNING
+    step: SectionStep | None = None
+    history: tuple[int, ...] = ()  # sections run before the current one, for Back
+    runs: int = 0
+    answers: tuple[tuple[str, bool], ...] = ()
+    switches: tuple[tuple[str, bool], ...] = ()
+    roles: tuple[tuple[str, Pseudonym], ...] = ()  # (role id, holder)
+    floor: Floor = field(default_factory=Floor)
+    notes_sent: tuple[int, ...] = ()  # meeting-level time-left notes already posted
+    explained: int = -1  # the section whose crosstalk policy was last explained
+    paused_at: datetime | None = None
+    reached_closing: bool = False
+    ended_at: datetime | None = None
+    version: int = STATE_VERSION
+
+    def answer(self, question_id: str) -> bool | None:
+        return next((yes for qid, yes in self.answers if qid == question_id), None)
+
+    def holders(self, role: str) -> tuple[Pseudonym, ...]:
+        return tuple(who for role_id, who in self.roles if role_id == role)
+
+    def to_dict(self) -> dict[str, object]:
+        data = encode(self)
+        assert isinstance(data, dict)  # noqa: S101 — a dataclass always encodes to an object
+        return dict(data)
+
+    @classmethod
+    def from_dict(cls, data: object) -> MeetingState:
+        """The state stored by :meth:`to_dict`; ``ValueError`` if it is damaged or too new."""
+        if isinstance(data, dict) and data.get("version", STATE_VERSION) != STATE_VERSION:
+            raise ValueError("this meeting was stored by a different version of the bot")
+        state = decode(cls, data)
+        assert isinstance(state, MeetingState)  # noqa: S101
+        return state
+
+    def to_json(self) -> str:
+        return json.dumps(self.to_dict(), separators=(",", ":"), sort_keys=True)
+
+    @classmethod
+    def from_json(cls, text: str | bytes) -> MeetingState:
+        try:
+            data = json.loads(text)
+        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+            raise ValueError("the stored meeting is not valid JSON") from error
+        return cls.from_dict(data)

@@ -1,0 +1,138 @@
+"""The floor's data: members, the current turn, the lines; and who goes next."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core.effects import Effect
+from bot.core.formats.plan import Order, Sharers, Sharing, TurnTaking
+from bot.core.pseudonyms import Pseudonym
+
+FloorStep = tuple["Floor", tuple[Effect, ...]]
+
+
+@dataclass(frozen=True)
+class Member:
+    who: Pseudonym
+    first_time: bool = False  # only if they chose to say so
+    shares: int = 0  # shares taken in open sharing and speaker sections of this meeting
+    here: bool = True
+
+
+@dataclass(frozen=True)
+class Turn:
+    """One share under way. Times are absolute, so the floor survives a restart."""
+
+    number: int  # a token: timers of an older turn are stale
+    who: Pseudonym
+    started_at: datetime
+    limit_at: datetime | None  # None: no limit
+    over_at: datetime | None  # limit + grace: when the at-limit action happens
+    notes_sent: int = 0  # how many of the timer's warnings have been posted
+    time_up: bool = False  # the at-limit action happened (the sharer may go on, with NOTE)
+
+
+@dataclass(frozen=True)
+class Floor:
+    members: tuple[Member, ...] = ()
+    hands: tuple[Pseudonym, ...] = ()
+    active: bool = False  # a sharing section is under way
+    phase: int = 0
+    round: tuple[Pseudonym, ...] = ()  # still to go in this round, in order
+    had_turn: tuple[Pseudonym, ...] = ()  # shared or passed in this round
+    rounds_done: int = 0
+    turns_here: int = 0  # turns (shares and passes) in this section
+    turn: Turn | None = None
+    called: Pseudonym | None = None  # picked by the chair or tagged: goes next
+    with_chair: bool = False  # the floor was handed back: the chair says who is next
+    winding_down: bool = False  # the section's time is up: nobody new gets the floor
+    paused: bool = False  # the meeting is paused: nobody new gets the floor until it resumes
+    finished: bool = False  # every round is done, or the speaker has spoken
+    turns_given: int = 0  # counter behind Turn.number
+
+    def member(self, who: Pseudonym) -> Member | None:
+        return next((m for m in self.members if m.who == who), None)
+
+    @property
+    def over(self) -> bool:
+        """The section can move on: its time is up or its turns are done, and nobody shares."""
+        return (
+            self.active
+            and self.turn is None
+            and self.called is None
+            and (self.winding_down or self.finished)
+        )
+
+
+@dataclass(frozen=True)
+class FloorRules:
+    """What the sharing section under way says about its floor."""
+
+    section: int
+    sharing: Sharing
+    counts: bool  # a share here counts as having shared
+    single: bool = False  # one share completes the section (the speaker)
+    speaker: Pseudonym | None = None  # gets the floor as the section opens
+    roles: tuple[tuple[Pseudonym, str], ...] = ()  # for per-role share limits
+
+    def phase_of(self, floor: Floor) -> TurnTaking:
+        phases = self.sharing.phases
+        return phases[min(floor.phase, len(phases) - 1)]
+
+    def role_of(self, who: Pseudonym) -> str | None:
+        held = {role for person, role in self.roles if person == who}
+        for role_id, _ in self.sharing.timer.role_limits:
+            if role_id in held:
+                return role_id
+        return None
+
+
+# --- reading the floor ------------------------------------------------------------------------
+
+
+def eligible(floor: Floor, phase: TurnTaking, who: Pseudonym) -> bool:
+    member = floor.member(who)
+    return phase.sharers is Sharers.EVERYONE or member is None or member.shares == 0
+
+
+def up_next(floor: Floor, rules: FloorRules | None) -> tuple[Pseudonym, ...]:
+    """Who would get the floor next, in order (the called member first)."""
+    if rules is None or not floor.active:
+        return floor.hands
+    phase = rules.phase_of(floor)
+    line = floor.round if phase.order is Order.ROUND else floor.hands
+    ordered = prioritise(floor, phase, [w for w in line if eligible(floor, phase, w)])
+    if floor.called is not None:
+        ordered = [floor.called, *(w for w in ordered if w != floor.called)]
+    return tuple(ordered)
+
+
+def prioritise(floor: Floor, phase: TurnTaking, line: list[Pseudonym]) -> list[Pseudonym]:
+    def key(who: Pseudonym) -> tuple[int, ...]:
+        member = floor.member(who) or Member(who)
+        parts: list[int] = []
+        if phase.first_timers_first:
+            parts.append(0 if member.first_time and member.shares == 0 else 1)
+        if phase.not_yet_shared_first:
+            parts.append(0 if member.shares == 0 else 1)
+        if phase.once_each_first:
+            parts.append(member.shares)
+        return tuple(parts)
+
+    return sorted(line, key=key)  # stable: the order raised breaks ties
+
+
+def hands_on_by_itself(floor: Floor, rules: FloorRules) -> bool:
+    """Whether the floor passes to the next in line without the chair.
+
+    Rounds and raised hands do; chair-picks and tag wait for the chair (or the sharer); so does
+    a floor handed back to the chair, and a speaker section (only the speaker shares there).
+    """
+    automatic = rules.phase_of(floor).order in (Order.ROUND, Order.HANDS, Order.FREE)
+    return automatic and not floor.with_chair and not rules.single
+
+
+def circle(floor: Floor, phase: TurnTaking) -> tuple[Pseudonym, ...]:
+    """The members here for a round, in the order they joined."""
+    return tuple(m.who for m in floor.members if m.here and eligible(floor, phase, m.who))
