@@ -15,6 +15,7 @@ from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
+from bot.runtime.hooks import Hooks
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.ui import message_for, reply_privately
@@ -83,6 +84,7 @@ class PeerCircle(commands.Bot):
         self.clock = clock
         self.scheduler = scheduler
         self.pseudonyms = pseudonyms
+        self.hooks = Hooks()
         self.formats = FormatLibrary(store)
         self.groups = GroupService(store, self.formats)
         self.dev_guild_id = dev_guild_id
