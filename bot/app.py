@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 
 import discord
@@ -16,6 +17,8 @@ from bot.runtime.clock import Clock
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
 from bot.runtime.hooks import Hooks
+from bot.runtime.meetings import MeetingService
+from bot.runtime.presenter import Presenter
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.ui import message_for, reply_privately
@@ -23,7 +26,7 @@ from bot.ui import message_for, reply_privately
 log = logging.getLogger(__name__)
 
 #: Every cog, loaded explicitly and in this order.
-EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.groups", "cogs.formats")
+EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.groups", "cogs.formats", "cogs.meetings")
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -87,9 +90,14 @@ class PeerCircle(commands.Bot):
         self.hooks = Hooks()
         self.formats = FormatLibrary(store)
         self.groups = GroupService(store, self.formats)
+        self.meetings = MeetingService(
+            store=store, clock=clock, scheduler=scheduler, formats=self.formats, hooks=self.hooks
+        )
+        self.presenter: Presenter | None = None  # set by cogs.meetings
         self.dev_guild_id = dev_guild_id
         self.serve = serve
         self.version = __version__
+        self._resume_task: asyncio.Task[None] | None = None
 
     async def setup_hook(self) -> None:
         version = await self.store.open()
@@ -100,7 +108,23 @@ class PeerCircle(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.serve:
+            running = await self.meetings.load_all()
             await self.scheduler.start()
+            if running:
+                log.info("Resuming %d meeting(s) after a restart", running)
+                self._resume_task = asyncio.create_task(self._resume_meetings())
+
+    async def _resume_meetings(self) -> None:
+        await self.wait_until_ready()
+        # The names on the panels come from Discord's member list (kept in memory only).
+        for guild_id in {live.group.guild_id for live in self.meetings.running()}:
+            guild = self.get_guild(guild_id)
+            if guild is not None and not guild.chunked:
+                try:
+                    await guild.chunk()
+                except discord.HTTPException:
+                    log.warning("Could not fetch a server's member list after a restart")
+        await self.meetings.resume_all()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Publish the slash commands: to DEV_GUILD_ID when set, else globally."""

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from bot.runtime.clock import Clock
@@ -55,6 +55,16 @@ class Scheduler:
         """Commit a deadline (replacing one with the same kind and key), then arm it."""
         await self._repo.upsert(kind, key, due_at, payload)
         await self._reload_one(kind, key)
+
+    async def refresh(self, keys: Iterable[tuple[str, str]]) -> None:
+        """Re-read deadlines a caller changed inside its own transaction (after the commit)."""
+        for kind, key in keys:
+            await self._reload_one(kind, key)
+
+    async def refresh_all(self) -> None:
+        """Re-read the whole table (after a caller cancelled deadlines in bulk)."""
+        self._pending = {(d.kind, d.key): d for d in await self._repo.all()}
+        self._wake.set()
 
     async def cancel(self, kind: str, key: str) -> None:
         await self._repo.cancel(kind, key)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.db import Database, StoreError
+from bot.store.meetings import MeetingRepository
 from bot.store.repositories import (
     DeadlineRepository,
     GroupFormatRepository,
@@ -24,6 +25,7 @@ class Store:
         self.groups = GroupRepository(self.db)
         self.group_formats = GroupFormatRepository(self.db)
         self.deadlines = DeadlineRepository(self.db)
+        self.meetings = MeetingRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.store.db import Database
+from bot.store.db import Database, Transaction
 
 
 class MetaRepository:
@@ -56,6 +56,23 @@ class GroupRepository:
             (channel_id,),
         )
         return None if row is None else GroupRecord(**dict(row))
+
+    async def by_id(self, group_id: int) -> GroupRecord | None:
+        row = await self._db.fetchone(
+            "SELECT id, guild_id, channel_id, format_id, member_role_id, meetings_held "
+            "FROM groups WHERE id = ?",
+            (group_id,),
+        )
+        return None if row is None else GroupRecord(**dict(row))
+
+    @staticmethod
+    async def count_meeting(tx: Transaction, group_id: int) -> int:
+        """A meeting counted: give it the next number (inside the caller's transaction)."""
+        await tx.execute(
+            "UPDATE groups SET meetings_held = meetings_held + 1 WHERE id = ?", (group_id,)
+        )
+        row = await tx.fetchone("SELECT meetings_held FROM groups WHERE id = ?", (group_id,))
+        return 0 if row is None else int(row["meetings_held"])
 
     async def count_in_guild(self, guild_id: int) -> int:
         return int(
@@ -172,20 +189,34 @@ class DeadlineRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def upsert(self, kind: str, key: str, due_at: float, payload: Mapping[str, Any]) -> int:
+    async def upsert(self, kind: str, key: str, due_at: float, payload: Mapping[str, Any]) -> None:
         """Schedule, replacing any pending deadline with the same kind and key."""
         async with self._db.transaction() as tx:
-            await tx.execute(
-                "INSERT INTO deadlines (kind, key, due_at, payload) VALUES (?, ?, ?, ?) "
-                "ON CONFLICT (kind, key) DO UPDATE SET "
-                "due_at = excluded.due_at, payload = excluded.payload, attempts = 0",
-                (kind, key, due_at, json.dumps(dict(payload), sort_keys=True)),
-            )
-            row = await tx.fetchone(
-                "SELECT id FROM deadlines WHERE kind = ? AND key = ?", (kind, key)
-            )
-        assert row is not None  # noqa: S101 - written just above, in the same transaction
-        return int(row["id"])
+            await self.upsert_in(tx, kind, key, due_at, payload)
+
+    @staticmethod
+    async def upsert_in(
+        tx: Transaction, kind: str, key: str, due_at: float, payload: Mapping[str, Any]
+    ) -> None:
+        """:meth:`upsert` inside the caller's transaction (committed with its state change)."""
+        await tx.execute(
+            "INSERT INTO deadlines (kind, key, due_at, payload) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, key) DO UPDATE SET "
+            "due_at = excluded.due_at, payload = excluded.payload, attempts = 0",
+            (kind, key, due_at, json.dumps(dict(payload), sort_keys=True)),
+        )
+
+    @staticmethod
+    async def cancel_in(tx: Transaction, kind: str, key: str) -> None:
+        await tx.execute("DELETE FROM deadlines WHERE kind = ? AND key = ?", (kind, key))
+
+    @staticmethod
+    async def cancel_prefix_in(tx: Transaction, kind_prefix: str, key_prefix: str) -> None:
+        """Cancel every deadline whose kind and key start with these prefixes."""
+        await tx.execute(
+            "DELETE FROM deadlines WHERE substr(kind, 1, ?) = ? AND substr(key, 1, ?) = ?",
+            (len(kind_prefix), kind_prefix, len(key_prefix), key_prefix),
+        )
 
     async def cancel(self, kind: str, key: str) -> bool:
         return (

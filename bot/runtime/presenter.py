@@ -1,0 +1,382 @@
+"""Shows a meeting in Discord: each effect of the meeting core becomes a short, kind message.
+
+Names are resolved at the last moment from Discord (pseudonym -> member, in memory) and only for
+people who chose to be named: the chair, a volunteer reader, whoever raised a hand or has the
+floor. Pings go only to the member who is given the floor. The panel (one message per meeting,
+with persistent buttons) is edited at most a few times a second, however many hands go up.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import datetime
+
+import discord
+
+from bot.core import effects as fx
+from bot.core.formats.plan import Order, Sharers, WhoKind
+from bot.core.formats.render import render
+from bot.core.formats.sharing import AtLimit
+from bot.core.meeting import Status
+from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.runtime.clock import Clock
+from bot.runtime.meetings import CHAIR, LiveMeeting
+
+log = logging.getLogger(__name__)
+
+MESSAGE_LIMIT = 2000
+PANEL_DEBOUNCE_SECONDS = 0.3
+QUEUE_SHOWN = 12
+
+#: Builds the panel's buttons for a meeting (supplied by the cog that owns the button classes).
+ViewFactory = Callable[[LiveMeeting], discord.ui.View]
+#: Buttons under a message that asks the room or the chair something.
+PromptFactory = Callable[[LiveMeeting, str, Sequence[tuple[str, str]]], discord.ui.View]
+
+NOTICES = {
+    fx.NoticeKind.PAUSED: "The meeting is paused for a moment.",
+    fx.NoticeKind.RESUMED: "We're continuing. Thank you for waiting.",
+    fx.NoticeKind.RESUMED_AFTER_RESTART: (
+        "I had to restart for a moment — sorry about that. The meeting goes on from where we were."
+    ),
+}
+
+
+def when(moment: datetime | None) -> str:
+    """A live countdown Discord keeps up to date in everyone's own time zone."""
+    return "" if moment is None else f"<t:{int(moment.timestamp())}:R>"
+
+
+def first_name(display_name: str) -> str:
+    words = display_name.split()
+    return (words[0] if words else "someone")[:32]
+
+
+class Presenter:
+    def __init__(
+        self,
+        client: discord.Client,
+        pseudonyms: Pseudonymizer,
+        clock: Clock,
+        panel_view: ViewFactory,
+        prompt_view: PromptFactory,
+    ) -> None:
+        self._client = client
+        self._pseudonyms = pseudonyms
+        self._clock = clock
+        self._panel_view = panel_view
+        self._prompt_view = prompt_view
+        self._panel_tasks: dict[int, asyncio.Task[None]] = {}
+        # pseudonym -> member, learnt from interactions; in memory only, per meeting
+        self._members: dict[int, dict[Pseudonym, discord.Member]] = {}
+        self._panel_dirty: set[int] = set()
+
+    # --- names (memory only) -----------------------------------------------------------------
+
+    def remember(self, live: LiveMeeting, who: Pseudonym, member: discord.Member) -> None:
+        """Keep (in memory, for this meeting only) the member behind a pseudonym."""
+        self._members.setdefault(live.id, {})[who] = member
+
+    def member(self, live: LiveMeeting, who: Pseudonym) -> discord.Member | None:
+        known = self._members.get(live.id, {}).get(who)
+        if known is not None:
+            return known
+        guild = self._client.get_guild(live.group.guild_id)
+        if guild is None:
+            return None
+        user_id = live.names.get(who)
+        member = guild.get_member(user_id) if user_id else None
+        if member is None:
+            for candidate in guild.members:
+                if self._pseudonyms.of(guild.id, candidate.id) == who:
+                    live.names[who] = candidate.id
+                    return candidate
+        return member
+
+    def name(self, live: LiveMeeting, who: Pseudonym | None) -> str:
+        member = None if who is None else self.member(live, who)
+        return first_name(member.display_name) if member else "someone"
+
+    def values(self, live: LiveMeeting) -> dict[str, str]:
+        values = dict(live.runner.render_values(live.state))
+        channel = self._client.get_channel(live.group.channel_id)
+        values["group"] = getattr(channel, "name", "our group").replace("-", " ")
+        chairs = live.chairs
+        values["chair"] = self.name(live, chairs[0]) if chairs else "today's chair"
+        values.setdefault("next_chair", "a volunteer from the rotation")
+        speakers = live.state.holders("speaker")
+        if speakers:
+            values["speaker"] = self.name(live, speakers[0])
+        return values
+
+    # --- sending -----------------------------------------------------------------------------
+
+    def _channel(self, live: LiveMeeting) -> discord.PartialMessageable:
+        return self._client.get_partial_messageable(
+            live.group.channel_id, guild_id=live.group.guild_id
+        )
+
+    async def _post(
+        self,
+        live: LiveMeeting,
+        text: str,
+        *,
+        view: discord.ui.View | None = None,
+        ping: discord.abc.Snowflake | None = None,
+    ) -> discord.Message | None:
+        mentions = (
+            discord.AllowedMentions(users=[ping], everyone=False, roles=False, replied_user=False)
+            if ping is not None
+            else discord.AllowedMentions.none()
+        )
+        try:
+            if view is None:
+                return await self._channel(live).send(
+                    text[:MESSAGE_LIMIT], allowed_mentions=mentions
+                )
+            return await self._channel(live).send(
+                text[:MESSAGE_LIMIT], view=view, allowed_mentions=mentions
+            )
+        except discord.Forbidden:
+            log.warning("Missing permission to post in a meeting channel")
+        except discord.HTTPException:
+            log.exception("Could not post in a meeting channel")
+        return None
+
+    async def _post_chunks(self, live: LiveMeeting, heading: str, chunks: Sequence[str]) -> None:
+        values = self.values(live)
+        texts = [render(chunk, values) for chunk in chunks]
+        if texts and len(heading) + 1 + len(texts[0]) <= MESSAGE_LIMIT:
+            texts[0] = f"{heading}\n{texts[0]}" if heading else texts[0]
+        elif heading:
+            texts.insert(0, heading)
+        for text in texts:
+            if text.strip():
+                await self._post(live, text)
+
+    async def _private(self, live: LiveMeeting, who: Pseudonym, text: str) -> None:
+        """A private word to one member (by DM); if their DMs are closed, nothing is lost."""
+        member = self.member(live, who)
+        if member is None:
+            return
+        try:
+            await member.send(text, allowed_mentions=discord.AllowedMentions.none())
+        except discord.HTTPException:
+            log.info("A private meeting note could not be delivered (DMs closed)")
+
+    # --- the panel ---------------------------------------------------------------------------
+
+    def panel_embed(self, live: LiveMeeting) -> discord.Embed:
+        panel = live.runner.describe(live.state, self._clock.now())
+        if panel.status is Status.ENDED:
+            return discord.Embed(title="The meeting has ended", description="Thank you all.")
+        title = f"Meeting {panel.number}"
+        if panel.section_title:
+            title += f" · {panel.section_number}/{panel.section_count} {panel.section_title}"
+        lines = []
+        if panel.status is Status.PAUSED:
+            lines.append("*Paused for a moment.*")
+        if panel.sharer is not None:
+            countdown = when(panel.share_ends_at)
+            lines.append(
+                f"**Sharing:** {self.name(live, panel.sharer)}"
+                + (f" · time {countdown}" if countdown else "")
+            )
+        if panel.waiting:
+            shown = [self.name(live, who) for who in panel.waiting[:QUEUE_SHOWN]]
+            more = len(panel.waiting) - len(shown)
+            lines.append("**Up next:** " + ", ".join(shown) + (f" and {more} more" if more else ""))
+        chairs = live.chairs
+        lines.append(f"**Chair:** {self.name(live, chairs[0])}" if chairs else "**Chair:** anyone")
+        lines.append(f"**Meeting ends** {when(panel.meeting_ends_at)}")
+        return discord.Embed(title=title[:256], description="\n".join(lines))
+
+    async def open_panel(self, live: LiveMeeting) -> int | None:
+        message = None
+        with contextlib.suppress(discord.HTTPException):
+            message = await self._channel(live).send(
+                embed=self.panel_embed(live),
+                view=self._panel_view(live),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        return None if message is None else message.id
+
+    def refresh_panel(self, live: LiveMeeting) -> None:
+        """Ask for the panel to be redrawn soon; many requests become one edit."""
+        self._panel_dirty.add(live.id)
+        task = self._panel_tasks.get(live.id)
+        if task is None or task.done():
+            self._panel_tasks[live.id] = asyncio.create_task(self._redraw(live))
+
+    async def _redraw(self, live: LiveMeeting) -> None:
+        while live.id in self._panel_dirty:
+            await asyncio.sleep(PANEL_DEBOUNCE_SECONDS)
+            self._panel_dirty.discard(live.id)
+            await self.redraw_now(live)
+
+    async def redraw_now(self, live: LiveMeeting) -> None:
+        if live.panel_message_id is None:
+            return
+        ended = live.state.status is Status.ENDED
+        message = self._channel(live).get_partial_message(live.panel_message_id)
+        try:
+            await message.edit(
+                embed=self.panel_embed(live), view=None if ended else self._panel_view(live)
+            )
+        except discord.NotFound:
+            live.panel_message_id = await self.open_panel(live)
+        except discord.HTTPException:
+            log.warning("Could not update a meeting panel")
+
+    # --- effects -----------------------------------------------------------------------------
+
+    async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> None:
+        for effect in effects:
+            try:
+                await self._show_one(live, effect)
+            except Exception:
+                log.exception("Could not show a meeting effect (%s)", type(effect).__name__)
+
+    async def _show_one(self, live: LiveMeeting, effect: fx.ChannelEffect) -> None:
+        match effect:
+            case fx.UpdatePanel():
+                if live.state.status is Status.ENDED:
+                    await self.redraw_now(live)
+                else:
+                    self.refresh_panel(live)
+            case fx.Notice(kind=kind):
+                await self._post(live, NOTICES[kind])
+            case fx.PostSection(title=title, leader=leader, chunks=chunks, ends_at=ends_at):
+                heading = f"**{title}**"
+                if leader.kind is WhoKind.ROLE and leader.role == CHAIR:
+                    heading += f" — with {self.values(live)['chair']}"
+                elif leader.kind is WhoKind.EVERYONE:
+                    heading += " — all together"
+                if ends_at is not None:
+                    heading += f" · until {when(ends_at)}"
+                await self._post_chunks(live, heading, chunks)
+            case fx.ExplainCrosstalk(chunks=chunks) | fx.PostAnnouncementCall(chunks=chunks):
+                await self._post_chunks(live, "", chunks)
+            case fx.FellowshipBegins(chunks=chunks):
+                await self._post_chunks(live, "", chunks)
+            case fx.PostText(title=title, chunks=chunks):
+                await self._post_chunks(live, f"**{title}**", chunks)
+            case fx.ChooseText(index=index, options=options):
+                buttons = [(f"choose:{i}", option[:80]) for i, option in enumerate(options[:20])]
+                await self._post(
+                    live,
+                    "Chair, which text would the group like today?",
+                    view=self._prompt_view(live, "choose", buttons),
+                )
+            case fx.OfferReading(title=title, part=part, parts=parts):
+                which = f" (part {part} of {parts})" if parts > 1 else ""
+                await self._post(
+                    live,
+                    f"Would someone like to read **{title}**{which}?",
+                    view=self._prompt_view(
+                        live, "read", [("read", "I'll read it"), ("chairread", "Chair reads it")]
+                    ),
+                )
+            case fx.PostReading(title=title, part=part, parts=parts, chunks=chunks, reader=reader):
+                which = f" (part {part} of {parts})" if parts > 1 else ""
+                by = f"read by {self.name(live, reader)}" if reader else "read by the chair"
+                await self._post_chunks(live, f"**{title}**{which} — {by}", chunks)
+            case fx.AskChair(index=index, text=text):
+                await self._post(
+                    live,
+                    render(text, self.values(live)),
+                    view=self._prompt_view(
+                        live, "answer", [(f"yes:{index}", "Yes"), (f"no:{index}", "No")]
+                    ),
+                )
+            case fx.PostAgendaItem(item=item, title=title, ends_at=ends_at):
+                until = f" · until {when(ends_at)}" if ends_at else ""
+                await self._post(live, f"**Agenda item {item + 1}: {title}**{until}")
+            case fx.AgendaItemTimeUp():
+                await self._post(
+                    live, "A gentle note for the chair: the time for this agenda item is up."
+                )
+            case fx.BellStart(ends_at=ends_at, bell=bell):
+                bell_text = "🔔 " if bell else ""
+                await self._post(
+                    live,
+                    f"{bell_text}Let's take this time in quiet together. Until {when(ends_at)}.",
+                )
+            case fx.BellEnd(bell=bell):
+                await self._post(live, ("🔔 " if bell else "") + "Thank you.")
+            case fx.SectionTimeUp(moving_on=moving_on):
+                await self._post(
+                    live,
+                    "Our time for this part is up; we'll move on after the current share."
+                    if moving_on
+                    else "A gentle note for the chair: the time planned for this part is up.",
+                )
+            case fx.SectionsSkipped():
+                await self._post(live, "We're moving on, to keep to our time.")
+            case fx.MeetingNote(text=text):
+                await self._post(live, render(text, self.values(live)))
+            case fx.MeetingEnded():
+                self._panel_dirty.discard(live.id)
+                self._members.pop(live.id, None)
+                await self.redraw_now(live)
+                await self._post(
+                    live, "This meeting has ended. Thank you all for being here, and take care. 💛"
+                )
+            case fx.FloorGiven(who=who, limit_at=limit_at, self_timed=self_timed):
+                member = self.member(live, who)
+                name = member.mention if member else "The next sharer"
+                timing = f" Time {when(limit_at)}." if limit_at and not self_timed else ""
+                await self._post(live, f"{name}, the floor is yours.{timing}", ping=member)
+                self.refresh_panel(live)
+            case fx.FloorEnded(why=why):
+                if why is fx.EndedBy.DONE:
+                    await self._post(live, "Thank you for sharing.")
+                self.refresh_panel(live)
+            case fx.FloorFree(waits_for=waits_for):
+                await self._post(
+                    live,
+                    "The floor is open — press **Raise hand** if you'd like to share."
+                    if waits_for is fx.FloorWaits.HANDS
+                    else "Chair, please invite the next person to share.",
+                )
+            case fx.ShareExtended(limit_at=limit_at):
+                await self._post(live, f"A little more time: {when(limit_at)}.")
+            case fx.ShareNote(who=who, text=text, private=private):
+                words = render(text, self.values(live))
+                if private:
+                    await self._private(live, who, words)
+                else:
+                    await self._post(live, words)
+            case fx.TimeUp(who=who, action=action, said=said, private=private):
+                words = {
+                    AtLimit.NOTE: "That's time — please finish your thought when you're ready.",
+                    AtLimit.NEXT: "Thank you — that's time. We'll go on to the next person.",
+                    AtLimit.HAND_BACK: "Thank you — that's time. Over to the chair.",
+                }[action]
+                if action is AtLimit.NOTE and said:
+                    return
+                if private:
+                    await self._private(live, who, words)
+                else:
+                    await self._post(live, words)
+            case fx.PhaseBegins(order=order, sharers=sharers):
+                if sharers is Sharers.NOT_YET_SHARED:
+                    await self._post(live, "Now for those who haven't shared yet.")
+                elif order is Order.ROUND:
+                    await self._post(live, "Now we'll go round, one at a time.")
+                else:
+                    await self._post(live, "The floor is open for sharing.")
+            case fx.HandLowered(who=who):
+                await self._private(
+                    live,
+                    who,
+                    "This part of the meeting is for those who haven't shared yet, so I lowered "
+                    "your hand for now. Thank you for making room.",
+                )
+            case fx.SetChannelRules():
+                pass  # channel permissions per section come with floor control
+            case _:
+                log.debug("No words yet for %s", type(effect).__name__)
