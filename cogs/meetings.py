@@ -125,6 +125,7 @@ CONFIRMATIONS = {
     "no": "Thank you — noted.",
     "choose": "Thank you — the text is posted.",
     "stepin": "Thank you for stepping in as chair today.",
+    "role": "Thank you for taking this on today!",
     "end": "The meeting is closed. Thank you for serving.",
 }
 CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "end"})
@@ -195,6 +196,8 @@ class Meetings(commands.Cog):
                 await service.act(live, lambda r, s, now: r.choose_text(s, option, now))
             case "stepin":
                 await service.step_in(live, who)
+            case "role":
+                await service.take_role(live, arg or 0, who)
             case _:
                 raise NotAllowed("That button is from an older version; please use the panel.")
         return CONFIRMATIONS.get(action, "Done.")

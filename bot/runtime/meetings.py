@@ -274,6 +274,17 @@ class MeetingService:
         await self.act(live, lambda r, s, now: r.set_role_holders(s, CHAIR, (who,), now))
         live.chair_seen_at = self._clock.timestamp()
 
+    async def take_role(self, live: LiveMeeting, section_index: int, who: Pseudonym) -> None:
+        """A member takes the job a section needs (a speaker found on the day)."""
+        sections = live.plan.sections
+        leader = sections[section_index].who if 0 <= section_index < len(sections) else None
+        role = leader.role if leader is not None else None
+        if role is None or role == CHAIR:
+            raise NotAllowed("That job isn't open right now.")
+        if live.state.holders(role):
+            raise NotAllowed("Someone has already taken that on today. Thank you for offering!")
+        await self.act(live, lambda r, s, now: r.set_role_holders(s, role, (who,), now))
+
     async def act(self, live: LiveMeeting, op: Operation) -> None:
         """Run one core operation on a live meeting; refusals become kind errors."""
         try:

@@ -108,8 +108,7 @@ class Presenter:
         values["chair"] = self.name(live, chairs[0]) if chairs else "today's chair"
         values.setdefault("next_chair", "a volunteer from the rotation")
         speakers = live.state.holders("speaker")
-        if speakers:
-            values["speaker"] = self.name(live, speakers[0])
+        values["speaker"] = self.name(live, speakers[0]) if speakers else "a member of our group"
         return values
 
     # --- sending -----------------------------------------------------------------------------
@@ -258,6 +257,19 @@ class Presenter:
                 if ends_at is not None:
                     heading += f" · until {when(ends_at)}"
                 await self._post_chunks(live, heading, chunks)
+                wanted = live.plan.sections[effect.index].who
+                role = wanted.role if wanted.kind is WhoKind.ROLE else None
+                if role and role != CHAIR and not live.state.holders(role):
+                    # A job found on the day (the speaker …): anyone may take it.
+                    compiled = live.plan.role(role)
+                    title = compiled.title if compiled else role
+                    await self._post(
+                        live,
+                        f"Who would like to be our {title.lower()} today?",
+                        view=self._prompt_view(
+                            live, "role", [(f"role:{effect.index}", "I'll do it")]
+                        ),
+                    )
             case fx.ExplainCrosstalk(chunks=chunks) | fx.PostAnnouncementCall(chunks=chunks):
                 await self._post_chunks(live, "", chunks)
             case fx.FellowshipBegins(chunks=chunks):

@@ -1,0 +1,199 @@
+"""Every built-in format, run from start to end by six simulated members.
+
+A small driver plays the room: it reads the meeting's stored state (section, floor) the way a
+member reads the panel, and does what a member would — take a reading, answer the chair's
+question, raise a hand, share and press Done, pass once — and otherwise the chair presses Next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+from bot.core.formats import builtin_formats, load_builtin_format
+from bot.core.formats.plan import SectionKind
+from bot.core.pseudonyms import Pseudonymizer
+from tests.e2e.conftest import BotRunner
+from tests.e2e.meeting_helpers import buttons, meeting_rows, panel, press, slash, wait_message
+from tests.fakediscord import FakeDiscord, SimulatedMember
+
+NAMES = ("brindlefox", "cobaltwren", "duskmoth", "emberlynx", "fjordpike", "glimmerowl")
+MAX_STEPS = 150
+
+
+@dataclass
+class Room:
+    fake: FakeDiscord
+    channel: int
+    chair: SimulatedMember
+    members: list[SimulatedMember]
+    by_pseudonym: dict[str, SimulatedMember]
+    handled: set[str] = field(default_factory=set)
+    readings_taken: int = 0
+    answers: int = 0
+    roles_taken: int = 0
+    hands: int = 0
+    shares: int = 0
+    passes: int = 0
+    next_reader: int = 0
+
+
+async def prompt(room: Room) -> bool:
+    """Answer the newest unanswered prompt (a reading, a question, a choice, a job)."""
+    for message in reversed(room.fake.channel_messages(room.channel)[-6:]):
+        ids = [b["custom_id"] for b in buttons(message) if not b["custom_id"].endswith(":hand")]
+        if not ids or message["id"] in room.handled:
+            continue
+        room.handled.add(message["id"])
+        actions = {custom_id.split(":")[3] for custom_id in ids}
+        if "read" in actions:
+            reader = room.members[room.next_reader % len(room.members)]
+            room.next_reader += 1
+            assert "Thank you for reading" in await press(reader, message, "read")
+            room.readings_taken += 1
+        elif "yes" in actions:
+            assert "noted" in await press(room.chair, message, "yes")
+            room.answers += 1
+        elif "choose" in actions:
+            await press(room.chair, message, "choose")
+        elif "role" in actions:
+            assert "Thank you for taking" in await press(room.members[0], message, "role")
+            room.roles_taken += 1
+        return True
+    return False
+
+
+async def share(room: Room, state: dict[str, Any], sharing: bool) -> bool:
+    """Take part in the floor; False when there's nothing more to do in this section."""
+    board = panel(room.fake, room.channel)
+    floor = state["floor"]
+    turn = floor["turn"]
+    if turn is not None:
+        sharer = room.by_pseudonym[turn["who"]]
+        if room.passes == 0 and sharing:
+            answer = await press(sharer, board, "pass")
+            if "Passing is always OK" in answer:
+                room.passes += 1
+                return True
+        assert "Thank you for sharing" in await press(sharer, board, "done")
+        room.shares += 1
+        return True
+    if floor["finished"] or floor["winding_down"]:
+        return False
+    waiting = set(floor["hands"]) | set(floor["round"]) | set(floor["had_turn"])
+    raised = False
+    for pseudonym, member in room.by_pseudonym.items():
+        if pseudonym in waiting or member is room.chair:
+            continue
+        answer = await press(member, board, "hand")
+        if "hand is up" in answer:
+            room.hands += 1
+            raised = True
+    return raised
+
+
+async def drive(room: Room, format_id: str, database: Any) -> None:
+    plan = load_builtin_format(format_id)
+    board = panel(room.fake, room.channel)
+    last_section = None
+    idle_in_section = 0
+    for _ in range(MAX_STEPS):
+        await asyncio.sleep(0.15)
+        rows = meeting_rows(database)
+        if not rows:
+            return
+        state = json.loads(rows[0][1])
+        step = state["step"]
+        if step is None:
+            await press(room.chair, board, "next")
+            continue
+        section = plan.sections[step["index"]]
+        if (step["index"], step["run"]) != last_section:
+            last_section, idle_in_section = (step["index"], step["run"]), 0
+            room.handled.update(m["id"] for m in room.fake.channel_messages(room.channel)[:-6])
+        if await prompt(room):
+            continue
+        expects_prompt = (
+            (
+                section.kind is SectionKind.READ
+                and section.reading is not None
+                and section.reading.offer
+                and not step["readers"]
+                and not step["chair_read"]
+            )
+            or (section.question is not None and state["answers"] == [] and idle_in_section < 2)
+            or step["choosing"]
+            or (
+                section.kind is SectionKind.SPEAKER
+                and not any(role == section.who.role for role, _ in state["roles"])
+            )
+        )
+        if expects_prompt and idle_in_section < 20:
+            idle_in_section += 1
+            continue  # the offer or question is on its way
+        if section.sharing is not None and idle_in_section < 4:
+            sharing = section.kind in (SectionKind.SHARE, SectionKind.CHECK_IN)
+            if await share(room, state, sharing):
+                continue
+            idle_in_section += 1
+            if state["floor"]["turn"] is None and state["floor"]["hands"]:
+                continue  # hands are up; the floor is on its way
+        await press(room.chair, board, "next")
+    raise AssertionError(f"{format_id}: the meeting did not end in {MAX_STEPS} steps")
+
+
+@pytest.mark.parametrize("format_id", sorted(builtin_formats()))
+async def test_format_runs_from_start_to_end(
+    fake: FakeDiscord, bot_runner: BotRunner, format_id: str
+) -> None:
+    guild = fake.add_guild("Every Format Circle", owner_username="lodestarkeeper")
+    channel = fake.add_channel(guild.id, "format-room")
+    people = [fake.add_member(guild.id, name, global_name=name.title()) for name in NAMES]
+    bot_runner.settings["DEV_GUILD_ID"] = str(guild.id)
+    assert (await bot_runner.command("sync"))[0] == 0
+    await bot_runner.start()
+    await (
+        await guild.owner.slash(channel.id, "group setup", {"format": format_id})
+    ).wait_response()
+    await wait_message(fake, channel.id, "home to a peer group")
+    await slash(people[0], channel.id, "meeting start")
+    key = bytes.fromhex((bot_runner.data_dir / "pseudonym.key").read_text().strip())
+    pseudonyms = Pseudonymizer(key)
+    room = Room(
+        fake=fake,
+        channel=channel.id,
+        chair=people[0],
+        members=people[1:],
+        by_pseudonym={pseudonyms.of(guild.id, m.id): m for m in people},
+    )
+
+    await drive(room, format_id, bot_runner.database)
+
+    plan = load_builtin_format(format_id)
+    kinds = {section.kind for section in plan.sections}
+    await wait_message(fake, channel.id, "This meeting has ended")
+    if SectionKind.SPEAKER in kinds:  # the chair answered yes: someone took the speaker's part
+        assert room.roles_taken > 0, "\n".join(
+            m["content"][:70] for m in fake.channel_messages(channel.id)
+        )
+    offered = [s for s in plan.sections if s.reading and s.reading.offer and s.condition is None]
+    if offered:
+        assert room.readings_taken > 0, "\n".join(
+            m["content"][:70] for m in fake.channel_messages(channel.id)
+        )
+        await wait_message(fake, channel.id, "read by ")
+    if any(section.question for section in plan.sections):
+        assert room.answers > 0
+    if any(section.sharing for section in plan.sections):
+        assert room.hands > 0
+        assert room.shares > 0
+    closing = [s for s in plan.sections if s.kind is SectionKind.CLOSING]
+    if closing:
+        await wait_message(fake, channel.id, f"**{closing[0].title}**")
+    settings = await (await people[1].slash(channel.id, "group settings")).wait_response()
+    assert settings.data is not None
+    assert "Meetings held so far: 1" in settings.data["content"]
