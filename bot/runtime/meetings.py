@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
@@ -55,6 +55,10 @@ CHAIR_AWAY_SECONDS = 120
 TIMER_KEY_PREFIX = "meeting."
 
 Operation = Callable[[MeetingRunner, MeetingState, datetime], Outcome]
+#: Who holds each of the format's roles at the start: (group, starter) -> role id -> holders.
+RoleProvider = Callable[[GroupRecord, Pseudonym], Awaitable[Mapping[str, Sequence[Pseudonym]]]]
+#: Told of every step's channel effects after they were shown (floor control, crosstalk …).
+EffectListener = Callable[["LiveMeeting", Sequence[ChannelEffect]], Awaitable[None]]
 
 REFUSALS: Mapping[Refusal, str] = {
     Refusal.ENDED: "This meeting has ended. Thank you for being part of it.",
@@ -130,6 +134,9 @@ class MeetingService:
         self._by_id: dict[int, LiveMeeting] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self.presenter: Presenter | None = None
+        #: Replaced by the rotation feature; by default whoever starts the meeting chairs it.
+        self.role_provider: RoleProvider = _starter_chairs
+        self.listeners: list[EffectListener] = []
         for kind in TimerKind:
             scheduler.register(kind.value, self._timer_handler(kind))
 
@@ -203,7 +210,8 @@ class MeetingService:
             plan = await self._formats.current(group)
             runner = MeetingRunner(plan)
             now = self._clock.now()
-            setup = MeetingSetup(number=group.meetings_held + 1, roles={CHAIR: [starter]})
+            roles = await self.role_provider(group, starter)
+            setup = MeetingSetup(number=group.meetings_held + 1, roles=roles)
             state, effects = runner.start(now, setup)
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
@@ -234,6 +242,7 @@ class MeetingService:
                 if live.panel_message_id is not None:
                     await self._store.meetings.set_panel(live.id, live.panel_message_id)
                 await self.presenter.show(live, _channel_effects(effects))
+            await self._tell_listeners(live, _channel_effects(effects))
         await self._hooks.started(
             MeetingStarted(group.id, group.guild_id, group.channel_id, now.timestamp())
         )
@@ -328,8 +337,16 @@ class MeetingService:
                 log.info("A meeting ended (counted: %s)", ended.counted)
             if self.presenter is not None:
                 await self.presenter.show(live, _channel_effects(effects))
+            await self._tell_listeners(live, _channel_effects(effects))
         if counted is not None:
             await self._hooks.counted(counted)
+
+    async def _tell_listeners(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
+        for listener in self.listeners:
+            try:
+                await listener(live, effects)
+            except Exception:
+                log.exception("A meeting listener failed")
 
     async def _write_timers(
         self, tx: Transaction, meeting_id: int, effects: Sequence[Effect]
@@ -361,6 +378,12 @@ class MeetingService:
                 return  # the meeting moved on meanwhile
 
         return fire
+
+
+async def _starter_chairs(
+    group: GroupRecord, starter: Pseudonym
+) -> Mapping[str, Sequence[Pseudonym]]:
+    return {CHAIR: [starter]}
 
 
 def _channel_effects(effects: Sequence[Effect]) -> list[ChannelEffect]:
