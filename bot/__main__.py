@@ -18,6 +18,7 @@ import discord
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.logs import configure_logging
+from bot.runtime.backoff import record_start
 from bot.store import Store, StoreError
 
 log = logging.getLogger("bot")
@@ -121,6 +122,12 @@ async def _sync(settings: Settings, token: str) -> int:
 async def _run(settings: Settings, token: str) -> int:
     from bot.app import build_bot
 
+    delay = record_start(settings.data_dir)
+    if delay:
+        log.warning(
+            "Started several times in a few minutes; waiting %.0fs before connecting", delay
+        )
+        await asyncio.sleep(delay)
     bot = build_bot(settings)
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGTERM, signal.SIGINT):
