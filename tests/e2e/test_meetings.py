@@ -185,3 +185,33 @@ async def test_thirty_hands_in_the_same_second(fake: FakeDiscord, bot_runner: Bo
         for click in sorted(clicks, key=lambda click: click.id)
     ]
     assert floor["hands"] == delivered
+
+
+async def test_only_members_press_and_anyone_can_step_in_for_an_absent_chair(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    guild = fake.add_guild("Role Circle", owner_username="quarrylantern")
+    room = fake.add_channel(guild.id, "role-room")
+    members_role = fake.add_role(guild.id, "Circle Members")
+    chair = fake.add_member(guild.id, "pinecrest", roles=[members_role.id])
+    helper = fake.add_member(guild.id, "reedwhistle", roles=[members_role.id])
+    visitor = fake.add_member(guild.id, "driftwanderer")
+    bot_runner.settings["DEV_GUILD_ID"] = str(guild.id)
+    bot_runner.settings["CLOCK_RATE"] = "60"  # two clock minutes pass in two seconds
+    assert (await bot_runner.command("sync"))[0] == 0
+    await bot_runner.start()
+    setup = await guild.owner.slash(
+        room.id, "group setup", {"format": "open-discussion", "member_role": members_role.id}
+    )
+    await setup.wait_response()
+    await slash(chair, room.id, "meeting start")
+    board = panel(fake, room.id)
+
+    assert "for the members of this group" in await press(visitor, board, "hand")
+    assert "hand is up" in await press(helper, board, "hand")
+
+    assert "a moment ago" in await press(helper, board, "stepin")  # the chair was just here
+    await asyncio.sleep(2.5)
+    assert "Thank you for stepping in" in await press(helper, board, "stepin")
+    assert "Only today's chair" in await press(chair, board, "next")
+    assert "Moving on" in await press(helper, board, "next")
