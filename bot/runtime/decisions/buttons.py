@@ -1,0 +1,185 @@
+"""The decision buttons and the hearing form. They keep working after a restart: each is a
+``DynamicItem`` whose ``custom_id`` holds only the opaque proposal id (and a choice), never a
+user id, and is at most ~30 characters. ``cogs.decisions`` registers them.
+
+    pc:second:<proposal>            on the proposal in the channel
+    pc:hearing:<proposal>           in the private notice to the member concerned
+    pc:ballot:<proposal>:<choice>   Yes / No / Abstain on the ballot
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING, Any, cast
+
+import discord
+
+from bot.core.decisions import Choice
+from bot.runtime.decisions import texts
+from bot.ui import message_for, reply_privately
+
+if TYPE_CHECKING:
+    from bot.runtime.decisions.service import DecisionService
+
+Interaction = discord.Interaction[Any]
+
+PROPOSAL_ID = r"[A-Za-z0-9_-]{1,40}"
+SECOND = re.compile(rf"pc:second:(?P<proposal>{PROPOSAL_ID})")
+HEARING = re.compile(rf"pc:hearing:(?P<proposal>{PROPOSAL_ID})")
+BALLOT = re.compile(rf"pc:ballot:(?P<proposal>{PROPOSAL_ID}):(?P<choice>yes|no|abstain)")
+
+LABELS = {Choice.YES: "Yes", Choice.NO: "No", Choice.ABSTAIN: "Abstain"}
+STYLES = {
+    Choice.YES: discord.ButtonStyle.success,
+    Choice.NO: discord.ButtonStyle.danger,
+    Choice.ABSTAIN: discord.ButtonStyle.secondary,
+}
+
+
+def _service(interaction: Interaction) -> DecisionService:
+    return cast("DecisionService", interaction.client.decisions)
+
+
+async def _guarded(
+    interaction: Interaction, where: str, action: Callable[[], Awaitable[None]]
+) -> None:
+    """Run a button's action; any error becomes the same kind, private answer as a command's
+    (a dynamic item's own errors would otherwise only reach the log)."""
+    try:
+        await action()
+    except Exception as error:
+        await reply_privately(interaction, message_for(error, where))
+
+
+class SecondButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SECOND):
+    def __init__(self, proposal_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Second this",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pc:second:{proposal_id}",
+            )
+        )
+        self.proposal_id = proposal_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> SecondButton:
+        return cls(match["proposal"])
+
+    async def callback(self, interaction: Interaction) -> None:
+        async def second() -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            seconded = await _service(interaction).second(self.proposal_id, interaction.user)
+            await interaction.followup.send(
+                texts.thanks_for_second(seconded.exclusion, seconded.ballot_opens), ephemeral=True
+            )
+
+        await _guarded(interaction, "the Second button", second)
+
+
+class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEARING):
+    def __init__(self, proposal_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label="Give my side",
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pc:hearing:{proposal_id}",
+            )
+        )
+        self.proposal_id = proposal_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> HearingButton:
+        return cls(match["proposal"])
+
+    async def callback(self, interaction: Interaction) -> None:
+        async def open_form() -> None:
+            decisions = _service(interaction)
+            limit = await decisions.statement_limit(self.proposal_id, interaction.user)
+            await interaction.response.send_modal(StatementForm(self.proposal_id, limit))
+
+        await _guarded(interaction, "the Give my side button", open_form)
+
+
+class StatementForm(discord.ui.Modal):
+    """The member's side, length-capped; shown with the ballot and deleted when the vote closes."""
+
+    def __init__(self, proposal_id: str, limit: int) -> None:
+        super().__init__(
+            title=texts.STATEMENT_TITLE, custom_id=f"pc:statement:{proposal_id}", timeout=None
+        )
+        self.proposal_id = proposal_id
+        self.statement: discord.ui.TextInput[StatementForm] = discord.ui.TextInput(
+            label=texts.STATEMENT_LABEL,
+            style=discord.TextStyle.paragraph,
+            custom_id="statement",
+            max_length=limit,
+            required=True,
+        )
+        self.add_item(self.statement)
+
+    async def on_submit(self, interaction: Interaction, /) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        await _service(interaction).give_statement(
+            self.proposal_id, interaction.user, self.statement.value
+        )
+        await interaction.followup.send(texts.STATEMENT_THANKS, ephemeral=True)
+
+    async def on_error(  # type: ignore[override]  # a modal's on_error has no item
+        self, interaction: Interaction, error: Exception, /
+    ) -> None:
+        await reply_privately(interaction, message_for(error, "the statement form"))
+
+
+class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALLOT):
+    def __init__(self, proposal_id: str, choice: Choice) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=LABELS[choice],
+                style=STYLES[choice],
+                custom_id=f"pc:ballot:{proposal_id}:{choice.value}",
+            )
+        )
+        self.proposal_id = proposal_id
+        self.choice = choice
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> BallotButton:
+        return cls(match["proposal"], Choice(match["choice"]))
+
+    async def callback(self, interaction: Interaction) -> None:
+        async def vote() -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            await _service(interaction).cast(self.proposal_id, interaction.user, self.choice)
+            await interaction.followup.send(texts.VOTE_THANKS, ephemeral=True)
+
+        await _guarded(interaction, "a ballot button", vote)
+
+
+DYNAMIC_ITEMS = (SecondButton, HearingButton, BallotButton)
+
+
+def second_view(proposal_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(SecondButton(proposal_id))
+    return view
+
+
+def hearing_view(proposal_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(HearingButton(proposal_id))
+    return view
+
+
+def ballot_view(proposal_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for choice in Choice:
+        view.add_item(BallotButton(proposal_id, choice))
+    return view

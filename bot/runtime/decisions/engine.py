@@ -1,0 +1,261 @@
+"""The one path every decision takes: transition, commit, carry out.
+
+* :meth:`Engine.transition` runs a core operation on a stored proposal and commits it with a
+  conditional update that must change exactly one row (else :class:`Stale`: it already
+  happened);
+* :meth:`Engine.commit` writes the store effects (rows, deadlines) and puts the Discord effects
+  in the outbox, inside the caller's transaction, together with the outbox's own deadline so a
+  restart finds any work a crash left behind;
+* :meth:`Engine.after` arms the deadlines and carries out the work, deleting each item once
+  done. Work that fails for a reason that may pass is tried again later (with a growing delay,
+  in real seconds whatever the clock rate); a 403 or a vanished member is never retried.
+
+An item is carried out by one path at a time (the in-memory ``_in_flight`` set), and a path
+that finds it gone does nothing: so the inline path, the restart's drain and a retry can never
+do the same work twice at once.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+from bot.core import decisions as core
+from bot.core.decisions import DeadlineKind, DiscordEffect, Effect, Proposal
+from bot.core.decisions.effects import (
+    ApplyChange,
+    CancelDeadline,
+    DeleteConcernsAbout,
+    DeleteConcernsBefore,
+    DeleteExclusion,
+    DeleteProposal,
+    DeleteVotes,
+    MarkVoted,
+    SaveExclusion,
+    SaveRoll,
+    ScheduleDeadline,
+    StoreBallot,
+)
+from bot.core.pseudonyms import Pseudonym
+from bot.errors import NotAllowed
+from bot.runtime.clock import Clock
+from bot.runtime.decisions.outbox import About, AdoptFormat, Work, decode, encode
+from bot.runtime.decisions.port import DecisionPort, Undeliverable, User
+from bot.runtime.decisions.settings import FORMAT
+from bot.runtime.scheduler import Scheduler
+from bot.store import Store
+from bot.store.decisions import DecisionTx
+from bot.store.repositories import GroupRecord
+
+log = logging.getLogger(__name__)
+
+DEADLINE_PREFIX = "decisions."
+OUTBOX_DEADLINE = "decisions.outbox"
+OUTBOX_KEY = "drain"
+#: Real seconds before failed Discord work is tried again: 5 s, 10 s, 20 s … at most an hour.
+RETRY_BASE = 5.0
+RETRY_MAX = 3600.0
+
+Operation = Callable[[Proposal, DecisionTx], Awaitable[tuple[Proposal, list[Effect]]]]
+
+
+class Delivery(Enum):
+    DONE = "done"
+    UNDELIVERABLE = "undeliverable"  # dropped: a 403, or the member or channel is gone
+    PENDING = "pending"  # failed for now; tried again later
+
+
+class Stale(Exception):
+    """The transition already happened (a race, a repeated notification): roll back, drop."""
+
+
+@dataclass
+class Committed:
+    deadlines: list[tuple[str, str]] = field(default_factory=list)
+    work: list[int] = field(default_factory=list)
+    #: Exclusion row ids by member, so a backstop deadline is keyed by the row, not the person.
+    exclusions: dict[Pseudonym, int] = field(default_factory=dict)
+
+
+class Engine:
+    def __init__(
+        self, *, store: Store, clock: Clock, scheduler: Scheduler, port: DecisionPort
+    ) -> None:
+        self._store = store
+        self._repo = store.decisions
+        self._clock = clock
+        self._scheduler = scheduler
+        self.port = port
+        self._in_flight: set[int] = set()
+
+    async def deadline_key(
+        self, t: DecisionTx, group: GroupRecord, kind: DeadlineKind, key: str, done: Committed
+    ) -> str:
+        """The scheduler's key for a core deadline. Proposal ids are opaque and unique; the core
+        keys a backstop by the member, which the scheduler's table must never hold, so it is
+        keyed by the exclusion's row id instead."""
+        if kind is not DeadlineKind.EXCLUSION_BACKSTOP:
+            return key
+        target = Pseudonym(key)
+        if target not in done.exclusions:
+            found = await t.exclusion_id(group.id, target)
+            if found is None:
+                raise Stale
+            done.exclusions[target] = found
+        return str(done.exclusions[target])
+
+    async def transition(
+        self,
+        group: GroupRecord,
+        proposal_id: str,
+        op: Operation,
+        *,
+        with_box: bool = False,
+        closed: str = "",
+    ) -> Proposal:
+        """Run ``op`` on the stored proposal and commit it with a conditional update that must
+        change exactly one row; then carry out its Discord effects."""
+        done = Committed()
+        async with self._repo.transaction() as t:
+            stored = await t.proposal(proposal_id, with_box=with_box)
+            if stored is None or stored.group_id != group.id:
+                raise (NotAllowed(closed) if closed else Stale())
+            new, effects = await op(stored.proposal, t)
+            if not await t.transition(new, expected=stored.proposal.state):
+                raise Stale
+            about = About.of(stored.proposal, stored.message_id, stored.ballot_message_id)
+            await self.commit(t, group, effects, about, done)
+        await self.after(done)
+        return new
+
+    async def commit(
+        self,
+        t: DecisionTx,
+        group: GroupRecord,
+        effects: Sequence[Effect],
+        about: About | None,
+        done: Committed,
+    ) -> None:
+        """Write the store effects and queue the Discord ones, inside the caller's transaction."""
+        deadlines = self._store.deadlines
+        queued = len(done.work)
+        for effect in effects:
+            match effect:
+                case ScheduleDeadline(kind=kind, key=key, at=at):
+                    name = DEADLINE_PREFIX + kind.value
+                    dkey = await self.deadline_key(t, group, kind, key, done)
+                    payload = {"group_id": group.id, "key": dkey}
+                    await deadlines.upsert_in(t.tx, name, dkey, at.timestamp(), payload)
+                    done.deadlines.append((name, dkey))
+                case CancelDeadline(kind=kind, key=key):
+                    name = DEADLINE_PREFIX + kind.value
+                    dkey = await self.deadline_key(t, group, kind, key, done)
+                    await deadlines.cancel_in(t.tx, name, dkey)
+                    done.deadlines.append((name, dkey))
+                case SaveRoll(proposal_id=proposal_id, voters=voters):
+                    await t.save_roll(proposal_id, voters)
+                case MarkVoted(proposal_id=proposal_id, voter=voter):
+                    if not await t.mark_voted(proposal_id, voter):
+                        raise core.Refused(core.Refusal.ALREADY_VOTED)
+                case StoreBallot(proposal_id=proposal_id, key=key, choice=choice):
+                    await t.store_ballot(proposal_id, key, choice)
+                case DeleteVotes(proposal_id=proposal_id):
+                    await t.delete_votes(proposal_id)
+                case DeleteProposal(proposal_id=proposal_id):
+                    await t.delete_proposal(proposal_id)
+                case SaveExclusion(exclusion=exclusion):
+                    row = await t.save_exclusion(group.id, exclusion)
+                    done.exclusions[exclusion.target] = row
+                case DeleteExclusion(target=target):
+                    await self.deadline_key(t, group, DeadlineKind.EXCLUSION_BACKSTOP, target, done)
+                    if not await t.delete_exclusion(group.id, target):
+                        raise Stale
+                case DeleteConcernsAbout(target=target):
+                    await t.delete_concerns_about(group.id, target)
+                case DeleteConcernsBefore(meeting=meeting):
+                    await t.delete_concerns_before(group.id, meeting)
+                case ApplyChange(proposal_id=proposal_id, subject=subject, value=value):
+                    if subject == FORMAT:
+                        work = Work(AdoptFormat(proposal_id, value), about)
+                        done.work.append(await t.enqueue(group.id, encode(work)))
+                    else:
+                        await t.set_setting(group.id, subject, value)
+                case DiscordEffect():
+                    done.work.append(await t.enqueue(group.id, encode(Work(effect, about))))
+                case _:
+                    raise TypeError(f"unknown effect {effect!r}")
+        if len(done.work) > queued:
+            # Written with the work: after a crash, the restart carries it out.
+            await deadlines.upsert_in(
+                t.tx, OUTBOX_DEADLINE, OUTBOX_KEY, self._clock.timestamp(), {}
+            )
+
+    async def after(
+        self, done: Committed, hint: Mapping[Pseudonym, User] | None = None
+    ) -> dict[int, Delivery]:
+        await self._scheduler.refresh(done.deadlines)
+        delivered = await self.deliver(done.work, hint or {})
+        if delivered:
+            await self.tidy_outbox()
+        return delivered
+
+    async def tidy_outbox(self) -> None:
+        """With nothing left to carry out, the outbox's deadline goes too (no row outlives its
+        purpose); while work waits, it stays, so a restart finds it."""
+        if await self._repo.drop_idle_deadline(OUTBOX_DEADLINE, OUTBOX_KEY):
+            await self._scheduler.refresh([(OUTBOX_DEADLINE, OUTBOX_KEY)])
+
+    async def deliver(
+        self, ids: Sequence[int], hint: Mapping[Pseudonym, User]
+    ) -> dict[int, Delivery]:
+        results: dict[int, Delivery] = {}
+        for item_id in ids:
+            if item_id in self._in_flight:
+                continue  # being carried out right now by another path
+            self._in_flight.add(item_id)
+            try:
+                results[item_id] = await self.deliver_one(item_id, hint)
+            finally:
+                self._in_flight.discard(item_id)
+        return results
+
+    async def deliver_one(self, item_id: int, hint: Mapping[Pseudonym, User]) -> Delivery:
+        item = await self._repo.outbox_item(item_id)
+        if item is None:
+            return Delivery.DONE  # carried out already
+        group = await self._store.groups.by_id(item.group_id)
+        if group is None:
+            await self._repo.done(item_id)
+            return Delivery.UNDELIVERABLE
+        work = decode(item.payload)
+        name = type(work.task).__name__
+        try:
+            await self.port.carry_out(group, work, hint)
+        except Undeliverable:
+            await self._repo.done(item_id)
+            log.info("Dropped Discord work that can't be done (%s)", name)
+            return Delivery.UNDELIVERABLE
+        except Exception as error:
+            await self._repo.failed(item_id)
+            delay = min(RETRY_MAX, RETRY_BASE * 2**item.attempts) * self._clock.rate
+            log.warning(
+                "Discord work (%s) failed (%s); trying again later", name, type(error).__name__
+            )
+            await self._scheduler.schedule(
+                OUTBOX_DEADLINE, OUTBOX_KEY, self._clock.timestamp() + delay, {}
+            )
+            return Delivery.PENDING
+        await self._repo.done(item_id)
+        return Delivery.DONE
+
+    async def drain(self, payload: Mapping[str, Any]) -> None:
+        """Carry out whatever Discord work is left (after a restart, or to retry)."""
+        await self.port.ready()
+        items = await self._repo.outbox()
+        if items:
+            log.info("Carrying out %d piece(s) of pending Discord work", len(items))
+        await self.deliver([item.id for item in items], {})
+        await self.tidy_outbox()

@@ -1,0 +1,251 @@
+"""The settings a group changes by its own decision (``/propose change``), and how they are read.
+
+Three kinds of subject:
+
+* ``format`` — the value is a format reference (``open-discussion``, ``group:2``);
+* a due-process setting from :data:`SETTINGS` (hours, days, counts; stored as text);
+* ``switch:<name>`` — one of the format's switches, ``on`` or ``off`` (the meeting runtime reads
+  them with :func:`switches`).
+
+A proposed value is checked when it is proposed (a bad one is refused then, never discovered in
+the middle of a vote): it must parse, and the resulting :class:`DecisionSettings` must be valid.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import timedelta
+from typing import Any
+
+from bot.core.decisions import DecisionSettings
+from bot.core.formats import CompiledFormat
+from bot.errors import InvalidInput
+
+FORMAT = "format"
+SWITCH_PREFIX = "switch:"
+
+Apply = Callable[[DecisionSettings, int], DecisionSettings]
+Read = Callable[[DecisionSettings], int]
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    label: str  # "the hearing period"
+    unit: str  # "hours"
+    low: int
+    high: int
+    apply: Apply
+    read: Read
+
+    def describe(self, value: int) -> str:
+        unit = self.unit[:-1] if value == 1 and self.unit.endswith("s") else self.unit
+        return f"{value} {unit}".strip()
+
+
+def _hours(field: str) -> tuple[Apply, Read]:
+    def apply(settings: DecisionSettings, value: int) -> DecisionSettings:
+        changes: dict[str, Any] = {field: timedelta(hours=value)}
+        return replace(settings, **changes)
+
+    def read(settings: DecisionSettings) -> int:
+        delta: timedelta = getattr(settings, field)
+        return int(delta.total_seconds() // 3600)
+
+    return apply, read
+
+
+def _count(field: str) -> tuple[Apply, Read]:
+    def apply(settings: DecisionSettings, value: int) -> DecisionSettings:
+        changes: dict[str, Any] = {field: value}
+        return replace(settings, **changes)
+
+    def read(settings: DecisionSettings) -> int:
+        return int(getattr(settings, field))
+
+    return apply, read
+
+
+def _days(field: str) -> tuple[Apply, Read]:
+    def apply(settings: DecisionSettings, value: int) -> DecisionSettings:
+        changes: dict[str, Any] = {field: timedelta(days=value)}
+        return replace(settings, **changes)
+
+    def read(settings: DecisionSettings) -> int:
+        delta: timedelta = getattr(settings, field)
+        return delta.days
+
+    return apply, read
+
+
+def _setting(
+    name: str,
+    label: str,
+    unit: str,
+    low: int,
+    high: int,
+    rw: tuple[Apply, Read],
+) -> Setting:
+    return Setting(name, label, unit, low, high, rw[0], rw[1])
+
+
+#: Every due-process setting a group may change, by the name used in ``/propose change``.
+SETTINGS: Mapping[str, Setting] = {
+    s.name: s
+    for s in (
+        _setting("hearing-hours", "the hearing before a vote", "hours", 1, 168, _hours("hearing")),
+        _setting("voting-hours", "the voting time", "hours", 1, 336, _hours("voting")),
+        _setting(
+            "second-hours",
+            "the time to second a proposal",
+            "hours",
+            1,
+            168,
+            _hours("second_within"),
+        ),
+        _setting("quorum", "the quorum (fewest votes cast)", "votes", 1, 1000, _count("quorum")),
+        _setting(
+            "voter-days",
+            "how long someone is in the server before voting",
+            "days",
+            0,
+            365,
+            _count("voter_min_days"),
+        ),
+        _setting(
+            "concerns-needed",
+            "the notes needed before an exclusion can be proposed",
+            "notes",
+            1,
+            20,
+            _count("min_concerns"),
+        ),
+        _setting(
+            "concern-members-needed",
+            "the different members those notes come from",
+            "members",
+            1,
+            20,
+            _count("min_concern_requesters"),
+        ),
+        _setting(
+            "concern-meetings-needed",
+            "the different meetings those notes come from",
+            "meetings",
+            1,
+            20,
+            _count("min_concern_meetings"),
+        ),
+        _setting(
+            "concern-expiry-meetings",
+            "how many meetings a note counts for",
+            "meetings",
+            1,
+            52,
+            _count("concern_expiry_meetings"),
+        ),
+        _setting(
+            "backstop-days",
+            "the longest a member sits out, in days",
+            "days",
+            1,
+            60,
+            _days("backstop"),
+        ),
+        _setting(
+            "statement-length",
+            "the longest statement a member can give",
+            "characters",
+            100,
+            4000,
+            _count("statement_max_chars"),
+        ),
+    )
+}
+
+
+def decision_settings(stored: Mapping[str, str]) -> DecisionSettings:
+    """The group's settings: the defaults, with what it decided on top. A stored value that is
+    no longer valid (a newer bot's rules) is ignored rather than stopping the group."""
+    settings = DecisionSettings()
+    for name, raw in stored.items():
+        setting = SETTINGS.get(name)
+        if setting is None or not raw.lstrip("-").isdigit():
+            continue
+        try:
+            settings = setting.apply(settings, int(raw))
+        except ValueError:
+            continue
+    return settings
+
+
+def switches(plan: CompiledFormat, stored: Mapping[str, str]) -> dict[str, bool]:
+    """The format's switches, with the group's decisions on top (for the meeting runtime)."""
+    values = {switch.name: switch.default for switch in plan.switches}
+    for switch in plan.switches:
+        raw = stored.get(SWITCH_PREFIX + switch.name)
+        if raw is not None:
+            values[switch.name] = raw == "on"
+    return values
+
+
+@dataclass(frozen=True)
+class ChangeChoice:
+    subject: str
+    label: str
+
+
+def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
+    """What ``/propose change`` offers: the format, each setting, each of the format's switches."""
+    choices = [ChangeChoice(FORMAT, "the group's format")]
+    choices += [ChangeChoice(s.name, s.label) for s in SETTINGS.values()]
+    choices += [
+        ChangeChoice(SWITCH_PREFIX + s.name, s.about or s.name.replace("-", " "))
+        for s in plan.switches
+    ]
+    return choices
+
+
+def normalise_setting(
+    subject: str, raw: str, plan: CompiledFormat, stored: Mapping[str, str]
+) -> str:
+    """Check a proposed setting or switch value; return it as it will be stored."""
+    value = raw.strip().lower()
+    if subject.startswith(SWITCH_PREFIX):
+        name = subject.removeprefix(SWITCH_PREFIX)
+        if all(s.name != name for s in plan.switches):
+            raise InvalidInput(f"This group's format has no switch called `{name}`.")
+        if value in ("on", "yes", "true"):
+            return "on"
+        if value in ("off", "no", "false"):
+            return "off"
+        raise InvalidInput("A switch is either `on` or `off`.")
+    setting = SETTINGS.get(subject)
+    if setting is None:
+        known = ", ".join(f"`{name}`" for name in (FORMAT, *SETTINGS))
+        raise InvalidInput(f"I don't know a setting called `{subject}`. You can change: {known}.")
+    number = value.split()[0] if value else ""
+    if not number.isdigit() or not setting.low <= int(number) <= setting.high:
+        raise InvalidInput(
+            f"Please give {setting.label} as a whole number of {setting.unit}, "
+            f"from {setting.low} to {setting.high}."
+        )
+    try:
+        setting.apply(decision_settings(stored), int(number))
+    except ValueError as error:
+        raise InvalidInput(f"That value doesn't fit the group's other settings: {error}.") from None
+    return str(int(number))
+
+
+def describe_change(subject: str, value: str, format_name: str | None = None) -> str:
+    """The change in plain words, e.g. "set the voting time to 12 hours"."""
+    if subject == FORMAT:
+        name = f"**{format_name}** (`{value}`)" if format_name else f"`{value}`"
+        return f"adopt the format {name}"
+    if subject.startswith(SWITCH_PREFIX):
+        return f"turn `{subject.removeprefix(SWITCH_PREFIX)}` {value}"
+    setting = SETTINGS.get(subject)
+    if setting is None or not value.isdigit():
+        return f"set `{subject}` to `{value}`"
+    return f"set {setting.label} to {setting.describe(int(value))}"

@@ -1,0 +1,456 @@
+"""Due process and group decisions in SQLite: concerns, proposals, the voter roll, secret ballots,
+exclusions, the group's decided settings and the outbox of Discord work.
+
+Reads that a decision depends on happen inside :meth:`DecisionRepository.transaction` (under the
+database's write lock, ``BEGIN IMMEDIATE``), so the core decides on exactly what is committed.
+Every transition is a conditional update that must change exactly one row.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import AsyncIterator, Iterable, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from fractions import Fraction
+from typing import Any
+
+from bot.core.decisions import (
+    Ballot,
+    BallotBox,
+    Change,
+    Choice,
+    Concern,
+    ExcludeMember,
+    Exclusion,
+    Motion,
+    Proposal,
+    ProposalState,
+    Threshold,
+    WelcomeBack,
+)
+from bot.core.pseudonyms import Pseudonym
+from bot.store.db import Database, Transaction
+
+OPEN_STATES = ("awaiting_second", "seconded", "voting")
+
+
+def to_time(timestamp: float) -> datetime:
+    return datetime.fromtimestamp(timestamp, tz=UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredProposal:
+    """A proposal row: the core's value plus where it is shown in Discord."""
+
+    group_id: int
+    proposal: Proposal
+    message_id: int | None  # the proposal's message (asking for a second)
+    ballot_message_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class OutboxItem:
+    id: int
+    group_id: int
+    payload: Mapping[str, Any]
+    attempts: int
+
+
+_PROPOSAL_COLUMNS = (
+    "id, group_id, kind, target, meetings, guidelines, subject, value, state, created_at, "
+    "deadline, threshold_num, threshold_den, threshold_strict, quorum, proposer, statement, "
+    "message_id, ballot_message_id"
+)
+
+
+def _motion(row: sqlite3.Row) -> Motion:
+    kind = row["kind"]
+    if kind == "exclude":
+        return ExcludeMember(
+            Pseudonym(row["target"]), int(row["meetings"]), tuple(json.loads(row["guidelines"]))
+        )
+    if kind == "welcome_back":
+        return WelcomeBack(Pseudonym(row["target"]))
+    return Change(row["subject"], row["value"])
+
+
+def _proposal(row: sqlite3.Row, box: BallotBox | None = None) -> StoredProposal:
+    proposal = Proposal(
+        id=row["id"],
+        motion=_motion(row),
+        state=ProposalState(row["state"]),
+        created_at=to_time(row["created_at"]),
+        deadline=to_time(row["deadline"]),
+        threshold=Threshold(
+            Fraction(row["threshold_num"], row["threshold_den"]), bool(row["threshold_strict"])
+        ),
+        quorum=row["quorum"],
+        proposer=None if row["proposer"] is None else Pseudonym(row["proposer"]),
+        statement=row["statement"],
+        box=box,
+    )
+    return StoredProposal(row["group_id"], proposal, row["message_id"], row["ballot_message_id"])
+
+
+def _motion_columns(motion: Motion) -> tuple[str, str | None, int | None, str, str | None, Any]:
+    """kind, target, meetings, guidelines, subject, value."""
+    match motion:
+        case ExcludeMember(target=target, meetings=meetings, guidelines=guidelines):
+            return "exclude", target, meetings, json.dumps(list(guidelines)), None, None
+        case WelcomeBack(target=target):
+            return "welcome_back", target, None, "[]", None, None
+        case Change(subject=subject, value=value):
+            return "change", None, None, "[]", subject, value
+    raise TypeError(f"unknown motion {motion!r}")
+
+
+def _exclusion(row: sqlite3.Row) -> Exclusion:
+    return Exclusion(
+        target=Pseudonym(row["target"]),
+        meetings=row["meetings"],
+        first_meeting=row["first_meeting"],
+        began_at=to_time(row["began_at"]),
+        ends_by=to_time(row["ends_by"]),
+    )
+
+
+_EXCLUSION_COLUMNS = "target, meetings, first_meeting, began_at, ends_by"
+
+
+class DecisionTx:
+    """The decision tables inside one write transaction."""
+
+    def __init__(self, tx: Transaction) -> None:
+        self.tx = tx
+
+    # --- reads --------------------------------------------------------------------------------
+
+    async def concerns(self, group_id: int) -> list[Concern]:
+        rows = await self.tx.fetchall(
+            "SELECT target, requester, meeting, guideline FROM concerns WHERE group_id = ?",
+            (group_id,),
+        )
+        return [
+            Concern(Pseudonym(r["target"]), Pseudonym(r["requester"]), r["meeting"], r["guideline"])
+            for r in rows
+        ]
+
+    async def open_proposals(self, group_id: int) -> list[Proposal]:
+        rows = await self.tx.fetchall(
+            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE group_id = ? "  # noqa: S608 - constant
+            "AND state IN (?, ?, ?)",
+            (group_id, *OPEN_STATES),
+        )
+        return [_proposal(row).proposal for row in rows]
+
+    async def proposal(self, proposal_id: str, *, with_box: bool = False) -> StoredProposal | None:
+        row = await self.tx.fetchone(
+            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
+            (proposal_id,),
+        )
+        if row is None:
+            return None
+        box = await self._box(proposal_id) if with_box and row["state"] == "voting" else None
+        return _proposal(row, box)
+
+    async def _box(self, proposal_id: str) -> BallotBox:
+        roll = await self.tx.fetchall(
+            "SELECT voter, voted FROM voters WHERE proposal_id = ?", (proposal_id,)
+        )
+        ballots = await self.tx.fetchall(
+            "SELECT key, choice FROM ballots WHERE proposal_id = ?", (proposal_id,)
+        )
+        return BallotBox(
+            roll=frozenset(Pseudonym(r["voter"]) for r in roll),
+            voted=frozenset(Pseudonym(r["voter"]) for r in roll if r["voted"]),
+            ballots=frozenset(Ballot(r["key"], Choice(r["choice"])) for r in ballots),
+        )
+
+    async def exclusions(self, group_id: int) -> list[Exclusion]:
+        rows = await self.tx.fetchall(
+            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions WHERE group_id = ?",  # noqa: S608
+            (group_id,),
+        )
+        return [_exclusion(row) for row in rows]
+
+    async def exclusion(self, group_id: int, target: Pseudonym) -> Exclusion | None:
+        row = await self.tx.fetchone(
+            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
+            "WHERE group_id = ? AND target = ?",
+            (group_id, target),
+        )
+        return None if row is None else _exclusion(row)
+
+    async def settings(self, group_id: int) -> dict[str, str]:
+        rows = await self.tx.fetchall(
+            "SELECT name, value FROM group_settings WHERE group_id = ?", (group_id,)
+        )
+        return {r["name"]: r["value"] for r in rows}
+
+    async def meetings_held(self, group_id: int) -> int:
+        """The number of the last meeting the group held (0 before the first)."""
+        row = await self.tx.fetchone("SELECT meetings_held FROM groups WHERE id = ?", (group_id,))
+        return 0 if row is None else int(row["meetings_held"])
+
+    # --- writes -------------------------------------------------------------------------------
+
+    async def insert_concern(self, group_id: int, concern: Concern) -> bool:
+        """False when the same requester already noted the same member at this meeting."""
+        changed = await self.tx.execute(
+            "INSERT INTO concerns (group_id, target, requester, meeting, guideline) "
+            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (group_id, concern.target, concern.requester, concern.meeting, concern.guideline),
+        )
+        return changed == 1
+
+    async def delete_concern(self, group_id: int, concern: Concern) -> None:
+        await self.tx.execute(
+            "DELETE FROM concerns WHERE group_id = ? AND target = ? AND requester = ? "
+            "AND meeting = ?",
+            (group_id, concern.target, concern.requester, concern.meeting),
+        )
+
+    async def delete_concerns_about(self, group_id: int, target: Pseudonym) -> int:
+        return await self.tx.execute(
+            "DELETE FROM concerns WHERE group_id = ? AND target = ?", (group_id, target)
+        )
+
+    async def delete_concerns_before(self, group_id: int, meeting: int) -> int:
+        return await self.tx.execute(
+            "DELETE FROM concerns WHERE group_id = ? AND meeting < ?", (group_id, meeting)
+        )
+
+    async def insert_proposal(self, group_id: int, proposal: Proposal) -> None:
+        kind, target, meetings, guidelines, subject, value = _motion_columns(proposal.motion)
+        threshold = proposal.threshold
+        await self.tx.execute(
+            "INSERT INTO proposals (id, group_id, kind, target, meetings, guidelines, subject, "
+            "value, state, created_at, deadline, threshold_num, threshold_den, threshold_strict, "
+            "quorum, proposer, statement) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                proposal.id,
+                group_id,
+                kind,
+                target,
+                meetings,
+                guidelines,
+                subject,
+                value,
+                proposal.state.value,
+                proposal.created_at.timestamp(),
+                proposal.deadline.timestamp(),
+                threshold.fraction.numerator,
+                threshold.fraction.denominator,
+                int(threshold.strict),
+                proposal.quorum,
+                proposal.proposer,
+                proposal.statement,
+            ),
+        )
+
+    async def transition(self, new: Proposal, *, expected: ProposalState) -> bool:
+        """Write ``new`` over the row if it is still ``expected``; True if exactly one changed."""
+        changed = await self.tx.execute(
+            "UPDATE proposals SET state = ?, deadline = ?, proposer = ?, statement = ? "
+            "WHERE id = ? AND state = ?",
+            (
+                new.state.value,
+                new.deadline.timestamp(),
+                new.proposer,
+                new.statement,
+                new.id,
+                expected.value,
+            ),
+        )
+        return changed == 1
+
+    async def delete_proposal(self, proposal_id: str) -> None:
+        await self.tx.execute("DELETE FROM proposals WHERE id = ?", (proposal_id,))
+
+    async def save_roll(self, proposal_id: str, voters: Iterable[Pseudonym]) -> None:
+        await self.tx.executemany(
+            "INSERT INTO voters (proposal_id, voter) VALUES (?, ?) ON CONFLICT DO NOTHING",
+            [(proposal_id, voter) for voter in voters],
+        )
+
+    async def mark_voted(self, proposal_id: str, voter: Pseudonym) -> bool:
+        """Flip the voter's flag; False if they are not on the roll or already voted."""
+        changed = await self.tx.execute(
+            "UPDATE voters SET voted = 1 WHERE proposal_id = ? AND voter = ? AND voted = 0",
+            (proposal_id, voter),
+        )
+        return changed == 1
+
+    async def store_ballot(self, proposal_id: str, key: str, choice: Choice) -> None:
+        await self.tx.execute(
+            "INSERT INTO ballots (proposal_id, key, choice) VALUES (?, ?, ?)",
+            (proposal_id, key, choice.value),
+        )
+
+    async def delete_votes(self, proposal_id: str) -> None:
+        await self.tx.execute("DELETE FROM ballots WHERE proposal_id = ?", (proposal_id,))
+        await self.tx.execute("DELETE FROM voters WHERE proposal_id = ?", (proposal_id,))
+
+    async def save_exclusion(self, group_id: int, exclusion: Exclusion) -> int:
+        """Insert the exclusion; returns its opaque row id (its backstop deadline's key)."""
+        return await self.tx.insert(
+            "INSERT INTO exclusions (group_id, target, meetings, first_meeting, began_at, ends_by) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                group_id,
+                exclusion.target,
+                exclusion.meetings,
+                exclusion.first_meeting,
+                exclusion.began_at.timestamp(),
+                exclusion.ends_by.timestamp(),
+            ),
+        )
+
+    async def exclusion_id(self, group_id: int, target: Pseudonym) -> int | None:
+        row = await self.tx.fetchone(
+            "SELECT id FROM exclusions WHERE group_id = ? AND target = ?", (group_id, target)
+        )
+        return None if row is None else int(row["id"])
+
+    async def exclusion_by_id(self, group_id: int, exclusion_id: int) -> Exclusion | None:
+        row = await self.tx.fetchone(
+            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
+            "WHERE group_id = ? AND id = ?",
+            (group_id, exclusion_id),
+        )
+        return None if row is None else _exclusion(row)
+
+    async def delete_exclusion(self, group_id: int, target: Pseudonym) -> bool:
+        changed = await self.tx.execute(
+            "DELETE FROM exclusions WHERE group_id = ? AND target = ?", (group_id, target)
+        )
+        return changed == 1
+
+    async def set_setting(self, group_id: int, name: str, value: str) -> None:
+        await self.tx.execute(
+            "INSERT INTO group_settings (group_id, name, value) VALUES (?, ?, ?) "
+            "ON CONFLICT (group_id, name) DO UPDATE SET value = excluded.value",
+            (group_id, name, value),
+        )
+
+    async def enqueue(self, group_id: int, payload: Mapping[str, Any]) -> int:
+        """Add Discord work to the outbox; returns its id (items run in id order)."""
+        return await self.tx.insert(
+            "INSERT INTO decision_outbox (group_id, payload) VALUES (?, ?)",
+            (group_id, json.dumps(dict(payload), sort_keys=True)),
+        )
+
+
+class DecisionRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[DecisionTx]:
+        async with self._db.transaction() as tx:
+            yield DecisionTx(tx)
+
+    # --- reads outside a transaction (for showing things; never to decide) ---------------------
+
+    async def proposal(self, proposal_id: str) -> StoredProposal | None:
+        row = await self._db.fetchone(
+            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
+            (proposal_id,),
+        )
+        return None if row is None else _proposal(row)
+
+    async def open_proposals(self, group_id: int) -> list[StoredProposal]:
+        rows = await self._db.fetchall(
+            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals "  # noqa: S608 - constant
+            "WHERE group_id = ? AND state IN (?, ?, ?) ORDER BY created_at",
+            (group_id, *OPEN_STATES),
+        )
+        return [_proposal(row) for row in rows]
+
+    async def settings(self, group_id: int) -> dict[str, str]:
+        rows = await self._db.fetchall(
+            "SELECT name, value FROM group_settings WHERE group_id = ?", (group_id,)
+        )
+        return {r["name"]: r["value"] for r in rows}
+
+    async def exclusion(self, group_id: int, target: Pseudonym) -> Exclusion | None:
+        row = await self._db.fetchone(
+            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
+            "WHERE group_id = ? AND target = ?",
+            (group_id, target),
+        )
+        return None if row is None else _exclusion(row)
+
+    async def exclusions_in_guild(
+        self, guild_id: int, target: Pseudonym
+    ) -> list[tuple[int, Exclusion]]:
+        """The member's exclusions in every group of one server, as (group id, exclusion)."""
+        rows = await self._db.fetchall(
+            "SELECT e.group_id, e.target, e.meetings, e.first_meeting, e.began_at, e.ends_by "
+            "FROM exclusions e JOIN groups g ON g.id = e.group_id "
+            "WHERE g.guild_id = ? AND e.target = ?",
+            (guild_id, target),
+        )
+        return [(row["group_id"], _exclusion(row)) for row in rows]
+
+    # --- small writes about Discord bookkeeping ----------------------------------------------
+
+    async def set_message(self, proposal_id: str, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE proposals SET message_id = ? WHERE id = ?", (message_id, proposal_id)
+        )
+
+    async def set_ballot_message(self, proposal_id: str, message_id: int) -> None:
+        await self._db.execute(
+            "UPDATE proposals SET ballot_message_id = ? WHERE id = ?", (message_id, proposal_id)
+        )
+
+    async def mark_reported(self, group_id: int, target: Pseudonym) -> bool:
+        """Claim the one report of a missing permission for this exclusion."""
+        changed = await self._db.execute(
+            "UPDATE exclusions SET reported = 1 WHERE group_id = ? AND target = ? AND reported = 0",
+            (group_id, target),
+        )
+        return changed == 1
+
+    # --- the outbox ---------------------------------------------------------------------------
+
+    async def outbox(self) -> list[OutboxItem]:
+        """Pending Discord work, oldest first."""
+        rows = await self._db.fetchall(
+            "SELECT id, group_id, payload, attempts FROM decision_outbox ORDER BY id"
+        )
+        return [
+            OutboxItem(row["id"], row["group_id"], json.loads(row["payload"]), row["attempts"])
+            for row in rows
+        ]
+
+    async def outbox_item(self, item_id: int) -> OutboxItem | None:
+        row = await self._db.fetchone(
+            "SELECT id, group_id, payload, attempts FROM decision_outbox WHERE id = ?", (item_id,)
+        )
+        if row is None:
+            return None
+        return OutboxItem(row["id"], row["group_id"], json.loads(row["payload"]), row["attempts"])
+
+    async def drop_idle_deadline(self, kind: str, key: str) -> bool:
+        """Delete the outbox's own deadline when no work is waiting (one statement, so work
+        queued meanwhile keeps it)."""
+        changed = await self._db.execute(
+            "DELETE FROM deadlines WHERE kind = ? AND key = ? "
+            "AND NOT EXISTS (SELECT 1 FROM decision_outbox)",
+            (kind, key),
+        )
+        return changed == 1
+
+    async def done(self, item_id: int) -> None:
+        await self._db.execute("DELETE FROM decision_outbox WHERE id = ?", (item_id,))
+
+    async def failed(self, item_id: int) -> None:
+        await self._db.execute(
+            "UPDATE decision_outbox SET attempts = attempts + 1 WHERE id = ?", (item_id,)
+        )

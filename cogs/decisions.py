@@ -1,0 +1,202 @@
+"""/concern, /propose and /vote: due process and group decisions by secret ballot.
+
+Each command is one call to ``bot.decisions`` (bot/runtime/decisions) and one private reply:
+nothing here is public, and nothing shows who asked. The buttons (Second, Give my side, the
+ballot) are registered here and live in bot/runtime/decisions/buttons.py.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import PeerCircle
+from bot.runtime.decisions import texts
+from bot.runtime.decisions.buttons import DYNAMIC_ITEMS
+from bot.runtime.decisions.settings import FORMAT
+from bot.store.decisions import StoredProposal
+
+log = logging.getLogger(__name__)
+
+Interaction = discord.Interaction[PeerCircle]
+
+
+def _per_member(interaction: Interaction) -> tuple[int | None, int]:
+    return (interaction.guild_id, interaction.user.id)
+
+
+def _status_line(guild_id: int, channel_id: int, stored: StoredProposal) -> str:
+    proposal = stored.proposal
+    line = texts.status_line(proposal.motion, None, proposal.state.value, proposal.deadline, None)
+    message_id = stored.ballot_message_id or stored.message_id
+    if message_id is not None:
+        line += f" ([see it](https://discord.com/channels/{guild_id}/{channel_id}/{message_id}))"
+    return line
+
+
+class Decisions(commands.Cog):
+    """Concerns, proposals and secret ballots."""
+
+    propose = app_commands.Group(
+        name="propose",
+        description="Put something to the group, to decide by secret ballot.",
+        guild_only=True,
+    )
+    vote = app_commands.Group(
+        name="vote", description="The group's decisions by secret ballot.", guild_only=True
+    )
+
+    def __init__(self, bot: PeerCircle) -> None:
+        self.bot = bot
+
+    async def cog_load(self) -> None:
+        self.bot.add_dynamic_items(*DYNAMIC_ITEMS)
+
+    async def cog_unload(self) -> None:
+        self.bot.remove_dynamic_items(*DYNAMIC_ITEMS)
+
+    # --- /concern ---------------------------------------------------------------------------
+
+    @app_commands.command(name="concern")
+    @app_commands.guild_only()
+    @app_commands.describe(
+        member="Who the note is for (they won't learn who asked)",
+        guideline="Which of the group's guidelines the note is about",
+    )
+    @app_commands.checks.cooldown(3, 600, key=_per_member)
+    async def concern(
+        self, interaction: Interaction, member: discord.Member, guideline: str
+    ) -> None:
+        """Ask me to send a member a kind, private note about one of the group's guidelines."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        noted = await self.bot.decisions.raise_concern(
+            interaction.channel_id, interaction.user, member, guideline
+        )
+        await interaction.followup.send(texts.concern_sent(noted.title), ephemeral=True)
+
+    @concern.autocomplete("guideline")
+    async def _guidelines(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower()
+        try:
+            guidelines = await self.bot.decisions.guidelines(interaction.channel_id)
+        except Exception:
+            return []
+        return [
+            app_commands.Choice(name=g.title[:100], value=g.key)
+            for g in guidelines
+            if needle in g.key or needle in g.title.lower()
+        ][:25]
+
+    # --- /propose ---------------------------------------------------------------------------
+
+    @propose.command(name="exclusion")
+    @app_commands.describe(
+        member="Who the proposal is about (they'll be told privately and can give their side)",
+        meetings="How many of the group's next meetings they would sit out",
+    )
+    @app_commands.choices(
+        meetings=[
+            app_commands.Choice(name="the next meeting", value=1),
+            app_commands.Choice(name="the next 2 meetings", value=2),
+        ]
+    )
+    @app_commands.checks.cooldown(2, 600, key=_per_member)
+    async def exclusion(
+        self,
+        interaction: Interaction,
+        member: discord.Member,
+        meetings: app_commands.Choice[int],
+    ) -> None:
+        """Propose that a member sit out the next 1 or 2 meetings, after earlier notes."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        proposed = await self.bot.decisions.propose_exclusion(
+            interaction.channel_id, interaction.user, member, meetings.value
+        )
+        await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
+
+    @propose.command(name="change")
+    @app_commands.describe(
+        what="What to change: the format, a setting, or one of the format's switches",
+        value="The new value: a format, a number, or on/off",
+    )
+    @app_commands.checks.cooldown(3, 600, key=_per_member)
+    async def change(self, interaction: Interaction, what: str, value: str) -> None:
+        """Propose a change to the group's format or settings, for the group to vote on."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        proposed = await self.bot.decisions.propose_change(
+            interaction.channel_id, interaction.user, what, value
+        )
+        await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
+
+    @change.autocomplete("what")
+    async def _subjects(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        needle = current.lower()
+        try:
+            choices = await self.bot.decisions.change_choices(interaction.channel_id)
+        except Exception:
+            return []
+        return [
+            app_commands.Choice(name=f"{c.label} ({c.subject})"[:100], value=c.subject)
+            for c in choices
+            if needle in c.subject or needle in c.label.lower()
+        ][:25]
+
+    @change.autocomplete("value")
+    async def _values(
+        self, interaction: Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        if getattr(interaction.namespace, "what", None) != FORMAT:
+            return []
+        needle = current.lower()
+        try:
+            entries = await self.bot.formats.entries(interaction.channel_id)
+        except Exception:
+            return []
+        return [
+            app_commands.Choice(name=f"{e.name} ({e.ref})"[:100], value=e.ref)
+            for e in entries
+            if not e.in_use and (needle in e.ref or needle in e.name.lower())
+        ][:25]
+
+    @propose.command(name="welcome-back")
+    @app_commands.describe(member="Who to welcome back before their time away ends")
+    @app_commands.checks.cooldown(2, 600, key=_per_member)
+    async def welcome_back(self, interaction: Interaction, member: discord.Member) -> None:
+        """Propose welcoming a member back now, before their time away ends."""
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        proposed = await self.bot.decisions.propose_welcome_back(
+            interaction.channel_id, interaction.user, member
+        )
+        await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
+
+    # --- /vote ------------------------------------------------------------------------------
+
+    @vote.command(name="status")
+    async def status(self, interaction: Interaction) -> None:
+        """See what the group is deciding now, and when each step ends."""
+        found = await self.bot.decisions.open_proposals(interaction.channel_id)
+        group = found.group
+        lines = [_status_line(group.guild_id, group.channel_id, p) for p in found.proposals]
+        await interaction.response.send_message(
+            "\n".join(lines) if lines else texts.NOTHING_OPEN, ephemeral=True
+        )
+
+    # --- members coming back ----------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_member_join(self, member: discord.Member) -> None:
+        try:
+            await self.bot.decisions.member_joined(member.guild.id, member)
+        except Exception:
+            log.exception("Could not check a joining member for time away")
+
+
+async def setup(bot: PeerCircle) -> None:
+    await bot.add_cog(Decisions(bot))
