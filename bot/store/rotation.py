@@ -1,0 +1,326 @@
+"""The service rotation in SQLite: which Discord roles a group's rotation uses, each volunteer's
+coded key with the meeting they last served, the announced turns and pending swaps.
+
+Who is in a rotation is held by Discord (a role the bot manages); these rows only remember what
+Discord cannot: when each volunteer last served. A whole :class:`~bot.core.rotation.Rotation` is
+read with :meth:`RotationRepository.load` and written back with :meth:`RotationRepository.save`
+inside one transaction, under the group's lock in the runtime: a volunteer missing from the
+rotation loses their row, a turn replaced loses its passes.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.core.pseudonyms import Pseudonym
+from bot.core.rotation import RoleRotation, RoleRules, Rotation, Upcoming, Volunteer
+from bot.store.db import Database, Transaction
+from bot.store.personal import KeptTable, Link, clear, in_group, register, through
+
+register(
+    KeptTable(
+        table="rotation_roles",
+        one="service role in the rotation (which Discord roles go with it)",
+        many="service roles in the rotation (which Discord roles go with them)",
+        until="kept while the group exists",
+        scope=in_group("group_id"),
+    )
+)
+_IN_ROTATION = through(Link("rotation_id", "rotation_roles"), Link("group_id", "groups"))
+register(
+    KeptTable(
+        table="rotation_volunteers",
+        people=("volunteer",),
+        one="place in the service rotation (a coded key and the meeting it last served at)",
+        many="places in the service rotation (coded keys and the meeting each last served at)",
+        until="deleted when they leave the rotation",
+        scope=_IN_ROTATION,
+    )
+)
+register(
+    KeptTable(
+        table="rotation_turns",
+        people=("who",),
+        one="announced turn to serve at the next meeting (a coded key for who was asked)",
+        many="announced turns to serve at the next meeting (coded keys for who was asked)",
+        until="replaced when the meeting is held",
+        scope=_IN_ROTATION,
+        forget=clear("who"),
+    )
+)
+register(
+    KeptTable(
+        table="rotation_passes",
+        people=("volunteer",),
+        one="\"can't make it\" for the next meeting's turn (a coded key)",
+        many="\"can't make it\"s for the next meeting's turns (coded keys)",
+        until="deleted when the meeting is held",
+        scope=through(
+            Link("rotation_id", "rotation_turns", "rotation_id"),
+            Link("rotation_id", "rotation_roles"),
+            Link("group_id", "groups"),
+        ),
+    )
+)
+register(
+    KeptTable(
+        table="rotation_swaps",
+        people=("asker", "partner"),
+        one="swap of turns waiting for an answer (coded keys for the two volunteers)",
+        many="swaps of turns waiting for an answer (coded keys for the volunteers)",
+        until="deleted when answered, or after two days",
+        scope=_IN_ROTATION,
+        expires_at="expires_at",
+    )
+)
+
+
+def weekday_bits(days: Iterable[int]) -> int:
+    return sum(1 << day for day in set(days))
+
+
+def weekdays_of(bits: int) -> frozenset[int]:
+    return frozenset(day for day in range(7) if bits & (1 << day))
+
+
+@dataclass(frozen=True, slots=True)
+class RotationRole:
+    """A rotating service role of a group, and the Discord roles the bot manages for it."""
+
+    id: int
+    group_id: int
+    role: str
+    volunteers_role_id: int | None
+    serving_role_id: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class SwapRequest:
+    id: int
+    rotation_id: int
+    group_id: int
+    role: str
+    asker: Pseudonym
+    partner: Pseudonym
+    expires_at: float
+
+
+_ROLE_COLUMNS = "id, group_id, role, volunteers_role_id, serving_role_id"
+
+
+class RotationRepository:
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    # --- the Discord roles -------------------------------------------------------------------
+
+    async def roles(self, group_id: int) -> list[RotationRole]:
+        rows = await self._db.fetchall(
+            f"SELECT {_ROLE_COLUMNS} FROM rotation_roles WHERE group_id = ? ORDER BY id",  # noqa: S608
+            (group_id,),
+        )
+        return [RotationRole(**dict(row)) for row in rows]
+
+    async def role(self, group_id: int, role: str) -> RotationRole:
+        """The group's row for ``role``, created if needed."""
+        async with self._db.transaction() as tx:
+            return await self._ensure(tx, group_id, role)
+
+    async def role_by_id(self, rotation_id: int) -> RotationRole | None:
+        row = await self._db.fetchone(
+            f"SELECT {_ROLE_COLUMNS} FROM rotation_roles WHERE id = ?",  # noqa: S608
+            (rotation_id,),
+        )
+        return None if row is None else RotationRole(**dict(row))
+
+    async def set_discord_roles(
+        self, rotation_id: int, *, volunteers_role_id: int | None, serving_role_id: int | None
+    ) -> None:
+        await self._db.execute(
+            "UPDATE rotation_roles SET volunteers_role_id = ?, serving_role_id = ? WHERE id = ?",
+            (volunteers_role_id, serving_role_id, rotation_id),
+        )
+
+    async def serving_roles(self) -> list[RotationRole]:
+        """Every rotation role with a temporary serving role (to tidy after a restart)."""
+        rows = await self._db.fetchall(
+            f"SELECT {_ROLE_COLUMNS} FROM rotation_roles "  # noqa: S608
+            "WHERE serving_role_id IS NOT NULL ORDER BY id"
+        )
+        return [RotationRole(**dict(row)) for row in rows]
+
+    async def group_ids_in_guild(self, guild_id: int) -> list[int]:
+        rows = await self._db.fetchall(
+            "SELECT DISTINCT r.group_id FROM rotation_roles AS r "
+            "JOIN groups AS g ON g.id = r.group_id WHERE g.guild_id = ? ORDER BY r.group_id",
+            (guild_id,),
+        )
+        return [int(row[0]) for row in rows]
+
+    @staticmethod
+    async def _ensure(tx: Transaction, group_id: int, role: str) -> RotationRole:
+        await tx.execute(
+            "INSERT INTO rotation_roles (group_id, role) VALUES (?, ?) "
+            "ON CONFLICT (group_id, role) DO NOTHING",
+            (group_id, role),
+        )
+        row = await tx.fetchone(
+            f"SELECT {_ROLE_COLUMNS} FROM rotation_roles WHERE group_id = ? AND role = ?",  # noqa: S608
+            (group_id, role),
+        )
+        assert row is not None  # noqa: S101 - inserted just above, in the same transaction
+        return RotationRole(**dict(row))
+
+    # --- the rotation ------------------------------------------------------------------------
+
+    async def load(self, group_id: int, rules: Sequence[RoleRules]) -> Rotation:
+        """The group's rotation for these roles (in this order); a role never seen is empty."""
+        ids = {record.role: record.id for record in await self.roles(group_id)}
+        roles = []
+        for rule in rules:
+            rotation_id = ids.get(rule.name)
+            if rotation_id is None:
+                roles.append(RoleRotation(rule))
+                continue
+            roles.append(
+                RoleRotation(
+                    rule,
+                    await self._volunteers(rotation_id),
+                    await self._upcoming(rotation_id),
+                )
+            )
+        return Rotation(tuple(roles))
+
+    async def _volunteers(self, rotation_id: int) -> dict[Pseudonym, Volunteer]:
+        rows = await self._db.fetchall(
+            "SELECT volunteer, last_served, term_started, weekdays FROM rotation_volunteers "
+            "WHERE rotation_id = ?",
+            (rotation_id,),
+        )
+        return {
+            Pseudonym(str(row["volunteer"])): Volunteer(
+                last_served=row["last_served"],
+                term_started=row["term_started"],
+                weekdays=weekdays_of(int(row["weekdays"])),
+            )
+            for row in rows
+        }
+
+    async def _upcoming(self, rotation_id: int) -> Upcoming | None:
+        row = await self._db.fetchone(
+            "SELECT meeting, who, continuing FROM rotation_turns WHERE rotation_id = ?",
+            (rotation_id,),
+        )
+        if row is None:
+            return None
+        passes = await self._db.fetchall(
+            "SELECT volunteer FROM rotation_passes WHERE rotation_id = ?", (rotation_id,)
+        )
+        who = row["who"]
+        return Upcoming(
+            meeting=int(row["meeting"]),
+            who=None if who is None else Pseudonym(str(who)),
+            passed=frozenset(Pseudonym(str(p["volunteer"])) for p in passes),
+            continuing=bool(row["continuing"]),
+        )
+
+    async def save(self, group_id: int, rotation: Rotation) -> None:
+        """Write the rotation back, in one transaction: exactly its volunteers and turns."""
+        async with self._db.transaction() as tx:
+            for rr in rotation.roles:
+                record = await self._ensure(tx, group_id, rr.rules.name)
+                await self._save_volunteers(tx, record.id, rr.volunteers)
+                await tx.execute("DELETE FROM rotation_turns WHERE rotation_id = ?", (record.id,))
+                up = rr.upcoming
+                if up is None:
+                    continue
+                await tx.execute(
+                    "INSERT INTO rotation_turns (rotation_id, meeting, who, continuing) "
+                    "VALUES (?, ?, ?, ?)",
+                    (record.id, up.meeting, up.who, int(up.continuing)),
+                )
+                await tx.executemany(
+                    "INSERT INTO rotation_passes (rotation_id, volunteer) VALUES (?, ?)",
+                    [(record.id, who) for who in sorted(up.passed)],
+                )
+
+    @staticmethod
+    async def _save_volunteers(
+        tx: Transaction, rotation_id: int, volunteers: Mapping[Pseudonym, Volunteer]
+    ) -> None:
+        stored = {
+            str(row["volunteer"])
+            for row in await tx.fetchall(
+                "SELECT volunteer FROM rotation_volunteers WHERE rotation_id = ?", (rotation_id,)
+            )
+        }
+        await tx.executemany(
+            "DELETE FROM rotation_volunteers WHERE rotation_id = ? AND volunteer = ?",
+            [(rotation_id, gone) for gone in sorted(stored - set(volunteers))],
+        )
+        await tx.executemany(
+            "INSERT INTO rotation_volunteers "
+            "(rotation_id, volunteer, last_served, term_started, weekdays) VALUES (?, ?, ?, ?, ?) "
+            "ON CONFLICT (rotation_id, volunteer) DO UPDATE SET "
+            "last_served = excluded.last_served, term_started = excluded.term_started, "
+            "weekdays = excluded.weekdays",
+            [
+                (rotation_id, who, v.last_served, v.term_started, weekday_bits(v.weekdays))
+                for who, v in sorted(volunteers.items())
+            ],
+        )
+
+    # --- swaps -------------------------------------------------------------------------------
+
+    async def ask_swap(
+        self, rotation_id: int, asker: Pseudonym, partner: Pseudonym, expires_at: float
+    ) -> int:
+        """Record a swap request (replacing an earlier one between the same two people)."""
+        async with self._db.transaction() as tx:
+            await tx.execute(
+                "DELETE FROM rotation_swaps WHERE rotation_id = ? AND asker = ? AND partner = ?",
+                (rotation_id, asker, partner),
+            )
+            return await tx.insert(
+                "INSERT INTO rotation_swaps (rotation_id, asker, partner, expires_at) "
+                "VALUES (?, ?, ?, ?)",
+                (rotation_id, asker, partner, expires_at),
+            )
+
+    async def swap_request(self, swap_id: int, now: float) -> SwapRequest | None:
+        row = await self._db.fetchone(
+            "SELECT s.id, s.rotation_id, r.group_id, r.role, s.asker, s.partner, s.expires_at "
+            "FROM rotation_swaps AS s JOIN rotation_roles AS r ON r.id = s.rotation_id "
+            "WHERE s.id = ? AND s.expires_at > ?",
+            (swap_id, now),
+        )
+        return None if row is None else _swap(row)
+
+    async def swap_between(
+        self, rotation_id: int, asker: Pseudonym, partner: Pseudonym, now: float
+    ) -> SwapRequest | None:
+        row = await self._db.fetchone(
+            "SELECT s.id, s.rotation_id, r.group_id, r.role, s.asker, s.partner, s.expires_at "
+            "FROM rotation_swaps AS s JOIN rotation_roles AS r ON r.id = s.rotation_id "
+            "WHERE s.rotation_id = ? AND s.asker = ? AND s.partner = ? AND s.expires_at > ?",
+            (rotation_id, asker, partner, now),
+        )
+        return None if row is None else _swap(row)
+
+    async def close_swap(self, swap_id: int) -> bool:
+        """Delete a swap request; False if it was already answered (exactly once)."""
+        return await self._db.execute("DELETE FROM rotation_swaps WHERE id = ?", (swap_id,)) == 1
+
+
+def _swap(row: sqlite3.Row) -> SwapRequest:
+    return SwapRequest(
+        id=int(row["id"]),
+        rotation_id=int(row["rotation_id"]),
+        group_id=int(row["group_id"]),
+        role=str(row["role"]),
+        asker=Pseudonym(str(row["asker"])),
+        partner=Pseudonym(str(row["partner"])),
+        expires_at=float(row["expires_at"]),
+    )
