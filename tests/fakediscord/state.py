@@ -539,7 +539,7 @@ class State:
             threads=[],
             presences=[],
             voice_states=[
-                v.payload(None, with_guild=False)
+                _without_member(v.payload(guild.members.get(v.user_id), with_guild=False))
                 for v in guild.voice_states.values()
                 if v.channel_id is not None
             ],
@@ -568,3 +568,10 @@ def _as_int(value: int | str) -> int:
 
 def _opt_id(value: int | None) -> str | None:
     return None if value is None else str(value)
+
+
+def _without_member(voice_state: JSON) -> JSON:
+    """A voice state as GUILD_CREATE lists it: the server mute and deafen are the member's, but
+    the member object itself is in ``members``, not repeated here."""
+    voice_state.pop("member", None)
+    return voice_state

@@ -1,0 +1,119 @@
+"""/remind, the message menu **Gentle reminder**, and the listeners behind automatic reminders
+and voice/stage floor control: thin adapters to :mod:`bot.runtime.crosstalk` and
+:mod:`bot.runtime.floor`.
+
+A reminder someone asks for is posted in the channel by the bot (``channel.send``), never as the
+interaction's reply: a public reply would show everyone who used the command. The requester
+hears back privately.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import discord
+from discord import app_commands
+from discord.ext import commands
+
+from bot.app import PeerCircle
+from bot.core.crosstalk import Remind
+from bot.core.effects import ChannelEffect
+from bot.errors import NotAllowed
+from bot.runtime.crosstalk import SENT, CrosstalkService
+from bot.runtime.floor import FloorService
+from bot.runtime.meetings import LiveMeeting
+
+NOT_POSTED = (
+    "Sorry — I couldn't post the reminder in the channel just now. "
+    "Please check that I may send messages here."
+)
+
+
+class Crosstalk(commands.Cog):
+    def __init__(self, bot: PeerCircle, crosstalk: CrosstalkService, floor: FloorService) -> None:
+        self.bot = bot
+        self.crosstalk = crosstalk
+        self.floor = floor
+        self.menu = app_commands.ContextMenu(name="Gentle reminder", callback=self.gentle_reminder)
+        app_commands.guild_only(self.menu)
+
+    async def cog_load(self) -> None:
+        self.bot.tree.add_command(self.menu)
+        self.bot.meetings.listeners.append(self._on_step)
+
+    async def cog_unload(self) -> None:
+        self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
+        if self._on_step in self.bot.meetings.listeners:
+            self.bot.meetings.listeners.remove(self._on_step)
+
+    async def _on_step(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
+        await self.crosstalk.on_step(live, effects)
+        await self.floor.on_step(live, effects)
+
+    # --- listeners -----------------------------------------------------------------------------
+
+    @commands.Cog.listener()
+    async def on_message(self, message: discord.Message) -> None:
+        await self.crosstalk.on_message(message)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        self.floor.on_voice_state(member, before, after)
+
+    @commands.Cog.listener()
+    async def on_guild_remove(self, guild: discord.Guild) -> None:
+        await self.floor.forget_guild(guild.id)
+
+    @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        if self.bot.serve:
+            await self.floor.load()  # once: the plans a previous run left behind
+
+    # --- commands ------------------------------------------------------------------------------
+
+    @app_commands.command(name="remind")
+    @app_commands.guild_only()
+    async def remind(self, interaction: discord.Interaction[PeerCircle]) -> None:
+        """Ask for a gentle, anonymous reminder about crosstalk in this meeting."""
+        reminder = await self.crosstalk.request(
+            interaction.channel_id, interaction.guild_id, interaction.user.id
+        )
+        await self._post(interaction, reminder)
+
+    async def gentle_reminder(
+        self, interaction: discord.Interaction[PeerCircle], message: discord.Message
+    ) -> None:
+        """The message menu: a gentle reminder prompted by one message, naming nobody."""
+        if message.channel.id != interaction.channel_id:
+            raise NotAllowed("Please use this on a message in the meeting's channel.")
+        reminder = await self.crosstalk.request(
+            interaction.channel_id, interaction.guild_id, interaction.user.id, about=message.author
+        )
+        await self._post(interaction, reminder)
+
+    async def _post(self, interaction: discord.Interaction[PeerCircle], reminder: Remind) -> None:
+        await interaction.response.defer(ephemeral=True, thinking=True)
+        posted = await self.crosstalk.post_requested(interaction.channel_id, reminder)
+        await interaction.followup.send(SENT if posted else NOT_POSTED, ephemeral=True)
+
+
+async def setup(bot: PeerCircle) -> None:
+    def values(live: LiveMeeting) -> dict[str, str]:
+        presenter = bot.presenter
+        return presenter.values(live) if presenter is not None else {}
+
+    crosstalk = CrosstalkService(
+        bot,
+        bot.meetings,
+        bot.pseudonyms,
+        bot.clock,
+        message_content=bot.intents.message_content,
+        values=values,
+        switches=bot.decisions.switches,
+    )
+    floor = FloorService(
+        bot, bot.meetings, bot.pseudonyms, bot.clock, bot.scheduler, bot.store.deadlines
+    )
+    await bot.add_cog(Crosstalk(bot, crosstalk, floor))
