@@ -120,14 +120,3 @@ def test_split_statements_keeps_triggers_whole() -> None:
     assert statements[1].startswith("CREATE TRIGGER")
     with pytest.raises(StoreError, match="unfinished"):
         split_statements("CREATE TABLE a (x INTEGER)")
-
-
-async def test_schema_has_no_column_named_like_a_person(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    suspicious = ("user_id", "member_id", "username", "name", "nick", "content", "text")
-    tables = await store.db.fetchall("SELECT name FROM sqlite_master WHERE type = 'table'")
-    for table in tables:
-        for column in await store.db.fetchall(f"PRAGMA table_info({table['name']})"):
-            assert column["name"] not in suspicious, (table["name"], column["name"])
-    await store.close()

@@ -1,0 +1,227 @@
+"""Realistic rows in every registered table, for the privacy tests at store level.
+
+When you add a table (and register it in bot/store/personal.py), add a maker here: a function
+that inserts a few rows for one group, about the members it is given. ``test_every_registered
+table_is_populated`` fails until you do, so forget-me and guild removal are always tested
+against every table the bot has.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+
+from bot.core.pseudonyms import Pseudonymizer
+from bot.store.db import Transaction
+
+
+@dataclass(frozen=True)
+class Place:
+    """One group in one server, and the pseudonyms of its members there."""
+
+    guild_id: int
+    group_id: int
+    who: Mapping[str, str]  # member name -> pseudonym in this server
+
+    def tag(self, text: str) -> str:
+        """A per-group opaque id (proposal ids are text)."""
+        return f"{text}-{self.group_id}"
+
+
+Maker = Callable[[Transaction, Place, float], Awaitable[None]]
+
+
+async def _group_formats(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO group_formats (group_id, label, source, status, uploaded_at) "
+        "VALUES (?, 'our-circle', 'format: 1', 'candidate', ?)",
+        (place.group_id, now),
+    )
+
+
+async def _group_settings(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO group_settings (group_id, name, value) VALUES (?, 'share_minutes', '4')",
+        (place.group_id,),
+    )
+
+
+async def _meetings(tx: Transaction, place: Place, now: float) -> None:
+    state = {"floor": place.who["alice"], "queue": [place.who["alice"], place.who["bea"]]}
+    await tx.execute(
+        "INSERT INTO meetings (group_id, format_ref, state, panel_message_id, started_at) "
+        "VALUES (?, 'open-discussion', ?, 1, ?)",
+        (place.group_id, json.dumps(state), now),
+    )
+
+
+async def _concerns(tx: Transaction, place: Place, now: float) -> None:
+    who = place.who
+    for target, requester, meeting in (
+        (who["cyd"], who["alice"], 1),  # alice asked for a note to cyd
+        (who["cyd"], who["bea"], 2),
+        (who["alice"], who["bea"], 3),  # a note to alice
+    ):
+        await tx.execute(
+            "INSERT INTO concerns (group_id, target, requester, meeting, guideline) "
+            "VALUES (?, ?, ?, ?, 'no-crosstalk')",
+            (place.group_id, target, requester, meeting),
+        )
+
+
+async def _proposal(
+    tx: Transaction,
+    place: Place,
+    now: float,
+    *,
+    pid: str,
+    kind: str,
+    state: str,
+    target: str | None,
+    proposer: str | None,
+) -> None:
+    change = kind == "change"
+    await tx.execute(
+        "INSERT INTO proposals (id, group_id, kind, target, meetings, subject, value, state, "
+        "created_at, deadline, threshold_num, threshold_den, threshold_strict, quorum, proposer, "
+        "statement) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 2, 3, 0, 3, ?, ?)",
+        (
+            place.tag(pid),
+            place.group_id,
+            kind,
+            target,
+            None if change else 1,
+            "share_minutes" if change else None,
+            "5" if change else None,
+            state,
+            now,
+            now + 86400,
+            proposer,
+            None if change else "I hear you, and I will try.",
+        ),
+    )
+
+
+async def _proposals(tx: Transaction, place: Place, now: float) -> None:
+    who = place.who
+    # Open, about cyd, proposed by alice.
+    await _proposal(
+        tx, place, now, pid="open", kind="exclude", state="voting", target=who["cyd"],
+        proposer=who["alice"],
+    )  # fmt: skip
+    # Decided (deleted at close anyway), about alice.
+    await _proposal(
+        tx, place, now, pid="decided", kind="exclude", state="carried", target=who["alice"],
+        proposer=who["bea"],
+    )  # fmt: skip
+    # A change of settings alice proposed, waiting for a second.
+    await _proposal(
+        tx, place, now, pid="change", kind="change", state="awaiting_second", target=None,
+        proposer=who["alice"],
+    )  # fmt: skip
+
+
+async def _voters(tx: Transaction, place: Place, now: float) -> None:
+    for voter, voted in (("alice", 1), ("bea", 0), ("dot", 0)):
+        await tx.execute(
+            "INSERT INTO voters (proposal_id, voter, voted) VALUES (?, ?, ?)",
+            (place.tag("open"), place.who[voter], voted),
+        )
+
+
+async def _ballots(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO ballots (proposal_id, key, choice) VALUES (?, 'k3Yq0', 'yes')",
+        (place.tag("open"),),
+    )
+
+
+async def _exclusions(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO exclusions (group_id, target, meetings, first_meeting, began_at, ends_by) "
+        "VALUES (?, ?, 1, 4, ?, ?)",
+        (place.group_id, place.who["dot"], now, now + 86400 * 30),
+    )
+
+
+async def _decision_outbox(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO decision_outbox (group_id, payload) VALUES (?, ?)",
+        (place.group_id, json.dumps({"note_to": place.who["alice"], "proposal": "x"})),
+    )
+
+
+async def _rotation_roles(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO rotation_roles (id, group_id, role) VALUES (?, ?, 'chair')",
+        (place.group_id * 10, place.group_id),
+    )
+
+
+async def _rotation_volunteers(tx: Transaction, place: Place, now: float) -> None:
+    for name, served in (("alice", 2), ("bea", None), ("cyd", 1)):
+        await tx.execute(
+            "INSERT INTO rotation_volunteers (rotation_id, volunteer, last_served) "
+            "VALUES (?, ?, ?)",
+            (place.group_id * 10, place.who[name], served),
+        )
+
+
+async def _rotation_turns(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO rotation_turns (rotation_id, meeting, who) VALUES (?, 3, ?)",
+        (place.group_id * 10, place.who["alice"]),
+    )
+
+
+async def _rotation_passes(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO rotation_passes (rotation_id, volunteer) VALUES (?, ?)",
+        (place.group_id * 10, place.who["cyd"]),
+    )
+
+
+async def _rotation_swaps(tx: Transaction, place: Place, now: float) -> None:
+    await tx.execute(
+        "INSERT INTO rotation_swaps (rotation_id, asker, partner, expires_at) VALUES (?, ?, ?, ?)",
+        (place.group_id * 10, place.who["alice"], place.who["bea"], now + 86400),
+    )
+
+
+#: table -> maker, in an order that satisfies the foreign keys.
+MAKERS: dict[str, Maker] = {
+    "group_formats": _group_formats,
+    "group_settings": _group_settings,
+    "meetings": _meetings,
+    "concerns": _concerns,
+    "proposals": _proposals,
+    "voters": _voters,
+    "ballots": _ballots,
+    "exclusions": _exclusions,
+    "decision_outbox": _decision_outbox,
+    "rotation_roles": _rotation_roles,
+    "rotation_volunteers": _rotation_volunteers,
+    "rotation_turns": _rotation_turns,
+    "rotation_passes": _rotation_passes,
+    "rotation_swaps": _rotation_swaps,
+}
+
+MEMBERS = {"alice": 310_000_000_000_000_001, "bea": 310_000_000_000_000_002,
+           "cyd": 310_000_000_000_000_003, "dot": 310_000_000_000_000_004}  # fmt: skip
+
+
+async def populate(
+    tx: Transaction, pseudonyms: Pseudonymizer, *, guild_id: int, channel_id: int, now: float
+) -> Place:
+    """A group in ``guild_id`` with rows in every table :data:`MAKERS` knows."""
+    group_id = await tx.insert(
+        "INSERT INTO groups (guild_id, channel_id, format_id, created_at) "
+        "VALUES (?, ?, 'open-discussion', ?)",
+        (guild_id, channel_id, now),
+    )
+    who = {name: pseudonyms.of(guild_id, user_id) for name, user_id in MEMBERS.items()}
+    place = Place(guild_id, group_id, who)
+    for maker in MAKERS.values():
+        await maker(tx, place, now)
+    return place
