@@ -88,17 +88,24 @@ async def _migrate(settings: Settings) -> int:
     return EXIT_OK
 
 
-def _explain_login_failure(exc: BaseException) -> str | None:
+def _explain_login_failure(exc: BaseException, settings: Settings | None = None) -> str | None:
     if isinstance(exc, discord.LoginFailure):
         return (
             "DISCORD_TOKEN was refused by Discord: copy the bot token again from "
             "https://discord.com/developers/applications (Bot -> Reset Token) into .env."
         )
     if isinstance(exc, discord.PrivilegedIntentsRequired):
+        if settings is not None and settings.message_content_intent:
+            wanted = (
+                "turn on SERVER MEMBERS INTENT and MESSAGE CONTENT INTENT (MESSAGE_CONTENT_INTENT "
+                "is on in your settings, for hold mode; set it to false to leave that intent off)"
+            )
+        else:
+            wanted = "turn on SERVER MEMBERS INTENT (leave Message Content off)"
         return (
-            "Discord refused the Server Members intent: in the developer portal, open your "
-            "application -> Bot -> Privileged Gateway Intents, turn on SERVER MEMBERS INTENT "
-            "(leave Message Content off), save, and start the bot again."
+            "Discord refused a privileged intent: in the developer portal, open your "
+            f"application -> Bot -> Privileged Gateway Intents, {wanted}, save, and start the "
+            "bot again."
         )
     return None
 
@@ -137,7 +144,7 @@ async def _run(settings: Settings, token: str) -> int:
         async with bot:
             await bot.start(token)
     except (discord.LoginFailure, discord.PrivilegedIntentsRequired) as exc:
-        print(f"peercircle: {_explain_login_failure(exc)}", file=sys.stderr)
+        print(f"peercircle: {_explain_login_failure(exc, settings)}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
     except StoreError as exc:
         print(f"peercircle: the database could not be opened: {exc}", file=sys.stderr)

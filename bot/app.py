@@ -14,11 +14,13 @@ from bot import __version__
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
+from bot.runtime.decisions import DecisionService, DiscordDecisions
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
 from bot.runtime.hooks import Hooks
 from bot.runtime.meetings import MeetingService
 from bot.runtime.presenter import Presenter
+from bot.runtime.privacy import PrivacyService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.ui import message_for, reply_privately
@@ -26,7 +28,17 @@ from bot.ui import message_for, reply_privately
 log = logging.getLogger(__name__)
 
 #: Every cog, loaded explicitly and in this order.
-EXTENSIONS: tuple[str, ...] = ("cogs.about", "cogs.groups", "cogs.formats", "cogs.meetings")
+EXTENSIONS: tuple[str, ...] = (
+    "cogs.about",
+    "cogs.groups",
+    "cogs.formats",
+    "cogs.meetings",
+    "cogs.newcomer",
+    "cogs.privacy",
+    "cogs.decisions",
+    "cogs.rotation",
+    "cogs.crosstalk",
+)
 
 
 def configure_endpoints(settings: Settings) -> None:
@@ -39,13 +51,15 @@ def configure_endpoints(settings: Settings) -> None:
     discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
-def intents() -> discord.Intents:
-    """Only what the bot uses. No Message Content: crosstalk is noticed by who posts, not what."""
+def intents(message_content: bool = False) -> discord.Intents:
+    """Only what the bot uses. No Message Content: crosstalk is noticed by who posts, not what —
+    unless the setting ``MESSAGE_CONTENT_INTENT`` asks for it (for hold mode)."""
     wanted = discord.Intents.none()
     wanted.guilds = True
     wanted.members = True  # who holds a group's role, who can see its channel
     wanted.guild_messages = True  # who posts while someone else holds the floor
     wanted.voice_states = True  # who is in a voice or stage meeting
+    wanted.message_content = message_content  # hold mode hands crosstalk back to its author
     return wanted
 
 
@@ -71,16 +85,17 @@ class PeerCircle(commands.Bot):
         pseudonyms: Pseudonymizer,
         dev_guild_id: int | None = None,
         serve: bool = True,
+        message_content: bool = False,
     ) -> None:
         super().__init__(
             command_prefix=commands.when_mentioned,
             help_command=None,
-            intents=intents(),
+            intents=intents(message_content),
             allowed_mentions=discord.AllowedMentions.none(),
             tree_cls=PeerCircleTree,
             # Members are fetched when a feature needs them, not all at start-up.
             chunk_guilds_at_startup=False,
-            member_cache_flags=discord.MemberCacheFlags.from_intents(intents()),
+            member_cache_flags=discord.MemberCacheFlags.from_intents(intents(message_content)),
             guild_ready_timeout=0.1,
         )
         self.store = store
@@ -90,10 +105,25 @@ class PeerCircle(commands.Bot):
         self.hooks = Hooks()
         self.formats = FormatLibrary(store)
         self.groups = GroupService(store, self.formats)
+        self.privacy = PrivacyService(store, pseudonyms, clock, scheduler)
         self.meetings = MeetingService(
             store=store, clock=clock, scheduler=scheduler, formats=self.formats, hooks=self.hooks
         )
         self.presenter: Presenter | None = None  # set by cogs.meetings
+        self.decisions = DecisionService(
+            store=store,
+            clock=clock,
+            scheduler=scheduler,
+            pseudonyms=pseudonyms,
+            formats=self.formats,
+            hooks=self.hooks,
+            port=DiscordDecisions(
+                self, repo=store.decisions, pseudonyms=pseudonyms, formats=self.formats, clock=clock
+            ),
+            meeting_under_way=lambda group: self.meetings.in_channel(group.channel_id) is not None,
+        )
+        # Switches the group has decided apply from its next meeting.
+        self.meetings.switch_provider = self.decisions.switches
         self.dev_guild_id = dev_guild_id
         self.serve = serve
         self.version = __version__
@@ -138,6 +168,8 @@ class PeerCircle(commands.Bot):
         log.info("Connected to Discord; serving %d server(s)", len(self.guilds))
 
     async def close(self) -> None:
+        if self.presenter is not None:
+            await self.presenter.close()
         await self.scheduler.stop()
         await super().close()
         await self.store.close()
@@ -154,5 +186,6 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
         scheduler=Scheduler(store.deadlines, clock),
         pseudonyms=Pseudonymizer(settings.pseudonym_key_bytes()),
         dev_guild_id=settings.dev_guild_id,
+        message_content=settings.message_content_intent,
         serve=serve,
     )

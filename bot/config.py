@@ -37,6 +37,7 @@ _HOW_TO_FIX: dict[str, str] = {
     "DISCORD_API_BASE": f"leave it empty for Discord itself ({DISCORD_API_BASE})",
     "DISCORD_GATEWAY_URL": f"leave it empty for Discord itself ({DISCORD_GATEWAY_URL})",
     "CLOCK_RATE": "use a number above 0; 1 is real time, 60 runs an hour in a minute",
+    "MESSAGE_CONTENT_INTENT": "use true or false (false unless a group uses hold mode)",
 }
 
 
@@ -63,6 +64,7 @@ class Settings(BaseSettings):
     discord_api_base: str = DISCORD_API_BASE
     discord_gateway_url: str = DISCORD_GATEWAY_URL
     clock_rate: Annotated[float, Field(gt=0, le=100_000)] = 1.0
+    message_content_intent: bool = False  # only for groups that choose hold mode
 
     @field_validator("log_level")
     @classmethod

@@ -99,7 +99,8 @@ async def send_pages(
 
 
 class AdoptNow(KindView):
-    """Until group decisions exist, someone with Manage Server may adopt an upload directly."""
+    """While a group is being set up (before its first meeting), Manage Server may adopt an
+    upload directly; from then on the format is the group's decision (``/propose change``)."""
 
     def __init__(self, bot: PeerCircle, ref: str) -> None:
         super().__init__(timeout=600)
@@ -113,8 +114,11 @@ class AdoptNow(KindView):
         permissions = interaction.permissions
         if not permissions.manage_guild:
             raise NotAllowed("Adopting a format needs the Manage Server permission.")
-        plan = await self.bot.formats.adopt(
-            interaction.channel_id, self.ref, self.bot.clock.timestamp()
+        plan = await self.bot.formats.adopt_while_setting_up(
+            interaction.channel_id,
+            self.ref,
+            self.bot.clock.timestamp(),
+            meeting_under_way=self.bot.meetings.in_channel(interaction.channel_id) is not None,
         )
         log.info("A group adopted an uploaded format")
         button.disabled = True
@@ -203,11 +207,14 @@ class Formats(commands.GroupCog, group_name="format"):
         message = (
             f"Thank you — **{plan.name}** is a valid format. I saved it for this group as "
             f"`{ref}`; `/format preview name:{ref}` walks through it. Adopting it is the "
-            "group's decision."
+            f"group's decision: propose it with `/propose change what:format value:{ref}`."
         )
-        if interaction.permissions.manage_guild:
+        if interaction.permissions.manage_guild and await self.bot.formats.still_setting_up(
+            interaction.channel_id
+        ):
             await interaction.followup.send(
-                message + "\nWith Manage Server you can adopt it now:",
+                message + "\nThe group hasn't met yet, so with Manage Server you can still "
+                "choose it as the starting format:",
                 view=AdoptNow(self.bot, ref),
                 ephemeral=True,
             )

@@ -247,6 +247,13 @@ class Meetings(commands.Cog):
             # Names for the panel come from Discord, in memory; fetch the member list once.
             await interaction.guild.chunk()
         live = await self.service.start(interaction.channel_id, who, interaction.user.id)
+        if who not in live.chairs:  # the rotation named today's chair
+            await interaction.followup.send(
+                f"The meeting has started with **{live.plan.name}**. Today's chair is on the "
+                "rotation; the panel shows who, and how to step in if they can't be here.",
+                ephemeral=True,
+            )
+            return
         await interaction.followup.send(
             f"The meeting has started with **{live.plan.name}**. Thank you for chairing today — "
             "the panel's **Next** button moves the meeting along.",
@@ -302,4 +309,5 @@ async def setup(bot: PeerCircle) -> None:
     bot.presenter = Presenter(bot, bot.pseudonyms, bot.clock, panel_view, prompt_view)
     bot.meetings.presenter = bot.presenter
     bot.add_dynamic_items(MeetingButton)
+    bot.privacy.member_forgotten.append(bot.meetings.forget_member)
     await bot.add_cog(Meetings(bot, bot.meetings))

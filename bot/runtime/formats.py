@@ -18,7 +18,7 @@ from bot.core.formats import (
     load_builtin_format,
     load_format,
 )
-from bot.errors import InvalidInput, NoGroupHere
+from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.store import Store
 from bot.store.repositories import GroupRecord, UploadedFormat
 
@@ -166,6 +166,22 @@ class FormatLibrary:
             group.id, label=filename.rsplit(".", 1)[0][:100], source=data.decode("utf-8"), now=now
         )
         return f"{GROUP_PREFIX}{number}", plan
+
+    async def still_setting_up(self, channel_id: int | None) -> bool:
+        """The group has not held a meeting yet: its starting format may still be chosen."""
+        group = await self._group(channel_id)
+        return group.meetings_held == 0
+
+    async def adopt_while_setting_up(
+        self, channel_id: int | None, ref: str, now: float, *, meeting_under_way: bool
+    ) -> CompiledFormat:
+        """Choose the starting format directly, before the group's first meeting only."""
+        if meeting_under_way or not await self.still_setting_up(channel_id):
+            raise NotAllowed(
+                "This group has already met, so its format is the group's decision now: "
+                f"propose it with `/propose change what:format value:{ref}`."
+            )
+        return await self.adopt(channel_id, ref, now)
 
     async def adopt(self, channel_id: int | None, ref: str, now: float) -> CompiledFormat:
         """Make a format the group's own (from the next meeting on)."""

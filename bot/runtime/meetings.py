@@ -57,6 +57,8 @@ TIMER_KEY_PREFIX = "meeting."
 Operation = Callable[[MeetingRunner, MeetingState, datetime], Outcome]
 #: Who holds each of the format's roles at the start: (group, starter) -> role id -> holders.
 RoleProvider = Callable[[GroupRecord, Pseudonym], Awaitable[Mapping[str, Sequence[Pseudonym]]]]
+#: The group's switch settings as its decisions left them: group -> switch name -> on/off.
+SwitchProvider = Callable[[GroupRecord], Awaitable[Mapping[str, bool]]]
 #: Told of every step's channel effects after they were shown (floor control, crosstalk …).
 EffectListener = Callable[["LiveMeeting", Sequence[ChannelEffect]], Awaitable[None]]
 
@@ -136,6 +138,8 @@ class MeetingService:
         self.presenter: Presenter | None = None
         #: Replaced by the rotation feature; by default whoever starts the meeting chairs it.
         self.role_provider: RoleProvider = _starter_chairs
+        #: Replaced by group decisions; by default every switch keeps the format's default.
+        self.switch_provider: SwitchProvider = _format_defaults
         self.listeners: list[EffectListener] = []
         for kind in TimerKind:
             scheduler.register(kind.value, self._timer_handler(kind))
@@ -211,7 +215,11 @@ class MeetingService:
             runner = MeetingRunner(plan)
             now = self._clock.now()
             roles = await self.role_provider(group, starter)
-            setup = MeetingSetup(number=group.meetings_held + 1, roles=roles)
+            setup = MeetingSetup(
+                number=group.meetings_held + 1,
+                roles=roles,
+                switches=await self.switch_provider(group),
+            )
             state, effects = runner.start(now, setup)
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
@@ -293,6 +301,17 @@ class MeetingService:
         if live.state.holders(role):
             raise NotAllowed("Someone has already taken that on today. Thank you for offering!")
         await self.act(live, lambda r, s, now: r.set_role_holders(s, role, (who,), now))
+
+    async def forget_member(self, guild_id: int, who: Pseudonym) -> None:
+        """After forget-me: take the member out of any meeting under way in that server."""
+        for live in self.running():
+            if live.group.guild_id != guild_id:
+                continue
+            live.names.pop(who, None)
+            try:
+                await self._apply(live, lambda r, s, now: r.leave(s, who, now))
+            except MeetingError:
+                continue
 
     async def act(self, live: LiveMeeting, op: Operation) -> None:
         """Run one core operation on a live meeting; refusals become kind errors."""
@@ -384,6 +403,10 @@ async def _starter_chairs(
     group: GroupRecord, starter: Pseudonym
 ) -> Mapping[str, Sequence[Pseudonym]]:
     return {CHAIR: [starter]}
+
+
+async def _format_defaults(group: GroupRecord) -> Mapping[str, bool]:
+    return {}
 
 
 def _channel_effects(effects: Sequence[Effect]) -> list[ChannelEffect]:

@@ -216,8 +216,18 @@ class Presenter:
             self._panel_dirty.discard(live.id)
             await self.redraw_now(live)
 
+    async def close(self) -> None:
+        """Stop pending panel redraws (the bot is shutting down)."""
+        tasks = [task for task in self._panel_tasks.values() if not task.done()]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        self._panel_tasks.clear()
+
     async def redraw_now(self, live: LiveMeeting) -> None:
-        if live.panel_message_id is None:
+        if live.panel_message_id is None or self._client.is_closed():
             return
         ended = live.state.status is Status.ENDED
         message = self._channel(live).get_partial_message(live.panel_message_id)

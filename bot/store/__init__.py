@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.store.db import Database, StoreError
+from bot.store.decisions import DecisionRepository
 from bot.store.meetings import MeetingRepository
 from bot.store.repositories import (
     DeadlineRepository,
@@ -12,6 +13,7 @@ from bot.store.repositories import (
     GroupRepository,
     MetaRepository,
 )
+from bot.store.rotation import RotationRepository
 
 __all__ = ["Database", "Store", "StoreError"]
 
@@ -26,6 +28,8 @@ class Store:
         self.group_formats = GroupFormatRepository(self.db)
         self.deadlines = DeadlineRepository(self.db)
         self.meetings = MeetingRepository(self.db)
+        self.decisions = DecisionRepository(self.db)
+        self.rotation = RotationRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

@@ -50,7 +50,9 @@ class BotRunner:
         inherited = {
             key: value
             for key, value in os.environ.items()
-            if not key.startswith(("DISCORD_", "DATA_DIR", "PSEUDONYM_KEY", "DEV_GUILD", "CLOCK_"))
+            if not key.startswith(
+                ("DISCORD_", "DATA_DIR", "PSEUDONYM_KEY", "DEV_GUILD", "CLOCK_", "MESSAGE_CONTENT")
+            )
         }
         return {
             **inherited,

@@ -98,10 +98,11 @@ async def test_upload_round_trip(fake: FakeDiscord, bot_runner: BotRunner) -> No
     )
     accepted = await (await member.slash(room, "format upload", {"file": good})).wait_followups()
     assert "valid format" in accepted[0]["content"]
+    assert "/propose change what:format value:group:1" in accepted[0]["content"]
     assert "components" not in accepted[0] or not accepted[0]["components"]  # no Manage Server
     assert stored_formats(bot_runner.database) == [("our-circle", "candidate")]
 
-    # Someone with Manage Server may adopt it directly (until group decisions exist).
+    # Before the group's first meeting, Manage Server may still choose its starting format.
     again = await (await guild.owner.slash(room, "format upload", {"file": good})).wait_followups()
     message = again[0]
     button = message["components"][0]["components"][0]

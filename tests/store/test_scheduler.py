@@ -51,7 +51,7 @@ async def test_restart_rearms_every_deadline_without_a_cap(store: Store) -> None
     second.register("exclusion.lift", handler)
     await second.start()
     await second.start()  # safe to call twice
-    await wait_for(lambda: len(fired) == 500, limit=30)
+    await wait_for(lambda: len(fired) >= 500, limit=120)  # 500 commits; slow under load
     await second.stop()
     assert sorted(fired) == list(range(500))
     assert await store.deadlines.all() == []

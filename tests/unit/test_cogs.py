@@ -32,12 +32,13 @@ async def bot(tmp_path: Path) -> PeerCircle:
 
 
 def walk(
-    commands: list[app_commands.Command | app_commands.Group],
+    commands: list[app_commands.Command | app_commands.Group | app_commands.ContextMenu],
 ) -> Iterator[app_commands.Command]:
+    """Slash commands (context menus have a name only, no description or options)."""
     for command in commands:
         if isinstance(command, app_commands.Group):
             yield from walk(command.commands)
-        else:
+        elif isinstance(command, app_commands.Command):
             yield command
 
 
