@@ -19,6 +19,7 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
 from bot.runtime.hooks import Hooks
 from bot.runtime.meetings import MeetingService
+from bot.runtime.members import ensure_members
 from bot.runtime.presenter import Presenter
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.scheduler import Scheduler
@@ -149,11 +150,8 @@ class PeerCircle(commands.Bot):
         # The names on the panels come from Discord's member list (kept in memory only).
         for guild_id in {live.group.guild_id for live in self.meetings.running()}:
             guild = self.get_guild(guild_id)
-            if guild is not None and not guild.chunked:
-                try:
-                    await guild.chunk()
-                except discord.HTTPException:
-                    log.warning("Could not fetch a server's member list after a restart")
+            if guild is not None:
+                await ensure_members(guild)
         await self.meetings.resume_all()
 
     async def sync_commands(self) -> list[app_commands.AppCommand]:

@@ -20,6 +20,7 @@ from bot.app import PeerCircle
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
 from bot.runtime.meetings import LiveMeeting, MeetingService
+from bot.runtime.members import ensure_members
 from bot.runtime.presenter import Presenter
 from bot.ui import message_for, reply_privately
 
@@ -243,9 +244,9 @@ class Meetings(commands.Cog):
         if interaction.guild_id is None:
             raise NotAllowed("Please start the meeting in the group's channel.")
         who = self.bot.pseudonyms.of(interaction.guild_id, interaction.user.id)
-        if interaction.guild is not None and not interaction.guild.chunked:
+        if interaction.guild is not None:
             # Names for the panel come from Discord, in memory; fetch the member list once.
-            await interaction.guild.chunk()
+            await ensure_members(interaction.guild)
         live = await self.service.start(interaction.channel_id, who, interaction.user.id)
         if who not in live.chairs:  # the rotation named today's chair
             await interaction.followup.send(

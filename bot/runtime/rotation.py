@@ -49,6 +49,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.hooks import MeetingCounted
 from bot.runtime.meetings import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, MeetingService
+from bot.runtime.members import ensure_members
 from bot.runtime.presenter import first_name, when
 from bot.store import Store
 from bot.store.repositories import GroupRecord
@@ -234,9 +235,8 @@ class RotationService:
         guild = self._client.get_guild(group.guild_id)
         if guild is None:
             raise NotAllowed("I can't reach this server right now. Please try again in a moment.")
-        if not guild.chunked:
-            # Who holds a rotation role is read from Discord's member list (kept in memory).
-            await guild.chunk()
+        # Who holds a rotation role is read from Discord's member list (kept in memory).
+        await ensure_members(guild)
         return guild
 
     async def _me(self, guild: discord.Guild) -> discord.Member:
@@ -879,8 +879,7 @@ class RotationService:
         if guild is None:
             return
         try:
-            if not guild.chunked:
-                await guild.chunk()
+            await ensure_members(guild)
             for role, role_id in tracked.serving.items():
                 discord_role = guild.get_role(role_id)
                 if discord_role is None:
@@ -924,8 +923,7 @@ class RotationService:
             if guild is None:
                 continue
             try:
-                if not guild.chunked:
-                    await guild.chunk()
+                await ensure_members(guild)
                 discord_role = guild.get_role(record.serving_role_id)
                 if discord_role is None:
                     continue

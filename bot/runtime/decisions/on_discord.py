@@ -42,6 +42,7 @@ from bot.runtime.decisions.outbox import About, AdoptFormat, Work
 from bot.runtime.decisions.port import Person, Undeliverable, Unexcludable, User
 from bot.runtime.decisions.settings import FORMAT, decision_settings
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.members import ensure_members
 from bot.store.decisions import DecisionRepository
 from bot.store.repositories import GroupRecord
 
@@ -130,8 +131,7 @@ class DiscordDecisions:
         if guild is None:
             return None
         found = self._match(guild, guild.members, target)
-        if found is None and not guild.chunked:
-            await guild.chunk()
+        if found is None and not guild.chunked and await ensure_members(guild):
             found = self._match(guild, guild.members, target)
         return found
 
@@ -185,8 +185,7 @@ class DiscordDecisions:
         guild = self._guild(group)
         if guild is None:
             return frozenset()
-        if not guild.chunked:
-            await guild.chunk()
+        await ensure_members(guild)
         concerned = concerned_member(proposal.motion)
         voters = set()
         for member in guild.members:
