@@ -166,6 +166,8 @@ class PeerCircle(commands.Bot):
         log.info("Connected to Discord; serving %d server(s)", len(self.guilds))
 
     async def close(self) -> None:
+        if self._resume_task is not None and not self._resume_task.done():
+            self._resume_task.cancel()
         if self.presenter is not None:
             await self.presenter.close()
         await self.scheduler.stop()

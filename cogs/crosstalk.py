@@ -45,6 +45,7 @@ class Crosstalk(commands.Cog):
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
         if self._on_step in self.bot.meetings.listeners:
             self.bot.meetings.listeners.remove(self._on_step)
+        await self.floor.close()
 
     async def _on_step(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
         await self.crosstalk.on_step(live, effects)

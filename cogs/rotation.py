@@ -174,6 +174,7 @@ class Rotation(commands.Cog):
         bot.remove_dynamic_items(RotationButton)
         if self._tidy is not None:
             self._tidy.cancel()
+        await service.close()
 
     async def _tidy_when_ready(self) -> None:
         await self.bot.wait_until_ready()

@@ -158,6 +158,14 @@ class FloorService:
         for channel_id in list(self._rooms):
             self.spawn(self.sync(channel_id))
 
+    async def close(self) -> None:
+        """Let pending floor work finish (briefly) before the database closes."""
+        pending = [task for task in self._tasks if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        for task in pending:
+            task.cancel()
+
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
         task = asyncio.create_task(work)
         self._tasks.add(task)

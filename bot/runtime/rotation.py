@@ -932,6 +932,14 @@ class RotationService:
             except discord.HTTPException:
                 log.warning("Could not tidy a temporary rotation role after a restart")
 
+    async def close(self) -> None:
+        """Finish background work before the database closes (the bot is stopping)."""
+        pending = [task for task in self._background if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        for task in pending:
+            task.cancel()
+
     async def member_forgotten(self, guild_id: int, who: Pseudonym) -> None:
         """After forget-me: take the member out of every rotation here (their rows are gone)
         and ask someone else for any turn they had. Runs in the background, so the member's
