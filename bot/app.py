@@ -28,6 +28,10 @@ from bot.ui import message_for, reply_privately
 
 log = logging.getLogger(__name__)
 
+#: discord.py names the tasks that run event handlers, slash commands and buttons like this.
+HANDLER_TASK_NAMES = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch")
+DRAIN_SECONDS = 5.0
+
 #: Every cog, loaded explicitly and in this order.
 EXTENSIONS: tuple[str, ...] = (
     "cogs.about",
@@ -154,6 +158,21 @@ class PeerCircle(commands.Bot):
                 await ensure_members(guild)
         await self.meetings.resume_all()
 
+    async def _drain_handlers(self) -> None:
+        """Let event, command and button handlers already running finish (a few seconds at
+        most) while Discord and the database are still open: a stop never cuts a commit or a
+        reply in half."""
+        current = asyncio.current_task()
+        busy = [
+            task
+            for task in asyncio.all_tasks()
+            if task is not current
+            and not task.done()
+            and task.get_name().startswith(HANDLER_TASK_NAMES)
+        ]
+        if busy:
+            await asyncio.wait(busy, timeout=DRAIN_SECONDS)
+
     async def sync_commands(self) -> list[app_commands.AppCommand]:
         """Publish the slash commands: to DEV_GUILD_ID when set, else globally."""
         if self.dev_guild_id is not None:
@@ -168,6 +187,7 @@ class PeerCircle(commands.Bot):
     async def close(self) -> None:
         if self._resume_task is not None and not self._resume_task.done():
             self._resume_task.cancel()
+        await self._drain_handlers()
         if self.presenter is not None:
             await self.presenter.close()
         await self.scheduler.stop()
