@@ -1,6 +1,6 @@
 """/remind, the message menu **Gentle reminder**, and the listeners behind automatic reminders
 and voice/stage floor control: thin adapters to :mod:`bot.runtime.crosstalk` and
-:mod:`bot.runtime.floor`.
+:mod:`bot.runtime.voice_floor`.
 
 A reminder someone asks for is posted in the channel by the bot (``channel.send``), never as the
 interaction's reply: a public reply would show everyone who used the command. The requester
@@ -17,11 +17,11 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.core.crosstalk import Remind
-from bot.core.effects import ChannelEffect
+from bot.core.meeting.effects import ChannelEffect
 from bot.errors import NotAllowed
 from bot.runtime.crosstalk import SENT, CrosstalkService
-from bot.runtime.floor import FloorService
 from bot.runtime.meetings import LiveMeeting
+from bot.runtime.voice_floor import VoiceFloorService
 
 NOT_POSTED = (
     "Sorry — I couldn't post the reminder in the channel just now. "
@@ -30,7 +30,9 @@ NOT_POSTED = (
 
 
 class Crosstalk(commands.Cog):
-    def __init__(self, bot: PeerCircle, crosstalk: CrosstalkService, floor: FloorService) -> None:
+    def __init__(
+        self, bot: PeerCircle, crosstalk: CrosstalkService, floor: VoiceFloorService
+    ) -> None:
         self.bot = bot
         self.crosstalk = crosstalk
         self.floor = floor
@@ -114,7 +116,7 @@ async def setup(bot: PeerCircle) -> None:
         values=values,
         switches=bot.decisions.switches,
     )
-    floor = FloorService(
+    floor = VoiceFloorService(
         bot, bot.meetings, bot.pseudonyms, bot.clock, bot.scheduler, bot.store.deadlines
     )
     await bot.add_cog(Crosstalk(bot, crosstalk, floor))

@@ -151,7 +151,7 @@ class Hold:
 Decision = Nothing | Remind | Hold
 
 
-class Refusal(StrEnum):
+class ReminderRefusal(StrEnum):
     NO_MEETING = "no_meeting"  # no section with a policy is running (or fellowship time)
     JUST_REMINDED = "just_reminded"  # a reminder is already on screen
     PLEASE_WAIT = "please_wait"  # the requester asked for one a moment ago
@@ -161,7 +161,7 @@ class Refusal(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Refused:
-    reason: Refusal
+    reason: ReminderRefusal
     retry_after_seconds: int = 0  # for JUST_REMINDED and PLEASE_WAIT
 
 
@@ -223,18 +223,18 @@ class CrosstalkGuard:
         """A member asks for a gentle reminder, about one message's author or in general."""
         policy, floor = situation.policy, situation.floor
         if policy is None:
-            return Refused(Refusal.NO_MEETING)
+            return Refused(ReminderRefusal.NO_MEETING)
         self._follow(floor)
         self._asked = {who: until for who, until in self._asked.items() if until > now}
         if about is not None and floor is not None:
             if about == floor.sharer:
-                return Refused(Refusal.SHARER)
+                return Refused(ReminderRefusal.SHARER)
             if about in self._reminded:
-                return Refused(Refusal.ALREADY_REMINDED)
+                return Refused(ReminderRefusal.ALREADY_REMINDED)
         if self._quiet_until is not None and now < self._quiet_until:
-            return Refused(Refusal.JUST_REMINDED, _seconds_until(now, self._quiet_until))
+            return Refused(ReminderRefusal.JUST_REMINDED, _seconds_until(now, self._quiet_until))
         if requester in self._asked:
-            return Refused(Refusal.PLEASE_WAIT, _seconds_until(now, self._asked[requester]))
+            return Refused(ReminderRefusal.PLEASE_WAIT, _seconds_until(now, self._asked[requester]))
         self._asked[requester] = now + timedelta(seconds=self.rules.requester_cooldown_seconds)
         if about is not None and floor is not None:
             self._reminded.add(about)

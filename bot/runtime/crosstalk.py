@@ -35,15 +35,15 @@ from bot.core.crosstalk import (
     Floor,
     Hold,
     HoldMode,
-    Refusal,
     Refused,
     Remind,
+    ReminderRefusal,
     ReminderRules,
     Situation,
 )
-from bot.core.effects import ChannelEffect, MeetingEnded, Notice, NoticeKind
 from bot.core.formats.render import render
 from bot.core.meeting import MeetingState, Status
+from bot.core.meeting.effects import ChannelEffect, MeetingEnded, Notice, NoticeKind
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
@@ -88,28 +88,28 @@ ValuesOf = Callable[[LiveMeeting], Mapping[str, str]]
 def refusal_text(refused: Refused, clock_rate: float) -> str:
     """A refused request, in kind private words."""
     match refused.reason:
-        case Refusal.NO_MEETING:
+        case ReminderRefusal.NO_MEETING:
             return (
                 "Reminders are for the parts of a meeting where the group has guidelines about "
                 "crosstalk, and none is running here right now."
             )
-        case Refusal.JUST_REMINDED:
+        case ReminderRefusal.JUST_REMINDED:
             return (
                 "A gentle reminder is already on screen, so I won't add another. "
                 "Thank you for caring about the group's space."
             )
-        case Refusal.PLEASE_WAIT:
+        case ReminderRefusal.PLEASE_WAIT:
             wait = _real_seconds(refused.retry_after_seconds, clock_rate)
             return (
                 "You asked for a reminder a moment ago. So that reminders stay gentle, you can "
                 f"ask again {_in_about(wait)}."
             )
-        case Refusal.SHARER:
+        case ReminderRefusal.SHARER:
             return (
                 "That message is from the person sharing — it's their floor, so no reminder "
                 "is needed."
             )
-        case Refusal.ALREADY_REMINDED:
+        case ReminderRefusal.ALREADY_REMINDED:
             return (
                 "There's already been a gentle reminder about that during this share. "
                 "Thank you for looking out for the group."

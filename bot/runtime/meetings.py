@@ -24,18 +24,18 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.core.effects import (
-    CancelTimer,
-    ChannelEffect,
-    Effect,
-    MeetingEnded,
-    MeetingError,
-    Refusal,
-    ScheduleTimer,
-    TimerKind,
-)
 from bot.core.formats import CompiledFormat
 from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState
+from bot.core.meeting.effects import (
+    ArmMeetingDeadline,
+    CancelMeetingDeadline,
+    ChannelEffect,
+    Effect,
+    MeetingDeadlineKind,
+    MeetingEnded,
+    MeetingError,
+    MeetingRefusal,
+)
 from bot.core.meeting.flow import Outcome
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NoGroupHere, NotAllowed
@@ -62,28 +62,29 @@ SwitchProvider = Callable[[GroupRecord], Awaitable[Mapping[str, bool]]]
 #: Told of every step's channel effects after they were shown (floor control, crosstalk …).
 EffectListener = Callable[["LiveMeeting", Sequence[ChannelEffect]], Awaitable[None]]
 
-REFUSALS: Mapping[Refusal, str] = {
-    Refusal.ENDED: "This meeting has ended. Thank you for being part of it.",
-    Refusal.PAUSED: "The meeting is paused for a moment; this can wait until it goes on.",
-    Refusal.NOT_PAUSED: "The meeting isn't paused.",
-    Refusal.WRONG_FORMAT: "This meeting runs with an earlier format; changes apply next time.",
-    Refusal.NOTHING_BEFORE: "This is the first part of the meeting: there's nothing before it.",
-    Refusal.NO_QUESTION: "There's no question waiting for an answer right now.",
-    Refusal.NO_CHOICE: "There's no reading to choose right now.",
-    Refusal.BAD_OPTION: "That choice isn't one of the options.",
-    Refusal.NO_READING: "That reading has already been taken. Thank you for offering!",
-    Refusal.ALREADY_READING: "You're already reading a part of this. Thank you!",
-    Refusal.NOT_SHARING_NOW: "We're not in a sharing part of the meeting just now.",
-    Refusal.NOT_YOUR_TURN: "That's for the person sharing right now.",
-    Refusal.NOT_WAITING: "You're not in line to share, so there's nothing to pass.",
-    Refusal.PASS_NOT_ALLOWED: "This part of the meeting doesn't use passing.",
-    Refusal.ONLY_NOT_YET_SHARED: (
+_R = MeetingRefusal
+REFUSALS: Mapping[MeetingRefusal, str] = {
+    _R.ENDED: "This meeting has ended. Thank you for being part of it.",
+    _R.PAUSED: "The meeting is paused for a moment; this can wait until it goes on.",
+    _R.NOT_PAUSED: "The meeting isn't paused.",
+    _R.WRONG_FORMAT: "This meeting runs with an earlier format; changes apply next time.",
+    _R.NOTHING_BEFORE: "This is the first part of the meeting: there's nothing before it.",
+    _R.NO_QUESTION: "There's no question waiting for an answer right now.",
+    _R.NO_CHOICE: "There's no reading to choose right now.",
+    _R.BAD_OPTION: "That choice isn't one of the options.",
+    _R.NO_READING: "That reading has already been taken. Thank you for offering!",
+    _R.ALREADY_READING: "You're already reading a part of this. Thank you!",
+    _R.NOT_SHARING_NOW: "We're not in a sharing part of the meeting just now.",
+    _R.NOT_YOUR_TURN: "That's for the person sharing right now.",
+    _R.NOT_WAITING: "You're not in line to share, so there's nothing to pass.",
+    _R.PASS_NOT_ALLOWED: "This part of the meeting doesn't use passing.",
+    _R.ONLY_NOT_YET_SHARED: (
         "This part is for those who haven't shared yet. Thank you for making room."
     ),
-    Refusal.NOT_TAG_MODE: "In this part the sharer doesn't choose who goes next.",
-    Refusal.SAME_PERSON: "Please choose someone else.",
-    Refusal.NOBODY_SHARING: "Nobody is sharing right now.",
-    Refusal.BAD_DURATION: "Please choose between a few seconds and an hour.",
+    _R.NOT_TAG_MODE: "In this part the sharer doesn't choose who goes next.",
+    _R.SAME_PERSON: "Please choose someone else.",
+    _R.NOBODY_SHARING: "Nobody is sharing right now.",
+    _R.BAD_DURATION: "Please choose between a few seconds and an hour.",
 }
 
 
@@ -141,7 +142,7 @@ class MeetingService:
         #: Replaced by group decisions; by default every switch keeps the format's default.
         self.switch_provider: SwitchProvider = _format_defaults
         self.listeners: list[EffectListener] = []
-        for kind in TimerKind:
+        for kind in MeetingDeadlineKind:
             scheduler.register(kind.value, self._timer_handler(kind))
 
     # --- lookups (the hot path: no I/O) ------------------------------------------------------
@@ -324,7 +325,7 @@ class MeetingService:
         counted: MeetingCounted | None = None
         async with self._lock(live.group.id):
             if self._by_id.get(live.id) is not live:
-                raise MeetingError(Refusal.ENDED)
+                raise MeetingError(MeetingRefusal.ENDED)
             now = self._clock.now()
             state, effects = op(live.runner, live.state, now)
             ended = next((e for e in effects if isinstance(e, MeetingEnded)), None)
@@ -372,20 +373,20 @@ class MeetingService:
     ) -> list[tuple[str, str]]:
         changed = []
         for effect in effects:
-            if isinstance(effect, ScheduleTimer):
+            if isinstance(effect, ArmMeetingDeadline):
                 key = f"{meeting_id}:{effect.key}"
                 payload = {"meeting": meeting_id, "key": effect.key}
                 await self._store.deadlines.upsert_in(
                     tx, effect.kind.value, key, effect.at.timestamp(), payload
                 )
                 changed.append((effect.kind.value, key))
-            elif isinstance(effect, CancelTimer):
+            elif isinstance(effect, CancelMeetingDeadline):
                 key = f"{meeting_id}:{effect.key}"
                 await self._store.deadlines.cancel_in(tx, effect.kind.value, key)
                 changed.append((effect.kind.value, key))
         return changed
 
-    def _timer_handler(self, kind: TimerKind) -> Callable[[Mapping[str, Any]], Any]:
+    def _timer_handler(self, kind: MeetingDeadlineKind) -> Callable[[Mapping[str, Any]], Any]:
         async def fire(payload: Mapping[str, Any]) -> None:
             live = self._by_id.get(int(payload["meeting"]))
             if live is None:

@@ -16,11 +16,11 @@ from datetime import datetime
 
 import discord
 
-from bot.core import effects as fx
 from bot.core.formats.plan import Order, Sharers, WhoKind
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
 from bot.core.meeting import Status
+from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.meetings import CHAIR, LiveMeeting

@@ -38,11 +38,10 @@ from datetime import UTC, datetime
 import discord
 
 from bot.core import rotation as core
-from bot.core.effects import ChannelEffect
 from bot.core.formats import CompiledFormat
-from bot.core.formats.roles import CompiledRole
-from bot.core.formats.roles import Rotation as RotationKind
+from bot.core.formats.roles import CompiledRole, RotationKind
 from bot.core.meeting import Status
+from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.runtime.clock import Clock

@@ -14,9 +14,9 @@ from bot.core.crosstalk import (
     Floor,
     Hold,
     HoldMode,
-    Refusal,
     Refused,
     Remind,
+    ReminderRefusal,
     ReminderRules,
     Situation,
     reminder_text,
@@ -163,9 +163,11 @@ def test_a_requested_reminder_is_generic_and_goes_to_the_channel() -> None:
 
 def test_requests_are_refused_kindly_for_the_sharer_and_the_already_reminded() -> None:
     guard = CrosstalkGuard(ReminderRules(channel_cooldown_seconds=0))
-    assert guard.on_request(sharing(), KIM, at(1), about=SAM) == Refused(Refusal.SHARER)
+    assert guard.on_request(sharing(), KIM, at(1), about=SAM) == Refused(ReminderRefusal.SHARER)
     assert isinstance(guard.on_post(sharing(), ALEX, at(2)), Remind)
-    assert guard.on_request(sharing(), KIM, at(3), about=ALEX) == Refused(Refusal.ALREADY_REMINDED)
+    assert guard.on_request(sharing(), KIM, at(3), about=ALEX) == Refused(
+        ReminderRefusal.ALREADY_REMINDED
+    )
     # Once reminded on request, no automatic reminder follows in the same share.
     assert isinstance(guard.on_request(sharing(), KIM, at(4), about=CHAIR), Remind)
     assert guard.on_post(sharing(), CHAIR, at(5)) is NOTHING
@@ -176,10 +178,10 @@ def test_requester_cool_down_outlives_a_share_change_and_then_expires() -> None:
         ReminderRules(channel_cooldown_seconds=10, requester_cooldown_seconds=120)
     )
     assert isinstance(guard.on_request(sharing(), KIM, at(0)), Remind)
-    assert guard.on_request(sharing(), ALEX, at(5)) == Refused(Refusal.JUST_REMINDED, 5)
-    assert guard.on_request(sharing(), KIM, at(11)) == Refused(Refusal.PLEASE_WAIT, 109)
+    assert guard.on_request(sharing(), ALEX, at(5)) == Refused(ReminderRefusal.JUST_REMINDED, 5)
+    assert guard.on_request(sharing(), KIM, at(11)) == Refused(ReminderRefusal.PLEASE_WAIT, 109)
     next_share = sharing(ALEX, at(30))
-    assert guard.on_request(next_share, KIM, at(31)) == Refused(Refusal.PLEASE_WAIT, 89)
+    assert guard.on_request(next_share, KIM, at(31)) == Refused(ReminderRefusal.PLEASE_WAIT, 89)
     assert isinstance(guard.on_request(next_share, KIM, at(120)), Remind)
 
 
@@ -189,7 +191,7 @@ def test_requests_work_in_any_section_with_a_policy_but_not_in_fellowship() -> N
     assert guard.on_request(allowed, KIM, at(0)) == Remind(
         "Kindly, one at a time.", fades_after_seconds=20
     )
-    assert guard.on_request(NO_POLICY, ALEX, at(100)) == Refused(Refusal.NO_MEETING)
+    assert guard.on_request(NO_POLICY, ALEX, at(100)) == Refused(ReminderRefusal.NO_MEETING)
 
 
 def test_rules_are_checked() -> None:

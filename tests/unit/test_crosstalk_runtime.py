@@ -6,12 +6,12 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.core.crosstalk import HOLD_NOTE, NO_POLICY, Floor, Refusal, Refused
-from bot.core.floor_control import Room
+from bot.core.crosstalk import HOLD_NOTE, NO_POLICY, Floor, Refused, ReminderRefusal
 from bot.core.formats import load_builtin_format
 from bot.core.formats.plan import CrosstalkMode
 from bot.core.meeting import MeetingRunner, MeetingSetup, Status
 from bot.core.pseudonyms import Pseudonym
+from bot.core.voice_floor import Room
 from bot.runtime.crosstalk import (
     HOLD_SWITCH,
     MESSAGE_LIMIT,
@@ -20,8 +20,8 @@ from bot.runtime.crosstalk import (
     situation_of,
     switches_of,
 )
-from bot.runtime.floor import missing_words
 from bot.runtime.meetings import LiveMeeting
+from bot.runtime.voice_floor import missing_words
 from bot.store.repositories import GroupRecord
 
 T0 = datetime(2025, 3, 4, 19, 0, tzinfo=UTC)
@@ -99,15 +99,15 @@ def test_the_dm_carries_the_exact_words_however_long() -> None:
     assert all(len(part) <= MESSAGE_LIMIT for part in parts)
 
 
-@pytest.mark.parametrize("reason", list(Refusal))
-def test_every_refusal_is_kind_and_plain(reason: Refusal) -> None:
+@pytest.mark.parametrize("reason", list(ReminderRefusal))
+def test_every_refusal_is_kind_and_plain(reason: ReminderRefusal) -> None:
     text = refusal_text(Refused(reason, retry_after_seconds=90), clock_rate=1.0)
     assert text
     assert not any(word in text.lower() for word in JARGON)
 
 
 def test_a_wait_is_said_in_real_time() -> None:
-    wait = Refused(Refusal.PLEASE_WAIT, retry_after_seconds=120)
+    wait = Refused(ReminderRefusal.PLEASE_WAIT, retry_after_seconds=120)
     assert "about 2 minutes" in refusal_text(wait, clock_rate=1.0)
     assert "about 12 seconds" in refusal_text(wait, clock_rate=10.0)
 

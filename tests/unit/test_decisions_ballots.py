@@ -11,11 +11,11 @@ from bot.core.decisions import (
     MAJORITY,
     TWO_THIRDS,
     BallotBox,
+    BallotOutcome,
     Choice,
     Counts,
+    DecisionRefusal,
     Ineligible,
-    Outcome,
-    Refusal,
     Refused,
     Result,
     Threshold,
@@ -46,13 +46,13 @@ def test_a_majority_is_more_than_half(yes: int, no: int, carries: bool) -> None:
 
 def test_abstentions_count_for_quorum_not_for_the_threshold() -> None:
     result = tally([Y, Y, N, A, A, A], quorum=6, threshold=TWO_THIRDS)
-    assert result == Result(Outcome.CARRIED, Counts(yes=2, no=1, abstain=3))
-    assert tally([Y, Y, N, A], quorum=5, threshold=TWO_THIRDS).outcome is Outcome.NO_QUORUM
-    assert tally([A, A, A], quorum=3, threshold=MAJORITY).outcome is Outcome.DEFEATED
+    assert result == Result(BallotOutcome.CARRIED, Counts(yes=2, no=1, abstain=3))
+    assert tally([Y, Y, N, A], quorum=5, threshold=TWO_THIRDS).outcome is BallotOutcome.NO_QUORUM
+    assert tally([A, A, A], quorum=3, threshold=MAJORITY).outcome is BallotOutcome.DEFEATED
 
 
 def test_counts_are_shown_only_from_five_ballots() -> None:
-    assert tally([Y, Y, Y, N], quorum=1, threshold=MAJORITY) == Result(Outcome.CARRIED, None)
+    assert tally([Y, Y, Y, N], quorum=1, threshold=MAJORITY) == Result(BallotOutcome.CARRIED, None)
     shown = tally([Y, Y, Y, N, A], quorum=1, threshold=MAJORITY)
     assert shown.counts == Counts(3, 1, 1)
 
@@ -73,10 +73,10 @@ def test_one_ballot_per_voter_on_the_roll() -> None:
     box = box.cast(ana, Y, "k1")
     with pytest.raises(Refused) as again:
         box.cast(ana, N, "k2")
-    assert again.value.reason is Refusal.ALREADY_VOTED
+    assert again.value.reason is DecisionRefusal.ALREADY_VOTED
     with pytest.raises(Refused) as stranger:
         box.cast(outsider, Y, "k3")
-    assert stranger.value.reason is Refusal.NOT_ON_ROLL
+    assert stranger.value.reason is DecisionRefusal.NOT_ON_ROLL
     with pytest.raises(ValueError, match="fresh"):
         box.cast(bo, Y, "k1")
     box = box.cast(bo, N, "k4")

@@ -12,9 +12,9 @@ from bot.core.decisions import (
     Chances,
     ChancesMissing,
     Concern,
+    DecisionRefusal,
     DecisionSettings,
     Exclusion,
-    Refusal,
     Refused,
     Threshold,
     expire,
@@ -56,7 +56,7 @@ def test_one_concern_per_requester_per_member_per_meeting() -> None:
     record(concerns, ANA, 4)
     with pytest.raises(Refused) as refused:
         record(concerns, ANA, 4)
-    assert refused.value.reason is Refusal.DUPLICATE_CONCERN
+    assert refused.value.reason is DecisionRefusal.DUPLICATE_CONCERN
     record(concerns, ANA, 5)
     record(concerns, BO, 4)
 
@@ -64,11 +64,11 @@ def test_one_concern_per_requester_per_member_per_meeting() -> None:
 @pytest.mark.parametrize(
     ("concern", "reason"),
     [
-        (Concern(MEMBER, MEMBER, 1, "crosstalk"), Refusal.ABOUT_YOURSELF),
-        (Concern(MEMBER, ANA, 1, "be quiet, Dave"), Refusal.UNKNOWN_GUIDELINE),
+        (Concern(MEMBER, MEMBER, 1, "crosstalk"), DecisionRefusal.ABOUT_YOURSELF),
+        (Concern(MEMBER, ANA, 1, "be quiet, Dave"), DecisionRefusal.UNKNOWN_GUIDELINE),
     ],
 )
-def test_refused_concerns(concern: Concern, reason: Refusal) -> None:
+def test_refused_concerns(concern: Concern, reason: DecisionRefusal) -> None:
     with pytest.raises(Refused) as refused:
         record_concern([], concern, guidelines=GUIDELINES, exclusions=(), now=NOW)
     assert refused.value.reason is reason
@@ -78,7 +78,7 @@ def test_no_concern_about_a_member_who_is_sitting_out() -> None:
     exclusion = Exclusion(MEMBER, 1, 8, NOW - timedelta(days=1), NOW + timedelta(days=20))
     with pytest.raises(Refused) as refused:
         record([], ANA, 7, exclusions=(exclusion,))
-    assert refused.value.reason is Refusal.MEMBER_EXCLUDED
+    assert refused.value.reason is DecisionRefusal.MEMBER_EXCLUDED
 
 
 def test_concerns_expire_after_the_set_number_of_meetings() -> None:

@@ -12,11 +12,11 @@ from hypothesis import strategies as st
 from bot.core.decisions import (
     MAX_BACKSTOP,
     MIN_BALLOTS_TO_SHOW_COUNTS,
+    BallotOutcome,
     Choice,
     Counts,
     DecisionSettings,
     Exclusion,
-    Outcome,
     Proposal,
     Refused,
     Threshold,
@@ -102,13 +102,13 @@ def test_quorum_and_threshold_are_exact(
     result = tally(ballots, quorum=quorum, threshold=threshold)
     num, den = threshold.fraction.numerator, threshold.fraction.denominator
     if yes + no + abstain < quorum:
-        expected = Outcome.NO_QUORUM
+        expected = BallotOutcome.NO_QUORUM
     elif yes + no > 0 and (
         yes * den > num * (yes + no) if threshold.strict else yes * den >= num * (yes + no)
     ):
-        expected = Outcome.CARRIED
+        expected = BallotOutcome.CARRIED
     else:
-        expected = Outcome.DEFEATED
+        expected = BallotOutcome.DEFEATED
     assert result.outcome is expected
     shown = yes + no + abstain >= MIN_BALLOTS_TO_SHOW_COUNTS
     assert result.counts == (Counts(yes, no, abstain) if shown else None)
@@ -119,11 +119,11 @@ def test_exactly_two_thirds_carries_and_one_vote_less_does_not(k: int) -> None:
     two_thirds = Threshold(Fraction(2, 3))
     assert (
         tally([Choice.YES] * 2 * k + [Choice.NO] * k, quorum=1, threshold=two_thirds).outcome
-        is Outcome.CARRIED
+        is BallotOutcome.CARRIED
     )
     assert (
         tally([Choice.YES] * (2 * k - 1) + [Choice.NO] * k, quorum=1, threshold=two_thirds).outcome
-        is Outcome.DEFEATED
+        is BallotOutcome.DEFEATED
     )
 
 

@@ -9,20 +9,20 @@ import pytest
 from bot.core.decisions import (
     MAJORITY,
     TWO_THIRDS,
+    BallotOutcome,
     CancelReason,
     ChancesMissing,
     Choice,
     Concern,
     Counts,
+    DecisionRefusal,
     DecisionSettings,
     DiscordEffect,
     Effect,
     Exclusion,
     NotEnoughChances,
-    Outcome,
     Proposal,
     ProposalState,
-    Refusal,
     Refused,
     StoreEffect,
     TooEarly,
@@ -130,7 +130,7 @@ def test_an_exclusion_proposal_awaits_a_second_without_naming_the_proposer() -> 
 def test_a_proposal_needs_chances_to_change_first() -> None:
     with pytest.raises(NotEnoughChances) as refused:
         propose(concerns=CHANCES[:1])
-    assert refused.value.reason is Refusal.NOT_ENOUGH_CHANCES
+    assert refused.value.reason is DecisionRefusal.NOT_ENOUGH_CHANCES
     assert refused.value.missing == ChancesMissing(concerns=1, requesters=1, meetings=1)
     with pytest.raises(NotEnoughChances):
         propose(latest_meeting=11)  # both concerns have expired
@@ -140,14 +140,14 @@ def test_a_proposal_needs_chances_to_change_first() -> None:
 def test_only_one_or_two_meetings(meetings: int) -> None:
     with pytest.raises(Refused) as refused:
         propose(meetings=meetings)
-    assert refused.value.reason is Refusal.BAD_MEETINGS
+    assert refused.value.reason is DecisionRefusal.BAD_MEETINGS
 
 
 def test_no_second_proposal_about_the_same_member() -> None:
     open_one, _ = propose()
     with pytest.raises(Refused) as refused:
         propose(proposal_id="prop-2", proposals=[open_one])
-    assert refused.value.reason is Refusal.PROPOSAL_OPEN
+    assert refused.value.reason is DecisionRefusal.PROPOSAL_OPEN
     closed, _ = lapse(open_one, now=open_one.deadline)
     propose(proposal_id="prop-2", proposals=[closed])
 
@@ -156,10 +156,10 @@ def test_no_proposal_while_the_member_is_excluded_nor_about_yourself() -> None:
     exclusion = Exclusion(MEMBER, 1, 6, T0 - HOUR, T0 + timedelta(days=29))
     with pytest.raises(Refused) as excluded:
         propose(exclusions=[exclusion])
-    assert excluded.value.reason is Refusal.MEMBER_EXCLUDED
+    assert excluded.value.reason is DecisionRefusal.MEMBER_EXCLUDED
     with pytest.raises(Refused) as yourself:
         propose(proposer=MEMBER)
-    assert yourself.value.reason is Refusal.ABOUT_YOURSELF
+    assert yourself.value.reason is DecisionRefusal.ABOUT_YOURSELF
 
 
 def test_second_starts_the_notice_and_hearing() -> None:
@@ -182,12 +182,12 @@ def test_second_starts_the_notice_and_hearing() -> None:
 @pytest.mark.parametrize(
     ("who", "when", "reason"),
     [
-        (CY, T0 + HOUR, Refusal.PROPOSER_CANNOT_SECOND),
-        (MEMBER, T0 + HOUR, Refusal.ABOUT_YOURSELF),
-        (DEE, T0 + 24 * HOUR, Refusal.TOO_LATE),
+        (CY, T0 + HOUR, DecisionRefusal.PROPOSER_CANNOT_SECOND),
+        (MEMBER, T0 + HOUR, DecisionRefusal.ABOUT_YOURSELF),
+        (DEE, T0 + 24 * HOUR, DecisionRefusal.TOO_LATE),
     ],
 )
-def test_who_cannot_second(who: Pseudonym, when: datetime, reason: Refusal) -> None:
+def test_who_cannot_second(who: Pseudonym, when: datetime, reason: DecisionRefusal) -> None:
     proposal, _ = propose()
     with pytest.raises(Refused) as refused:
         second(proposal, who, settings=S, now=when)
@@ -228,12 +228,12 @@ def test_the_member_may_give_their_side_which_is_shown_and_then_deleted() -> Non
 @pytest.mark.parametrize(
     ("who", "text", "reason"),
     [
-        (ANA, "Not about me.", Refusal.NOT_THE_MEMBER),
-        (MEMBER, "   ", Refusal.STATEMENT_EMPTY),
-        (MEMBER, "x" * 1001, Refusal.STATEMENT_TOO_LONG),
+        (ANA, "Not about me.", DecisionRefusal.NOT_THE_MEMBER),
+        (MEMBER, "   ", DecisionRefusal.STATEMENT_EMPTY),
+        (MEMBER, "x" * 1001, DecisionRefusal.STATEMENT_TOO_LONG),
     ],
 )
-def test_statement_refusals(who: Pseudonym, text: str, reason: Refusal) -> None:
+def test_statement_refusals(who: Pseudonym, text: str, reason: DecisionRefusal) -> None:
     with pytest.raises(Refused) as refused:
         submit_statement(seconded(), who, text, settings=S, now=T0 + 2 * HOUR)
     assert refused.value.reason is reason
@@ -269,13 +269,13 @@ def test_casting_a_ballot_records_voter_and_ballot_separately() -> None:
     assert effects == [MarkVoted("prop-1", ANA), StoreBallot("prop-1", "r4nd0m", Choice.YES)]
     with pytest.raises(Refused) as twice:
         cast_ballot(proposal, ANA, Choice.NO, key="other", now=T0 + 20 * HOUR)
-    assert twice.value.reason is Refusal.ALREADY_VOTED
+    assert twice.value.reason is DecisionRefusal.ALREADY_VOTED
     with pytest.raises(Refused) as member:
         cast_ballot(proposal, MEMBER, Choice.NO, key="k", now=T0 + 20 * HOUR)
-    assert member.value.reason is Refusal.NOT_ON_ROLL
+    assert member.value.reason is DecisionRefusal.NOT_ON_ROLL
     with pytest.raises(Refused) as late:
         cast_ballot(proposal, BO, Choice.NO, key="k", now=proposal.deadline)
-    assert late.value.reason is Refusal.TOO_LATE
+    assert late.value.reason is DecisionRefusal.TOO_LATE
     with pytest.raises(WrongState):
         cast_ballot(seconded(), BO, Choice.NO, key="k", now=T0 + 2 * HOUR)
 
@@ -320,7 +320,7 @@ def test_a_small_vote_announces_only_the_outcome() -> None:
     proposal = cast_all(voting(), {ANA: Choice.YES, BO: Choice.YES, CY: Choice.NO})
     closed, _ = close(proposal)
     assert closed.result is not None
-    assert closed.result.outcome is Outcome.CARRIED
+    assert closed.result.outcome is BallotOutcome.CARRIED
     assert closed.result.counts is None
 
 
@@ -337,7 +337,7 @@ def test_without_quorum_nothing_happens() -> None:
     proposal = cast_all(voting(), {ANA: Choice.YES, BO: Choice.YES})
     closed, effects = close(proposal)
     assert closed.result is not None
-    assert closed.result.outcome is Outcome.NO_QUORUM
+    assert closed.result.outcome is BallotOutcome.NO_QUORUM
     assert closed.state is ProposalState.DEFEATED
     assert not any(isinstance(e, ApplyExclusion) for e in effects)
 
@@ -385,7 +385,7 @@ def test_a_format_change_may_require_two_thirds_and_one_at_a_time() -> None:
             settings=S,
             now=T0,
         )
-    assert refused.value.reason is Refusal.PROPOSAL_OPEN
+    assert refused.value.reason is DecisionRefusal.PROPOSAL_OPEN
     propose_change(
         proposal_id="c-3",
         proposer=BO,
@@ -409,7 +409,7 @@ def test_welcome_back_early_by_majority_lifts_the_exclusion() -> None:
             settings=S,
             now=T0,
         )
-    assert not_excluded.value.reason is Refusal.NOT_EXCLUDED
+    assert not_excluded.value.reason is DecisionRefusal.NOT_EXCLUDED
     proposal, _ = propose_welcome_back(
         proposal_id="w-1",
         proposer=ANA,

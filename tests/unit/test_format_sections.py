@@ -16,7 +16,7 @@ from bot.core.formats.plan import (
     FallbackKind,
     LockChannel,
     Order,
-    Rotation,
+    RotationKind,
     SectionKind,
     Sharers,
     Term,
@@ -449,13 +449,13 @@ sections:
     assert chair.fallback.kind is FallbackKind.ANY_MEMBER
     assert secretary.title == "Group secretary"
     assert secretary.duties == "Keeps the list."
-    assert secretary.rotation is Rotation.TERM
+    assert secretary.rotation is RotationKind.TERM
     assert secretary.term == Term(3, TermUnit.MONTHS)
     assert secretary.fallback.kind is FallbackKind.ROLE
     assert secretary.fallback.role == "chair"
     assert secretary.seats == 2
     assert not secretary.swaps_allowed
-    assert greeter.rotation is Rotation.BY_WEEKDAY
+    assert greeter.rotation is RotationKind.BY_WEEKDAY
     assert greeter.title == "Greeter"
 
 

@@ -13,10 +13,16 @@ from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
-from bot.core.effects import CancelTimer, ChannelEffect, Effect, ScheduleTimer, TimerKind
 from bot.core.formats import load_builtin_format, load_format
 from bot.core.formats.plan import CompiledFormat, CompiledSection
 from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState, Panel, Status
+from bot.core.meeting.effects import (
+    ArmMeetingDeadline,
+    CancelMeetingDeadline,
+    ChannelEffect,
+    Effect,
+    MeetingDeadlineKind,
+)
 from bot.core.pseudonyms import Pseudonym
 
 #: A Tuesday evening; whole-hour start so clock anchors are easy to read.
@@ -45,9 +51,9 @@ class Meeting:
         self.runner = MeetingRunner(plan)
         self.now = start
         self.started = start
-        self.armed: dict[tuple[TimerKind, str], datetime] = {}
+        self.armed: dict[tuple[MeetingDeadlineKind, str], datetime] = {}
         self.log: list[tuple[float, ChannelEffect]] = []
-        self.fired: list[tuple[TimerKind, str]] = []
+        self.fired: list[tuple[MeetingDeadlineKind, str]] = []
         setup = MeetingSetup(
             number=number,
             roles={"chair": [CHAIR]} if roles is None else roles,
@@ -83,7 +89,7 @@ class Meeting:
             self._apply(*self.runner.timer_fired(self.state, kind, key, self.now))
         self.now = until
 
-    def fire(self, kind: TimerKind | str, key: str) -> tuple[Effect, ...]:
+    def fire(self, kind: MeetingDeadlineKind | str, key: str) -> tuple[Effect, ...]:
         """Fire a deadline by hand (a stale or duplicate one, say)."""
         state, effects = self.runner.timer_fired(self.state, kind, key, self.now)
         self._apply(state, effects)
@@ -95,10 +101,10 @@ class Meeting:
         self.stored = stored
         elapsed = (self.now - self.started).total_seconds()
         for effect in effects:
-            if isinstance(effect, ScheduleTimer):
+            if isinstance(effect, ArmMeetingDeadline):
                 assert effect.at.tzinfo is not None
                 self.armed[(effect.kind, effect.key)] = effect.at
-            elif isinstance(effect, CancelTimer):
+            elif isinstance(effect, CancelMeetingDeadline):
                 self.armed.pop((effect.kind, effect.key), None)
             else:
                 assert isinstance(effect, ChannelEffect)

@@ -10,11 +10,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.core.effects import MeetingError, TimerKind
 from bot.core.formats import builtin_formats, load_builtin_format
 from bot.core.formats.plan import CompiledFormat
 from bot.core.meeting import MeetingState, SectionStep, Status
 from bot.core.meeting.codec import decode
+from bot.core.meeting.effects import MeetingDeadlineKind, MeetingError
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing import Floor, Member, Turn
 from tests.unit.test_meeting_harness import MEMBERS, Meeting
@@ -179,7 +179,7 @@ def perform(meeting: Meeting, name: str, first: int, second: int) -> None:
     if name == "wait":
         meeting.wait(second)
     elif name == "fire":
-        kinds = list(TimerKind)
+        kinds = list(MeetingDeadlineKind)
         meeting.fire(kinds[first % len(kinds)], f"s{second}.box")
         for kind, key in list(meeting.armed)[:1]:
             meeting.fire(kind, key)  # early, or due

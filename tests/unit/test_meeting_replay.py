@@ -11,7 +11,10 @@ from datetime import timedelta
 
 import pytest
 
-from bot.core.effects import (
+from bot.core.formats import builtin_formats
+from bot.core.formats.plan import Order, SectionKind, Sharers
+from bot.core.meeting import WaitingFor
+from bot.core.meeting.effects import (
     AskChair,
     BellEnd,
     BellStart,
@@ -20,16 +23,13 @@ from bot.core.effects import (
     FloorGiven,
     MeetingEnded,
     MeetingError,
+    MeetingRefusal,
     OfferReading,
     PostReading,
     PostSection,
-    Refusal,
     ShareNote,
     TimeUp,
 )
-from bot.core.formats import builtin_formats
-from bot.core.formats.plan import Order, SectionKind, Sharers
-from bot.core.meeting import WaitingFor
 from tests.unit.test_meeting_harness import CHAIR, MEMBERS, Meeting
 
 SHARERS = MEMBERS[1:]
@@ -155,7 +155,7 @@ def test_open_discussion_in_detail() -> None:
     assert meeting.seen(PostReading)[-1].reader == MEMBERS[4]
     with pytest.raises(MeetingError) as taken:
         meeting.call("take_reading", MEMBERS[5])
-    assert taken.value.reason is Refusal.NO_READING
+    assert taken.value.reason is MeetingRefusal.NO_READING
     meeting.call("advance")
     meeting.call("read_by_chair")  # nobody volunteered for "How we share"
     assert meeting.seen(PostReading)[-1].reader is None

@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.effects import (
+from bot.core.formats.plan import AtLimit, CrosstalkMode, SectionKind, Who, WhoKind
+from bot.core.meeting import MeetingRunner, Status, WaitingFor
+from bot.core.meeting.effects import (
     AgendaItemTimeUp,
     AskChair,
     ChooseText,
@@ -15,18 +17,16 @@ from bot.core.effects import (
     FloorGiven,
     FloorWaits,
     MeetingError,
+    MeetingRefusal,
     OfferReading,
     PostAgendaItem,
     PostAnnouncementCall,
     PostReading,
     PostSection,
     PostText,
-    Refusal,
     SetChannelRules,
     TimeUp,
 )
-from bot.core.formats.plan import AtLimit, CrosstalkMode, SectionKind, Who, WhoKind
-from bot.core.meeting import MeetingRunner, Status, WaitingFor
 from tests.unit.test_meeting_harness import CHAIR, MEMBERS, Meeting
 
 A, B, C = MEMBERS[1:4]
@@ -118,7 +118,7 @@ def test_only_the_question_under_way_can_be_answered() -> None:
     meeting = Meeting("open-discussion")
     with pytest.raises(MeetingError) as refused:
         meeting.call("answer_question", "newcomers", True)
-    assert refused.value.reason is Refusal.NO_QUESTION
+    assert refused.value.reason is MeetingRefusal.NO_QUESTION
 
 
 def test_the_chair_chooses_todays_text() -> None:
@@ -128,12 +128,12 @@ def test_the_chair_chooses_todays_text() -> None:
     assert meeting.panel().waiting_for is WaitingFor.CHOICE
     with pytest.raises(MeetingError) as refused:
         meeting.call("choose_text", 2)
-    assert refused.value.reason is Refusal.BAD_OPTION
+    assert refused.value.reason is MeetingRefusal.BAD_OPTION
     meeting.call("choose_text", 1)
     assert meeting.seen(PostText) == [PostText(0, "The second", ("Two.",))]
     with pytest.raises(MeetingError) as again:
         meeting.call("choose_text", 0)
-    assert again.value.reason is Refusal.NO_CHOICE
+    assert again.value.reason is MeetingRefusal.NO_CHOICE
 
 
 def test_a_reading_split_among_two_readers() -> None:
@@ -143,7 +143,7 @@ def test_a_reading_split_among_two_readers() -> None:
     meeting.call("take_reading", A)
     with pytest.raises(MeetingError) as twice:
         meeting.call("take_reading", A)
-    assert twice.value.reason is Refusal.ALREADY_READING
+    assert twice.value.reason is MeetingRefusal.ALREADY_READING
     assert meeting.seen(OfferReading)[-1].part == 2
     meeting.call("read_by_chair")
     readings = meeting.seen(PostReading)
@@ -152,7 +152,7 @@ def test_a_reading_split_among_two_readers() -> None:
     assert "Paragraph three." in readings[1].chunks[-1]
     with pytest.raises(MeetingError) as over:
         meeting.call("take_reading", B)
-    assert over.value.reason is Refusal.NO_READING
+    assert over.value.reason is MeetingRefusal.NO_READING
 
 
 def test_announcements_make_each_call_in_turn() -> None:
@@ -198,7 +198,7 @@ def test_back_starts_the_previous_section_again() -> None:
     meeting = Meeting(SECTIONS)
     with pytest.raises(MeetingError) as first:
         meeting.call("back")
-    assert first.value.reason is Refusal.NOTHING_BEFORE
+    assert first.value.reason is MeetingRefusal.NOTHING_BEFORE
     meeting.call("advance")
     meeting.call("back")
     assert [p.index for p in meeting.seen(PostSection)] == [0, 1, 0]
@@ -251,13 +251,13 @@ def test_the_wrong_plan_and_an_ended_meeting_are_refused() -> None:
     other = MeetingRunner(Meeting("speaker-meeting").plan)
     with pytest.raises(MeetingError) as wrong:
         other.advance(meeting.state, meeting.now)
-    assert wrong.value.reason is Refusal.WRONG_FORMAT
+    assert wrong.value.reason is MeetingRefusal.WRONG_FORMAT
     meeting.call("end")
     assert meeting.state.status is Status.ENDED
     for operation, args in [("advance", ()), ("raise_hand", (A,)), ("resume", ())]:
         with pytest.raises(MeetingError) as ended:
             meeting.call(operation, *args)
-        assert ended.value.reason is Refusal.ENDED
+        assert ended.value.reason is MeetingRefusal.ENDED
 
 
 def test_naive_times_are_a_programming_error() -> None:

@@ -7,28 +7,28 @@ from datetime import datetime, timedelta
 
 import pytest
 
-from bot.core.effects import (
+from bot.core.formats import load_format
+from bot.core.formats.plan import Order, Sharers
+from bot.core.meeting import MeetingRunner, MeetingState, WaitingFor
+from bot.core.meeting.effects import (
+    ArmMeetingDeadline,
     BellEnd,
     FloorFree,
     FloorGiven,
     FloorWaits,
     HandLowered,
+    MeetingDeadlineKind,
     MeetingEnded,
     MeetingError,
     MeetingNote,
+    MeetingRefusal,
     Notice,
     NoticeKind,
     PhaseBegins,
     PostSection,
-    Refusal,
-    ScheduleTimer,
     SectionsSkipped,
     SectionTimeUp,
-    TimerKind,
 )
-from bot.core.formats import load_format
-from bot.core.formats.plan import Order, Sharers
-from bot.core.meeting import MeetingRunner, MeetingState, WaitingFor
 from tests.unit.test_meeting_harness import CHAIR, MEMBERS, T0, Meeting
 
 A, B, C, D = MEMBERS[1:5]
@@ -144,7 +144,7 @@ def test_turn_taking_changes_inside_the_section() -> None:
     assert meeting.panel().sharer == A  # hands now move by themselves
     with pytest.raises(MeetingError) as refused:
         meeting.call("raise_hand", B)
-    assert refused.value.reason is Refusal.ONLY_NOT_YET_SHARED
+    assert refused.value.reason is MeetingRefusal.ONLY_NOT_YET_SHARED
 
 
 def test_the_reserved_tail_is_for_those_who_have_not_shared() -> None:
@@ -167,7 +167,7 @@ def test_the_reserved_tail_is_for_those_who_have_not_shared() -> None:
     assert meeting.panel().section_title == "Time for those who haven't shared"
     with pytest.raises(MeetingError) as refused:
         meeting.call("raise_hand", A)
-    assert refused.value.reason is Refusal.ONLY_NOT_YET_SHARED
+    assert refused.value.reason is MeetingRefusal.ONLY_NOT_YET_SHARED
     meeting.call("raise_hand", C)
     assert meeting.panel().sharer == C
     meeting.call("done", C)
@@ -218,7 +218,7 @@ def test_a_pause_moves_share_and_box_clocks_but_not_anchors() -> None:
     assert meeting.armed == {}
     with pytest.raises(MeetingError) as paused:
         meeting.call("advance")
-    assert paused.value.reason is Refusal.PAUSED
+    assert paused.value.reason is MeetingRefusal.PAUSED
     meeting.call("raise_hand", B)
     meeting.wait(5 * 60)
     meeting.call("done", A)
@@ -251,15 +251,20 @@ def test_stale_timers_are_ignored() -> None:
     to_sharing(meeting)
     meeting.call("raise_hand", A)
     meeting.call("pick", A)
-    old_share = [key for key in meeting.armed if key[0] is TimerKind.SHARE_NOTE]
-    old_section = [key for key in meeting.armed if key[0] is TimerKind.SECTION]
+    old_share = [key for key in meeting.armed if key[0] is MeetingDeadlineKind.SHARE_NOTE]
+    old_section = [key for key in meeting.armed if key[0] is MeetingDeadlineKind.SECTION]
     assert old_share
     assert old_section
     meeting.call("done", A)
     meeting.call("advance")
     meeting.wait(24 * 60)  # past every old deadline
     stored = meeting.stored
-    for kind, key in [*old_share, *old_section, ("no-such-kind", "x"), (TimerKind.PHASE, "zz")]:
+    for kind, key in [
+        *old_share,
+        *old_section,
+        ("no-such-kind", "x"),
+        (MeetingDeadlineKind.PHASE, "zz"),
+    ]:
         assert meeting.fire(kind, key) == ()
     assert meeting.stored == stored
 
@@ -268,7 +273,7 @@ def test_an_early_timer_is_armed_again() -> None:
     meeting = Meeting("open-discussion")
     (kind, key), due = next(iter(meeting.armed.items()))
     stored = meeting.stored
-    assert meeting.fire(kind, key) == (ScheduleTimer(kind, key, due),)
+    assert meeting.fire(kind, key) == (ArmMeetingDeadline(kind, key, due),)
     assert meeting.stored == stored
 
 
@@ -300,7 +305,7 @@ def test_a_restart_mid_share_resumes_the_floor_queue_and_time() -> None:
     now = meeting.now + timedelta(seconds=20)
     same, effects = runner.resumed_after_restart(state, now)
     assert same == state
-    assert {(e.kind, e.key): e.at for e in effects if isinstance(e, ScheduleTimer)} == armed
+    assert {(e.kind, e.key): e.at for e in effects if isinstance(e, ArmMeetingDeadline)} == armed
     assert Notice(NoticeKind.RESUMED_AFTER_RESTART) in effects
     after = runner.describe(state, now)
     assert (after.sharer, after.waiting) == (B, (A, C))

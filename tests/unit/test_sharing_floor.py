@@ -7,19 +7,6 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.core import sharing
-from bot.core.effects import (
-    EndedBy,
-    FloorEnded,
-    FloorFree,
-    FloorGiven,
-    FloorWaits,
-    GivenBy,
-    MeetingError,
-    Refusal,
-    ShareExtended,
-    ShareNote,
-    TimeUp,
-)
 from bot.core.formats.plan import (
     AtLimit,
     BusyLimit,
@@ -29,6 +16,19 @@ from bot.core.formats.plan import (
     ShareWarning,
     Sharing,
     TurnTaking,
+)
+from bot.core.meeting.effects import (
+    EndedBy,
+    FloorEnded,
+    FloorFree,
+    FloorGiven,
+    FloorWaits,
+    GivenBy,
+    MeetingError,
+    MeetingRefusal,
+    ShareExtended,
+    ShareNote,
+    TimeUp,
 )
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing import Floor, FloorRules
@@ -140,7 +140,7 @@ def test_not_yet_shared_parts_refuse_those_who_shared() -> None:
     floor = opened(tail, floor)
     with pytest.raises(MeetingError) as refused:
         sharing.raise_hand(floor, tail, A, NOW, first_time=False)
-    assert refused.value.reason is Refusal.ONLY_NOT_YET_SHARED
+    assert refused.value.reason is MeetingRefusal.ONLY_NOT_YET_SHARED
     with pytest.raises(MeetingError):
         sharing.pick(floor, tail, A, NOW)
 
@@ -186,12 +186,12 @@ def test_passing_needs_the_formats_permission() -> None:
     floor = raise_all(opened(r), r, A, B)
     with pytest.raises(MeetingError) as refused:
         sharing.pass_turn(floor, r, A, NOW)
-    assert refused.value.reason is Refusal.PASS_NOT_ALLOWED
+    assert refused.value.reason is MeetingRefusal.PASS_NOT_ALLOWED
     floor, _ = sharing.pass_turn(floor, r, B, NOW)  # lowering a waiting hand is always fine
     assert floor.hands == ()
     with pytest.raises(MeetingError) as nobody:
         sharing.pass_turn(floor, r, C, NOW)
-    assert nobody.value.reason is Refusal.NOT_WAITING
+    assert nobody.value.reason is MeetingRefusal.NOT_WAITING
 
 
 # --- the chair and the sharer ----------------------------------------------------------------
@@ -222,10 +222,10 @@ def test_the_sharer_tags_the_next() -> None:
     assert given(effects) == [A]
     with pytest.raises(MeetingError) as yourself:
         sharing.tag(floor, r, A, A, NOW)
-    assert yourself.value.reason is Refusal.SAME_PERSON
+    assert yourself.value.reason is MeetingRefusal.SAME_PERSON
     with pytest.raises(MeetingError) as not_you:
         sharing.tag(floor, r, B, C, NOW)
-    assert not_you.value.reason is Refusal.NOT_YOUR_TURN
+    assert not_you.value.reason is MeetingRefusal.NOT_YOUR_TURN
     floor, effects = sharing.tag(floor, r, A, D, NOW)
     assert next(e for e in effects if isinstance(e, FloorEnded)).why is EndedBy.TAGGED
     assert [(e.who, e.how) for e in effects if isinstance(e, FloorGiven)] == [(D, GivenBy.TAGGED)]
@@ -233,7 +233,7 @@ def test_the_sharer_tags_the_next() -> None:
     floor = raise_all(opened(hands), hands, A)
     with pytest.raises(MeetingError) as mode:
         sharing.tag(floor, hands, A, B, NOW)
-    assert mode.value.reason is Refusal.NOT_TAG_MODE
+    assert mode.value.reason is MeetingRefusal.NOT_TAG_MODE
 
 
 def test_only_the_sharer_is_done() -> None:
@@ -241,7 +241,7 @@ def test_only_the_sharer_is_done() -> None:
     floor = raise_all(opened(r), r, A, B)
     with pytest.raises(MeetingError) as refused:
         sharing.done(floor, r, B, NOW)
-    assert refused.value.reason is Refusal.NOT_YOUR_TURN
+    assert refused.value.reason is MeetingRefusal.NOT_YOUR_TURN
 
 
 def test_a_sharer_who_leaves_hands_the_floor_on() -> None:
@@ -295,7 +295,7 @@ def test_extending_a_share_moves_its_notes() -> None:
     floor = raise_all(opened(r), r, A)
     with pytest.raises(MeetingError) as bad:
         sharing.extend(floor, r, 0, NOW)
-    assert bad.value.reason is Refusal.BAD_DURATION
+    assert bad.value.reason is MeetingRefusal.BAD_DURATION
     floor, _ = sharing.note_due(floor, r)  # "a minute left" was said
     later = NOW + timedelta(minutes=2, seconds=30)
     floor, effects = sharing.extend(floor, r, 120, later)
@@ -304,7 +304,7 @@ def test_extending_a_share_moves_its_notes() -> None:
     assert floor.turn.notes_sent == 0  # "a minute left" will be said again when true
     with pytest.raises(MeetingError) as nobody:
         sharing.extend(Floor(), r, 60, NOW)
-    assert nobody.value.reason is Refusal.NOBODY_SHARING
+    assert nobody.value.reason is MeetingRefusal.NOBODY_SHARING
 
 
 def test_self_timed_notes_are_private() -> None:

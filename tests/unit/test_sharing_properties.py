@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.core import sharing
-from bot.core.effects import FloorGiven, GivenBy, MeetingError
 from bot.core.formats.plan import AtLimit, Order, ShareTimer, ShareWarning, Sharing, TurnTaking
+from bot.core.meeting.effects import FloorGiven, GivenBy, MeetingError
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing import Floor, FloorRules
 

@@ -26,7 +26,7 @@ from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
-from bot.core.decisions.errors import Refusal, Refused
+from bot.core.decisions.errors import DecisionRefusal, Refused
 from bot.core.pseudonyms import Pseudonym
 
 #: With fewer ballots than this, the result names the outcome only, never the counts.
@@ -66,7 +66,7 @@ MAJORITY = Threshold(Fraction(1, 2), strict=True)
 TWO_THIRDS = Threshold(Fraction(2, 3))
 
 
-class Outcome(StrEnum):
+class BallotOutcome(StrEnum):
     CARRIED = "carried"
     DEFEATED = "defeated"
     NO_QUORUM = "no_quorum"  # too few ballots cast (abstentions included)
@@ -87,7 +87,7 @@ class Counts:
 class Result:
     """What may be announced: the outcome, and the counts only from 5 ballots up."""
 
-    outcome: Outcome
+    outcome: BallotOutcome
     counts: Counts | None
 
 
@@ -96,11 +96,11 @@ def tally(choices: Iterable[Choice], *, quorum: int, threshold: Threshold) -> Re
     seen = Counter(choices)
     counts = Counts(seen[Choice.YES], seen[Choice.NO], seen[Choice.ABSTAIN])
     if counts.cast < quorum:
-        outcome = Outcome.NO_QUORUM
+        outcome = BallotOutcome.NO_QUORUM
     elif threshold.met_by(counts.yes, counts.no):
-        outcome = Outcome.CARRIED
+        outcome = BallotOutcome.CARRIED
     else:
-        outcome = Outcome.DEFEATED
+        outcome = BallotOutcome.DEFEATED
     shown = counts if counts.cast >= MIN_BALLOTS_TO_SHOW_COUNTS else None
     return Result(outcome, shown)
 
@@ -122,9 +122,9 @@ class BallotBox:
     def cast(self, voter: Pseudonym, choice: Choice, key: str) -> BallotBox:
         """One ballot per voter on the roll; anything else is refused and changes nothing."""
         if voter not in self.roll:
-            raise Refused(Refusal.NOT_ON_ROLL)
+            raise Refused(DecisionRefusal.NOT_ON_ROLL)
         if voter in self.voted:
-            raise Refused(Refusal.ALREADY_VOTED)
+            raise Refused(DecisionRefusal.ALREADY_VOTED)
         if not key or any(b.key == key for b in self.ballots):
             raise ValueError("each ballot needs a fresh random key")
         return replace(

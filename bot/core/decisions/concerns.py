@@ -25,7 +25,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.decisions.effects import DeleteConcernsBefore, Effect, SendConcernNote
-from bot.core.decisions.errors import ChancesMissing, Refusal, Refused
+from bot.core.decisions.errors import ChancesMissing, DecisionRefusal, Refused
 from bot.core.decisions.exclusions import Exclusion, is_excluded
 from bot.core.decisions.settings import DecisionSettings
 from bot.core.pseudonyms import Pseudonym
@@ -49,16 +49,16 @@ def record_concern(
 ) -> tuple[Concern, list[Effect]]:
     """Check ``new`` against the rules. Returns it (insert it) and the note to send."""
     if new.guideline not in guidelines:
-        raise Refused(Refusal.UNKNOWN_GUIDELINE)
+        raise Refused(DecisionRefusal.UNKNOWN_GUIDELINE)
     if new.target == new.requester:
-        raise Refused(Refusal.ABOUT_YOURSELF)
+        raise Refused(DecisionRefusal.ABOUT_YOURSELF)
     if new.meeting < 0:
         raise ValueError("meeting numbers are not negative")
     if is_excluded(exclusions, new.target, now):
-        raise Refused(Refusal.MEMBER_EXCLUDED)
+        raise Refused(DecisionRefusal.MEMBER_EXCLUDED)
     for old in concerns:
         if (old.target, old.requester, old.meeting) == (new.target, new.requester, new.meeting):
-            raise Refused(Refusal.DUPLICATE_CONCERN)
+            raise Refused(DecisionRefusal.DUPLICATE_CONCERN)
     return new, [SendConcernNote(new.target, new.guideline)]
 
 

@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import StrEnum
 
 
-class Refusal(StrEnum):
+class DecisionRefusal(StrEnum):
     UNKNOWN_GUIDELINE = "unknown_guideline"  # not one of the format's guidelines
     ABOUT_YOURSELF = "about_yourself"  # a concern, proposal or second about oneself
     DUPLICATE_CONCERN = "duplicate_concern"  # same requester, member and meeting
@@ -32,7 +32,7 @@ class DecisionError(Exception):
 class Refused(DecisionError):
     """The request breaks a rule; nothing changed."""
 
-    def __init__(self, reason: Refusal) -> None:
+    def __init__(self, reason: DecisionRefusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
 
@@ -50,7 +50,7 @@ class NotEnoughChances(Refused):
     """The member has not had enough chances to change yet; ``missing`` says what is lacking."""
 
     def __init__(self, missing: ChancesMissing) -> None:
-        super().__init__(Refusal.NOT_ENOUGH_CHANCES)
+        super().__init__(DecisionRefusal.NOT_ENOUGH_CHANCES)
         self.missing = missing
 
 

@@ -51,7 +51,13 @@ from bot.core.decisions.effects import (
     SendNotice,
     ShowStatement,
 )
-from bot.core.decisions.errors import NotEnoughChances, Refusal, Refused, TooEarly, WrongState
+from bot.core.decisions.errors import (
+    DecisionRefusal,
+    NotEnoughChances,
+    Refused,
+    TooEarly,
+    WrongState,
+)
 from bot.core.decisions.exclusions import Exclusion, is_excluded
 from bot.core.decisions.settings import MAX_EXCLUSION_MEETINGS, DecisionSettings
 from bot.core.pseudonyms import Pseudonym
@@ -193,13 +199,13 @@ def propose_exclusion(
     :func:`cancel`).
     """
     if proposer == target:
-        raise Refused(Refusal.ABOUT_YOURSELF)
+        raise Refused(DecisionRefusal.ABOUT_YOURSELF)
     if isinstance(meetings, bool) or meetings not in range(1, MAX_EXCLUSION_MEETINGS + 1):
-        raise Refused(Refusal.BAD_MEETINGS)
+        raise Refused(DecisionRefusal.BAD_MEETINGS)
     if is_excluded(exclusions, target, now):
-        raise Refused(Refusal.MEMBER_EXCLUDED)
+        raise Refused(DecisionRefusal.MEMBER_EXCLUDED)
     if _open_about(proposals, target):
-        raise Refused(Refusal.PROPOSAL_OPEN)
+        raise Refused(DecisionRefusal.PROPOSAL_OPEN)
     concerns = list(concerns)
     expiry = settings.concern_expiry_meetings
     missing = Chances.about(concerns, target, latest_meeting, expiry).missing(settings)
@@ -233,7 +239,7 @@ def propose_change(
         p.is_open and isinstance(p.motion, Change) and p.motion.subject == subject
         for p in proposals
     ):
-        raise Refused(Refusal.PROPOSAL_OPEN)
+        raise Refused(DecisionRefusal.PROPOSAL_OPEN)
     threshold = settings.change_threshold
     if two_thirds and not threshold.is_at_least(TWO_THIRDS):
         threshold = TWO_THIRDS
@@ -252,11 +258,11 @@ def propose_welcome_back(
 ) -> tuple[Proposal, list[Effect]]:
     """Propose to end ``target``'s exclusion early (simple majority)."""
     if proposer == target:
-        raise Refused(Refusal.ABOUT_YOURSELF)
+        raise Refused(DecisionRefusal.ABOUT_YOURSELF)
     if not is_excluded(exclusions, target, now):
-        raise Refused(Refusal.NOT_EXCLUDED)
+        raise Refused(DecisionRefusal.NOT_EXCLUDED)
     if _open_about(proposals, target):
-        raise Refused(Refusal.PROPOSAL_OPEN)
+        raise Refused(DecisionRefusal.PROPOSAL_OPEN)
     return _new(proposal_id, WelcomeBack(target), proposer, MAJORITY, settings, now)
 
 
@@ -268,11 +274,11 @@ def second(
     expect(proposal, ProposalState.AWAITING_SECOND)
     require_aware(now)
     if now >= proposal.deadline:
-        raise Refused(Refusal.TOO_LATE)
+        raise Refused(DecisionRefusal.TOO_LATE)
     if seconder == proposal.proposer:
-        raise Refused(Refusal.PROPOSER_CANNOT_SECOND)
+        raise Refused(DecisionRefusal.PROPOSER_CANNOT_SECOND)
     if seconder == concerned_member(proposal.motion):
-        raise Refused(Refusal.ABOUT_YOURSELF)
+        raise Refused(DecisionRefusal.ABOUT_YOURSELF)
     motion = proposal.motion
     opens = now + settings.hearing if isinstance(motion, ExcludeMember) else now
     effects: list[Effect] = [
@@ -303,14 +309,14 @@ def submit_statement(
     expect(proposal, ProposalState.SECONDED, ProposalState.VOTING)
     require_aware(now)
     if not isinstance(proposal.motion, ExcludeMember) or who != proposal.motion.target:
-        raise Refused(Refusal.NOT_THE_MEMBER)
+        raise Refused(DecisionRefusal.NOT_THE_MEMBER)
     if proposal.state is ProposalState.VOTING and now >= proposal.deadline:
-        raise Refused(Refusal.TOO_LATE)
+        raise Refused(DecisionRefusal.TOO_LATE)
     statement = text.strip()
     if not statement:
-        raise Refused(Refusal.STATEMENT_EMPTY)
+        raise Refused(DecisionRefusal.STATEMENT_EMPTY)
     if len(statement) > settings.statement_max_chars:
-        raise Refused(Refusal.STATEMENT_TOO_LONG)
+        raise Refused(DecisionRefusal.STATEMENT_TOO_LONG)
     effects: list[Effect] = []
     if proposal.state is ProposalState.VOTING:
         effects.append(ShowStatement(proposal.id))

@@ -20,7 +20,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from bot.core.decisions._time import require_aware
-from bot.core.decisions.ballots import BallotBox, Choice, Outcome
+from bot.core.decisions.ballots import BallotBox, BallotOutcome, Choice
 from bot.core.decisions.effects import (
     AnnounceResult,
     ApplyChange,
@@ -40,7 +40,7 @@ from bot.core.decisions.effects import (
     StoreBallot,
     StoreEffect,
 )
-from bot.core.decisions.errors import Refusal, Refused
+from bot.core.decisions.errors import DecisionRefusal, Refused
 from bot.core.decisions.exclusions import Exclusion, lift
 from bot.core.decisions.proposals import (
     Change,
@@ -85,7 +85,7 @@ def cast_ballot(
     expect(proposal, ProposalState.VOTING)
     require_aware(now)
     if now >= proposal.deadline:
-        raise Refused(Refusal.TOO_LATE)
+        raise Refused(DecisionRefusal.TOO_LATE)
     box = _box(proposal).cast(voter, choice, key)
     return replace(proposal, box=box), [
         MarkVoted(proposal.id, voter),
@@ -112,7 +112,7 @@ def close_voting(
     expect(proposal, ProposalState.VOTING)
     require_due(proposal, now)
     result = _box(proposal).tally(quorum=proposal.quorum, threshold=proposal.threshold)
-    carried = result.outcome is Outcome.CARRIED
+    carried = result.outcome is BallotOutcome.CARRIED
     effects: list[Effect] = [DeleteVotes(proposal.id), DeleteProposal(proposal.id)]
     consequences: list[Effect] = []
     match proposal.motion:

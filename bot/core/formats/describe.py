@@ -22,7 +22,7 @@ from bot.core.formats.plan import (
     CrosstalkMode,
     CrosstalkPolicy,
     Order,
-    Rotation,
+    RotationKind,
     SectionKind,
     Sharers,
     ShareTimer,
@@ -58,10 +58,10 @@ _CROSSTALK_WORDS = {
     CrosstalkMode.FEEDBACK_ONLY: "feedback only when asked for",
 }
 _ROTATION_WORDS = {
-    Rotation.EVERY_MEETING: "rotates every meeting",
-    Rotation.BY_WEEKDAY: "a weekly roster, one person per weekday",
-    Rotation.TERM: "serves a term",
-    Rotation.ON_THE_DAY: "someone volunteers on the day",
+    RotationKind.EVERY_MEETING: "rotates every meeting",
+    RotationKind.BY_WEEKDAY: "a weekly roster, one person per weekday",
+    RotationKind.TERM: "serves a term",
+    RotationKind.ON_THE_DAY: "someone volunteers on the day",
 }
 
 

@@ -31,7 +31,7 @@ class Who:
 CHAIR = Who(WhoKind.ROLE, "chair")
 
 
-class Rotation(StrEnum):
+class RotationKind(StrEnum):
     EVERY_MEETING = "every-meeting"  # the next volunteer in the rotation, each meeting
     BY_WEEKDAY = "by-weekday"  # a weekly roster: one person per weekday
     TERM = "term"  # serves for `term` (N meetings or N months)
@@ -75,7 +75,7 @@ class CompiledRole:
     id: str
     title: str
     duties: str
-    rotation: Rotation
+    rotation: RotationKind
     term: Term | None
     eligibility: Eligibility
     fallback: Fallback

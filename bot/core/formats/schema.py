@@ -32,7 +32,7 @@ from bot.core.formats.fields import (
     suggestion,
 )
 from bot.core.formats.parsing import invalid
-from bot.core.formats.plan import ChoiceRule, CrosstalkMode, LockChannel, Rotation
+from bot.core.formats.plan import ChoiceRule, CrosstalkMode, LockChannel, RotationKind
 from bot.core.formats.sections import (
     SECTION_KINDS,
     SECTION_MODELS,
@@ -99,7 +99,7 @@ class RoleSpec(Shorthand):
 
     title: Annotated[str, Field(max_length=60)] | None = None
     duties: ShortText = ""
-    rotation: Rotation = Rotation.EVERY_MEETING
+    rotation: RotationKind = RotationKind.EVERY_MEETING
     term: TermValue | None = None
     member_for: Duration | None = None
     not_last_time: bool = False
@@ -110,7 +110,7 @@ class RoleSpec(Shorthand):
 
     @model_validator(mode="after")
     def _term_goes_with_rotation(self) -> RoleSpec:
-        if (self.rotation is Rotation.TERM) != (self.term is not None):
+        if (self.rotation is RotationKind.TERM) != (self.term is not None):
             raise invalid(
                 "a term goes with rotation: term",
                 "write both  rotation: term  and  term: 4 meetings  (or neither)",

@@ -8,13 +8,13 @@ it takes the stored :class:`MeetingState` and ``now`` (an aware datetime from th
 returns ``(new_state, effects)``. For each call:
 
 1. take the meeting's lock, load the state (``MeetingState.from_json``);
-2. call the operation; a :class:`~bot.core.effects.MeetingError` means nothing changed —
+2. call the operation; a :class:`~bot.core.meeting.effects.MeetingError` means nothing changed —
    answer the member privately and kindly from ``error.reason``;
 3. in one transaction: store ``new_state.to_json()`` and apply the timer effects
-   (:class:`~bot.core.effects.ScheduleTimer` / :class:`~bot.core.effects.CancelTimer`, keyed by
+   (:class:`~.effects.ArmMeetingDeadline` / :class:`~.effects.CancelMeetingDeadline`, keyed by
    ``(kind, meeting id + ":" + key)`` in the durable scheduler);
-4. then carry out the channel effects in order (see :mod:`bot.core.effects`), and delete the
-   stored state when one of them is :class:`~bot.core.effects.MeetingEnded`.
+4. then carry out the channel effects in order (see :mod:`bot.core.meeting.effects`), and delete the
+   stored state when one of them is :class:`~bot.core.meeting.effects.MeetingEnded`.
 
 When a deadline is due, call ``runner.timer_fired(state, kind, key, now)`` (with the key as the
 core gave it). A deadline from a state that has moved on is ignored — the keys carry a token —
@@ -57,7 +57,7 @@ How the format runs
 * When a section's time is up: a silence ends (with its bell); a sharing section lets the sharer
   finish, gives nobody new the floor, then moves on; any other section moves on at an anchor and
   only gets a gentle note to the chair at its time box. When a later section's ``starts``
-  moment arrives, the meeting goes straight there (:class:`~bot.core.effects.SectionsSkipped`).
+  moment arrives, the meeting goes straight there (:class:`~.effects.SectionsSkipped`).
 * "If time allows" is decided as the section would start, from the time left to the planned end.
 * Reserved tail segments (the last minutes for those who have not shared) are a section or a
   turn-taking phase with ``who-shares: not-yet-shared``; hands of those who already shared are
@@ -70,7 +70,7 @@ How the format runs
 
 from __future__ import annotations
 
-from bot.core.effects import MeetingError, Refusal, TimerKind
+from bot.core.meeting.effects import MeetingDeadlineKind, MeetingError, MeetingRefusal
 from bot.core.meeting.flow import COUNTS_AFTER
 from bot.core.meeting.panel import Panel, WaitingFor
 from bot.core.meeting.runner import MeetingRunner
@@ -78,14 +78,14 @@ from bot.core.meeting.state import MeetingSetup, MeetingState, SectionStep, Stat
 
 __all__ = [
     "COUNTS_AFTER",
+    "MeetingDeadlineKind",
     "MeetingError",
+    "MeetingRefusal",
     "MeetingRunner",
     "MeetingSetup",
     "MeetingState",
     "Panel",
-    "Refusal",
     "SectionStep",
     "Status",
-    "TimerKind",
     "WaitingFor",
 ]

@@ -10,12 +10,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core.effects import TimerKind
 from bot.core.formats.plan import Anchor, AnchorBase, CompiledFormat, SectionKind
+from bot.core.meeting.effects import MeetingDeadlineKind
 from bot.core.meeting.state import MeetingState, SectionStep, Status
 from bot.core.sharing import FloorRules, note_at
 
-TimerKey = tuple[TimerKind, str]
+DeadlineKey = tuple[MeetingDeadlineKind, str]
 
 
 def moment(anchor: Anchor, state: MeetingState, section_start: datetime) -> datetime:
@@ -83,33 +83,35 @@ def phase_moment(plan: CompiledFormat, state: MeetingState, step: SectionStep) -
     return None if begins is None else moment(begins, state, step.started_at)
 
 
-def wanted_timers(plan: CompiledFormat, state: MeetingState) -> dict[TimerKey, datetime]:
+def wanted_timers(plan: CompiledFormat, state: MeetingState) -> dict[DeadlineKey, datetime]:
     """Every deadline this state needs armed, by ``(kind, key)``. None while paused or ended."""
-    wanted: dict[TimerKey, datetime] = {}
+    wanted: dict[DeadlineKey, datetime] = {}
     if state.status is not Status.RUNNING:
         return wanted
     for index in range(len(plan.meeting_warnings)):
         if index not in state.notes_sent:
-            wanted[(TimerKind.MEETING_NOTE, f"m{index}")] = note_moment(plan, state, index)
+            wanted[(MeetingDeadlineKind.MEETING_NOTE, f"m{index}")] = note_moment(
+                plan, state, index
+            )
     step = state.step
     if step is None:
         return wanted
     run = f"s{step.run}"
     if step.box_at is not None and not step.box_up:
-        wanted[(TimerKind.SECTION, f"{run}.box")] = step.box_at
+        wanted[(MeetingDeadlineKind.SECTION, f"{run}.box")] = step.box_at
     if step.anchor_at is not None and not step.anchor_up:
-        wanted[(TimerKind.SECTION, f"{run}.anchor")] = step.anchor_at
+        wanted[(MeetingDeadlineKind.SECTION, f"{run}.anchor")] = step.anchor_at
     if step.part_box_at is not None and not step.part_up:
-        wanted[(TimerKind.ITEM, f"{run}.i{step.part}")] = step.part_box_at
+        wanted[(MeetingDeadlineKind.ITEM, f"{run}.i{step.part}")] = step.part_box_at
     phase_at = phase_moment(plan, state, step)
     if phase_at is not None:
-        wanted[(TimerKind.PHASE, f"{run}.p{state.floor.phase + 1}")] = phase_at
+        wanted[(MeetingDeadlineKind.PHASE, f"{run}.p{state.floor.phase + 1}")] = phase_at
     rules = floor_rules(plan, state)
     turn = state.floor.turn
     if rules is not None and turn is not None:
         note = note_at(rules, turn, turn.notes_sent)
         if note is not None:
-            wanted[(TimerKind.SHARE_NOTE, f"t{turn.number}.n{turn.notes_sent}")] = note
+            wanted[(MeetingDeadlineKind.SHARE_NOTE, f"t{turn.number}.n{turn.notes_sent}")] = note
         if turn.over_at is not None and not turn.time_up:
-            wanted[(TimerKind.SHARE_LIMIT, f"t{turn.number}")] = turn.over_at
+            wanted[(MeetingDeadlineKind.SHARE_LIMIT, f"t{turn.number}")] = turn.over_at
     return wanted

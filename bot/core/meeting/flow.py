@@ -10,11 +10,27 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot.core.effects import (
+from bot.core.formats.conditions import MeetingFacts, evaluate
+from bot.core.formats.plan import (
+    QUIET_KINDS,
+    SHARING_KINDS,
+    CompiledFormat,
+    CompiledSection,
+    CompiledText,
+    FallbackKind,
+    RotationKind,
+    SectionKind,
+    Who,
+    WhoKind,
+)
+from bot.core.formats.texts import SectionText
+from bot.core.meeting.clock import floor_rules, moment, wanted_timers
+from bot.core.meeting.effects import (
+    ArmMeetingDeadline,
     AskChair,
     BellEnd,
     BellStart,
-    CancelTimer,
+    CancelMeetingDeadline,
     ChooseText,
     Effect,
     ExplainCrosstalk,
@@ -24,27 +40,11 @@ from bot.core.effects import (
     PostAgendaItem,
     PostAnnouncementCall,
     PostSection,
-    ScheduleTimer,
     SectionsSkipped,
     SectionTimeUp,
     SetChannelRules,
     UpdatePanel,
 )
-from bot.core.formats.conditions import MeetingFacts, evaluate
-from bot.core.formats.plan import (
-    QUIET_KINDS,
-    SHARING_KINDS,
-    CompiledFormat,
-    CompiledSection,
-    CompiledText,
-    FallbackKind,
-    Rotation,
-    SectionKind,
-    Who,
-    WhoKind,
-)
-from bot.core.formats.texts import SectionText
-from bot.core.meeting.clock import floor_rules, moment, wanted_timers
 from bot.core.meeting.state import MeetingState, SectionStep, Status
 from bot.core.sharing import Floor, close_floor, open_floor
 
@@ -82,9 +82,13 @@ class Transition:
         """The new state and every effect: timer changes first, the panel update last."""
         old = wanted_timers(self.plan, self.before)
         new = wanted_timers(self.plan, self.state)
-        timers: list[Effect] = [CancelTimer(k, key) for (k, key) in old if (k, key) not in new]
+        timers: list[Effect] = [
+            CancelMeetingDeadline(k, key) for (k, key) in old if (k, key) not in new
+        ]
         timers += [
-            ScheduleTimer(k, key, at) for (k, key), at in new.items() if old.get((k, key)) != at
+            ArmMeetingDeadline(k, key, at)
+            for (k, key), at in new.items()
+            if old.get((k, key)) != at
         ]
         effects = [*timers, *self.effects]
         if self.state != self.before:
@@ -137,7 +141,9 @@ class Transition:
             fallback = role.fallback
             if fallback.kind is FallbackKind.ROLE and fallback.role is not None:
                 who = Who(WhoKind.ROLE, fallback.role)
-            elif fallback.kind is FallbackKind.SKIP and role.rotation is not Rotation.ON_THE_DAY:
+            elif (
+                fallback.kind is FallbackKind.SKIP and role.rotation is not RotationKind.ON_THE_DAY
+            ):
                 return None
             elif fallback.kind is not FallbackKind.ROLE:
                 # any member may step in (a role found on the day may still be taken)

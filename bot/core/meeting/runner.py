@@ -7,24 +7,24 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 from bot.core import sharing
-from bot.core.effects import (
+from bot.core.formats.plan import CompiledFormat, CompiledSection, CompiledText
+from bot.core.meeting.clock import floor_rules, note_moment, wanted_timers
+from bot.core.meeting.effects import (
     AgendaItemTimeUp,
+    ArmMeetingDeadline,
     Effect,
+    MeetingDeadlineKind,
     MeetingError,
     MeetingNote,
+    MeetingRefusal,
     Notice,
     NoticeKind,
     OfferReading,
     PostAnnouncementCall,
     PostReading,
     PostText,
-    Refusal,
-    ScheduleTimer,
-    TimerKind,
     UpdatePanel,
 )
-from bot.core.formats.plan import CompiledFormat, CompiledSection, CompiledText
-from bot.core.meeting.clock import floor_rules, note_moment, wanted_timers
 from bot.core.meeting.flow import Outcome, Transition, reading_parts, select_text
 from bot.core.meeting.panel import Panel, describe, render_values
 from bot.core.meeting.state import MeetingSetup, MeetingState, SectionStep, Status
@@ -43,9 +43,9 @@ class MeetingRunner:
     """Runs one format. Holds only the compiled plan; every method is pure.
 
     Each operation takes the current :class:`MeetingState` and ``now`` (an aware datetime) and
-    returns ``(new_state, effects)``; refusals raise :class:`~bot.core.effects.MeetingError`.
+    returns ``(new_state, effects)``; refusals raise :class:`~.effects.MeetingError`.
     Pass the same plan the meeting was started with (a changed format applies from the next
-    meeting); another plan is refused with ``Refusal.WRONG_FORMAT``.
+    meeting); another plan is refused with ``MeetingRefusal.WRONG_FORMAT``.
     """
 
     def __init__(self, plan: CompiledFormat) -> None:
@@ -103,7 +103,7 @@ class MeetingRunner:
         run = self._begin(state, now, navigation=True)
         history = run.state.history
         if not history:
-            raise MeetingError(Refusal.NOTHING_BEFORE)
+            raise MeetingError(MeetingRefusal.NOTHING_BEFORE)
         current = run.step.index if run.step is not None else None
         run.leave(remember=False)
         run.state = replace(run.state, history=history[:-1])
@@ -128,7 +128,7 @@ class MeetingRunner:
         """Carry on. Relative clocks move by the pause; wall-clock anchors stay where they were."""
         self._check(state, now)
         if state.status is not Status.PAUSED or state.paused_at is None:
-            raise MeetingError(Refusal.NOT_PAUSED)
+            raise MeetingError(MeetingRefusal.NOT_PAUSED)
         run = Transition(self.plan, state, now)
         delta = max(now - state.paused_at, timedelta(0))
         run.shift(delta)
@@ -152,7 +152,7 @@ class MeetingRunner:
         run = self._begin(state, now, navigation=True)
         section = run.section()
         if section is None or section.question is None or section.question.id != question_id:
-            raise MeetingError(Refusal.NO_QUESTION)
+            raise MeetingError(MeetingRefusal.NO_QUESTION)
         answers = tuple((q, a) for q, a in run.state.answers if q != question_id)
         run.state = replace(run.state, answers=(*answers, (question_id, bool(yes))))
         run.move_on()
@@ -163,9 +163,9 @@ class MeetingRunner:
         run = self._begin(state, now, paused_ok=True)
         step, section = run.step, run.section()
         if step is None or section is None or section.text is None or not step.choosing:
-            raise MeetingError(Refusal.NO_CHOICE)
+            raise MeetingError(MeetingRefusal.NO_CHOICE)
         if isinstance(option, bool) or not 0 <= option < len(section.text.options):
-            raise MeetingError(Refusal.BAD_OPTION)
+            raise MeetingError(MeetingRefusal.BAD_OPTION)
         run.set_step(option=option, choosing=False)
         text = section.text.options[option]
         if section.reading is not None and section.reading.offer:
@@ -180,7 +180,7 @@ class MeetingRunner:
         run = self._begin(state, now, paused_ok=True)
         step, section, parts = self._offer(run)
         if who in step.readers:
-            raise MeetingError(Refusal.ALREADY_READING)
+            raise MeetingError(MeetingRefusal.ALREADY_READING)
         part = len(step.readers)
         run.set_step(readers=(*step.readers, who))
         run.effects.append(
@@ -220,7 +220,7 @@ class MeetingRunner:
     # --- timers -----------------------------------------------------------------------------
 
     def timer_fired(
-        self, state: MeetingState, kind: TimerKind | str, key: str, now: datetime
+        self, state: MeetingState, kind: MeetingDeadlineKind | str, key: str, now: datetime
     ) -> Outcome:
         """A deadline this meeting scheduled is due. Stale ones change nothing; one that fired
         early is armed again."""
@@ -228,45 +228,45 @@ class MeetingRunner:
         if state.status is not Status.RUNNING or state.format_name != self.plan.name:
             return state, ()
         try:
-            timer = TimerKind(kind)
+            timer = MeetingDeadlineKind(kind)
         except ValueError:
             return state, ()
         at = wanted_timers(self.plan, state).get((timer, key))
         if at is None:
             return state, ()
         if now < at:
-            return state, (ScheduleTimer(timer, key, at),)
+            return state, (ArmMeetingDeadline(timer, key, at),)
         run = Transition(self.plan, state, now)
         self._fire(run, timer, key)
         new_state, effects = run.finish()
         again = wanted_timers(self.plan, new_state).get((timer, key))
         if again is not None:  # never lose a deadline the scheduler just dropped
-            effects = (*effects, ScheduleTimer(timer, key, again))
+            effects = (*effects, ArmMeetingDeadline(timer, key, again))
         return new_state, effects
 
-    def _fire(self, run: Transition, timer: TimerKind, key: str) -> None:
+    def _fire(self, run: Transition, timer: MeetingDeadlineKind, key: str) -> None:
         state, rules = run.state, floor_rules(self.plan, run.state)
-        if timer is TimerKind.MEETING_NOTE:
+        if timer is MeetingDeadlineKind.MEETING_NOTE:
             index = int(key.removeprefix("m"))
             run.state = replace(state, notes_sent=(*state.notes_sent, index))
             run.effects.append(MeetingNote(self.plan.meeting_warnings[index].text))
-        elif timer is TimerKind.SECTION:
+        elif timer is MeetingDeadlineKind.SECTION:
             run.section_time_up(anchor=key.endswith(".anchor"))
-        elif timer is TimerKind.ITEM and state.step is not None:
+        elif timer is MeetingDeadlineKind.ITEM and state.step is not None:
             run.set_step(part_up=True)
             run.effects.append(AgendaItemTimeUp(state.step.index, state.step.part))
-        elif timer is TimerKind.PHASE and rules is not None:
+        elif timer is MeetingDeadlineKind.PHASE and rules is not None:
             run.set_floor(*sharing.next_phase(state.floor, rules, run.now))
-        elif timer is TimerKind.SHARE_NOTE and rules is not None:
+        elif timer is MeetingDeadlineKind.SHARE_NOTE and rules is not None:
             run.set_floor(*sharing.note_due(state.floor, rules))
-        elif timer is TimerKind.SHARE_LIMIT and rules is not None:
+        elif timer is MeetingDeadlineKind.SHARE_LIMIT and rules is not None:
             run.set_floor(*sharing.limit_due(state.floor, rules, run.now))
         run.after_floor()
 
-    def timers(self, state: MeetingState) -> tuple[ScheduleTimer, ...]:
+    def timers(self, state: MeetingState) -> tuple[ArmMeetingDeadline, ...]:
         """Every deadline this state needs, to re-arm them all (idempotent)."""
         wanted = wanted_timers(self.plan, state)
-        return tuple(ScheduleTimer(kind, key, at) for (kind, key), at in wanted.items())
+        return tuple(ArmMeetingDeadline(kind, key, at) for (kind, key), at in wanted.items())
 
     def resumed_after_restart(self, state: MeetingState, now: datetime) -> Outcome:
         """After a restart: re-arm every deadline, tell the channel, refresh the panel.
@@ -344,9 +344,9 @@ class MeetingRunner:
     def _check(self, state: MeetingState, now: datetime) -> None:
         _require_aware(now)
         if state.format_name != self.plan.name or state.section_count != len(self.plan.sections):
-            raise MeetingError(Refusal.WRONG_FORMAT)
+            raise MeetingError(MeetingRefusal.WRONG_FORMAT)
         if state.status is Status.ENDED:
-            raise MeetingError(Refusal.ENDED)
+            raise MeetingError(MeetingRefusal.ENDED)
 
     def _begin(
         self,
@@ -358,7 +358,7 @@ class MeetingRunner:
     ) -> Transition:
         self._check(state, now)
         if state.status is Status.PAUSED and (navigation or not paused_ok):
-            raise MeetingError(Refusal.PAUSED)
+            raise MeetingError(MeetingRefusal.PAUSED)
         return Transition(self.plan, state, now)
 
     def _floor(self, state: MeetingState, now: datetime, op: FloorOp) -> Outcome:
@@ -380,12 +380,12 @@ class MeetingRunner:
             or not section.reading.offer
             or step.choosing
         ):
-            raise MeetingError(Refusal.NO_READING)
+            raise MeetingError(MeetingRefusal.NO_READING)
         if step.option is not None:
             text: CompiledText | None = section.text.options[step.option]
         else:
             text = select_text(section.text, run.state)
         parts = () if text is None else reading_parts(section, text)
         if step.chair_read or len(step.readers) >= len(parts):
-            raise MeetingError(Refusal.NO_READING)
+            raise MeetingError(MeetingRefusal.NO_READING)
         return step, section, parts

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.core.effects import Effect
 from bot.core.formats.plan import Order, Sharers, Sharing, TurnTaking
+from bot.core.meeting.effects import Effect
 from bot.core.pseudonyms import Pseudonym
 
 FloorStep = tuple["Floor", tuple[Effect, ...]]

@@ -5,16 +5,16 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.effects import (
+from bot.core.formats.plan import AtLimit
+from bot.core.meeting.effects import (
     FloorGiven,
     GivenBy,
     MeetingError,
-    Refusal,
+    MeetingRefusal,
     ShareExtended,
     ShareNote,
     ShareNoteAt,
 )
-from bot.core.formats.plan import AtLimit
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing.floor import Floor, FloorRules, FloorStep, Turn
 
@@ -66,9 +66,9 @@ def note_due(floor: Floor, rules: FloorRules) -> FloorStep:
 def extend(floor: Floor, rules: FloorRules | None, seconds: int, now: datetime) -> FloorStep:
     """Give the sharer ``seconds`` more; warnings that now lie ahead will come again."""
     if rules is None or floor.turn is None:
-        raise MeetingError(Refusal.NOBODY_SHARING)
+        raise MeetingError(MeetingRefusal.NOBODY_SHARING)
     if isinstance(seconds, bool) or not 0 < seconds <= MAX_EXTENSION_SECONDS:
-        raise MeetingError(Refusal.BAD_DURATION)
+        raise MeetingError(MeetingRefusal.BAD_DURATION)
     turn = floor.turn
     if turn.limit_at is None or turn.over_at is None:
         return floor, ()

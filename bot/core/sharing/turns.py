@@ -6,7 +6,8 @@ from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
-from bot.core.effects import (
+from bot.core.formats.plan import AtLimit, Order, Sharers
+from bot.core.meeting.effects import (
     Effect,
     EndedBy,
     FloorEnded,
@@ -16,11 +17,10 @@ from bot.core.effects import (
     HandDropped,
     HandLowered,
     MeetingError,
+    MeetingRefusal,
     PhaseBegins,
-    Refusal,
     TimeUp,
 )
-from bot.core.formats.plan import AtLimit, Order, Sharers
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing.floor import (
     Floor,
@@ -134,7 +134,7 @@ def raise_hand(
         return _add_hand(floor, who), ()
     phase = rules.phase_of(floor)
     if not eligible(floor, phase, who):
-        raise MeetingError(Refusal.ONLY_NOT_YET_SHARED)
+        raise MeetingError(MeetingRefusal.ONLY_NOT_YET_SHARED)
     holder = floor.turn.who if floor.turn else None
     if phase.order is Order.ROUND and who not in floor.had_turn and who != holder:
         if who not in floor.round:
@@ -191,16 +191,16 @@ def pass_turn(floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datet
     if rules is None or not floor.active:
         if who in floor.hands:
             return _withdraw(floor, who), ()
-        raise MeetingError(Refusal.NOT_WAITING)
+        raise MeetingError(MeetingRefusal.NOT_WAITING)
     phase = rules.phase_of(floor)
     effects: list[Effect] = []
     if floor.turn is not None and floor.turn.who == who:
         if not phase.pass_allowed:
-            raise MeetingError(Refusal.PASS_NOT_ALLOWED)
+            raise MeetingError(MeetingRefusal.PASS_NOT_ALLOWED)
         floor = _end_turn(floor, rules, EndedBy.PASSED, False, effects)
     elif who in floor.round:
         if not phase.pass_allowed:
-            raise MeetingError(Refusal.PASS_NOT_ALLOWED)
+            raise MeetingError(MeetingRefusal.PASS_NOT_ALLOWED)
         floor = replace(
             _withdraw(floor, who),
             had_turn=(*floor.had_turn, who),
@@ -209,7 +209,7 @@ def pass_turn(floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datet
     elif who in floor.hands or floor.called == who:
         return _withdraw(floor, who), ()
     else:
-        raise MeetingError(Refusal.NOT_WAITING)
+        raise MeetingError(MeetingRefusal.NOT_WAITING)
     floor = _fill(floor, rules, now, effects, announce=True)
     return floor, tuple(effects)
 
@@ -217,7 +217,7 @@ def pass_turn(floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datet
 def done(floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datetime) -> FloorStep:
     """The sharer finished."""
     if rules is None or floor.turn is None or floor.turn.who != who:
-        raise MeetingError(Refusal.NOT_YOUR_TURN)
+        raise MeetingError(MeetingRefusal.NOT_YOUR_TURN)
     effects: list[Effect] = []
     floor = _end_turn(floor, rules, EndedBy.DONE, True, effects)
     floor = _fill(floor, rules, now, effects, announce=True)
@@ -229,14 +229,14 @@ def tag(
 ) -> FloorStep:
     """The sharer finishes and names the next sharer (sections where sharers pick the next)."""
     if rules is None or floor.turn is None or floor.turn.who != who:
-        raise MeetingError(Refusal.NOT_YOUR_TURN)
+        raise MeetingError(MeetingRefusal.NOT_YOUR_TURN)
     phase = rules.phase_of(floor)
     if phase.order is not Order.TAG:
-        raise MeetingError(Refusal.NOT_TAG_MODE)
+        raise MeetingError(MeetingRefusal.NOT_TAG_MODE)
     if target == who:
-        raise MeetingError(Refusal.SAME_PERSON)
+        raise MeetingError(MeetingRefusal.SAME_PERSON)
     if not eligible(floor, phase, target):
-        raise MeetingError(Refusal.ONLY_NOT_YET_SHARED)
+        raise MeetingError(MeetingRefusal.ONLY_NOT_YET_SHARED)
     effects: list[Effect] = []
     floor = _end_turn(floor, rules, EndedBy.TAGGED, True, effects)
     floor = replace(_welcome(floor, target, False), called=target, with_chair=False)
@@ -250,9 +250,9 @@ def tag(
 def pick(floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datetime) -> FloorStep:
     """The chair calls on ``who``: they get the floor now, or next when someone is sharing."""
     if rules is None or not floor.active:
-        raise MeetingError(Refusal.NOT_SHARING_NOW)
+        raise MeetingError(MeetingRefusal.NOT_SHARING_NOW)
     if not eligible(floor, rules.phase_of(floor), who):
-        raise MeetingError(Refusal.ONLY_NOT_YET_SHARED)
+        raise MeetingError(MeetingRefusal.ONLY_NOT_YET_SHARED)
     floor = _welcome(floor, who, False)
     if floor.turn is not None and floor.turn.who == who:
         return floor, ()
@@ -265,7 +265,7 @@ def pick(floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datetime) 
 def call_next(floor: Floor, rules: FloorRules | None, now: datetime) -> FloorStep:
     """The chair moves on: the current share ends and the next in line gets the floor."""
     if rules is None or not floor.active:
-        raise MeetingError(Refusal.NOT_SHARING_NOW)
+        raise MeetingError(MeetingRefusal.NOT_SHARING_NOW)
     effects: list[Effect] = []
     if floor.turn is not None:
         floor = _end_turn(floor, rules, EndedBy.CHAIR, True, effects)

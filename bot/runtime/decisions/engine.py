@@ -159,7 +159,7 @@ class Engine:
                     await t.save_roll(proposal_id, voters)
                 case MarkVoted(proposal_id=proposal_id, voter=voter):
                     if not await t.mark_voted(proposal_id, voter):
-                        raise core.Refused(core.Refusal.ALREADY_VOTED)
+                        raise core.Refused(core.DecisionRefusal.ALREADY_VOTED)
                 case StoreBallot(proposal_id=proposal_id, key=key, choice=choice):
                     await t.store_ballot(proposal_id, key, choice)
                 case DeleteVotes(proposal_id=proposal_id):

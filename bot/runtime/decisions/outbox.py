@@ -18,13 +18,13 @@ from fractions import Fraction
 from typing import Any
 
 from bot.core.decisions import (
+    BallotOutcome,
     CancelReason,
     Change,
     Counts,
     DiscordEffect,
     ExcludeMember,
     Motion,
-    Outcome,
     Proposal,
     Result,
     Threshold,
@@ -113,7 +113,7 @@ def _decode_value(kind: Any, raw: Any) -> Any:
         return to_time(float(raw))
     if kind is Result:
         counts = raw["counts"]
-        return Result(Outcome(raw["outcome"]), None if counts is None else Counts(*counts))
+        return Result(BallotOutcome(raw["outcome"]), None if counts is None else Counts(*counts))
     if kind is CancelReason:
         return CancelReason(raw)
     if typing.get_origin(kind) is tuple:

@@ -167,7 +167,7 @@ class DecisionService:
             return
         away = await self._repo.exclusion(group.id, self._who(group, target))
         if away is not None and away.in_force(self._clock.now()):
-            raise NotAllowed(texts.refused(core.Refusal.MEMBER_EXCLUDED))
+            raise NotAllowed(texts.refused(core.DecisionRefusal.MEMBER_EXCLUDED))
         raise NotAllowed(texts.NOT_IN_GROUP)
 
     # --- reading for the cogs ----------------------------------------------------------------
@@ -213,7 +213,9 @@ class DecisionService:
                 except core.Refused as error:
                     raise self._refuse(error, settings) from None
                 if not await t.insert_concern(group.id, concern):
-                    raise self._refuse(core.Refused(core.Refusal.DUPLICATE_CONCERN), settings)
+                    raise self._refuse(
+                        core.Refused(core.DecisionRefusal.DUPLICATE_CONCERN), settings
+                    )
                 await self._engine.commit(t, group, effects, None, done)
             delivered = await self._engine.after(done, {who: target})
         if Delivery.UNDELIVERABLE in delivered.values():
@@ -363,7 +365,7 @@ class DecisionService:
             raise NotAllowed(texts.PROPOSAL_CLOSED)
         if concerned_member(proposal.motion) != self._who(group, user):
             raise NotAllowed(
-                texts.refusal(core.Refused(core.Refusal.NOT_THE_MEMBER), DecisionSettings())
+                texts.refusal(core.Refused(core.DecisionRefusal.NOT_THE_MEMBER), DecisionSettings())
             )
         return (await self.settings(group)).statement_max_chars
 

@@ -16,16 +16,16 @@ from bot.core.decisions import (
     MAJORITY,
     MIN_BALLOTS_TO_SHOW_COUNTS,
     TWO_THIRDS,
+    BallotOutcome,
     CancelReason,
     ChancesMissing,
     Change,
+    DecisionRefusal,
     DecisionSettings,
     ExcludeMember,
     Ineligible,
     Motion,
     NotEnoughChances,
-    Outcome,
-    Refusal,
     Refused,
     Result,
     Threshold,
@@ -121,29 +121,29 @@ NO_GUIDELINES = (
 
 # --- refusals -----------------------------------------------------------------------------------
 
-_REFUSALS: Mapping[Refusal, str] = {
-    Refusal.UNKNOWN_GUIDELINE: "That isn't one of this group's guidelines. Please pick one from "
+_R = DecisionRefusal
+_REFUSALS: Mapping[DecisionRefusal, str] = {
+    _R.UNKNOWN_GUIDELINE: "That isn't one of this group's guidelines. Please pick one from "
     "the list.",
-    Refusal.ABOUT_YOURSELF: "That would be about you — this is for another member. Nothing "
-    "changed.",
-    Refusal.DUPLICATE_CONCERN: "You've already sent them a note at this meeting. If it goes on, "
+    _R.ABOUT_YOURSELF: "That would be about you — this is for another member. Nothing changed.",
+    _R.DUPLICATE_CONCERN: "You've already sent them a note at this meeting. If it goes on, "
     "you can send another at a later one.",
-    Refusal.MEMBER_EXCLUDED: "They're sitting out meetings right now. They'll be welcomed back "
+    _R.MEMBER_EXCLUDED: "They're sitting out meetings right now. They'll be welcomed back "
     "on their own, and nothing more is needed until then.",
-    Refusal.NOT_EXCLUDED: "They aren't sitting out any meetings, so there's nothing to welcome "
+    _R.NOT_EXCLUDED: "They aren't sitting out any meetings, so there's nothing to welcome "
     "them back from.",
-    Refusal.BAD_MEETINGS: "A member can be asked to sit out 1 or 2 meetings, never more.",
-    Refusal.PROPOSAL_OPEN: "A proposal about this is already under way. `/vote status` shows "
+    _R.BAD_MEETINGS: "A member can be asked to sit out 1 or 2 meetings, never more.",
+    _R.PROPOSAL_OPEN: "A proposal about this is already under way. `/vote status` shows "
     "it; one at a time keeps things fair.",
-    Refusal.PROPOSER_CANNOT_SECOND: "A proposal needs a second from another member. Thank you "
+    _R.PROPOSER_CANNOT_SECOND: "A proposal needs a second from another member. Thank you "
     "for waiting.",
-    Refusal.TOO_LATE: "That step has closed, so nothing changed.",
-    Refusal.NOT_ON_ROLL: "The list of voters was fixed when voting opened, and you weren't on "
+    _R.TOO_LATE: "That step has closed, so nothing changed.",
+    _R.NOT_ON_ROLL: "The list of voters was fixed when voting opened, and you weren't on "
     "it, so this vote is for the others. You're welcome in the next one.",
-    Refusal.ALREADY_VOTED: "You've already voted on this. Your vote stands, and it stays secret.",
-    Refusal.NOT_THE_MEMBER: "Only the member this proposal is about can give their side here.",
-    Refusal.STATEMENT_EMPTY: "It looks like that was empty. Nothing was saved.",
-    Refusal.STATEMENT_TOO_LONG: "That's a little too long. Please shorten it and send it again.",
+    _R.ALREADY_VOTED: "You've already voted on this. Your vote stands, and it stays secret.",
+    _R.NOT_THE_MEMBER: "Only the member this proposal is about can give their side here.",
+    _R.STATEMENT_EMPTY: "It looks like that was empty. Nothing was saved.",
+    _R.STATEMENT_TOO_LONG: "That's a little too long. Please shorten it and send it again.",
 }
 
 
@@ -153,7 +153,7 @@ def refusal(error: Refused, settings: DecisionSettings) -> str:
     return refused(error.reason)
 
 
-def refused(reason: Refusal) -> str:
+def refused(reason: DecisionRefusal) -> str:
     return _REFUSALS.get(reason, "That can't be done right now. Nothing changed.")
 
 
@@ -364,14 +364,14 @@ def result(motion: Motion, outcome: Result, quorum: int, name: str | None) -> st
     tally = ""
     if counts is not None:
         tally = f" ({counts.yes} yes, {counts.no} no, {counts.abstain} abstained)"
-    elif outcome.outcome is not Outcome.NO_QUORUM:
+    elif outcome.outcome is not BallotOutcome.NO_QUORUM:
         tally = f" (with fewer than {MIN_BALLOTS_TO_SHOW_COUNTS} votes, only the outcome is shared)"
-    if outcome.outcome is Outcome.NO_QUORUM:
+    if outcome.outcome is BallotOutcome.NO_QUORUM:
         return (
             f"**The vote has closed.** Not enough votes were cast on the proposal {about} "
             f"(at least {quorum} are needed), so nothing changes. Nothing about it is kept."
         )
-    if outcome.outcome is Outcome.DEFEATED:
+    if outcome.outcome is BallotOutcome.DEFEATED:
         return (
             f"**The vote has closed.** The proposal {about} did not pass{tally}. Nothing "
             "changes, and nothing about it is kept."

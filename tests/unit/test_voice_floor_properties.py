@@ -8,11 +8,11 @@ from __future__ import annotations
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.core.floor_control import (
+from bot.core.voice_floor import (
     Change,
-    FloorControl,
     RestorePlan,
     Room,
+    VoiceFloor,
     end,
     give_floor,
     member_left,
@@ -90,7 +90,7 @@ def test_every_member_gets_back_exactly_the_state_they_would_have_had(
     lag: bool,
 ) -> None:
     channel = Channel(room, dict(enumerate(initial)), set(present), lag)
-    control = FloorControl[int](room)
+    control = VoiceFloor[int](room)
     persisted = RestorePlan[int](room).to_json(str)
     pending = RestorePlan[int](room)
     speakers: frozenset[int] | None = None
@@ -148,7 +148,7 @@ def test_every_member_gets_back_exactly_the_state_they_would_have_had(
             channel.apply(replay.changes)
             channel.sync()  # the runtime's view includes the calls it made
             pending = merge(pending, replay.pending)
-            control, speakers = FloorControl[int](room), None
+            control, speakers = VoiceFloor[int](room), None
             persisted = RestorePlan[int](room).to_json(str)
 
     done = end(control, channel.seen())

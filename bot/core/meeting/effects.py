@@ -3,7 +3,8 @@
 Every meeting operation (:mod:`bot.core.meeting`) returns the new state and a tuple of effects,
 in the order they should be carried out. There are two families:
 
-* :class:`TimerEffect` — :class:`ScheduleTimer` / :class:`CancelTimer`. Commit them **in the same
+* :class:`MeetingDeadlineEffect` — :class:`ArmMeetingDeadline` /
+  :class:`CancelMeetingDeadline`. Commit them **in the same
   transaction** as the new state: they are the durable deadlines of this meeting. Keys are unique
   within one meeting only, so prefix them with the meeting's id in the scheduler's table.
   Scheduling an existing ``(kind, key)`` again moves it. When a deadline is due, call
@@ -33,7 +34,7 @@ from bot.core.pseudonyms import Pseudonym
 # --- refusals ---------------------------------------------------------------------------------
 
 
-class Refusal(StrEnum):
+class MeetingRefusal(StrEnum):
     """Why a meeting request was refused. The cogs turn each into kind, private words."""
 
     ENDED = "ended"  # the meeting is over
@@ -64,7 +65,7 @@ class MeetingError(Exception):
     lands here (or is silently idempotent, for raising and lowering a hand).
     """
 
-    def __init__(self, reason: Refusal) -> None:
+    def __init__(self, reason: MeetingRefusal) -> None:
         super().__init__(reason.value)
         self.reason = reason
 
@@ -72,7 +73,7 @@ class MeetingError(Exception):
 # --- timers -----------------------------------------------------------------------------------
 
 
-class TimerKind(StrEnum):
+class MeetingDeadlineKind(StrEnum):
     """The kinds of durable deadline a meeting uses. Register one handler for all of them."""
 
     SECTION = "meeting.section"  # the section's time box, silence length, or anchor
@@ -84,22 +85,22 @@ class TimerKind(StrEnum):
 
 
 @dataclass(frozen=True)
-class TimerEffect:
+class MeetingDeadlineEffect:
     """Base of the durable-deadline effects, committed with the state."""
 
 
 @dataclass(frozen=True)
-class ScheduleTimer(TimerEffect):
+class ArmMeetingDeadline(MeetingDeadlineEffect):
     """Insert or move the deadline ``(kind, key)``. ``at`` may be in the past: fire it at once."""
 
-    kind: TimerKind
+    kind: MeetingDeadlineKind
     key: str
     at: datetime
 
 
 @dataclass(frozen=True)
-class CancelTimer(TimerEffect):
-    kind: TimerKind
+class CancelMeetingDeadline(MeetingDeadlineEffect):
+    kind: MeetingDeadlineKind
     key: str
 
 
@@ -407,4 +408,4 @@ class HandLowered(ChannelEffect):
     why: HandDropped
 
 
-Effect = TimerEffect | ChannelEffect
+Effect = MeetingDeadlineEffect | ChannelEffect

@@ -11,7 +11,7 @@ Members are an opaque key ``K``: the runtime plans on live Discord member ids, i
 
 How the runtime drives it
 -------------------------
-1. When a section with floor control starts: ``control = FloorControl(Room.STAGE)`` (or
+1. When a section with floor control starts: ``control = VoiceFloor(Room.STAGE)`` (or
    ``VOICE`` when the group opted in). Pass only the members to manage: leave bots out.
 2. At every change of floor, and when a member joins mid-section:
    ``step = give_floor(control, present, speakers)`` (``speakers`` from :func:`who_may_speak`).
@@ -30,7 +30,7 @@ How the runtime drives it
    pending rules apply. Every change is safe to repeat.
 
 ``present`` is the runtime's own view of the channel: voice states from the gateway, updated
-too when one of its calls succeeds. Within one :class:`FloorControl` a view that lags behind
+too when one of its calls succeeds. Within one :class:`VoiceFloor` a view that lags behind
 the bot's calls is tolerated; after :func:`restore` (a crash replay, a pending member) nothing
 remembers the calls, so the view must include them before floor control resumes.
 
@@ -209,7 +209,7 @@ def restore(
 
 
 @dataclass(frozen=True)
-class FloorControl(Generic[K]):
+class VoiceFloor(Generic[K]):
     """Floor control for one section. Lives in memory; only its restore plan is persisted."""
 
     room: Room
@@ -221,15 +221,15 @@ class FloorControl(Generic[K]):
 
 
 @dataclass(frozen=True)
-class FloorStep(Generic[K]):
-    control: FloorControl[K]
+class VoiceFloorStep(Generic[K]):
+    control: VoiceFloor[K]
     changes: tuple[Change[K], ...]  # the member(s) given the floor first
     plan_changed: bool  # persist control.restore_plan() before making the changes
 
 
 def give_floor(
-    control: FloorControl[K], present: Mapping[K, bool], speakers: Collection[K]
-) -> FloorStep[K]:
+    control: VoiceFloor[K], present: Mapping[K, bool], speakers: Collection[K]
+) -> VoiceFloorStep[K]:
     """Silence everyone in ``present`` but ``speakers``, with the fewest changes."""
     before = dict(control.before)
     set_to = dict(control.set_to)
@@ -245,22 +245,24 @@ def give_floor(
         set_to[member] = target
         (takes if target else gives).append(Change(member, target))
     plan_changed = len(before) != len(control.before)
-    return FloorStep(FloorControl(control.room, before, set_to), tuple(gives + takes), plan_changed)
+    return VoiceFloorStep(
+        VoiceFloor(control.room, before, set_to), tuple(gives + takes), plan_changed
+    )
 
 
-def member_left(control: FloorControl[K], member: K) -> FloorStep[K]:
+def member_left(control: VoiceFloor[K], member: K) -> VoiceFloorStep[K]:
     """A member left the channel.
 
     Voice: nothing changes, a server mute stays on the member wherever they go. Stage: they
     will come back in the audience, as they would without the bot, so they are let go.
     """
     if control.room is Room.VOICE or member not in control.before:
-        return FloorStep(control, (), plan_changed=False)
+        return VoiceFloorStep(control, (), plan_changed=False)
     before = {key: value for key, value in control.before.items() if key != member}
     set_to = {key: value for key, value in control.set_to.items() if key != member}
-    return FloorStep(FloorControl(control.room, before, set_to), (), plan_changed=True)
+    return VoiceFloorStep(VoiceFloor(control.room, before, set_to), (), plan_changed=True)
 
 
-def end(control: FloorControl[K], present: Mapping[K, bool]) -> Restore[K]:
+def end(control: VoiceFloor[K], present: Mapping[K, bool]) -> Restore[K]:
     """The section is over: give every member back the state they had before it."""
     return restore(control.restore_plan(), present, control.set_to)

@@ -1,4 +1,4 @@
-"""Floor control in voice and stage channels: the planner (:mod:`bot.core.floor_control`) wired
+"""Floor control in voice and stage channels: the planner (:mod:`bot.core.voice_floor`) wired
 to Discord, with a durable way back.
 
 When a group meets in a **stage** channel, the person sharing is made the speaker (with the
@@ -14,10 +14,10 @@ someone else had muted stays muted.
 
 How it runs
 -----------
-* :meth:`FloorService.sync` reconciles one channel with what the live meeting wants *now*; it
+* :meth:`VoiceFloorService.sync` reconciles one channel with what the live meeting wants *now*; it
   is called (as a background task, so the meeting's lock is never held while calls are paced)
   after every meeting step, when members join or leave the channel, and after a restart. Calls
-  are paced (:func:`~bot.core.floor_control.pace`) and serialised per channel.
+  are paced (:func:`~bot.core.voice_floor.pace`) and serialised per channel.
 * Before the bot first changes anyone, the restore plan is committed as a durable deadline
   (kind :data:`FLOOR_KIND`, key = the channel). It names members only by pseudonym, never by id,
   and is replaced as the plan changes and deleted when everyone has their state back. After a
@@ -43,13 +43,16 @@ from typing import Any
 import discord
 
 from bot.core.crosstalk import GUARDED_MODES
-from bot.core.effects import ChannelEffect
-from bot.core.floor_control import (
+from bot.core.formats.plan import WhoMay
+from bot.core.meeting import Status
+from bot.core.meeting.effects import ChannelEffect
+from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.core.voice_floor import (
     REQUIRED_PERMISSIONS,
     Change,
-    FloorControl,
     RestorePlan,
     Room,
+    VoiceFloor,
     end,
     give_floor,
     member_left,
@@ -58,9 +61,6 @@ from bot.core.floor_control import (
     restore,
     who_may_speak,
 )
-from bot.core.formats.plan import WhoMay
-from bot.core.meeting import Status
-from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.meetings import LiveMeeting, MeetingService
 from bot.runtime.scheduler import Scheduler
@@ -102,7 +102,7 @@ class _Room:
 
     guild_id: int
     kind: Room
-    control: FloorControl[int] | None = None
+    control: VoiceFloor[int] | None = None
     owed: dict[Pseudonym, bool] = field(default_factory=dict)
     told: bool = False  # the group was told what permission is missing
     persisted: str | None = None  # the plan last committed (to skip identical writes)
@@ -112,7 +112,7 @@ class _Room:
         return self.control is None and not self.owed
 
 
-class FloorService:
+class VoiceFloorService:
     def __init__(
         self,
         client: discord.Client,
@@ -291,11 +291,11 @@ class FloorService:
         self._rooms[channel_id] = room
         # Members owed their state who are here are taken into the control (same plan, no
         # needless unmute-then-mute); those connected elsewhere in voice get their state back.
-        control = room.control or FloorControl(kind)
+        control = room.control or VoiceFloor(kind)
         here = {member: before for member, before in found.items() if member in present}
         if here:
             before = {**here, **control.before}
-            control = FloorControl(kind, before, dict(control.set_to))
+            control = VoiceFloor(kind, before, dict(control.set_to))
         step = give_floor(control, present, speakers)
         room.control = step.control
         elsewhere = {m: b for m, b in found.items() if m not in present}

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.floor_control import (
+from bot.core.formats.plan import WhoMay
+from bot.core.pseudonyms import Pseudonym
+from bot.core.voice_floor import (
     Change,
-    FloorControl,
     RestorePlan,
     Room,
+    VoiceFloor,
     Wave,
     end,
     give_floor,
@@ -18,15 +20,13 @@ from bot.core.floor_control import (
     restore,
     who_may_speak,
 )
-from bot.core.formats.plan import WhoMay
-from bot.core.pseudonyms import Pseudonym
 
 SAM, ALEX, KIM, LEE = 1, 2, 3, 4
 
 
 def test_a_share_start_silences_everyone_else_and_gives_the_sharer_the_floor_first() -> None:
     room = {SAM: True, ALEX: False, KIM: False, LEE: False}  # on a stage Sam is in the audience
-    step = give_floor(FloorControl[int](Room.STAGE), room, {SAM})
+    step = give_floor(VoiceFloor[int](Room.STAGE), room, {SAM})
     assert step.changes == (
         Change(SAM, silenced=False),
         Change(ALEX, silenced=True),
@@ -39,7 +39,7 @@ def test_a_share_start_silences_everyone_else_and_gives_the_sharer_the_floor_fir
 
 def test_a_change_of_sharer_costs_two_calls_and_the_section_end_restores_exactly() -> None:
     before = {SAM: False, ALEX: False, KIM: True, LEE: False}  # Kim was muted by someone
-    first = give_floor(FloorControl[int](Room.VOICE), before, {SAM})
+    first = give_floor(VoiceFloor[int](Room.VOICE), before, {SAM})
     assert first.changes == (Change(ALEX, True), Change(LEE, True))
     seen = {SAM: False, ALEX: True, KIM: True, LEE: True}
     second = give_floor(first.control, seen, {ALEX})
@@ -52,27 +52,27 @@ def test_a_change_of_sharer_costs_two_calls_and_the_section_end_restores_exactly
 
 
 def test_voice_never_lifts_a_mute_the_bot_did_not_set() -> None:
-    step = give_floor(FloorControl[int](Room.VOICE), {KIM: True, SAM: False}, {KIM})
+    step = give_floor(VoiceFloor[int](Room.VOICE), {KIM: True, SAM: False}, {KIM})
     assert step.changes == (Change(SAM, True),)
-    stage = give_floor(FloorControl[int](Room.STAGE), {KIM: True, SAM: False}, {KIM})
+    stage = give_floor(VoiceFloor[int](Room.STAGE), {KIM: True, SAM: False}, {KIM})
     assert stage.changes == (Change(KIM, False), Change(SAM, True))
 
 
 def test_a_lagging_voice_state_does_not_leave_the_next_sharer_silenced() -> None:
-    first = give_floor(FloorControl[int](Room.VOICE), {SAM: False, ALEX: False}, {SAM})
+    first = give_floor(VoiceFloor[int](Room.VOICE), {SAM: False, ALEX: False}, {SAM})
     # The gateway has not reported Alex's mute yet when the floor passes to Alex.
     second = give_floor(first.control, {SAM: False, ALEX: False}, {ALEX})
     assert second.changes == (Change(ALEX, False), Change(SAM, True))
 
 
 def test_the_end_of_a_section_restores_even_before_the_gateway_reports_the_last_calls() -> None:
-    first = give_floor(FloorControl[int](Room.VOICE), {SAM: False, ALEX: False}, {SAM})
+    first = give_floor(VoiceFloor[int](Room.VOICE), {SAM: False, ALEX: False}, {SAM})
     done = end(first.control, {SAM: False, ALEX: False})  # Alex's mute not reported yet
     assert done.changes == (Change(ALEX, False),)
 
 
 def test_voice_members_who_left_are_restored_when_they_connect_again() -> None:
-    first = give_floor(FloorControl[int](Room.VOICE), {SAM: False, ALEX: False}, {SAM})
+    first = give_floor(VoiceFloor[int](Room.VOICE), {SAM: False, ALEX: False}, {SAM})
     left = member_left(first.control, ALEX)
     assert not left.plan_changed
     done = end(left.control, {SAM: False})
@@ -84,7 +84,7 @@ def test_voice_members_who_left_are_restored_when_they_connect_again() -> None:
 
 
 def test_stage_members_who_left_are_let_go_and_come_back_in_the_audience() -> None:
-    first = give_floor(FloorControl[int](Room.STAGE), {SAM: True, ALEX: False}, {SAM})
+    first = give_floor(VoiceFloor[int](Room.STAGE), {SAM: True, ALEX: False}, {SAM})
     left = member_left(first.control, ALEX)  # Alex was a speaker before the section
     assert left.plan_changed
     assert left.control.restore_plan() == RestorePlan(Room.STAGE, {SAM: True})
