@@ -111,7 +111,7 @@ def _explain_login_failure(exc: BaseException, settings: Settings | None = None)
 
 
 async def _sync(settings: Settings, token: str) -> int:
-    from bot.app import build_bot
+    from bot.wiring import build_bot
 
     bot = build_bot(settings, serve=False)
     try:
@@ -127,7 +127,7 @@ async def _sync(settings: Settings, token: str) -> int:
 
 
 async def _run(settings: Settings, token: str) -> int:
-    from bot.app import build_bot
+    from bot.wiring import build_bot
 
     delay = record_start(settings.data_dir)
     if delay:

@@ -1,30 +1,26 @@
-"""Wiring: Settings -> Store, Clock, Scheduler, Pseudonymizer -> the Bot. Owns their lifetimes."""
+"""The bot: discord.py's client with Peer Circle's intents, command tree and lifetime.
+
+It is built by :func:`bot.wiring.build_bot`, which hands it a factory for its services; the bot
+owns their lifetime (open the store, re-arm deadlines, resume meetings, drain, close).
+"""
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import discord
-import yarl
 from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
-from bot.config import Settings
-from bot.core.pseudonyms import Pseudonymizer
-from bot.runtime.clock import Clock
-from bot.runtime.decisions import DecisionService, DiscordDecisions
-from bot.runtime.formats import FormatLibrary
-from bot.runtime.groups import GroupService
-from bot.runtime.hooks import Hooks
-from bot.runtime.meetings import MeetingService
-from bot.runtime.members import ensure_members
-from bot.runtime.presenter import Presenter
-from bot.runtime.privacy import PrivacyService
-from bot.runtime.scheduler import Scheduler
-from bot.store import Store
-from bot.ui import message_for, reply_privately
+from bot.adapters.guild import ensure_members
+from bot.ui.replies import message_for, reply_privately
+
+if TYPE_CHECKING:
+    from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -44,16 +40,6 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.rotation",
     "cogs.crosstalk",
 )
-
-
-def configure_endpoints(settings: Settings) -> None:
-    """Point discord.py at the Discord API and gateway the settings name.
-
-    By default that is Discord itself; ``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` let a group
-    self-host on a Discord-compatible server (and let the tests use a local fake).
-    """
-    discord.http.Route.BASE = settings.discord_api_base
-    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
 
 
 def intents(message_content: bool = False) -> discord.Intents:
@@ -79,15 +65,12 @@ class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
 
 
 class PeerCircle(commands.Bot):
-    """The bot. Built by :func:`build_bot` with its dependencies passed in."""
+    """The bot. Built by :func:`bot.wiring.build_bot` with its services passed in."""
 
     def __init__(
         self,
+        services: Callable[[discord.Client], Services],
         *,
-        store: Store,
-        clock: Clock,
-        scheduler: Scheduler,
-        pseudonyms: Pseudonymizer,
         dev_guild_id: int | None = None,
         serve: bool = True,
         message_content: bool = False,
@@ -103,32 +86,10 @@ class PeerCircle(commands.Bot):
             member_cache_flags=discord.MemberCacheFlags.from_intents(intents(message_content)),
             guild_ready_timeout=0.1,
         )
-        self.store = store
-        self.clock = clock
-        self.scheduler = scheduler
-        self.pseudonyms = pseudonyms
-        self.hooks = Hooks()
-        self.formats = FormatLibrary(store)
-        self.groups = GroupService(store, self.formats)
-        self.privacy = PrivacyService(store, pseudonyms, clock, scheduler)
-        self.meetings = MeetingService(
-            store=store, clock=clock, scheduler=scheduler, formats=self.formats, hooks=self.hooks
-        )
-        self.presenter: Presenter | None = None  # set by cogs.meetings
-        self.decisions = DecisionService(
-            store=store,
-            clock=clock,
-            scheduler=scheduler,
-            pseudonyms=pseudonyms,
-            formats=self.formats,
-            hooks=self.hooks,
-            port=DiscordDecisions(
-                self, repo=store.decisions, pseudonyms=pseudonyms, formats=self.formats, clock=clock
-            ),
-            meeting_under_way=lambda group: self.meetings.in_channel(group.channel_id) is not None,
-        )
-        # Switches the group has decided apply from its next meeting.
-        self.meetings.switch_provider = self.decisions.switches
+        #: Every service, adapter and subscription, built by the composition root.
+        self.services = services(self)
+        self.store = self.services.store
+        self.clock = self.services.clock
         self.dev_guild_id = dev_guild_id
         self.serve = serve
         self.version = __version__
@@ -143,8 +104,8 @@ class PeerCircle(commands.Bot):
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.serve:
-            running = await self.meetings.load_all()
-            await self.scheduler.start()
+            running = await self.services.meetings.load_all()
+            await self.services.scheduler.start()
             if running:
                 log.info("Resuming %d meeting(s) after a restart", running)
                 self._resume_task = asyncio.create_task(self._resume_meetings())
@@ -152,11 +113,12 @@ class PeerCircle(commands.Bot):
     async def _resume_meetings(self) -> None:
         await self.wait_until_ready()
         # The names on the panels come from Discord's member list (kept in memory only).
-        for guild_id in {live.group.guild_id for live in self.meetings.running()}:
+        meetings = self.services.meetings
+        for guild_id in {live.group.guild_id for live in meetings.running()}:
             guild = self.get_guild(guild_id)
             if guild is not None:
                 await ensure_members(guild)
-        await self.meetings.resume_all()
+        await meetings.resume_all()
 
     async def _drain_handlers(self) -> None:
         """Let event, command and button handlers already running finish (a few seconds at
@@ -188,24 +150,7 @@ class PeerCircle(commands.Bot):
         if self._resume_task is not None and not self._resume_task.done():
             self._resume_task.cancel()
         await self._drain_handlers()
-        if self.presenter is not None:
-            await self.presenter.close()
-        await self.scheduler.stop()
+        await self.services.close()
+        await self.services.scheduler.stop()
         await super().close()
         await self.store.close()
-
-
-def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
-    """Build the bot and everything it depends on from the settings."""
-    configure_endpoints(settings)
-    store = Store(settings.database_path)
-    clock = Clock(rate=settings.clock_rate)
-    return PeerCircle(
-        store=store,
-        clock=clock,
-        scheduler=Scheduler(store.deadlines, clock),
-        pseudonyms=Pseudonymizer(settings.pseudonym_key_bytes()),
-        dev_guild_id=settings.dev_guild_id,
-        message_content=settings.message_content_intent,
-        serve=serve,
-    )

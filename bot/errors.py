@@ -31,3 +31,23 @@ class NotAllowed(PeerCircleError):
 
 class InvalidInput(PeerCircleError):
     """Something the member typed or uploaded could not be used."""
+
+
+class DiscordRefused(PeerCircleError):
+    """Discord said no (403): the bot lacks a permission where it tried to act."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(
+            f"Discord didn't let me {what}: I'm missing a permission there. Someone who manages "
+            "the server can check my role's permissions. Nothing changed."
+        )
+        self.what = what
+
+
+class DiscordGone(PeerCircleError):
+    """Discord no longer has what the bot tried to reach (404): a deleted channel or message,
+    a member who left."""
+
+    def __init__(self, what: str) -> None:
+        super().__init__(f"I couldn't {what}: it's no longer there on Discord. Nothing changed.")
+        self.what = what

@@ -9,19 +9,14 @@ hears back privately.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import discord
 from discord import app_commands
 from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.core.crosstalk import Remind
-from bot.core.meeting.effects import ChannelEffect
 from bot.errors import NotAllowed
-from bot.runtime.crosstalk import SENT, CrosstalkService
-from bot.runtime.meetings import LiveMeeting
-from bot.runtime.voice_floor import VoiceFloorService
+from bot.runtime.crosstalk import SENT
 
 NOT_POSTED = (
     "Sorry — I couldn't post the reminder in the channel just now. "
@@ -30,28 +25,19 @@ NOT_POSTED = (
 
 
 class Crosstalk(commands.Cog):
-    def __init__(
-        self, bot: PeerCircle, crosstalk: CrosstalkService, floor: VoiceFloorService
-    ) -> None:
+    def __init__(self, bot: PeerCircle) -> None:
         self.bot = bot
-        self.crosstalk = crosstalk
-        self.floor = floor
+        self.crosstalk = bot.services.crosstalk
+        self.floor = bot.services.voice_floor
         self.menu = app_commands.ContextMenu(name="Gentle reminder", callback=self.gentle_reminder)
         app_commands.guild_only(self.menu)
 
     async def cog_load(self) -> None:
         self.bot.tree.add_command(self.menu)
-        self.bot.meetings.listeners.append(self._on_step)
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
-        if self._on_step in self.bot.meetings.listeners:
-            self.bot.meetings.listeners.remove(self._on_step)
         await self.floor.close()
-
-    async def _on_step(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
-        await self.crosstalk.on_step(live, effects)
-        await self.floor.on_step(live, effects)
 
     # --- listeners -----------------------------------------------------------------------------
 
@@ -103,20 +89,4 @@ class Crosstalk(commands.Cog):
 
 
 async def setup(bot: PeerCircle) -> None:
-    def values(live: LiveMeeting) -> dict[str, str]:
-        presenter = bot.presenter
-        return presenter.values(live) if presenter is not None else {}
-
-    crosstalk = CrosstalkService(
-        bot,
-        bot.meetings,
-        bot.pseudonyms,
-        bot.clock,
-        message_content=bot.intents.message_content,
-        values=values,
-        switches=bot.decisions.switches,
-    )
-    floor = VoiceFloorService(
-        bot, bot.meetings, bot.pseudonyms, bot.clock, bot.scheduler, bot.store.deadlines
-    )
-    await bot.add_cog(Crosstalk(bot, crosstalk, floor))
+    await bot.add_cog(Crosstalk(bot))

@@ -72,7 +72,7 @@ class Decisions(commands.Cog):
     ) -> None:
         """Ask me to send a member a kind, private note about one of the group's guidelines."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        noted = await self.bot.decisions.raise_concern(
+        noted = await self.bot.services.decisions.raise_concern(
             interaction.channel_id, interaction.user, member, guideline
         )
         await interaction.followup.send(texts.concern_sent(noted.title), ephemeral=True)
@@ -83,7 +83,7 @@ class Decisions(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         needle = current.lower()
         try:
-            guidelines = await self.bot.decisions.guidelines(interaction.channel_id)
+            guidelines = await self.bot.services.decisions.guidelines(interaction.channel_id)
         except Exception:
             return []
         return [
@@ -114,7 +114,7 @@ class Decisions(commands.Cog):
     ) -> None:
         """Propose that a member sit out the next 1 or 2 meetings, after earlier notes."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        proposed = await self.bot.decisions.propose_exclusion(
+        proposed = await self.bot.services.decisions.propose_exclusion(
             interaction.channel_id, interaction.user, member, meetings.value
         )
         await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
@@ -128,7 +128,7 @@ class Decisions(commands.Cog):
     async def change(self, interaction: Interaction, what: str, value: str) -> None:
         """Propose a change to the group's format or settings, for the group to vote on."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        proposed = await self.bot.decisions.propose_change(
+        proposed = await self.bot.services.decisions.propose_change(
             interaction.channel_id, interaction.user, what, value
         )
         await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
@@ -139,7 +139,7 @@ class Decisions(commands.Cog):
     ) -> list[app_commands.Choice[str]]:
         needle = current.lower()
         try:
-            choices = await self.bot.decisions.change_choices(interaction.channel_id)
+            choices = await self.bot.services.decisions.change_choices(interaction.channel_id)
         except Exception:
             return []
         return [
@@ -156,7 +156,7 @@ class Decisions(commands.Cog):
             return []
         needle = current.lower()
         try:
-            entries = await self.bot.formats.entries(interaction.channel_id)
+            entries = await self.bot.services.formats.entries(interaction.channel_id)
         except Exception:
             return []
         return [
@@ -171,7 +171,7 @@ class Decisions(commands.Cog):
     async def welcome_back(self, interaction: Interaction, member: discord.Member) -> None:
         """Propose welcoming a member back now, before their time away ends."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        proposed = await self.bot.decisions.propose_welcome_back(
+        proposed = await self.bot.services.decisions.propose_welcome_back(
             interaction.channel_id, interaction.user, member
         )
         await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
@@ -181,7 +181,7 @@ class Decisions(commands.Cog):
     @vote.command(name="status")
     async def status(self, interaction: Interaction) -> None:
         """See what the group is deciding now, and when each step ends."""
-        found = await self.bot.decisions.open_proposals(interaction.channel_id)
+        found = await self.bot.services.decisions.open_proposals(interaction.channel_id)
         group = found.group
         lines = [_status_line(group.guild_id, group.channel_id, p) for p in found.proposals]
         await interaction.response.send_message(
@@ -193,7 +193,7 @@ class Decisions(commands.Cog):
     @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
         try:
-            await self.bot.decisions.member_joined(member.guild.id, member)
+            await self.bot.services.decisions.member_joined(member.guild.id, member)
         except Exception:
             log.exception("Could not check a joining member for time away")
 

@@ -12,7 +12,7 @@ from bot.app import PeerCircle
 from bot.core.formats import CompiledFormat
 from bot.core.formats.describe import clock, preview_lines, section_heading
 from bot.errors import NotAllowed
-from bot.ui import KindView
+from bot.ui.replies import KindView
 
 log = logging.getLogger(__name__)
 
@@ -114,11 +114,11 @@ class AdoptNow(KindView):
         permissions = interaction.permissions
         if not permissions.manage_guild:
             raise NotAllowed("Adopting a format needs the Manage Server permission.")
-        plan = await self.bot.formats.adopt_while_setting_up(
+        plan = await self.bot.services.formats.adopt_while_setting_up(
             interaction.channel_id,
             self.ref,
             self.bot.clock.timestamp(),
-            meeting_under_way=self.bot.meetings.in_channel(interaction.channel_id) is not None,
+            meeting_under_way=self.bot.services.live.under_way(interaction.channel_id),
         )
         log.info("A group adopted an uploaded format")
         button.disabled = True
@@ -145,7 +145,7 @@ class Formats(commands.GroupCog, group_name="format"):
         self, interaction: discord.Interaction[PeerCircle], current: str
     ) -> list[app_commands.Choice[str]]:
         needle = current.lower()
-        entries = await self.bot.formats.entries(interaction.channel_id)
+        entries = await self.bot.services.formats.entries(interaction.channel_id)
         return [
             app_commands.Choice(name=f"{entry.name} ({entry.ref})"[:100], value=entry.ref)
             for entry in entries
@@ -155,7 +155,7 @@ class Formats(commands.GroupCog, group_name="format"):
     @app_commands.command(name="list")
     async def list_formats(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """See the built-in formats and this group's own."""
-        entries = await self.bot.formats.entries(interaction.channel_id)
+        entries = await self.bot.services.formats.entries(interaction.channel_id)
         lines = []
         for entry in entries:
             marks = " — **this group's format**" if entry.in_use else ""
@@ -189,8 +189,8 @@ class Formats(commands.GroupCog, group_name="format"):
         self, interaction: discord.Interaction[PeerCircle], name: str | None
     ) -> CompiledFormat:
         if name:
-            return await self.bot.formats.resolve(interaction.channel_id, name)
-        return (await self.bot.groups.view(interaction.channel_id)).format
+            return await self.bot.services.formats.resolve(interaction.channel_id, name)
+        return (await self.bot.services.groups.view(interaction.channel_id)).format
 
     @app_commands.command(name="upload")
     @app_commands.describe(file="The format as a .yaml file (see the format guide)")
@@ -200,7 +200,7 @@ class Formats(commands.GroupCog, group_name="format"):
         """Check a format file and save it for this group to consider."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         data = b"" if file.size > 65536 else await file.read()
-        ref, plan = await self.bot.formats.upload(
+        ref, plan = await self.bot.services.formats.upload(
             interaction.channel_id, file.filename, file.size, data, self.bot.clock.timestamp()
         )
         log.info("A format was uploaded and validated")
@@ -209,8 +209,9 @@ class Formats(commands.GroupCog, group_name="format"):
             f"`{ref}`; `/format preview name:{ref}` walks through it. Adopting it is the "
             f"group's decision: propose it with `/propose change what:format value:{ref}`."
         )
-        if interaction.permissions.manage_guild and await self.bot.formats.still_setting_up(
-            interaction.channel_id
+        if (
+            interaction.permissions.manage_guild
+            and await self.bot.services.formats.still_setting_up(interaction.channel_id)
         ):
             await interaction.followup.send(
                 message + "\nThe group hasn't met yet, so with Manage Server you can still "

@@ -62,7 +62,7 @@ class Groups(commands.GroupCog, group_name="group"):
         """Start a peer group in this channel (needs Manage Server, once)."""
         if interaction.guild_id is None or interaction.channel_id is None:
             raise NoGroupHere
-        view = await self.bot.groups.setup(
+        view = await self.bot.services.groups.setup(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
             format_id=format,
@@ -85,19 +85,19 @@ class Groups(commands.GroupCog, group_name="group"):
         needle = current.lower()
         return [
             app_commands.Choice(name=f"{name} ({format_id})"[:100], value=format_id)
-            for format_id, name in self.bot.groups.format_choices().items()
+            for format_id, name in self.bot.services.groups.format_choices().items()
             if needle in format_id or needle in name.lower()
         ][:25]
 
     @app_commands.command(name="settings")
     async def settings(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """See how the group in this channel meets."""
-        view = await self.bot.groups.view(interaction.channel_id)
+        view = await self.bot.services.groups.view(interaction.channel_id)
         await interaction.response.send_message(settings_text(view), ephemeral=True)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:
-        removed = await self.bot.groups.forget_guild(guild.id)
+        removed = await self.bot.services.groups.forget_guild(guild.id)
         log.info("Left a server; forgot %d group(s) there", removed)
 
 

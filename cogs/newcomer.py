@@ -54,7 +54,7 @@ class Newcomer(commands.Cog):
     @app_commands.guild_only()
     async def newcomer(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """New here? A private, friendly guide to how this group's meetings work."""
-        view = await self.bot.groups.view(interaction.channel_id)
+        view = await self.bot.services.groups.view(interaction.channel_id)
         await interaction.response.send_message(orientation(view.format), ephemeral=True)
 
 

@@ -18,7 +18,7 @@ from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.runtime.privacy import ForgetOutcome, WhatIKeep, shard_owner
 from bot.store.personal import MemberRows
-from bot.ui import KindView
+from bot.ui.replies import KindView
 
 log = logging.getLogger(__name__)
 
@@ -165,7 +165,9 @@ class ForgetMeConfirm(KindView):
         button: discord.ui.Button[ForgetMeConfirm],
     ) -> None:
         self._check_member(interaction)
-        outcome = await self.bot.privacy.forget_member(guild_id=self.guild_id, user_id=self.user_id)
+        outcome = await self.bot.services.privacy.forget_member(
+            guild_id=self.guild_id, user_id=self.user_id
+        )
         self.stop()
         await interaction.response.edit_message(content=forget_done_text(outcome), view=None)
 
@@ -193,7 +195,7 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         """See exactly what I keep about this group and about you, right now."""
         if interaction.guild_id is None:
             raise app_commands.NoPrivateMessage
-        report = await self.bot.privacy.what_i_keep(
+        report = await self.bot.services.privacy.what_i_keep(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,
             user_id=interaction.user.id,
@@ -207,7 +209,7 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         """Erase everything I keep that is keyed to you in this server."""
         if interaction.guild_id is None:
             raise app_commands.NoPrivateMessage
-        preview = await self.bot.privacy.forget_preview(
+        preview = await self.bot.services.privacy.forget_preview(
             guild_id=interaction.guild_id, user_id=interaction.user.id
         )
         view = ForgetMeConfirm(self.bot, guild_id=interaction.guild_id, user_id=interaction.user.id)
@@ -222,7 +224,7 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         connected = [guild.id for guild in self.bot.guilds]
         owns = shard_owner(self.bot.shard_id, self.bot.shard_count)
         try:
-            await self.bot.privacy.reconcile(connected, owns)
+            await self.bot.services.privacy.reconcile(connected, owns)
         except Exception:
             if self.bot.is_closed():
                 return  # stopped while tidying up: the next start does it again

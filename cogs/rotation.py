@@ -20,8 +20,8 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
-from bot.runtime.rotation import RotationService, Shown
-from bot.ui import message_for, reply_privately
+from bot.runtime.rotation import Shown
+from bot.ui.replies import message_for, reply_privately
 
 log = logging.getLogger(__name__)
 
@@ -144,33 +144,18 @@ class Rotation(commands.Cog):
         guild_only=True,
     )
 
-    def __init__(self, bot: PeerCircle, service: RotationService) -> None:
+    def __init__(self, bot: PeerCircle) -> None:
         self.bot = bot
-        self.service = service
+        self.service = bot.services.rotation
         self._tidy: asyncio.Task[None] | None = None
-        self._previous_provider = bot.meetings.role_provider
 
     async def cog_load(self) -> None:
-        service = self.service
-        self._previous_provider = self.bot.meetings.role_provider
-        self.bot.meetings.role_provider = service.roles_for_meeting
-        self.bot.meetings.listeners.append(service.meeting_step)
-        self.bot.hooks.meeting_counted.append(service.meeting_counted)
-        self.bot.privacy.member_forgotten.append(service.member_forgotten)
         self.bot.add_dynamic_items(RotationButton)
         if self.bot.serve:
             self._tidy = asyncio.create_task(self._tidy_when_ready())
 
     async def cog_unload(self) -> None:
         service, bot = self.service, self.bot
-        if bot.meetings.role_provider == service.roles_for_meeting:
-            bot.meetings.role_provider = self._previous_provider
-        if service.meeting_step in bot.meetings.listeners:
-            bot.meetings.listeners.remove(service.meeting_step)
-        if service.meeting_counted in bot.hooks.meeting_counted:
-            bot.hooks.meeting_counted.remove(service.meeting_counted)
-        if service.member_forgotten in bot.privacy.member_forgotten:
-            bot.privacy.member_forgotten.remove(service.member_forgotten)
         bot.remove_dynamic_items(RotationButton)
         if self._tidy is not None:
             self._tidy.cancel()
@@ -285,14 +270,4 @@ class Rotation(commands.Cog):
 
 
 async def setup(bot: PeerCircle) -> None:
-    service = RotationService(
-        bot,
-        store=bot.store,
-        clock=bot.clock,
-        pseudonyms=bot.pseudonyms,
-        formats=bot.formats,
-        meetings=bot.meetings,
-        ask_view=ask_view,
-        swap_view=swap_view,
-    )
-    await bot.add_cog(Rotation(bot, service))
+    await bot.add_cog(Rotation(bot))

@@ -47,7 +47,8 @@ from bot.core.meeting.effects import ChannelEffect, MeetingEnded, Notice, Notice
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
-from bot.runtime.meetings import LiveMeeting, MeetingService
+from bot.runtime.events import MeetingStepped
+from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.store.repositories import GroupRecord
 
 log = logging.getLogger(__name__)
@@ -157,7 +158,7 @@ class CrosstalkService:
     def __init__(
         self,
         client: discord.Client,
-        meetings: MeetingService,
+        meetings: LiveMeetings,
         pseudonyms: Pseudonymizer,
         clock: Clock,
         *,
@@ -177,6 +178,9 @@ class CrosstalkService:
         self._watches: dict[int, _Watch] = {}  # meeting id -> watch; memory only
 
     # --- meetings tell us where they are ------------------------------------------------------
+
+    async def meeting_stepped(self, event: MeetingStepped) -> None:
+        await self.on_step(event.meeting, event.effects)
 
     async def on_step(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
         """A meeting listener: forget a meeting that ended; settle hold mode for a new one."""

@@ -9,22 +9,23 @@ Every operation follows one path (see :mod:`bot.core.meeting`):
 3. commit the new state and its timers in one transaction (the meeting row is deleted, with
    every timer, when the meeting ends; a counted meeting gets its number in the same
    transaction);
-4. only then show the effects in Discord, through the :class:`Presenter`.
+4. only then show the effects in Discord, through the :class:`MeetingPort` (the presenter in
+   :mod:`bot.adapters.meetings`), and publish :class:`~bot.runtime.events.MeetingStepped` (and
+   ``MeetingStarted`` / ``MeetingCounted``) for the features that follow meetings.
 
-Who is who lives in memory only (``LiveMeeting.names``: pseudonym -> user id, learnt when a
-member presses a button or uses a command); the database holds pseudonyms.
+Who chairs comes from a :class:`RoleSource` (the rotation), the group's switches from a
+:class:`SwitchSource` (its decisions); both are handed in by the composition root. Who is who
+lives in memory only (:class:`~bot.runtime.live.LiveMeeting`); the database holds pseudonyms.
+This module imports no ``discord``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import logging
-from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.core.formats import CompiledFormat
 from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState
 from bot.core.meeting.effects import (
     ArmMeetingDeadline,
@@ -40,8 +41,16 @@ from bot.core.meeting.flow import Outcome
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NoGroupHere, NotAllowed
 from bot.runtime.clock import Clock
+from bot.runtime.events import (
+    EventBus,
+    MeetingCounted,
+    MeetingStarted,
+    MeetingStepped,
+    MemberForgotten,
+)
 from bot.runtime.formats import FormatLibrary
-from bot.runtime.hooks import Hooks, MeetingCounted, MeetingStarted
+from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
+from bot.runtime.locks import GroupLocks
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.db import Transaction
@@ -49,18 +58,9 @@ from bot.store.repositories import GroupRecord
 
 log = logging.getLogger(__name__)
 
-CHAIR = "chair"
-#: The chair may be stood in for after this many clock seconds without a sign of them.
-CHAIR_AWAY_SECONDS = 120
 TIMER_KEY_PREFIX = "meeting."
 
 Operation = Callable[[MeetingRunner, MeetingState, datetime], Outcome]
-#: Who holds each of the format's roles at the start: (group, starter) -> role id -> holders.
-RoleProvider = Callable[[GroupRecord, Pseudonym], Awaitable[Mapping[str, Sequence[Pseudonym]]]]
-#: The group's switch settings as its decisions left them: group -> switch name -> on/off.
-SwitchProvider = Callable[[GroupRecord], Awaitable[Mapping[str, bool]]]
-#: Told of every step's channel effects after they were shown (floor control, crosstalk …).
-EffectListener = Callable[["LiveMeeting", Sequence[ChannelEffect]], Awaitable[None]]
 
 _R = MeetingRefusal
 REFUSALS: Mapping[MeetingRefusal, str] = {
@@ -88,34 +88,44 @@ REFUSALS: Mapping[MeetingRefusal, str] = {
 }
 
 
-class Presenter(Protocol):
-    """Shows a meeting's effects in Discord (implemented in ``cogs/meetings.py``'s helper)."""
+class RoleSource(Protocol):
+    """Who holds each of the format's roles at the start (the service rotation)."""
 
-    async def show(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None: ...
-
-    async def open_panel(self, live: LiveMeeting) -> int | None: ...
+    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles: ...
 
 
-@dataclass
-class LiveMeeting:
-    """A meeting under way, in memory. ``names`` never leaves memory."""
+class SwitchSource(Protocol):
+    """The group's switch settings as its decisions left them (group decisions)."""
 
-    id: int
-    group: GroupRecord
-    format_ref: str
-    runner: MeetingRunner
-    state: MeetingState
-    panel_message_id: int | None
-    names: dict[Pseudonym, int] = field(default_factory=dict)
-    chair_seen_at: float = 0.0
+    async def switches(self, group: GroupRecord) -> Mapping[str, bool]: ...
 
-    @property
-    def plan(self) -> CompiledFormat:
-        return self.runner.plan
 
-    @property
-    def chairs(self) -> tuple[Pseudonym, ...]:
-        return self.state.holders(CHAIR)
+class MeetingPort(Protocol):
+    """What the meeting service asks of Discord: show a meeting's effects in its channel
+    (:class:`bot.adapters.meetings.MeetingPresenter`)."""
+
+    async def open_panel(self, live: LiveMeeting) -> int | None:
+        """Post the meeting's panel; its message id, or None if it could not be posted."""
+
+    async def show(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
+        """Show a step's effects (never raises: a refused post is logged and skipped)."""
+
+    def forget(self, live: LiveMeeting, who: Pseudonym) -> None:
+        """Drop what is held in memory about a member (after forget-me)."""
+
+
+class StarterChairs:
+    """The default role source: whoever starts the meeting chairs it."""
+
+    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
+        return StartingRoles({CHAIR: [starter]})
+
+
+class FormatDefaults:
+    """The default switch source: every switch keeps the format's default."""
+
+    async def switches(self, group: GroupRecord) -> Mapping[str, bool]:
+        return {}
 
 
 class MeetingService:
@@ -126,38 +136,36 @@ class MeetingService:
         clock: Clock,
         scheduler: Scheduler,
         formats: FormatLibrary,
-        hooks: Hooks,
+        live: LiveMeetings,
+        locks: GroupLocks,
+        bus: EventBus,
+        port: MeetingPort,
+        roles: RoleSource | None = None,
+        switches: SwitchSource | None = None,
     ) -> None:
         self._store = store
         self._clock = clock
         self._scheduler = scheduler
         self._formats = formats
-        self._hooks = hooks
-        self._by_channel: dict[int, LiveMeeting] = {}
-        self._by_id: dict[int, LiveMeeting] = {}
-        self._locks: dict[int, asyncio.Lock] = {}
-        self.presenter: Presenter | None = None
-        #: Replaced by the rotation feature; by default whoever starts the meeting chairs it.
-        self.role_provider: RoleProvider = _starter_chairs
-        #: Replaced by group decisions; by default every switch keeps the format's default.
-        self.switch_provider: SwitchProvider = _format_defaults
-        self.listeners: list[EffectListener] = []
+        self._live = live
+        self._lock = locks
+        self._bus = bus
+        self._port = port
+        self._roles = roles or StarterChairs()
+        self._switches = switches or FormatDefaults()
         for kind in MeetingDeadlineKind:
-            scheduler.register(kind.value, self._timer_handler(kind))
+            scheduler.register(kind.value, self._deadline_handler(kind))
 
     # --- lookups (the hot path: no I/O) ------------------------------------------------------
 
     def in_channel(self, channel_id: int | None) -> LiveMeeting | None:
-        return None if channel_id is None else self._by_channel.get(channel_id)
+        return self._live.in_channel(channel_id)
 
     def by_id(self, meeting_id: int) -> LiveMeeting | None:
-        return self._by_id.get(meeting_id)
+        return self._live.by_id(meeting_id)
 
     def running(self) -> list[LiveMeeting]:
-        return list(self._by_id.values())
-
-    def _lock(self, group_id: int) -> asyncio.Lock:
-        return self._locks.setdefault(group_id, asyncio.Lock())
+        return self._live.running()
 
     # --- start-up ----------------------------------------------------------------------------
 
@@ -182,8 +190,8 @@ class MeetingService:
                 panel_message_id=record.panel_message_id,
                 chair_seen_at=self._clock.timestamp(),
             )
-            self._remember(live)
-        return len(self._by_id)
+            self._live.add(live)
+        return len(self._live.running())
 
     async def resume_all(self) -> None:
         """Tell each meeting's channel that it goes on, and re-arm its timers."""
@@ -193,14 +201,6 @@ class MeetingService:
             except Exception:
                 log.exception("A meeting could not be resumed")
 
-    def _remember(self, live: LiveMeeting) -> None:
-        self._by_channel[live.group.channel_id] = live
-        self._by_id[live.id] = live
-
-    def _forget(self, live: LiveMeeting) -> None:
-        self._by_channel.pop(live.group.channel_id, None)
-        self._by_id.pop(live.id, None)
-
     # --- starting ----------------------------------------------------------------------------
 
     async def start(self, channel_id: int | None, starter: Pseudonym, user_id: int) -> LiveMeeting:
@@ -208,18 +208,18 @@ class MeetingService:
         if group is None:
             raise NoGroupHere
         async with self._lock(group.id):
-            if group.channel_id in self._by_channel:
+            if self._live.under_way(group.channel_id):
                 raise NotAllowed(
                     "A meeting is already under way here. `/meeting status` shows where it is."
                 )
             plan = await self._formats.current(group)
             runner = MeetingRunner(plan)
             now = self._clock.now()
-            roles = await self.role_provider(group, starter)
+            roles = await self._roles.roles_for_meeting(group, starter)
             setup = MeetingSetup(
                 number=group.meetings_held + 1,
-                roles=roles,
-                switches=await self.switch_provider(group),
+                roles=roles.holders,
+                switches=await self._switches.switches(group),
             )
             state, effects = runner.start(now, setup)
             async with self._store.db.transaction() as tx:
@@ -241,19 +241,17 @@ class MeetingService:
                 state=state,
                 panel_message_id=None,
                 names={starter: user_id},
-                chair_seen_at=now.timestamp(),
+                chair_seen_at=now.timestamp() + roles.chair_arrives_within,
             )
-            self._remember(live)
+            self._live.add(live)
             await self._scheduler.refresh(changed)
             log.info("A meeting started (format %s)", group.format_id)
-            if self.presenter is not None:
-                live.panel_message_id = await self.presenter.open_panel(live)
-                if live.panel_message_id is not None:
-                    await self._store.meetings.set_panel(live.id, live.panel_message_id)
-                await self.presenter.show(live, _channel_effects(effects))
-            await self._tell_listeners(live, _channel_effects(effects))
-        await self._hooks.started(
-            MeetingStarted(group.id, group.guild_id, group.channel_id, now.timestamp())
+            live.panel_message_id = await self._port.open_panel(live)
+            if live.panel_message_id is not None:
+                await self._store.meetings.set_panel(live.id, live.panel_message_id)
+            await self._shown(live, effects)
+        await self._bus.publish(
+            MeetingStarted(live.id, group.id, group.guild_id, group.channel_id, now.timestamp())
         )
         return live
 
@@ -303,12 +301,14 @@ class MeetingService:
             raise NotAllowed("Someone has already taken that on today. Thank you for offering!")
         await self.act(live, lambda r, s, now: r.set_role_holders(s, role, (who,), now))
 
-    async def forget_member(self, guild_id: int, who: Pseudonym) -> None:
+    async def forget_member(self, event: MemberForgotten) -> None:
         """After forget-me: take the member out of any meeting under way in that server."""
+        who = event.who
         for live in self.running():
-            if live.group.guild_id != guild_id:
+            if live.group.guild_id != event.guild_id:
                 continue
             live.names.pop(who, None)
+            self._port.forget(live, who)
             try:
                 await self._apply(live, lambda r, s, now: r.leave(s, who, now))
             except MeetingError:
@@ -324,7 +324,7 @@ class MeetingService:
     async def _apply(self, live: LiveMeeting, op: Operation) -> None:
         counted: MeetingCounted | None = None
         async with self._lock(live.group.id):
-            if self._by_id.get(live.id) is not live:
+            if not self._live.is_current(live):
                 raise MeetingError(MeetingRefusal.ENDED)
             now = self._clock.now()
             state, effects = op(live.runner, live.state, now)
@@ -352,21 +352,18 @@ class MeetingService:
             if ended is None:
                 await self._scheduler.refresh(changed)
             else:
-                self._forget(live)
+                self._live.remove(live)
                 await self._scheduler.refresh_all()
                 log.info("A meeting ended (counted: %s)", ended.counted)
-            if self.presenter is not None:
-                await self.presenter.show(live, _channel_effects(effects))
-            await self._tell_listeners(live, _channel_effects(effects))
+            await self._shown(live, effects)
         if counted is not None:
-            await self._hooks.counted(counted)
+            await self._bus.publish(counted)
 
-    async def _tell_listeners(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
-        for listener in self.listeners:
-            try:
-                await listener(live, effects)
-            except Exception:
-                log.exception("A meeting listener failed")
+    async def _shown(self, live: LiveMeeting, effects: Sequence[Effect]) -> None:
+        """Show a committed step in the channel, then tell the features that follow meetings."""
+        shown = tuple(_channel_effects(effects))
+        await self._port.show(live, shown)
+        await self._bus.publish(MeetingStepped(live, shown))
 
     async def _write_timers(
         self, tx: Transaction, meeting_id: int, effects: Sequence[Effect]
@@ -386,9 +383,9 @@ class MeetingService:
                 changed.append((effect.kind.value, key))
         return changed
 
-    def _timer_handler(self, kind: MeetingDeadlineKind) -> Callable[[Mapping[str, Any]], Any]:
+    def _deadline_handler(self, kind: MeetingDeadlineKind) -> Callable[[Mapping[str, Any]], Any]:
         async def fire(payload: Mapping[str, Any]) -> None:
-            live = self._by_id.get(int(payload["meeting"]))
+            live = self._live.by_id(int(payload["meeting"]))
             if live is None:
                 return  # the meeting ended; its timers went with it
             key = str(payload["key"])
@@ -398,16 +395,6 @@ class MeetingService:
                 return  # the meeting moved on meanwhile
 
         return fire
-
-
-async def _starter_chairs(
-    group: GroupRecord, starter: Pseudonym
-) -> Mapping[str, Sequence[Pseudonym]]:
-    return {CHAIR: [starter]}
-
-
-async def _format_defaults(group: GroupRecord) -> Mapping[str, bool]:
-    return {}
 
 
 def _channel_effects(effects: Sequence[Effect]) -> list[ChannelEffect]:

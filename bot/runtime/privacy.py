@@ -17,12 +17,13 @@ deadline was lost (a crash between the insert and the scheduling) still goes.
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
+from bot.runtime.events import EventBus, MemberForgotten
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.personal import (
@@ -46,7 +47,6 @@ SWEEP_KIND = "privacy.sweep"
 #: Clock seconds between two sweeps of expired rows.
 SWEEP_EVERY = 3600.0
 
-MemberForgottenHandler = Callable[[int, Pseudonym], Awaitable[None]]
 RowMatch = Mapping[str, int | float | str]
 
 
@@ -166,6 +166,7 @@ class PrivacyService:
         pseudonyms: Pseudonymizer,
         clock: Clock,
         scheduler: Scheduler,
+        bus: EventBus,
         registry: Registry = REGISTRY,
     ) -> None:
         self._store = store
@@ -173,8 +174,7 @@ class PrivacyService:
         self._clock = clock
         self.data = PersonalData(store.db, registry)
         self.retention = Retention(self.data, scheduler, clock)
-        #: Called after forget-me with (guild id, pseudonym): drop anything kept in memory.
-        self.member_forgotten: list[MemberForgottenHandler] = []
+        self._bus = bus
         self._schema_checked = False
 
     async def what_i_keep(
@@ -215,11 +215,7 @@ class PrivacyService:
                 guild_id=guild_id, member=member, now=self._clock.timestamp()
             )
         )
-        for handler in self.member_forgotten:
-            try:
-                await handler(guild_id, member)
-            except Exception:
-                log.exception("A forget-me handler failed")
+        await self._bus.publish(MemberForgotten(guild_id, member))
         log.info(
             "A member asked to be forgotten: %d row(s) removed, %d kept while in force",
             outcome.removed_total,

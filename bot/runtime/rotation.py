@@ -37,19 +37,24 @@ from datetime import UTC, datetime
 
 import discord
 
+from bot.adapters.guild import ensure_members
 from bot.core import rotation as core
 from bot.core.formats import CompiledFormat
 from bot.core.formats.roles import CompiledRole, RotationKind
 from bot.core.meeting import Status
-from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.runtime.clock import Clock
+from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten
 from bot.runtime.formats import FormatLibrary
-from bot.runtime.hooks import MeetingCounted
-from bot.runtime.meetings import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, MeetingService
-from bot.runtime.members import ensure_members
-from bot.runtime.presenter import first_name, when
+from bot.runtime.live import (
+    CHAIR,
+    CHAIR_AWAY_SECONDS,
+    LiveMeeting,
+    LiveMeetings,
+    StartingRoles,
+)
+from bot.runtime.markup import first_name, when
 from bot.store import Store
 from bot.store.repositories import GroupRecord
 from bot.store.rotation import RotationRole
@@ -195,7 +200,7 @@ class RotationService:
         clock: Clock,
         pseudonyms: Pseudonymizer,
         formats: FormatLibrary,
-        meetings: MeetingService,
+        meetings: LiveMeetings,
         ask_view: AskView,
         swap_view: SwapView,
     ) -> None:
@@ -785,9 +790,7 @@ class RotationService:
 
     # --- meetings -----------------------------------------------------------------------------
 
-    async def roles_for_meeting(
-        self, group: GroupRecord, starter: Pseudonym
-    ) -> Mapping[str, Sequence[Pseudonym]]:
+    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
         """The meeting runtime's role provider: the announced people serve; by default (an
         empty rotation, nobody announced, or the announced chair gone) the starter chairs."""
         roles: dict[str, list[Pseudonym]] = {}
@@ -806,7 +809,9 @@ class RotationService:
             log.exception("The rotation could not be read; whoever starts the meeting chairs")
         roles.setdefault(CHAIR, [starter])
         self._starting[group.id] = _Start(starter, roles[CHAIR][0], waiting)
-        return roles
+        # The announced chair has a few minutes to arrive before anyone steps in.
+        grace = STEP_IN_AFTER_SECONDS - CHAIR_AWAY_SECONDS if waiting else 0.0
+        return StartingRoles(roles, chair_arrives_within=grace)
 
     def _present(self, circle: _Circle, who: Pseudonym) -> bool:
         channel = circle.guild.get_channel(circle.group.channel_id)
@@ -815,8 +820,9 @@ class RotationService:
             return False
         return member in channel.members
 
-    async def meeting_step(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
-        """A meeting listener: keep the temporary roles on whoever serves, and note who served."""
+    async def meeting_stepped(self, event: MeetingStepped) -> None:
+        """Keep the temporary roles on whoever serves, and note who served."""
+        live = event.meeting
         tracked = self._tracked.get(live.id)
         if tracked is None:
             tracked = await self._track(live)
@@ -851,9 +857,8 @@ class RotationService:
         )
         self._tracked[live.id] = tracked
         if start is not None and start.waiting_for_chair and live.chairs == (start.chair,):
-            # The announced chair has a few minutes to arrive before anyone steps in.
+            # The announced chair has a few minutes to arrive (see roles_for_meeting).
             began = self._clock.timestamp()
-            live.chair_seen_at = began + STEP_IN_AFTER_SECONDS - CHAIR_AWAY_SECONDS
             guild = self._client.get_guild(live.group.guild_id)
             found = self._find(guild, [start.chair], live.names) if guild is not None else {}
             member = found.get(start.chair)
@@ -939,11 +944,11 @@ class RotationService:
         for task in pending:
             task.cancel()
 
-    async def member_forgotten(self, guild_id: int, who: Pseudonym) -> None:
+    async def member_forgotten(self, event: MemberForgotten) -> None:
         """After forget-me: take the member out of every rotation here (their rows are gone)
         and ask someone else for any turn they had. Runs in the background, so the member's
         confirmation is answered at once."""
-        task = asyncio.create_task(self._forget(guild_id, who))
+        task = asyncio.create_task(self._forget(event.guild_id, event.who))
         self._background.add(task)
         task.add_done_callback(self._background.discard)
 

@@ -62,10 +62,11 @@ from bot.core.voice_floor import (
     who_may_speak,
 )
 from bot.runtime.clock import Clock
-from bot.runtime.meetings import LiveMeeting, MeetingService
+from bot.runtime.events import MeetingStepped
+from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.scheduler import Scheduler
 from bot.store.repositories import DeadlineRepository
-from bot.ui import permission_label
+from bot.ui.replies import permission_label
 
 log = logging.getLogger(__name__)
 
@@ -116,7 +117,7 @@ class VoiceFloorService:
     def __init__(
         self,
         client: discord.Client,
-        meetings: MeetingService,
+        meetings: LiveMeetings,
         pseudonyms: Pseudonymizer,
         clock: Clock,
         scheduler: Scheduler,
@@ -172,6 +173,9 @@ class VoiceFloorService:
         task.add_done_callback(self._tasks.discard)
 
     # --- what tells us to look -----------------------------------------------------------------
+
+    async def meeting_stepped(self, event: MeetingStepped) -> None:
+        await self.on_step(event.meeting, event.effects)
 
     async def on_step(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
         """A meeting listener: reconcile the meeting's channel, in the background."""

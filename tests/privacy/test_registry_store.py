@@ -13,6 +13,7 @@ import pytest
 
 from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
+from bot.runtime.events import EventBus, MemberForgotten
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
@@ -25,7 +26,10 @@ HOME, ELSEWHERE = 320_000_000_000_000_001, 320_000_000_000_000_002
 
 
 class World:
-    def __init__(self, store: Store, privacy: PrivacyService, home: Place, away: Place) -> None:
+    def __init__(
+        self, store: Store, privacy: PrivacyService, home: Place, away: Place, bus: EventBus
+    ) -> None:
+        self.bus = bus
         self.store = store
         self.privacy = privacy
         self.home = home
@@ -42,11 +46,12 @@ async def world(tmp_path: Path) -> AsyncIterator[World]:
     await store.open()
     pseudonyms = Pseudonymizer(b"a test key that is long enough!!")
     clock = Clock(real_time=lambda: NOW)
-    privacy = PrivacyService(store, pseudonyms, clock, Scheduler(store.deadlines, clock))
+    bus = EventBus()
+    privacy = PrivacyService(store, pseudonyms, clock, Scheduler(store.deadlines, clock), bus)
     async with store.db.transaction() as tx:
         home = await populate(tx, pseudonyms, guild_id=HOME, channel_id=1001, now=NOW)
         away = await populate(tx, pseudonyms, guild_id=ELSEWHERE, channel_id=2001, now=NOW)
-    yield World(store, privacy, home, away)
+    yield World(store, privacy, home, away, bus)
     await store.close()
 
 
@@ -144,13 +149,14 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
 async def test_forget_me_tells_the_features_that_keep_things_in_memory(world: World) -> None:
     told: list[tuple[int, str]] = []
 
-    async def drop(guild_id: int, member: str) -> None:
-        told.append((guild_id, member))
+    async def drop(event: MemberForgotten) -> None:
+        told.append((event.guild_id, event.who))
 
-    async def broken(guild_id: int, member: str) -> None:
+    async def broken(event: MemberForgotten) -> None:
         raise RuntimeError("one feature failing never stops forget-me")
 
-    world.privacy.member_forgotten += [broken, drop]
+    world.bus.subscribe(MemberForgotten, broken)
+    world.bus.subscribe(MemberForgotten, drop)
     await world.privacy.forget_member(guild_id=HOME, user_id=MEMBERS["bea"])
     assert told == [(HOME, world.home.who["bea"])]
 

@@ -14,6 +14,7 @@ import pytest
 
 from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
+from bot.runtime.events import EventBus
 from bot.runtime.privacy import DELETE_KIND, SWEEP_EVERY, SWEEP_KIND, PrivacyService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
@@ -61,6 +62,7 @@ class Bench:
             Pseudonymizer(b"a test key that is long enough!!"),
             Clock(real_time=time),
             self.scheduler,
+            EventBus(),
             self.registry,
         )
 

@@ -26,8 +26,8 @@ from bot.runtime.clock import Clock
 from bot.runtime.decisions import DecisionService
 from bot.runtime.decisions.outbox import Work
 from bot.runtime.decisions.port import Person, Undeliverable, Unexcludable
+from bot.runtime.events import EventBus, MeetingCounted
 from bot.runtime.formats import FormatLibrary
-from bot.runtime.hooks import Hooks, MeetingCounted
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.repositories import GroupRecord, GroupRepository
@@ -130,7 +130,7 @@ class Bench:
     service: DecisionService
     discord: FakeDiscord
     group: GroupRecord
-    hooks: Hooks
+    bus: EventBus
 
     async def advance(self, seconds: float) -> None:
         """Move the clock on and let every deadline now due fire."""
@@ -142,7 +142,7 @@ class Bench:
         """A meeting counts (as the meeting runtime would report it)."""
         async with self.store.db.transaction() as tx:
             number = await GroupRepository.count_meeting(tx, self.group.id)
-        await self.hooks.counted(
+        await self.bus.publish(
             MeetingCounted(self.group.id, GUILD, CHANNEL, number, self.clock.timestamp())
         )
         return number
@@ -175,7 +175,7 @@ def build(store: Store, time: FakeTime, discord: FakeDiscord | None = None) -> B
     clock = Clock(rate=1.0, anchor=START, real_time=time)
     pseudonyms = Pseudonymizer(b"k" * 32)
     scheduler = Scheduler(store.deadlines, clock)
-    hooks = Hooks()
+    bus = EventBus()
     port = discord or FakeDiscord(pseudonyms, clock)
     port.clock = clock
     service = DecisionService(
@@ -184,11 +184,11 @@ def build(store: Store, time: FakeTime, discord: FakeDiscord | None = None) -> B
         scheduler=scheduler,
         pseudonyms=pseudonyms,
         formats=FormatLibrary(store),
-        hooks=hooks,
         port=port,
     )
+    bus.subscribe(MeetingCounted, service.meeting_counted)
     group = GroupRecord(0, GUILD, CHANNEL, "open-discussion", None, 0)
-    return Bench(store, time, clock, scheduler, service, port, group, hooks)
+    return Bench(store, time, clock, scheduler, service, port, group, bus)
 
 
 @pytest.fixture

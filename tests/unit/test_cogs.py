@@ -13,6 +13,7 @@ from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
+from bot.wiring import build_services
 
 
 @pytest.fixture
@@ -20,10 +21,13 @@ async def bot(tmp_path: Path) -> PeerCircle:
     store = Store(tmp_path / "db.sqlite3")
     clock = Clock()
     bot = PeerCircle(
-        store=store,
-        clock=clock,
-        scheduler=Scheduler(store.deadlines, clock),
-        pseudonyms=Pseudonymizer(b"k" * 32),
+        lambda client: build_services(
+            client,
+            store=store,
+            clock=clock,
+            scheduler=Scheduler(store.deadlines, clock),
+            pseudonyms=Pseudonymizer(b"k" * 32),
+        )
     )
     for extension in EXTENSIONS:
         await bot.load_extension(extension)

@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot.runtime import members
+from bot.adapters import guild as members
 
 
 class SilentGuild:

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any
 
 import discord
 
 from bot.core.decisions import Choice
 from bot.runtime.decisions import texts
-from bot.ui import message_for, reply_privately
+from bot.ui.replies import message_for, reply_privately
+from bot.ui.routing import services
 
 if TYPE_CHECKING:
     from bot.runtime.decisions.service import DecisionService
@@ -38,7 +39,7 @@ STYLES = {
 
 
 def _service(interaction: Interaction) -> DecisionService:
-    return cast("DecisionService", interaction.client.decisions)
+    return services(interaction).decisions
 
 
 async def _guarded(

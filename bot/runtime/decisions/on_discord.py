@@ -21,6 +21,7 @@ from typing import TYPE_CHECKING
 
 import discord
 
+from bot.adapters.guild import ensure_members
 from bot.core.decisions import (
     DecisionSettings,
     ExcludeMember,
@@ -42,12 +43,11 @@ from bot.runtime.decisions.outbox import About, AdoptFormat, Work
 from bot.runtime.decisions.port import Person, Undeliverable, Unexcludable, User
 from bot.runtime.decisions.settings import FORMAT, decision_settings
 from bot.runtime.formats import FormatLibrary
-from bot.runtime.members import ensure_members
 from bot.store.decisions import DecisionRepository
 from bot.store.repositories import GroupRecord
 
 if TYPE_CHECKING:
-    from discord.ext import commands
+    pass
 
 log = logging.getLogger(__name__)
 
@@ -65,7 +65,7 @@ class DiscordDecisions:
 
     def __init__(
         self,
-        bot: commands.Bot,
+        bot: discord.Client,
         *,
         repo: DecisionRepository,
         pseudonyms: Pseudonymizer,

@@ -12,7 +12,7 @@ Every operation follows one path:
 
 Deadlines (second due, ballot opens, ballot closes, exclusion backstop) live in the scheduler's
 table, written in the same transaction as the state they belong to. The meeting runtime tells
-us when a meeting counts (``hooks.meeting_counted``); exclusions are counted in those meetings.
+us when a meeting counts (the ``MeetingCounted`` event); exclusions are counted in those meetings.
 """
 
 from __future__ import annotations
@@ -64,8 +64,8 @@ from bot.runtime.decisions.settings import (
     normalise_setting,
     switches,
 )
+from bot.runtime.events import MeetingCounted
 from bot.runtime.formats import FormatLibrary
-from bot.runtime.hooks import Hooks, MeetingCounted
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.decisions import DecisionTx, StoredProposal
@@ -106,7 +106,6 @@ class DecisionService:
         scheduler: Scheduler,
         pseudonyms: Pseudonymizer,
         formats: FormatLibrary,
-        hooks: Hooks,
         port: DecisionPort,
         meeting_under_way: Callable[[GroupRecord], bool] = lambda group: False,
     ) -> None:
@@ -123,7 +122,6 @@ class DecisionService:
         for kind in DeadlineKind:
             scheduler.register(DEADLINE_PREFIX + kind.value, self._deadline_handler(kind))
         scheduler.register(OUTBOX_DEADLINE, self._engine.drain)
-        hooks.meeting_counted.append(self.meeting_counted)
 
     # --- small helpers -----------------------------------------------------------------------
 

@@ -11,8 +11,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Callable, Sequence
-from datetime import datetime
+from collections.abc import Sequence
 
 import discord
 
@@ -23,18 +22,15 @@ from bot.core.meeting import Status
 from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.runtime.clock import Clock
-from bot.runtime.meetings import CHAIR, LiveMeeting
+from bot.runtime.live import CHAIR, LiveMeeting
+from bot.runtime.markup import first_name, when
+from bot.ui.meeting import panel_view, prompt_view
 
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 2000
 PANEL_DEBOUNCE_SECONDS = 0.3
 QUEUE_SHOWN = 12
-
-#: Builds the panel's buttons for a meeting (supplied by the cog that owns the button classes).
-ViewFactory = Callable[[LiveMeeting], discord.ui.View]
-#: Buttons under a message that asks the room or the chair something.
-PromptFactory = Callable[[LiveMeeting, str, Sequence[tuple[str, str]]], discord.ui.View]
 
 NOTICES = {
     fx.NoticeKind.PAUSED: "The meeting is paused for a moment.",
@@ -45,24 +41,14 @@ NOTICES = {
 }
 
 
-def when(moment: datetime | None) -> str:
-    """A live countdown Discord keeps up to date in everyone's own time zone."""
-    return "" if moment is None else f"<t:{int(moment.timestamp())}:R>"
+class MeetingPresenter:
+    """The meeting service's :class:`~bot.runtime.meetings.MeetingPort` on Discord."""
 
-
-def first_name(display_name: str) -> str:
-    words = display_name.split()
-    return (words[0] if words else "someone")[:32]
-
-
-class Presenter:
     def __init__(
         self,
         client: discord.Client,
         pseudonyms: Pseudonymizer,
         clock: Clock,
-        panel_view: ViewFactory,
-        prompt_view: PromptFactory,
     ) -> None:
         self._client = client
         self._pseudonyms = pseudonyms
@@ -79,6 +65,10 @@ class Presenter:
     def remember(self, live: LiveMeeting, who: Pseudonym, member: discord.Member) -> None:
         """Keep (in memory, for this meeting only) the member behind a pseudonym."""
         self._members.setdefault(live.id, {})[who] = member
+
+    def forget(self, live: LiveMeeting, who: Pseudonym) -> None:
+        """Drop the member behind a pseudonym from memory (after forget-me)."""
+        self._members.get(live.id, {}).pop(who, None)
 
     def member(self, live: LiveMeeting, who: Pseudonym) -> discord.Member | None:
         known = self._members.get(live.id, {}).get(who)

@@ -1,0 +1,95 @@
+"""Meetings under way, in memory: the one index every feature reads.
+
+The meeting service (:mod:`bot.runtime.meetings`) is the only writer: it adds a meeting when it
+starts or is read back after a restart, and removes it when it ends. Every other feature
+(crosstalk, voice floor, rotation, decisions) only *reads* it — one dictionary lookup per
+channel, so the message hot path never touches the database. It is built once, in the
+composition root, and handed to each service that needs it.
+
+Who is who lives here in memory only (``LiveMeeting.names``: pseudonym -> user id, learnt when
+a member presses a button or uses a command); the database holds pseudonyms.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.core.formats import CompiledFormat
+from bot.core.meeting import MeetingRunner, MeetingState
+from bot.core.pseudonyms import Pseudonym
+from bot.store.repositories import GroupRecord
+
+CHAIR = "chair"
+#: The chair may be stood in for after this many clock seconds without a sign of them.
+CHAIR_AWAY_SECONDS = 120
+
+
+@dataclass
+class LiveMeeting:
+    """A meeting under way, in memory. ``names`` never leaves memory."""
+
+    id: int
+    group: GroupRecord
+    format_ref: str
+    runner: MeetingRunner
+    state: MeetingState
+    panel_message_id: int | None
+    names: dict[Pseudonym, int] = field(default_factory=dict)
+    chair_seen_at: float = 0.0
+
+    @property
+    def plan(self) -> CompiledFormat:
+        return self.runner.plan
+
+    @property
+    def chairs(self) -> tuple[Pseudonym, ...]:
+        return self.state.holders(CHAIR)
+
+    def roles(self) -> dict[str, tuple[Pseudonym, ...]]:
+        """Who holds each of the format's roles now."""
+        held: dict[str, tuple[Pseudonym, ...]] = {}
+        for role_id, who in self.state.roles:
+            held[role_id] = (*held.get(role_id, ()), who)
+        return held
+
+
+@dataclass(frozen=True, slots=True)
+class StartingRoles:
+    """Who serves at a meeting that is starting, and how long the chair has to arrive."""
+
+    holders: Mapping[str, Sequence[Pseudonym]]
+    #: Clock seconds the named chair has before anyone may step in (they may be on their way).
+    chair_arrives_within: float = 0.0
+
+
+class LiveMeetings:
+    """The meetings under way, by channel and by id."""
+
+    def __init__(self) -> None:
+        self._by_channel: dict[int, LiveMeeting] = {}
+        self._by_id: dict[int, LiveMeeting] = {}
+
+    def in_channel(self, channel_id: int | None) -> LiveMeeting | None:
+        return None if channel_id is None else self._by_channel.get(channel_id)
+
+    def by_id(self, meeting_id: int) -> LiveMeeting | None:
+        return self._by_id.get(meeting_id)
+
+    def running(self) -> list[LiveMeeting]:
+        return list(self._by_id.values())
+
+    def under_way(self, channel_id: int | None) -> bool:
+        return self.in_channel(channel_id) is not None
+
+    def is_current(self, live: LiveMeeting) -> bool:
+        """Still the meeting under way (not ended, not replaced)."""
+        return self._by_id.get(live.id) is live
+
+    def add(self, live: LiveMeeting) -> None:
+        self._by_channel[live.group.channel_id] = live
+        self._by_id[live.id] = live
+
+    def remove(self, live: LiveMeeting) -> None:
+        self._by_channel.pop(live.group.channel_id, None)
+        self._by_id.pop(live.id, None)

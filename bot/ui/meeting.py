@@ -1,0 +1,233 @@
+"""The meeting's buttons and what a member's action does: one route for every press.
+
+Every button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` is
+``pc:m:<meeting>:<action>`` (plus a small argument), so buttons keep working after a restart and
+never carry a user id. A press, and the slash commands ``/hand``, ``/pass``, ``/done`` and
+``/meeting next|back|end``, all go through :class:`MeetingActions`: check membership, learn (in
+memory) who is who, then one call to the meeting service, which runs the core, commits, and
+shows the result through the presenter.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+import discord
+
+from bot.adapters.guild import require_member
+from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.errors import NotAllowed
+from bot.runtime.live import LiveMeeting
+from bot.runtime.meetings import MeetingService
+from bot.ui.routing import guarded, services
+
+PANEL_BUTTONS: tuple[tuple[str, str, discord.ButtonStyle], ...] = (
+    ("hand", "Raise hand", discord.ButtonStyle.primary),
+    ("lower", "Lower hand", discord.ButtonStyle.secondary),
+    ("pass", "Pass", discord.ButtonStyle.secondary),
+    ("done", "Done sharing", discord.ButtonStyle.success),
+    ("next", "Next (chair)", discord.ButtonStyle.secondary),
+    ("stepin", "Step in as chair", discord.ButtonStyle.secondary),
+)
+
+
+class MeetingButton(
+    discord.ui.DynamicItem[discord.ui.Button[Any]],
+    template=r"pc:m:(?P<meeting>[0-9]{1,18}):(?P<action>[a-z]{1,12})(?::(?P<arg>[0-9]{1,4}))?",
+):
+    """One button of a meeting: the panel's, or a prompt's (read, answer, choose)."""
+
+    def __init__(
+        self,
+        meeting_id: int,
+        action: str,
+        arg: int | None = None,
+        *,
+        label: str = "…",
+        style: discord.ButtonStyle = discord.ButtonStyle.secondary,
+    ) -> None:
+        suffix = "" if arg is None else f":{arg}"
+        super().__init__(
+            discord.ui.Button(
+                label=label, style=style, custom_id=f"pc:m:{meeting_id}:{action}{suffix}"
+            )
+        )
+        self.meeting_id = meeting_id
+        self.action = action
+        self.arg = arg
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction[Any],
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> MeetingButton:
+        arg = match["arg"]
+        button = item if isinstance(item, discord.ui.Button) else None
+        return cls(
+            int(match["meeting"]),
+            match["action"],
+            int(arg) if arg is not None else None,
+            label=(button.label if button else None) or "…",
+            style=button.style if button else discord.ButtonStyle.secondary,
+        )
+
+    async def callback(self, interaction: discord.Interaction[Any]) -> None:
+        actions = services(interaction).meeting_actions
+        await guarded(
+            interaction,
+            f"the {self.action} button",
+            lambda: actions.pressed(interaction, self.meeting_id, self.action, self.arg),
+        )
+
+
+def panel_view(live: LiveMeeting) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for action, label, style in PANEL_BUTTONS:
+        view.add_item(MeetingButton(live.id, action, label=label, style=style))
+    return view
+
+
+def prompt_view(
+    live: LiveMeeting, kind: str, buttons: Sequence[tuple[str, str]]
+) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    for spec, label in buttons:
+        action, _, arg = spec.partition(":")
+        style = (
+            discord.ButtonStyle.primary
+            if action in ("read", "yes")
+            else discord.ButtonStyle.secondary
+        )
+        view.add_item(
+            MeetingButton(live.id, action, int(arg) if arg else None, label=label, style=style)
+        )
+    return view
+
+
+CONFIRMATIONS = {
+    "hand": "Your hand is up. I'll let you know when it's your turn.",
+    "lower": "Your hand is down. You're welcome to raise it again any time.",
+    "pass": "That's fine — thank you. Passing is always OK.",
+    "done": "Thank you for sharing.",
+    "next": "Moving on.",
+    "back": "Going back one part.",
+    "read": "Thank you for reading! The text is posted for you to read aloud.",
+    "chairread": "Thank you, chair — the text is posted.",
+    "yes": "Thank you — noted.",
+    "no": "Thank you — noted.",
+    "choose": "Thank you — the text is posted.",
+    "stepin": "Thank you for stepping in as chair today.",
+    "role": "Thank you for taking this on today!",
+    "end": "The meeting is closed. Thank you for serving.",
+}
+CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "end"})
+
+
+class Names(Protocol):
+    """Keeps, in memory for one meeting, the member behind a pseudonym (the presenter)."""
+
+    def remember(self, live: LiveMeeting, who: Pseudonym, member: discord.Member) -> None: ...
+
+
+class MeetingActions:
+    """What a member's press or command does in a meeting, in one place."""
+
+    def __init__(
+        self, service: MeetingService, presenter: Names, pseudonyms: Pseudonymizer
+    ) -> None:
+        self.service = service
+        self._presenter = presenter
+        self._pseudonyms = pseudonyms
+
+    def _who(self, interaction: discord.Interaction[Any], live: LiveMeeting) -> Pseudonym:
+        member = interaction.user
+        require_member(live.group, member)
+        who = self._pseudonyms.of(live.group.guild_id, member.id)
+        self.service.seen(live, who, member.id)
+        if isinstance(member, discord.Member):
+            self._presenter.remember(live, who, member)
+        return who
+
+    async def run(
+        self, interaction: discord.Interaction[Any], live: LiveMeeting, action: str, arg: int | None
+    ) -> str:
+        """Carry out one member action; returns the private confirmation."""
+        who = self._who(interaction, live)
+        if action in CHAIR_ACTIONS:
+            self.service.require_chair(live, who)
+        service = self.service
+        match action:
+            case "hand":
+                await service.act(live, lambda r, s, now: r.raise_hand(s, who, now))
+            case "lower":
+                await service.act(live, lambda r, s, now: r.lower_hand(s, who, now))
+            case "pass":
+                await service.act(live, lambda r, s, now: r.pass_turn(s, who, now))
+            case "done":
+                await service.act(live, lambda r, s, now: r.done(s, who, now))
+            case "next":
+                await service.act(live, lambda r, s, now: r.advance(s, now))
+            case "back":
+                await service.act(live, lambda r, s, now: r.back(s, now))
+            case "end":
+                await service.act(live, lambda r, s, now: r.end(s, now))
+            case "read":
+                await service.act(live, lambda r, s, now: r.take_reading(s, who, now))
+            case "chairread":
+                await service.act(live, lambda r, s, now: r.read_by_chair(s, now))
+            case "yes" | "no":
+                question = live.plan.sections[arg or 0].question
+                if question is None:
+                    raise NotAllowed("There's no question waiting for an answer right now.")
+                yes = action == "yes"
+                await service.act(
+                    live, lambda r, s, now: r.answer_question(s, question.id, yes, now)
+                )
+            case "choose":
+                option = arg or 0
+                await service.act(live, lambda r, s, now: r.choose_text(s, option, now))
+            case "stepin":
+                await service.step_in(live, who)
+            case "role":
+                await service.take_role(live, arg or 0, who)
+            case _:
+                raise NotAllowed("That button is from an older version; please use the panel.")
+        return CONFIRMATIONS.get(action, "Done.")
+
+    async def acknowledged(
+        self,
+        interaction: discord.Interaction[Any],
+        live: LiveMeeting,
+        action: str,
+        arg: int | None,
+        *,
+        thinking: bool,
+    ) -> None:
+        """Acknowledge at once, but keep members' actions in the order they arrived.
+
+        The action starts as a task *before* the acknowledgement is awaited: tasks start in the
+        order they are created and the meeting's lock is first-come first-served, so thirty
+        hands raised in the same second land in the queue in the order Discord sent them.
+        """
+        task = asyncio.create_task(self.run(interaction, live, action, arg))
+        await interaction.response.defer(ephemeral=True, thinking=thinking)
+        confirmation = await task
+        await interaction.followup.send(confirmation, ephemeral=True)
+
+    async def pressed(
+        self, interaction: discord.Interaction[Any], meeting_id: int, action: str, arg: int | None
+    ) -> None:
+        live = self.service.by_id(meeting_id)
+        if live is None:
+            raise NotAllowed("This meeting has ended. Thank you for being part of it.")
+        await self.acknowledged(interaction, live, action, arg, thinking=False)
+
+    async def command(self, interaction: discord.Interaction[Any], action: str) -> None:
+        live = self.service.live_or_refuse(interaction.channel_id)
+        await self.acknowledged(interaction, live, action, None, thinking=True)

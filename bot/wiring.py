@@ -1,0 +1,186 @@
+"""The composition root: every store, service, adapter and event subscription is built here, once.
+
+Read it top to bottom to answer "what is there?" (:func:`build_services`) and "what happens when
+…?" (:func:`subscribe`). Every object gets its collaborators through its constructor; nothing
+else in the code assigns another object's attribute, and a cog's ``setup()`` only adds the cog.
+
+Layers (see docs/architecture.md): ``bot/core`` is pure; ``bot/store`` holds the SQL;
+``bot/runtime`` holds the services (no ``discord`` import) and their ports; ``bot/adapters``
+implements the ports with discord.py; ``bot/ui`` holds the buttons and replies; ``cogs`` are
+the slash commands and gateway listeners.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import discord
+import yarl
+
+from bot.adapters.meetings import MeetingPresenter
+from bot.app import PeerCircle
+from bot.config import Settings
+from bot.core.pseudonyms import Pseudonymizer
+from bot.runtime.clock import Clock
+from bot.runtime.crosstalk import CrosstalkService
+from bot.runtime.decisions import DecisionService, DiscordDecisions
+from bot.runtime.events import EventBus, MeetingCounted, MeetingStepped, MemberForgotten
+from bot.runtime.formats import FormatLibrary
+from bot.runtime.groups import GroupService
+from bot.runtime.live import LiveMeetings
+from bot.runtime.locks import GroupLocks
+from bot.runtime.meetings import MeetingService
+from bot.runtime.privacy import PrivacyService
+from bot.runtime.rotation import RotationService
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.voice_floor import VoiceFloorService
+from bot.store import Store
+from bot.ui.meeting import MeetingActions
+from cogs.rotation import ask_view, swap_view
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the cogs and the buttons reach, built once per bot."""
+
+    store: Store
+    clock: Clock
+    scheduler: Scheduler
+    pseudonyms: Pseudonymizer
+    bus: EventBus
+    live: LiveMeetings
+    formats: FormatLibrary
+    groups: GroupService
+    privacy: PrivacyService
+    decisions: DecisionService
+    presenter: MeetingPresenter
+    rotation: RotationService
+    meetings: MeetingService
+    meeting_actions: MeetingActions
+    crosstalk: CrosstalkService
+    voice_floor: VoiceFloorService
+
+    async def close(self) -> None:
+        """Stop background work before Discord and the database close."""
+        await self.presenter.close()
+        await self.rotation.close()
+        await self.voice_floor.close()
+
+
+def build_services(
+    client: discord.Client,
+    *,
+    store: Store,
+    clock: Clock,
+    scheduler: Scheduler,
+    pseudonyms: Pseudonymizer,
+) -> Services:
+    """Build every service and adapter for one bot, then subscribe them to each other's events."""
+    bus = EventBus()
+    live = LiveMeetings()
+    formats = FormatLibrary(store)
+    groups = GroupService(store, formats)
+    privacy = PrivacyService(store, pseudonyms, clock, scheduler, bus)
+    decisions = DecisionService(
+        store=store,
+        clock=clock,
+        scheduler=scheduler,
+        pseudonyms=pseudonyms,
+        formats=formats,
+        port=DiscordDecisions(
+            client, repo=store.decisions, pseudonyms=pseudonyms, formats=formats, clock=clock
+        ),
+        meeting_under_way=lambda group: live.under_way(group.channel_id),
+    )
+    presenter = MeetingPresenter(client, pseudonyms, clock)
+    rotation = RotationService(
+        client,
+        store=store,
+        clock=clock,
+        pseudonyms=pseudonyms,
+        formats=formats,
+        meetings=live,
+        ask_view=ask_view,
+        swap_view=swap_view,
+    )
+    meetings = MeetingService(
+        store=store,
+        clock=clock,
+        scheduler=scheduler,
+        formats=formats,
+        live=live,
+        locks=GroupLocks(),
+        bus=bus,
+        port=presenter,
+        roles=rotation,
+        switches=decisions,
+    )
+    services = Services(
+        store=store,
+        clock=clock,
+        scheduler=scheduler,
+        pseudonyms=pseudonyms,
+        bus=bus,
+        live=live,
+        formats=formats,
+        groups=groups,
+        privacy=privacy,
+        decisions=decisions,
+        presenter=presenter,
+        rotation=rotation,
+        meetings=meetings,
+        meeting_actions=MeetingActions(meetings, presenter, pseudonyms),
+        crosstalk=CrosstalkService(
+            client,
+            live,
+            pseudonyms,
+            clock,
+            message_content=client.intents.message_content,
+            values=presenter.values,
+            switches=decisions.switches,
+        ),
+        voice_floor=VoiceFloorService(client, live, pseudonyms, clock, scheduler, store.deadlines),
+    )
+    subscribe(bus, services)
+    return services
+
+
+def subscribe(bus: EventBus, s: Services) -> None:
+    """What happens when …: one row per consequence, run in this order."""
+    # … a meeting takes a step (after it is committed and shown in the channel)
+    bus.subscribe(MeetingStepped, s.rotation.meeting_stepped)  # "… today" roles, who served
+    bus.subscribe(MeetingStepped, s.crosstalk.meeting_stepped)  # who may post now
+    bus.subscribe(MeetingStepped, s.voice_floor.meeting_stepped)  # who may speak in voice
+    # … a meeting counts (its closing, or 15 minutes)
+    bus.subscribe(MeetingCounted, s.decisions.meeting_counted)  # exclusions, concerns age
+    bus.subscribe(MeetingCounted, s.rotation.meeting_counted)  # served; who is up next
+    # … a member confirms /privacy forget-me (their rows are already deleted)
+    bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
+    bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation
+
+
+def configure_endpoints(settings: Settings) -> None:
+    """Point discord.py at the Discord API and gateway the settings name.
+
+    By default that is Discord itself; ``DISCORD_API_BASE`` / ``DISCORD_GATEWAY_URL`` let a group
+    self-host on a Discord-compatible server (and let the tests use a local fake).
+    """
+    discord.http.Route.BASE = settings.discord_api_base
+    discord.gateway.DiscordWebSocket.DEFAULT_GATEWAY = yarl.URL(settings.discord_gateway_url)
+
+
+def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
+    """Build the bot and everything it depends on from the settings."""
+    configure_endpoints(settings)
+    store = Store(settings.database_path)
+    clock = Clock(rate=settings.clock_rate)
+    scheduler = Scheduler(store.deadlines, clock)
+    pseudonyms = Pseudonymizer(settings.pseudonym_key_bytes())
+    return PeerCircle(
+        lambda client: build_services(
+            client, store=store, clock=clock, scheduler=scheduler, pseudonyms=pseudonyms
+        ),
+        dev_guild_id=settings.dev_guild_id,
+        message_content=settings.message_content_intent,
+        serve=serve,
+    )
