@@ -48,7 +48,7 @@ from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.meetings import LiveMeeting, MeetingService
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 

@@ -45,7 +45,7 @@ from bot.runtime.hooks import Hooks, MeetingCounted, MeetingStarted
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.db import Transaction
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 

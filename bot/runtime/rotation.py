@@ -51,7 +51,7 @@ from bot.runtime.meetings import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, Meeting
 from bot.runtime.members import ensure_members
 from bot.runtime.presenter import first_name, when
 from bot.store import Store
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 from bot.store.rotation import RotationRole
 
 log = logging.getLogger(__name__)

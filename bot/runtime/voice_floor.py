@@ -64,7 +64,7 @@ from bot.core.voice_floor import (
 from bot.runtime.clock import Clock
 from bot.runtime.meetings import LiveMeeting, MeetingService
 from bot.runtime.scheduler import Scheduler
-from bot.store.repositories import DeadlineRepository
+from bot.store.deadlines import DeadlineRepository
 from bot.ui import permission_label
 
 log = logging.getLogger(__name__)
