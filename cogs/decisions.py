@@ -17,7 +17,7 @@ from bot.app import PeerCircle
 from bot.runtime.decisions import texts
 from bot.runtime.decisions.buttons import DYNAMIC_ITEMS
 from bot.runtime.decisions.settings import FORMAT
-from bot.store.decisions import StoredProposal
+from bot.store.decision_rows import StoredProposal
 
 log = logging.getLogger(__name__)
 

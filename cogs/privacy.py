@@ -17,7 +17,7 @@ from discord.ext import commands
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.runtime.privacy import ForgetOutcome, WhatIKeep, shard_owner
-from bot.store.personal import MemberRows
+from bot.store.privacy import MemberRows
 from bot.ui.replies import KindView
 
 log = logging.getLogger(__name__)

@@ -21,7 +21,7 @@ import discord
 
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import DiscordGone, DiscordRefused, NotAllowed
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 

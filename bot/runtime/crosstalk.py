@@ -49,7 +49,7 @@ from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.events import MeetingStepped
 from bot.runtime.live import LiveMeeting, LiveMeetings
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 

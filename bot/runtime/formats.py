@@ -20,7 +20,8 @@ from bot.core.formats import (
 )
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.store import Store
-from bot.store.repositories import GroupRecord, UploadedFormat
+from bot.store.group_formats import UploadedFormat
+from bot.store.groups import GroupRecord
 
 GROUP_PREFIX = "group:"
 

@@ -8,7 +8,7 @@ from bot.core.formats import CompiledFormat, builtin_formats
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.runtime.formats import FormatLibrary
 from bot.store import Store
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 
 @dataclass(frozen=True, slots=True)

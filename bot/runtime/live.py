@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from bot.core.formats import CompiledFormat
 from bot.core.meeting import MeetingRunner, MeetingState
 from bot.core.pseudonyms import Pseudonym
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 CHAIR = "chair"
 #: The chair may be stood in for after this many clock seconds without a sign of them.

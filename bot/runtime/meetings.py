@@ -54,7 +54,7 @@ from bot.runtime.locks import GroupLocks
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.db import Transaction
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 

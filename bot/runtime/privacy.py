@@ -1,6 +1,6 @@
 """Privacy a member can see and check: what the bot keeps, forget-me, purges and retention.
 
-Everything here is generated from the registry in :mod:`bot.store.personal`, so a feature that
+Everything here is generated from the registry in :mod:`bot.store.privacy`, so a feature that
 registers its table is counted by ``/privacy``, erased by forget-me, purged when the bot leaves a
 server and swept when its rows expire, without touching this module.
 
@@ -26,7 +26,8 @@ from bot.runtime.clock import Clock
 from bot.runtime.events import EventBus, MemberForgotten
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
-from bot.store.personal import (
+from bot.store.groups import GroupRecord
+from bot.store.privacy import (
     REGISTRY,
     Count,
     GroupTotals,
@@ -38,7 +39,6 @@ from bot.store.personal import (
     read_schema,
     schema_problems,
 )
-from bot.store.repositories import GroupRecord
 
 log = logging.getLogger(__name__)
 
@@ -121,7 +121,7 @@ class Retention:
     def _check(self, table: str, match: RowMatch) -> None:
         entry = self._data.registry.get(table)
         if entry is None:
-            raise RegistryError(f"{table!r} is not registered in bot/store/personal.py")
+            raise RegistryError(f"{table!r} is not registered in bot.store.privacy")
         if not match or any(column in entry.people for column in match):
             raise RegistryError("name the row by its id, never by a coded key")
 

@@ -56,7 +56,7 @@ from bot.runtime.live import (
 )
 from bot.runtime.markup import first_name, when
 from bot.store import Store
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 from bot.store.rotation import RotationRole
 
 log = logging.getLogger(__name__)

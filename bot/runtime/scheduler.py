@@ -19,7 +19,7 @@ from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from bot.runtime.clock import Clock
-from bot.store.repositories import DeadlineRecord, DeadlineRepository
+from bot.store.deadlines import DeadlineRecord, DeadlineRepository
 
 log = logging.getLogger(__name__)
 

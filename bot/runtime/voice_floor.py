@@ -65,7 +65,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.events import MeetingStepped
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.scheduler import Scheduler
-from bot.store.repositories import DeadlineRepository
+from bot.store.deadlines import DeadlineRepository
 from bot.ui.replies import permission_label
 
 log = logging.getLogger(__name__)

@@ -1,19 +1,32 @@
-"""Persistence: one SQLite database behind small repositories."""
+"""Persistence: one SQLite database behind small repositories.
+
+All SQL lives in the repository modules, one per aggregate (``?`` parameters only): meta,
+groups, group_formats, deadlines, meetings, decisions (with decision_rows), rotation; the privacy
+registry and the SQL generated from it are in :mod:`bot.store.privacy`. A later feature adds its
+own repository module and a migration; cogs never see SQL.
+
+Each repository module declares its tables to the privacy registry when it is imported, and this
+package imports them all, so the registry is complete whenever the store is imported. ``/privacy``
+lists the tables in the order they were declared, i.e. in the order of the imports below.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from bot.store.db import Database, StoreError
-from bot.store.decisions import DecisionRepository
+from bot.store.deadlines import DeadlineRepository
+from bot.store.meta import MetaRepository
+
+# The order in which the tables are declared, and so listed by /privacy:
+# isort: off
+from bot.store.group_formats import GroupFormatRepository
+from bot.store.groups import GroupRepository
 from bot.store.meetings import MeetingRepository
-from bot.store.repositories import (
-    DeadlineRepository,
-    GroupFormatRepository,
-    GroupRepository,
-    MetaRepository,
-)
+from bot.store.decisions import DecisionRepository
 from bot.store.rotation import RotationRepository
+
+# isort: on
 
 __all__ = ["Database", "Store", "StoreError"]
 

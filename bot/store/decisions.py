@@ -9,46 +9,121 @@ Every transition is a conditional update that must change exactly one row.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from fractions import Fraction
 from typing import Any
 
 from bot.core.decisions import (
     Ballot,
     BallotBox,
-    Change,
     Choice,
     Concern,
-    ExcludeMember,
     Exclusion,
-    Motion,
     Proposal,
     ProposalState,
-    Threshold,
-    WelcomeBack,
 )
 from bot.core.pseudonyms import Pseudonym
 from bot.store.db import Database, Transaction
+from bot.store.decision_rows import (
+    EXCLUSION_COLUMNS,
+    PROPOSAL_COLUMNS,
+    StoredProposal,
+    exclusion_from_row,
+    motion_columns,
+    proposal_from_row,
+)
+from bot.store.privacy import KeptTable, Link, in_group, keep, register, through
+
+register(
+    KeptTable(
+        table="concerns",
+        people=("target", "requester"),
+        one="kind note sent at a member's request (which guideline, and coded keys for who "
+        "asked and who received it)",
+        many="kind notes sent at members' requests (which guideline, and coded keys for who "
+        "asked and who received them)",
+        until="deleted when they expire",
+        scope=in_group("group_id"),
+    )
+)
+
+register(
+    KeptTable(
+        table="proposals",
+        people=("target", "proposer"),
+        one="open proposal (what it asks, and coded keys for who it is about and, until it is "
+        "seconded, who proposed it)",
+        many="open proposals (what each asks, and coded keys for who it is about and, until it "
+        "is seconded, who proposed it)",
+        until="deleted when the vote closes",
+        scope=in_group("group_id"),
+        forget=keep(
+            "a proposal about you is still open: it, and anything you wrote for the voters, is "
+            "deleted when its vote closes",
+            where="target = :member AND state IN ('awaiting_second', 'seconded', 'voting')",
+            clear=("proposer",),
+        ),
+    )
+)
+
+register(
+    KeptTable(
+        table="voters",
+        people=("voter",),
+        one="place on an open vote's roll (a coded key and whether it has voted, never how)",
+        many="places on open votes' rolls (coded keys and whether each has voted, never how)",
+        until="deleted when the vote closes",
+        scope=through(Link("proposal_id", "proposals"), Link("group_id", "groups")),
+        forget=keep(
+            "you already voted: your ballot is anonymous, and your place on the roll is deleted "
+            "when the vote closes",
+            where="voted = 1",
+        ),
+    )
+)
+
+register(
+    KeptTable(
+        table="ballots",
+        one="secret ballot in an open vote (a random key and a choice; nothing says whose)",
+        many="secret ballots in open votes (a random key and a choice; nothing says whose)",
+        until="deleted when the vote closes",
+        scope=through(Link("proposal_id", "proposals"), Link("group_id", "groups")),
+    )
+)
+
+register(
+    KeptTable(
+        table="exclusions",
+        people=("target",),
+        one="member sitting out the next meeting or two, by the group's decision (a coded key)",
+        many="members sitting out the next meeting or two, by the group's decision (coded keys)",
+        until="deleted when they are welcomed back, after one or two meetings",
+        scope=in_group("group_id"),
+        forget=keep(
+            "the group's decision that you sit out a meeting or two is in force: it ends on its "
+            "own, and then every row about it is deleted"
+        ),
+    )
+)
+
+register(
+    KeptTable(
+        table="decision_outbox",
+        mentions=("payload",),
+        one="message or permission change still to be carried out (coded keys only)",
+        many="messages or permission changes still to be carried out (coded keys only)",
+        until="deleted as soon as each is done",
+        scope=in_group("group_id"),
+        forget=keep(
+            "I still have to carry out a message or permission change for a group decision; it "
+            "is deleted as soon as it is done"
+        ),
+    )
+)
 
 OPEN_STATES = ("awaiting_second", "seconded", "voting")
-
-
-def to_time(timestamp: float) -> datetime:
-    return datetime.fromtimestamp(timestamp, tz=UTC)
-
-
-@dataclass(frozen=True, slots=True)
-class StoredProposal:
-    """A proposal row: the core's value plus where it is shown in Discord."""
-
-    group_id: int
-    proposal: Proposal
-    message_id: int | None  # the proposal's message (asking for a second)
-    ballot_message_id: int | None
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,67 +132,6 @@ class OutboxItem:
     group_id: int
     payload: Mapping[str, Any]
     attempts: int
-
-
-_PROPOSAL_COLUMNS = (
-    "id, group_id, kind, target, meetings, guidelines, subject, value, state, created_at, "
-    "deadline, threshold_num, threshold_den, threshold_strict, quorum, proposer, statement, "
-    "message_id, ballot_message_id"
-)
-
-
-def _motion(row: sqlite3.Row) -> Motion:
-    kind = row["kind"]
-    if kind == "exclude":
-        return ExcludeMember(
-            Pseudonym(row["target"]), int(row["meetings"]), tuple(json.loads(row["guidelines"]))
-        )
-    if kind == "welcome_back":
-        return WelcomeBack(Pseudonym(row["target"]))
-    return Change(row["subject"], row["value"])
-
-
-def _proposal(row: sqlite3.Row, box: BallotBox | None = None) -> StoredProposal:
-    proposal = Proposal(
-        id=row["id"],
-        motion=_motion(row),
-        state=ProposalState(row["state"]),
-        created_at=to_time(row["created_at"]),
-        deadline=to_time(row["deadline"]),
-        threshold=Threshold(
-            Fraction(row["threshold_num"], row["threshold_den"]), bool(row["threshold_strict"])
-        ),
-        quorum=row["quorum"],
-        proposer=None if row["proposer"] is None else Pseudonym(row["proposer"]),
-        statement=row["statement"],
-        box=box,
-    )
-    return StoredProposal(row["group_id"], proposal, row["message_id"], row["ballot_message_id"])
-
-
-def _motion_columns(motion: Motion) -> tuple[str, str | None, int | None, str, str | None, Any]:
-    """kind, target, meetings, guidelines, subject, value."""
-    match motion:
-        case ExcludeMember(target=target, meetings=meetings, guidelines=guidelines):
-            return "exclude", target, meetings, json.dumps(list(guidelines)), None, None
-        case WelcomeBack(target=target):
-            return "welcome_back", target, None, "[]", None, None
-        case Change(subject=subject, value=value):
-            return "change", None, None, "[]", subject, value
-    raise TypeError(f"unknown motion {motion!r}")
-
-
-def _exclusion(row: sqlite3.Row) -> Exclusion:
-    return Exclusion(
-        target=Pseudonym(row["target"]),
-        meetings=row["meetings"],
-        first_meeting=row["first_meeting"],
-        began_at=to_time(row["began_at"]),
-        ends_by=to_time(row["ends_by"]),
-    )
-
-
-_EXCLUSION_COLUMNS = "target, meetings, first_meeting, began_at, ends_by"
 
 
 class DecisionTx:
@@ -140,21 +154,21 @@ class DecisionTx:
 
     async def open_proposals(self, group_id: int) -> list[Proposal]:
         rows = await self.tx.fetchall(
-            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE group_id = ? "  # noqa: S608 - constant
+            f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE group_id = ? "  # noqa: S608 - constant
             "AND state IN (?, ?, ?)",
             (group_id, *OPEN_STATES),
         )
-        return [_proposal(row).proposal for row in rows]
+        return [proposal_from_row(row).proposal for row in rows]
 
     async def proposal(self, proposal_id: str, *, with_box: bool = False) -> StoredProposal | None:
         row = await self.tx.fetchone(
-            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
+            f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
             (proposal_id,),
         )
         if row is None:
             return None
         box = await self._box(proposal_id) if with_box and row["state"] == "voting" else None
-        return _proposal(row, box)
+        return proposal_from_row(row, box)
 
     async def _box(self, proposal_id: str) -> BallotBox:
         roll = await self.tx.fetchall(
@@ -171,18 +185,18 @@ class DecisionTx:
 
     async def exclusions(self, group_id: int) -> list[Exclusion]:
         rows = await self.tx.fetchall(
-            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions WHERE group_id = ?",  # noqa: S608
+            f"SELECT {EXCLUSION_COLUMNS} FROM exclusions WHERE group_id = ?",  # noqa: S608
             (group_id,),
         )
-        return [_exclusion(row) for row in rows]
+        return [exclusion_from_row(row) for row in rows]
 
     async def exclusion(self, group_id: int, target: Pseudonym) -> Exclusion | None:
         row = await self.tx.fetchone(
-            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
+            f"SELECT {EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
             "WHERE group_id = ? AND target = ?",
             (group_id, target),
         )
-        return None if row is None else _exclusion(row)
+        return None if row is None else exclusion_from_row(row)
 
     async def settings(self, group_id: int) -> dict[str, str]:
         rows = await self.tx.fetchall(
@@ -224,7 +238,7 @@ class DecisionTx:
         )
 
     async def insert_proposal(self, group_id: int, proposal: Proposal) -> None:
-        kind, target, meetings, guidelines, subject, value = _motion_columns(proposal.motion)
+        kind, target, meetings, guidelines, subject, value = motion_columns(proposal.motion)
         threshold = proposal.threshold
         await self.tx.execute(
             "INSERT INTO proposals (id, group_id, kind, target, meetings, guidelines, subject, "
@@ -318,11 +332,11 @@ class DecisionTx:
 
     async def exclusion_by_id(self, group_id: int, exclusion_id: int) -> Exclusion | None:
         row = await self.tx.fetchone(
-            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
+            f"SELECT {EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
             "WHERE group_id = ? AND id = ?",
             (group_id, exclusion_id),
         )
-        return None if row is None else _exclusion(row)
+        return None if row is None else exclusion_from_row(row)
 
     async def delete_exclusion(self, group_id: int, target: Pseudonym) -> bool:
         changed = await self.tx.execute(
@@ -358,18 +372,18 @@ class DecisionRepository:
 
     async def proposal(self, proposal_id: str) -> StoredProposal | None:
         row = await self._db.fetchone(
-            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
+            f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
             (proposal_id,),
         )
-        return None if row is None else _proposal(row)
+        return None if row is None else proposal_from_row(row)
 
     async def open_proposals(self, group_id: int) -> list[StoredProposal]:
         rows = await self._db.fetchall(
-            f"SELECT {_PROPOSAL_COLUMNS} FROM proposals "  # noqa: S608 - constant
+            f"SELECT {PROPOSAL_COLUMNS} FROM proposals "  # noqa: S608 - constant
             "WHERE group_id = ? AND state IN (?, ?, ?) ORDER BY created_at",
             (group_id, *OPEN_STATES),
         )
-        return [_proposal(row) for row in rows]
+        return [proposal_from_row(row) for row in rows]
 
     async def settings(self, group_id: int) -> dict[str, str]:
         rows = await self._db.fetchall(
@@ -379,11 +393,11 @@ class DecisionRepository:
 
     async def exclusion(self, group_id: int, target: Pseudonym) -> Exclusion | None:
         row = await self._db.fetchone(
-            f"SELECT {_EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
+            f"SELECT {EXCLUSION_COLUMNS} FROM exclusions "  # noqa: S608 - constant
             "WHERE group_id = ? AND target = ?",
             (group_id, target),
         )
-        return None if row is None else _exclusion(row)
+        return None if row is None else exclusion_from_row(row)
 
     async def exclusions_in_guild(
         self, guild_id: int, target: Pseudonym
@@ -395,7 +409,7 @@ class DecisionRepository:
             "WHERE g.guild_id = ? AND e.target = ?",
             (guild_id, target),
         )
-        return [(row["group_id"], _exclusion(row)) for row in rows]
+        return [(row["group_id"], exclusion_from_row(row)) for row in rows]
 
     # --- small writes about Discord bookkeeping ----------------------------------------------
 

@@ -5,6 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.store.db import Database, Transaction
+from bot.store.privacy import KeptTable, in_group, keep, register
+
+register(
+    KeptTable(
+        table="meetings",
+        mentions=("state",),
+        one="meeting under way (where it is, who has the floor and who raised a hand, "
+        "as coded keys)",
+        many="meetings under way (where each is, who has the floor and who raised a hand, "
+        "as coded keys)",
+        until="deleted the moment the meeting ends",
+        scope=in_group("group_id"),
+        forget=keep(
+            "the meeting under way holds your place in it, like a raised hand, as a coded key; "
+            "all of it is deleted the moment the meeting ends"
+        ),
+    )
+)
 
 
 @dataclass(frozen=True, slots=True)

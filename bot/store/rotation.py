@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.core.rotation import RoleRotation, RoleRules, Rotation, Upcoming, Volunteer
 from bot.store.db import Database, Transaction
-from bot.store.personal import KeptTable, Link, clear, in_group, register, through
+from bot.store.privacy import KeptTable, Link, clear, in_group, register, through
 
 register(
     KeptTable(

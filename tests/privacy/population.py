@@ -1,6 +1,6 @@
 """Realistic rows in every registered table, for the privacy tests at store level.
 
-When you add a table (and register it in bot/store/personal.py), add a maker here: a function
+When you add a table (and register it, see bot/store/privacy), add a maker here: a function
 that inserts a few rows for one group, about the members it is given. ``test_every_registered
 table_is_populated`` fails until you do, so forget-me and guild removal are always tested
 against every table the bot has.

@@ -5,7 +5,7 @@ format, talk (every message carries a sentinel string), hold a meeting, ask what
 ask to be forgotten, change nicknames, leave, and the bot restarts. Then the SQLite files (the
 database, its ``-wal`` and ``-shm``) and every log line are searched, while the bot runs and
 after it stops: no id, no name, no nickname, no sentinel may appear. And where the members'
-coded keys do appear, it must be in a column registered for them (bot/store/personal.py).
+coded keys do appear, it must be in a column registered for them (see bot/store/privacy).
 
 To extend it when your feature lands (rotation, reminders, concerns, votes): write a step —
 an ``async def`` taking the :class:`Audit` — and add it to :data:`STEPS` before the restart.
@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from bot.core.pseudonyms import Pseudonymizer
-from bot.store.personal import REGISTRY
+from bot.store.privacy import REGISTRY
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import meeting_rows, slash
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember

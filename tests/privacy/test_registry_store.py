@@ -17,7 +17,7 @@ from bot.runtime.events import EventBus, MemberForgotten
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
-from bot.store.personal import REGISTRY, Scope
+from bot.store.privacy import REGISTRY, Scope
 from tests.privacy.population import MAKERS, MEMBERS, Place, populate
 from tests.support.privacy import dump_database
 

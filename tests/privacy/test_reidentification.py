@@ -13,7 +13,7 @@ from pathlib import Path
 
 from bot.core.pseudonyms import Pseudonymizer
 from bot.store import Store
-from bot.store.personal import REGISTRY
+from bot.store.privacy import REGISTRY
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import meeting_rows, slash
 from tests.fakediscord import FakeDiscord

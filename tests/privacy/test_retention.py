@@ -18,7 +18,7 @@ from bot.runtime.events import EventBus
 from bot.runtime.privacy import DELETE_KIND, SWEEP_EVERY, SWEEP_KIND, PrivacyService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
-from bot.store.personal import REGISTRY, KeptTable, Registry, RegistryError, in_group
+from bot.store.privacy import REGISTRY, KeptTable, Registry, RegistryError, in_group
 
 START = 1_800_000_000.0
 GUILD = 330_000_000_000_000_001

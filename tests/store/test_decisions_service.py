@@ -30,7 +30,7 @@ from bot.runtime.events import EventBus, MeetingCounted
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
-from bot.store.repositories import GroupRecord, GroupRepository
+from bot.store.groups import GroupRecord, GroupRepository
 
 GUILD, CHANNEL = 5001, 5002
 START = 1_800_000_000.0

@@ -17,7 +17,7 @@ from bot.core.formats import builtin_formats, load_builtin_format
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.rotation import role_rules
 from bot.store import Store
-from bot.store.personal import PersonalData
+from bot.store.privacy import PersonalData
 from bot.store.rotation import weekday_bits, weekdays_of
 
 ANN, BEA, CY, DEE = (Pseudonym(f"{n:064x}") for n in range(1, 5))

@@ -14,7 +14,7 @@ import pytest
 import bot.app  # noqa: F401 - imports every module that registers a table
 from bot.store import Store
 from bot.store.db import Database, parse_migrations
-from bot.store.personal import (
+from bot.store.privacy import (
     REGISTRY,
     SAFE_COLUMNS,
     UNSCOPED_TABLES,

@@ -22,7 +22,7 @@ from bot.runtime.crosstalk import (
 )
 from bot.runtime.meetings import LiveMeeting
 from bot.runtime.voice_floor import missing_words
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 T0 = datetime(2025, 3, 4, 19, 0, tzinfo=UTC)
 CHAIR, SAM = Pseudonym("chair"), Pseudonym("sam")

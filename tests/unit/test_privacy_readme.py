@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from bot.app import intents
-from bot.store.personal import REGISTRY
+from bot.store.privacy import REGISTRY
 
 README = Path(__file__).parents[2] / "README.md"
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from bot.runtime.privacy import ForgetOutcome, WhatIKeep, departed_guilds, shard_owner
-from bot.store.personal import REGISTRY, Count, GroupTotals, KeptTable, MemberRows
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
+from bot.store.privacy import REGISTRY, Count, GroupTotals, KeptTable, MemberRows
 from cogs.privacy import forget_done_text, forget_preview_text, what_i_keep_text
 
 GROUP = GroupRecord(

@@ -48,7 +48,7 @@ from bot.runtime.decisions.settings import FORMAT
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.decisions import DecisionTx
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 

@@ -44,7 +44,7 @@ from bot.runtime.decisions.port import Person, Undeliverable, Unexcludable, User
 from bot.runtime.decisions.settings import FORMAT, decision_settings
 from bot.runtime.formats import FormatLibrary
 from bot.store.decisions import DecisionRepository
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 if TYPE_CHECKING:
     pass

@@ -32,7 +32,7 @@ from bot.core.decisions import (
 )
 from bot.core.decisions import effects as core_effects
 from bot.core.pseudonyms import Pseudonym
-from bot.store.decisions import to_time
+from bot.store.decision_rows import to_time
 
 
 @dataclass(frozen=True)

@@ -17,7 +17,7 @@ from typing import Any, Protocol
 from bot.core.decisions import DecisionSettings, Proposal
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.decisions.outbox import Work
-from bot.store.repositories import GroupRecord
+from bot.store.groups import GroupRecord
 
 #: A Discord user or member, as the cog received it; only the Discord side looks inside.
 User = Any

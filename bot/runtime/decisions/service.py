@@ -68,8 +68,9 @@ from bot.runtime.events import MeetingCounted
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
-from bot.store.decisions import DecisionTx, StoredProposal
-from bot.store.repositories import GroupRecord
+from bot.store.decision_rows import StoredProposal
+from bot.store.decisions import DecisionTx
+from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 

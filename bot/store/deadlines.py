@@ -1,0 +1,104 @@
+"""Deadlines: the table behind the durable scheduler (bot/runtime/scheduler.py)."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from bot.store.db import Database, Transaction
+
+
+@dataclass(frozen=True, slots=True)
+class DeadlineRecord:
+    id: int
+    kind: str
+    key: str
+    due_at: float
+    payload: Mapping[str, Any]
+    attempts: int
+
+
+_SELECT_DEADLINES = "SELECT id, kind, key, due_at, payload, attempts FROM deadlines"
+
+
+def _deadline(row: sqlite3.Row) -> DeadlineRecord:
+    return DeadlineRecord(
+        id=row["id"],
+        kind=row["kind"],
+        key=row["key"],
+        due_at=row["due_at"],
+        payload=json.loads(row["payload"]),
+        attempts=row["attempts"],
+    )
+
+
+class DeadlineRepository:
+    """The table behind the durable scheduler (bot/runtime/scheduler.py)."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def upsert(self, kind: str, key: str, due_at: float, payload: Mapping[str, Any]) -> None:
+        """Schedule, replacing any pending deadline with the same kind and key."""
+        async with self._db.transaction() as tx:
+            await self.upsert_in(tx, kind, key, due_at, payload)
+
+    @staticmethod
+    async def upsert_in(
+        tx: Transaction, kind: str, key: str, due_at: float, payload: Mapping[str, Any]
+    ) -> None:
+        """:meth:`upsert` inside the caller's transaction (committed with its state change)."""
+        await tx.execute(
+            "INSERT INTO deadlines (kind, key, due_at, payload) VALUES (?, ?, ?, ?) "
+            "ON CONFLICT (kind, key) DO UPDATE SET "
+            "due_at = excluded.due_at, payload = excluded.payload, attempts = 0",
+            (kind, key, due_at, json.dumps(dict(payload), sort_keys=True)),
+        )
+
+    @staticmethod
+    async def cancel_in(tx: Transaction, kind: str, key: str) -> None:
+        await tx.execute("DELETE FROM deadlines WHERE kind = ? AND key = ?", (kind, key))
+
+    @staticmethod
+    async def cancel_prefix_in(tx: Transaction, kind_prefix: str, key_prefix: str) -> None:
+        """Cancel every deadline whose kind and key start with these prefixes."""
+        await tx.execute(
+            "DELETE FROM deadlines WHERE substr(kind, 1, ?) = ? AND substr(key, 1, ?) = ?",
+            (len(kind_prefix), kind_prefix, len(key_prefix), key_prefix),
+        )
+
+    async def cancel(self, kind: str, key: str) -> bool:
+        return (
+            await self._db.execute("DELETE FROM deadlines WHERE kind = ? AND key = ?", (kind, key))
+            == 1
+        )
+
+    async def all(self) -> list[DeadlineRecord]:
+        """Every pending deadline, soonest first. No page cap: a restart re-arms them all."""
+        rows = await self._db.fetchall(_SELECT_DEADLINES + " ORDER BY due_at, id")
+        return [_deadline(row) for row in rows]
+
+    async def get(self, kind: str, key: str) -> DeadlineRecord | None:
+        row = await self._db.fetchone(
+            _SELECT_DEADLINES + " WHERE kind = ? AND key = ?", (kind, key)
+        )
+        return None if row is None else _deadline(row)
+
+    async def complete(self, deadline: DeadlineRecord) -> bool:
+        """Delete a fired deadline, unless it was rescheduled meanwhile (keep the newer one)."""
+        changed = await self._db.execute(
+            "DELETE FROM deadlines WHERE id = ? AND due_at = ? AND attempts = ?",
+            (deadline.id, deadline.due_at, deadline.attempts),
+        )
+        return changed == 1
+
+    async def retry_later(self, deadline: DeadlineRecord, due_at: float) -> bool:
+        changed = await self._db.execute(
+            "UPDATE deadlines SET due_at = ?, attempts = attempts + 1 "
+            "WHERE id = ? AND due_at = ? AND attempts = ?",
+            (due_at, deadline.id, deadline.due_at, deadline.attempts),
+        )
+        return changed == 1
