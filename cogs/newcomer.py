@@ -8,8 +8,8 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.core.formats import CompiledFormat
-from bot.core.formats.parts import minutes
 from bot.core.formats.plan import CrosstalkMode
+from bot.core.formats.timing import minutes
 
 CROSSTALK_WORDS = {
     CrosstalkMode.NOT_ALLOWED: (

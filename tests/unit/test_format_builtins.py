@@ -9,7 +9,8 @@ import pytest
 
 from bot import formats_cli
 from bot.core.formats import builtin_formats, load_builtin_format, load_format_file
-from bot.core.formats.plan import TEXT_KINDS, SectionKind
+from bot.core.formats.kinds import TEXT_KINDS
+from bot.core.formats.plan import SectionKind
 from bot.core.formats.render import TEXT_CHUNK_LIMIT
 
 EXPECTED = {

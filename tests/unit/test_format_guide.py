@@ -24,8 +24,9 @@ from pydantic import BaseModel
 
 from bot.core.formats import FormatError, load_format, schema
 from bot.core.formats.fields import BusySpec, PhaseSpec
+from bot.core.formats.kinds.business import AgendaItemSpec, MotionRules
+from bot.core.formats.kinds.quiet import Bells
 from bot.core.formats.schema import MeetingNoteSpec
-from bot.core.formats.sections import AgendaItemSpec, Bells, MotionRules
 from bot.core.formats.yamlsource import read_yaml
 
 GUIDE = Path(__file__).resolve().parents[2] / "formats" / "README.md"

@@ -3,6 +3,7 @@
 Used by ``python -m bot format preview`` and meant for ``/format show`` and ``/format preview``
 too: :func:`section_heading` and :func:`section_details` describe one section,
 :func:`preview_lines` the whole meeting, with texts rendered from :data:`SAMPLE_VALUES`.
+Each kind's own lines come from its module in :mod:`bot.core.formats.kinds`.
 """
 
 from __future__ import annotations
@@ -11,25 +12,19 @@ import textwrap
 from collections.abc import Mapping
 
 from bot.core.formats.conditions import Answer, Condition, conjuncts, describe
-from bot.core.formats.parts import minutes
+from bot.core.formats.kinds import KINDS
 from bot.core.formats.plan import (
-    TEXT_KINDS,
-    AtLimit,
     ChannelRules,
     ChoiceRule,
     CompiledFormat,
     CompiledSection,
     CrosstalkMode,
     CrosstalkPolicy,
-    Order,
     RotationKind,
-    SectionKind,
-    Sharers,
-    ShareTimer,
-    TurnTaking,
     WhoMay,
 )
 from bot.core.formats.render import render
+from bot.core.formats.timing import minutes
 
 SAMPLE_VALUES: Mapping[str, str] = {
     "group": "Tuesday Evening Circle",
@@ -44,13 +39,6 @@ SAMPLE_VALUES: Mapping[str, str] = {
     "meeting_length": "60 minutes",
 }
 
-_ORDER_WORDS = {
-    Order.ROUND: "in turn, round the circle",
-    Order.HANDS: "by raising a hand, in the order hands went up",
-    Order.CHAIR_PICKS: "when the chair calls on them",
-    Order.TAG: "each sharer inviting the next",
-    Order.FREE: "whenever they are ready, no queue",
-}
 _CROSSTALK_WORDS = {
     CrosstalkMode.NOT_ALLOWED: "no crosstalk",
     CrosstalkMode.ALLOWED: "crosstalk welcome",
@@ -62,15 +50,6 @@ _ROTATION_WORDS = {
     RotationKind.BY_WEEKDAY: "a weekly roster, one person per weekday",
     RotationKind.TERM: "serves a term",
     RotationKind.ON_THE_DAY: "someone volunteers on the day",
-}
-
-
-_ESTIMATED = TEXT_KINDS | {
-    SectionKind.ASK,
-    SectionKind.TOPIC,
-    SectionKind.MILESTONES,
-    SectionKind.ANNOUNCEMENTS,
-    SectionKind.BUSINESS,
 }
 
 
@@ -87,7 +66,7 @@ def section_heading(plan: CompiledFormat, section: CompiledSection) -> str:
     elif section.quiet is not None and section.quiet.length_seconds is None:
         length = "untimed"
     else:
-        estimated = section.time_box_seconds is None and section.kind in _ESTIMATED
+        estimated = section.time_box_seconds is None and KINDS[section.kind].estimated
         length = ("about " if estimated else "") + minutes(section.planned_seconds)
     return f"{section.title} ({length}) — {_who_line(plan, section)}"
 
@@ -123,29 +102,7 @@ def section_details(
             lines.append("(The group replaces this with its own reading.)")
         for chunk in option.chunks:
             lines.extend(render(chunk, values).splitlines())
-    if section.question is not None:
-        lines.append(f"The chair is asked: “{render(section.question.text, values)}”")
-    if section.quiet is not None:
-        bells = [
-            w
-            for w, on in (
-                ("start", section.quiet.bell_at_start),
-                ("end", section.quiet.bell_at_end),
-            )
-            if on
-        ]
-        if bells:
-            lines.append("A bell at the " + " and the ".join(bells) + ".")
-    if section.sharing is not None:
-        lines.extend(_sharing_lines(section))
-    for call in section.announcement_calls:
-        lines.append("The chair asks: " + render(" ".join(call), values))
-    if section.topic_chosen_by is not None:
-        lines.append(f"The topic is chosen by {section.topic_chosen_by.describe(plan.roles)}.")
-    if section.breakout_group_size is not None:
-        lines.append(f"Members meet in small groups of about {section.breakout_group_size}.")
-    if section.business is not None:
-        lines.extend(_business_lines(plan, section))
+    lines.extend(KINDS[section.kind].describe(plan, section, values))
     if section.private_requests:
         lines.append("Members may privately ask the bot to let the chair know (nothing is kept).")
     if section.channel != plan.defaults.channel:
@@ -174,81 +131,6 @@ def _choice_words(rule: ChoiceRule) -> str:
         ChoiceRule.WEEK_OF_MONTH: "by week of the month",
         ChoiceRule.MONTH: "by month",
     }.get(rule, "")
-
-
-def _sharing_lines(section: CompiledSection) -> list[str]:
-    assert section.sharing is not None  # noqa: S101 — only called for sharing sections
-    sharing = section.sharing
-    lines = [
-        _timer_words(
-            sharing.timer, "Each share is" if sharing.sharer is None else "The speaker has"
-        )
-    ]
-    for number, phase in enumerate(sharing.phases if sharing.sharer is None else ()):
-        lines.append(_phase_words(phase, first=number == 0))
-    return lines
-
-
-def _phase_words(phase: TurnTaking, *, first: bool) -> str:
-    start = "" if first or phase.begins is None else f"From {phase.begins.describe()}: "
-    who = (
-        "members who have not shared yet" if phase.sharers is Sharers.NOT_YET_SHARED else "members"
-    )
-    words = f"{start}{who.capitalize() if not start else who} share {_ORDER_WORDS[phase.order]}"
-    if phase.rounds > 1:
-        words += f", {phase.rounds} times round"
-    extras = []
-    if phase.first_timers_first:
-        extras.append("first-time sharers go first")
-    if phase.not_yet_shared_first:
-        extras.append("those who have not shared yet go first")
-    if phase.pass_allowed:
-        extras.append("passing is always fine")
-    return words + (": " + "; ".join(extras) if extras else "") + "."
-
-
-def _timer_words(timer: ShareTimer, subject: str) -> str:
-    if timer.limit_seconds is None:
-        return "No time limit."
-    words = f"{subject} up to {minutes(timer.limit_seconds)}"
-    if timer.self_timed:
-        words += " (each sharer keeps their own time)"
-    notes = [_note_words(w.offset_seconds) for w in timer.warnings]
-    if notes and not timer.self_timed:
-        words += "; gentle notes " + ", ".join(notes)
-    if timer.at_limit is AtLimit.HAND_BACK:
-        words += "; then the floor goes back to the chair"
-    elif timer.at_limit is AtLimit.NEXT:
-        words += "; then the next person is invited"
-    for busy in timer.busy_limits:
-        words += f"; {minutes(busy.limit_seconds)} when {busy.waiting} or more are waiting"
-    for role, seconds in timer.role_limits:
-        words += f"; the {role.replace('-', ' ')} has {minutes(seconds)}"
-    return words + "."
-
-
-def _note_words(offset: int) -> str:
-    if offset < 0:
-        return f"at {minutes(offset)} left"
-    return "at time" if offset == 0 else f"{minutes(offset)} over"
-
-
-def _business_lines(plan: CompiledFormat, section: CompiledSection) -> list[str]:
-    assert section.business is not None  # noqa: S101 — only called for business sections
-    rules = section.business
-    lines = ["Agenda:"] if rules.agenda else []
-    for number, item in enumerate(rules.agenda, start=1):
-        extra = f" ({minutes(item.time_box_seconds)})" if item.time_box_seconds else ""
-        by = f" — {item.who.describe(plan.roles)}" if item.who else ""
-        lines.append(f"  {number}. {item.title}{extra}{by}")
-    vote = "a secret ballot" if rules.vote.value == "secret" else "a show of hands"
-    lines.append(
-        f"Motions {'need a second, then ' if rules.second_required else ''}are discussed"
-        + (f" (up to {minutes(rules.discussion_seconds)})" if rules.discussion_seconds else "")
-        + f" and decided by {vote}; {rules.threshold.describe()} of the votes cast carries."
-        + (f" At least {rules.quorum} votes are needed." if rules.quorum else "")
-    )
-    return lines
 
 
 def _condition_words(plan: CompiledFormat, condition: Condition | None) -> str:

@@ -1,4 +1,8 @@
-"""Compiling the parts of a format that sections share: roles, texts, defaults, and the rest."""
+"""Compiling the parts of a format that sections share: roles, texts, defaults, and the rest.
+
+:class:`Parts` is what a kind's compilation sees as
+:class:`~bot.core.formats.kinds.base.SectionParts`.
+"""
 
 from __future__ import annotations
 
@@ -24,7 +28,6 @@ from bot.core.formats.plan import (
     FallbackKind,
     Guideline,
     MeetingWarning,
-    SectionKind,
     SectionText,
     ShareTimer,
     ShareWarning,
@@ -33,6 +36,7 @@ from bot.core.formats.plan import (
     WhoKind,
 )
 from bot.core.formats.render import reading_seconds, reflow, split_for_discord
+from bot.core.formats.timing import minutes
 from bot.core.formats.yamlsource import Path
 
 Report = Callable[[Path, str, str], None]
@@ -67,42 +71,6 @@ FELLOWSHIP_WORDS = (
     "The meeting has closed. Stay a while if you like: this is fellowship time, and "
     "conversation is welcome."
 )
-_TITLES = {
-    SectionKind.SAY: "From the chair",
-    SectionKind.READ: "Reading",
-    SectionKind.RECITE: "Together",
-    SectionKind.SILENCE: "A moment of silence",
-    SectionKind.MEDITATION: "Meditation",
-    SectionKind.INTRODUCTIONS: "Introductions",
-    SectionKind.CHECK_IN: "Check-in",
-    SectionKind.CHECK_OUT: "Check-out",
-    SectionKind.SHARE: "Sharing",
-    SectionKind.SPEAKER: "Our speaker",
-    SectionKind.TOPIC: "Choosing a topic",
-    SectionKind.MILESTONES: "Milestones",
-    SectionKind.ANNOUNCEMENTS: "Announcements",
-    SectionKind.COLLECTION: "Collection",
-    SectionKind.BREAK: "Break",
-    SectionKind.BREAKOUT: "Small groups",
-    SectionKind.BUSINESS: "Business meeting",
-    SectionKind.CLOSING: "Closing",
-    SectionKind.ASK: "A question for the chair",
-}
-
-
-def minutes(seconds: int) -> str:
-    """A length in plain words: "45 seconds", "1 minute", "3 minutes", "1 minute 30 seconds"."""
-    whole, rest = divmod(abs(seconds), 60)
-    if whole == 0:
-        return f"{rest} second{'s' * (rest != 1)}"
-    text = f"{whole} minute{'s' * (whole != 1)}"
-    return text + (f" {rest} seconds" if rest else "")
-
-
-def default_title(kind: SectionKind, text: SectionText | None) -> str:
-    if kind in {SectionKind.READ, SectionKind.RECITE} and text and text.title:
-        return text.title
-    return _TITLES[kind]
 
 
 def _title_from_name(name: str) -> str:
@@ -238,16 +206,14 @@ class Parts:
             current = specs[current].fallback
         return Fallback(FallbackKind.ROLE, value)
 
-    def who(self, value: str | None, kind: SectionKind) -> Who:
+    def declares_role(self, role_id: str) -> bool:
+        """Whether the format declares this role itself (the chair is there in any case)."""
+        return role_id in self.spec.roles
+
+    def who(self, value: str | None, default: Who = CHAIR) -> Who:
+        """Who a ``by:`` (or ``chosen-by:``) names; ``default`` when it names nobody."""
         if value is None:
-            if kind is SectionKind.RECITE:
-                return Who(WhoKind.EVERYONE)
-            if kind is SectionKind.READ:
-                return Who(WhoKind.VOLUNTEER)
-            if kind is SectionKind.SPEAKER:
-                has_speaker = "speaker" in self.spec.roles
-                return Who(WhoKind.ROLE, "speaker") if has_speaker else Who(WhoKind.VOLUNTEER)
-            return CHAIR
+            return default
         if value == "volunteer":
             return Who(WhoKind.VOLUNTEER)
         if value == "everyone":

@@ -15,7 +15,8 @@ For the runner's author — how to execute a plan
 * Before starting a section, evaluate ``section.condition`` with
   :func:`bot.core.formats.conditions.evaluate` (``None`` means "always"). If it is false, skip the
   section. ``MeetingFacts.section_seconds`` should be ``section.planned_seconds``.
-* ``section.kind`` says what to do; the matching part is set and the others are ``None``:
+* ``section.kind`` says what to do; the matching part is set and the others are ``None`` (each
+  kind's module in :mod:`bot.core.formats.kinds` compiles its parts):
 
   ============================================  ============================================
   kind                                          parts to use
@@ -65,7 +66,8 @@ For the runner's author — how to execute a plan
   from its ``begins`` anchor (``AnchorBase.SECTION`` counts from the section's start). A phase
   says the ``order`` (round, hands, chair-picks, tag, free), who may share
   (``sharers``), whether passing is offered, who goes first, and ``rounds`` for round robin.
-  ``sharing.sharer`` is set only for SPEAKER: the one person who shares.
+  ``sharing.sharer`` is set only for SPEAKER: the one person who shares. ``sharing.counts``
+  says whether a share there counts as having shared (open sharing and a speaker do).
 * ``section.private_requests``: members may privately ask to be recognised (new, a milestone);
   pass it to the chair for this meeting only, and keep nothing.
 * ``section.crosstalk`` is the policy in force (the format default unless the section set its
@@ -127,9 +129,6 @@ from bot.core.formats.timing import Anchor, AnchorBase, MeetingWarning
 __all__ = [
     "CHAIR",
     "FORMAT_VERSION",
-    "QUIET_KINDS",
-    "SHARING_KINDS",
-    "TEXT_KINDS",
     "AfterClose",
     "AgendaItem",
     "Anchor",
@@ -200,27 +199,6 @@ class SectionKind(StrEnum):
     BUSINESS = "business"  # group conscience: agenda, motions, votes
     CLOSING = "closing"
     ASK = "ask"  # a question the chair answers; later sections may depend on the answer
-
-
-SHARING_KINDS = frozenset(
-    {
-        SectionKind.INTRODUCTIONS,
-        SectionKind.CHECK_IN,
-        SectionKind.CHECK_OUT,
-        SectionKind.SHARE,
-        SectionKind.SPEAKER,
-    }
-)
-QUIET_KINDS = frozenset({SectionKind.SILENCE, SectionKind.MEDITATION, SectionKind.BREAK})
-TEXT_KINDS = frozenset(
-    {
-        SectionKind.SAY,
-        SectionKind.READ,
-        SectionKind.RECITE,
-        SectionKind.COLLECTION,
-        SectionKind.CLOSING,
-    }
-)
 
 
 # --- business meetings -----------------------------------------------------------------------

@@ -1,9 +1,10 @@
 """The format language as pydantic models: exactly the keys a group may write, nothing else.
 
 :class:`FormatSpec` is the whole file. Its parts are here; the sections are in
-:mod:`bot.core.formats.sections` and the shared value types and options in
-:mod:`bot.core.formats.fields` (both re-exported from this module, so ``schema.X`` finds any
-of them). The guide for groups is ``formats/README.md``.
+:mod:`bot.core.formats.sections` (each kind's model in its module under
+:mod:`bot.core.formats.kinds`) and the shared value types and options in
+:mod:`bot.core.formats.fields` (re-exported from this module, so ``schema.X`` finds them). The
+guide for groups is ``formats/README.md``.
 """
 
 from __future__ import annotations
@@ -37,21 +38,8 @@ from bot.core.formats.sections import (
     SECTION_KINDS,
     SECTION_MODELS,
     TAG_PREFIX,
-    AnnouncementsSection,
-    AskSection,
-    Bells,
-    BreakoutSection,
-    BreakSection,
-    BusinessSection,
-    MeditationSection,
-    MilestonesSection,
-    ReadSection,
     Section,
     SectionSpec,
-    SharingSpec,
-    SilenceSection,
-    SpeakerSection,
-    TopicSection,
 )
 
 __all__ = [
@@ -61,32 +49,19 @@ __all__ = [
     "SECTION_MODELS",
     "TAG_PREFIX",
     "AfterSpec",
-    "AnnouncementsSection",
-    "AskSection",
     "BeforeSpec",
-    "Bells",
-    "BreakSection",
-    "BreakoutSection",
-    "BusinessSection",
     "ChannelSpec",
     "ConditionSpec",
     "CrosstalkSpec",
     "FormatSpec",
     "GuidelineSpec",
-    "MeditationSection",
-    "MilestonesSection",
     "Names",
-    "ReadSection",
     "RoleSpec",
     "Section",
     "SectionSpec",
-    "SharingSpec",
-    "SilenceSection",
-    "SpeakerSection",
     "SwitchSpec",
     "TextSpec",
     "TimerSpec",
-    "TopicSection",
     "WarningSpec",
     "suggestion",
 ]

@@ -81,6 +81,7 @@ class Sharing:
     phases: tuple[TurnTaking, ...]  # at least one; later ones start at their `begins`
     timer: ShareTimer
     sharer: Who | None = None  # SPEAKER: the speaker; otherwise None (members share)
+    counts: bool = False  # a share here counts as having shared (open sharing, a speaker)
 
 
 # --- rules in force during a section -------------------------------------------------------

@@ -52,6 +52,15 @@ class Anchor:
         return ""  # pragma: no cover
 
 
+def minutes(seconds: int) -> str:
+    """A length in plain words: "45 seconds", "1 minute", "3 minutes", "1 minute 30 seconds"."""
+    whole, rest = divmod(abs(seconds), 60)
+    if whole == 0:
+        return f"{rest} second{'s' * (rest != 1)}"
+    text = f"{whole} minute{'s' * (whole != 1)}"
+    return text + (f" {rest} seconds" if rest else "")
+
+
 @dataclass(frozen=True)
 class MeetingWarning:
     seconds_left: int

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from bot.core.formats.plan import Anchor, AnchorBase, CompiledFormat, SectionKind
+from bot.core.formats.plan import Anchor, AnchorBase, CompiledFormat
 from bot.core.meeting.effects import MeetingDeadlineKind
 from bot.core.meeting.state import MeetingState, SectionStep, Status
 from bot.core.sharing import FloorRules, note_at
@@ -53,14 +53,14 @@ def floor_rules(plan: CompiledFormat, state: MeetingState) -> FloorRules | None:
     if section.sharing is None:
         return None
     speaker = None
-    sharer = section.sharing.sharer
-    if section.kind is SectionKind.SPEAKER and sharer is not None and sharer.role is not None:
+    sharer = section.sharing.sharer  # set for a speaker, whose one share is the section
+    if sharer is not None and sharer.role is not None:
         speaker = next(iter(state.holders(sharer.role)), None)
     return FloorRules(
         section=step.index,
         sharing=section.sharing,
-        counts=section.kind in (SectionKind.SHARE, SectionKind.SPEAKER),
-        single=section.kind is SectionKind.SPEAKER,
+        counts=section.sharing.counts,
+        single=sharer is not None,
         speaker=speaker,
         roles=tuple((who, role) for role, who in state.roles),
     )

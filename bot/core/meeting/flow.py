@@ -12,8 +12,6 @@ from typing import Any
 
 from bot.core.formats.conditions import MeetingFacts, evaluate
 from bot.core.formats.plan import (
-    QUIET_KINDS,
-    SHARING_KINDS,
     CompiledFormat,
     CompiledSection,
     CompiledText,
@@ -271,7 +269,7 @@ class Transition:
         explained = self.state.explained
         policy = section.crosstalk
         changed = explained < 0 or self.plan.sections[explained].crosstalk != policy
-        if section.kind in SHARING_KINDS and policy.explanation and changed:
+        if section.sharing is not None and policy.explanation and changed:
             self.effects.append(ExplainCrosstalk(index, policy.mode, policy.explanation))
             self.state = replace(self.state, explained=index)
         text = None if section.text is None else select_text(section.text, self.state)
@@ -294,7 +292,7 @@ class Transition:
 
     def announce_kind(self, section: CompiledSection, ends_at: datetime | None) -> None:
         index = section.index
-        if section.kind in QUIET_KINDS and section.quiet is not None:
+        if section.quiet is not None:
             self.effects.append(BellStart(index, ends_at, section.quiet.bell_at_start))
         elif section.question is not None:
             question = section.question
@@ -329,7 +327,7 @@ class Transition:
         if step is None or section is None:
             return
         self.set_step(**({"anchor_up": True} if anchor else {"box_up": True}))
-        if section.kind in QUIET_KINDS:
+        if section.quiet is not None:
             self.move_on()
         elif section.sharing is not None:
             floor = replace(self.state.floor, winding_down=True)

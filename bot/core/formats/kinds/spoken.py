@@ -1,0 +1,51 @@
+"""Kinds whose words are the whole section: ``say``, ``recite``, ``collection``, ``closing``.
+
+They differ only by key, default title and who leads them: ``recite`` is said by everyone
+together, and titled by its text when that has a title. (``read`` has options of its own: see
+:mod:`.read`.)
+"""
+
+from __future__ import annotations
+
+from bot.core.formats.fields import TextValue
+from bot.core.formats.kinds.base import Draft, Family, KindSpec, SectionParts, SectionSpec
+from bot.core.formats.plan import SectionKind, Who, WhoKind
+
+
+class SaySection(SectionSpec):
+    say: TextValue
+
+
+class ReciteSection(SectionSpec):
+    recite: TextValue
+
+
+class CollectionSection(SectionSpec):
+    collection: TextValue
+
+
+class ClosingSection(SectionSpec):
+    closing: TextValue
+
+
+def titled_by_text(spec: SectionSpec, draft: Draft) -> None:
+    """A section that says a text of the library is headed by that text's title."""
+    if draft.text and draft.text.title:
+        draft.title = draft.text.title
+
+
+def _everyone(parts: SectionParts) -> Who:
+    return Who(WhoKind.EVERYONE)
+
+
+SAY = KindSpec(SectionKind.SAY, SaySection, "From the chair", Family.TEXT)
+RECITE = KindSpec(
+    SectionKind.RECITE,
+    ReciteSection,
+    "Together",
+    Family.TEXT,
+    compile=titled_by_text,
+    leader=_everyone,
+)
+COLLECTION = KindSpec(SectionKind.COLLECTION, CollectionSection, "Collection", Family.TEXT)
+CLOSING = KindSpec(SectionKind.CLOSING, ClosingSection, "Closing", Family.TEXT)
