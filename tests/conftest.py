@@ -25,3 +25,18 @@ def _clean_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     for name in SETTING_NAMES:
         monkeypatch.delenv(name, raising=False)
     monkeypatch.chdir(tmp_path)
+
+
+#: Tests that run the real discord.py client against the fake Discord (the bot as a child
+#: process, or the fake's own tests): slow, so ``pytest -m "not e2e"`` leaves them out.
+E2E_DIRS = ("e2e", "fakediscord_tests")
+E2E_FIXTURES = ("bot_runner", "fake")
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        uses = getattr(item, "fixturenames", ())
+        if any(name in item.path.parts for name in E2E_DIRS) or any(
+            name in uses for name in E2E_FIXTURES
+        ):
+            item.add_marker(pytest.mark.e2e)
