@@ -79,7 +79,7 @@ def build_services(
     bus = EventBus()
     live = LiveMeetings()
     formats = FormatLibrary(store)
-    groups = GroupService(store, formats)
+    groups = GroupService(store, formats, bus)
     privacy = PrivacyService(store, pseudonyms, clock, scheduler, bus)
     decisions = DecisionService(
         store=store,

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.formats import CompiledFormat, builtin_formats
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.runtime.events import EventBus, GuildLeft
 from bot.runtime.formats import FormatLibrary
 from bot.store import Store
 from bot.store.groups import GroupRecord
@@ -20,9 +21,10 @@ class GroupView:
 
 
 class GroupService:
-    def __init__(self, store: Store, formats: FormatLibrary) -> None:
+    def __init__(self, store: Store, formats: FormatLibrary, bus: EventBus) -> None:
         self._store = store
         self._formats = formats
+        self._bus = bus
 
     def format_choices(self) -> dict[str, str]:
         """Built-in format id -> its name, for the setup menu."""
@@ -63,5 +65,8 @@ class GroupService:
         return GroupView(group, await self._formats.current(group))
 
     async def forget_guild(self, guild_id: int) -> int:
-        """Delete every row of every group in a server the bot has left."""
-        return await self._store.groups.delete_guild(guild_id)
+        """Delete every row of every group in a server the bot has left, then tell the
+        features that keep something about it in memory (:class:`GuildLeft`)."""
+        removed = await self._store.groups.delete_guild(guild_id)
+        await self._bus.publish(GuildLeft(guild_id))
+        return removed

@@ -1,0 +1,301 @@
+"""The meeting service on a real database and scheduler with a fake Discord side (its port):
+start, act, count, resume after a restart, forget-me — no Discord involved."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.meeting import Status
+from bot.core.meeting import effects as fx
+from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.errors import NoGroupHere, NotAllowed
+from bot.runtime.clock import Clock
+from bot.runtime.events import (
+    EventBus,
+    MeetingCounted,
+    MeetingStarted,
+    MeetingStepped,
+    MemberForgotten,
+)
+from bot.runtime.formats import FormatLibrary
+from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
+from bot.runtime.locks import GroupLocks
+from bot.runtime.meetings import MeetingService
+from bot.runtime.scheduler import Scheduler
+from bot.store import Store
+from bot.store.groups import GroupRecord
+
+GUILD, CHANNEL = 7001, 7002
+START = 1_800_000_000.0
+KEY = Pseudonymizer(b"a test key that is long enough!!")
+ANA, BO, CY = (KEY.of(GUILD, n) for n in (11, 12, 13))
+
+
+class FakeTime:
+    def __init__(self) -> None:
+        self.now = START
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@dataclass
+class FakePresenter:
+    """The meeting port: records what would be shown in the channel."""
+
+    shown: list[fx.ChannelEffect] = field(default_factory=list)
+    panels: int = 0
+    forgotten: list[Pseudonym] = field(default_factory=list)
+    panel_id: int | None = 9001
+
+    async def open_panel(self, live: LiveMeeting) -> int | None:
+        self.panels += 1
+        return self.panel_id
+
+    async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> None:
+        self.shown.extend(effects)
+
+    def forget(self, live: LiveMeeting, who: Pseudonym) -> None:
+        self.forgotten.append(who)
+
+    def kinds(self) -> list[str]:
+        return [type(effect).__name__ for effect in self.shown]
+
+
+@dataclass
+class Rotation:
+    """A role source that names someone else as chair, with time to arrive."""
+
+    chair: Pseudonym
+    grace: float
+
+    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
+        return StartingRoles({CHAIR: [self.chair]}, chair_arrives_within=self.grace)
+
+
+@dataclass
+class Switches:
+    values: Mapping[str, bool]
+    asked: int = 0
+
+    async def switches(self, group: GroupRecord) -> Mapping[str, bool]:
+        self.asked += 1
+        return self.values
+
+
+class Bench:
+    def __init__(self, store: Store, time: FakeTime, **sources: Any) -> None:
+        self.store = store
+        self.time = time
+        self.clock = Clock(rate=1.0, anchor=START, real_time=time)
+        self.scheduler = Scheduler(store.deadlines, self.clock)
+        self.live = LiveMeetings()
+        self.port = FakePresenter()
+        self.bus = EventBus()
+        self.events: list[Any] = []
+        for event in (MeetingStarted, MeetingStepped, MeetingCounted):
+            self.bus.subscribe(event, self._record)
+        self.service = MeetingService(
+            store=store,
+            clock=self.clock,
+            scheduler=self.scheduler,
+            formats=FormatLibrary(store),
+            live=self.live,
+            locks=GroupLocks(),
+            bus=self.bus,
+            port=self.port,
+            **sources,
+        )
+
+    async def _record(self, event: Any) -> None:
+        self.events.append(event)
+
+    def events_of(self, kind: type[Any]) -> list[Any]:
+        return [event for event in self.events if isinstance(event, kind)]
+
+    async def group(self) -> GroupRecord:
+        created = await self.store.groups.create(
+            guild_id=GUILD,
+            channel_id=CHANNEL,
+            format_id="open-discussion",
+            member_role_id=None,
+            now=START,
+        )
+        assert created is not None
+        return created
+
+    async def rows(self, table: str) -> int:
+        return int(await self.store.db.fetchval(f"SELECT count(*) FROM {table}"))
+
+    async def to_sharing(self, live: LiveMeeting) -> None:
+        """Press Next until the floor opens for sharing."""
+        for _ in range(30):
+            if any(isinstance(e, fx.PhaseBegins | fx.FloorFree) for e in self.port.shown):
+                return
+            await self.service.act(live, lambda r, s, now: r.advance(s, now))
+        raise AssertionError("the format never reached its sharing")
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = Store(tmp_path / "db.sqlite3")
+    await store.open()
+    yield store
+    await store.close()
+
+
+@pytest.fixture
+def time() -> FakeTime:
+    return FakeTime()
+
+
+async def test_a_meeting_starts_once_and_tells_the_features(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    assert live.chairs == (ANA,)  # with no rotation, whoever starts chairs
+    assert live.panel_message_id == 9001
+    assert await bench.rows("meetings") == 1
+    assert bench.live.in_channel(CHANNEL) is live
+    assert [type(e) for e in bench.events] == [MeetingStepped, MeetingStarted]
+    assert "PostSection" in bench.port.kinds()
+    with pytest.raises(NotAllowed, match="already under way"):
+        await bench.service.start(CHANNEL, BO, 12)
+    assert await bench.rows("meetings") == 1
+
+
+async def test_no_group_no_meeting(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    with pytest.raises(NoGroupHere):
+        await bench.service.start(CHANNEL, ANA, 11)
+    assert await bench.rows("meetings") == 0
+
+
+async def test_the_rotations_chair_has_time_to_arrive(store: Store, time: FakeTime) -> None:
+    switches = Switches({})
+    bench = Bench(store, time, roles=Rotation(BO, grace=180.0), switches=switches)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    assert live.chairs == (BO,)
+    assert switches.asked == 1
+    with pytest.raises(NotAllowed):
+        bench.service.require_chair(live, ANA)
+    time.now += CHAIR_AWAY_SECONDS + 60  # the usual two minutes are not enough today
+    with pytest.raises(NotAllowed, match="a moment ago"):
+        await bench.service.step_in(live, ANA)
+    time.now += 180
+    await bench.service.step_in(live, ANA)
+    assert live.chairs == (ANA,)
+
+
+async def test_a_counted_meeting_is_numbered_and_forgotten(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    group = await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    time.now += 20 * 60  # at least 15 minutes: the meeting counts
+    await bench.service.act(live, lambda r, s, now: r.end(s, now))
+    assert live.state.status is Status.ENDED
+    assert bench.live.running() == []
+    assert await bench.rows("meetings") == 0
+    assert await bench.rows("deadlines") == 0  # every timer went with the meeting
+    (counted,) = bench.events_of(MeetingCounted)
+    assert (counted.group_id, counted.number) == (group.id, 1)
+    assert bench.events_of(MeetingStepped)[-1].meeting.state.status is Status.ENDED
+    refreshed = await store.groups.by_id(group.id)
+    assert refreshed is not None
+    assert refreshed.meetings_held == 1
+    with pytest.raises(NotAllowed, match="ended"):
+        await bench.service.act(live, lambda r, s, now: r.advance(s, now))
+
+
+async def test_a_short_meeting_does_not_count(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    group = await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    await bench.service.act(live, lambda r, s, now: r.end(s, now))
+    assert bench.events_of(MeetingCounted) == []
+    refreshed = await store.groups.by_id(group.id)
+    assert refreshed is not None
+    assert refreshed.meetings_held == 0
+
+
+async def test_hands_and_the_floor_then_forget_me(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    await bench.to_sharing(live)
+    await bench.service.act(live, lambda r, s, now: r.raise_hand(s, BO, now))
+    await bench.service.act(live, lambda r, s, now: r.raise_hand(s, CY, now))
+    given = [e.who for e in bench.port.shown if isinstance(e, fx.FloorGiven)]
+    assert given == [BO]
+    live.names[BO] = 12
+    await bench.service.forget_member(MemberForgotten(GUILD, BO))
+    assert BO not in live.names
+    assert bench.port.forgotten == [BO]
+    # Off the floor and out of the line; the next hand gets the floor.
+    assert [e.who for e in bench.port.shown if isinstance(e, fx.FloorGiven)] == [BO, CY]
+    panel = live.runner.describe(live.state, bench.clock.now())
+    assert panel.sharer == CY
+    assert BO not in panel.waiting
+
+
+async def test_a_refusal_changes_nothing(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    before = await store.db.fetchval("SELECT state FROM meetings")
+    steps = len(bench.events_of(MeetingStepped))
+    with pytest.raises(NotAllowed, match="first part"):
+        await bench.service.act(live, lambda r, s, now: r.back(s, now))
+    assert await store.db.fetchval("SELECT state FROM meetings") == before
+    assert len(bench.events_of(MeetingStepped)) == steps
+
+
+async def test_after_a_restart_the_meeting_goes_on(store: Store, time: FakeTime) -> None:
+    first = Bench(store, time)
+    await first.group()
+    live = await first.service.start(CHANNEL, ANA, 11)
+    await first.service.act(live, lambda r, s, now: r.advance(s, now))
+    section = live.state.step
+
+    again = Bench(store, time)  # a new process: nothing in memory
+    assert await again.service.load_all() == 1
+    resumed = again.live.in_channel(CHANNEL)
+    assert resumed is not None
+    assert resumed.id == live.id
+    assert resumed.state.step == section
+    assert resumed.chairs == (ANA,)
+    await again.service.resume_all()
+    notices = [e.kind for e in again.port.shown if isinstance(e, fx.Notice)]
+    assert fx.NoticeKind.RESUMED_AFTER_RESTART in notices
+
+
+async def test_a_section_deadline_moves_the_meeting_on(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    pending = await store.deadlines.all()
+    assert pending, "a timed format arms its deadlines with the state"
+    assert all(d.kind.startswith("meeting.") for d in pending)
+    first = min(pending, key=lambda d: d.due_at)
+    before = live.state
+    time.now = first.due_at + 1
+    await bench.scheduler.start()
+    try:
+        for _ in range(100):
+            if live.state is not before:
+                break
+            await _tick()
+    finally:
+        await bench.scheduler.stop()
+    assert live.state is not before  # the deadline fired through the same path as a press
+
+
+async def _tick() -> None:
+    await asyncio.sleep(0.01)
