@@ -17,13 +17,15 @@ from dataclasses import dataclass
 import discord
 import yarl
 
+from bot.adapters.decisions import DiscordDecisions
+from bot.adapters.guild import Directory
 from bot.adapters.meetings import MeetingPresenter
 from bot.app import PeerCircle
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
-from bot.runtime.decisions import DecisionService, DiscordDecisions
+from bot.runtime.decisions import DecisionService
 from bot.runtime.events import EventBus, MeetingCounted, MeetingStepped, MemberForgotten
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
@@ -81,6 +83,7 @@ def build_services(
     formats = FormatLibrary(store)
     groups = GroupService(store, formats, bus)
     privacy = PrivacyService(store, pseudonyms, clock, scheduler, bus)
+    directory = Directory(client, pseudonyms)
     decisions = DecisionService(
         store=store,
         clock=clock,
@@ -88,8 +91,9 @@ def build_services(
         pseudonyms=pseudonyms,
         formats=formats,
         port=DiscordDecisions(
-            client, repo=store.decisions, pseudonyms=pseudonyms, formats=formats, clock=clock
+            client, directory=directory, repo=store.decisions, formats=formats, clock=clock
         ),
+        locks=GroupLocks(),
         meeting_under_way=lambda group: live.under_way(group.channel_id),
     )
     presenter = MeetingPresenter(client, pseudonyms, clock)

@@ -1,8 +1,8 @@
 """/concern, /propose and /vote: due process and group decisions by secret ballot.
 
-Each command is one call to ``bot.decisions`` (bot/runtime/decisions) and one private reply:
-nothing here is public, and nothing shows who asked. The buttons (Second, Give my side, the
-ballot) are registered here and live in bot/runtime/decisions/buttons.py.
+Each command is one call to ``bot.services.decisions`` (bot/runtime/decisions) and one private
+reply: nothing here is public, and nothing shows who asked. The buttons (Second, Give my side,
+the ballot) are registered here and live in bot/ui/decisions.py.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.runtime.decisions import texts
-from bot.runtime.decisions.buttons import DYNAMIC_ITEMS
 from bot.runtime.decisions.settings import FORMAT
 from bot.store.decision_rows import StoredProposal
+from bot.ui.decisions import DYNAMIC_ITEMS
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """What the decision service needs from Discord, as a small interface.
 
-:class:`bot.runtime.decisions.discord.DiscordDecisions` implements it with discord.py; the
+:class:`bot.adapters.decisions.DiscordDecisions` implements it with discord.py; the
 service tests use a fake. Users are passed through opaquely (a ``discord.Member`` or
 ``discord.User`` in the bot): the service turns them into :class:`Person` facts and pseudonyms
 and never stores them.
@@ -29,7 +29,7 @@ class Person:
 
     user_id: int
     is_bot: bool
-    in_group: bool  # can see the group's channel, or holds its member role
+    in_group: bool  # holds the group's member role (if it has one), else sees its channel
     joined_at: datetime | None  # None: not a member of the server
 
 

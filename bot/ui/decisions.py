@@ -10,20 +10,14 @@ user id, and is at most ~30 characters. ``cogs.decisions`` registers them.
 from __future__ import annotations
 
 import re
-from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import discord
 
 from bot.core.decisions import Choice
 from bot.runtime.decisions import texts
 from bot.ui.replies import message_for, reply_privately
-from bot.ui.routing import services
-
-if TYPE_CHECKING:
-    from bot.runtime.decisions.service import DecisionService
-
-Interaction = discord.Interaction[Any]
+from bot.ui.routing import Interaction, guarded, services
 
 PROPOSAL_ID = r"[A-Za-z0-9_-]{1,40}"
 SECOND = re.compile(rf"pc:second:(?P<proposal>{PROPOSAL_ID})")
@@ -36,21 +30,6 @@ STYLES = {
     Choice.NO: discord.ButtonStyle.danger,
     Choice.ABSTAIN: discord.ButtonStyle.secondary,
 }
-
-
-def _service(interaction: Interaction) -> DecisionService:
-    return services(interaction).decisions
-
-
-async def _guarded(
-    interaction: Interaction, where: str, action: Callable[[], Awaitable[None]]
-) -> None:
-    """Run a button's action; any error becomes the same kind, private answer as a command's
-    (a dynamic item's own errors would otherwise only reach the log)."""
-    try:
-        await action()
-    except Exception as error:
-        await reply_privately(interaction, message_for(error, where))
 
 
 class SecondButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SECOND):
@@ -73,12 +52,14 @@ class SecondButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SECO
     async def callback(self, interaction: Interaction) -> None:
         async def second() -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            seconded = await _service(interaction).second(self.proposal_id, interaction.user)
+            seconded = await services(interaction).decisions.second(
+                self.proposal_id, interaction.user
+            )
             await interaction.followup.send(
                 texts.thanks_for_second(seconded.exclusion, seconded.ballot_opens), ephemeral=True
             )
 
-        await _guarded(interaction, "the Second button", second)
+        await guarded(interaction, "the Second button", second)
 
 
 class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEARING):
@@ -100,11 +81,11 @@ class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEA
 
     async def callback(self, interaction: Interaction) -> None:
         async def open_form() -> None:
-            decisions = _service(interaction)
+            decisions = services(interaction).decisions
             limit = await decisions.statement_limit(self.proposal_id, interaction.user)
             await interaction.response.send_modal(StatementForm(self.proposal_id, limit))
 
-        await _guarded(interaction, "the Give my side button", open_form)
+        await guarded(interaction, "the Give my side button", open_form)
 
 
 class StatementForm(discord.ui.Modal):
@@ -126,7 +107,7 @@ class StatementForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await _service(interaction).give_statement(
+        await services(interaction).decisions.give_statement(
             self.proposal_id, interaction.user, self.statement.value
         )
         await interaction.followup.send(texts.STATEMENT_THANKS, ephemeral=True)
@@ -158,10 +139,12 @@ class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALL
     async def callback(self, interaction: Interaction) -> None:
         async def vote() -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await _service(interaction).cast(self.proposal_id, interaction.user, self.choice)
+            await services(interaction).decisions.cast(
+                self.proposal_id, interaction.user, self.choice
+            )
             await interaction.followup.send(texts.VOTE_THANKS, ephemeral=True)
 
-        await _guarded(interaction, "a ballot button", vote)
+        await guarded(interaction, "a ballot button", vote)
 
 
 DYNAMIC_ITEMS = (SecondButton, HearingButton, BallotButton)

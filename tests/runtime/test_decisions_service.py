@@ -28,6 +28,7 @@ from bot.runtime.decisions.outbox import Work
 from bot.runtime.decisions.port import Person, Undeliverable, Unexcludable
 from bot.runtime.events import EventBus, MeetingCounted
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.locks import GroupLocks
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord, GroupRepository
@@ -185,6 +186,7 @@ def build(store: Store, time: FakeTime, discord: FakeDiscord | None = None) -> B
         pseudonyms=pseudonyms,
         formats=FormatLibrary(store),
         port=port,
+        locks=GroupLocks(),
     )
     bus.subscribe(MeetingCounted, service.meeting_counted)
     group = GroupRecord(0, GUILD, CHANNEL, "open-discussion", None, 0)

@@ -1,9 +1,10 @@
 """The decision service's Discord side: who is who, who may vote, and carrying out the work.
 
 People are found by computing pseudonyms over the candidates Discord gives (the server's
-members, the channel's member overwrites) and matching; no id is ever stored. Every message
-goes out with ``AllowedMentions.none()``: a proposal or ballot names the member it is about as
-a mention that pings nobody.
+members, the channel's member overwrites) and matching (:class:`~bot.adapters.guild.Directory`);
+no id is ever stored. Who belongs to a group is :func:`~bot.adapters.guild.in_group`'s answer.
+Every message goes out with ``AllowedMentions.none()``: a proposal or ballot names the member
+it is about as a mention that pings nobody.
 
 Permission overwrites: an exclusion denies View Channel, Send Messages and Connect on the
 group's channel for that one member, with the audit-log reason "group decision" and nothing
@@ -17,11 +18,10 @@ from __future__ import annotations
 import logging
 from collections.abc import Iterable, Mapping
 from datetime import datetime
-from typing import TYPE_CHECKING
 
 import discord
 
-from bot.adapters.guild import ensure_members
+from bot.adapters.guild import Directory, ensure_members, in_group, refusals
 from bot.core.decisions import (
     DecisionSettings,
     ExcludeMember,
@@ -34,20 +34,17 @@ from bot.core.decisions import (
 from bot.core.decisions import effects as fx
 from bot.core.decisions.proposals import concerned_member
 from bot.core.formats import CompiledFormat
-from bot.core.pseudonyms import Pseudonym, Pseudonymizer
-from bot.errors import InvalidInput
+from bot.core.pseudonyms import Pseudonym
+from bot.errors import DiscordGone, DiscordRefused, InvalidInput
 from bot.runtime.clock import Clock
 from bot.runtime.decisions import texts
-from bot.runtime.decisions.buttons import ballot_view, hearing_view, second_view
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work
 from bot.runtime.decisions.port import Person, Undeliverable, Unexcludable, User
 from bot.runtime.decisions.settings import FORMAT, decision_settings
 from bot.runtime.formats import FormatLibrary
 from bot.store.decisions import DecisionRepository
 from bot.store.groups import GroupRecord
-
-if TYPE_CHECKING:
-    pass
+from bot.ui.decisions import ballot_view, hearing_view, second_view
 
 log = logging.getLogger(__name__)
 
@@ -65,26 +62,26 @@ class DiscordDecisions:
 
     def __init__(
         self,
-        bot: discord.Client,
+        client: discord.Client,
         *,
+        directory: Directory,
         repo: DecisionRepository,
-        pseudonyms: Pseudonymizer,
         formats: FormatLibrary,
         clock: Clock,
     ) -> None:
-        self._bot = bot
+        self._client = client
+        self._directory = directory
         self._repo = repo
-        self._pseudonyms = pseudonyms
         self._formats = formats
         self._clock = clock
 
     async def ready(self) -> None:
-        await self._bot.wait_until_ready()
+        await self._client.wait_until_ready()
 
     # --- who is who ---------------------------------------------------------------------------
 
     def _guild(self, group: GroupRecord) -> discord.Guild | None:
-        return self._bot.get_guild(group.guild_id)
+        return self._directory.guild(group.guild_id)
 
     def _channel(self, group: GroupRecord) -> GroupChannel | None:
         guild = self._guild(group)
@@ -95,28 +92,7 @@ class DiscordDecisions:
         if isinstance(user, discord.Member) and user.guild.id == group.guild_id:
             return user
         guild = self._guild(group)
-        if guild is None:
-            return None
-        member = guild.get_member(int(user.id))
-        if member is None:
-            try:
-                member = await guild.fetch_member(int(user.id))
-            except discord.NotFound:
-                return None
-        return member
-
-    async def _me(self, guild: discord.Guild) -> discord.Member:
-        me = guild.me
-        if me is None:  # not cached yet (members are fetched on demand)
-            assert self._bot.user is not None  # noqa: S101 - we are logged in
-            me = await guild.fetch_member(self._bot.user.id)
-        return me
-
-    def _in_group(self, group: GroupRecord, member: discord.Member) -> bool:
-        if group.member_role_id is not None and member.get_role(group.member_role_id):
-            return True
-        channel = member.guild.get_channel(group.channel_id)
-        return channel is not None and channel.permissions_for(member).view_channel
+        return None if guild is None else await self._directory.member(guild, int(user.id))
 
     async def _find(
         self, group: GroupRecord, target: Pseudonym, hint: Mapping[Pseudonym, User]
@@ -130,21 +106,16 @@ class DiscordDecisions:
         guild = self._guild(group)
         if guild is None:
             return None
-        found = self._match(guild, guild.members, target)
+        found = self._directory.find_one(guild, target)
         if found is None and not guild.chunked and await ensure_members(guild):
-            found = self._match(guild, guild.members, target)
+            found = self._directory.find_one(guild, target)
         return found
-
-    def _match(
-        self, guild: discord.Guild, members: Iterable[discord.Member], target: Pseudonym
-    ) -> discord.Member | None:
-        return next((m for m in members if self._pseudonyms.of(guild.id, m.id) == target), None)
 
     async def person(self, group: GroupRecord, user: User) -> Person:
         member = await self._member(group, user)
         if member is None:
             return Person(int(user.id), bool(getattr(user, "bot", False)), False, None)
-        return Person(member.id, member.bot, self._in_group(group, member), member.joined_at)
+        return Person(member.id, member.bot, in_group(group, member), member.joined_at)
 
     async def cannot_exclude(self, group: GroupRecord, user: User) -> Unexcludable | None:
         member = await self._member(group, user)
@@ -155,7 +126,7 @@ class DiscordDecisions:
             return Unexcludable.OWNER
         if member.guild_permissions.administrator:
             return Unexcludable.ADMINISTRATOR
-        if member.top_role >= (await self._me(guild)).top_role:
+        if member.top_role >= (await self._directory.me(guild)).top_role:
             return Unexcludable.ROLE_TOO_HIGH
         return None
 
@@ -169,7 +140,7 @@ class DiscordDecisions:
         guild, channel = self._guild(group), self._channel(group)
         if guild is None or channel is None:
             return ["View Channel"]
-        mine = channel.permissions_for(await self._me(guild))
+        mine = channel.permissions_for(await self._directory.me(guild))
         needed = {
             "Manage Permissions": mine.manage_roles,
             "View Channel": mine.view_channel,
@@ -191,10 +162,10 @@ class DiscordDecisions:
         for member in guild.members:
             if member.joined_at is None:
                 continue
-            who = self._pseudonyms.of(guild.id, member.id)
+            who = self._directory.who(guild.id, member)
             facts = VoterFacts(
                 is_bot=member.bot,
-                in_group=self._in_group(group, member),
+                in_group=in_group(group, member),
                 joined_server_at=member.joined_at,
                 is_concerned_member=who == concerned,
             )
@@ -332,11 +303,11 @@ class DiscordDecisions:
         if channel is None:
             raise Undeliverable
         try:
-            if view is None:
-                return await channel.send(content, allowed_mentions=NONE)
-            return await channel.send(content, view=view, allowed_mentions=NONE)
-        except discord.Forbidden:
-            log.warning("Could not post in a group's channel (missing permission)")
+            with refusals("post in a group's channel"):
+                if view is None:
+                    return await channel.send(content, allowed_mentions=NONE)
+                return await channel.send(content, view=view, allowed_mentions=NONE)
+        except DiscordRefused:
             raise Undeliverable from None
 
     async def _replace(
@@ -353,11 +324,12 @@ class DiscordDecisions:
             raise Undeliverable
         if message_id is not None:
             try:
-                await channel.get_partial_message(message_id).edit(content=content, view=None)
+                with refusals("edit a decision message in a group's channel"):
+                    await channel.get_partial_message(message_id).edit(content=content, view=None)
                 return
-            except discord.NotFound:
-                pass
-            except discord.Forbidden:
+            except DiscordGone:
+                pass  # deleted: post the text instead
+            except DiscordRefused:
                 raise Undeliverable from None
         if post_if_missing:
             await self._post(group, content)
@@ -374,12 +346,12 @@ class DiscordDecisions:
         if member is None:
             raise Undeliverable  # they left the server: there is nobody to tell
         try:
-            if view is None:
-                await member.send(content, allowed_mentions=NONE)
-            else:
-                await member.send(content, view=view, allowed_mentions=NONE)
-        except discord.Forbidden:
-            log.info("A member does not accept private messages from the bot")
+            with refusals("send a member a private message"):
+                if view is None:
+                    await member.send(content, allowed_mentions=NONE)
+                else:
+                    await member.send(content, view=view, allowed_mentions=NONE)
+        except DiscordRefused:  # they don't accept private messages from the bot
             raise Undeliverable from None
 
     async def _post_ballot(
@@ -406,8 +378,9 @@ class DiscordDecisions:
             raise Undeliverable
         content = await self._ballot_text(group, stored.proposal, hint)
         try:
-            await channel.get_partial_message(stored.ballot_message_id).edit(content=content)
-        except (discord.NotFound, discord.Forbidden):
+            with refusals("show a statement on a ballot"):
+                await channel.get_partial_message(stored.ballot_message_id).edit(content=content)
+        except (DiscordGone, DiscordRefused):
             raise Undeliverable from None
 
     async def _ballot_text(
@@ -440,12 +413,12 @@ class DiscordDecisions:
         overwrite = channel.overwrites_for(member)
         overwrite.update(view_channel=False, send_messages=False, connect=False)
         try:
-            await channel.set_permissions(member, overwrite=overwrite, reason=AUDIT_REASON)
-        except discord.Forbidden:
+            with refusals("keep a member out of a group's channel"):
+                await channel.set_permissions(member, overwrite=overwrite, reason=AUDIT_REASON)
+        except DiscordRefused:
             if await self._repo.mark_reported(group.id, target):
                 missing = await self.missing_permissions(group) or ["Manage Permissions"]
                 await self._post(group, texts.missing_permission_report(missing))
-            log.warning("Could not keep a member out of a group's channel (missing permission)")
             raise Undeliverable from None
         log.info("A member's time away began: the group's channel is closed to them")
 
@@ -463,35 +436,43 @@ class DiscordDecisions:
         for holder, overwrite in channel.overwrites.items():
             if isinstance(holder, discord.Role):
                 continue
-            if self._pseudonyms.of(guild.id, holder.id) != target:
+            if self._directory.who(guild.id, holder) != target:
                 continue
             allow, deny = overwrite.pair()
             rest = discord.PermissionOverwrite.from_pair(allow, deny)
             rest.update(**{name: None for name, value in ours if value is not None})
             try:
-                if rest.is_empty():
-                    await self._bot.http.delete_channel_permissions(
-                        channel.id, holder.id, reason=AUDIT_REASON
-                    )
-                else:
-                    kept_allow, kept_deny = rest.pair()
-                    await self._bot.http.edit_channel_permissions(
-                        channel.id,
-                        holder.id,
-                        str(kept_allow.value),
-                        str(kept_deny.value),
-                        1,
-                        reason=AUDIT_REASON,
-                    )
-            except discord.NotFound:
+                with refusals("reopen a group's channel to a member"):
+                    await self._reopen(channel, holder, rest)
+            except DiscordGone:
                 return
-            except discord.Forbidden:
+            except DiscordRefused:
                 missing = await self.missing_permissions(group) or ["Manage Permissions"]
                 await self._post(group, texts.missing_permission_report(missing))
-                log.warning("Could not reopen a group's channel to a member (missing permission)")
                 raise Undeliverable from None
             log.info("A member's time away ended: the group's channel is open to them again")
             return
+
+    async def _reopen(
+        self,
+        channel: GroupChannel,
+        holder: discord.Member | discord.Object,
+        rest: discord.PermissionOverwrite,
+    ) -> None:
+        """Remove our three bits from a member's overwrite, keeping whatever else it had."""
+        http = self._client.http
+        if rest.is_empty():
+            await http.delete_channel_permissions(channel.id, holder.id, reason=AUDIT_REASON)
+            return
+        kept_allow, kept_deny = rest.pair()
+        await http.edit_channel_permissions(
+            channel.id,
+            holder.id,
+            str(kept_allow.value),
+            str(kept_deny.value),
+            1,
+            reason=AUDIT_REASON,
+        )
 
 
 def _need(about: About | None) -> About:

@@ -1,0 +1,231 @@
+"""Proposals: making one (an exclusion, a change, a welcome back), seconding it, the member's
+side (the hearing), and a proposal nobody seconded in time lapsing."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+from collections.abc import Awaitable, Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.core import decisions as core
+from bot.core.decisions import (
+    DecisionSettings,
+    Effect,
+    ExcludeMember,
+    Proposal,
+    ProposalState,
+)
+from bot.core.decisions.proposals import concerned_member
+from bot.core.pseudonyms import Pseudonym
+from bot.errors import InvalidInput, NotAllowed
+from bot.runtime.decisions import texts
+from bot.runtime.decisions.context import DecisionContext
+from bot.runtime.decisions.engine import Committed
+from bot.runtime.decisions.outbox import About
+from bot.runtime.decisions.port import User
+from bot.runtime.decisions.settings import FORMAT, decision_settings, normalise_setting
+from bot.store.decisions import DecisionTx
+from bot.store.groups import GroupRecord
+
+log = logging.getLogger(__name__)
+
+Propose = Callable[[DecisionTx, DecisionSettings], Awaitable[tuple[Proposal, list[Effect]]]]
+
+
+@dataclass(frozen=True)
+class Proposed:
+    proposal_id: str
+    second_by: datetime
+
+
+@dataclass(frozen=True)
+class Seconded:
+    exclusion: bool
+    ballot_opens: datetime
+
+
+def new_id() -> str:
+    """An opaque proposal id: random, short enough for a button's custom_id."""
+    return secrets.token_urlsafe(9)
+
+
+class Proposals:
+    def __init__(self, ctx: DecisionContext) -> None:
+        self._ctx = ctx
+
+    # --- proposing ---------------------------------------------------------------------------
+
+    async def propose_exclusion(
+        self, channel_id: int | None, proposer: User, target: User, meetings: int
+    ) -> Proposed:
+        ctx = self._ctx
+        group = await ctx.group_here(channel_id)
+        await ctx.require_member(group, target)
+        if (blocker := await ctx.port.cannot_exclude(group, target)) is not None:
+            raise NotAllowed(texts.unexcludable(blocker))
+        if missing := await ctx.port.missing_permissions(group):
+            raise NotAllowed(texts.missing_permissions(missing))
+        who, proposing = ctx.who(group, target), ctx.who(group, proposer)
+
+        async def propose(
+            t: DecisionTx, settings: DecisionSettings
+        ) -> tuple[Proposal, list[Effect]]:
+            return core.propose_exclusion(
+                proposal_id=new_id(),
+                proposer=proposing,
+                target=who,
+                meetings=meetings,
+                concerns=await t.concerns(group.id),
+                proposals=await t.open_proposals(group.id),
+                exclusions=await t.exclusions(group.id),
+                latest_meeting=await t.meetings_held(group.id),
+                settings=settings,
+                now=ctx.clock.now(),
+            )
+
+        return await self._propose(group, propose, {who: target})
+
+    async def propose_change(
+        self, channel_id: int | None, proposer: User, subject: str, value: str
+    ) -> Proposed:
+        ctx = self._ctx
+        group = await ctx.group_here(channel_id)
+        subject = subject.strip()
+        plan = await ctx.formats.current(group)
+        if subject == FORMAT:
+            ref = value.strip()
+            await ctx.formats.compiled(group, ref)  # refuses an unknown format kindly
+            if ref == group.format_id:
+                raise InvalidInput("That's already the group's format. Nothing was proposed.")
+            value = ref
+        else:
+            value = normalise_setting(subject, value, plan, await ctx.repo.settings(group.id))
+        proposing = ctx.who(group, proposer)
+
+        async def propose(
+            t: DecisionTx, settings: DecisionSettings
+        ) -> tuple[Proposal, list[Effect]]:
+            return core.propose_change(
+                proposal_id=new_id(),
+                proposer=proposing,
+                subject=subject,
+                value=value,
+                proposals=await t.open_proposals(group.id),
+                settings=settings,
+                now=ctx.clock.now(),
+            )
+
+        return await self._propose(group, propose, {})
+
+    async def propose_welcome_back(
+        self, channel_id: int | None, proposer: User, target: User
+    ) -> Proposed:
+        ctx = self._ctx
+        group = await ctx.group_here(channel_id)
+        who, proposing = ctx.who(group, target), ctx.who(group, proposer)
+
+        async def propose(
+            t: DecisionTx, settings: DecisionSettings
+        ) -> tuple[Proposal, list[Effect]]:
+            return core.propose_welcome_back(
+                proposal_id=new_id(),
+                proposer=proposing,
+                target=who,
+                proposals=await t.open_proposals(group.id),
+                exclusions=await t.exclusions(group.id),
+                settings=settings,
+                now=ctx.clock.now(),
+            )
+
+        return await self._propose(group, propose, {who: target})
+
+    async def _propose(
+        self, group: GroupRecord, propose: Propose, hint: Mapping[Pseudonym, User]
+    ) -> Proposed:
+        ctx = self._ctx
+        done = Committed()
+        async with ctx.locks(group.id):
+            async with ctx.repo.transaction() as t:
+                settings = decision_settings(await t.settings(group.id))
+                try:
+                    proposal, effects = await propose(t, settings)
+                except core.Refused as error:
+                    raise ctx.refuse(error, settings) from None
+                await t.insert_proposal(group.id, proposal)
+                await ctx.engine.commit(t, group, effects, About.of(proposal, None, None), done)
+            await ctx.engine.after(done, hint)
+        log.info("A proposal was made")
+        return Proposed(proposal.id, proposal.deadline)
+
+    # --- second and hearing ------------------------------------------------------------------
+
+    async def second(self, proposal_id: str, user: User) -> Seconded:
+        ctx = self._ctx
+        group, _ = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
+        person = await ctx.port.person(group, user)
+        if person.is_bot or not person.in_group:
+            raise NotAllowed(texts.SECOND_NOT_MEMBER)
+        seconder = ctx.who(group, user)
+        now = ctx.clock.now()
+
+        async def op(proposal: Proposal, t: DecisionTx) -> tuple[Proposal, list[Effect]]:
+            settings = decision_settings(await t.settings(group.id))
+            try:
+                return core.second(proposal, seconder, settings=settings, now=now)
+            except core.WrongState:
+                raise NotAllowed("It has already been seconded — thank you.") from None
+            except core.Refused as error:
+                raise ctx.refuse(error, settings) from None
+
+        async with ctx.locks(group.id):
+            seconded = await ctx.engine.transition(
+                group, proposal_id, op, closed=texts.PROPOSAL_CLOSED
+            )
+        log.info("A proposal was seconded")
+        return Seconded(isinstance(seconded.motion, ExcludeMember), seconded.deadline)
+
+    async def statement_limit(self, proposal_id: str, user: User) -> int:
+        """Before showing the form: check ``user`` may give their side; return its length cap."""
+        ctx = self._ctx
+        group, stored = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
+        proposal = stored.proposal
+        if proposal.state not in (ProposalState.SECONDED, ProposalState.VOTING):
+            raise NotAllowed(texts.PROPOSAL_CLOSED)
+        if concerned_member(proposal.motion) != ctx.who(group, user):
+            raise NotAllowed(
+                texts.refusal(core.Refused(core.DecisionRefusal.NOT_THE_MEMBER), DecisionSettings())
+            )
+        return (await ctx.settings(group)).statement_max_chars
+
+    async def give_statement(self, proposal_id: str, user: User, text: str) -> None:
+        ctx = self._ctx
+        group, _ = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
+        who = ctx.who(group, user)
+        now = ctx.clock.now()
+
+        async def op(proposal: Proposal, t: DecisionTx) -> tuple[Proposal, list[Effect]]:
+            settings = decision_settings(await t.settings(group.id))
+            try:
+                return core.submit_statement(proposal, who, text, settings=settings, now=now)
+            except core.WrongState:
+                raise NotAllowed(texts.PROPOSAL_CLOSED) from None
+            except core.Refused as error:
+                raise ctx.refuse(error, settings) from None
+
+        async with ctx.locks(group.id):
+            await ctx.engine.transition(group, proposal_id, op, closed=texts.PROPOSAL_CLOSED)
+        log.info("A member gave their side")
+
+    # --- deadline (under the group's lock) ---------------------------------------------------
+
+    async def lapse(self, group: GroupRecord, proposal_id: str) -> None:
+        """Nobody seconded it in time."""
+        now = self._ctx.clock.now()
+
+        async def op(proposal: Proposal, t: DecisionTx) -> tuple[Proposal, list[Effect]]:
+            return core.lapse(proposal, now=now)
+
+        await self._ctx.engine.transition(group, proposal_id, op)
+        log.info("A proposal lapsed")
