@@ -100,7 +100,7 @@ class PeerCircle(commands.Bot):
         log.info("Database ready (schema version %d)", version)
         # Keep one sped-up timeline across restarts (see bot/runtime/clock.py).
         anchor = await self.store.meta.get_or_set("clock_anchor", repr(self.clock.anchor))
-        self.clock.anchor = float(anchor)
+        self.clock.continue_from(float(anchor))
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.serve:

@@ -96,7 +96,7 @@ def build_services(
         locks=GroupLocks(),
         meeting_under_way=lambda group: live.under_way(group.channel_id),
     )
-    presenter = MeetingPresenter(client, pseudonyms, clock)
+    presenter = MeetingPresenter(client, directory, clock)
     rotation = RotationService(
         client,
         store=store,

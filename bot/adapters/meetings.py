@@ -15,12 +15,13 @@ from collections.abc import Sequence
 
 import discord
 
+from bot.adapters.guild import Directory
 from bot.core.formats.plan import Order, Sharers, WhoKind
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
 from bot.core.meeting import Status
 from bot.core.meeting import effects as fx
-from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.core.pseudonyms import Pseudonym
 from bot.runtime.clock import Clock
 from bot.runtime.live import CHAIR, LiveMeeting
 from bot.runtime.markup import first_name, when
@@ -47,11 +48,11 @@ class MeetingPresenter:
     def __init__(
         self,
         client: discord.Client,
-        pseudonyms: Pseudonymizer,
+        directory: Directory,
         clock: Clock,
     ) -> None:
         self._client = client
-        self._pseudonyms = pseudonyms
+        self._directory = directory
         self._clock = clock
         self._panel_view = panel_view
         self._prompt_view = prompt_view
@@ -59,6 +60,7 @@ class MeetingPresenter:
         # pseudonym -> member, learnt from interactions; in memory only, per meeting
         self._members: dict[int, dict[Pseudonym, discord.Member]] = {}
         self._panel_dirty: set[int] = set()
+        self._reposted: dict[int, int] = {}  # meeting id -> its panel, posted again
 
     # --- names (memory only) -----------------------------------------------------------------
 
@@ -74,17 +76,13 @@ class MeetingPresenter:
         known = self._members.get(live.id, {}).get(who)
         if known is not None:
             return known
-        guild = self._client.get_guild(live.group.guild_id)
+        guild = self._directory.guild(live.group.guild_id)
         if guild is None:
             return None
-        user_id = live.names.get(who)
-        member = guild.get_member(user_id) if user_id else None
-        if member is None:
-            for candidate in guild.members:
-                if self._pseudonyms.of(guild.id, candidate.id) == who:
-                    live.names[who] = candidate.id
-                    return candidate
-        return member
+        found = self._directory.find_one(guild, who, live.names)
+        if found is not None:
+            self.remember(live, who, found)
+        return found
 
     def name(self, live: LiveMeeting, who: Pseudonym | None) -> str:
         member = None if who is None else self.member(live, who)
@@ -217,16 +215,19 @@ class MeetingPresenter:
         self._panel_tasks.clear()
 
     async def redraw_now(self, live: LiveMeeting) -> None:
-        if live.panel_message_id is None or self._client.is_closed():
+        panel_id = self._reposted.get(live.id, live.panel_message_id)
+        if panel_id is None or self._client.is_closed():
             return
         ended = live.state.status is Status.ENDED
-        message = self._channel(live).get_partial_message(live.panel_message_id)
+        message = self._channel(live).get_partial_message(panel_id)
         try:
             await message.edit(
                 embed=self.panel_embed(live), view=None if ended else self._panel_view(live)
             )
-        except discord.NotFound:
-            live.panel_message_id = await self.open_panel(live)
+        except discord.NotFound:  # someone deleted the panel: post it again
+            reposted = await self.open_panel(live)
+            if reposted is not None:
+                self._reposted[live.id] = reposted
         except discord.HTTPException:
             log.warning("Could not update a meeting panel")
 
@@ -334,6 +335,7 @@ class MeetingPresenter:
                 self._panel_dirty.discard(live.id)
                 self._members.pop(live.id, None)
                 await self.redraw_now(live)
+                self._reposted.pop(live.id, None)
                 await self._post(
                     live, "This meeting has ended. Thank you all for being here, and take care. 💛"
                 )

@@ -25,6 +25,10 @@ class Clock:
         self._real_time = real_time
         self.anchor = real_time() if anchor is None else anchor
 
+    def continue_from(self, anchor: float) -> None:
+        """Carry on the sped-up timeline a previous run started (its stored anchor)."""
+        self.anchor = anchor
+
     def timestamp(self) -> float:
         """Clock time in Unix seconds."""
         return self.anchor + (self._real_time() - self.anchor) * self.rate

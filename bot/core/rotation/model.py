@@ -1,0 +1,193 @@
+"""The rotation's model: rules, volunteers, announced turns, and the effects operations return."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.core.pseudonyms import Pseudonym
+
+
+class RotationRefusal(StrEnum):
+    UNKNOWN_ROLE = "unknown_role"
+    NOT_A_VOLUNTEER = "not_a_volunteer"
+    NO_UPCOMING_TURN = "no_upcoming_turn"
+    NOT_YOUR_TURN = "not_your_turn"
+    NOT_ELIGIBLE = "not_eligible"
+    SAME_PERSON = "same_person"
+
+
+class RotationError(Exception):
+    """A rotation request that cannot be done; ``reason`` is for the cog to word kindly."""
+
+    def __init__(self, reason: RotationRefusal) -> None:
+        super().__init__(reason.value)
+        self.reason = reason
+
+
+# --- rules ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MemberFacts:
+    """What Discord tells the runtime about one member now (never stored)."""
+
+    days_in_server: int
+    first_meeting: bool
+
+
+@dataclass(frozen=True)
+class Eligibility:
+    """The format's eligibility rules for a role. "Last time" means the previous meeting."""
+
+    min_days_in_server: int = 0
+    not_first_meeting: bool = True
+    not_twice_in_a_row: bool = False
+
+    def allows(self, facts: MemberFacts, volunteer: Volunteer, meeting: int) -> bool:
+        if facts.days_in_server < self.min_days_in_server:
+            return False
+        if self.not_first_meeting and facts.first_meeting:
+            return False
+        return not (self.not_twice_in_a_row and volunteer.last_served == meeting - 1)
+
+
+@dataclass(frozen=True)
+class EveryMeeting:
+    """A new person each meeting."""
+
+
+@dataclass(frozen=True)
+class ForMeetings:
+    """One person serves ``meetings`` consecutive meetings, then the next one's term starts.
+
+    A stand-in covering one meeting does not start a term or extend the holder's.
+    """
+
+    meetings: int
+
+    def __post_init__(self) -> None:
+        if self.meetings < 1:
+            raise ValueError("a term lasts at least one meeting")
+
+
+@dataclass(frozen=True)
+class WeekdayRoster:
+    """Volunteers sign up for weekdays (0 = Monday); the meeting's weekday picks among them.
+
+    Volunteers who named no weekday stand in when nobody signed up for that day is eligible.
+    """
+
+
+Term = EveryMeeting | ForMeetings | WeekdayRoster
+
+
+@dataclass(frozen=True)
+class RoleRules:
+    name: str
+    eligibility: Eligibility = Eligibility()
+    term: Term = EveryMeeting()
+
+
+# --- state ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Volunteer:
+    """What the bot keeps about one volunteer in one role (the row deleted when they leave)."""
+
+    last_served: int | None = None
+    term_started: int | None = None  # ForMeetings only: first meeting of their current term
+    weekdays: frozenset[int] = frozenset()  # WeekdayRoster only; empty = any day
+
+
+@dataclass(frozen=True)
+class Upcoming:
+    """The announced turn for one role at one meeting. ``who`` None: anyone may serve."""
+
+    meeting: int
+    who: Pseudonym | None
+    passed: frozenset[Pseudonym] = frozenset()  # said "can't make it" for this meeting
+    continuing: bool = False  # the holder of a ForMeetings term carries on
+
+
+@dataclass(frozen=True)
+class RoleRotation:
+    rules: RoleRules
+    volunteers: Mapping[Pseudonym, Volunteer] = field(default_factory=dict)  # never mutated
+    upcoming: Upcoming | None = None
+
+    def passed_for(self, meeting: int) -> frozenset[Pseudonym]:
+        if self.upcoming is not None and self.upcoming.meeting == meeting:
+            return self.upcoming.passed
+        return frozenset()
+
+
+@dataclass(frozen=True)
+class Rotation:
+    """All the rotating roles of one group, in the format's order (it decides who is matched
+    first when volunteers are scarce)."""
+
+    roles: tuple[RoleRotation, ...]
+
+    @classmethod
+    def of(cls, rules: Sequence[RoleRules]) -> Rotation:
+        return cls(tuple(RoleRotation(r) for r in rules))
+
+    def role(self, name: str) -> RoleRotation:
+        for rr in self.roles:
+            if rr.rules.name == name:
+                return rr
+        raise RotationError(RotationRefusal.UNKNOWN_ROLE)
+
+    def _with(self, new: RoleRotation) -> Rotation:
+        return Rotation(tuple(new if rr.rules.name == new.rules.name else rr for rr in self.roles))
+
+
+# --- effects ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AskToServe:
+    """Name (and ping) ``who`` for ``role`` at ``meeting``, with I'll do it / Can't make it."""
+
+    role: str
+    meeting: int
+    who: Pseudonym
+    continuing: bool = False
+
+
+@dataclass(frozen=True)
+class AnyoneMayServe:
+    """No eligible volunteer: any member may take the role (the format's fallback)."""
+
+    role: str
+    meeting: int
+
+
+@dataclass(frozen=True)
+class TurnVacated:
+    """The announced person is out; call :func:`fill_turn` for this role."""
+
+    role: str
+    meeting: int
+
+
+@dataclass(frozen=True)
+class ForgetVolunteer:
+    """Delete the volunteer's row for this role (they left, or asked to be forgotten)."""
+
+    role: str
+    who: Pseudonym
+
+
+RotationEffect = AskToServe | AnyoneMayServe | TurnVacated | ForgetVolunteer
+
+
+@dataclass(frozen=True)
+class Assignment:
+    role: str
+    who: Pseudonym | None  # None: nobody eligible, anyone may serve
+    continuing: bool = False
+    double_duty: bool = False  # also holds another role: no other eligible volunteer was free
