@@ -17,7 +17,9 @@ from dataclasses import dataclass
 import discord
 import yarl
 
+from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.voice_floor import DiscordVoiceFloor
 from bot.app import PeerCircle
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
@@ -131,7 +133,7 @@ def build_services(
         meetings=meetings,
         meeting_actions=MeetingActions(meetings, presenter, pseudonyms),
         crosstalk=CrosstalkService(
-            client,
+            DiscordCrosstalk(client),
             live,
             pseudonyms,
             clock,
@@ -139,7 +141,9 @@ def build_services(
             values=presenter.values,
             switches=decisions.switches,
         ),
-        voice_floor=VoiceFloorService(client, live, pseudonyms, clock, scheduler, store.deadlines),
+        voice_floor=VoiceFloorService(
+            DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.deadlines
+        ),
     )
     subscribe(bus, services)
     return services
