@@ -39,6 +39,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.decisions",
     "cogs.rotation",
     "cogs.crosstalk",
+    "cogs.voice_floor",
 )
 
 

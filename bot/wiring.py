@@ -17,16 +17,24 @@ from dataclasses import dataclass
 import discord
 import yarl
 
+from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.guild import Directory
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.voice_floor import DiscordVoiceFloor
 from bot.app import PeerCircle
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
-from bot.runtime.events import EventBus, MeetingCounted, MeetingStepped, MemberForgotten
+from bot.runtime.events import (
+    EventBus,
+    GuildLeft,
+    MeetingCounted,
+    MeetingStepped,
+    MemberForgotten,
+)
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
@@ -135,7 +143,7 @@ def build_services(
         meetings=meetings,
         meeting_actions=MeetingActions(meetings, presenter, pseudonyms),
         crosstalk=CrosstalkService(
-            client,
+            DiscordCrosstalk(client),
             live,
             pseudonyms,
             clock,
@@ -143,7 +151,9 @@ def build_services(
             values=presenter.values,
             switches=decisions.switches,
         ),
-        voice_floor=VoiceFloorService(client, live, pseudonyms, clock, scheduler, store.deadlines),
+        voice_floor=VoiceFloorService(
+            DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.deadlines
+        ),
     )
     subscribe(bus, services)
     return services
@@ -161,6 +171,8 @@ def subscribe(bus: EventBus, s: Services) -> None:
     # … a member confirms /privacy forget-me (their rows are already deleted)
     bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation
+    # … the bot is removed from a server (its groups' rows are already deleted)
+    bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
 
 
 def configure_endpoints(settings: Settings) -> None:

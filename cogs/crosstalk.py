@@ -1,6 +1,6 @@
-"""/remind, the message menu **Gentle reminder**, and the listeners behind automatic reminders
-and voice/stage floor control: thin adapters to :mod:`bot.runtime.crosstalk` and
-:mod:`bot.runtime.voice_floor`.
+"""/remind, the message menu **Gentle reminder**, and the listener behind automatic reminders:
+thin adapters to :mod:`bot.runtime.crosstalk` (voice and stage floor control is
+:mod:`cogs.voice_floor`).
 
 A reminder someone asks for is posted in the channel by the bot (``channel.send``), never as the
 interaction's reply: a public reply would show everyone who used the command. The requester
@@ -13,6 +13,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
+from bot.adapters.crosstalk import post_of, poster_of
 from bot.app import PeerCircle
 from bot.core.crosstalk import Remind
 from bot.errors import NotAllowed
@@ -28,7 +29,6 @@ class Crosstalk(commands.Cog):
     def __init__(self, bot: PeerCircle) -> None:
         self.bot = bot
         self.crosstalk = bot.services.crosstalk
-        self.floor = bot.services.voice_floor
         self.menu = app_commands.ContextMenu(name="Gentle reminder", callback=self.gentle_reminder)
         app_commands.guild_only(self.menu)
 
@@ -37,28 +37,14 @@ class Crosstalk(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
-        await self.floor.close()
 
-    # --- listeners -----------------------------------------------------------------------------
+    # --- the listener --------------------------------------------------------------------------
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
-        await self.crosstalk.on_message(message)
-
-    @commands.Cog.listener()
-    async def on_voice_state_update(
-        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
-    ) -> None:
-        self.floor.on_voice_state(member, before, after)
-
-    @commands.Cog.listener()
-    async def on_guild_remove(self, guild: discord.Guild) -> None:
-        await self.floor.forget_guild(guild.id)
-
-    @commands.Cog.listener()
-    async def on_ready(self) -> None:
-        if self.bot.serve:
-            await self.floor.load()  # once: the plans a previous run left behind
+        if not self.crosstalk.watching(message.channel.id):
+            return  # the common case: no meeting here, one dictionary lookup
+        await self.crosstalk.on_post(post_of(message))
 
     # --- commands ------------------------------------------------------------------------------
 
@@ -78,7 +64,10 @@ class Crosstalk(commands.Cog):
         if message.channel.id != interaction.channel_id:
             raise NotAllowed("Please use this on a message in the meeting's channel.")
         reminder = await self.crosstalk.request(
-            interaction.channel_id, interaction.guild_id, interaction.user.id, about=message.author
+            interaction.channel_id,
+            interaction.guild_id,
+            interaction.user.id,
+            about=poster_of(message.author),
         )
         await self._post(interaction, reminder)
 

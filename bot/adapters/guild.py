@@ -4,7 +4,8 @@
 * :class:`Directory` — the members behind pseudonyms (matched in memory, never stored), the
   bot's own member, Discord's member list fetched once;
 * :func:`refusals` — the one place that turns Discord's 403/404 into the project's own errors;
-* :func:`post_quietly` — a message in a group's channel that pings nobody, or ``None``.
+* :func:`post_quietly` — a message in a group's channel that pings nobody, or ``None``
+  (:func:`post_quietly_in` for a channel known only by id).
 
 Everything here is for adapters and the UI; services in :mod:`bot.runtime` never import it.
 """
@@ -150,7 +151,14 @@ async def post_quietly(
     client: discord.Client, group: GroupRecord, text: str, **kwargs: Any
 ) -> discord.Message | None:
     """Post in the group's channel, pinging nobody; None (and a log line) if Discord refused."""
-    channel = client.get_partial_messageable(group.channel_id, guild_id=group.guild_id)
+    return await post_quietly_in(client, group.channel_id, group.guild_id, text, **kwargs)
+
+
+async def post_quietly_in(
+    client: discord.Client, channel_id: int, guild_id: int, text: str, **kwargs: Any
+) -> discord.Message | None:
+    """:func:`post_quietly` in a channel known by id (a voice channel's text chat, say)."""
+    channel = client.get_partial_messageable(channel_id, guild_id=guild_id)
     try:
         with refusals("post in a group's channel"):
             return await channel.send(

@@ -1,9 +1,12 @@
-"""Crosstalk at run time: the pure guard (:mod:`bot.core.crosstalk`) wired to Discord.
+"""Crosstalk at run time: the pure guard (:mod:`bot.core.crosstalk`) and what it asks of Discord
+(:class:`CrosstalkPort`, implemented by :class:`bot.adapters.crosstalk.DiscordCrosstalk`).
 
-* **The hot path** (:meth:`CrosstalkService.on_message`): every message the bot sees in any
-  channel costs one dictionary lookup when no meeting runs there. In a meeting channel the
-  decision is made in memory (who posted, who holds the floor) — never from what was written, so
-  reminders work without the Message Content intent — and only then is anything sent.
+* **The hot path** (:meth:`CrosstalkService.watching`, then :meth:`CrosstalkService.on_post`):
+  every message the bot sees in any channel costs one dictionary lookup when no meeting runs
+  there; only then does the cog turn it into a :class:`Post` (who posted, never what). In a
+  meeting channel the decision is made in memory (who posted, who holds the floor) — never from
+  what was written, so reminders work without the Message Content intent — and only then is
+  anything sent, through the port.
 * **Reminders** are posted with ``AllowedMentions.none()``, name nobody, reply to no message (a
   reply would show whom it is about), and fade after a short while (``delete_after``).
 * **Requested reminders** (``/remind``, **Gentle reminder**): posted in the channel without
@@ -24,9 +27,8 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass
-
-import discord
+from dataclasses import dataclass, field
+from typing import Any, Protocol
 
 from bot.core.crosstalk import (
     NO_POLICY,
@@ -57,9 +59,6 @@ log = logging.getLogger(__name__)
 HOLD_SWITCH = "hold-mode"
 #: A reminder in the channel stays at least this many real seconds, however fast the clock runs.
 MIN_FADE_SECONDS = 5.0
-MESSAGE_LIMIT = 2000
-#: Message types a member writes; joins, pins and the like are never crosstalk.
-MEMBER_MESSAGE_TYPES = frozenset({discord.MessageType.default, discord.MessageType.reply})
 
 SENT = (
     "Sent. The reminder is in the channel, and nobody can see it came from you. "
@@ -84,6 +83,51 @@ HOLD_NEEDS_PERMISSION = (
 SwitchReader = Callable[[GroupRecord], Awaitable[Mapping[str, bool]]]
 #: The values a format text may use (``group``, ``chair`` …), from the presenter.
 ValuesOf = Callable[[LiveMeeting], Mapping[str, str]]
+#: The Discord message as the cog received it: only the adapter looks inside (to hand a held
+#: message back word for word); the service never reads it, and nothing keeps it.
+Message = Any
+
+
+@dataclass(frozen=True, slots=True)
+class Poster:
+    """Who wrote a message, as far as crosstalk cares."""
+
+    user_id: int
+    is_bot: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Post:
+    """A message seen in a channel: who posted it and what kind of message it is, never what
+    it says. Built by the cog only for a channel with a meeting under way."""
+
+    channel_id: int
+    guild_id: int | None  # None: not in a server
+    author: Poster
+    by_a_member: bool  # a member's own words (not a webhook, a join, a pin …)
+    message_id: int
+    message: Message = field(default=None, repr=False, compare=False)
+
+
+class CrosstalkPort(Protocol):
+    """What crosstalk asks of Discord. Never raises: a refusal is logged and answered."""
+
+    async def post_reminder(
+        self, group: GroupRecord, text: str, *, fades_after: float | None
+    ) -> bool:
+        """Post in the group's channel, pinging nobody, replying to nothing; it disappears
+        after ``fades_after`` real seconds (None: it stays). False if it could not be posted."""
+
+    async def remind_privately(self, post: Post, text: str) -> None:
+        """Send ``text`` to the post's author by DM (nothing happens if their DMs are closed)."""
+
+    async def hand_back(self, post: Post, note: str) -> bool:
+        """Send the held message back to its author by DM, word for word after ``note``, and
+        only then delete it. False (the message stays) if its words can't travel by DM."""
+
+    def can_manage_messages(self, group: GroupRecord) -> bool:
+        """Whether the bot may delete others' messages in the group's channel (True when it
+        can't tell yet)."""
 
 
 def refusal_text(refused: Refused, clock_rate: float) -> str:
@@ -157,7 +201,7 @@ class _Watch:
 class CrosstalkService:
     def __init__(
         self,
-        client: discord.Client,
+        port: CrosstalkPort,
         meetings: LiveMeetings,
         pseudonyms: Pseudonymizer,
         clock: Clock,
@@ -167,7 +211,7 @@ class CrosstalkService:
         switches: SwitchReader | None = None,
         rules: ReminderRules | None = None,
     ) -> None:
-        self._client = client
+        self._port = port
         self._meetings = meetings
         self._pseudonyms = pseudonyms
         self._clock = clock
@@ -204,21 +248,14 @@ class CrosstalkService:
             isinstance(e, Notice) and e.kind is NoticeKind.RESUMED_AFTER_RESTART for e in effects
         )
         if problem is not None and not restarted:
-            await self._post(live, problem)
+            await self._port.post_reminder(live.group, problem, fades_after=None)
 
     def _hold_mode(self, live: LiveMeeting, *, wanted: bool) -> tuple[HoldMode, str | None]:
         if not wanted:
             return HoldMode.OFF, None
         if not self._message_content:
             return HoldMode.NEEDS_INTENT, HOLD_NEEDS_INTENT
-        channel = self._client.get_channel(live.group.channel_id)
-        guild = getattr(channel, "guild", None)
-        me = guild.me if isinstance(guild, discord.Guild) else None
-        if (
-            isinstance(channel, discord.abc.GuildChannel)
-            and me is not None
-            and not channel.permissions_for(me).manage_messages
-        ):
+        if not self._port.can_manage_messages(live.group):
             return HoldMode.OFF, HOLD_NEEDS_PERMISSION
         return HoldMode.ON, None
 
@@ -232,61 +269,35 @@ class CrosstalkService:
 
     # --- the hot path -------------------------------------------------------------------------
 
-    async def on_message(self, message: discord.Message) -> None:
-        live = self._meetings.in_channel(message.channel.id)
+    def watching(self, channel_id: int) -> bool:
+        """Whether a meeting runs in this channel: one dictionary lookup, asked first."""
+        return self._meetings.in_channel(channel_id) is not None
+
+    async def on_post(self, post: Post) -> None:
+        """A message in a channel (the cog asked :meth:`watching` first)."""
+        live = self._meetings.in_channel(post.channel_id)
         if live is None:
-            return  # the common case: one dictionary lookup
-        author = message.author
-        if (
-            author.bot
-            or message.webhook_id is not None
-            or message.type not in MEMBER_MESSAGE_TYPES
-            or message.guild is None
-        ):
+            return
+        if post.author.is_bot or not post.by_a_member or post.guild_id is None:
             return
         watch = self._watch(live)
         situation = watch.now_in_force(live)
-        who = self._pseudonyms.of(message.guild.id, author.id)
+        who = self._pseudonyms.of(post.guild_id, post.author.user_id)
         now = self._clock.now()
         decision: Decision = watch.guard.on_post(situation, who, now)
         if isinstance(decision, Hold):
-            if await self._hold(message, decision):
+            if await self._port.hand_back(post, decision.note):
                 return
             decision = watch.guard.hold_failed(situation, who, now)
         if isinstance(decision, Remind):
-            await self._remind(live, decision, message.author)
+            await self._remind(live, decision, post)
 
-    async def _hold(self, message: discord.Message, hold: Hold) -> bool:
-        """DM the message back to its author, then remove it. False: it stays where it is."""
-        text = message.content
-        if not text.strip() or message.attachments or message.stickers or message.poll:
-            # Blank content (the intent is missing after all) or something a DM can't carry:
-            # holding would lose it, so it stays.
-            return False
-        try:
-            for part in _dm_parts(hold.note, text):
-                await message.author.send(part, allowed_mentions=discord.AllowedMentions.none())
-        except discord.HTTPException:
-            return False  # DMs closed: the words stay in the channel
-        try:
-            await message.delete()
-        except discord.NotFound:
-            pass  # already gone; its author has the words
-        except discord.HTTPException:
-            log.warning("A held message could not be removed (missing Manage Messages?)")
-        return True
-
-    async def _remind(
-        self, live: LiveMeeting, remind: Remind, author: discord.User | discord.Member
-    ) -> None:
+    async def _remind(self, live: LiveMeeting, remind: Remind, post: Post) -> None:
         text = render(remind.text, self._values(live))
         if remind.to_poster:
-            try:
-                await author.send(text, allowed_mentions=discord.AllowedMentions.none())
-            except discord.HTTPException:
-                log.info("A private reminder could not be delivered (DMs closed)")
+            await self._port.remind_privately(post, text)
             return
-        await self._post(live, text, fades_after=remind.fades_after_seconds)
+        await self._post(live, text, remind.fades_after_seconds)
 
     # --- requested reminders -------------------------------------------------------------------
 
@@ -295,18 +306,18 @@ class CrosstalkService:
         channel_id: int | None,
         guild_id: int | None,
         requester_id: int,
-        about: discord.abc.User | None = None,
+        about: Poster | None = None,
     ) -> Remind:
         """A member asks for a gentle reminder; returns it to post, or raises a kind refusal."""
         live = self._meetings.in_channel(channel_id)
         if live is None or guild_id is None:
             raise NotAllowed(NO_MEETING_HERE)
-        if about is not None and about.bot:
+        if about is not None and about.is_bot:
             raise NotAllowed(NOT_A_MEMBER_MESSAGE)
         watch = self._watch(live)
         requester = self._pseudonyms.of(guild_id, requester_id)
         subject: Pseudonym | None = (
-            None if about is None else self._pseudonyms.of(guild_id, about.id)
+            None if about is None else self._pseudonyms.of(guild_id, about.user_id)
         )
         answer = watch.guard.on_request(
             watch.now_in_force(live), requester, self._clock.now(), about=subject
@@ -320,37 +331,14 @@ class CrosstalkService:
         if live is None:
             return False
         text = render(remind.text, self._values(live))
-        return await self._post(live, text, fades_after=remind.fades_after_seconds) is not None
+        return await self._post(live, text, remind.fades_after_seconds)
 
-    # --- sending -------------------------------------------------------------------------------
-
-    async def _post(
-        self, live: LiveMeeting, text: str, *, fades_after: int | None = None
-    ) -> discord.Message | None:
-        channel = self._client.get_partial_messageable(
-            live.group.channel_id, guild_id=live.group.guild_id
-        )
-        quiet = discord.AllowedMentions.none()
-        try:
-            if fades_after is None:
-                return await channel.send(text[:MESSAGE_LIMIT], allowed_mentions=quiet)
+    async def _post(self, live: LiveMeeting, text: str, fades_after: int | None) -> bool:
+        """A reminder in the channel, fading after its clock seconds (at least a few real ones)."""
+        delay = None
+        if fades_after is not None:
             delay = max(MIN_FADE_SECONDS, fades_after / self._clock.rate)
-            return await channel.send(
-                text[:MESSAGE_LIMIT], allowed_mentions=quiet, delete_after=delay
-            )
-        except discord.Forbidden:
-            log.warning("Missing permission to post a reminder in a meeting channel")
-        except discord.HTTPException:
-            log.warning("Could not post a reminder in a meeting channel")
-        return None
-
-
-def _dm_parts(note: str, text: str) -> list[str]:
-    """The kind note and the member's exact words, in as few messages as Discord allows."""
-    together = f"{note}\n\n{text}"
-    if len(together) <= MESSAGE_LIMIT:
-        return [together]
-    return [note, *(text[i : i + MESSAGE_LIMIT] for i in range(0, len(text), MESSAGE_LIMIT))]
+        return await self._port.post_reminder(live.group, text, fades_after=delay)
 
 
 def _real_seconds(clock_seconds: int, rate: float) -> int:

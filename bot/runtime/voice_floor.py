@@ -1,5 +1,6 @@
-"""Floor control in voice and stage channels: the planner (:mod:`bot.core.voice_floor`) wired
-to Discord, with a durable way back.
+"""Floor control in voice and stage channels: the planner (:mod:`bot.core.voice_floor`), what it
+asks of Discord (:class:`VoiceFloorPort`, implemented by
+:class:`bot.adapters.voice_floor.DiscordVoiceFloor`), and a durable way back.
 
 When a group meets in a **stage** channel, the person sharing is made the speaker (with the
 chair) and the others move to the audience while a sharing section runs: the format's
@@ -29,7 +30,7 @@ How it runs
   deadline gives them up after :data:`GIVE_UP_SECONDS` of clock time.
 * Permissions are checked first (**Mute Members**, which Discord requires both to server-mute
   and to move people between stage and audience); the group is told plainly what is missing,
-  once. A 403 is never retried.
+  once. A refusal (403) is never retried.
 """
 
 from __future__ import annotations
@@ -38,9 +39,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
-
-import discord
+from typing import Any, Protocol
 
 from bot.core.crosstalk import GUARDED_MODES
 from bot.core.formats.plan import WhoMay
@@ -56,17 +55,16 @@ from bot.core.voice_floor import (
     end,
     give_floor,
     member_left,
-    missing_permissions,
     pace,
     restore,
     who_may_speak,
 )
+from bot.errors import DiscordRefused
 from bot.runtime.clock import Clock
-from bot.runtime.events import MeetingStepped
+from bot.runtime.events import GuildLeft, MeetingStepped
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.scheduler import Scheduler
 from bot.store.deadlines import DeadlineRepository
-from bot.ui.replies import permission_label
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +73,6 @@ FLOOR_KIND = "floor.restore"
 GIVE_UP_SECONDS = 24 * 3600
 #: Real seconds before a deadline that fired too early (before the gateway is ready) is retried.
 NOT_READY_RETRY_SECONDS = 5.0
-AUDIT_REASON = "Meeting floor"
 
 
 class _Paused:
@@ -85,14 +82,53 @@ class _Paused:
 PAUSED = _Paused()
 
 
-def missing_words(room: Room, missing: Sequence[str]) -> str:
-    needed = " and ".join(f"**{permission_label(name)}**" for name in missing)
-    what = "the stage" if room is Room.STAGE else "the floor in voice"
-    return (
-        f"I can't manage {what} here: I need the {needed} permission in this channel. "
-        "Someone who manages the server can give it to me. Until then, everyone can speak as "
-        "usual — please keep the floor for the person sharing."
-    )
+@dataclass(frozen=True, slots=True)
+class FloorChannel:
+    """A voice or stage channel as Discord shows it now."""
+
+    channel_id: int
+    guild_id: int
+    kind: Room
+    bot_known: bool  # the bot's own member in the server is known (else: look again later)
+
+
+@dataclass(frozen=True, slots=True)
+class VoiceMove:
+    """A member connected, moved or disconnected (a gateway voice state update)."""
+
+    guild_id: int
+    is_bot: bool
+    before: int | None  # the voice channel they were in
+    after: int | None  # the voice channel they are in now
+
+
+class VoiceFloorPort(Protocol):
+    """What floor control asks of Discord. Members are Discord user ids, in memory only."""
+
+    def channel(self, channel_id: int) -> FloorChannel | None:
+        """The voice or stage channel with this id; None for a text channel or one not seen."""
+
+    def present(self, channel: FloorChannel) -> dict[int, bool]:
+        """The members in the channel (never bots, never the bot) and whether each is silenced
+        now: server-muted in voice, in the audience on a stage."""
+
+    def in_voice(self, guild_id: int) -> dict[int, bool]:
+        """Every member connected to any voice or stage channel of the server (never bots), and
+        whether each is server-muted: where a server mute can be given back."""
+
+    def missing_permissions(self, channel: FloorChannel) -> tuple[str, ...]:
+        """The permissions floor control needs that the bot lacks in the channel."""
+
+    async def set_silenced(self, channel: FloorChannel, member: int, silenced: bool) -> bool:
+        """Mute or unmute a member (voice), or move them to the audience or the stage (stage).
+        False if it didn't happen (e.g. they just left voice); raises
+        :class:`~bot.errors.DiscordRefused` when Discord refuses (a missing permission)."""
+
+    async def tell_missing(self, channel: FloorChannel, missing: Sequence[str]) -> None:
+        """Tell the group, in the channel, which permissions floor control lacks."""
+
+    def closing(self) -> bool:
+        """The bot is shutting down (failures now are expected)."""
 
 
 @dataclass
@@ -116,14 +152,14 @@ class _Room:
 class VoiceFloorService:
     def __init__(
         self,
-        client: discord.Client,
+        port: VoiceFloorPort,
         meetings: LiveMeetings,
         pseudonyms: Pseudonymizer,
         clock: Clock,
         scheduler: Scheduler,
         deadlines: DeadlineRepository,
     ) -> None:
-        self._client = client
+        self._port = port
         self._meetings = meetings
         self._pseudonyms = pseudonyms
         self._clock = clock
@@ -180,33 +216,28 @@ class VoiceFloorService:
     async def on_step(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
         """A meeting listener: reconcile the meeting's channel, in the background."""
         channel_id = live.group.channel_id
-        channel = self._client.get_channel(channel_id)
-        if isinstance(channel, discord.VoiceChannel | discord.StageChannel) or (
-            channel_id in self._rooms
-        ):
+        if self._port.channel(channel_id) is not None or channel_id in self._rooms:
             self.spawn(self.sync(channel_id))
 
-    def on_voice_state(
-        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
-    ) -> None:
-        if member.bot or before.channel == after.channel:
+    def on_voice_move(self, move: VoiceMove) -> None:
+        if move.is_bot or move.before == move.after:
             return  # a mute or suppress change: the bot's own calls, or a person's choice
-        channels = {c.id for c in (before.channel, after.channel) if c is not None}
-        if before.channel is None:
+        channels = {c for c in (move.before, move.after) if c is not None}
+        if move.before is None:
             # Connected: members owed a voice state anywhere in this server may be given it now.
             channels |= {
                 channel_id
                 for channel_id, room in self._rooms.items()
-                if room.guild_id == member.guild.id and room.kind is Room.VOICE and room.owed
+                if room.guild_id == move.guild_id and room.kind is Room.VOICE and room.owed
             }
         for channel_id in channels:
             if channel_id in self._rooms or self._meetings.in_channel(channel_id) is not None:
                 self.spawn(self.sync(channel_id))
 
-    async def forget_guild(self, guild_id: int) -> None:
+    async def guild_left(self, event: GuildLeft) -> None:
         """The bot left a server: nothing can be given back there, so nothing is kept."""
         for channel_id, room in list(self._rooms.items()):
-            if room.guild_id == guild_id:
+            if room.guild_id == event.guild_id:
                 self._rooms.pop(channel_id, None)
                 await self._scheduler.cancel(FLOOR_KIND, str(channel_id))
 
@@ -235,30 +266,29 @@ class VoiceFloorService:
             try:
                 await self._sync(channel_id)
             except Exception:
-                if self._client.is_closed():
+                if self._port.closing():
                     return  # shutting down: the committed plan is settled on the next start
                 log.exception("Floor control failed in a meeting channel")
 
     async def _sync(self, channel_id: int) -> None:
-        channel = self._client.get_channel(channel_id)
-        if not isinstance(channel, discord.VoiceChannel | discord.StageChannel):
+        channel = self._port.channel(channel_id)
+        if channel is None:
             return  # a text channel, or one not visible yet
-        guild = channel.guild
-        if guild.me is None:
+        if not channel.bot_known:
             return  # the bot's own member is not known yet; a later event will look again
-        kind = Room.STAGE if isinstance(channel, discord.StageChannel) else Room.VOICE
+        kind = channel.kind
         room = self._rooms.get(channel_id)
         if room is None:
-            room = _Room(guild.id, kind)
-        present = self._present(channel, kind)
-        speakers = self._speakers(self._meetings.in_channel(channel_id), guild.id, present)
+            room = _Room(channel.guild_id, kind)
+        present = self._port.present(channel)
+        speakers = self._speakers(self._meetings.in_channel(channel_id), channel, present)
         if isinstance(speakers, _Paused):
             return
         if room.control is not None and kind is Room.STAGE:
             for member in [m for m in room.control.before if m not in present]:
                 room.control = member_left(room.control, member).control
-        everywhere = self._everywhere(guild, kind, present)
-        found = self._match(guild.id, room.owed, everywhere)
+        everywhere = present if kind is Room.STAGE else self._port.in_voice(channel.guild_id)
+        found = self._match(channel.guild_id, room.owed, everywhere)
 
         if speakers is None:
             # No floor control wanted: give everyone back their state.
@@ -273,7 +303,7 @@ class VoiceFloorService:
                 owed_ids = dict(done.pending.targets)
             back = restore(RestorePlan(kind, found), everywhere)
             changes += back.changes
-            missing = self._missing(channel)
+            missing = self._port.missing_permissions(channel)
             if changes and missing:
                 # Nothing can be given back now: keep the plan, say what is missing.
                 await self._tell_missing(room, channel, missing)
@@ -287,7 +317,7 @@ class VoiceFloorService:
                 self._rooms.pop(channel_id, None)
             return
 
-        missing = self._missing(channel)
+        missing = self._port.missing_permissions(channel)
         if missing:
             self._rooms[channel_id] = room
             await self._tell_missing(room, channel, missing)
@@ -304,7 +334,7 @@ class VoiceFloorService:
         room.control = step.control
         elsewhere = {m: b for m, b in found.items() if m not in present}
         for member in [*here, *elsewhere]:
-            room.owed.pop(self._pseudonyms.of(guild.id, member), None)
+            room.owed.pop(self._pseudonyms.of(channel.guild_id, member), None)
         if kind is Room.STAGE:
             room.owed.clear()  # off the stage: coming back starts afresh, as without the bot
         # Grow the committed plan before any call; shrink it only after the calls.
@@ -320,18 +350,18 @@ class VoiceFloorService:
     async def _give_back(
         self,
         room: _Room,
-        channel: discord.VoiceChannel | discord.StageChannel,
+        channel: FloorChannel,
         changes: Sequence[Change[int]],
         not_connected: Mapping[int, bool],
         found: Mapping[int, bool],
     ) -> bool:
         """Restore changes; voice members the bot could not reach stay owed. True: refused."""
-        guild_id = channel.guild.id
+        guild_id = channel.guild_id
         owed = dict(not_connected)
         if changes:
             # Keep everyone in the committed plan until their call has been made.
             pending = {change.member: change.silenced for change in changes}
-            await self._persist(channel.id, room, extra={**pending, **owed})
+            await self._persist(channel.channel_id, room, extra={**pending, **owed})
         failed, refused = await self._carry_out(channel, changes)
         if room.kind is Room.VOICE:
             owed.update({change.member: change.silenced for change in failed})
@@ -346,7 +376,7 @@ class VoiceFloorService:
     # --- what the meeting wants ----------------------------------------------------------------
 
     def _speakers(
-        self, live: LiveMeeting | None, guild_id: int, present: Mapping[int, bool]
+        self, live: LiveMeeting | None, channel: FloorChannel, present: Mapping[int, bool]
     ) -> frozenset[int] | _Paused | None:
         """Who may speak now: a set, ``None`` for no floor control, or :data:`PAUSED`."""
         if live is None:
@@ -358,9 +388,8 @@ class VoiceFloorService:
             return PAUSED
         section = live.plan.sections[state.step.index]
         rule = section.channel.speak
-        channel = self._client.get_channel(live.group.channel_id)
         if (
-            isinstance(channel, discord.StageChannel)
+            channel.kind is Room.STAGE
             and rule is WhoMay.EVERYONE
             and section.sharing is not None
             and section.crosstalk.mode in GUARDED_MODES
@@ -369,42 +398,12 @@ class VoiceFloorService:
             rule = WhoMay.SHARER
         if rule is WhoMay.EVERYONE:
             return None
-        index = self._pseudonyms.index(guild_id, present)
+        index = self._pseudonyms.index(channel.guild_id, present)
         turn = state.floor.turn
         sharer = None if turn is None else index.get(turn.who, live.names.get(turn.who))
         chairs = live.chairs
         chair = index.get(chairs[0], live.names.get(chairs[0])) if chairs else None
         return who_may_speak(rule, sharer, chair)
-
-    def _present(
-        self, channel: discord.VoiceChannel | discord.StageChannel, kind: Room
-    ) -> dict[int, bool]:
-        """Members in the channel (never bots) and whether each is silenced as seen now."""
-        return self._silenced(channel.guild, channel.voice_states, kind)
-
-    def _everywhere(
-        self, guild: discord.Guild, kind: Room, present: dict[int, bool]
-    ) -> dict[int, bool]:
-        """Where a state can be given back: a server mute follows a member into any voice
-        channel of the server; a stage place exists only on the stage."""
-        if kind is Room.STAGE:
-            return present
-        states: dict[int, discord.VoiceState] = {}
-        for channel in [*guild.voice_channels, *guild.stage_channels]:
-            states.update(channel.voice_states)
-        return self._silenced(guild, states, kind)
-
-    def _silenced(
-        self, guild: discord.Guild, states: Mapping[int, discord.VoiceState], kind: Room
-    ) -> dict[int, bool]:
-        me = self._client.user.id if self._client.user else None
-        seen: dict[int, bool] = {}
-        for user_id, voice in states.items():
-            member = guild.get_member(user_id)
-            if user_id == me or (member is not None and member.bot):
-                continue
-            seen[user_id] = voice.suppress if kind is Room.STAGE else voice.mute
-        return seen
 
     def _match(
         self, guild_id: int, owed: Mapping[Pseudonym, bool], candidates: Iterable[int]
@@ -418,12 +417,10 @@ class VoiceFloorService:
     # --- Discord -------------------------------------------------------------------------------
 
     async def _carry_out(
-        self, channel: discord.VoiceChannel | discord.StageChannel, changes: Sequence[Change[int]]
+        self, channel: FloorChannel, changes: Sequence[Change[int]]
     ) -> tuple[list[Change[int]], bool]:
         """Make the changes, paced; returns those that failed, and whether Discord refused
-        (a 403: never retried)."""
-        http = self._client.http
-        guild_id = channel.guild.id
+        (never retried)."""
         loop = asyncio.get_running_loop()
         started = loop.time()
         failed: list[Change[int]] = []
@@ -434,48 +431,25 @@ class VoiceFloorService:
                 await asyncio.sleep(delay)
             for position, change in enumerate(wave.changes):
                 try:
-                    if isinstance(channel, discord.StageChannel):
-                        await http.edit_voice_state(
-                            guild_id,
-                            change.member,
-                            {"channel_id": channel.id, "suppress": change.silenced},
-                        )
-                    else:
-                        await http.edit_member(
-                            guild_id, change.member, mute=change.silenced, reason=AUDIT_REASON
-                        )
-                except discord.Forbidden:
+                    done = await self._port.set_silenced(channel, change.member, change.silenced)
+                except DiscordRefused:
                     # Never retried: say what is missing, and stop asking.
-                    log.warning("Floor control was refused by Discord (missing permission)")
                     rest = [c for w in waves[number:] for c in w.changes]
                     return [*failed, *rest[position:]], True
-                except discord.HTTPException:
+                if not done:
                     failed.append(change)  # e.g. the member just left voice
         return failed, False
 
-    @staticmethod
-    def _missing(channel: discord.VoiceChannel | discord.StageChannel) -> tuple[str, ...]:
-        granted = {name for name, value in channel.permissions_for(channel.guild.me) if value}
-        return missing_permissions(granted)
-
     async def _tell_missing(
-        self,
-        room: _Room,
-        channel: discord.VoiceChannel | discord.StageChannel,
-        missing: Sequence[str] | None = None,
+        self, room: _Room, channel: FloorChannel, missing: Sequence[str] | None = None
     ) -> None:
         """Tell the group, once while floor control is wanted, what permission is missing."""
         if room.told:
             return
         room.told = True
         if missing is None:
-            missing = self._missing(channel) or REQUIRED_PERMISSIONS
-        try:
-            await channel.send(
-                missing_words(room.kind, missing), allowed_mentions=discord.AllowedMentions.none()
-            )
-        except discord.HTTPException:
-            log.warning("Could not tell a group about floor control")
+            missing = self._port.missing_permissions(channel) or REQUIRED_PERMISSIONS
+        await self._port.tell_missing(channel, missing)
 
     # --- the durable plan ----------------------------------------------------------------------
 

@@ -6,22 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
+from bot.adapters.crosstalk import MESSAGE_LIMIT
+from bot.adapters.crosstalk import dm_parts as _dm_parts
+from bot.adapters.voice_floor import missing_words
 from bot.core.crosstalk import HOLD_NOTE, NO_POLICY, Floor, Refused, ReminderRefusal
 from bot.core.formats import load_builtin_format
 from bot.core.formats.plan import CrosstalkMode
 from bot.core.meeting import MeetingRunner, MeetingSetup, Status
 from bot.core.pseudonyms import Pseudonym
 from bot.core.voice_floor import Room
-from bot.runtime.crosstalk import (
-    HOLD_SWITCH,
-    MESSAGE_LIMIT,
-    _dm_parts,
-    refusal_text,
-    situation_of,
-    switches_of,
-)
+from bot.runtime.crosstalk import HOLD_SWITCH, refusal_text, situation_of, switches_of
 from bot.runtime.meetings import LiveMeeting
-from bot.runtime.voice_floor import missing_words
 from bot.store.groups import GroupRecord
 
 T0 = datetime(2025, 3, 4, 19, 0, tzinfo=UTC)
