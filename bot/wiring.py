@@ -18,6 +18,7 @@ import discord
 import yarl
 
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.rotation import DiscordRotation
 from bot.app import PeerCircle
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
@@ -36,7 +37,6 @@ from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
 from bot.ui.meeting import MeetingActions
-from cogs.rotation import ask_view, swap_view
 
 
 @dataclass(frozen=True)
@@ -94,14 +94,12 @@ def build_services(
     )
     presenter = MeetingPresenter(client, pseudonyms, clock)
     rotation = RotationService(
-        client,
         store=store,
         clock=clock,
-        pseudonyms=pseudonyms,
         formats=formats,
         meetings=live,
-        ask_view=ask_view,
-        swap_view=swap_view,
+        locks=GroupLocks(),
+        port=DiscordRotation(client, pseudonyms),
     )
     meetings = MeetingService(
         store=store,
