@@ -21,6 +21,7 @@ from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.guild import Directory
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.rotation import DiscordRotation
 from bot.adapters.voice_floor import DiscordVoiceFloor
 from bot.app import PeerCircle
 from bot.config import Settings
@@ -46,7 +47,6 @@ from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
 from bot.ui.meeting import MeetingActions
-from cogs.rotation import ask_view, swap_view
 
 
 @dataclass(frozen=True)
@@ -106,14 +106,12 @@ def build_services(
     )
     presenter = MeetingPresenter(client, directory, clock)
     rotation = RotationService(
-        client,
         store=store,
         clock=clock,
-        pseudonyms=pseudonyms,
         formats=formats,
         meetings=live,
-        ask_view=ask_view,
-        swap_view=swap_view,
+        locks=GroupLocks(),
+        port=DiscordRotation(client, pseudonyms),
     )
     meetings = MeetingService(
         store=store,

@@ -1,0 +1,226 @@
+"""A group's rotation, brought in line with Discord for one operation: the shared ground of the
+roster, the turns and the meetings.
+
+Who is in a rotation is held by Discord (a role per rotating service role); the database keeps
+coded keys with the meeting each volunteer last served. :meth:`Circles.circle` reads both and
+reconciles them: whoever holds the role is a volunteer (never served, if new), a row whose
+member no longer holds it is dropped, and only members of the group are candidates, as
+:class:`~bot.core.rotation.MemberFacts`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, replace
+from datetime import datetime
+
+from bot.core import rotation as core
+from bot.core.formats import CompiledFormat
+from bot.core.formats.roles import CompiledRole, RotationKind
+from bot.core.pseudonyms import Pseudonym
+from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.runtime.clock import Clock
+from bot.runtime.formats import FormatLibrary
+from bot.runtime.live import CHAIR
+from bot.runtime.locks import GroupLocks
+from bot.runtime.rotation import texts
+from bot.runtime.rotation.port import Person, RotationPort
+from bot.store import Store
+from bot.store.groups import GroupRecord
+from bot.store.rotation import RotationRole
+
+# --- the format's roles, as the core sees them ----------------------------------------------
+
+
+def rotating_roles(plan: CompiledFormat) -> tuple[CompiledRole, ...]:
+    """The format's service roles that rotate (a role found on the day does not)."""
+    return tuple(role for role in plan.roles if role.rotation is not RotationKind.ON_THE_DAY)
+
+
+def role_rules(plan: CompiledFormat) -> list[core.RoleRules]:
+    """The core's rules for each rotating role, in the format's order.
+
+    A term in months counts one meeting per month (the pace of the business meetings that use
+    it): the core counts held meetings, not dates. "Wait for everyone" is what least-recently-
+    served order does anyway. The bot keeps no attendance, so "not in their first meeting" is
+    judged from Discord's join date: someone who joined the server today is treated as new.
+    """
+    rules = []
+    for role in rotating_roles(plan):
+        term: core.Term = core.EveryMeeting()
+        if role.rotation is RotationKind.BY_WEEKDAY:
+            term = core.WeekdayRoster()
+        elif role.rotation is RotationKind.TERM and role.term is not None:
+            term = core.ForMeetings(max(1, role.term.count))
+        eligibility = core.Eligibility(
+            min_days_in_server=role.eligibility.member_for_days,
+            not_first_meeting=True,
+            not_twice_in_a_row=role.eligibility.not_last_time,
+        )
+        rules.append(core.RoleRules(role.id, eligibility, term))
+    return rules
+
+
+def member_facts(person: Person, now: datetime) -> core.MemberFacts:
+    """What the rules need to know about a member, from Discord, now (never stored)."""
+    days = 0 if person.joined_at is None else max(0, (now - person.joined_at).days)
+    return core.MemberFacts(days_in_server=days, first_meeting=days < 1)
+
+
+# --- one operation's view -----------------------------------------------------------------------
+
+
+@dataclass
+class Circle:
+    """A group's rotation brought in line with Discord, for one operation."""
+
+    group: GroupRecord
+    plan: CompiledFormat
+    rotation: core.Rotation
+    records: dict[str, RotationRole]
+    facts: dict[Pseudonym, core.MemberFacts]
+    members: dict[Pseudonym, Person]
+    vacated: list[str]  # roles whose announced person no longer holds the rotation role
+
+    def title(self, role: str) -> str:
+        compiled = self.plan.role(role)
+        return compiled.title if compiled is not None else role.replace("-", " ").title()
+
+    def volunteers_role(self, role: str) -> int | None:
+        """The role's "… rotation" Discord role (the "… today" one is the meeting's business:
+        someone who leaves mid-meeting still serves today)."""
+        record = self.records.get(role)
+        return None if record is None else record.volunteers_role_id
+
+    @property
+    def next_meeting(self) -> int:
+        return self.group.meetings_held + 1
+
+
+class Circles:
+    """Reads circles, and what every part of the rotation shares: the store, the port, the
+    clock and the group locks (every change to a group's rotation happens under its lock)."""
+
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        formats: FormatLibrary,
+        port: RotationPort,
+        locks: GroupLocks,
+    ) -> None:
+        self.store = store
+        self.repo = store.rotation
+        self.clock = clock
+        self.formats = formats
+        self.port = port
+        self.lock = locks
+
+    async def group_here(self, channel_id: int | None) -> GroupRecord:
+        group = None if channel_id is None else await self.store.groups.by_channel(channel_id)
+        if group is None:
+            raise NoGroupHere
+        return group
+
+    async def group_by_id(self, group_id: int) -> GroupRecord:
+        group = await self.store.groups.by_id(group_id)
+        if group is None:
+            raise NotAllowed(texts.GROUP_GONE)
+        return group
+
+    async def circle(self, group: GroupRecord) -> Circle:
+        """Read the group's rotation and bring it in line with who holds the roles now."""
+        plan = await self.formats.current(group)
+        records = {record.role: record for record in await self.repo.roles(group.id)}
+        rotation = await self.repo.load(group.id, role_rules(plan))
+        role_ids = {
+            rr.rules.name: (
+                records[rr.rules.name].volunteers_role_id if rr.rules.name in records else None
+            )
+            for rr in rotation.roles
+        }
+        holding = await self.port.holders(group, role_ids)
+        now = self.clock.now()
+        facts: dict[Pseudonym, core.MemberFacts] = {}
+        members: dict[Pseudonym, Person] = {}
+        roles = []
+        vacated = []
+        for rr in rotation.roles:
+            holders = {person.who: person for person in holding.get(rr.rules.name, ())}
+            volunteers = {who: rr.volunteers.get(who, core.Volunteer()) for who in holders}
+            up = rr.upcoming
+            if up is not None and up.who is not None and up.who not in holders:
+                vacated.append(rr.rules.name)  # they left the rotation some other way
+            roles.append(replace(rr, volunteers=volunteers))
+            for who, person in holders.items():
+                members[who] = person
+                if person.in_group:
+                    facts[who] = member_facts(person, now)
+        return Circle(group, plan, core.Rotation(tuple(roles)), records, facts, members, vacated)
+
+    async def read(self, group: GroupRecord) -> Circle:
+        """The circle, read under the group's lock: on the store's one connection a read could
+        otherwise see another operation's write half done."""
+        async with self.lock(group.id):
+            return await self.circle(group)
+
+    def rule(self, circle: Circle, role: str | None) -> str:
+        """The rotating role a member named (the chair, if they named none)."""
+        names = [rr.rules.name for rr in circle.rotation.roles]
+        if not names:
+            raise NotAllowed(texts.NO_ROTATING_ROLES)
+        if role is None:
+            return CHAIR if CHAIR in names else names[0]
+        wanted = role.strip().lower()
+        for name in names:
+            if wanted in (name, circle.title(name).lower()):
+                return name
+        raise InvalidInput(texts.unknown_role(role, names))
+
+    def fill(
+        self,
+        circle: Circle,
+        rotation: core.Rotation,
+        effects: Sequence[core.RotationEffect],
+        also: Iterable[str] = (),
+    ) -> tuple[core.Rotation, list[core.RotationEffect]]:
+        """Ask the next person for every vacated turn."""
+        vacated = [e.role for e in effects if isinstance(e, core.TurnVacated)] + list(also)
+        asks: list[core.RotationEffect] = []
+        for name in dict.fromkeys(vacated):
+            if rotation.role(name).upcoming is None:
+                continue
+            rotation, more = core.fill_turn(rotation, name, circle.facts)
+            asks += more
+        return rotation, asks
+
+    async def announce(
+        self, circle: Circle, effects: Sequence[core.RotationEffect], *, passed_on: bool = True
+    ) -> None:
+        """Name who is up next (the one place the bot pings), with I'll do it / Can't make it.
+
+        ``passed_on``: the turn went to someone else after it was first announced."""
+        lines = []
+        ping: list[Person] = []
+        meeting = None
+        for effect in effects:
+            if isinstance(effect, core.AskToServe):
+                person = circle.members.get(effect.who)
+                if person is None:
+                    continue
+                meeting = effect.meeting
+                ping.append(person)
+                lines.append(
+                    texts.asked_line(circle.title(effect.role), person.mention, effect.continuing)
+                )
+            elif isinstance(effect, core.AnyoneMayServe):
+                lines.append(texts.anyone_line(circle.title(effect.role)))
+        if not lines:
+            return
+        asking = bool(ping) and meeting is not None
+        text = texts.announcement(lines, passed_on=passed_on, asking=asking)
+        if asking:
+            await self.port.post(circle.group, text, ping=ping, ask_for_meeting=meeting)
+        else:
+            await self.port.post(circle.group, text)

@@ -1,0 +1,180 @@
+"""Who is in the rotation: ``/rotation join``, ``leave`` and ``show``.
+
+Joining gives the member the role's "… rotation" Discord role (created the first time), leaving
+takes it away and deletes what the bot kept about their turns; a turn they had passes on.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from bot.core import rotation as core
+from bot.core.formats import CompiledFormat
+from bot.errors import NotAllowed
+from bot.runtime.rotation import texts
+from bot.runtime.rotation.circle import Circle, Circles, member_facts, rotating_roles
+from bot.runtime.rotation.port import User
+
+
+@dataclass(frozen=True, slots=True)
+class RoleOrder:
+    """One role's line in ``/rotation show``: display names, read from Discord just now."""
+
+    rotation_id: int | None
+    title: str
+    names: tuple[str, ...]  # the expected order of turns from the next meeting on
+    asked: str | None  # who was asked for the next meeting, if anyone
+    waiting: int  # volunteers not eligible yet (new to the server, or the format's days)
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    group_id: int
+    next_meeting: int
+    roles: tuple[RoleOrder, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    name: str
+
+
+def role_choices(plan: CompiledFormat) -> list[Choice]:
+    return [Choice(role.id, role.title) for role in rotating_roles(plan)]
+
+
+class Roster:
+    def __init__(self, circles: Circles) -> None:
+        self._c = circles
+
+    async def _discord_roles(self, circle: Circle, role: str) -> int:
+        """The role's "… rotation" and "… today" Discord roles, created if missing; the
+        "… rotation" one's id."""
+        group = circle.group
+        known = circle.records.get(role)
+        title = circle.title(role)
+        place = texts.where(self._c.port.channel_name(group), "the group")
+        volunteers, serving = await self._c.port.ensure_roles(
+            group,
+            [
+                (
+                    known.volunteers_role_id if known else None,
+                    texts.volunteers_role_name(title, place),
+                ),
+                (known.serving_role_id if known else None, texts.serving_role_name(title, place)),
+            ],
+        )
+        record = known or await self._c.repo.role(group.id, role)
+        if (volunteers, serving) != (record.volunteers_role_id, record.serving_role_id):
+            await self._c.repo.set_discord_roles(
+                record.id, volunteers_role_id=volunteers, serving_role_id=serving
+            )
+            record = replace(record, volunteers_role_id=volunteers, serving_role_id=serving)
+        circle.records[role] = record
+        return volunteers
+
+    async def choices_here(self, channel_id: int | None) -> list[Choice]:
+        group = await self._c.group_here(channel_id)
+        return role_choices(await self._c.formats.current(group))
+
+    async def join(
+        self,
+        channel_id: int | None,
+        user: User,
+        role: str | None,
+        weekdays: frozenset[int] = frozenset(),
+    ) -> str:
+        c = self._c
+        group = await c.group_here(channel_id)
+        person = c.port.person(group, user)
+        if not person.in_group:
+            raise NotAllowed(texts.NOT_IN_GROUP)
+        async with c.lock(group.id):
+            circle = await c.circle(group)
+            name = c.rule(circle, role)
+            title = circle.title(name).lower()
+            volunteers = await self._discord_roles(circle, name)
+            rules = circle.rotation.role(name).rules
+            if not isinstance(rules.term, core.WeekdayRoster):
+                weekdays = frozenset()  # only a weekly roster asks for a day
+            already = person.who in circle.rotation.role(name).volunteers
+            rotation = core.join(circle.rotation, name, person.who, weekdays=weekdays)
+            rotation, asks = c.fill(circle, rotation, (), circle.vacated)
+            await c.repo.save(group.id, rotation)
+            if not await c.port.set_role(group, person.user_id, volunteers, give=True):
+                await c.repo.save(group.id, circle.rotation)
+                raise NotAllowed(texts.ROLE_NOT_GIVEN)
+        await c.announce(circle, asks)
+        if already:
+            return texts.already_joined(title)
+        facts = member_facts(person, c.clock.now())
+        return texts.joined(
+            title,
+            rules.eligibility.min_days_in_server,
+            facts.days_in_server,
+            facts.first_meeting,
+        )
+
+    async def leave(self, channel_id: int | None, user: User, role: str | None) -> str:
+        c = self._c
+        group = await c.group_here(channel_id)
+        person = c.port.person(group, user)
+        who = person.who
+        async with c.lock(group.id):
+            circle = await c.circle(group)
+            names = [c.rule(circle, role)] if role is not None else None
+            left = [
+                rr.rules.name
+                for rr in circle.rotation.roles
+                if who in rr.volunteers and (names is None or rr.rules.name in names)
+            ]
+            if not left:
+                return texts.NOT_IN_ROTATION
+            rotation = circle.rotation
+            effects: list[core.RotationEffect] = []
+            for name in left:
+                rotation, more = core.leave(rotation, who, name)
+                effects += more
+            rotation, asks = c.fill(circle, rotation, effects, circle.vacated)
+            await c.repo.save(group.id, rotation)
+            for name in left:
+                if (role_id := circle.volunteers_role(name)) is not None:
+                    await c.port.set_role(group, person.user_id, role_id, give=False)
+        await c.announce(circle, asks)
+        titles = " and ".join(circle.title(name).lower() for name in left)
+        vacated = any(isinstance(effect, core.TurnVacated) for effect in effects)
+        return texts.left(titles, vacated)
+
+    async def show(self, channel_id: int | None) -> Shown:
+        c = self._c
+        group = await c.group_here(channel_id)
+        circle = await c.read(group)
+        meeting = circle.next_meeting
+        orders = []
+        for rr in circle.rotation.roles:
+            name = rr.rules.name
+            order = core.upcoming_order(circle.rotation, name, meeting, circle.facts)
+            up = rr.upcoming
+            asked = None
+            if up is not None and up.meeting == meeting and up.who in circle.members:
+                asked = circle.members[up.who].name
+            record = circle.records.get(name)
+            orders.append(
+                RoleOrder(
+                    rotation_id=record.id if record is not None else None,
+                    title=circle.title(name),
+                    names=tuple(circle.members[who].name for who in order),
+                    asked=asked,
+                    waiting=len(set(rr.volunteers) - set(order)),
+                )
+            )
+        return Shown(group.id, meeting, tuple(orders))
+
+    async def role_for_button(self, rotation_id: int) -> tuple[int, str]:
+        """The group's channel and the role behind a Join / Leave button."""
+        record = await self._c.repo.role_by_id(rotation_id)
+        if record is None:
+            raise NotAllowed(texts.ROTATION_GONE)
+        group = await self._c.group_by_id(record.group_id)
+        return group.channel_id, record.role

@@ -1,0 +1,231 @@
+"""The rotation at meetings: who serves when a meeting starts, the temporary "… today" roles while
+it runs, who served when it counts, and tidying up after a restart or a forget-me.
+
+* :meth:`Serving.roles_for_meeting` is the meeting service's
+  :class:`~bot.runtime.meetings.RoleSource`: the person announced for this meeting holds the
+  role; with nobody announced the starter chairs. If the announced chair did not start the
+  meeting and is not in its voice channel, they get five minutes to arrive before anyone can
+  press **Step in as chair**.
+* :meth:`Serving.meeting_stepped` (on :class:`~bot.runtime.events.MeetingStepped`) gives the
+  "… today" role to whoever holds each rotating role, moves it when someone steps in, takes it
+  back when the meeting ends, and remembers who served.
+* :meth:`Serving.meeting_counted` (on :class:`~bot.runtime.events.MeetingCounted`) records who
+  served and announces who is up next.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from bot.core import rotation as core
+from bot.core.meeting import Status
+from bot.core.pseudonyms import Pseudonym
+from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten
+from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
+from bot.runtime.markup import first_name, when
+from bot.runtime.rotation import texts
+from bot.runtime.rotation.circle import Circle, Circles, rotating_roles
+from bot.store.groups import GroupRecord
+
+log = logging.getLogger(__name__)
+
+#: The announced chair has this long (clock seconds) after the start before anyone steps in.
+STEP_IN_AFTER_SECONDS = 300.0
+
+
+@dataclass(frozen=True, slots=True)
+class _Start:
+    """What the role source decided, for the first step of the meeting it started."""
+
+    starter: Pseudonym
+    chair: Pseudonym
+    waiting_for_chair: bool  # the announced chair neither started the meeting nor is there
+
+
+@dataclass
+class _Tracked:
+    """A meeting under way: the temporary roles it uses and who holds them now."""
+
+    serving: dict[str, int]  # format role id -> the Discord "… today" role id
+    given: dict[str, frozenset[Pseudonym]] = field(default_factory=dict)
+    #: Who held each rotating role at the last step (an ended meeting's state names nobody).
+    served: dict[str, Pseudonym] = field(default_factory=dict)
+
+
+def _roles_of(live: LiveMeeting) -> list[str]:
+    return [role.id for role in rotating_roles(live.plan)]
+
+
+class Serving:
+    def __init__(self, circles: Circles, meetings: LiveMeetings) -> None:
+        self._c = circles
+        self._meetings = meetings
+        self._starting: dict[int, _Start] = {}  # group id -> the meeting being started
+        self._tracked: dict[int, _Tracked] = {}  # meeting id -> its temporary roles
+        self._served: dict[int, dict[str, Pseudonym]] = {}  # group id -> who served, at the end
+        self._background: set[asyncio.Task[None]] = set()
+
+    # --- a meeting starts ---------------------------------------------------------------------
+
+    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
+        """The meeting service's role source: the announced people serve; by default (an
+        empty rotation, nobody announced, or the announced chair gone) the starter chairs."""
+        roles: dict[str, list[Pseudonym]] = {}
+        waiting = False
+        try:
+            if await self._c.repo.roles(group.id):
+                circle = await self._c.read(group)
+                number = circle.next_meeting
+                for rr in circle.rotation.roles:
+                    up = rr.upcoming
+                    if up is not None and up.meeting == number and up.who in circle.facts:
+                        roles[rr.rules.name] = [up.who]
+                chair = roles.get(CHAIR, [starter])[0]
+                waiting = chair != starter and not self._present(circle, chair)
+        except Exception:
+            log.exception("The rotation could not be read; whoever starts the meeting chairs")
+        roles.setdefault(CHAIR, [starter])
+        self._starting[group.id] = _Start(starter, roles[CHAIR][0], waiting)
+        # The announced chair has a few minutes to arrive before anyone steps in.
+        grace = STEP_IN_AFTER_SECONDS - CHAIR_AWAY_SECONDS if waiting else 0.0
+        return StartingRoles(roles, chair_arrives_within=grace)
+
+    def _present(self, circle: Circle, who: Pseudonym) -> bool:
+        person = circle.members.get(who)
+        return person is not None and self._c.port.present(circle.group, person.user_id)
+
+    # --- while it runs ----------------------------------------------------------------------
+
+    async def meeting_stepped(self, event: MeetingStepped) -> None:
+        """Keep the temporary roles on whoever serves, and note who served."""
+        live = event.meeting
+        tracked = self._tracked.get(live.id)
+        if tracked is None:
+            tracked = await self._track(live)
+        if live.state.status is Status.ENDED:
+            self._tracked.pop(live.id, None)
+            self._served[live.group.id] = dict(tracked.served)
+            await self._give_serving(live, tracked, {})
+            return
+        # The turn counts for whoever holds the role (a stand-in who stepped in included).
+        tracked.served = {
+            role: holders[0] for role in _roles_of(live) if (holders := live.state.holders(role))
+        }
+        now_serving = {role: frozenset(live.state.holders(role)) for role in tracked.serving}
+        if now_serving != tracked.given:
+            await self._give_serving(live, tracked, now_serving)
+
+    async def _track(self, live: LiveMeeting) -> _Tracked:
+        c = self._c
+        start = self._starting.pop(live.group.id, None)
+        records = await c.repo.roles(live.group.id)
+        rotated = set(_roles_of(live))
+        tracked = _Tracked(
+            {
+                record.role: record.serving_role_id
+                for record in records
+                if record.serving_role_id is not None and record.role in rotated
+            }
+        )
+        self._tracked[live.id] = tracked
+        if start is not None and start.waiting_for_chair and live.chairs == (start.chair,):
+            # The announced chair has a few minutes to arrive (see roles_for_meeting).
+            began = c.clock.timestamp()
+            person = (await c.port.find(live.group, [start.chair], live.names)).get(start.chair)
+            name = first_name(person.name) if person is not None else texts.TODAYS_CHAIR
+            deadline = datetime.fromtimestamp(began + STEP_IN_AFTER_SECONDS, tz=UTC)
+            await c.port.post(live.group, texts.chair_on_the_way(name, when(deadline)))
+        return tracked
+
+    async def _give_serving(
+        self, live: LiveMeeting, tracked: _Tracked, holders: Mapping[str, frozenset[Pseudonym]]
+    ) -> None:
+        """Make the "… today" roles match who serves now (nobody, once the meeting is over)."""
+        tracked.given = dict(holders)
+        for role, role_id in tracked.serving.items():
+            await self._c.port.hand_role(
+                live.group, role_id, holders.get(role, frozenset()), live.names
+            )
+
+    # --- it counts ----------------------------------------------------------------------------
+
+    async def meeting_counted(self, event: MeetingCounted) -> None:
+        """Record who served at meeting ``number`` and announce who is up next."""
+        c = self._c
+        served = self._served.pop(event.group_id, {})
+        if not await c.repo.roles(event.group_id):
+            return  # nobody ever joined this group's rotation
+        group = await c.store.groups.by_id(event.group_id)
+        if group is None:
+            return
+        async with c.lock(group.id):
+            circle = await c.circle(group)
+            rotation = core.record_served(circle.rotation, event.number, served)
+            if not any(rr.volunteers for rr in rotation.roles):
+                await c.repo.save(group.id, rotation)
+                return
+            rotation, effects = core.announce_next(rotation, event.number + 1, circle.facts)
+            await c.repo.save(group.id, rotation)
+        await c.announce(circle, effects, passed_on=False)
+
+    # --- after a restart, after a forget-me ---------------------------------------------------
+
+    async def tidy_after_restart(self) -> None:
+        """Take the temporary roles back from meetings that ended while the bot was away."""
+        c = self._c
+        for record in await c.repo.serving_roles():
+            group = await c.store.groups.by_id(record.group_id)
+            if group is None or record.serving_role_id is None:
+                continue
+            if self._meetings.in_channel(group.channel_id) is not None:
+                continue  # still under way: its first step after the restart syncs the roles
+            await c.port.hand_role(group, record.serving_role_id, frozenset(), {})
+
+    async def member_forgotten(self, event: MemberForgotten) -> None:
+        """After forget-me: take the member out of every rotation here (their rows are gone)
+        and ask someone else for any turn they had. Runs in the background, so the member's
+        confirmation is answered at once."""
+        task = asyncio.create_task(self._forget(event.guild_id, event.who))
+        self._background.add(task)
+        task.add_done_callback(self._background.discard)
+
+    async def _forget(self, guild_id: int, who: Pseudonym) -> None:
+        try:
+            await self._forget_in_groups(guild_id, who)
+        except Exception:
+            log.exception("Could not take a forgotten member out of the rotation")
+
+    async def _forget_in_groups(self, guild_id: int, who: Pseudonym) -> None:
+        c = self._c
+        for group_id in await c.repo.group_ids_in_guild(guild_id):
+            group = await c.store.groups.by_id(group_id)
+            if group is None:
+                continue
+            async with c.lock(group.id):
+                circle = await c.circle(group)
+                person = circle.members.get(who)
+                if person is not None:
+                    for name in circle.records:
+                        if (role_id := circle.volunteers_role(name)) is not None:
+                            await c.port.set_role(group, person.user_id, role_id, give=False)
+                    circle = await c.circle(group)
+                vacant = circle.vacated + [
+                    rr.rules.name
+                    for rr in circle.rotation.roles
+                    if rr.upcoming is not None and rr.upcoming.who is None and rr.volunteers
+                ]
+                rotation, asks = c.fill(circle, circle.rotation, (), vacant)
+                await c.repo.save(group.id, rotation)
+            await c.announce(circle, [a for a in asks if isinstance(a, core.AskToServe)])
+
+    async def close(self) -> None:
+        """Finish background work before the database closes (the bot is stopping)."""
+        pending = [task for task in self._background if not task.done()]
+        if pending:
+            await asyncio.wait(pending, timeout=5)
+        for task in pending:
+            task.cancel()

@@ -1,0 +1,212 @@
+"""The rotation's words: what members read in the channel, in private and in the roles' names.
+
+Names shown here are display names read from Discord just now; none is ever stored.
+"""
+
+from __future__ import annotations
+
+from bot.core import rotation as core
+
+#: The reason shown in the server's audit log: generic, never a name.
+AUDIT_REASON = "service rotation"
+
+NO_MANAGE_ROLES = (
+    "To keep the rotation I need the **Manage Roles** permission on this server, and I don't have "
+    "it. Someone who manages the server can add it to my role. Nothing changed."
+)
+ROLE_TOO_HIGH = (
+    "The rotation's role is above my own role in the server's role list, so I can't give it "
+    "out. Someone who manages the server can move my role above it. Nothing changed."
+)
+SERVER_UNREACHABLE = "I can't reach this server right now. Please try again in a moment."
+
+# --- the Discord roles --------------------------------------------------------------------------
+
+
+def where(channel_name: str | None, fallback: str) -> str:
+    return f"#{channel_name}" if channel_name is not None else fallback
+
+
+def volunteers_role_name(title: str, place: str) -> str:
+    return f"{title} rotation · {place}"[:100]
+
+
+def serving_role_name(title: str, place: str) -> str:
+    return f"{title} today · {place}"[:100]
+
+
+# --- joining, leaving, showing ------------------------------------------------------------------
+
+NO_ROTATING_ROLES = (
+    "This group's format has no service roles that rotate, so there's no rotation "
+    "to join. Whoever starts a meeting chairs it."
+)
+GROUP_GONE = "This group no longer meets here."
+ROTATION_GONE = "This rotation no longer exists."
+NOT_IN_GROUP = "The rotation is for the members of this group."
+ROLE_NOT_GIVEN = (
+    "I couldn't give you the rotation's role just now, so nothing changed. "
+    "Please try again in a moment."
+)
+NOT_IN_ROTATION = "You're not in the rotation here, so there was nothing to remove."
+
+
+def unknown_role(role: str, names: list[str]) -> str:
+    known = ", ".join(f"`{name}`" for name in names)
+    return f"This group's rotation has no role called `{role}`. Its roles: {known}."
+
+
+def already_joined(title: str) -> str:
+    return f"You're already in the {title} rotation. Thank you for serving!"
+
+
+def joined(title: str, min_days: int, days_in_server: int, first_meeting: bool) -> str:
+    text = (
+        f"You're in the {title} rotation — thank you for offering to serve. When your turn "
+        "comes I'll let you know with one ping. `/rotation show` shows the order; "
+        "`/rotation leave` takes you out at any time."
+    )
+    if days_in_server < min_days:
+        text += f" This group asks that a {title} has been in the server {min_days} days, "
+        text += "so your first turn comes after that."
+    elif first_meeting:
+        text += " Your first turn comes after your first day here, so you can settle in."
+    return text
+
+
+def left(titles: str, vacated: bool) -> str:
+    text = (
+        f"You've left the {titles} rotation, and I've deleted what I kept about your turns. "
+        "You're welcome back any time with `/rotation join`."
+    )
+    if vacated:
+        text += " I've asked the next person to take your turn."
+    return text
+
+
+# --- who is up next -----------------------------------------------------------------------------
+
+
+def asked_line(title: str, mention: str, continuing: bool) -> str:
+    more = " (carrying on with your term)" if continuing else ""
+    return f"• {title}: {mention}{more}"
+
+
+def anyone_line(title: str) -> str:
+    return f"• {title}: anyone — nobody on the rotation is free, so any member may take it"
+
+
+def announcement(lines: list[str], *, passed_on: bool, asking: bool) -> str:
+    """``passed_on``: the turn went to someone else after it was first announced."""
+    heading = (
+        "Next time, from the rotation — the turn has passed on:"
+        if passed_on
+        else ("Next time, from the rotation:")
+    )
+    text = f"**{heading}**\n" + "\n".join(lines)
+    if asking:
+        text += (
+            "\nIf that's you, please press **I'll do it** — or **Can't make it**, and I'll ask "
+            "the next person. No problem at all: you keep your place."
+        )
+    else:
+        text += "\n`/rotation join` if you'd like to volunteer."
+    return text
+
+
+NOT_YOUR_TURN_OFFER = (
+    "This turn isn't yours, or it has passed on. Thank you for offering! "
+    "`/rotation join` adds you to the rotation."
+)
+NOT_YOUR_TURN = "This turn isn't yours, or it has already passed on. Nothing changed."
+CANT_MAKE_IT = (
+    "No problem — thank you for letting us know. I've asked the next person, and you "
+    "keep your place in the rotation."
+)
+
+
+def will_serve(titles: list[str]) -> str:
+    return (
+        f"Thank you! You're the {' and '.join(titles)} next time. When the time comes, start "
+        "the meeting with `/meeting start` in the group's channel."
+    )
+
+
+# --- swaps --------------------------------------------------------------------------------------
+
+SWAP_WITH_SELF = "Please choose another volunteer to swap with."
+SWAP_GONE = "This swap request has expired or was already answered."
+SWAP_NOT_YOURS = "This swap request is for someone else."
+SWAP_ANSWERED = "This swap request was already answered."
+SWAP_DECLINED_DM = (
+    "The volunteer you asked would rather not swap this time. Nothing changed in the rotation."
+)
+SWAP_DECLINED = "No problem — nothing changed. Thank you for answering."
+
+
+def not_a_volunteer(title: str) -> str:
+    return f"You're not in the {title} rotation. `/rotation join` adds you."
+
+
+def partner_not_a_volunteer(name: str, title: str) -> str:
+    return (
+        f"{name} isn't in the {title} rotation, so there's nothing to "
+        "swap. Only volunteers can trade places."
+    )
+
+
+def swap_request(asker: str, place: str, title: str) -> str:
+    return (
+        f"**{asker}** from {place} would like to swap places with you in the "
+        f"{title} rotation: you'd take their place in the order, and they'd take yours. "
+        "Would you like to?"
+    )
+
+
+def swap_not_delivered(partner: str) -> str:
+    return (
+        f"I couldn't send {partner} a private message. If they run "
+        "`/rotation swap` with you, the swap happens."
+    )
+
+
+def swap_asked(partner: str, title: str) -> str:
+    return (
+        f"I've asked {partner} privately. If they agree, you'll swap places in "
+        f"the {title} rotation and I'll let you know."
+    )
+
+
+def swap_done_dm(title: str) -> str:
+    return (
+        f"Good news: your swap in the {title} rotation is done. `/rotation show` in the "
+        "group's channel shows the new order."
+    )
+
+
+def swap_done(title: str) -> str:
+    return f"Done — you've swapped places in the {title} rotation. Thank you!"
+
+
+def swap_refusal(reason: core.RotationRefusal, title: str) -> str:
+    if reason is core.RotationRefusal.NOT_ELIGIBLE:
+        return (
+            f"The swap would give the next {title} turn to someone the group's format doesn't "
+            "allow to take it yet, so nothing changed."
+        )
+    if reason is core.RotationRefusal.NOT_A_VOLUNTEER:
+        return f"Both of you need to be in the {title} rotation to swap. Nothing changed."
+    return "That swap can't be done. Nothing changed."
+
+
+# --- meetings -----------------------------------------------------------------------------------
+
+TODAYS_CHAIR = "Today's chair"
+
+
+def chair_on_the_way(name: str, deadline: str) -> str:
+    return (
+        f"**{name}** is on the rotation to chair today — welcome, whenever you arrive. "
+        f"If they're not here {deadline}, anyone can press **Step in as chair** "
+        "on the panel."
+    )

@@ -1,0 +1,138 @@
+"""Answers to the announced turns: **I'll do it**, **Can't make it**, and swaps between two
+volunteers (asked privately; asking back is agreeing)."""
+
+from __future__ import annotations
+
+from bot.core import rotation as core
+from bot.core.pseudonyms import Pseudonym
+from bot.errors import InvalidInput, NotAllowed
+from bot.runtime.rotation import texts
+from bot.runtime.rotation.circle import Circles
+from bot.runtime.rotation.port import User
+from bot.store.groups import GroupRecord
+
+#: A swap request nobody answered is forgotten after this long (clock seconds).
+SWAP_LIFETIME_SECONDS = 2 * 86400.0
+
+
+class Turns:
+    def __init__(self, circles: Circles) -> None:
+        self._c = circles
+
+    async def will_serve(self, group_id: int, meeting: int, user: User) -> str:
+        c = self._c
+        group = await c.group_by_id(group_id)
+        circle = await c.read(group)
+        who = c.port.person(group, user).who
+        mine = [
+            circle.title(rr.rules.name).lower()
+            for rr in circle.rotation.roles
+            if rr.upcoming is not None and rr.upcoming.meeting == meeting and rr.upcoming.who == who
+        ]
+        if not mine:
+            raise NotAllowed(texts.NOT_YOUR_TURN_OFFER)
+        return texts.will_serve(mine)
+
+    async def cant_make_it(self, group_id: int, meeting: int, user: User) -> str:
+        c = self._c
+        group = await c.group_by_id(group_id)
+        who = c.port.person(group, user).who
+        async with c.lock(group.id):
+            circle = await c.circle(group)
+            rotation = circle.rotation
+            effects: list[core.RotationEffect] = []
+            for rr in circle.rotation.roles:
+                up = rr.upcoming
+                if up is not None and up.meeting == meeting and up.who == who:
+                    rotation, more = core.cant_make_it(rotation, rr.rules.name, who)
+                    effects += more
+            if not effects:
+                raise NotAllowed(texts.NOT_YOUR_TURN)
+            rotation, asks = c.fill(circle, rotation, effects, circle.vacated)
+            await c.repo.save(group.id, rotation)
+        await c.announce(circle, asks)
+        return texts.CANT_MAKE_IT
+
+    # --- swaps ------------------------------------------------------------------------------
+
+    async def ask_swap(
+        self, channel_id: int | None, asker_user: User, partner_user: User, role: str | None
+    ) -> str:
+        c = self._c
+        group = await c.group_here(channel_id)
+        asker = c.port.person(group, asker_user)
+        partner = c.port.person(group, partner_user)
+        if partner.user_id == asker.user_id:
+            raise InvalidInput(texts.SWAP_WITH_SELF)
+        circle = await c.read(group)
+        name = c.rule(circle, role)
+        title = circle.title(name).lower()
+        volunteers = circle.rotation.role(name).volunteers
+        mine, theirs = asker.who, partner.who
+        if mine not in volunteers:
+            raise NotAllowed(texts.not_a_volunteer(title))
+        if theirs not in volunteers:
+            raise NotAllowed(texts.partner_not_a_volunteer(partner.name, title))
+        record = circle.records[name]
+        now = c.clock.timestamp()
+        mirrored = await c.repo.swap_between(record.id, theirs, mine, now)
+        if mirrored is not None:
+            # They asked first: asking back is agreeing.
+            return await self._do_swap(group, mirrored.id, name, theirs, mine, agreed_by=mine)
+        swap_id = await c.repo.ask_swap(record.id, mine, theirs, now + SWAP_LIFETIME_SECONDS)
+        place = texts.where(c.port.channel_name(group), "your group")
+        asked = await c.port.dm(
+            group, partner.user_id, texts.swap_request(asker.name, place, title), swap=swap_id
+        )
+        if not asked:
+            return texts.swap_not_delivered(partner.name)
+        return texts.swap_asked(partner.name, title)
+
+    async def answer_swap(self, swap_id: int, user: User, accept: bool) -> str:
+        c = self._c
+        request = await c.repo.swap_request(swap_id, c.clock.timestamp())
+        group = None if request is None else await c.store.groups.by_id(request.group_id)
+        if request is None or group is None:
+            raise NotAllowed(texts.SWAP_GONE)
+        who = c.port.person(group, user).who
+        if who != request.partner:
+            raise NotAllowed(texts.SWAP_NOT_YOURS)
+        if not accept:
+            if await c.repo.close_swap(request.id):
+                asker = await c.port.find(group, [request.asker], {})
+                if request.asker in asker:
+                    await c.port.dm(group, asker[request.asker].user_id, texts.SWAP_DECLINED_DM)
+            return texts.SWAP_DECLINED
+        return await self._do_swap(
+            group, request.id, request.role, request.asker, request.partner, agreed_by=who
+        )
+
+    async def _do_swap(
+        self,
+        group: GroupRecord,
+        swap_id: int,
+        role: str,
+        asker: Pseudonym,
+        partner: Pseudonym,
+        *,
+        agreed_by: Pseudonym,
+    ) -> str:
+        c = self._c
+        async with c.lock(group.id):
+            circle = await c.circle(group)
+            title = circle.title(role).lower()
+            try:
+                rotation, effects = core.swap(circle.rotation, role, asker, partner, circle.facts)
+            except core.RotationError as error:
+                raise NotAllowed(texts.swap_refusal(error.reason, title)) from None
+            if not await c.repo.close_swap(swap_id):
+                raise NotAllowed(texts.SWAP_ANSWERED)
+            rotation, asks = c.fill(circle, rotation, (), circle.vacated)
+            effects += asks
+            await c.repo.save(group.id, rotation)
+        await c.announce(circle, effects)
+        other = asker if agreed_by == partner else partner
+        found = await c.port.find(group, [other], {})
+        if other in found:
+            await c.port.dm(group, found[other].user_id, texts.swap_done_dm(title))
+        return texts.swap_done(title)
