@@ -9,7 +9,8 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from dataclasses import dataclass, fields
+from typing import TypeVar
 
 import discord
 from discord import app_commands
@@ -17,10 +18,23 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.adapters.guild import ensure_members
+from bot.adapters.meetings import MeetingPresenter
+from bot.core.pseudonyms import Pseudonymizer
+from bot.runtime.clock import Clock
+from bot.runtime.crosstalk import CrosstalkService
+from bot.runtime.decisions import DecisionService
+from bot.runtime.events import EventBus
+from bot.runtime.formats import FormatLibrary
+from bot.runtime.groups import GroupService
+from bot.runtime.live import LiveMeetings
+from bot.runtime.meetings import MeetingService
+from bot.runtime.privacy import PrivacyService
+from bot.runtime.rotation import RotationService
+from bot.runtime.scheduler import Scheduler
+from bot.runtime.voice_floor import VoiceFloorService
+from bot.store import Store
+from bot.ui.meeting import MeetingActions
 from bot.ui.replies import message_for, reply_privately
-
-if TYPE_CHECKING:
-    from bot.wiring import Services
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +67,45 @@ def intents(message_content: bool = False) -> discord.Intents:
     wanted.voice_states = True  # who is in a voice or stage meeting
     wanted.message_content = message_content  # hold mode hands crosstalk back to its author
     return wanted
+
+
+S = TypeVar("S")
+
+
+@dataclass(frozen=True)
+class Services:
+    """Everything the cogs and the buttons reach, built once per bot."""
+
+    store: Store
+    clock: Clock
+    scheduler: Scheduler
+    pseudonyms: Pseudonymizer
+    bus: EventBus
+    live: LiveMeetings
+    formats: FormatLibrary
+    groups: GroupService
+    privacy: PrivacyService
+    decisions: DecisionService
+    presenter: MeetingPresenter
+    rotation: RotationService
+    meetings: MeetingService
+    meeting_actions: MeetingActions
+    crosstalk: CrosstalkService
+    voice_floor: VoiceFloorService
+
+    def get(self, kind: type[S]) -> S:
+        """The one service of this type (how a button finds the service it routes to)."""
+        for item in fields(self):
+            value = getattr(self, item.name)
+            if isinstance(value, kind):
+                return value
+        raise LookupError(f"no {kind.__name__} was built")
+
+    async def close(self) -> None:
+        """Stop background work before Discord and the database close."""
+        await self.presenter.close()
+        await self.rotation.close()
+        await self.voice_floor.close()
 
 
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):

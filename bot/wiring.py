@@ -12,8 +12,6 @@ the slash commands and gateway listeners.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import discord
 import yarl
 
@@ -23,7 +21,7 @@ from bot.adapters.guild import Directory
 from bot.adapters.meetings import MeetingPresenter
 from bot.adapters.rotation import DiscordRotation
 from bot.adapters.voice_floor import DiscordVoiceFloor
-from bot.app import PeerCircle
+from bot.app import PeerCircle, Services
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
@@ -47,34 +45,6 @@ from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
 from bot.ui.meeting import MeetingActions
-
-
-@dataclass(frozen=True)
-class Services:
-    """Everything the cogs and the buttons reach, built once per bot."""
-
-    store: Store
-    clock: Clock
-    scheduler: Scheduler
-    pseudonyms: Pseudonymizer
-    bus: EventBus
-    live: LiveMeetings
-    formats: FormatLibrary
-    groups: GroupService
-    privacy: PrivacyService
-    decisions: DecisionService
-    presenter: MeetingPresenter
-    rotation: RotationService
-    meetings: MeetingService
-    meeting_actions: MeetingActions
-    crosstalk: CrosstalkService
-    voice_floor: VoiceFloorService
-
-    async def close(self) -> None:
-        """Stop background work before Discord and the database close."""
-        await self.presenter.close()
-        await self.rotation.close()
-        await self.voice_floor.close()
 
 
 def build_services(

@@ -15,9 +15,9 @@ from typing import Any
 import discord
 
 from bot.core.decisions import Choice
-from bot.runtime.decisions import texts
+from bot.runtime.decisions import DecisionService, texts
 from bot.ui.replies import message_for, reply_privately
-from bot.ui.routing import Interaction, guarded, services
+from bot.ui.routing import Interaction, guarded, service
 
 PROPOSAL_ID = r"[A-Za-z0-9_-]{1,40}"
 SECOND = re.compile(rf"pc:second:(?P<proposal>{PROPOSAL_ID})")
@@ -52,7 +52,7 @@ class SecondButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SECO
     async def callback(self, interaction: Interaction) -> None:
         async def second() -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            seconded = await services(interaction).decisions.second(
+            seconded = await service(interaction, DecisionService).second(
                 self.proposal_id, interaction.user
             )
             await interaction.followup.send(
@@ -81,7 +81,7 @@ class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEA
 
     async def callback(self, interaction: Interaction) -> None:
         async def open_form() -> None:
-            decisions = services(interaction).decisions
+            decisions = service(interaction, DecisionService)
             limit = await decisions.statement_limit(self.proposal_id, interaction.user)
             await interaction.response.send_modal(StatementForm(self.proposal_id, limit))
 
@@ -107,7 +107,7 @@ class StatementForm(discord.ui.Modal):
 
     async def on_submit(self, interaction: Interaction, /) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
-        await services(interaction).decisions.give_statement(
+        await service(interaction, DecisionService).give_statement(
             self.proposal_id, interaction.user, self.statement.value
         )
         await interaction.followup.send(texts.STATEMENT_THANKS, ephemeral=True)
@@ -139,7 +139,7 @@ class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALL
     async def callback(self, interaction: Interaction) -> None:
         async def vote() -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            await services(interaction).decisions.cast(
+            await service(interaction, DecisionService).cast(
                 self.proposal_id, interaction.user, self.choice
             )
             await interaction.followup.send(texts.VOTE_THANKS, ephemeral=True)

@@ -22,7 +22,7 @@ from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import MeetingService
-from bot.ui.routing import guarded, services
+from bot.ui.routing import guarded, service
 
 PANEL_BUTTONS: tuple[tuple[str, str, discord.ButtonStyle], ...] = (
     ("hand", "Raise hand", discord.ButtonStyle.primary),
@@ -78,7 +78,7 @@ class MeetingButton(
         )
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        actions = services(interaction).meeting_actions
+        actions = service(interaction, MeetingActions)
         await guarded(
             interaction,
             f"the {self.action} button",

@@ -15,7 +15,8 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.errors import NotAllowed
-from bot.ui.routing import guarded, services
+from bot.runtime.rotation import RotationService
+from bot.ui.routing import guarded, service
 
 if TYPE_CHECKING:
     from bot.runtime.rotation import RotationService, Shown
@@ -61,11 +62,11 @@ class RotationButton(
         return cls(int(match["group"]), match["action"], int(match["arg"]), label=label)
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
-        service = services(interaction).rotation
+        rotation = service(interaction, RotationService)
 
         async def answer() -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
-            text = await pressed(service, interaction, self.group_id, self.action, self.arg)
+            text = await pressed(rotation, interaction, self.group_id, self.action, self.arg)
             await interaction.followup.send(text, ephemeral=True)
 
         await guarded(interaction, f"the rotation {self.action}", answer)

@@ -5,26 +5,30 @@ and opaque ids (never a user id). discord.py rebuilds it from the ``custom_id``,
 handed collaborators; its ``callback`` finds the services the composition root built through
 :func:`services`, and runs its work inside :func:`guarded`, so every error becomes the same
 kind, private answer as a slash command's.
+
+Buttons find their service by its type (``service(interaction, RotationService)``), so the UI
+needs nothing from the composition root but what it built.
 """
 
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
-from typing import TYPE_CHECKING, Any, cast
+from typing import Any, TypeVar
 
 import discord
 
 from bot.ui.replies import message_for, reply_privately
 
-if TYPE_CHECKING:
-    from bot.wiring import Services
-
 Interaction = discord.Interaction[Any]
+S = TypeVar("S")
 
 
-def services(interaction: Interaction) -> Services:
-    """The services of the bot this interaction came to."""
-    return cast("Services", interaction.client.services)
+def service(interaction: Interaction, kind: type[S]) -> S:
+    """The service of this type that the bot this interaction came to was built with."""
+    found = getattr(interaction.client, "services").get(kind)  # noqa: B009 - any Client
+    if not isinstance(found, kind):  # pragma: no cover - Services.get checks it
+        raise LookupError(kind.__name__)
+    return found
 
 
 async def guarded(

@@ -65,7 +65,8 @@ from bot.core.decisions.errors import (
     TooEarly,
     WrongState,
 )
-from bot.core.decisions.exclusions import Exclusion, backstop_due, is_excluded, lift, meeting_held
+from bot.core.decisions.exclusion import Exclusion
+from bot.core.decisions.exclusions import backstop_due, is_excluded, lift, meeting_held
 from bot.core.decisions.proposals import (
     Change,
     ExcludeMember,

@@ -26,7 +26,8 @@ from datetime import datetime
 
 from bot.core.decisions.effects import DeleteConcernsBefore, Effect, SendConcernNote
 from bot.core.decisions.errors import ChancesMissing, DecisionRefusal, Refused
-from bot.core.decisions.exclusions import Exclusion, is_excluded
+from bot.core.decisions.exclusion import Exclusion
+from bot.core.decisions.exclusions import is_excluded
 from bot.core.decisions.settings import DecisionSettings
 from bot.core.pseudonyms import Pseudonym
 

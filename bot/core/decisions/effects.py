@@ -18,13 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from bot.core.decisions.ballots import Choice, Result
+from bot.core.decisions.exclusion import Exclusion
 from bot.core.pseudonyms import Pseudonym
-
-if TYPE_CHECKING:
-    from bot.core.decisions.exclusions import Exclusion
 
 
 class DeadlineKind(StrEnum):

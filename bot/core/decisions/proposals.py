@@ -58,7 +58,8 @@ from bot.core.decisions.errors import (
     TooEarly,
     WrongState,
 )
-from bot.core.decisions.exclusions import Exclusion, is_excluded
+from bot.core.decisions.exclusion import Exclusion
+from bot.core.decisions.exclusions import is_excluded
 from bot.core.decisions.settings import MAX_EXCLUSION_MEETINGS, DecisionSettings
 from bot.core.pseudonyms import Pseudonym
 

@@ -41,7 +41,8 @@ from bot.core.decisions.effects import (
     StoreEffect,
 )
 from bot.core.decisions.errors import DecisionRefusal, Refused
-from bot.core.decisions.exclusions import Exclusion, lift
+from bot.core.decisions.exclusion import Exclusion
+from bot.core.decisions.exclusions import lift
 from bot.core.decisions.proposals import (
     Change,
     ExcludeMember,
