@@ -17,9 +17,9 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot import __version__
-from bot.adapters.guild import ensure_members
 from bot.adapters.meetings import MeetingPresenter
 from bot.core.pseudonyms import Pseudonymizer
+from bot.guild import ensure_members
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService

@@ -17,13 +17,13 @@ import yarl
 
 from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
-from bot.adapters.guild import Directory
 from bot.adapters.meetings import MeetingPresenter
 from bot.adapters.rotation import DiscordRotation
 from bot.adapters.voice_floor import DiscordVoiceFloor
 from bot.app import PeerCircle, Services
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
+from bot.guild import Directory
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService

@@ -7,9 +7,9 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.guild import ensure_members
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
+from bot.guild import ensure_members
 from bot.ui.meeting import MeetingButton
 
 

@@ -2,7 +2,7 @@
 
 * :func:`post_of` turns a ``discord.Message`` into the small :class:`Post` the service decides
   on: who posted and what kind of message it is, never what it says.
-* Reminders are posted with :func:`~bot.adapters.guild.post_quietly` (``AllowedMentions.none()``,
+* Reminders are posted with :func:`~bot.guild.post_quietly` (``AllowedMentions.none()``,
   no reply, so they name nobody) and fade with ``delete_after``.
 * A held message is sent back to its author by DM, word for word, and only then deleted; if the
   DM fails it stays where it is. The words are read here, at that moment, and kept nowhere.
@@ -14,8 +14,8 @@ import logging
 
 import discord
 
-from bot.adapters.guild import post_quietly, refusals
 from bot.errors import DiscordGone, DiscordRefused
+from bot.guild import post_quietly, refusals
 from bot.runtime.crosstalk import Post, Poster
 from bot.store.groups import GroupRecord
 

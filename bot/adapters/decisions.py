@@ -1,8 +1,8 @@
 """The decision service's Discord side: who is who, who may vote, and carrying out the work.
 
 People are found by computing pseudonyms over the candidates Discord gives (the server's
-members, the channel's member overwrites) and matching (:class:`~bot.adapters.guild.Directory`);
-no id is ever stored. Who belongs to a group is :func:`~bot.adapters.guild.in_group`'s answer.
+members, the channel's member overwrites) and matching (:class:`~bot.guild.Directory`);
+no id is ever stored. Who belongs to a group is :func:`~bot.guild.in_group`'s answer.
 Every message goes out with ``AllowedMentions.none()``: a proposal or ballot names the member
 it is about as a mention that pings nobody.
 
@@ -21,7 +21,6 @@ from datetime import datetime
 
 import discord
 
-from bot.adapters.guild import Directory, ensure_members, in_group, refusals
 from bot.core.decisions import (
     DecisionSettings,
     ExcludeMember,
@@ -36,6 +35,7 @@ from bot.core.decisions.proposals import concerned_member
 from bot.core.formats import CompiledFormat
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused, InvalidInput
+from bot.guild import Directory, ensure_members, in_group, refusals
 from bot.runtime.clock import Clock
 from bot.runtime.decisions import texts
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work

@@ -15,13 +15,13 @@ from collections.abc import Sequence
 
 import discord
 
-from bot.adapters.guild import Directory
 from bot.core.formats.plan import Order, Sharers, WhoKind
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
 from bot.core.meeting import Status
 from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym
+from bot.guild import Directory
 from bot.runtime.clock import Clock
 from bot.runtime.live import CHAIR, LiveMeeting
 from bot.runtime.markup import first_name, when

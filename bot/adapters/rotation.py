@@ -2,7 +2,7 @@
 
 Who holds a rotation role is read from Discord's member list (kept in memory, fetched once per
 server); members are found again behind their pseudonyms through
-:class:`~bot.adapters.guild.Directory`. A role change waits briefly for Discord's own event, so
+:class:`~bot.guild.Directory`. A role change waits briefly for Discord's own event, so
 the next read of the role's members sees it. Discord's "no" to creating or giving roles becomes
 the project's errors (:class:`~bot.runtime.rotation.port.MissingManageRoles`,
 :class:`~bot.runtime.rotation.port.RoleTooHigh`).
@@ -17,9 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import discord
 
-from bot.adapters.guild import Directory, ensure_members, in_group, refusals
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import DiscordRefused, NotAllowed
+from bot.guild import Directory, ensure_members, in_group, refusals
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.port import MissingManageRoles, Person, RoleTooHigh, User
 from bot.store.groups import GroupRecord

@@ -13,9 +13,9 @@ from collections.abc import Mapping, Sequence
 
 import discord
 
-from bot.adapters.guild import post_quietly_in, refusals
 from bot.core.voice_floor import Room, missing_permissions
 from bot.errors import DiscordGone
+from bot.guild import post_quietly_in, refusals
 from bot.runtime.voice_floor import FloorChannel, VoiceMove
 from bot.ui.replies import permission_label
 

@@ -17,9 +17,9 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.adapters.guild import require_member
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
+from bot.guild import require_member
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import MeetingService
 from bot.ui.routing import guarded, service

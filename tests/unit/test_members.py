@@ -4,7 +4,7 @@ import asyncio
 
 import pytest
 
-from bot.adapters import guild as members
+from bot import guild as members
 
 
 class SilentGuild:

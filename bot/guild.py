@@ -7,7 +7,8 @@
 * :func:`post_quietly` — a message in a group's channel that pings nobody, or ``None``
   (:func:`post_quietly_in` for a channel known only by id).
 
-Everything here is for adapters and the UI; services in :mod:`bot.runtime` never import it.
+Everything here is for the Discord side (adapters, the UI, cogs); services in
+:mod:`bot.runtime` never import it.
 """
 
 from __future__ import annotations
