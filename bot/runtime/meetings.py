@@ -390,7 +390,7 @@ class MeetingService:
                 return  # the meeting ended; its timers went with it
             key = str(payload["key"])
             try:
-                await self._apply(live, lambda r, s, now: r.timer_fired(s, kind, key, now))
+                await self._apply(live, lambda r, s, now: r.deadline_passed(s, kind, key, now))
             except MeetingError:
                 return  # the meeting moved on meanwhile
 

@@ -86,12 +86,12 @@ class Meeting:
             self.now = max(self.now, at)
             del self.armed[(kind, key)]  # the scheduler drops a deadline once it fired
             self.fired.append((kind, key))
-            self._apply(*self.runner.timer_fired(self.state, kind, key, self.now))
+            self._apply(*self.runner.deadline_passed(self.state, kind, key, self.now))
         self.now = until
 
     def fire(self, kind: MeetingDeadlineKind | str, key: str) -> tuple[Effect, ...]:
         """Fire a deadline by hand (a stale or duplicate one, say)."""
-        state, effects = self.runner.timer_fired(self.state, kind, key, self.now)
+        state, effects = self.runner.deadline_passed(self.state, kind, key, self.now)
         self._apply(state, effects)
         return effects
 

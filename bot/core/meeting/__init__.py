@@ -16,7 +16,7 @@ returns ``(new_state, effects)``. For each call:
 4. then carry out the channel effects in order (see :mod:`bot.core.meeting.effects`), and delete the
    stored state when one of them is :class:`~bot.core.meeting.effects.MeetingEnded`.
 
-When a deadline is due, call ``runner.timer_fired(state, kind, key, now)`` (with the key as the
+When a deadline is due, call ``runner.deadline_passed(state, kind, key, now)`` (with the key as the
 core gave it). A deadline from a state that has moved on is ignored — the keys carry a token —
 and one that fires early is armed again, so the handler needs no logic of its own.
 

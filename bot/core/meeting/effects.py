@@ -8,7 +8,7 @@ in the order they should be carried out. There are two families:
   transaction** as the new state: they are the durable deadlines of this meeting. Keys are unique
   within one meeting only, so prefix them with the meeting's id in the scheduler's table.
   Scheduling an existing ``(kind, key)`` again moves it. When a deadline is due, call
-  ``MeetingRunner.timer_fired(state, kind, key, now)``; a stale one is ignored by the core.
+  ``MeetingRunner.deadline_passed(state, kind, key, now)``; a stale one is ignored by the core.
 * :class:`ChannelEffect` — everything shown in Discord, carried out after the commit. Each is
   safe to repeat after a crash (post again, or check first).
 

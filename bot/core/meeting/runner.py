@@ -219,7 +219,7 @@ class MeetingRunner:
 
     # --- timers -----------------------------------------------------------------------------
 
-    def timer_fired(
+    def deadline_passed(
         self, state: MeetingState, kind: MeetingDeadlineKind | str, key: str, now: datetime
     ) -> Outcome:
         """A deadline this meeting scheduled is due. Stale ones change nothing; one that fired

@@ -50,7 +50,7 @@ The fields, and the rules the registry and the guard enforce:
 * ``people``: the columns that *are* a pseudonym (``TEXT``). ``mentions``: TEXT/JSON columns
   that *contain* pseudonyms among other things (a meeting's state); forget-me finds the member
   there by substring, and cannot take them out of the JSON, so such a table usually declares
-  ``forget=keep(...)`` and its feature drops the member itself (``member_forgotten`` below).
+  ``forget=keep(...)`` and its feature drops the member itself (the ``MemberForgotten`` event below).
   A pseudonym anywhere else (another column, a deadline's key or payload) is a bug: the privacy
   audit in ``tests/privacy`` fails on it.
 * ``one`` / ``many``: plain words completing "I keep 1 …" / "I keep 5 …" in ``/privacy``. No
@@ -76,10 +76,10 @@ tested on your table), the README's "What Peer Circle keeps" (a line ``- <many> 
 and, once your commands exist, a step in ``tests/privacy/test_audit.py``.
 
 Deleting "this row at time T" is a durable deadline, named by the row's own opaque columns:
-``await bot.privacy.retention.delete_at("group_formats", {"id": 7}, at)``
+``await privacy.retention.delete_at("group_formats", {"id": 7}, at)``
 (bot/runtime/privacy.py).
-A feature that keeps something about a member in memory (a raised hand) subscribes to
-``bot.privacy.member_forgotten`` to drop it when the member uses forget-me.
+A feature that keeps something about a member in memory (a raised hand) subscribes a handler
+to the ``MemberForgotten`` event in ``bot/wiring.py`` to drop it when the member uses forget-me.
 
 The package: :mod:`~bot.store.privacy.registry` (the declarations and the reviewed lists),
 :mod:`~bot.store.privacy.guard` (the schema read back and checked) and
