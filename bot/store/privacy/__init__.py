@@ -50,7 +50,7 @@ The fields, and the rules the registry and the guard enforce:
 * ``people``: the columns that *are* a pseudonym (``TEXT``). ``mentions``: TEXT/JSON columns
   that *contain* pseudonyms among other things (a meeting's state); forget-me finds the member
   there by substring, and cannot take them out of the JSON, so such a table usually declares
-  ``forget=keep(...)`` and its feature drops the member itself (the ``MemberForgotten`` event below).
+  ``forget=keep(...)`` and its feature drops the member itself (``MemberForgotten``, below).
   A pseudonym anywhere else (another column, a deadline's key or payload) is a bug: the privacy
   audit in ``tests/privacy`` fails on it.
 * ``one`` / ``many``: plain words completing "I keep 1 …" / "I keep 5 …" in ``/privacy``. No
