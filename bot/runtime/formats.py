@@ -7,6 +7,7 @@ stores nothing. A valid upload is a candidate until the group adopts it.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -68,6 +69,11 @@ def _compiled(source: str, filename: str) -> CompiledFormat:
     return load_format(source, filename=filename)
 
 
+async def _compile_off_loop(source: str, filename: str) -> CompiledFormat:
+    """A group's uploaded format, compiled once (cached) and never on the event loop."""
+    return await asyncio.to_thread(_compiled, source, filename)
+
+
 class FormatLibrary:
     def __init__(self, store: Store) -> None:
         self._store = store
@@ -88,7 +94,7 @@ class FormatLibrary:
         if not ref.startswith(GROUP_PREFIX):
             return self.builtin(ref)
         upload = await self._upload(group, ref)
-        return _compiled(upload.source, f"{upload.label}.yaml")
+        return await _compile_off_loop(upload.source, f"{upload.label}.yaml")
 
     async def _upload(self, group: GroupRecord | None, ref: str) -> UploadedFormat:
         number = ref.removeprefix(GROUP_PREFIX)
@@ -130,7 +136,7 @@ class FormatLibrary:
             for upload in await self._store.group_formats.for_group(group.id):
                 ref = f"{GROUP_PREFIX}{upload.number}"
                 try:
-                    plan = _compiled(upload.source, f"{upload.label}.yaml")
+                    plan = await _compile_off_loop(upload.source, f"{upload.label}.yaml")
                 except FormatError:
                     continue  # stored formats were valid when stored; skip one a newer bot rejects
                 found.append(
@@ -160,7 +166,8 @@ class FormatLibrary:
                 "Nothing was saved."
             )
         try:
-            plan = load_format(data, filename=filename)
+            # A hostile file may take a while to refuse: never on the bot's event loop.
+            plan = await asyncio.to_thread(load_format, data, filename=filename)
         except FormatError as error:
             raise FormatProblems([str(problem) for problem in error.problems]) from None
         number = await self._store.group_formats.add(

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 
 from bot.core.formats import MAX_FORMAT_BYTES, FormatError, Problem, load_format, load_format_file
+from bot.core.formats.render import render
 
 HEADER = "format: 1\nname: Test\n"
 
@@ -421,3 +423,31 @@ def test_every_bad_placeholder_in_one_text_is_listed() -> None:
 def test_an_order_written_as_the_main_value_gets_a_helpful_hint() -> None:
     problem = only(HEADER + "sections:\n  - share: hands\n")
     assert problem.hint == "to choose how turns are taken, write  order: hands  on the next line"
+
+
+def test_the_documented_escape_prints_a_dollar_and_a_brace() -> None:
+    plan = load_format(
+        "format: 1\nname: Escapes\nsections:\n  - say: The fund costs $${five} — ${chair}.\n"
+    )
+    (section,) = plan.sections
+    assert section.text is not None
+    text = "".join(section.text.options[0].chunks)
+    assert render(text, {"chair": "Ana"}) == "The fund costs ${five} — Ana."
+
+
+def test_a_tag_inside_a_flow_list_is_named_at_its_line() -> None:
+    with pytest.raises(FormatError) as caught:
+        load_format("format: 1\nname: Tags\nsections: [ !!python/tuple [1, 2] ]\n")
+    first = caught.value.problems[0]
+    assert (first.line, first.column) == (3, 13)
+    assert "!!python/tuple" in first.message
+
+
+def test_deep_flow_nesting_is_refused_at_its_line_without_a_stall() -> None:
+    started = time.perf_counter()
+    with pytest.raises(FormatError) as caught:
+        load_format("format: 1\nname: X\nsections:\n  - say: " + "[" * 300 + "]" * 300 + "\n")
+    assert time.perf_counter() - started < 0.5
+    (problem,) = caught.value.problems
+    assert problem.line == 4
+    assert "nested too deeply" in problem.message

@@ -58,8 +58,9 @@ class _BracedTemplate(string.Template):
         """  # type: ignore[assignment]  # Template compiles this string in __init_subclass__
 
 
-#: Anything that looks like ``${...}``; used to find placeholders the loader must report.
-_PLACEHOLDER_LIKE = re.compile(r"\$\{([^}\n]{0,60})\}")
+#: Anything that looks like ``${...}``, or the escape ``$$`` (which prints one ``$``, so
+#: ``$${chair}`` is text, not a placeholder). Scanned left to right, an escape is consumed first.
+_PLACEHOLDER_LIKE = re.compile(r"\$\$|\$\{([^}\n]{0,60})\}")
 _BARE_KNOWN = re.compile(
     r"(?<!\$)\$(" + "|".join(sorted(PLACEHOLDERS, key=len, reverse=True)) + r")\b"
 )
@@ -88,7 +89,7 @@ def placeholder_problems(text: str) -> Iterator[tuple[int, str, str]]:
     """Yield ``(offset, message, hint)`` for every placeholder the group probably got wrong."""
     for match in _PLACEHOLDER_LIKE.finditer(text):
         name = match.group(1)
-        if name in PLACEHOLDERS:
+        if name is None or name in PLACEHOLDERS:  # an escaped $, or a known placeholder
             continue
         squashed = re.sub(r"[\s-]", "_", name.strip().lower())
         close = difflib.get_close_matches(squashed, list(PLACEHOLDERS), n=1, cutoff=0.6)

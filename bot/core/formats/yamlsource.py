@@ -68,6 +68,7 @@ def _position(node: Node) -> Position:
 def read_yaml(text: str) -> Located:
     """Compose ``text`` with the safe loader and convert it; raises :class:`SourceProblem`."""
     try:
+        _check_nesting(text)
         root = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -91,6 +92,37 @@ def read_yaml(text: str) -> Located:
     counter = [0]
     located.data = _convert(root, (), located, set(), counter)
     return located
+
+
+_OPENS = (
+    yaml.BlockMappingStartToken,
+    yaml.BlockSequenceStartToken,
+    yaml.FlowMappingStartToken,
+    yaml.FlowSequenceStartToken,
+)
+_CLOSES = (yaml.BlockEndToken, yaml.FlowMappingEndToken, yaml.FlowSequenceEndToken)
+
+
+def _check_nesting(text: str) -> None:
+    """Refuse deep nesting before composing: the composer recurses once per level, so a file of
+    ``[[[[…`` would otherwise take seconds and fail with no line. Scanning tokens is linear."""
+    depth = 0
+    for token in yaml.scan(text, Loader=yaml.SafeLoader):
+        if isinstance(token, _OPENS):
+            depth += 1
+            if depth > MAX_DEPTH:
+                mark = token.start_mark
+                raise SourceProblem(
+                    mark.line + 1, mark.column + 1, "this is nested too deeply", "simplify it"
+                )
+        elif isinstance(token, _CLOSES):
+            depth -= 1
+
+
+_COLLECTION_TAGS: dict[type[Node], str] = {
+    MappingNode: _PREFIX + "map",
+    SequenceNode: _PREFIX + "seq",
+}
 
 
 def _syntax_hint(problem: str) -> str:
@@ -121,6 +153,16 @@ def _convert(node: Node, path: Path, located: Located, seen: set[int], counter: 
         )
     seen.add(id(node))
     located.values[path] = where
+    wanted = _COLLECTION_TAGS.get(type(node))
+    if wanted is not None and node.tag != wanted:
+        located.problems.append(
+            SourceProblem(
+                where.line,
+                where.column,
+                f"formats do not use YAML tags like {_short_tag(node.tag)}",
+                "remove it",
+            )
+        )
     if isinstance(node, MappingNode):
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
@@ -153,6 +195,10 @@ def _convert(node: Node, path: Path, located: Located, seen: set[int], counter: 
             for index, item in enumerate(node.value)
         ]
     return _scalar(node, where, located)
+
+
+def _short_tag(tag: str) -> str:
+    return "!!" + tag.removeprefix(_PREFIX) if tag.startswith(_PREFIX) else tag
 
 
 def _scalar(node: Node, where: Position, located: Located) -> Any:
