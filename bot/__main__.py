@@ -11,12 +11,15 @@ import asyncio
 import contextlib
 import logging
 import signal
+import sqlite3
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 
 import discord
 
 from bot.config import Settings, SettingsError, load_settings
+from bot.datadir import check_data_dir, explain_database_error
 from bot.logs import configure_logging
 from bot.runtime.backoff import record_start
 from bot.store import Store, StoreError
@@ -51,17 +54,26 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "format":
         return _format_command(args)
+    settings: Settings | None = None
     try:
         settings = load_settings()
         configure_logging(settings.log_level)
+        token = settings.token() if command in ("run", "sync") else ""
+        check_data_dir(settings.data_dir, settings.database_path)
         if command == "migrate":
             return asyncio.run(_migrate(settings))
-        token = settings.token()
         if command == "sync":
             return asyncio.run(_sync(settings, token))
         return asyncio.run(_run(settings, token))
     except SettingsError as exc:
         print(f"peercircle: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    except (sqlite3.DatabaseError, OSError) as exc:
+        where = settings.database_path if settings else Path("peercircle.sqlite3")
+        explained = explain_database_error(exc, where)
+        if explained is None:  # pragma: no cover - explain_database_error covers both types
+            raise
+        print(f"peercircle: {explained}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
     except KeyboardInterrupt:
         return EXIT_OK
@@ -81,7 +93,7 @@ async def _migrate(settings: Settings) -> int:
         version = await store.open()
     except StoreError as exc:
         print(f"peercircle: the database could not be migrated: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_BAD_SETTINGS
     finally:
         await store.close()
     print(f"The database is up to date (schema version {version}).")
@@ -120,7 +132,7 @@ async def _sync(settings: Settings, token: str) -> int:
             published = await bot.sync_commands()
     except (discord.LoginFailure, StoreError) as exc:
         print(f"peercircle: {_explain_login_failure(exc) or exc}", file=sys.stderr)
-        return EXIT_BAD_SETTINGS if isinstance(exc, discord.LoginFailure) else EXIT_FAILURE
+        return EXIT_BAD_SETTINGS
     where = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "every server (global)"
     print(f"Published {len(published)} command(s) to {where}.")
     return EXIT_OK
@@ -148,7 +160,7 @@ async def _run(settings: Settings, token: str) -> int:
         return EXIT_BAD_SETTINGS
     except StoreError as exc:
         print(f"peercircle: the database could not be opened: {exc}", file=sys.stderr)
-        return EXIT_FAILURE
+        return EXIT_BAD_SETTINGS
     log.info("Stopped")
     return EXIT_OK
 

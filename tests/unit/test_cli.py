@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
+import errno
 import os
+import sqlite3
 import subprocess
 import sys
+import tempfile
 from pathlib import Path
 
+import pytest
+
 from bot.__main__ import main
+from bot.config import SettingsError
+from bot.datadir import check_data_dir, explain_database_error
 
 
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -49,3 +56,90 @@ def test_bad_setting_is_named(tmp_path: Path) -> None:
 def test_migrate_needs_no_token(tmp_path: Path) -> None:
     assert main(["migrate"]) == 0
     assert (tmp_path / "data" / "peercircle.sqlite3").exists()
+
+
+def _one_line_exit_2(result: subprocess.CompletedProcess[str]) -> str:
+    assert result.returncode == 2, result.stderr
+    assert "Traceback" not in result.stderr
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("peercircle: ")
+    return lines[0]
+
+
+def test_a_data_dir_that_is_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "data").write_text("not a folder")
+    line = _one_line_exit_2(run_cli("migrate", cwd=tmp_path, DATA_DIR="data"))
+    assert "is a file, not a folder" in line
+
+
+def test_a_data_dir_below_a_file_is_named(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    line = _one_line_exit_2(run_cli("migrate", cwd=tmp_path, DATA_DIR="file/data"))
+    assert "DATA_DIR" in line
+    assert "can't be created" in line
+
+
+def test_a_damaged_database_is_named_and_left_alone(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    damaged = data / "peercircle.sqlite3"
+    damaged.write_bytes(b"this is not SQLite at all" * 100)
+    line = _one_line_exit_2(run_cli("migrate", cwd=tmp_path, DATA_DIR="data"))
+    assert "restore it from your backup" in line
+    assert damaged.read_bytes() == b"this is not SQLite at all" * 100  # nothing written
+
+
+def test_a_malformed_database_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    assert run_cli("migrate", cwd=tmp_path, DATA_DIR="data").returncode == 0
+    database = data / "peercircle.sqlite3"
+    raw = bytearray(database.read_bytes())
+    raw[100:4096] = b"\xff" * (4096 - 100)  # the schema page, scribbled over
+    database.write_bytes(bytes(raw))
+    for wal in data.glob("peercircle.sqlite3-*"):
+        wal.unlink()
+    line = _one_line_exit_2(run_cli("migrate", cwd=tmp_path, DATA_DIR="data"))
+    assert "database" in line
+
+
+def test_a_database_from_a_newer_bot_is_named(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with sqlite3.connect(data / "peercircle.sqlite3") as newer:
+        newer.execute("PRAGMA user_version = 999")
+    line = _one_line_exit_2(run_cli("migrate", cwd=tmp_path, DATA_DIR="data"))
+    assert "newer than this bot knows" in line
+
+
+def test_read_only_and_full_disks_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # As root a folder can't be made read-only with chmod, so the refusal is injected where the
+    # check writes its probe file.
+    for code, words in ((errno.EROFS, "can't be written"), (errno.ENOSPC, "the disk is full")):
+
+        def refuse(*args: object, code: int = code, **kwargs: object) -> None:
+            raise OSError(code, os.strerror(code))
+
+        monkeypatch.setattr(tempfile, "NamedTemporaryFile", refuse)
+        with pytest.raises(SettingsError, match=words):
+            check_data_dir(tmp_path / "data", tmp_path / "data" / "peercircle.sqlite3")
+
+
+def test_a_full_disk_while_opening_is_one_line(tmp_path: Path) -> None:
+    explained = explain_database_error(
+        sqlite3.OperationalError("database or disk is full"), tmp_path / "db"
+    )
+    assert explained is not None
+    assert "free some space" in explained
+    explained = explain_database_error(sqlite3.DatabaseError("disk I/O error"), tmp_path / "db")
+    assert explained is not None
+    assert "disk may be full" in explained
+
+
+def test_run_without_a_token_writes_nothing(tmp_path: Path) -> None:
+    result = run_cli("run", cwd=tmp_path)
+    assert result.returncode == 2
+    assert not (tmp_path / "data").exists()
