@@ -35,6 +35,7 @@ from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
 from bot.ui.meeting import MeetingActions
 from bot.ui.replies import message_for, reply_privately
+from bot.ui.routing import FirstDelivery
 
 log = logging.getLogger(__name__)
 
@@ -92,6 +93,7 @@ class Services:
     meeting_actions: MeetingActions
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
+    deliveries: FirstDelivery
 
     def get(self, kind: type[S]) -> S:
         """The one service of this type (how a button finds the service it routes to)."""
@@ -110,6 +112,10 @@ class Services:
 
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
     """The single place where command errors become kind, private replies."""
+
+    async def interaction_check(self, interaction: discord.Interaction[PeerCircle]) -> bool:
+        """Each interaction is carried out once, however often Discord delivers it."""
+        return interaction.client.services.deliveries.first(interaction.id)
 
     async def on_error(
         self, interaction: discord.Interaction[PeerCircle], error: app_commands.AppCommandError

@@ -45,6 +45,7 @@ from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
 from bot.ui.meeting import MeetingActions
+from bot.ui.routing import FirstDelivery
 
 
 def build_services(
@@ -119,6 +120,7 @@ def build_services(
             values=presenter.values,
             switches=decisions.switches,
         ),
+        deliveries=FirstDelivery(),
         voice_floor=VoiceFloorService(
             DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.deadlines
         ),

@@ -47,6 +47,11 @@ class SimulatedInteraction:
     def id(self) -> int:
         return self.record.id
 
+    def deliver_again(self) -> None:
+        """Send the same INTERACTION_CREATE (same id and token) once more, as the gateway may
+        after a resume: Discord's delivery is at least once."""
+        self._fake.events.interaction_create(self.record.payload)
+
     @property
     def token(self) -> str:
         return self.record.token
