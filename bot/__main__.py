@@ -19,7 +19,7 @@ from pathlib import Path
 import discord
 
 from bot.config import Settings, SettingsError, load_settings
-from bot.datadir import check_data_dir, explain_database_error
+from bot.datadir import check_data_dir, explain_database_error, hold_lock
 from bot.logs import configure_logging
 from bot.runtime.backoff import record_start
 from bot.store import Store, StoreError
@@ -64,7 +64,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return asyncio.run(_migrate(settings))
         if command == "sync":
             return asyncio.run(_sync(settings, token))
-        return asyncio.run(_run(settings, token))
+        with hold_lock(settings.data_dir):
+            return asyncio.run(_run(settings, token))
     except SettingsError as exc:
         print(f"peercircle: {exc}", file=sys.stderr)
         return EXIT_BAD_SETTINGS

@@ -98,7 +98,15 @@ class Settings(BaseSettings):
     def token(self) -> str:
         """The bot token, or a :class:`SettingsError` saying how to get one."""
         if self.discord_token is None or not self.discord_token.get_secret_value().strip():
-            raise SettingsError(f"DISCORD_TOKEN is not set: {_HOW_TO_FIX['DISCORD_TOKEN']}.")
+            env_file = Path(".env").resolve()
+            looked = (
+                f"not in the environment nor in {env_file}"
+                if env_file.is_file()
+                else f"not in the environment, and there is no {env_file}"
+            )
+            raise SettingsError(
+                f"DISCORD_TOKEN is not set ({looked}): {_HOW_TO_FIX['DISCORD_TOKEN']}."
+            )
         return self.discord_token.get_secret_value().strip()
 
     @property

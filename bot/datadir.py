@@ -5,14 +5,17 @@ it (exit status 2), never a traceback — and nothing is half-written."""
 from __future__ import annotations
 
 import errno
+import fcntl
 import os
 import sqlite3
 import tempfile
 from pathlib import Path
+from typing import BinaryIO
 
 from bot.config import SettingsError
 
 SQLITE_HEADER = b"SQLite format 3\x00"
+LOCK_FILE = "peercircle.lock"
 
 
 def check_data_dir(data_dir: Path, database: Path) -> None:
@@ -88,3 +91,19 @@ def _fix(exc: OSError | None) -> str:
     return (
         "make the folder writable by the user that runs the bot, or point DATA_DIR at one that is"
     )
+
+
+def hold_lock(data_dir: Path) -> BinaryIO:
+    """Make this process the one bot using ``data_dir``; keep the returned file open while it
+    runs (the lock goes with the process, even after kill -9). A second bot on the same folder
+    would answer every member twice and fire every deadline twice."""
+    handle = (data_dir / LOCK_FILE).open("ab")
+    try:
+        fcntl.flock(handle.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        handle.close()
+        raise SettingsError(
+            f"another Peer Circle is already running with DATA_DIR ({data_dir}): stop it first, "
+            "or give this one its own DATA_DIR."
+        ) from None
+    return handle

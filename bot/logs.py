@@ -22,6 +22,15 @@ _WEBHOOK_TOKEN = re.compile(r"(/(?:webhooks|interactions)/<id>/)[A-Za-z0-9_.\-]{
 
 FORMAT = "%(asctime)s %(levelname)-7s %(name)s: %(message)s"
 
+#: discord.py warns at every start that voice audio libraries are missing. Peer Circle never
+#: sends or receives voice audio (it only mutes and unmutes), so the warning only alarms a host.
+_VOICE_LIBRARY_WARNINGS = ("PyNaCl is not installed", "davey is not installed")
+
+
+class _NoVoiceLibraryWarnings(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return not str(record.msg).startswith(_VOICE_LIBRARY_WARNINGS)
+
 
 def redact(text: str) -> str:
     """Remove Discord ids and interaction tokens from one rendered log line."""
@@ -53,5 +62,8 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
     root.setLevel(numeric)
     # discord.py at DEBUG logs raw gateway payloads: names and message text. Never below INFO.
     logging.getLogger("discord").setLevel(max(numeric, logging.INFO))
+    client_log = logging.getLogger("discord.client")
+    if not any(isinstance(f, _NoVoiceLibraryWarnings) for f in client_log.filters):
+        client_log.addFilter(_NoVoiceLibraryWarnings())
     # aiosqlite logs every statement at DEBUG, with its bound values.
     logging.getLogger("aiosqlite").setLevel(max(numeric, logging.INFO))

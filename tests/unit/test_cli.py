@@ -14,7 +14,7 @@ import pytest
 
 from bot.__main__ import main
 from bot.config import SettingsError
-from bot.datadir import check_data_dir, explain_database_error
+from bot.datadir import check_data_dir, explain_database_error, hold_lock
 
 
 def run_cli(*args: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
@@ -143,3 +143,23 @@ def test_run_without_a_token_writes_nothing(tmp_path: Path) -> None:
     result = run_cli("run", cwd=tmp_path)
     assert result.returncode == 2
     assert not (tmp_path / "data").exists()
+
+
+def test_a_second_bot_on_the_same_data_dir_refuses_to_start(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with hold_lock(data):  # the first bot, running
+        line = _one_line_exit_2(
+            run_cli("run", cwd=tmp_path, DATA_DIR="data", DISCORD_TOKEN="a.b.c")
+        )
+    assert "already running" in line
+    with hold_lock(data):  # once the first has stopped (or died), the folder is free again
+        pass
+
+
+def test_the_token_message_says_which_env_file_it_read(tmp_path: Path) -> None:
+    line = _one_line_exit_2(run_cli("run", cwd=tmp_path))
+    assert f"there is no {tmp_path.resolve() / '.env'}" in line
+    (tmp_path / ".env").write_text("LOG_LEVEL=INFO\n")
+    line = _one_line_exit_2(run_cli("run", cwd=tmp_path))
+    assert f"nor in {tmp_path.resolve() / '.env'}" in line

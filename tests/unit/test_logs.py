@@ -67,3 +67,15 @@ def test_configuring_twice_keeps_one_handler(stream: io.StringIO) -> None:
     configure_logging("INFO", stream)
     logging.getLogger("bot.x").info("once")
     assert stream.getvalue().count("once") == 1
+
+
+def test_no_voice_library_warnings_at_start(stream: io.StringIO) -> None:
+    configure_logging("INFO", stream)
+    client_log = logging.getLogger("discord.client")
+    client_log.warning("PyNaCl is not installed, voice will NOT be supported")
+    client_log.warning("davey is not installed, voice will NOT be supported")
+    client_log.warning("Shard ID None heartbeat blocked for more than 10 seconds.")
+    output = stream.getvalue()
+    assert "PyNaCl" not in output
+    assert "davey" not in output
+    assert "heartbeat blocked" in output  # every other warning still reaches the host
