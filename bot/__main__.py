@@ -40,6 +40,10 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start the bot (the default)")
     commands.add_parser("sync", help="publish the slash commands (to DEV_GUILD_ID if set)")
     commands.add_parser("migrate", help="bring the database up to date and exit")
+    backup = commands.add_parser(
+        "backup", help="copy the database to DEST, safely, even while the bot runs"
+    )
+    backup.add_argument("destination", metavar="DEST")
     fmt = commands.add_parser("format", help="check or preview a meeting format file")
     fmt_commands = fmt.add_subparsers(dest="format_command", metavar="ACTION", required=True)
     check = fmt_commands.add_parser("check", help="validate format files")
@@ -62,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_data_dir(settings.data_dir, settings.database_path)
         if command == "migrate":
             return asyncio.run(_migrate(settings))
+        if command == "backup":
+            return _backup(settings, Path(args.destination))
         if command == "sync":
             return asyncio.run(_sync(settings, token))
         with hold_lock(settings.data_dir):
@@ -98,6 +104,19 @@ async def _migrate(settings: Settings) -> int:
     finally:
         await store.close()
     print(f"The database is up to date (schema version {version}).")
+    return EXIT_OK
+
+
+def _backup(settings: Settings, destination: Path) -> int:
+    from bot.backup import backup
+
+    size = backup(settings.database_path, destination)
+    print(
+        f"Backed up the database to {destination} ({size // 1024} KiB, readable only by you). "
+        "The pseudonym key is not in it: back up "
+        f"{settings.data_dir / 'pseudonym.key'} (or your PSEUDONYM_KEY) separately, and keep "
+        "the two apart."
+    )
     return EXIT_OK
 
 

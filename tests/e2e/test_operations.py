@@ -1,0 +1,40 @@
+"""Running the bot for real: a backup taken during a meeting, restored, and the meeting goes on."""
+
+from __future__ import annotations
+
+import stat
+
+from tests.e2e.conftest import BotRunner
+from tests.e2e.meeting_helpers import meeting_rows, slash, wait_message
+from tests.e2e.test_meetings import ready_group
+from tests.fakediscord import FakeDiscord
+
+
+async def test_a_backup_taken_during_a_meeting_restores_the_meeting(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    _, room, (chair, *_) = await ready_group(fake, bot_runner, "open-discussion", clock_rate="1")
+    await slash(chair, room, "meeting start")
+    await wait_message(fake, room, "**Welcome**")
+    copy = bot_runner.workdir / "backup.sqlite3"
+
+    status, out, err = await bot_runner.command("backup", copy.name)  # DEST relative to cwd
+    assert status == 0, err
+    assert "The pseudonym key is not in it" in out
+    assert stat.S_IMODE(copy.stat().st_mode) == 0o600
+
+    await bot_runner.stop()
+    (meeting_id, _), *_ = meeting_rows(bot_runner.database)
+    for leftover in bot_runner.data_dir.glob("peercircle.sqlite3*"):
+        leftover.unlink()
+    copy.replace(bot_runner.database)  # the documented restore: the copy takes the file's place
+    mark = len(fake.channel_messages(room))
+    await bot_runner.start()
+    await wait_message(fake, room, "goes on from where we were", after=mark)
+    assert [row[0] for row in meeting_rows(bot_runner.database)] == [meeting_id]
+
+    again = await bot_runner.command("backup", copy.name)
+    assert again[0] == 0
+    refused = await bot_runner.command("backup", copy.name)  # never overwrites a file
+    assert refused[0] == 2
+    assert "already exists" in refused[2]
