@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import base64
 import contextlib
 import logging
 import signal
@@ -40,6 +41,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("run", help="start the bot (the default)")
     commands.add_parser("sync", help="publish the slash commands (to DEV_GUILD_ID if set)")
     commands.add_parser("migrate", help="bring the database up to date and exit")
+    commands.add_parser("invite", help="print the link that adds the bot to a server")
     backup = commands.add_parser(
         "backup", help="copy the database to DEST, safely, even while the bot runs"
     )
@@ -62,7 +64,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
         configure_logging(settings.log_level)
-        token = settings.token() if command in ("run", "sync") else ""
+        token = settings.token() if command in ("run", "sync", "invite") else ""
+        if command == "invite":
+            print(invite_link(token))
+            return EXIT_OK
         check_data_dir(settings.data_dir, settings.database_path)
         if command == "migrate":
             return asyncio.run(_migrate(settings))
@@ -105,6 +110,35 @@ async def _migrate(settings: Settings) -> int:
         await store.close()
     print(f"The database is up to date (schema version {version}).")
     return EXIT_OK
+
+
+#: Exactly the permissions the README lists, and why (nothing more; never Administrator).
+INVITE_PERMISSIONS = discord.Permissions(
+    view_channel=True,
+    send_messages=True,
+    embed_links=True,
+    read_message_history=True,
+    manage_messages=True,  # hold mode only
+    manage_roles=True,  # the chair's role of the day; sitting out is a channel overwrite
+    mute_members=True,  # voice floor control, when a group asks for it
+)
+
+
+def invite_link(token: str) -> str:
+    """The link that adds this bot to a server. A bot token starts with its application's id,
+    base64-encoded."""
+    first = token.split(".", 1)[0]
+    try:
+        application_id = int(base64.b64decode(first + "=" * (-len(first) % 4)).decode("ascii"))
+    except (ValueError, UnicodeDecodeError):
+        raise SettingsError(
+            "DISCORD_TOKEN doesn't look like a bot token (it should start with the "
+            "application's id): copy it again from the developer portal (Bot -> Reset Token)."
+        ) from None
+    return (
+        f"https://discord.com/oauth2/authorize?client_id={application_id}"
+        f"&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS.value}"
+    )
 
 
 def _backup(settings: Settings, destination: Path) -> int:

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import base64
 import errno
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -163,3 +165,19 @@ def test_the_token_message_says_which_env_file_it_read(tmp_path: Path) -> None:
     (tmp_path / ".env").write_text("LOG_LEVEL=INFO\n")
     line = _one_line_exit_2(run_cli("run", cwd=tmp_path))
     assert f"nor in {tmp_path.resolve() / '.env'}" in line
+
+
+def test_invite_prints_the_readme_link_for_this_bot(tmp_path: Path) -> None:
+    application = "1234567890123456789"
+    token = base64.b64encode(application.encode()).decode().rstrip("=") + ".GhIjKl.secretpart"
+    result = run_cli("invite", cwd=tmp_path, DISCORD_TOKEN=token)
+    assert result.returncode == 0, result.stderr
+    link = result.stdout.strip()
+    readme = (Path(__file__).parents[2] / "README.md").read_text(encoding="utf-8")
+    documented = re.search(r"https://discord\.com/oauth2/authorize\?\S+", readme)
+    assert documented is not None
+    # The README's link, with this bot's id in place of YOUR_APPLICATION_ID.
+    assert link == documented.group(0).rstrip("`").replace("YOUR_APPLICATION_ID", application)
+    bad = run_cli("invite", cwd=tmp_path, DISCORD_TOKEN="not-a-token")
+    assert bad.returncode == 2
+    assert "doesn't look like a bot token" in bad.stderr
