@@ -21,6 +21,7 @@ import discord
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.datadir import check_data_dir, explain_database_error, hold_lock
+from bot.health import check as check_health
 from bot.logs import configure_logging
 from bot.runtime.backoff import record_start
 from bot.store import Store, StoreError
@@ -30,6 +31,7 @@ log = logging.getLogger("bot")
 EXIT_OK = 0
 EXIT_FAILURE = 1
 EXIT_BAD_SETTINGS = 2
+EXIT_UNHEALTHY = 1
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -42,6 +44,7 @@ def _parser() -> argparse.ArgumentParser:
     commands.add_parser("sync", help="publish the slash commands (to DEV_GUILD_ID if set)")
     commands.add_parser("migrate", help="bring the database up to date and exit")
     commands.add_parser("invite", help="print the link that adds the bot to a server")
+    commands.add_parser("health", help="exit 0 if the running bot is connected and on time")
     backup = commands.add_parser(
         "backup", help="copy the database to DEST, safely, even while the bot runs"
     )
@@ -68,6 +71,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         if command == "invite":
             print(invite_link(token))
             return EXIT_OK
+        if command == "health":
+            return _health(settings)
         check_data_dir(settings.data_dir, settings.database_path)
         if command == "migrate":
             return asyncio.run(_migrate(settings))
@@ -139,6 +144,15 @@ def invite_link(token: str) -> str:
         f"https://discord.com/oauth2/authorize?client_id={application_id}"
         f"&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS.value}"
     )
+
+
+def _health(settings: Settings) -> int:
+    healthy, why = check_health(settings.data_dir)
+    if healthy:
+        print(why)
+        return EXIT_OK
+    print(f"peercircle: {why}", file=sys.stderr)
+    return EXIT_UNHEALTHY
 
 
 def _backup(settings: Settings, destination: Path) -> int:

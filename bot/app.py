@@ -20,6 +20,7 @@ from bot import __version__
 from bot.adapters.meetings import MeetingPresenter
 from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import ensure_members
+from bot.health import Heartbeat
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -94,6 +95,7 @@ class Services:
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
     deliveries: FirstDelivery
+    heartbeat: Heartbeat
 
     def get(self, kind: type[S]) -> S:
         """The one service of this type (how a button finds the service it routes to)."""
@@ -105,6 +107,7 @@ class Services:
 
     async def close(self) -> None:
         """Stop background work before Discord and the database close."""
+        await self.heartbeat.stop()
         await self.presenter.close()
         await self.rotation.close()
         await self.voice_floor.close()
@@ -166,6 +169,7 @@ class PeerCircle(commands.Bot):
         if self.serve:
             running = await self.services.meetings.load_all()
             await self.services.scheduler.start()
+            self.services.heartbeat.start()
             if running:
                 log.info("Resuming %d meeting(s) after a restart", running)
                 self._resume_task = asyncio.create_task(self._resume_meetings())
@@ -205,6 +209,8 @@ class PeerCircle(commands.Bot):
 
     async def on_ready(self) -> None:
         log.info("Connected to Discord; serving %d server(s)", len(self.guilds))
+        if self.serve:
+            await self.services.heartbeat.beat()  # healthy from now, not in a few seconds
 
     async def close(self) -> None:
         if self._resume_task is not None and not self._resume_task.done():

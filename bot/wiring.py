@@ -12,6 +12,8 @@ the slash commands and gateway listeners.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import discord
 import yarl
 
@@ -24,6 +26,7 @@ from bot.app import PeerCircle, Services
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import Directory
+from bot.health import OVERDUE_GRACE, Heartbeat
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -55,6 +58,7 @@ def build_services(
     clock: Clock,
     scheduler: Scheduler,
     pseudonyms: Pseudonymizer,
+    data_dir: Path | None = None,
 ) -> Services:
     """Build every service and adapter for one bot, then subscribe them to each other's events."""
     bus = EventBus()
@@ -121,6 +125,16 @@ def build_services(
             switches=decisions.switches,
         ),
         deliveries=FirstDelivery(),
+        heartbeat=Heartbeat(
+            data_dir or store.db.path.parent,
+            connected=lambda: (
+                client.is_ready()
+                and not client.is_closed()
+                and client.ws is not None
+                and client.ws.open
+            ),
+            overdue=lambda: store.deadlines.overdue(clock.timestamp() - OVERDUE_GRACE * clock.rate),
+        ),
         voice_floor=VoiceFloorService(
             DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.deadlines
         ),
@@ -164,7 +178,12 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
     pseudonyms = Pseudonymizer(settings.pseudonym_key_bytes())
     return PeerCircle(
         lambda client: build_services(
-            client, store=store, clock=clock, scheduler=scheduler, pseudonyms=pseudonyms
+            client,
+            store=store,
+            clock=clock,
+            scheduler=scheduler,
+            pseudonyms=pseudonyms,
+            data_dir=settings.data_dir,
         ),
         dev_guild_id=settings.dev_guild_id,
         message_content=settings.message_content_intent,

@@ -81,6 +81,12 @@ class DeadlineRepository:
         rows = await self._db.fetchall(_SELECT_DEADLINES + " ORDER BY due_at, id")
         return [_deadline(row) for row in rows]
 
+    async def overdue(self, before: float) -> int:
+        """How many deadlines were due before ``before`` and are still waiting."""
+        return int(
+            await self._db.fetchval("SELECT count(*) FROM deadlines WHERE due_at < ?", (before,))
+        )
+
     async def get(self, kind: str, key: str) -> DeadlineRecord | None:
         row = await self._db.fetchone(
             _SELECT_DEADLINES + " WHERE kind = ? AND key = ?", (kind, key)

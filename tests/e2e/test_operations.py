@@ -38,3 +38,16 @@ async def test_a_backup_taken_during_a_meeting_restores_the_meeting(
     refused = await bot_runner.command("backup", copy.name)  # never overwrites a file
     assert refused[0] == 2
     assert "already exists" in refused[2]
+
+
+async def test_health_while_running_and_after_stopping(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    await ready_group(fake, bot_runner, "open-discussion", clock_rate="1")
+    status, out, err = await bot_runner.command("health")
+    assert status == 0, err
+    assert "healthy" in out
+    await bot_runner.stop()
+    status, _, err = await bot_runner.command("health")
+    assert status == 1
+    assert "not running" in err
