@@ -10,7 +10,7 @@ import asyncio
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, fields
-from typing import TypeVar
+from typing import Any, TypeVar
 
 import discord
 from discord import app_commands
@@ -34,8 +34,10 @@ from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
-from bot.ui.meeting import MeetingActions
-from bot.ui.replies import message_for, reply_privately
+from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
+from bot.ui.meeting import MeetingActions, MeetingButton
+from bot.ui.replies import STALE, STALE_LOG, message_for, reply_privately
+from bot.ui.rotation import RotationButton
 from bot.ui.routing import FirstDelivery
 
 log = logging.getLogger(__name__)
@@ -43,6 +45,14 @@ log = logging.getLogger(__name__)
 #: discord.py names the tasks that run event handlers, slash commands and buttons like this.
 HANDLER_TASK_NAMES = ("discord.py: ", "CommandTree-invoker", "discord-ui-view-dispatch")
 DRAIN_SECONDS = 5.0
+
+#: Every persistent button (a DynamicItem: ``custom_id`` starts with ``pc:``).
+PERSISTENT_PREFIX = "pc:"
+PERSISTENT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
+    MeetingButton,
+    RotationButton,
+    *DECISION_BUTTONS,
+)
 
 #: Every cog, loaded explicitly and in this order.
 EXTENSIONS: tuple[str, ...] = (
@@ -206,6 +216,20 @@ class PeerCircle(commands.Bot):
             self.tree.copy_global_to(guild=guild)
             return await self.tree.sync(guild=guild)
         return await self.tree.sync()
+
+    async def on_interaction(self, interaction: discord.Interaction[PeerCircle]) -> None:
+        """A press on one of our persistent buttons that this version no longer knows (an old
+        message) would otherwise get no answer at all: say so kindly, with the fix."""
+        if interaction.type is not discord.InteractionType.component:
+            return
+        data: dict[str, Any] = dict(interaction.data or {})
+        custom_id = str(data.get("custom_id", ""))
+        if custom_id.startswith(PERSISTENT_PREFIX) and not any(
+            item.__discord_ui_compiled_template__.fullmatch(custom_id)
+            for item in PERSISTENT_BUTTONS
+        ):
+            log.warning(STALE_LOG)
+            await reply_privately(interaction, STALE)
 
     async def on_ready(self) -> None:
         log.info("Connected to Discord; serving %d server(s)", len(self.guilds))

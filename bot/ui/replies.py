@@ -22,6 +22,15 @@ APOLOGY = (
     "Nothing you did caused it. Please try again in a moment."
 )
 
+STALE = (
+    "This command or button has changed since it was shown to you, so I can't run it. "
+    "Nothing changed. The person who runs the bot needs to run `python -m bot sync` once; "
+    "until then, the meeting panel and `/meeting status` still work."
+)
+STALE_LOG = (
+    "An interaction for a command or button this version doesn't have: run `python -m bot sync`"
+)
+
 #: discord.py's permission names that Discord's own screens call something else.
 _PERMISSION_LABELS = {"manage_guild": "Manage Server", "manage_roles": "Manage Roles"}
 
@@ -37,6 +46,9 @@ def message_for(error: BaseException, where: str) -> str:
         error = error.original
     if isinstance(error, PeerCircleError):
         return error.user_message
+    if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
+        log.warning(STALE_LOG)
+        return STALE
     if isinstance(error, app_commands.NoPrivateMessage):
         return "Please use this in your group's channel on the server, not in a direct message."
     if isinstance(error, app_commands.MissingPermissions):

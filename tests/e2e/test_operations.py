@@ -51,3 +51,31 @@ async def test_health_while_running_and_after_stopping(
     status, _, err = await bot_runner.command("health")
     assert status == 1
     assert "not running" in err
+
+
+async def test_a_stale_command_or_button_gets_the_sync_hint(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    guild, room, (chair, *_) = await ready_group(
+        fake, bot_runner, "open-discussion", clock_rate="1"
+    )
+    # A command Discord still shows from an older version (before a sync) …
+    (old,) = [c for c in fake.state.guild_commands[guild.id] if c["name"] == "about"]
+    fake.state.guild_commands[guild.id].append(
+        {**old, "id": str(int(old["id"]) + 1), "name": "retired"}
+    )
+    answer = await (await chair.slash(room, "retired")).wait_response()
+    assert answer.data is not None
+    assert "python -m bot sync" in answer.data["content"]
+    assert answer.data["flags"] & 64  # privately
+
+    # … and a button on an old message whose kind this version no longer has.
+    await slash(chair, room, "meeting start")
+    board = await wait_message(fake, room, "", with_buttons=True)
+    stored = fake.state.messages[int(board["id"])]
+    stored.data["components"][0]["components"][0]["custom_id"] = "pc:legacy:7"
+    pressed = await chair.click(int(board["id"]), "pc:legacy:7")
+    reply = await pressed.wait_response()
+    assert reply.data is not None
+    assert "python -m bot sync" in reply.data["content"]
+    assert "python -m bot sync" in bot_runner.logs()  # the host is told too (a WARNING)
