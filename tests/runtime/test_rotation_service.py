@@ -215,6 +215,7 @@ class Bench:
         assert self.discord.holders_of(today) == {
             uid for uid in self.discord.people if self.discord.who(User(uid)) in live.chairs
         }
+        served = live.state.roles  # who served: the meeting service puts it in the event
         live.state, _ = runner.end(live.state, now + timedelta(minutes=20))
         self.live.remove(live)
         await self.service.meeting_stepped(MeetingStepped(live, ()))
@@ -222,7 +223,7 @@ class Bench:
         async with self.store.db.transaction() as tx:
             number = await GroupRepository.count_meeting(tx, group.id)
         await self.service.meeting_counted(
-            MeetingCounted(group.id, GUILD, CHANNEL, number, self.clock.timestamp())
+            MeetingCounted(group.id, GUILD, CHANNEL, number, self.clock.timestamp(), served)
         )
         return live, number
 
@@ -337,7 +338,7 @@ async def test_a_counted_meeting_records_who_served_and_announces_the_next(
     first = people[0]
     live, number = await bench.hold_meeting(first)
     assert number == 1
-    assert live.chairs == ()  # the ended meeting names nobody; the service remembered
+    assert live.chairs == ()  # the ended meeting names nobody; the event said who served
     served = await bench.last_served()
     assert served[bench.discord.who(first)] == 1
     assert [v for who, v in served.items() if who != bench.discord.who(first)] == [None] * 3
