@@ -358,6 +358,29 @@ async def test_a_counted_meeting_records_who_served_and_announces_the_next(
         await bench.service.will_serve(bench.group_id, 2, first)
 
 
+async def test_a_counted_meeting_delivered_twice_is_recorded_and_announced_once(
+    bench: Bench,
+) -> None:
+    """Durable delivery may repeat an event (a crash after the handler's commit): no double."""
+    people = await everyone_joins(bench, 4)
+    first = people[0]
+    _, number = await bench.hold_meeting(first)
+    posts = list(bench.discord.posts)
+    served = await bench.last_served()
+    group = await bench.group()
+    chair = ((CHAIR, bench.discord.who(first)),)
+    again = MeetingCounted(group.id, GUILD, CHANNEL, number, bench.clock.timestamp(), chair)
+    await bench.service.meeting_counted(again)
+    assert bench.discord.posts == posts  # nobody asked twice
+    assert await bench.last_served() == served
+    _, asked, meeting = last_announcement(bench)
+    # "Can't make it" for the next meeting survives a late repeat of the last one.
+    await bench.service.cant_make_it(group.id, meeting, User(asked))
+    await bench.service.meeting_counted(again)
+    _, now_asked, _ = last_announcement(bench)
+    assert now_asked != asked
+
+
 async def test_the_announced_chair_chairs_and_gets_grace_only_when_absent(bench: Bench) -> None:
     people = await everyone_joins(bench, 3)
     await bench.hold_meeting(people[0])
