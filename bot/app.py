@@ -167,6 +167,7 @@ class PeerCircle(commands.Bot):
         self.serve = serve
         self.version = __version__
         self._resume_task: asyncio.Task[None] | None = None
+        self._outbox_task: asyncio.Task[int] | None = None
 
     async def setup_hook(self) -> None:
         version = await self.store.open()
@@ -180,6 +181,8 @@ class PeerCircle(commands.Bot):
             running = await self.services.meetings.load_all()
             await self.services.scheduler.start()
             self.services.heartbeat.start()
+            # What follows a meeting, left undone by a crash or a stop (once Discord is ready).
+            self._outbox_task = asyncio.create_task(self.services.bus.resume())
             if running:
                 log.info("Resuming %d meeting(s) after a restart", running)
                 self._resume_task = asyncio.create_task(self._resume_meetings())
@@ -237,8 +240,9 @@ class PeerCircle(commands.Bot):
             await self.services.heartbeat.beat()  # healthy from now, not in a few seconds
 
     async def close(self) -> None:
-        if self._resume_task is not None and not self._resume_task.done():
-            self._resume_task.cancel()
+        for task in (self._resume_task, self._outbox_task):
+            if task is not None and not task.done():
+                task.cancel()
         await self._drain_handlers()
         await self.services.close()
         await self.services.scheduler.stop()

@@ -31,8 +31,10 @@ from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
 from bot.runtime.events import (
+    Delivery,
     EventBus,
     GuildLeft,
+    MeetingClosed,
     MeetingCounted,
     MeetingStepped,
     MemberForgotten,
@@ -61,7 +63,9 @@ def build_services(
     data_dir: Path | None = None,
 ) -> Services:
     """Build every service and adapter for one bot, then subscribe them to each other's events."""
-    bus = EventBus()
+    bus = EventBus(
+        outbox=store.event_outbox, clock=clock, scheduler=scheduler, ready=client.wait_until_ready
+    )
     live = LiveMeetings()
     formats = FormatLibrary(store)
     groups = GroupService(store, formats, bus)
@@ -149,9 +153,13 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MeetingStepped, s.rotation.meeting_stepped)  # "… today" roles, who served
     bus.subscribe(MeetingStepped, s.crosstalk.meeting_stepped)  # who may post now
     bus.subscribe(MeetingStepped, s.voice_floor.meeting_stepped)  # who may speak in voice
-    # … a meeting counts (its closing, or 15 minutes)
-    bus.subscribe(MeetingCounted, s.decisions.meeting_counted)  # exclusions, concerns age
-    bus.subscribe(MeetingCounted, s.rotation.meeting_counted)  # served; who is up next
+    # … a meeting counts (its closing, or 15 minutes); carried by the event outbox, written in
+    # the transaction that ends the meeting: it happens even if the bot dies right after
+    durable = Delivery.DURABLE
+    bus.subscribe(MeetingCounted, s.decisions.meeting_counted, durable)  # exclusions, concerns
+    bus.subscribe(MeetingCounted, s.rotation.meeting_counted, durable)  # served; who is up next
+    # … a meeting closes, counted or not (durable too)
+    bus.subscribe(MeetingClosed, s.decisions.meeting_closed, durable)  # decided during it: starts
     # … a member confirms /privacy forget-me (their rows are already deleted)
     bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation

@@ -236,8 +236,10 @@ class DiscordDecisions:
                 await self._dm(group, target, hint, texts.not_carried(self._place(group)))
             case fx.ApplyExclusion(target=target):
                 await self._apply_exclusion(group, target, hint)
-            case fx.SendExclusionNotice(target=target, meetings=meetings, ends_by=ends_by):
-                content = texts.excluded(self._place(group), meetings, ends_by)
+            case fx.SendExclusionNotice(
+                target=target, meetings=meetings, ends_by=ends_by, after_this_meeting=after
+            ):
+                content = texts.excluded(self._place(group), meetings, ends_by, after)
                 await self._dm(group, target, hint, content)
             case fx.RemoveExclusion(target=target):
                 await self._remove_exclusion(group, target, hint)

@@ -11,7 +11,12 @@ Every operation follows one path (see :mod:`bot.core.meeting`):
    transaction);
 4. only then show the effects in Discord, through the :class:`MeetingPort` (the presenter in
    :mod:`bot.adapters.meetings`), and publish :class:`~bot.runtime.events.MeetingStepped` (and
-   ``MeetingStarted`` / ``MeetingCounted``) for the features that follow meetings.
+   ``MeetingStarted``) for the features that follow meetings. When a meeting ends,
+   ``MeetingCounted`` (if it counted) and ``MeetingClosed`` are written to the event outbox in
+   the same transaction that deletes its row, so what follows a meeting survives a crash.
+
+A meeting's panel is posted after its start is committed; a meeting read back after a restart
+without a panel (a crash in between) gets its panel then.
 
 Who chairs comes from a :class:`RoleSource` (the rotation), the group's switches from a
 :class:`SwitchSource` (its decisions); both are handed in by the composition root. Who is who
@@ -43,6 +48,7 @@ from bot.errors import NoGroupHere, NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.events import (
     EventBus,
+    MeetingClosed,
     MeetingCounted,
     MeetingStarted,
     MeetingStepped,
@@ -197,6 +203,8 @@ class MeetingService:
         """Tell each meeting's channel that it goes on, and re-arm its timers."""
         for live in self.running():
             try:
+                if live.panel_message_id is None:
+                    await self._open_panel(live)  # the start was cut short before its panel
                 await self._apply(live, lambda r, s, now: r.resumed_after_restart(s, now))
             except Exception:
                 log.exception("A meeting could not be resumed")
@@ -246,14 +254,18 @@ class MeetingService:
             self._live.add(live)
             await self._scheduler.refresh(changed)
             log.info("A meeting started (format %s)", group.format_id)
-            live.panel_message_id = await self._port.open_panel(live)
-            if live.panel_message_id is not None:
-                await self._store.meetings.set_panel(live.id, live.panel_message_id)
+            await self._open_panel(live)
             await self._shown(live, effects)
         await self._bus.publish(
             MeetingStarted(live.id, group.id, group.guild_id, group.channel_id, now.timestamp())
         )
         return live
+
+    async def _open_panel(self, live: LiveMeeting) -> None:
+        """Post the meeting's panel and keep its message id with the meeting."""
+        live.panel_message_id = await self._port.open_panel(live)
+        if live.panel_message_id is not None:
+            await self._store.meetings.set_panel(live.id, live.panel_message_id)
 
     # --- operations --------------------------------------------------------------------------
 
@@ -322,7 +334,7 @@ class MeetingService:
             raise NotAllowed(REFUSALS.get(error.reason, "That can't be done right now.")) from None
 
     async def _apply(self, live: LiveMeeting, op: Operation) -> None:
-        counted: MeetingCounted | None = None
+        closing: list[tuple[MeetingCounted | MeetingClosed, list[int]]] = []
         async with self._lock(live.group.id):
             if not self._live.is_current(live):
                 raise MeetingError(MeetingRefusal.ENDED)
@@ -339,15 +351,7 @@ class MeetingService:
                         tx, TIMER_KEY_PREFIX, f"{live.id}:"
                     )
                     changed = []
-                    if ended.counted:
-                        number = await self._store.groups.count_meeting(tx, live.group.id)
-                        counted = MeetingCounted(
-                            live.group.id,
-                            live.group.guild_id,
-                            live.group.channel_id,
-                            number,
-                            now.timestamp(),
-                        )
+                    closing = await self._closing(tx, live, ended.counted, now.timestamp())
             live.state = state
             if ended is None:
                 await self._scheduler.refresh(changed)
@@ -356,8 +360,29 @@ class MeetingService:
                 await self._scheduler.refresh_all()
                 log.info("A meeting ended (counted: %s)", ended.counted)
             await self._shown(live, effects)
-        if counted is not None:
-            await self._bus.publish(counted)
+        for event, held in closing:
+            await self._bus.publish(event, held)
+
+    async def _closing(
+        self, tx: Transaction, live: LiveMeeting, counted: bool, at: float
+    ) -> list[tuple[MeetingCounted | MeetingClosed, list[int]]]:
+        """The events of a meeting's end, written to the event outbox in its transaction: what
+        follows (exclusions, the rotation) then happens even if the process dies right after."""
+        group = live.group
+        events: list[MeetingCounted | MeetingClosed] = []
+        if counted:
+            held = await self._store.groups.count_meeting(tx, group.id)
+            # Who served: the holders at the last step (an ended meeting's state names nobody).
+            served = live.state.roles
+            events.append(
+                MeetingCounted(group.id, group.guild_id, group.channel_id, held, at, served)
+            )
+        else:
+            held = await self._store.groups.held_in(tx, group.id)
+        events.append(
+            MeetingClosed(live.id, group.id, group.guild_id, group.channel_id, held, counted, at)
+        )
+        return [(event, await self._bus.hold(tx, event)) for event in events]
 
     async def _shown(self, live: LiveMeeting, effects: Sequence[Effect]) -> None:
         """Show a committed step in the channel, then tell the features that follow meetings."""

@@ -1,8 +1,9 @@
 """Persistence: one SQLite database behind small repositories.
 
 All SQL lives in the repository modules, one per aggregate (``?`` parameters only): meta,
-groups, group_formats, deadlines, meetings, decisions (with decision_rows), rotation; the privacy
-registry and the SQL generated from it are in :mod:`bot.store.privacy`. A later feature adds its
+groups, group_formats, deadlines, meetings, decisions (with decision_rows), rotation,
+event_outbox; the privacy registry and the SQL generated from it are in
+:mod:`bot.store.privacy`. A later feature adds its
 own repository module and a migration; cogs never see SQL.
 
 Each repository module declares its tables to the privacy registry when it is imported, and this
@@ -25,6 +26,7 @@ from bot.store.groups import GroupRepository
 from bot.store.meetings import MeetingRepository
 from bot.store.decisions import DecisionRepository
 from bot.store.rotation import RotationRepository
+from bot.store.event_outbox import EventOutboxRepository
 
 # isort: on
 
@@ -43,6 +45,7 @@ class Store:
         self.meetings = MeetingRepository(self.db)
         self.decisions = DecisionRepository(self.db)
         self.rotation = RotationRepository(self.db)
+        self.event_outbox = EventOutboxRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

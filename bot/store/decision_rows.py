@@ -94,7 +94,8 @@ def exclusion_from_row(row: sqlite3.Row) -> Exclusion:
         first_meeting=row["first_meeting"],
         began_at=to_time(row["began_at"]),
         ends_by=to_time(row["ends_by"]),
+        after_meeting=row["after_meeting"],
     )
 
 
-EXCLUSION_COLUMNS = "target, meetings, first_meeting, began_at, ends_by"
+EXCLUSION_COLUMNS = "target, meetings, first_meeting, began_at, ends_by, after_meeting"

@@ -209,6 +209,12 @@ class DecisionTx:
         row = await self.tx.fetchone("SELECT meetings_held FROM groups WHERE id = ?", (group_id,))
         return 0 if row is None else int(row["meetings_held"])
 
+    async def meeting_under_way(self, group_id: int) -> int | None:
+        """The id of the group's meeting under way, read in this transaction (exact: its close
+        commits either before it or after, with the event that starts what waits for it)."""
+        row = await self.tx.fetchone("SELECT id FROM meetings WHERE group_id = ?", (group_id,))
+        return None if row is None else int(row["id"])
+
     # --- writes -------------------------------------------------------------------------------
 
     async def insert_concern(self, group_id: int, concern: Concern) -> bool:
@@ -312,8 +318,8 @@ class DecisionTx:
     async def save_exclusion(self, group_id: int, exclusion: Exclusion) -> int:
         """Insert the exclusion; returns its opaque row id (its backstop deadline's key)."""
         return await self.tx.insert(
-            "INSERT INTO exclusions (group_id, target, meetings, first_meeting, began_at, ends_by) "
-            "VALUES (?, ?, ?, ?, ?, ?)",
+            "INSERT INTO exclusions (group_id, target, meetings, first_meeting, began_at, ends_by, "
+            "after_meeting) VALUES (?, ?, ?, ?, ?, ?, ?)",
             (
                 group_id,
                 exclusion.target,
@@ -321,8 +327,20 @@ class DecisionTx:
                 exclusion.first_meeting,
                 exclusion.began_at.timestamp(),
                 exclusion.ends_by.timestamp(),
+                exclusion.after_meeting,
             ),
         )
+
+    async def start_exclusion(
+        self, group_id: int, target: Pseudonym, after_meeting: int, first_meeting: int
+    ) -> bool:
+        """Start an exclusion that waited for a meeting to close (once: only while it waits)."""
+        changed = await self.tx.execute(
+            "UPDATE exclusions SET after_meeting = NULL, first_meeting = ? "
+            "WHERE group_id = ? AND target = ? AND after_meeting = ?",
+            (first_meeting, group_id, target, after_meeting),
+        )
+        return changed == 1
 
     async def exclusion_id(self, group_id: int, target: Pseudonym) -> int | None:
         row = await self.tx.fetchone(
@@ -404,7 +422,8 @@ class DecisionRepository:
     ) -> list[tuple[int, Exclusion]]:
         """The member's exclusions in every group of one server, as (group id, exclusion)."""
         rows = await self._db.fetchall(
-            "SELECT e.group_id, e.target, e.meetings, e.first_meeting, e.began_at, e.ends_by "
+            "SELECT e.group_id, e.target, e.meetings, e.first_meeting, e.began_at, e.ends_by, "
+            "e.after_meeting "
             "FROM exclusions e JOIN groups g ON g.id = e.group_id "
             "WHERE g.guild_id = ? AND e.target = ?",
             (guild_id, target),

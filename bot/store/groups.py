@@ -60,6 +60,12 @@ class GroupRepository:
         row = await tx.fetchone("SELECT meetings_held FROM groups WHERE id = ?", (group_id,))
         return 0 if row is None else int(row["meetings_held"])
 
+    @staticmethod
+    async def held_in(tx: Transaction, group_id: int) -> int:
+        """The group's count of held meetings, read inside the caller's transaction."""
+        row = await tx.fetchone("SELECT meetings_held FROM groups WHERE id = ?", (group_id,))
+        return 0 if row is None else int(row["meetings_held"])
+
     async def count_in_guild(self, guild_id: int) -> int:
         return int(
             await self._db.fetchval("SELECT count(*) FROM groups WHERE guild_id = ?", (guild_id,))

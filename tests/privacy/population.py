@@ -189,6 +189,15 @@ async def _rotation_swaps(tx: Transaction, place: Place, now: float) -> None:
     )
 
 
+async def _event_outbox(tx: Transaction, place: Place, now: float) -> None:
+    payload = {"group_id": place.group_id, "number": 3, "served": [["chair", place.who["bea"]]]}
+    await tx.execute(
+        "INSERT INTO event_outbox (group_id, subscriber, event, payload, due_at) "
+        "VALUES (?, 'RotationService.meeting_counted', 'MeetingCounted', ?, ?)",
+        (place.group_id, json.dumps(payload), now),
+    )
+
+
 #: table -> maker, in an order that satisfies the foreign keys.
 MAKERS: dict[str, Maker] = {
     "group_formats": _group_formats,
@@ -205,6 +214,7 @@ MAKERS: dict[str, Maker] = {
     "rotation_turns": _rotation_turns,
     "rotation_passes": _rotation_passes,
     "rotation_swaps": _rotation_swaps,
+    "event_outbox": _event_outbox,
 }
 
 MEMBERS = {"alice": 310_000_000_000_000_001, "bea": 310_000_000_000_000_002,

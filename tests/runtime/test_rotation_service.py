@@ -215,6 +215,7 @@ class Bench:
         assert self.discord.holders_of(today) == {
             uid for uid in self.discord.people if self.discord.who(User(uid)) in live.chairs
         }
+        served = live.state.roles  # who served: the meeting service puts it in the event
         live.state, _ = runner.end(live.state, now + timedelta(minutes=20))
         self.live.remove(live)
         await self.service.meeting_stepped(MeetingStepped(live, ()))
@@ -222,7 +223,7 @@ class Bench:
         async with self.store.db.transaction() as tx:
             number = await GroupRepository.count_meeting(tx, group.id)
         await self.service.meeting_counted(
-            MeetingCounted(group.id, GUILD, CHANNEL, number, self.clock.timestamp())
+            MeetingCounted(group.id, GUILD, CHANNEL, number, self.clock.timestamp(), served)
         )
         return live, number
 
@@ -337,7 +338,7 @@ async def test_a_counted_meeting_records_who_served_and_announces_the_next(
     first = people[0]
     live, number = await bench.hold_meeting(first)
     assert number == 1
-    assert live.chairs == ()  # the ended meeting names nobody; the service remembered
+    assert live.chairs == ()  # the ended meeting names nobody; the event said who served
     served = await bench.last_served()
     assert served[bench.discord.who(first)] == 1
     assert [v for who, v in served.items() if who != bench.discord.who(first)] == [None] * 3
@@ -355,6 +356,29 @@ async def test_a_counted_meeting_records_who_served_and_announces_the_next(
     assert thanks.startswith("Thank you! You're the chair next time.")
     with pytest.raises(NotAllowed, match="isn't yours"):
         await bench.service.will_serve(bench.group_id, 2, first)
+
+
+async def test_a_counted_meeting_delivered_twice_is_recorded_and_announced_once(
+    bench: Bench,
+) -> None:
+    """Durable delivery may repeat an event (a crash after the handler's commit): no double."""
+    people = await everyone_joins(bench, 4)
+    first = people[0]
+    _, number = await bench.hold_meeting(first)
+    posts = list(bench.discord.posts)
+    served = await bench.last_served()
+    group = await bench.group()
+    chair = ((CHAIR, bench.discord.who(first)),)
+    again = MeetingCounted(group.id, GUILD, CHANNEL, number, bench.clock.timestamp(), chair)
+    await bench.service.meeting_counted(again)
+    assert bench.discord.posts == posts  # nobody asked twice
+    assert await bench.last_served() == served
+    _, asked, meeting = last_announcement(bench)
+    # "Can't make it" for the next meeting survives a late repeat of the last one.
+    await bench.service.cant_make_it(group.id, meeting, User(asked))
+    await bench.service.meeting_counted(again)
+    _, now_asked, _ = last_announcement(bench)
+    assert now_asked != asked
 
 
 async def test_the_announced_chair_chairs_and_gets_grace_only_when_absent(bench: Bench) -> None:

@@ -13,15 +13,18 @@ from bot.core.decisions import (
     backstop_due,
     is_excluded,
     lift,
+    meeting_closed,
     meeting_held,
 )
 from bot.core.decisions.effects import (
+    ApplyExclusion,
     CancelDeadline,
     DeadlineKind,
     DeleteConcernsAbout,
     DeleteExclusion,
     RemoveExclusion,
     SendWelcomeBack,
+    StartExclusion,
 )
 from bot.core.pseudonyms import Pseudonym
 
@@ -93,3 +96,30 @@ def test_a_member_who_leaves_and_rejoins_is_still_excluded() -> None:
     assert is_excluded(exclusions, MEMBER, NOW + timedelta(days=3))
     assert not is_excluded(exclusions, Pseudonym("someone-else"), NOW)
     assert not is_excluded(exclusions, MEMBER, NOW + timedelta(days=30))  # backstop passed
+
+
+def test_decided_during_a_meeting_it_starts_when_that_meeting_closes() -> None:
+    waiting = Exclusion.begin(
+        MEMBER, 1, next_meeting=8, now=NOW, backstop=timedelta(days=30), after_meeting=41
+    )
+    later = NOW + timedelta(hours=1)
+    assert not waiting.started
+    assert not is_excluded([waiting], MEMBER, later)  # they stay in the meeting under way
+    assert meeting_held(waiting, 8, later) == (waiting, [])  # that meeting counting does not lift
+    assert meeting_closed(waiting, 40, 8, later) == (waiting, [])  # another meeting's close
+    started, effects = meeting_closed(waiting, 41, 8, later)
+    assert (started.started, started.first_meeting) == (True, 9)  # the next one to start
+    assert effects == [StartExclusion(MEMBER, 41, 9), ApplyExclusion(MEMBER)]
+    assert is_excluded([started], MEMBER, later)
+    assert meeting_closed(started, 41, 8, later) == (started, [])  # a repeat changes nothing
+    assert meeting_held(started, 8, later) == (started, [])
+    assert meeting_held(started, 9, later) == (None, lift(started))
+
+
+def test_a_meeting_that_did_not_count_still_starts_it_with_the_next() -> None:
+    waiting = Exclusion.begin(
+        MEMBER, 1, next_meeting=8, now=NOW, backstop=timedelta(days=30), after_meeting=41
+    )
+    started, _ = meeting_closed(waiting, 41, 7, NOW)  # closed early: still 7 meetings held
+    assert started.first_meeting == 8
+    assert meeting_held(started, 8, NOW)[0] is None  # one meeting, not two

@@ -308,6 +308,16 @@ def test_a_carried_exclusion_is_applied_with_notice_and_backstop() -> None:
         close(closed)  # two closes, one action
 
 
+def test_an_exclusion_carried_during_a_meeting_waits_for_it_to_close() -> None:
+    proposal = cast_all(voting(), {ANA: Choice.YES, BO: Choice.YES, CY: Choice.YES})
+    _, effects = close(proposal, meeting_under_way=41)
+    ends = proposal.deadline + timedelta(days=30)
+    waiting = Exclusion(MEMBER, 1, 7, proposal.deadline, ends, after_meeting=41)
+    assert SaveExclusion(waiting) in effects
+    assert not any(isinstance(e, ApplyExclusion) for e in effects)  # not in the meeting under way
+    assert effects[-1] == SendExclusionNotice(MEMBER, 1, ends, after_this_meeting=True)
+
+
 def test_store_effects_come_before_discord_effects() -> None:
     proposal = cast_all(voting(), {ANA: Choice.YES, BO: Choice.YES, CY: Choice.YES})
     _, effects = close(proposal)

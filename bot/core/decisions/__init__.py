@@ -11,7 +11,8 @@ The path to an exclusion, each step enforced here rather than trusted to the cog
    the ballot; ballots open when the hearing ends (default 12 h).
 4. **Secret ballot** (:mod:`.ballots`, :mod:`.voting`): fixed roll, one anonymous ballot each,
    quorum and threshold (default two-thirds of yes+no), counts shown only from 5 ballots.
-5. **Exclusion** (:mod:`.exclusions`): the next 1 or 2 held meetings, 30-day backstop, lifts
+5. **Exclusion** (:mod:`.exclusions`): the next 1 or 2 held meetings (decided during a
+   meeting, it starts when that meeting closes), 30-day backstop, lifts
    itself with a welcome back, and every row about it is deleted.
 
 Changes of settings or format, and welcoming a member back early, use the same proposal and
@@ -27,7 +28,8 @@ Contract with the runtime
 * Deadlines: ``SECOND_DUE`` -> :func:`lapse`, ``BALLOT_OPENS`` -> :func:`open_voting`,
   ``BALLOT_CLOSES`` -> :func:`close_voting`, ``EXCLUSION_BACKSTOP`` -> :func:`backstop_due`.
   After each held meeting: :func:`meeting_held` for every exclusion and :func:`expire` for the
-  concerns. On a member (re)joining: :func:`is_excluded`.
+  concerns; after every meeting's close, counted or not: :func:`meeting_closed`. On a member
+  (re)joining: :func:`is_excluded`.
 * Persons are pseudonyms only. Ids of proposals and ballot keys come from the caller.
 """
 
@@ -66,7 +68,13 @@ from bot.core.decisions.errors import (
     WrongState,
 )
 from bot.core.decisions.exclusion import Exclusion
-from bot.core.decisions.exclusions import backstop_due, is_excluded, lift, meeting_held
+from bot.core.decisions.exclusions import (
+    backstop_due,
+    is_excluded,
+    lift,
+    meeting_closed,
+    meeting_held,
+)
 from bot.core.decisions.proposals import (
     Change,
     ExcludeMember,
@@ -132,6 +140,7 @@ __all__ = [
     "is_excluded",
     "lapse",
     "lift",
+    "meeting_closed",
     "meeting_held",
     "open_proposals",
     "open_voting",

@@ -113,6 +113,16 @@ class SaveExclusion(StoreEffect):
 
 
 @dataclass(frozen=True)
+class StartExclusion(StoreEffect):
+    """The meeting under way when the exclusion was decided closed: from now on it covers the
+    meetings numbered from ``first_meeting`` (only if it still waits for ``after_meeting``)."""
+
+    target: Pseudonym
+    after_meeting: int
+    first_meeting: int
+
+
+@dataclass(frozen=True)
 class DeleteExclusion(StoreEffect):
     target: Pseudonym
 
@@ -227,11 +237,13 @@ class ApplyExclusion(DiscordEffect):
 
 @dataclass(frozen=True)
 class SendExclusionNotice(DiscordEffect):
-    """Tell the member kindly when they can come back."""
+    """Tell the member kindly when they can come back (and, when the group decided during a
+    meeting, that they stay in that one)."""
 
     target: Pseudonym
     meetings: int
     ends_by: datetime
+    after_this_meeting: bool = False
 
 
 @dataclass(frozen=True)

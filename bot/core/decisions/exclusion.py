@@ -18,6 +18,9 @@ class Exclusion:
     first_meeting: int  # number of the first held meeting it covers
     began_at: datetime
     ends_by: datetime  # calendar backstop
+    #: The id of the meeting under way when the group decided: the exclusion starts when that
+    #: meeting closes (``first_meeting`` is fixed then). None: it has started.
+    after_meeting: int | None = None
 
     def __post_init__(self) -> None:
         if isinstance(self.meetings, bool) or not 1 <= self.meetings <= MAX_EXCLUSION_MEETINGS:
@@ -38,10 +41,17 @@ class Exclusion:
         next_meeting: int,
         now: datetime,
         backstop: timedelta,
+        after_meeting: int | None = None,
     ) -> Exclusion:
-        """An exclusion starting now. ``next_meeting`` is the number the next meeting to *start*
-        will carry (a meeting already under way does not count towards it)."""
-        return cls(target, meetings, next_meeting, now, now + backstop)
+        """An exclusion decided now. ``next_meeting`` is the number the next meeting to *start*
+        will carry. Decided while a meeting is under way (``after_meeting``, its id), it starts
+        when that meeting closes: the member stays in it, and ``first_meeting`` is fixed then."""
+        return cls(target, meetings, next_meeting, now, now + backstop, after_meeting)
+
+    @property
+    def started(self) -> bool:
+        """False while it waits for the meeting under way when it was decided to close."""
+        return self.after_meeting is None
 
     @property
     def last_meeting(self) -> int:
@@ -50,3 +60,7 @@ class Exclusion:
     def in_force(self, now: datetime) -> bool:
         """False once the backstop has passed, even if the lift has not been carried out yet."""
         return now < self.ends_by
+
+    def applies(self, now: datetime) -> bool:
+        """Is the member sitting out now (started, and the backstop not passed)?"""
+        return self.started and self.in_force(now)

@@ -1,6 +1,9 @@
 """Exclusions: a member sits out the next 1 or 2 meetings that are held, never longer.
 
-An :class:`Exclusion` is created only by a carried exclusion vote. It covers the held meetings
+An :class:`Exclusion` is created only by a carried exclusion vote. A vote that closes while a
+meeting is under way does not take the member out of it: the exclusion waits for that meeting to
+close (:func:`meeting_closed`, counted or not), and "the next meeting" is the next one to start
+after it. It covers the held meetings
 numbered ``first_meeting`` … ``last_meeting`` (at most :data:`MAX_EXCLUSION_MEETINGS`), and a
 calendar backstop ``ends_by`` (at most :data:`MAX_BACKSTOP` after it began) so a group that
 stops meeting cannot exclude anyone indefinitely. It lifts at whichever comes first:
@@ -24,10 +27,12 @@ with a backstop beyond the maximum, raises ``ValueError``. The database should c
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core.decisions._time import require_aware
 from bot.core.decisions.effects import (
+    ApplyExclusion,
     CancelDeadline,
     DeadlineKind,
     DeleteConcernsAbout,
@@ -35,6 +40,7 @@ from bot.core.decisions.effects import (
     Effect,
     RemoveExclusion,
     SendWelcomeBack,
+    StartExclusion,
 )
 from bot.core.decisions.errors import TooEarly
 from bot.core.decisions.exclusion import Exclusion
@@ -45,7 +51,7 @@ def is_excluded(exclusions: Iterable[Exclusion], who: Pseudonym, now: datetime) 
     """Is ``who`` sitting out now? The runtime asks this when a member (re)joins the server or
     the group, and re-applies the overwrite if so."""
     require_aware(now)
-    return any(e.target == who and e.in_force(now) for e in exclusions)
+    return any(e.target == who and e.applies(now) for e in exclusions)
 
 
 def lift(exclusion: Exclusion) -> list[Effect]:
@@ -65,13 +71,32 @@ def meeting_held(
 ) -> tuple[Exclusion | None, list[Effect]]:
     """The runner reports that meeting number ``meeting`` was held.
 
-    Returns ``(None, lift effects)`` when the exclusion is over, ``(exclusion, [])`` otherwise.
-    Reporting the same meeting twice is harmless.
+    Returns ``(None, lift effects)`` when the exclusion is over, ``(exclusion, [])`` otherwise
+    (always while it waits for the meeting it was decided in to close). Reporting the same
+    meeting twice is harmless.
     """
     require_aware(now)
+    if not exclusion.started:
+        return exclusion, []
     if meeting >= exclusion.last_meeting or not exclusion.in_force(now):
         return None, lift(exclusion)
     return exclusion, []
+
+
+def meeting_closed(
+    exclusion: Exclusion, meeting_id: int, held: int, now: datetime
+) -> tuple[Exclusion, list[Effect]]:
+    """The meeting with id ``meeting_id`` closed, counted or not, ``held`` meetings having been
+    held by then. An exclusion decided during it starts now: it covers the next meeting(s) to
+    start, and the member's channel closes. Reporting the same close twice is harmless."""
+    require_aware(now)
+    if exclusion.after_meeting != meeting_id:
+        return exclusion, []
+    started = replace(exclusion, after_meeting=None, first_meeting=held + 1)
+    return started, [
+        StartExclusion(exclusion.target, meeting_id, started.first_meeting),
+        ApplyExclusion(exclusion.target),
+    ]
 
 
 def backstop_due(exclusion: Exclusion, now: datetime) -> list[Effect]:

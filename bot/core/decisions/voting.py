@@ -100,12 +100,15 @@ def close_voting(
     settings: DecisionSettings,
     next_meeting: int,
     exclusion: Exclusion | None = None,
+    meeting_under_way: int | None = None,
     now: datetime,
 ) -> tuple[Proposal, list[Effect]]:
     """Count, announce, act, and forget (deadline BALLOT_CLOSES).
 
     ``next_meeting`` is the number the next meeting to start will carry (an exclusion covers
-    meetings from there): the count of meetings held + 1, or + 2 while one is under way.
+    meetings from there): the count of meetings held + 1. ``meeting_under_way`` is the id of the
+    group's meeting in progress, if any: a carried exclusion then waits for it to close (the
+    member stays in it; :func:`~bot.core.decisions.exclusions.meeting_closed` starts it).
 
     ``exclusion`` is the member's active exclusion, needed for a welcome back; if it has
     already lifted, the result is announced and nothing else happens.
@@ -119,17 +122,25 @@ def close_voting(
     match proposal.motion:
         case ExcludeMember(target=target, meetings=meetings) if carried:
             excluded = Exclusion.begin(
-                target, meetings, next_meeting=next_meeting, now=now, backstop=settings.backstop
+                target,
+                meetings,
+                next_meeting=next_meeting,
+                now=now,
+                backstop=settings.backstop,
+                after_meeting=meeting_under_way,
             )
             effects += [
                 DeleteConcernsAbout(target),
                 SaveExclusion(excluded),
                 ScheduleDeadline(DeadlineKind.EXCLUSION_BACKSTOP, target, excluded.ends_by),
             ]
-            consequences += [
-                ApplyExclusion(target),
-                SendExclusionNotice(target, meetings, excluded.ends_by),
-            ]
+            if excluded.started:
+                consequences.append(ApplyExclusion(target))
+            consequences.append(
+                SendExclusionNotice(
+                    target, meetings, excluded.ends_by, after_this_meeting=not excluded.started
+                )
+            )
         case ExcludeMember(target=target):
             effects.append(DeleteConcernsAbout(target))
             consequences.append(SendNotCarried(target, proposal.id))

@@ -37,6 +37,7 @@ from bot.core.decisions.effects import (
     SaveExclusion,
     SaveRoll,
     ScheduleDeadline,
+    StartExclusion,
     StoreBallot,
 )
 from bot.core.pseudonyms import Pseudonym
@@ -169,6 +170,8 @@ class Engine:
                 case SaveExclusion(exclusion=exclusion):
                     row = await t.save_exclusion(group.id, exclusion)
                     done.exclusions[exclusion.target] = row
+                case StartExclusion(target=target, after_meeting=after, first_meeting=first):
+                    await t.start_exclusion(group.id, target, after, first)
                 case DeleteExclusion(target=target):
                     await self.deadline_key(t, group, DeadlineKind.EXCLUSION_BACKSTOP, target, done)
                     if not await t.delete_exclusion(group.id, target):

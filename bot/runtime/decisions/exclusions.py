@@ -1,6 +1,9 @@
 """Time away: exclusions counted in the group's meetings (the ``MeetingCounted`` event), their
 calendar backstop, and keeping the channel closed to a member who rejoins the server meanwhile.
-A counted meeting also ages the group's concerns."""
+A counted meeting also ages the group's concerns. An exclusion decided during a meeting starts
+when that meeting closes (the ``MeetingClosed`` event). Both events are carried durably and may
+be delivered twice after a crash: each step is measured by the meeting's number or id, so a
+repeat changes nothing."""
 
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from bot.runtime.decisions.engine import Committed
 from bot.runtime.decisions.outbox import About
 from bot.runtime.decisions.port import User
 from bot.runtime.decisions.settings import decision_settings
-from bot.runtime.events import MeetingCounted
+from bot.runtime.events import MeetingClosed, MeetingCounted
 from bot.store.decisions import DecisionTx
 from bot.store.groups import GroupRecord
 
@@ -53,6 +56,27 @@ class Exclusions:
         if lifted:
             log.info("A counted meeting ended %d member(s)' time away", lifted)
 
+    async def meeting_closed(self, event: MeetingClosed) -> None:
+        """A meeting closed, counted or not: an exclusion decided while it was under way starts
+        now (the member's channel closes; it covers the next meeting(s) to start)."""
+        ctx = self._ctx
+        group = await ctx.store.groups.by_id(event.group_id)
+        if group is None:
+            return
+        now = ctx.clock.now()
+        done = Committed()
+        started = 0
+        async with ctx.locks(group.id):
+            async with ctx.repo.transaction() as t:
+                for exclusion in await t.exclusions(group.id):
+                    _, effects = core.meeting_closed(exclusion, event.meeting_id, event.held, now)
+                    if effects:
+                        started += 1
+                        await ctx.engine.commit(t, group, effects, None, done)
+            await ctx.engine.after(done)
+        if started:
+            log.info("A meeting closed; %d member(s)' time away starts now", started)
+
     async def member_joined(self, guild_id: int, user: User) -> None:
         """Someone (re)joined the server: if they are sitting out a group's meetings, keep the
         group's channel closed to them until their time away ends."""
@@ -61,7 +85,7 @@ class Exclusions:
         now = ctx.clock.now()
         for group_id, exclusion in await ctx.repo.exclusions_in_guild(guild_id, who):
             group = await ctx.store.groups.by_id(group_id)
-            if group is None or not exclusion.in_force(now):
+            if group is None or not exclusion.applies(now):
                 continue
             done = Committed()
             async with ctx.locks(group.id):

@@ -12,7 +12,8 @@ Every operation follows one path:
 
 Deadlines (second due, ballot opens, ballot closes, exclusion backstop) live in the scheduler's
 table, written in the same transaction as the state they belong to. The meeting runtime tells
-us when a meeting counts (the ``MeetingCounted`` event); exclusions are counted in those meetings.
+us when a meeting counts (the ``MeetingCounted`` event); exclusions are counted in those meetings,
+and one decided during a meeting starts when it closes (``MeetingClosed``).
 
 :class:`DecisionService` is the one face the cogs, the buttons and the event bus see; the work
 is done by its parts, one per responsibility, sharing a :class:`~.context.DecisionContext`:
@@ -40,7 +41,7 @@ from bot.runtime.decisions.port import DecisionPort, User
 from bot.runtime.decisions.proposals import Proposals, Proposed, Seconded
 from bot.runtime.decisions.settings import ChangeChoice, change_choices, switches
 from bot.runtime.decisions.voting import Voting
-from bot.runtime.events import MeetingCounted
+from bot.runtime.events import MeetingClosed, MeetingCounted
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.locks import GroupLocks
 from bot.runtime.scheduler import Scheduler
@@ -153,6 +154,10 @@ class DecisionService:
     async def meeting_counted(self, event: MeetingCounted) -> None:
         """A meeting counted: lift the exclusions it completes, expire old concerns."""
         await self._exclusions.meeting_counted(event)
+
+    async def meeting_closed(self, event: MeetingClosed) -> None:
+        """A meeting closed (counted or not): exclusions decided during it start now."""
+        await self._exclusions.meeting_closed(event)
 
     async def member_joined(self, guild_id: int, user: User) -> None:
         """Someone (re)joined the server: keep a group's channel closed to them while they are

@@ -385,10 +385,15 @@ def result(motion: Motion, outcome: Result, quorum: int, name: str | None) -> st
     return f"**The vote has closed.** The proposal {about} passed{tally}. {then}"
 
 
-def excluded(place: str, meetings: int, ends_by: datetime) -> str:
+def excluded(place: str, meetings: int, ends_by: datetime, after_this_meeting: bool = False) -> str:
+    starts = (
+        " That starts once today's meeting closes: you're welcome to stay until its end."
+        if after_this_meeting
+        else ""
+    )
     return (
         f"Hello — this is a private note from {place}. The group decided, by secret ballot, "
-        f"that you sit out {meetings_text(meetings)}. You're still part of the group, and "
+        f"that you sit out {meetings_text(meetings)}.{starts} You're still part of the group, and "
         f"this isn't forever: you can come back once {meetings_text(meetings)} "
         f"{'has' if meetings == 1 else 'have'} been held, and by {when(ends_by)} at the "
         "latest. I'll let you back in on my own and tell you. Nothing about it is kept "

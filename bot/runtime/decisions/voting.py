@@ -110,8 +110,10 @@ class Voting:
             return core.close_voting(
                 proposal,
                 settings=decision_settings(await t.settings(group.id)),
-                next_meeting=held + 1 + int(ctx.meeting_under_way(group)),
+                next_meeting=held + 1,
                 exclusion=None if target is None else await t.exclusion(group.id, target),
+                # Read in this transaction: a meeting under way keeps the member until it closes.
+                meeting_under_way=await t.meeting_under_way(group.id),
                 now=now,
             )
 

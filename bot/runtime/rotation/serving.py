@@ -7,10 +7,12 @@ it runs, who served when it counts, and tidying up after a restart or a forget-m
   meeting and is not in its voice channel, they get five minutes to arrive before anyone can
   press **Step in as chair**.
 * :meth:`Serving.meeting_stepped` (on :class:`~bot.runtime.events.MeetingStepped`) gives the
-  "… today" role to whoever holds each rotating role, moves it when someone steps in, takes it
-  back when the meeting ends, and remembers who served.
-* :meth:`Serving.meeting_counted` (on :class:`~bot.runtime.events.MeetingCounted`) records who
-  served and announces who is up next.
+  "… today" role to whoever holds each rotating role, moves it when someone steps in, and takes
+  it back when the meeting ends.
+* :meth:`Serving.meeting_counted` (on :class:`~bot.runtime.events.MeetingCounted`, carried
+  durably: the event says who served) records who served and announces who is up next, once
+  per meeting number: delivered again after a crash, it finds the next turns already announced
+  and does nothing.
 """
 
 from __future__ import annotations
@@ -52,8 +54,15 @@ class _Tracked:
 
     serving: dict[str, int]  # format role id -> the Discord "… today" role id
     given: dict[str, frozenset[Pseudonym]] = field(default_factory=dict)
-    #: Who held each rotating role at the last step (an ended meeting's state names nobody).
-    served: dict[str, Pseudonym] = field(default_factory=dict)
+
+
+def _recorded(rotation: core.Rotation, role: str, who: Pseudonym, number: int) -> bool:
+    """Has ``who`` already been recorded as serving ``role`` at meeting ``number`` or later?"""
+    for rr in rotation.roles:
+        volunteer = rr.volunteers.get(who) if rr.rules.name == role else None
+        if volunteer is not None and volunteer.last_served is not None:
+            return volunteer.last_served >= number
+    return False
 
 
 def _roles_of(live: LiveMeeting) -> list[str]:
@@ -66,7 +75,6 @@ class Serving:
         self._meetings = meetings
         self._starting: dict[int, _Start] = {}  # group id -> the meeting being started
         self._tracked: dict[int, _Tracked] = {}  # meeting id -> its temporary roles
-        self._served: dict[int, dict[str, Pseudonym]] = {}  # group id -> who served, at the end
         self._background: set[asyncio.Task[None]] = set()
 
     # --- a meeting starts ---------------------------------------------------------------------
@@ -101,20 +109,15 @@ class Serving:
     # --- while it runs ----------------------------------------------------------------------
 
     async def meeting_stepped(self, event: MeetingStepped) -> None:
-        """Keep the temporary roles on whoever serves, and note who served."""
+        """Keep the temporary roles on whoever serves."""
         live = event.meeting
         tracked = self._tracked.get(live.id)
         if tracked is None:
             tracked = await self._track(live)
         if live.state.status is Status.ENDED:
             self._tracked.pop(live.id, None)
-            self._served[live.group.id] = dict(tracked.served)
             await self._give_serving(live, tracked, {})
             return
-        # The turn counts for whoever holds the role (a stand-in who stepped in included).
-        tracked.served = {
-            role: holders[0] for role in _roles_of(live) if (holders := live.state.holders(role))
-        }
         now_serving = {role: frozenset(live.state.holders(role)) for role in tracked.serving}
         if now_serving != tracked.given:
             await self._give_serving(live, tracked, now_serving)
@@ -154,9 +157,9 @@ class Serving:
     # --- it counts ----------------------------------------------------------------------------
 
     async def meeting_counted(self, event: MeetingCounted) -> None:
-        """Record who served at meeting ``number`` and announce who is up next."""
+        """Record who served at meeting ``number`` and announce who is up next (once: a
+        repeat of the same meeting finds its next turns announced already)."""
         c = self._c
-        served = self._served.pop(event.group_id, {})
         if not await c.repo.roles(event.group_id):
             return  # nobody ever joined this group's rotation
         group = await c.store.groups.by_id(event.group_id)
@@ -164,8 +167,20 @@ class Serving:
             return
         async with c.lock(group.id):
             circle = await c.circle(group)
-            rotation = core.record_served(circle.rotation, event.number, served)
-            if not any(rr.volunteers for rr in rotation.roles):
+            number = event.number
+            # The turn counts for whoever held the role at the end (a stand-in included), unless
+            # this meeting (or a later one) is already recorded for them.
+            served = {
+                role: who
+                for role, who in event.served_by_role().items()
+                if not _recorded(circle.rotation, role, who, number)
+            }
+            rotation = core.record_served(circle.rotation, number, served)
+            announced = any(
+                rr.upcoming is not None and rr.upcoming.meeting > number
+                for rr in circle.rotation.roles
+            )
+            if announced or not any(rr.volunteers for rr in rotation.roles):
                 await c.repo.save(group.id, rotation)
                 return
             rotation, effects = core.announce_next(rotation, event.number + 1, circle.facts)

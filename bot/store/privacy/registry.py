@@ -50,6 +50,8 @@ SAFE_COLUMNS: Mapping[tuple[str, str], str] = {
     ("ballots", "choice"): "'yes', 'no' or 'abstain'; nothing in the row says who chose it",
     ("exclusions", "ends_by"): "a time (the calendar backstop), not someone 'by' whom",
     ("rotation_roles", "role"): "the format's id for a service role, like 'chair' or 'reader'",
+    ("event_outbox", "subscriber"): "the name of the code that carries it out, e.g. a method's",
+    ("event_outbox", "event"): "the name of the event, like 'MeetingCounted'",
 }
 
 #: Name parts that suggest a column is about a person.
