@@ -31,6 +31,7 @@ from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
 
+CHAIR_CHECK = fx.MeetingDeadlineKind.CHAIR_CHECK
 GUILD, CHANNEL = 7001, 7002
 START = 1_800_000_000.0
 KEY = Pseudonymizer(b"a test key that is long enough!!")
@@ -190,7 +191,9 @@ async def test_the_rotations_chair_has_time_to_arrive(store: Store, time: FakeTi
     with pytest.raises(NotAllowed, match="a moment ago"):
         await bench.service.step_in(live, ANA)
     time.now += 180
-    await bench.service.step_in(live, ANA)
+    await bench.service.step_in(live, ANA)  # the chair is asked first, and has a minute
+    time.now += 61
+    await bench.service.act(live, lambda r, s, now: r.deadline_passed(s, CHAIR_CHECK, "chair", now))
     assert live.chairs == (ANA,)
 
 
@@ -198,6 +201,8 @@ async def test_a_counted_meeting_is_numbered_and_forgotten(store: Store, time: F
     bench = Bench(store, time)
     group = await bench.group()
     live = await bench.service.start(CHANNEL, ANA, 11)
+    bench.service.seen(live, BO, 12)  # three members take part
+    bench.service.seen(live, CY, 13)
     time.now += 20 * 60  # at least 15 minutes: the meeting counts
     await bench.service.act(live, lambda r, s, now: r.end(s, now))
     assert live.state.status is Status.ENDED
