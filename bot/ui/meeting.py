@@ -234,6 +234,8 @@ class MeetingActions:
             case "here":
                 await service.chair_answers(live, who)
             case "imback":
+                if who in live.chairs:
+                    return "You're chairing now. Thank you for serving!"
                 await service.act(live, lambda r, s, now: r.take_chair_back(s, who, now))
             case "role":
                 await service.take_role(live, arg or 0, who)
