@@ -42,6 +42,7 @@ class Crosstalk(commands.Cog):
 
     @commands.Cog.listener()
     async def on_message(self, message: discord.Message) -> None:
+        await self.bot.services.meeting_actions.posted(message)  # the chair's post: present
         if not self.crosstalk.watching(message.channel.id):
             return  # the common case: no meeting here, one dictionary lookup
         await self.crosstalk.on_post(post_of(message))

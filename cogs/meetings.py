@@ -1,5 +1,6 @@
 """/meeting, /hand, /pass, /done: the slash commands of a meeting, thin adapters to
-:class:`bot.ui.meeting.MeetingActions` (the same route the panel's buttons take)."""
+:class:`bot.ui.meeting.MeetingActions` (the same route the panel's buttons take), and the voice
+listener through which the chair's voice changes show they're present."""
 
 from __future__ import annotations
 
@@ -37,11 +38,11 @@ class Meetings(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None:
             raise NotAllowed("Please start the meeting in the group's channel.")
-        who = self.bot.services.pseudonyms.of(interaction.guild_id, interaction.user.id)
         if interaction.guild is not None:
             # Names for the panel come from Discord, in memory; fetch the member list once.
             await ensure_members(interaction.guild)
-        live = await self.service.start(interaction.channel_id, who, interaction.user.id)
+        live = await self.actions.start(interaction)
+        who = self.bot.services.pseudonyms.of(interaction.guild_id, interaction.user.id)
         if who not in live.chairs:  # the rotation named today's chair
             await interaction.followup.send(
                 f"The meeting has started with **{live.plan.name}**. Today's chair is on the "
@@ -76,6 +77,12 @@ class Meetings(commands.Cog):
         live = self.service.live_or_refuse(interaction.channel_id)
         embed = self.bot.services.presenter.panel_embed(live)
         await interaction.response.send_message(embed=embed, ephemeral=True)
+
+    @commands.Cog.listener()
+    async def on_voice_state_update(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        await self.actions.voice(member, before, after)
 
     @app_commands.command(name="hand")
     @app_commands.guild_only()

@@ -2,7 +2,8 @@
 
 Names are resolved at the last moment from Discord (pseudonym -> member, in memory) and only for
 people who chose to be named: the chair, a volunteer reader, whoever raised a hand or has the
-floor. Pings go only to the member who is given the floor. The panel (one message per meeting,
+floor. Pings go only to the member who is given the floor, and to a chair asked whether they're
+still with us. The panel (one message per meeting,
 with persistent buttons) is edited at most a few times a second, however many hands go up.
 """
 
@@ -18,6 +19,7 @@ import discord
 from bot.core.formats.plan import Order, Sharers, WhoKind
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
+from bot.core.formats.timing import minutes
 from bot.core.meeting import Status
 from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym
@@ -231,6 +233,45 @@ class MeetingPresenter:
         except discord.HTTPException:
             log.warning("Could not update a meeting panel")
 
+    # --- the chair, away or back -------------------------------------------------------------
+
+    async def _chair(self, live: LiveMeeting, effect: fx.ChannelEffect) -> None:
+        match effect:
+            case fx.ChairAsked(chairs=chairs, by=by, until=until):
+                chair = self.member(live, chairs[0]) if chairs else None
+                name = chair.mention if chair else "Chair"
+                await self._post(
+                    live,
+                    f"{name}, are you still with us? {self.name(live, by)} has kindly offered to "
+                    f"step in as chair. If you're here, press **I'm here**; if there's no answer "
+                    f"{when(until)}, {self.name(live, by)} will chair.",
+                    view=self._prompt_view(live, "here", [("here", "I'm here")]),
+                    ping=chair,
+                )
+            case fx.ChairStays(chairs=chairs, by=by):
+                stays = self.name(live, chairs[0]) if chairs else "the chair"
+                await self._post(
+                    live,
+                    f"{upper_first(stays)} is still with us and goes on chairing. Thank you, "
+                    f"{self.name(live, by)}, for looking out for the meeting.",
+                )
+            case fx.ChairHandedOver(by=by, previous=previous):
+                before = self.name(live, previous[0]) if previous else "our chair"
+                await self._post(
+                    live,
+                    f"{self.name(live, by)} is chairing now — thank you for stepping in. "
+                    f"{upper_first(before)}, if you're back, press **I'm back** to take the "
+                    "chair again.",
+                    view=self._prompt_view(live, "imback", [("imback", "I'm back")]),
+                )
+            case fx.ChairTakenBack(who=who, stand_in=stand_in):
+                helper = self.name(live, stand_in[0]) if stand_in else "everyone"
+                await self._post(
+                    live,
+                    f"Welcome back, {self.name(live, who)} — you're chairing again. Thank you, "
+                    f"{helper}, for holding the chair.",
+                )
+
     # --- effects -----------------------------------------------------------------------------
 
     async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> None:
@@ -336,9 +377,9 @@ class MeetingPresenter:
                 self._members.pop(live.id, None)
                 await self.redraw_now(live)
                 self._reposted.pop(live.id, None)
-                await self._post(
-                    live, "This meeting has ended. Thank you all for being here, and take care. 💛"
-                )
+                await self._post(live, ended_words(live, effect))
+            case fx.ChairAsked() | fx.ChairStays() | fx.ChairHandedOver() | fx.ChairTakenBack():
+                await self._chair(live, effect)
             case fx.FloorGiven(who=who, limit_at=limit_at, self_timed=self_timed):
                 member = self.member(live, who)
                 name = member.mention if member else "The next sharer"
@@ -394,3 +435,29 @@ class MeetingPresenter:
                 pass  # channel permissions per section come with floor control
             case _:
                 log.debug("No words yet for %s", type(effect).__name__)
+
+
+def ended_words(live: LiveMeeting, ended: fx.MeetingEnded) -> str:
+    """The close, and when the meeting doesn't count, why (kindly)."""
+    words = "This meeting has ended. Thank you all for being here, and take care. 💛"
+    if ended.counted:
+        return words
+    rule = live.plan.counts
+    why = []
+    if ended.too_short:
+        why.append(f"it ran for less than {minutes(rule.seconds)}")
+    if ended.too_few:
+        why.append(
+            f"fewer than {rule.members} members took part (sharing, reading, passing or "
+            "using the panel)"
+        )
+    because = " and ".join(why) or "it was too short"
+    return (
+        f"{words}\nThis meeting doesn't count toward the group's meetings held, because "
+        f"{because}. That's all right: thank you for gathering."
+    )
+
+
+def upper_first(name: str) -> str:
+    """ "someone" -> "Someone"; a name keeps its own capitals."""
+    return name[:1].upper() + name[1:]

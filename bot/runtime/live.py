@@ -8,6 +8,13 @@ composition root, and handed to each service that needs it.
 
 Who is who lives here in memory only (``LiveMeeting.names``: pseudonym -> user id, learnt when
 a member presses a button or uses a command); the database holds pseudonyms.
+
+Who took part is counted here too, in memory only (``LiveMeeting.took_part``); the stored state
+holds only the number (``MeetingState.participants``). After a restart the set starts empty on
+top of the number stored so far (``took_part_before``), so a member who takes part both before
+and after a restart is counted twice. That is the kinder side to err on: a restart is the bot's
+doing, never a member's, so it cannot be used to make a meeting count, and it never costs a
+group the meeting it really held.
 """
 
 from __future__ import annotations
@@ -17,11 +24,14 @@ from dataclasses import dataclass, field
 
 from bot.core.formats import CompiledFormat
 from bot.core.meeting import MeetingRunner, MeetingState
+from bot.core.meeting.state import CHAIR
 from bot.core.pseudonyms import Pseudonym
 from bot.store.groups import GroupRecord
 
-CHAIR = "chair"
-#: The chair may be stood in for after this many clock seconds without a sign of them.
+__all__ = ["CHAIR", "CHAIR_AWAY_SECONDS", "LiveMeeting", "LiveMeetings", "StartingRoles"]
+
+#: Someone may offer to step in as chair after this many clock seconds without a sign of the
+#: chair: a press, a post in the meeting's channel, or a change in its voice channel.
 CHAIR_AWAY_SECONDS = 120
 
 
@@ -37,6 +47,13 @@ class LiveMeeting:
     panel_message_id: int | None
     names: dict[Pseudonym, int] = field(default_factory=dict)
     chair_seen_at: float = 0.0
+    took_part: set[Pseudonym] = field(default_factory=set)  # in memory only, never stored
+    took_part_before: int = 0  # the number stored before a restart
+
+    @property
+    def participants(self) -> int:
+        """How many different members took part (see the module's note on restarts)."""
+        return self.took_part_before + len(self.took_part)
 
     @property
     def plan(self) -> CompiledFormat:

@@ -29,6 +29,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState
@@ -91,7 +92,24 @@ REFUSALS: Mapping[MeetingRefusal, str] = {
     _R.SAME_PERSON: "Please choose someone else.",
     _R.NOBODY_SHARING: "Nobody is sharing right now.",
     _R.BAD_DURATION: "Please choose between a few seconds and an hour.",
+    _R.CHAIR_ASKED: (
+        "We've just asked the chair whether they're still with us. If there's no answer within "
+        "a minute, the member who offered will chair. Thank you for looking out for the meeting."
+    ),
+    _R.NO_CHAIR_TO_ASK: "Nobody is chairing right now, so you can step in straight away.",
+    _R.NOT_STOOD_IN_FOR: (
+        "This button is for the chair who was away. If you'd like to chair, "
+        "**Step in as chair** is on the meeting panel."
+    ),
 }
+
+
+class SteppedIn(StrEnum):
+    """What pressing **Step in as chair** did."""
+
+    CHAIRING = "chairing"  # nobody chaired: the member chairs now
+    ASKED = "asked"  # the chair was asked whether they're still with us; a minute to answer
+    BACK = "back"  # the chair someone stood in for took the chair back
 
 
 class RoleSource(Protocol):
@@ -195,6 +213,7 @@ class MeetingService:
                 state=state,
                 panel_message_id=record.panel_message_id,
                 chair_seen_at=self._clock.timestamp(),
+                took_part_before=state.participants,
             )
             self._live.add(live)
         return len(self._live.running())
@@ -230,6 +249,7 @@ class MeetingService:
                 switches=await self._switches.switches(group),
             )
             state, effects = runner.start(now, setup)
+            state = runner.with_participants(state, 1)  # whoever starts it takes part
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
                     tx,
@@ -250,6 +270,7 @@ class MeetingService:
                 panel_message_id=None,
                 names={starter: user_id},
                 chair_seen_at=now.timestamp() + roles.chair_arrives_within,
+                took_part={starter},
             )
             self._live.add(live)
             await self._scheduler.refresh(changed)
@@ -277,11 +298,46 @@ class MeetingService:
             )
         return live
 
+    async def group_here(self, channel_id: int | None) -> GroupRecord:
+        """The group whose channel this is (to check membership before a start)."""
+        group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
+        if group is None:
+            raise NoGroupHere
+        return group
+
     def seen(self, live: LiveMeeting, who: Pseudonym, user_id: int) -> None:
-        """Remember (in memory) who this pseudonym is, and when the chair was last active."""
+        """A member acted in the meeting (a press or a command): remember in memory who this
+        pseudonym is, that they took part, and when the chair was last active."""
         live.names[who] = user_id
+        live.took_part.add(who)
         if who in live.chairs:
             live.chair_seen_at = self._clock.timestamp()
+
+    async def activity(self, channel_id: int, who: Pseudonym) -> None:
+        """A sign of life in a meeting's channel (a post, a voice change). Only the chair's
+        matters: they are present. One dictionary lookup when no meeting is under way."""
+        live = self._live.in_channel(channel_id)
+        if live is None or who not in live.chairs:
+            return
+        live.chair_seen_at = self._clock.timestamp()
+        await self.present(live, who)
+
+    async def present(self, live: LiveMeeting, who: Pseudonym) -> None:
+        """The chair showed they're here: a pending "are you still with us?" is answered."""
+        if who in live.chairs and live.state.chair_check is not None:
+            live.chair_seen_at = self._clock.timestamp()
+            try:
+                await self._apply(live, lambda r, s, now: r.chair_here(s, now))
+            except MeetingError:
+                return  # the meeting ended meanwhile
+
+    async def chair_answers(self, live: LiveMeeting, who: Pseudonym) -> None:
+        """The chair pressed "I'm here" under "Are you still with us?"."""
+        if who not in live.chairs:
+            raise NotAllowed(
+                "This question is for today's chair. Thank you for looking out for them."
+            )
+        await self.present(live, who)
 
     def require_chair(self, live: LiveMeeting, who: Pseudonym) -> None:
         if live.chairs and who not in live.chairs:
@@ -290,17 +346,29 @@ class MeetingService:
                 "press **Step in as chair** on the meeting panel."
             )
 
-    async def step_in(self, live: LiveMeeting, who: Pseudonym) -> None:
+    async def step_in(self, live: LiveMeeting, who: Pseudonym) -> SteppedIn:
+        """**Step in as chair**: at once when nobody chairs, or for the chair someone stood in
+        for (they take it back); otherwise only when the chair has shown no sign for
+        :data:`CHAIR_AWAY_SECONDS`, and then the chair is first asked, visibly, whether they're
+        still with us (the member chairs if nobody answers within a minute)."""
         if who in live.chairs:
             raise NotAllowed("You're already chairing. Thank you for serving!")
+        if who in live.state.stood_in_for:
+            await self.act(live, lambda r, s, now: r.take_chair_back(s, who, now))
+            live.chair_seen_at = self._clock.timestamp()
+            return SteppedIn.BACK
+        if not live.chairs:
+            await self.act(live, lambda r, s, now: r.set_role_holders(s, CHAIR, (who,), now))
+            live.chair_seen_at = self._clock.timestamp()
+            return SteppedIn.CHAIRING
         away = self._clock.timestamp() - live.chair_seen_at
-        if live.chairs and away < CHAIR_AWAY_SECONDS:
+        if away < CHAIR_AWAY_SECONDS:
             raise NotAllowed(
                 "The chair was here a moment ago. If they're still away in two minutes, "
                 "you can step in."
             )
-        await self.act(live, lambda r, s, now: r.set_role_holders(s, CHAIR, (who,), now))
-        live.chair_seen_at = self._clock.timestamp()
+        await self.act(live, lambda r, s, now: r.ask_chair(s, who, now))
+        return SteppedIn.ASKED
 
     async def take_role(self, live: LiveMeeting, section_index: int, who: Pseudonym) -> None:
         """A member takes the job a section needs (a speaker found on the day)."""
@@ -339,7 +407,7 @@ class MeetingService:
             if not self._live.is_current(live):
                 raise MeetingError(MeetingRefusal.ENDED)
             now = self._clock.now()
-            state, effects = op(live.runner, live.state, now)
+            state, effects = op(live.runner, self._counted(live), now)
             ended = next((e for e in effects if isinstance(e, MeetingEnded)), None)
             async with self._store.db.transaction() as tx:
                 if ended is None:
@@ -384,6 +452,11 @@ class MeetingService:
         )
         return [(event, await self._bus.hold(tx, event)) for event in events]
 
+    @staticmethod
+    def _counted(live: LiveMeeting) -> MeetingState:
+        """The state with the number of members who took part so far (counted in memory)."""
+        return live.runner.with_participants(live.state, live.participants)
+
     async def _shown(self, live: LiveMeeting, effects: Sequence[Effect]) -> None:
         """Show a committed step in the channel, then tell the features that follow meetings."""
         shown = tuple(_channel_effects(effects))
@@ -418,6 +491,8 @@ class MeetingService:
                 await self._apply(live, lambda r, s, now: r.deadline_passed(s, kind, key, now))
             except MeetingError:
                 return  # the meeting moved on meanwhile
+            if kind is MeetingDeadlineKind.CHAIR_CHECK:
+                live.chair_seen_at = self._clock.timestamp()  # whoever chairs now just arrived
 
         return fire
 

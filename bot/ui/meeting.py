@@ -2,10 +2,12 @@
 
 Every button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` is
 ``pc:m:<meeting>:<action>`` (plus a small argument), so buttons keep working after a restart and
-never carry a user id. A press, and the slash commands ``/hand``, ``/pass``, ``/done`` and
-``/meeting next|back|end``, all go through :class:`MeetingActions`: check membership, learn (in
-memory) who is who, then one call to the meeting service, which runs the core, commits, and
-shows the result through the presenter.
+never carry a user id. A press, and the slash commands ``/meeting start|next|back|end``,
+``/hand``, ``/pass`` and ``/done``, all go through :class:`MeetingActions`: check membership
+(:func:`bot.guild.in_group`, the one rule), learn (in memory) who is who and that they took
+part, then one call to the meeting service, which runs the core, commits, and shows the result
+through the presenter. Posts and voice changes in a meeting's channel come here too
+(:meth:`MeetingActions.posted`, :meth:`MeetingActions.voice`): the chair's show they're present.
 """
 
 from __future__ import annotations
@@ -19,9 +21,10 @@ import discord
 
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
-from bot.guild import require_member
+from bot.guild import NOT_A_MEMBER, in_group
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings import MeetingService
+from bot.runtime.meetings import MeetingService, SteppedIn
+from bot.store.groups import GroupRecord
 from bot.ui.routing import guarded, service
 
 PANEL_BUTTONS: tuple[tuple[str, str, discord.ButtonStyle], ...] = (
@@ -122,11 +125,33 @@ CONFIRMATIONS = {
     "yes": "Thank you — noted.",
     "no": "Thank you — noted.",
     "choose": "Thank you — the text is posted.",
-    "stepin": "Thank you for stepping in as chair today.",
     "role": "Thank you for taking this on today!",
     "end": "The meeting is closed. Thank you for serving.",
+    "here": "Thank you — it's good to have you. You're still chairing.",
+    "imback": "Welcome back — you're chairing again. Thank you!",
 }
+STEPPED_IN = {
+    SteppedIn.CHAIRING: "Thank you for stepping in as chair today.",
+    SteppedIn.ASKED: (
+        "Thank you for stepping in. I've asked the chair whether they're still with us; if "
+        "there's no answer within a minute, the chair is yours."
+    ),
+    SteppedIn.BACK: CONFIRMATIONS["imback"],
+}
+#: The voice changes only the member makes: signs that they are here.
+VOICE_SIGNS = ("self_mute", "self_deaf", "self_stream", "self_video")
 CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "end"})
+#: What a non-member hears, by action (otherwise :data:`bot.guild.NOT_A_MEMBER`).
+NOT_MEMBER_WORDS = {
+    "start": (
+        "Meetings here are started by the members of this group, so nothing has started. "
+        "If you'd like to join the group, ask it how."
+    ),
+    "stepin": (
+        "Only the members of this group can chair its meeting, so nothing has changed. "
+        "If you'd like to join, ask the group how."
+    ),
+}
 
 
 class Names(Protocol):
@@ -145,9 +170,19 @@ class MeetingActions:
         self._presenter = presenter
         self._pseudonyms = pseudonyms
 
-    def _who(self, interaction: discord.Interaction[Any], live: LiveMeeting) -> Pseudonym:
+    @staticmethod
+    def require_member(group: GroupRecord, user: object, action: str) -> None:
+        """The one membership rule (:func:`bot.guild.in_group`) for every meeting action: a
+        member holds the group's member role when it has one, otherwise can see its channel;
+        never a bot. Anyone else is refused, kindly and specifically; nothing changes."""
+        if not isinstance(user, discord.Member) or not in_group(group, user):
+            raise NotAllowed(NOT_MEMBER_WORDS.get(action, NOT_A_MEMBER))
+
+    def _who(
+        self, interaction: discord.Interaction[Any], live: LiveMeeting, action: str
+    ) -> Pseudonym:
         member = interaction.user
-        require_member(live.group, member)
+        self.require_member(live.group, member, action)
         who = self._pseudonyms.of(live.group.guild_id, member.id)
         self.service.seen(live, who, member.id)
         if isinstance(member, discord.Member):
@@ -158,7 +193,9 @@ class MeetingActions:
         self, interaction: discord.Interaction[Any], live: LiveMeeting, action: str, arg: int | None
     ) -> str:
         """Carry out one member action; returns the private confirmation."""
-        who = self._who(interaction, live)
+        who = self._who(interaction, live, action)
+        if action != "here":
+            await self.service.present(live, who)  # the chair is here: a question is answered
         if action in CHAIR_ACTIONS:
             self.service.require_chair(live, who)
         service = self.service
@@ -193,7 +230,13 @@ class MeetingActions:
                 option = arg or 0
                 await service.act(live, lambda r, s, now: r.choose_text(s, option, now))
             case "stepin":
-                await service.step_in(live, who)
+                return STEPPED_IN[await service.step_in(live, who)]
+            case "here":
+                await service.chair_answers(live, who)
+            case "imback":
+                if who in live.chairs:
+                    return "You're chairing now. Thank you for serving!"
+                await service.act(live, lambda r, s, now: r.take_chair_back(s, who, now))
             case "role":
                 await service.take_role(live, arg or 0, who)
             case _:
@@ -227,6 +270,41 @@ class MeetingActions:
         if live is None:
             raise NotAllowed("This meeting has ended. Thank you for being part of it.")
         await self.acknowledged(interaction, live, action, arg, thinking=False)
+
+    async def start(self, interaction: discord.Interaction[Any]) -> LiveMeeting:
+        """``/meeting start``: a member of the group starts its meeting (and takes part)."""
+        group = await self.service.group_here(interaction.channel_id)
+        user = interaction.user
+        self.require_member(group, user, "start")
+        who = self._pseudonyms.of(group.guild_id, user.id)
+        live = await self.service.start(interaction.channel_id, who, user.id)
+        if isinstance(user, discord.Member):
+            self._presenter.remember(live, who, user)
+        return live
+
+    async def posted(self, message: discord.Message) -> None:
+        """A post in a channel: the chair's, in their meeting's channel, shows they're here.
+        One dictionary lookup when no meeting is under way there."""
+        live = self.service.in_channel(message.channel.id)
+        if live is None or message.author.bot or not live.chairs:
+            return
+        who = self._pseudonyms.of(live.group.guild_id, message.author.id)
+        await self.service.activity(live.group.channel_id, who)
+
+    async def voice(
+        self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
+    ) -> None:
+        """A voice change in a meeting's voice channel: the chair's shows they're here."""
+        channel = after.channel
+        if member.bot or channel is None:
+            return  # leaving voice is no sign of being here
+        changed = before.channel != channel or any(
+            getattr(before, flag) != getattr(after, flag) for flag in VOICE_SIGNS
+        )  # a server mute (floor control, the bot's own doing) is not one
+        live = self.service.in_channel(channel.id) if changed else None
+        if live is not None and live.chairs:
+            who = self._pseudonyms.of(live.group.guild_id, member.id)
+            await self.service.activity(channel.id, who)
 
     async def command(self, interaction: discord.Interaction[Any], action: str) -> None:
         live = self.service.live_or_refuse(interaction.channel_id)

@@ -24,7 +24,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import buttons, slash, wait_message
+from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 
 JSON = dict[str, Any]
@@ -89,8 +89,11 @@ async def propose(circle: Circle, member: SimulatedMember) -> str:
 
 
 async def hold_meeting(circle: Circle, chair: SimulatedMember, during: Any = None) -> None:
-    """A meeting that counts: it runs more than 15 clock minutes."""
+    """A meeting that counts: three members take part and it runs more than 15 clock minutes."""
     assert "has started" in await slash(chair, circle.room, "meeting start")
+    board = panel(circle.fake, circle.room)
+    for voter in [member for member in circle.voters if member is not chair][:2]:
+        await press(voter, board, "hand")
     if during is not None:
         await during()
     await asyncio.sleep(0.3)

@@ -3,6 +3,8 @@
 A small driver plays the room: it reads the meeting's stored state (section, floor) the way a
 member reads the panel, and does what a member would — take a reading, answer the chair's
 question, raise a hand, share and press Done, pass once — and otherwise the chair presses Next.
+The group takes its time over the close: the meeting runs fifteen clock minutes (at a clock
+rate of 30, half a minute), so it counts.
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ from tests.fakediscord import FakeDiscord, SimulatedMember
 
 NAMES = ("brindlefox", "cobaltwren", "duskmoth", "emberlynx", "fjordpike", "glimmerowl")
 MAX_STEPS = 150
+CLOCK_RATE = 30
+#: Real seconds for a meeting to run the 15 clock minutes that make it count (and a margin).
+COUNTS_AFTER_REAL = 15 * 60 / CLOCK_RATE + 1
 
 
 @dataclass
@@ -40,6 +45,12 @@ class Room:
     shares: int = 0
     passes: int = 0
     next_reader: int = 0
+    began: float = 0.0  # when the meeting started (the event loop's clock)
+
+    async def unhurried(self) -> None:
+        """Before the close: let the meeting run long enough to count."""
+        loop = asyncio.get_running_loop()
+        await asyncio.sleep(max(0.0, self.began + COUNTS_AFTER_REAL - loop.time()))
 
 
 async def prompt(room: Room) -> bool:
@@ -142,6 +153,8 @@ async def drive(room: Room, format_id: str, database: Any) -> None:
             idle_in_section += 1
             if state["floor"]["turn"] is None and state["floor"]["hands"]:
                 continue  # hands are up; the floor is on its way
+        if section.kind is SectionKind.CLOSING or section.index == len(plan.sections) - 1:
+            await room.unhurried()
         await press(room.chair, board, "next")
     raise AssertionError(f"{format_id}: the meeting did not end in {MAX_STEPS} steps")
 
@@ -154,6 +167,7 @@ async def test_format_runs_from_start_to_end(
     channel = fake.add_channel(guild.id, "format-room")
     people = [fake.add_member(guild.id, name, global_name=name.title()) for name in NAMES]
     bot_runner.settings["DEV_GUILD_ID"] = str(guild.id)
+    bot_runner.settings["CLOCK_RATE"] = str(CLOCK_RATE)
     assert (await bot_runner.command("sync"))[0] == 0
     await bot_runner.start()
     await (
@@ -161,6 +175,7 @@ async def test_format_runs_from_start_to_end(
     ).wait_response()
     await wait_message(fake, channel.id, "home to a peer group")
     await slash(people[0], channel.id, "meeting start")
+    began = asyncio.get_running_loop().time()
     key = bytes.fromhex((bot_runner.data_dir / "pseudonym.key").read_text().strip())
     pseudonyms = Pseudonymizer(key)
     room = Room(
@@ -169,6 +184,7 @@ async def test_format_runs_from_start_to_end(
         chair=people[0],
         members=people[1:],
         by_pseudonym={pseudonyms.of(guild.id, m.id): m for m in people},
+        began=began,
     )
 
     await drive(room, format_id, bot_runner.database)

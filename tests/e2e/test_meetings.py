@@ -45,6 +45,7 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
         fake, bot_runner, "open-discussion", clock_rate="30"
     )
     started = await slash(chair, room, "meeting start")
+    began = asyncio.get_running_loop().time()
     assert "Thank you for chairing" in started
     board = panel(fake, room)
     assert board["embeds"][0]["title"].startswith("Meeting 1")
@@ -106,6 +107,8 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     assert "hand is up" in await press(late, board, "hand")
     await press(late, board, "done")
 
+    # The group takes its time: fifteen clock minutes (30 s at 30x) pass before the close.
+    await asyncio.sleep(max(0.0, began + 31 - asyncio.get_running_loop().time()))
     for _ in range(3):  # collection, closing, and the end
         await press(chair, board, "next")
     await wait_message(fake, room, "This meeting has ended")
@@ -213,5 +216,6 @@ async def test_only_members_press_and_anyone_can_step_in_for_an_absent_chair(
     assert "a moment ago" in await press(helper, board, "stepin")  # the chair was just here
     await asyncio.sleep(2.5)
     assert "Thank you for stepping in" in await press(helper, board, "stepin")
+    await wait_message(fake, room.id, "is chairing now")  # the chair didn't answer in a minute
     assert "Only today's chair" in await press(chair, board, "next")
     assert "Moving on" in await press(helper, board, "next")

@@ -74,12 +74,18 @@ async def next_announcement(fake: FakeDiscord, room: int, after: int) -> tuple[J
 
 
 async def run_meeting(
-    fake: FakeDiscord, room: int, starter: SimulatedMember, serving_role: int
+    fake: FakeDiscord,
+    room: int,
+    starter: SimulatedMember,
+    serving_role: int,
+    people: list[SimulatedMember],
 ) -> tuple[str, int]:
-    """Start, let 15 clock minutes pass, end; returns the panel's chair line and the position
-    of the channel's messages when the meeting ended."""
+    """Start, two more members take part, let 15 clock minutes pass, end; returns the panel's
+    chair line and the position of the channel's messages when the meeting ended."""
     await slash(starter, room, "meeting start")
     board = panel(fake, room)
+    for member in [person for person in people if person is not starter][:2]:
+        await press(member, board, "hand")  # three members take part: the meeting can count
     chair_line = next(
         line for line in board["embeds"][0]["description"].splitlines() if "Chair" in line
     )
@@ -119,7 +125,7 @@ async def test_three_meetings_pass_the_chair_round(
 
     # Meeting 1: nobody was announced yet, so whoever starts chairs.
     first = people[0]
-    chair_line, mark = await run_meeting(fake, room, first, serving)
+    chair_line, mark = await run_meeting(fake, room, first, serving, people)
     assert "Hazelburrow" in chair_line
     announced, asked = await next_announcement(fake, room, mark)
     assert asked != first.id  # not twice in a row, and the least recently served go first
@@ -151,7 +157,7 @@ async def test_three_meetings_pass_the_chair_round(
 
     # Meeting 2: the person whose turn it is starts it, and chairs.
     assert "Thank you!" in await press(partner, announced_for(fake, room, partner), "yes")
-    chair_line, mark = await run_meeting(fake, room, partner, serving)
+    chair_line, mark = await run_meeting(fake, room, partner, serving, people)
     assert partner.global_name
     assert partner.global_name.split()[0] in chair_line
     chairs.append(partner.id)
@@ -173,7 +179,7 @@ async def test_three_meetings_pass_the_chair_round(
     assert leaver.global_name not in shown
 
     # Meeting 3, chaired by the replacement.
-    chair_line, mark = await run_meeting(fake, room, by_id[replacement], serving)
+    chair_line, mark = await run_meeting(fake, room, by_id[replacement], serving, people)
     chairs.append(replacement)
     assert len(set(chairs)) == 3  # the chair changed each time
     _, fourth = await next_announcement(fake, room, mark)
@@ -212,8 +218,11 @@ async def test_an_absent_chair_is_stood_in_for_and_restarts_tidy_the_role(
     by_id = {person.id: person for person in people}
     for person in people:
         await reply(person, room, "rotation join")
+    # A member who isn't in the rotation, there to take part in the meetings.
+    guest = fake.add_member(guild.id, "mossgrove", global_name="Mossgrove Rowanfield")
+    fake.state.guilds[guild.id].members[guest.id].joined_at = LONG_AGO
     serving = role_named(fake, guild.id, "Chair today")
-    _, mark = await run_meeting(fake, room, people[0], serving)
+    _, mark = await run_meeting(fake, room, people[0], serving, people)
     _, asked = await next_announcement(fake, room, mark)
     absent = by_id[asked]
     helper = next(p for p in people if p.id not in (asked, people[0].id))
@@ -231,6 +240,8 @@ async def test_an_absent_chair_is_stood_in_for_and_restarts_tidy_the_role(
     assert "moment ago" in await press(helper, board, "stepin")
     await asyncio.sleep(0.6)  # five clock minutes
     assert "Thank you for stepping in" in await press(helper, board, "stepin")
+    await press(people[0], board, "hand")  # three members take part: the meeting can count
+    await press(guest, board, "hand")
     await fake.wait_until(
         lambda: serving in helper.roles and serving not in absent.roles,
         5,

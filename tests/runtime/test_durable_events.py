@@ -198,7 +198,8 @@ async def test_a_counted_meeting_leaves_its_consequences_in_the_outbox(store: St
     )  # fmt: skip
     group = await bench.group()
     live = await service.start(ROOM, ANA, 11)
-    for who in (ANA, BO, CY):
+    for number, who in enumerate((ANA, BO, CY), start=11):
+        service.seen(live, who, number)  # three members take part, as their presses would
         await service.act(live, lambda r, s, now, who=who: r.raise_hand(s, who, now))
     time.now += 20 * 60
     with pytest.raises(asyncio.CancelledError):

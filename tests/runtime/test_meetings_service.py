@@ -26,11 +26,12 @@ from bot.runtime.events import (
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
-from bot.runtime.meetings import MeetingService
+from bot.runtime.meetings import MeetingService, SteppedIn
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
 
+CHAIR_CHECK = fx.MeetingDeadlineKind.CHAIR_CHECK
 GUILD, CHANNEL = 7001, 7002
 START = 1_800_000_000.0
 KEY = Pseudonymizer(b"a test key that is long enough!!")
@@ -190,7 +191,9 @@ async def test_the_rotations_chair_has_time_to_arrive(store: Store, time: FakeTi
     with pytest.raises(NotAllowed, match="a moment ago"):
         await bench.service.step_in(live, ANA)
     time.now += 180
-    await bench.service.step_in(live, ANA)
+    await bench.service.step_in(live, ANA)  # the chair is asked first, and has a minute
+    time.now += 61
+    await bench.service.act(live, lambda r, s, now: r.deadline_passed(s, CHAIR_CHECK, "chair", now))
     assert live.chairs == (ANA,)
 
 
@@ -198,6 +201,8 @@ async def test_a_counted_meeting_is_numbered_and_forgotten(store: Store, time: F
     bench = Bench(store, time)
     group = await bench.group()
     live = await bench.service.start(CHANNEL, ANA, 11)
+    bench.service.seen(live, BO, 12)  # three members take part
+    bench.service.seen(live, CY, 13)
     time.now += 20 * 60  # at least 15 minutes: the meeting counts
     await bench.service.act(live, lambda r, s, now: r.end(s, now))
     assert live.state.status is Status.ENDED
@@ -299,3 +304,135 @@ async def test_a_section_deadline_moves_the_meeting_on(store: Store, time: FakeT
 
 async def _tick() -> None:
     await asyncio.sleep(0.01)
+
+
+# --- promises that hold: counting, and the chair away only when really away -----------------
+
+
+async def end_after(bench: Bench, live: LiveMeeting, minutes: int) -> fx.MeetingEnded:
+    bench.time.now += minutes * 60
+    await bench.service.act(live, lambda r, s, now: r.end(s, now))
+    (ended,) = [e for e in bench.port.shown if isinstance(e, fx.MeetingEnded)]
+    return ended
+
+
+async def test_one_member_alone_does_not_count(store: Store, time: FakeTime) -> None:
+    bench = Bench(store, time)
+    group = await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    bench.service.seen(live, ANA, 11)  # the same member, pressing again and again
+    await bench.to_sharing(live)
+    ended = await end_after(bench, live, 40)
+    assert (ended.counted, ended.too_few, ended.too_short) == (False, True, False)
+    assert bench.events_of(MeetingCounted) == []
+    refreshed = await store.groups.by_id(group.id)
+    assert refreshed is not None
+    assert refreshed.meetings_held == 0
+
+
+async def test_three_members_but_fourteen_minutes_does_not_count(
+    store: Store, time: FakeTime
+) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    bench.service.seen(live, BO, 12)
+    bench.service.seen(live, CY, 13)
+    ended = await end_after(bench, live, 14)
+    assert (ended.counted, ended.too_few, ended.too_short) == (False, False, True)
+    assert bench.events_of(MeetingCounted) == []
+
+
+async def test_only_the_number_of_members_is_stored_and_a_restart_keeps_it(
+    store: Store, time: FakeTime
+) -> None:
+    first = Bench(store, time)
+    await first.group()
+    live = await first.service.start(CHANNEL, ANA, 11)
+    first.service.seen(live, BO, 12)
+    await first.service.act(live, lambda r, s, now: r.advance(s, now))
+    stored = str(await store.db.fetchval("SELECT state FROM meetings"))
+    assert '"participants":2' in stored
+    assert BO not in stored  # who took part is never stored, only how many
+
+    again = Bench(store, time)  # a restart: the set is gone, the number is not
+    await again.service.load_all()
+    resumed = again.live.in_channel(CHANNEL)
+    assert resumed is not None
+    assert resumed.participants == 2
+    again.service.seen(resumed, BO, 12)  # counted again after the restart: the kinder side
+    assert resumed.participants == 3
+    ended = await end_after(again, resumed, 20)
+    assert ended.counted
+    assert len(again.events_of(MeetingCounted)) == 1
+
+
+async def test_a_chair_who_posted_recently_cannot_be_taken_over(
+    store: Store, time: FakeTime
+) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    await bench.service.activity(CHANNEL + 1, ANA)  # no meeting there: nothing happens
+    for _ in range(3):
+        time.now += CHAIR_AWAY_SECONDS - 10
+        await bench.service.activity(CHANNEL, BO)  # someone else's post: no sign of the chair
+        await bench.service.activity(CHANNEL, ANA)  # the chair posts (or speaks in voice)
+    with pytest.raises(NotAllowed, match="a moment ago"):
+        await bench.service.step_in(live, BO)
+    assert live.chairs == (ANA,)
+    assert not any(isinstance(e, fx.ChairAsked) for e in bench.port.shown)
+
+
+async def test_an_away_chair_is_asked_and_keeps_the_chair_by_answering(
+    store: Store, time: FakeTime
+) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    time.now += CHAIR_AWAY_SECONDS + 1
+    assert await bench.service.step_in(live, BO) is SteppedIn.ASKED
+    assert next(e for e in bench.port.shown if isinstance(e, fx.ChairAsked)).by == BO
+    assert live.chairs == (ANA,)  # nothing handed over yet
+    with pytest.raises(NotAllowed, match="just asked the chair"):
+        await bench.service.step_in(live, CY)
+    with pytest.raises(NotAllowed, match="for today's chair"):
+        await bench.service.chair_answers(live, CY)
+    time.now += 30
+    await bench.service.activity(CHANNEL, ANA)  # the chair posts: that is an answer
+    assert fx.ChairStays((ANA,), BO) in bench.port.shown
+    kinds = {d.kind for d in await store.deadlines.all()}
+    assert CHAIR_CHECK.value not in kinds  # the durable deadline went with the question
+    assert live.chairs == (ANA,)
+
+
+async def test_with_no_answer_within_a_minute_the_member_chairs_even_after_a_restart(
+    store: Store, time: FakeTime
+) -> None:
+    first = Bench(store, time)
+    await first.group()
+    live = await first.service.start(CHANNEL, ANA, 11)
+    time.now += CHAIR_AWAY_SECONDS + 1
+    await first.service.step_in(live, BO)
+    (check,) = [d for d in await store.deadlines.all() if d.kind == CHAIR_CHECK.value]
+
+    again = Bench(store, time)  # the bot restarts during the minute
+    await again.service.load_all()
+    await again.service.resume_all()
+    resumed = again.live.in_channel(CHANNEL)
+    assert resumed is not None
+    time.now = check.due_at + 1
+    await again.scheduler.start()
+    try:
+        for _ in range(100):
+            if resumed.chairs == (BO,):
+                break
+            await _tick()
+    finally:
+        await again.scheduler.stop()
+    assert resumed.chairs == (BO,)
+    assert fx.ChairHandedOver(BO, (ANA,)) in again.port.shown
+    # The chair is back: they take the chair again at once.
+    assert await again.service.step_in(resumed, ANA) is SteppedIn.BACK
+    assert resumed.chairs == (ANA,)
+    assert fx.ChairTakenBack(ANA, (BO,)) in again.port.shown

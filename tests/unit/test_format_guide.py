@@ -122,6 +122,7 @@ def test_the_guide_mentions_every_key() -> None:
         schema.ConditionSpec,
         schema.BeforeSpec,
         schema.AfterSpec,
+        schema.CountsSpec,
         schema.GuidelineSpec,
         schema.SwitchSpec,
         MeetingNoteSpec,

@@ -4,6 +4,8 @@
 through ``to_json``/``from_json``, as after a restart), the armed deadlines, and a log of the
 effects shown in the channel. ``wait(seconds)`` moves the clock, firing due deadlines in order.
 After every step it checks that the armed deadlines are exactly the ones the state wants.
+Like the runtime, it counts in memory the members who took part (whoever starts or chairs, and
+any member an operation names) and hands only the number to the core before each operation.
 The tests at the bottom check the harness itself.
 """
 
@@ -60,7 +62,9 @@ class Meeting:
             switches=switches or {},
         )
         self.stored = ""
-        self._apply(*self.runner.start(start, setup))
+        self.took_part: set[Pseudonym] = set(setup.roles.get("chair", ()))
+        state, effects = self.runner.start(start, setup)
+        self._apply(self.runner.with_participants(state, len(self.took_part)), effects)
 
     # --- driving ------------------------------------------------------------------------
 
@@ -68,10 +72,14 @@ class Meeting:
     def state(self) -> MeetingState:
         return MeetingState.from_json(self.stored)
 
+    def _counted(self) -> MeetingState:
+        return self.runner.with_participants(self.state, len(self.took_part))
+
     def call(self, operation: str, *args: Any, **kwargs: Any) -> tuple[Effect, ...]:
         """Run ``runner.<operation>(state, *args, now, **kwargs)`` and store the result."""
         method = getattr(self.runner, operation)
-        state, effects = method(self.state, *args, self.now, **kwargs)
+        self.took_part |= {arg for arg in args if isinstance(arg, str) and arg in MEMBERS}
+        state, effects = method(self._counted(), *args, self.now, **kwargs)
         self._apply(state, effects)
         return tuple(effects)
 
@@ -86,12 +94,12 @@ class Meeting:
             self.now = max(self.now, at)
             del self.armed[(kind, key)]  # the scheduler drops a deadline once it fired
             self.fired.append((kind, key))
-            self._apply(*self.runner.deadline_passed(self.state, kind, key, self.now))
+            self._apply(*self.runner.deadline_passed(self._counted(), kind, key, self.now))
         self.now = until
 
     def fire(self, kind: MeetingDeadlineKind | str, key: str) -> tuple[Effect, ...]:
         """Fire a deadline by hand (a stale or duplicate one, say)."""
-        state, effects = self.runner.deadline_passed(self.state, kind, key, self.now)
+        state, effects = self.runner.deadline_passed(self._counted(), kind, key, self.now)
         self._apply(state, effects)
         return effects
 

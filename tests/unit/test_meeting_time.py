@@ -316,21 +316,32 @@ def test_a_restart_mid_share_resumes_the_floor_queue_and_time() -> None:
 # --- counting --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("minutes", "counted"), [(5, False), (14, False), (15, True), (40, True)])
-def test_a_meeting_counts_after_15_minutes_or_at_its_closing(minutes: int, counted: bool) -> None:
+@pytest.mark.parametrize(
+    ("minutes", "members", "counted"),
+    [(5, 3, False), (14, 3, False), (15, 3, True), (40, 3, True), (40, 2, False), (40, 1, False)],
+)
+def test_a_meeting_counts_after_15_minutes_with_three_members(
+    minutes: int, members: int, counted: bool
+) -> None:
     meeting = Meeting("open-discussion")
+    meeting.took_part |= set(MEMBERS[:members])
     meeting.wait(minutes * 60)
     meeting.call("end")
-    assert meeting.seen(MeetingEnded) == [MeetingEnded(counted, reached_closing=False)]
+    assert meeting.seen(MeetingEnded) == [
+        MeetingEnded(counted, reached_closing=False, too_short=minutes < 15, too_few=members < 3)
+    ]
 
 
-def test_a_short_meeting_that_reached_its_closing_counts() -> None:
+def test_reaching_the_closing_early_is_not_enough_to_count() -> None:
     meeting = Meeting(ANCHORS, start=at(19, 20))
+    meeting.took_part |= set(MEMBERS[:3])
     for _ in range(4):
         meeting.call("advance")
     assert titles(meeting)[-1] == "Closing"
     meeting.call("advance")
-    assert meeting.seen(MeetingEnded) == [MeetingEnded(counted=True, reached_closing=True)]
+    assert meeting.seen(MeetingEnded) == [
+        MeetingEnded(counted=False, reached_closing=True, too_short=True)
+    ]
 
 
 def test_going_back_after_an_anchor_is_not_cut_short() -> None:

@@ -17,7 +17,7 @@ from bot.core.formats import schema
 from bot.core.formats.kinds import kind_of
 from bot.core.formats.kinds.base import Draft
 from bot.core.formats.parts import Parts
-from bot.core.formats.plan import CompiledFormat, CompiledSection
+from bot.core.formats.plan import CompiledFormat, CompiledSection, CountRule
 from bot.core.formats.timing import minutes
 from bot.core.formats.yamlsource import Path
 
@@ -45,6 +45,7 @@ def compile_format(spec: schema.FormatSpec, report: Report) -> CompiledFormat:
         before_start=parts.before_start,
         after_close=parts.after_close,
         lock_channel=spec.lock_channel,
+        counts=_counts(spec, report),
     )
     _check_timing(plan, builder.paths, report)
     return plan
@@ -230,6 +231,25 @@ def _all_question_ids(sections: Sequence[schema.SectionSpec]) -> frozenset[str]:
         for _key, _answer, branch in kind.branches(section):
             found |= _all_question_ids(branch)
     return frozenset(found)
+
+
+#: A meeting counts after this long unless the format says otherwise (or is shorter).
+COUNTS_AFTER_MINUTES = 15
+
+
+def _counts(spec: schema.FormatSpec, report: Report) -> CountRule:
+    """When a meeting of this format counts: ``counts:`` as written, else 15 minutes (or the
+    whole length of a shorter format) and three members."""
+    written = spec.counts.minutes
+    if written is not None and written * 60 > spec.length:
+        report(
+            ("counts", "minutes"),
+            f"a meeting would have to run {written} minutes to count, longer than the meeting "
+            f"({minutes(spec.length)})",
+            "lower minutes: to the meeting's length or less",
+        )
+    seconds = written * 60 if written is not None else min(COUNTS_AFTER_MINUTES * 60, spec.length)
+    return CountRule(seconds=seconds, members=spec.counts.members)
 
 
 def _check_timing(plan: CompiledFormat, paths: list[Path], report: Report) -> None:

@@ -303,6 +303,15 @@ class BeforeStart:
 
 
 @dataclass(frozen=True)
+class CountRule:
+    """A meeting counts toward the group's meetings held when it ran at least ``seconds`` of
+    clock time from start to close and at least ``members`` different members took part."""
+
+    seconds: int = 15 * 60
+    members: int = 3
+
+
+@dataclass(frozen=True)
 class AfterClose:
     fellowship_seconds: int
     text: SectionText | None
@@ -358,6 +367,7 @@ class CompiledFormat:
     before_start: BeforeStart | None
     after_close: AfterClose | None
     lock_channel: LockChannel
+    counts: CountRule = CountRule()
 
     def role(self, role_id: str) -> CompiledRole | None:
         return next((role for role in self.roles if role.id == role_id), None)

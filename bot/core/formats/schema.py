@@ -52,6 +52,7 @@ __all__ = [
     "BeforeSpec",
     "ChannelSpec",
     "ConditionSpec",
+    "CountsSpec",
     "CrosstalkSpec",
     "FormatSpec",
     "GuidelineSpec",
@@ -148,6 +149,13 @@ class AfterSpec(Spec):
     crosstalk: CrosstalkSpec | None = None
 
 
+class CountsSpec(Spec):
+    """When a meeting counts toward the group's meetings held (see the guide)."""
+
+    minutes: Annotated[int, Field(ge=5, le=240)] | None = None  # default: 15, or the length
+    members: Annotated[int, Field(ge=2, le=50)] = 3
+
+
 class FormatSpec(Spec):
     format: Any = None  # the loader checks it first, to explain a missing version kindly
     name: Annotated[str, Field(min_length=1, max_length=100)]
@@ -162,6 +170,7 @@ class FormatSpec(Spec):
     time_left_notes: list[MeetingNoteSpec] = Field(default_factory=list, max_length=10)
     before: BeforeSpec | None = None
     after: AfterSpec | None = None
+    counts: CountsSpec = CountsSpec()
     guidelines: dict[str, GuidelineSpec] = Field(default_factory=dict, max_length=40)
     switches: dict[str, SwitchSpec] = Field(default_factory=dict, max_length=40)
     texts: dict[str, TextSpec] = Field(default_factory=dict, max_length=100)

@@ -93,6 +93,8 @@ def wanted_timers(plan: CompiledFormat, state: MeetingState) -> dict[DeadlineKey
             wanted[(MeetingDeadlineKind.MEETING_NOTE, f"m{index}")] = note_moment(
                 plan, state, index
             )
+    if state.chair_check is not None:
+        wanted[(MeetingDeadlineKind.CHAIR_CHECK, "chair")] = state.chair_check.until
     step = state.step
     if step is None:
         return wanted

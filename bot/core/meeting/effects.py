@@ -56,6 +56,9 @@ class MeetingRefusal(StrEnum):
     SAME_PERSON = "same_person"  # tagging yourself
     NOBODY_SHARING = "nobody_sharing"  # extend with nobody on the floor
     BAD_DURATION = "bad_duration"  # extend by nothing, or by more than an hour
+    CHAIR_ASKED = "chair_asked"  # the chair was already asked whether they're still with us
+    NO_CHAIR_TO_ASK = "no_chair_to_ask"  # nobody chairs: there is nobody to ask
+    NOT_STOOD_IN_FOR = "not_stood_in_for"  # taking the chair back, but nobody stood in for you
 
 
 class MeetingError(Exception):
@@ -82,6 +85,7 @@ class MeetingDeadlineKind(StrEnum):
     SHARE_NOTE = "meeting.share-note"  # a share warning ("about a minute left")
     SHARE_LIMIT = "meeting.share-limit"  # limit + grace: the format's at-limit action
     MEETING_NOTE = "meeting.note"  # a meeting-level time-left note
+    CHAIR_CHECK = "meeting.chair-check"  # nobody answered "are you still with us?": hand over
 
 
 @dataclass(frozen=True)
@@ -278,11 +282,49 @@ class MeetingNote(ChannelEffect):
 class MeetingEnded(ChannelEffect):
     """The meeting is over. Delete its stored state (queue, floor: everything about members).
 
-    ``counted``: it reached its closing or ran at least 15 minutes, so it gets a number.
+    ``counted``: it really happened, so it gets a number: it ran at least the format's
+    ``counts`` minutes (15 by default) from start to close, and at least its ``counts`` members
+    (3 by default) took part. When it doesn't count, ``too_short`` and ``too_few`` say why.
     """
 
     counted: bool
     reached_closing: bool
+    too_short: bool = False
+    too_few: bool = False
+
+
+@dataclass(frozen=True)
+class ChairAsked(ChannelEffect):
+    """``by`` offered to step in: ask the chair, in the channel, whether they're still with us
+    (a button only the chair answers). With no answer by ``until``, ``by`` chairs."""
+
+    chairs: tuple[Pseudonym, ...]
+    by: Pseudonym
+    until: datetime
+
+
+@dataclass(frozen=True)
+class ChairStays(ChannelEffect):
+    """The chair answered (or showed they're here): they keep the chair; thank ``by``."""
+
+    chairs: tuple[Pseudonym, ...]
+    by: Pseudonym
+
+
+@dataclass(frozen=True)
+class ChairHandedOver(ChannelEffect):
+    """No answer in time: ``by`` chairs now; ``previous`` may take the chair back."""
+
+    by: Pseudonym
+    previous: tuple[Pseudonym, ...]
+
+
+@dataclass(frozen=True)
+class ChairTakenBack(ChannelEffect):
+    """``who`` is back and chairs again; thank ``stand_in`` for holding the chair."""
+
+    who: Pseudonym
+    stand_in: tuple[Pseudonym, ...]
 
 
 @dataclass(frozen=True)

@@ -46,7 +46,8 @@ from bot.core.meeting.effects import (
 from bot.core.meeting.state import MeetingState, SectionStep, Status
 from bot.core.sharing import Floor, close_floor, open_floor
 
-#: A meeting counts when it reached its closing or ran at least this long.
+#: A meeting counts when it ran at least this long (and enough members took part), unless its
+#: format says otherwise (``counts:``, compiled to ``CompiledFormat.counts``).
 COUNTS_AFTER = timedelta(minutes=15)
 
 Outcome = tuple[MeetingState, tuple[Effect, ...]]
@@ -365,11 +366,16 @@ class Transition:
     # --- the end ----------------------------------------------------------------------------
 
     def close_meeting(self) -> None:
-        """End the meeting: forget everyone, say whether it counts."""
+        """End the meeting: forget everyone, say whether it counts, and if not, why."""
         self.leave()
         state = self.state
-        counted = state.reached_closing or self.now - state.started_at >= COUNTS_AFTER
-        self.effects.append(MeetingEnded(counted, state.reached_closing))
+        rule = self.plan.counts
+        too_short = self.now - state.started_at < timedelta(seconds=rule.seconds)
+        too_few = state.participants < rule.members
+        counted = not too_short and not too_few
+        self.effects.append(
+            MeetingEnded(counted, state.reached_closing, too_short=too_short, too_few=too_few)
+        )
         after = self.plan.after_close
         if after is not None and state.reached_closing and after.fellowship_seconds > 0:
             chunks = () if after.text is None else self._first_text(after.text)
@@ -383,6 +389,8 @@ class Transition:
             roles=(),
             paused_at=None,
             ended_at=self.now,
+            chair_check=None,
+            stood_in_for=(),
         )
 
     def _first_text(self, text: SectionText) -> tuple[str, ...]:

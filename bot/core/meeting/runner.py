@@ -12,6 +12,10 @@ from bot.core.meeting.clock import floor_rules, note_moment, wanted_timers
 from bot.core.meeting.effects import (
     AgendaItemTimeUp,
     ArmMeetingDeadline,
+    ChairAsked,
+    ChairHandedOver,
+    ChairStays,
+    ChairTakenBack,
     Effect,
     MeetingDeadlineKind,
     MeetingError,
@@ -27,11 +31,21 @@ from bot.core.meeting.effects import (
 )
 from bot.core.meeting.flow import Outcome, Transition, reading_parts, select_text
 from bot.core.meeting.panel import Panel, describe, render_values
-from bot.core.meeting.state import MeetingSetup, MeetingState, SectionStep, Status
+from bot.core.meeting.state import (
+    CHAIR,
+    ChairCheck,
+    MeetingSetup,
+    MeetingState,
+    SectionStep,
+    Status,
+)
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing import Floor, FloorRules, FloorStep
 
 FloorOp = Callable[[Floor, FloorRules | None], FloorStep]
+
+#: How long the chair has to answer "are you still with us?" before the offer to step in holds.
+CHAIR_ANSWER_WITHIN = timedelta(minutes=1)
 
 
 def _require_aware(now: datetime) -> None:
@@ -208,6 +222,8 @@ class MeetingRunner:
         run = self._begin(state, now, paused_ok=True)
         others = tuple((r, w) for r, w in run.state.roles if r != role)
         run.state = replace(run.state, roles=(*others, *((role, w) for w in holders)))
+        if role == CHAIR:
+            run.state = replace(run.state, chair_check=None)
         rules = floor_rules(self.plan, run.state)
         floor = run.state.floor
         speaker = None if rules is None or not rules.single else rules.speaker
@@ -216,6 +232,67 @@ class MeetingRunner:
             # The speaker is known now: the speaker section under way gives them the floor.
             run.set_floor(*sharing.pick(floor, rules, speaker, now))
         return run.finish()
+
+    # --- the chair, away or back ------------------------------------------------------------
+
+    def with_participants(self, state: MeetingState, count: int) -> MeetingState:
+        """The state with ``count`` different members having taken part so far (a number: the
+        runtime counts people in memory). Never lowers the count; no effects."""
+        if state.status is Status.ENDED or count <= state.participants:
+            return state
+        return replace(state, participants=count)
+
+    def ask_chair(self, state: MeetingState, by: Pseudonym, now: datetime) -> Outcome:
+        """``by`` offers to step in: ask the chair whether they're still with us. With no answer
+        within :data:`CHAIR_ANSWER_WITHIN`, ``by`` chairs (a durable deadline)."""
+        run = self._begin(state, now, paused_ok=True)
+        chairs = run.state.chairs
+        if not chairs:
+            raise MeetingError(MeetingRefusal.NO_CHAIR_TO_ASK)
+        if run.state.chair_check is not None:
+            raise MeetingError(MeetingRefusal.CHAIR_ASKED)
+        until = now + CHAIR_ANSWER_WITHIN
+        run.state = replace(run.state, chair_check=ChairCheck(by, until))
+        run.effects.append(ChairAsked(chairs, by, until))
+        return run.finish()
+
+    def chair_here(self, state: MeetingState, now: datetime) -> Outcome:
+        """The chair answered (or posted, spoke, pressed): they keep the chair. Nothing changes
+        when nobody asked."""
+        run = self._begin(state, now, paused_ok=True)
+        check = run.state.chair_check
+        if check is None:
+            return state, ()
+        run.state = replace(run.state, chair_check=None)
+        run.effects.append(ChairStays(run.state.chairs, check.by))
+        return run.finish()
+
+    def take_chair_back(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
+        """A chair someone stepped in for is back, and chairs again."""
+        run = self._begin(state, now, paused_ok=True)
+        if who not in run.state.stood_in_for:
+            raise MeetingError(MeetingRefusal.NOT_STOOD_IN_FOR)
+        stand_in = run.state.chairs
+        others = tuple((r, w) for r, w in run.state.roles if r != CHAIR)
+        run.state = replace(
+            run.state, roles=(*others, (CHAIR, who)), stood_in_for=(), chair_check=None
+        )
+        run.effects.append(ChairTakenBack(who, stand_in))
+        return run.finish()
+
+    def _hand_over(self, run: Transition) -> None:
+        check = run.state.chair_check
+        if check is None:
+            return
+        previous = run.state.chairs
+        others = tuple((r, w) for r, w in run.state.roles if r != CHAIR)
+        run.state = replace(
+            run.state,
+            roles=(*others, (CHAIR, check.by)),
+            chair_check=None,
+            stood_in_for=tuple(p for p in previous if p != check.by),
+        )
+        run.effects.append(ChairHandedOver(check.by, previous))
 
     # --- timers -----------------------------------------------------------------------------
 
@@ -261,6 +338,8 @@ class MeetingRunner:
             run.set_floor(*sharing.note_due(state.floor, rules))
         elif timer is MeetingDeadlineKind.SHARE_LIMIT and rules is not None:
             run.set_floor(*sharing.limit_due(state.floor, rules, run.now))
+        elif timer is MeetingDeadlineKind.CHAIR_CHECK:
+            self._hand_over(run)
         run.after_floor()
 
     def timers(self, state: MeetingState) -> tuple[ArmMeetingDeadline, ...]:
@@ -305,8 +384,19 @@ class MeetingRunner:
         )
 
     def leave(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
-        """``who`` left: out of every line; their share ends if they had the floor."""
-        return self._floor(state, now, lambda f, r: sharing.leave(f, r, who, now))
+        """``who`` left: out of every line; their share ends if they had the floor; an offer of
+        theirs to step in as chair lapses, and they can no longer take the chair back."""
+        run = self._begin(state, now, paused_ok=True)
+        check = run.state.chair_check
+        run.state = replace(
+            run.state,
+            chair_check=None if check is not None and check.by == who else check,
+            stood_in_for=tuple(p for p in run.state.stood_in_for if p != who),
+        )
+        rules = floor_rules(self.plan, run.state)
+        run.set_floor(*sharing.leave(run.state.floor, rules, who, now))
+        run.after_floor()
+        return run.finish()
 
     def pass_turn(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
         return self._floor(state, now, lambda f, r: sharing.pass_turn(f, r, who, now))

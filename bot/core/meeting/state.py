@@ -17,6 +17,9 @@ from bot.core.meeting.codec import decode, encode
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing import Floor
 
+#: The role id of the chair: the one role the meeting core itself knows.
+CHAIR = "chair"
+
 #: Bumped when the stored shape changes incompatibly.
 STATE_VERSION = 1
 
@@ -70,6 +73,16 @@ class SectionStep:
 
 
 @dataclass(frozen=True)
+class ChairCheck:
+    """Someone offered to step in as chair: the chair was asked whether they're still with us.
+
+    With no answer by ``until``, ``by`` chairs (a durable meeting deadline)."""
+
+    by: Pseudonym
+    until: datetime
+
+
+@dataclass(frozen=True)
 class MeetingState:
     """One meeting in progress. Store ``to_json()``; restore with ``MeetingState.from_json``."""
 
@@ -91,7 +104,16 @@ class MeetingState:
     paused_at: datetime | None = None
     reached_closing: bool = False
     ended_at: datetime | None = None
+    # How many different members took part so far: a number only, never who (the runtime
+    # counts people in memory and hands the number in before each operation).
+    participants: int = 0
+    chair_check: ChairCheck | None = None  # the chair was asked "are you still with us?"
+    stood_in_for: tuple[Pseudonym, ...] = ()  # the chair(s) someone stepped in for: may return
     version: int = STATE_VERSION
+
+    @property
+    def chairs(self) -> tuple[Pseudonym, ...]:
+        return self.holders(CHAIR)
 
     def answer(self, question_id: str) -> bool | None:
         return next((yes for qid, yes in self.answers if qid == question_id), None)
