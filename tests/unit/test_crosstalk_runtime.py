@@ -16,7 +16,7 @@ from bot.core.meeting import MeetingRunner, MeetingSetup, Status
 from bot.core.pseudonyms import Pseudonym
 from bot.core.voice_floor import Room
 from bot.runtime.crosstalk import HOLD_SWITCH, refusal_text, situation_of, switches_of
-from bot.runtime.meetings import LiveMeeting
+from bot.runtime.live import LiveMeeting
 from bot.store.groups import GroupRecord
 
 T0 = datetime(2025, 3, 4, 19, 0, tzinfo=UTC)

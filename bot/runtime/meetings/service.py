@@ -58,6 +58,7 @@ from bot.runtime.events import (
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
+from bot.runtime.meetings.refusals import REFUSALS
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.db import Transaction
@@ -68,40 +69,6 @@ log = logging.getLogger(__name__)
 TIMER_KEY_PREFIX = "meeting."
 
 Operation = Callable[[MeetingRunner, MeetingState, datetime], Outcome]
-
-_R = MeetingRefusal
-REFUSALS: Mapping[MeetingRefusal, str] = {
-    _R.ENDED: "This meeting has ended. Thank you for being part of it.",
-    _R.PAUSED: "The meeting is paused for a moment; this can wait until it goes on.",
-    _R.NOT_PAUSED: "The meeting isn't paused.",
-    _R.WRONG_FORMAT: "This meeting runs with an earlier format; changes apply next time.",
-    _R.NOTHING_BEFORE: "This is the first part of the meeting: there's nothing before it.",
-    _R.NO_QUESTION: "There's no question waiting for an answer right now.",
-    _R.NO_CHOICE: "There's no reading to choose right now.",
-    _R.BAD_OPTION: "That choice isn't one of the options.",
-    _R.NO_READING: "That reading has already been taken. Thank you for offering!",
-    _R.ALREADY_READING: "You're already reading a part of this. Thank you!",
-    _R.NOT_SHARING_NOW: "We're not in a sharing part of the meeting just now.",
-    _R.NOT_YOUR_TURN: "That's for the person sharing right now.",
-    _R.NOT_WAITING: "You're not in line to share, so there's nothing to pass.",
-    _R.PASS_NOT_ALLOWED: "This part of the meeting doesn't use passing.",
-    _R.ONLY_NOT_YET_SHARED: (
-        "This part is for those who haven't shared yet. Thank you for making room."
-    ),
-    _R.NOT_TAG_MODE: "In this part the sharer doesn't choose who goes next.",
-    _R.SAME_PERSON: "Please choose someone else.",
-    _R.NOBODY_SHARING: "Nobody is sharing right now.",
-    _R.BAD_DURATION: "Please choose between a few seconds and an hour.",
-    _R.CHAIR_ASKED: (
-        "We've just asked the chair whether they're still with us. If there's no answer within "
-        "a minute, the member who offered will chair. Thank you for looking out for the meeting."
-    ),
-    _R.NO_CHAIR_TO_ASK: "Nobody is chairing right now, so you can step in straight away.",
-    _R.NOT_STOOD_IN_FOR: (
-        "This button is for the chair who was away. If you'd like to chair, "
-        "**Step in as chair** is on the meeting panel."
-    ),
-}
 
 
 class SteppedIn(StrEnum):
