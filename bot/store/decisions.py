@@ -1,5 +1,6 @@
 """Due process and group decisions in SQLite: concerns, proposals, the voter roll, secret ballots,
-exclusions, the group's decided settings and the outbox of Discord work.
+exclusions, the group's decided settings and the outbox of Discord work (the channels the bot
+closed to members: :mod:`bot.store.channel_denials`, ``DecisionRepository.denials``).
 
 Reads that a decision depends on happen inside :meth:`DecisionRepository.transaction` (under the
 database's write lock, ``BEGIN IMMEDIATE``), so the core decides on exactly what is committed.
@@ -23,7 +24,9 @@ from bot.core.decisions import (
     Proposal,
     ProposalState,
 )
+from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
+from bot.store.channel_denials import ChannelDenials
 from bot.store.db import Database, Transaction
 from bot.store.decision_rows import (
     EXCLUSION_COLUMNS,
@@ -58,10 +61,13 @@ register(
         "is seconded, who proposed it)",
         until="deleted when the vote closes",
         scope=in_group("group_id"),
+        # The proposer's key stays until a second (which clears it) or a lapse: no self-second.
         forget=keep(
-            "a proposal about you is still open: it, and anything you wrote for the voters, is "
-            "deleted when its vote closes",
-            where="target = :member AND state IN ('awaiting_second', 'seconded', 'voting')",
+            "a proposal about you is still open, or one you made is waiting for a second (so you "
+            "can't second it yourself): each is deleted when its vote closes or it lapses, and "
+            "your key on one you made goes as soon as it is seconded",
+            where="(target = :member AND state IN ('awaiting_second', 'seconded', 'voting')) "
+            "OR (proposer = :member AND state = 'awaiting_second')",
             clear=("proposer",),
         ),
     )
@@ -362,6 +368,7 @@ class DecisionTx:
 class DecisionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self.denials = ChannelDenials(db)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[DecisionTx]:
@@ -422,6 +429,22 @@ class DecisionRepository:
         await self._db.execute(
             "UPDATE proposals SET ballot_message_id = ? WHERE id = ?", (message_id, proposal_id)
         )
+
+    async def set_notice(self, proposal_id: str, state: NoticeState, at: float) -> None:
+        """Note how far the notice got: asked for in the channel (``asked_at``), or not."""
+        column = "asked_at" if state is NoticeState.ASKED else "heard_at"
+        await self._db.execute(
+            f"UPDATE proposals SET notice = ?, {column} = ? WHERE id = ?",  # noqa: S608
+            (int(state), at, proposal_id),
+        )
+
+    async def mark_read(self, proposal_id: str, at: float) -> bool:
+        """The member opened the notice in the channel (first time only; True if it was)."""
+        changed = await self._db.execute(
+            "UPDATE proposals SET notice = 3, heard_at = ? WHERE id = ? AND notice IN (0, 2)",
+            (at, proposal_id),
+        )
+        return changed == 1
 
     async def mark_reported(self, group_id: int, target: Pseudonym) -> bool:
         """Claim the one report of a missing permission for this exclusion."""

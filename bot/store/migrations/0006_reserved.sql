@@ -1,0 +1,3 @@
+-- Reserved: migration 0006 belongs to a branch developed alongside this one (issue 12). This
+-- placeholder keeps the numbering gap-free until that branch is merged; it changes nothing, and
+-- the merge replaces it with the real 0006.
