@@ -241,7 +241,7 @@ class DiscordDecisions:
                 await self._access.close(group, self._channel(group), member, target)
             case fx.SendExclusionNotice(target=target, meetings=meetings, ends_by=ends_by):
                 content = texts.excluded(self._place(group), meetings, ends_by)
-                if not await self._dm(group, target, hint, content):
+                if not await self._dm_or_refused(group, target, hint, content):
                     await self._post(group, reaching.away_untold(meetings))
             case fx.RemoveExclusion(target=target):
                 await self._access.open(group, self._channel(group), target)
@@ -346,6 +346,18 @@ class DiscordDecisions:
         hint: Mapping[Pseudonym, User],
         content: str,
         view: discord.ui.View | None = None,
+    ) -> None:
+        """A private message; :class:`Undeliverable` if they left or don't accept it (50007)."""
+        if not await self._dm_or_refused(group, target, hint, content, view):
+            raise Undeliverable
+
+    async def _dm_or_refused(
+        self,
+        group: GroupRecord,
+        target: Pseudonym,
+        hint: Mapping[Pseudonym, User],
+        content: str,
+        view: discord.ui.View | None = None,
     ) -> bool:
         """True once sent; False if Discord refused it (the member doesn't accept private
         messages from the bot: 50007). Raises :class:`Undeliverable` if they left the server."""
@@ -382,7 +394,7 @@ class DiscordDecisions:
         if member is None:
             return NoticeState.UNREACHABLE  # not in the server: there is nobody to tell
         view = hearing_view(task.proposal_id)
-        if await self._dm(group, task.target, {task.target: member}, content, view):
+        if await self._dm_or_refused(group, task.target, {task.target: member}, content, view):
             return NoticeState.PRIVATE
         channel = self._channel(group)
         if channel is None:

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.core.decisions.hearing import NoticeState
-from bot.runtime.decisions.texts import meetings_text, when
+from bot.core.decisions.hearing import NOTICE_WAIT, NoticeState
+from bot.runtime.decisions.texts import meetings_text, plural, when
+
+WAITED = plural(int(NOTICE_WAIT.total_seconds() // 3600), "hour")
 
 READ_MY_NOTE = "Read my note"
 NOTICE_NOT_YOURS = (
@@ -53,8 +55,9 @@ def seconded_step(state: NoticeState, opens: datetime, latest: datetime) -> str:
     else:
         first = "I'm still getting the news to them privately; they may give their side."
     return (
-        f"{first} Voting opens once they could read it: {when(opens)} at the earliest, and "
-        f"{when(latest)} at the latest."
+        f"{first} Voting opens once they have read it and had time to give their side "
+        f"({when(opens)} at the earliest). If they haven't read it by {when(latest)}, voting "
+        "opens then without it."
     )
 
 
@@ -65,7 +68,7 @@ def no_side(state: NoticeState) -> str | None:
     if state in (NoticeState.PENDING, NoticeState.ASKED):
         return (
             "I couldn't reach them privately, and they haven't opened the note I left for them "
-            "here, so after waiting 48 hours voting opened without their side. That isn't a "
+            f"here, so after waiting {WAITED} voting opened without their side. That isn't a "
             "choice they made."
         )
     return None
