@@ -431,17 +431,19 @@ class DecisionRepository:
         )
 
     async def set_notice(self, proposal_id: str, state: NoticeState, at: float) -> None:
-        """Note how far the notice got: asked for in the channel (``asked_at``), or not."""
+        """Note how far the notice got (asked for in the channel: ``asked_at``), during the
+        hearing only."""
         column = "asked_at" if state is NoticeState.ASKED else "heard_at"
         await self._db.execute(
-            f"UPDATE proposals SET notice = ?, {column} = ? WHERE id = ?",  # noqa: S608
+            f"UPDATE proposals SET notice = ?, {column} = ? "  # noqa: S608 - a fixed column
+            "WHERE id = ? AND state = 'seconded'",
             (int(state), at, proposal_id),
         )
 
     async def mark_read(self, proposal_id: str, at: float) -> bool:
         """The member opened the notice in the channel (first time only; True if it was)."""
         changed = await self._db.execute(
-            "UPDATE proposals SET notice = 3, heard_at = ? WHERE id = ? AND notice IN (0, 2)",
+            "UPDATE proposals SET notice = 3, heard_at = ? WHERE id = ? AND notice IN (0, 2, 4)",
             (at, proposal_id),
         )
         return changed == 1

@@ -227,9 +227,9 @@ class Proposals:
             raise NotAllowed(reaching.NOTICE_NOT_YOURS)
         settings = await ctx.settings(group)
         now = ctx.clock.now()
-        opens = max(proposal.deadline, now)
+        opens = now  # voting already open (they didn't read it within the longest wait)
         if proposal.state is ProposalState.SECONDED:
-            heard = stored.heard_at
+            opens, heard = proposal.deadline, stored.heard_at
             if await ctx.repo.mark_read(proposal_id, now.timestamp()):
                 heard = now
                 log.info("A member opened the notice left for them in the channel")
