@@ -191,6 +191,15 @@ class Decisions(commands.Cog):
     # --- members coming back ----------------------------------------------------------------
 
     @commands.Cog.listener()
+    async def on_ready(self) -> None:
+        # Now and every hour: nobody stays shut out of a channel beyond their time away.
+        try:
+            await self.bot.services.decisions.start()
+        except Exception:
+            if not self.bot.is_closed():
+                log.exception("Could not arm the check of closed channels")
+
+    @commands.Cog.listener()
     async def on_member_join(self, member: discord.Member) -> None:
         try:
             await self.bot.services.decisions.member_joined(member.guild.id, member)

@@ -6,11 +6,12 @@ no id is ever stored. Who belongs to a group is :func:`~bot.guild.in_group`'s an
 Every message goes out with ``AllowedMentions.none()``: a proposal or ballot names the member
 it is about as a mention that pings nobody.
 
-Permission overwrites: an exclusion denies View Channel, Send Messages and Connect on the
-group's channel for that one member, with the audit-log reason "group decision" and nothing
-else; other bits of an overwrite the member already had are kept, and lifting removes only
-these three (the whole overwrite if nothing else is left). A 403 is never retried: the group is
-told once what permission is missing, and the work is dropped.
+Permission overwrites (closing the channel to a member, letting them back in) are in
+:mod:`bot.adapters.decision_access`. Private messages the member concerned must read: the notice
+before an exclusion vote, when Discord refuses it (50007), is left in the channel behind a
+button only they can use (pinging only them), and the proposal says so — never "told privately"
+unless it happened; the "you sit out" message, when refused, is replaced by the truth in the
+channel (the channel is closed to them by then, so a button there couldn't reach them).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from datetime import datetime
 
 import discord
 
+from bot.adapters.decision_access import ChannelAccess, GroupChannel
 from bot.core.decisions import (
     DecisionSettings,
     ExcludeMember,
@@ -31,30 +33,26 @@ from bot.core.decisions import (
     is_eligible_voter,
 )
 from bot.core.decisions import effects as fx
+from bot.core.decisions.hearing import NOTICE_WAIT, NoticeState
 from bot.core.decisions.proposals import concerned_member
 from bot.core.formats import CompiledFormat
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused, InvalidInput
 from bot.guild import Directory, ensure_members, in_group, refusals
 from bot.runtime.clock import Clock
-from bot.runtime.decisions import texts
+from bot.runtime.decisions import reaching, texts
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work
-from bot.runtime.decisions.port import Person, Undeliverable, Unexcludable, User
+from bot.runtime.decisions.port import NotYet, Person, Undeliverable, Unexcludable, User
 from bot.runtime.decisions.settings import FORMAT, decision_settings
 from bot.runtime.formats import FormatLibrary
+from bot.store.decision_rows import StoredProposal
 from bot.store.decisions import DecisionRepository
 from bot.store.groups import GroupRecord
-from bot.ui.decisions import ballot_view, hearing_view, second_view
+from bot.ui.decisions import ballot_view, hearing_view, notice_view, second_view
 
 log = logging.getLogger(__name__)
 
-AUDIT_REASON = "group decision"
 NONE = discord.AllowedMentions.none()
-GroupChannel = discord.TextChannel | discord.VoiceChannel | discord.StageChannel
-
-
-def _keep_out() -> discord.PermissionOverwrite:
-    return discord.PermissionOverwrite(view_channel=False, send_messages=False, connect=False)
 
 
 class DiscordDecisions:
@@ -74,6 +72,14 @@ class DiscordDecisions:
         self._repo = repo
         self._formats = formats
         self._clock = clock
+        self._access = ChannelAccess(
+            client,
+            directory=directory,
+            repo=repo,
+            clock=clock,
+            post=self._post,
+            missing=self.missing_permissions,
+        )
 
     async def ready(self) -> None:
         await self._client.wait_until_ready()
@@ -179,7 +185,7 @@ class DiscordDecisions:
 
     async def carry_out(
         self, group: GroupRecord, work: Work, hint: Mapping[Pseudonym, User]
-    ) -> None:
+    ) -> NoticeState | None:
         task, about = work.task, work.about
         match task:
             case fx.SendConcernNote(target=target, guideline=key):
@@ -200,15 +206,11 @@ class DiscordDecisions:
                 about = _need(about)
                 _, name = await self._words(group, about.motion)
                 mention = await self._mention(group, about.motion, hint)
-                content = texts.seconded_notice(about.motion, mention, opens, name)
+                step = await self._seconded_step(group, about.proposal_id, opens)
+                content = texts.seconded_notice(about.motion, mention, opens, name, step)
                 await self._replace(group, about.message_id, content)
-            case fx.SendNotice(
-                target=target, proposal_id=proposal_id, meetings=meetings, hearing_ends=opens
-            ):
-                titles = await self._titles(group, task.guidelines)
-                settings_ = await self._settings(group)
-                content = texts.notice(self._place(group), meetings, titles, opens, settings_)
-                await self._dm(group, target, hint, content, hearing_view(proposal_id))
+            case fx.SendNotice():
+                return await self._send_notice(group, task, hint)
             case fx.PostBallot(proposal_id=proposal_id):
                 await self._post_ballot(group, proposal_id, hint)
             case fx.ShowStatement(proposal_id=proposal_id):
@@ -235,16 +237,18 @@ class DiscordDecisions:
             case fx.SendNotCarried(target=target):
                 await self._dm(group, target, hint, texts.not_carried(self._place(group)))
             case fx.ApplyExclusion(target=target):
-                await self._apply_exclusion(group, target, hint)
+                member = await self._find(group, target, hint)
+                await self._access.close(group, self._channel(group), member, target)
             case fx.SendExclusionNotice(
                 target=target, meetings=meetings, ends_by=ends_by, after_this_meeting=after
             ):
                 content = texts.excluded(self._place(group), meetings, ends_by, after)
-                await self._dm(group, target, hint, content)
+                if not await self._dm_or_refused(group, target, hint, content):
+                    await self._post(group, reaching.away_untold(meetings))
             case fx.RemoveExclusion(target=target):
-                await self._remove_exclusion(group, target, hint)
+                await self._access.open(group, self._channel(group), target)
             case fx.SendWelcomeBack(target=target):
-                await self._dm(group, target, hint, texts.welcome_back(self._place(group)))
+                await self._welcome_back(group, target, hint)
             case AdoptFormat(ref=ref):
                 try:
                     await self._formats.adopt(group.channel_id, ref, self._clock.timestamp())
@@ -252,14 +256,15 @@ class DiscordDecisions:
                     raise Undeliverable from None
             case _:
                 raise TypeError(f"unknown Discord work {task!r}")
+        return None
 
     # --- messages -----------------------------------------------------------------------------
 
     def _place(self, group: GroupRecord) -> str:
         guild, channel = self._guild(group), self._channel(group)
-        if guild is None or channel is None:
-            return "your peer group"
-        return f"the group that meets in #{channel.name} on {guild.name}"
+        return reaching.place(
+            None if channel is None else channel.name, None if guild is None else guild.name
+        )
 
     async def _settings(self, group: GroupRecord) -> DecisionSettings:
         return decision_settings(await self._repo.settings(group.id))
@@ -344,6 +349,20 @@ class DiscordDecisions:
         content: str,
         view: discord.ui.View | None = None,
     ) -> None:
+        """A private message; :class:`Undeliverable` if they left or don't accept it (50007)."""
+        if not await self._dm_or_refused(group, target, hint, content, view):
+            raise Undeliverable
+
+    async def _dm_or_refused(
+        self,
+        group: GroupRecord,
+        target: Pseudonym,
+        hint: Mapping[Pseudonym, User],
+        content: str,
+        view: discord.ui.View | None = None,
+    ) -> bool:
+        """True once sent; False if Discord refused it (the member doesn't accept private
+        messages from the bot: 50007). Raises :class:`Undeliverable` if they left the server."""
         member = await self._find(group, target, hint)
         if member is None:
             raise Undeliverable  # they left the server: there is nobody to tell
@@ -353,8 +372,65 @@ class DiscordDecisions:
                     await member.send(content, allowed_mentions=NONE)
                 else:
                     await member.send(content, view=view, allowed_mentions=NONE)
-        except DiscordRefused:  # they don't accept private messages from the bot
-            raise Undeliverable from None
+        except DiscordRefused:
+            return False
+        return True
+
+    # --- the notice before an exclusion vote -------------------------------------------------
+
+    async def _send_notice(
+        self, group: GroupRecord, task: fx.SendNotice, hint: Mapping[Pseudonym, User]
+    ) -> NoticeState | None:
+        """By private message; if refused, asked in the channel behind a button only they can
+        use. Returns how far it got (the service keeps that: voting waits for the member to be
+        able to read it, bot/core/decisions/hearing.py)."""
+        stored = await self._repo.proposal(task.proposal_id)
+        if stored is None or stored.proposal.state is not ProposalState.SECONDED:
+            return None  # decided or withdrawn meanwhile
+        titles = await self._titles(group, task.guidelines)
+        settings = await self._settings(group)
+        content = texts.notice(
+            self._place(group), task.meetings, titles, task.hearing_ends, settings
+        )
+        member = await self._find(group, task.target, hint)
+        if member is None:
+            return NoticeState.UNREACHABLE  # not in the server: there is nobody to tell
+        view = hearing_view(task.proposal_id)
+        if await self._dm_or_refused(group, task.target, {task.target: member}, content, view):
+            return NoticeState.PRIVATE
+        channel = self._channel(group)
+        if channel is None:
+            raise NotYet
+        only_them = discord.AllowedMentions(everyone=False, roles=False, users=[member])
+        try:
+            with refusals("ask a member in the channel to open a private note"):
+                await channel.send(
+                    reaching.ask_to_read(member.mention),
+                    view=notice_view(task.proposal_id),
+                    allowed_mentions=only_them,
+                )
+        except (DiscordRefused, DiscordGone):
+            raise NotYet from None  # tried again; voting waits for it (48 hours at most)
+        log.info("A member doesn't accept private messages; asked them in the channel instead")
+        return NoticeState.ASKED
+
+    async def _welcome_back(
+        self, group: GroupRecord, target: Pseudonym, hint: Mapping[Pseudonym, User]
+    ) -> None:
+        current = await self._repo.exclusion(group.id, target)
+        if current is not None and current.in_force(self._clock.now()):
+            return  # a newer exclusion: this welcome is stale
+        if await self._repo.denials.pending(group.id, target):
+            raise NotYet  # not before they really can come back in
+        await self._dm(group, target, hint, texts.welcome_back(self._place(group)))
+
+    async def _seconded_step(self, group: GroupRecord, proposal_id: str, opens: datetime) -> str:
+        stored = await self._repo.proposal(proposal_id)
+        state = NoticeState.PENDING if stored is None else stored.notice
+        since = stored.asked_at if stored is not None and stored.asked_at else None
+        settings = await self._settings(group)
+        latest = (since or opens - settings.hearing) + NOTICE_WAIT
+        return reaching.seconded_step(state, opens, max(latest, opens))
 
     async def _post_ballot(
         self, group: GroupRecord, proposal_id: str, hint: Mapping[Pseudonym, User]
@@ -362,8 +438,7 @@ class DiscordDecisions:
         stored = await self._repo.proposal(proposal_id)
         if stored is None or stored.proposal.state is not ProposalState.VOTING:
             return  # closed meanwhile
-        proposal = stored.proposal
-        content = await self._ballot_text(group, proposal, hint)
+        content = await self._ballot_text(group, stored, hint)
         message = await self._post(group, content, ballot_view(proposal_id))
         await self._repo.set_ballot_message(proposal_id, message.id)
 
@@ -378,7 +453,7 @@ class DiscordDecisions:
         channel = self._channel(group)
         if channel is None:
             raise Undeliverable
-        content = await self._ballot_text(group, stored.proposal, hint)
+        content = await self._ballot_text(group, stored, hint)
         try:
             with refusals("show a statement on a ballot"):
                 await channel.get_partial_message(stored.ballot_message_id).edit(content=content)
@@ -386,8 +461,9 @@ class DiscordDecisions:
             raise Undeliverable from None
 
     async def _ballot_text(
-        self, group: GroupRecord, proposal: Proposal, hint: Mapping[Pseudonym, User]
+        self, group: GroupRecord, stored: StoredProposal, hint: Mapping[Pseudonym, User]
     ) -> str:
+        proposal = stored.proposal
         _, name = await self._words(group, proposal.motion)
         mention = await self._mention(group, proposal.motion, hint)
         return texts.ballot(
@@ -398,82 +474,7 @@ class DiscordDecisions:
             proposal.quorum,
             proposal.deadline,
             name,
-        )
-
-    # --- overwrites ---------------------------------------------------------------------------
-
-    async def _apply_exclusion(
-        self, group: GroupRecord, target: Pseudonym, hint: Mapping[Pseudonym, User]
-    ) -> None:
-        exclusion = await self._repo.exclusion(group.id, target)
-        if exclusion is None or not exclusion.in_force(self._clock.now()):
-            return  # lifted meanwhile: a stale step never undoes newer state
-        channel = self._channel(group)
-        member = await self._find(group, target, hint)
-        if channel is None or member is None:
-            return  # not in the server now: re-applied if they come back (on_member_join)
-        overwrite = channel.overwrites_for(member)
-        overwrite.update(view_channel=False, send_messages=False, connect=False)
-        try:
-            with refusals("keep a member out of a group's channel"):
-                await channel.set_permissions(member, overwrite=overwrite, reason=AUDIT_REASON)
-        except DiscordRefused:
-            if await self._repo.mark_reported(group.id, target):
-                missing = await self.missing_permissions(group) or ["Manage Permissions"]
-                await self._post(group, texts.missing_permission_report(missing))
-            raise Undeliverable from None
-        log.info("A member's time away began: the group's channel is closed to them")
-
-    async def _remove_exclusion(
-        self, group: GroupRecord, target: Pseudonym, hint: Mapping[Pseudonym, User]
-    ) -> None:
-        current = await self._repo.exclusion(group.id, target)
-        if current is not None and current.in_force(self._clock.now()):
-            return  # a newer exclusion: a stale lift never undoes it
-        channel = self._channel(group)
-        if channel is None:
-            raise Undeliverable
-        guild = channel.guild
-        ours = _keep_out()
-        for holder, overwrite in channel.overwrites.items():
-            if isinstance(holder, discord.Role):
-                continue
-            if self._directory.who(guild.id, holder) != target:
-                continue
-            allow, deny = overwrite.pair()
-            rest = discord.PermissionOverwrite.from_pair(allow, deny)
-            rest.update(**{name: None for name, value in ours if value is not None})
-            try:
-                with refusals("reopen a group's channel to a member"):
-                    await self._reopen(channel, holder, rest)
-            except DiscordGone:
-                return
-            except DiscordRefused:
-                missing = await self.missing_permissions(group) or ["Manage Permissions"]
-                await self._post(group, texts.missing_permission_report(missing))
-                raise Undeliverable from None
-            log.info("A member's time away ended: the group's channel is open to them again")
-            return
-
-    async def _reopen(
-        self,
-        channel: GroupChannel,
-        holder: discord.Member | discord.Object,
-        rest: discord.PermissionOverwrite,
-    ) -> None:
-        """Remove our three bits from a member's overwrite, keeping whatever else it had."""
-        http = self._client.http
-        if rest.is_empty():
-            await http.delete_channel_permissions(channel.id, holder.id, reason=AUDIT_REASON)
-            return
-        kept_allow, kept_deny = rest.pair()
-        await http.edit_channel_permissions(
-            channel.id,
-            holder.id,
-            str(kept_allow.value),
-            str(kept_deny.value),
-            1,
-            reason=AUDIT_REASON,
+            reaching.no_side(stored.notice),
         )
 
 

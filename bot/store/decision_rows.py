@@ -22,6 +22,7 @@ from bot.core.decisions import (
     Threshold,
     WelcomeBack,
 )
+from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
 
 
@@ -37,12 +38,16 @@ class StoredProposal:
     proposal: Proposal
     message_id: int | None  # the proposal's message (asking for a second)
     ballot_message_id: int | None
+    #: How far the notice before an exclusion vote got, and when (bot/core/decisions/hearing.py).
+    notice: NoticeState = NoticeState.PENDING
+    heard_at: datetime | None = None
+    asked_at: datetime | None = None
 
 
 PROPOSAL_COLUMNS = (
     "id, group_id, kind, target, meetings, guidelines, subject, value, state, created_at, "
     "deadline, threshold_num, threshold_den, threshold_strict, quorum, proposer, statement, "
-    "message_id, ballot_message_id"
+    "message_id, ballot_message_id, notice, heard_at, asked_at"
 )
 
 
@@ -72,7 +77,19 @@ def proposal_from_row(row: sqlite3.Row, box: BallotBox | None = None) -> StoredP
         statement=row["statement"],
         box=box,
     )
-    return StoredProposal(row["group_id"], proposal, row["message_id"], row["ballot_message_id"])
+    return StoredProposal(
+        row["group_id"],
+        proposal,
+        row["message_id"],
+        row["ballot_message_id"],
+        NoticeState(row["notice"]),
+        _time_or_none(row["heard_at"]),
+        _time_or_none(row["asked_at"]),
+    )
+
+
+def _time_or_none(timestamp: float | None) -> datetime | None:
+    return None if timestamp is None else to_time(timestamp)
 
 
 def motion_columns(motion: Motion) -> tuple[str, str | None, int | None, str, str | None, Any]:

@@ -1,5 +1,6 @@
 """Due process and group decisions in SQLite: concerns, proposals, the voter roll, secret ballots,
-exclusions, the group's decided settings and the outbox of Discord work.
+exclusions, the group's decided settings and the outbox of Discord work (the channels the bot
+closed to members: :mod:`bot.store.channel_denials`, ``DecisionRepository.denials``).
 
 Reads that a decision depends on happen inside :meth:`DecisionRepository.transaction` (under the
 database's write lock, ``BEGIN IMMEDIATE``), so the core decides on exactly what is committed.
@@ -23,7 +24,10 @@ from bot.core.decisions import (
     Proposal,
     ProposalState,
 )
+from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
+from bot.store import decision_tables  # noqa: F401 - declares these tables to the registry
+from bot.store.channel_denials import ChannelDenials
 from bot.store.db import Database, Transaction
 from bot.store.decision_rows import (
     EXCLUSION_COLUMNS,
@@ -32,95 +36,6 @@ from bot.store.decision_rows import (
     exclusion_from_row,
     motion_columns,
     proposal_from_row,
-)
-from bot.store.privacy import KeptTable, Link, in_group, keep, register, through
-
-register(
-    KeptTable(
-        table="concerns",
-        people=("target", "requester"),
-        one="kind note sent at a member's request (which guideline, and coded keys for who "
-        "asked and who received it)",
-        many="kind notes sent at members' requests (which guideline, and coded keys for who "
-        "asked and who received them)",
-        until="deleted when they expire",
-        scope=in_group("group_id"),
-    )
-)
-
-register(
-    KeptTable(
-        table="proposals",
-        people=("target", "proposer"),
-        one="open proposal (what it asks, and coded keys for who it is about and, until it is "
-        "seconded, who proposed it)",
-        many="open proposals (what each asks, and coded keys for who it is about and, until it "
-        "is seconded, who proposed it)",
-        until="deleted when the vote closes",
-        scope=in_group("group_id"),
-        forget=keep(
-            "a proposal about you is still open: it, and anything you wrote for the voters, is "
-            "deleted when its vote closes",
-            where="target = :member AND state IN ('awaiting_second', 'seconded', 'voting')",
-            clear=("proposer",),
-        ),
-    )
-)
-
-register(
-    KeptTable(
-        table="voters",
-        people=("voter",),
-        one="place on an open vote's roll (a coded key and whether it has voted, never how)",
-        many="places on open votes' rolls (coded keys and whether each has voted, never how)",
-        until="deleted when the vote closes",
-        scope=through(Link("proposal_id", "proposals"), Link("group_id", "groups")),
-        forget=keep(
-            "you already voted: your ballot is anonymous, and your place on the roll is deleted "
-            "when the vote closes",
-            where="voted = 1",
-        ),
-    )
-)
-
-register(
-    KeptTable(
-        table="ballots",
-        one="secret ballot in an open vote (a random key and a choice; nothing says whose)",
-        many="secret ballots in open votes (a random key and a choice; nothing says whose)",
-        until="deleted when the vote closes",
-        scope=through(Link("proposal_id", "proposals"), Link("group_id", "groups")),
-    )
-)
-
-register(
-    KeptTable(
-        table="exclusions",
-        people=("target",),
-        one="member sitting out the next meeting or two, by the group's decision (a coded key)",
-        many="members sitting out the next meeting or two, by the group's decision (coded keys)",
-        until="deleted when they are welcomed back, after one or two meetings",
-        scope=in_group("group_id"),
-        forget=keep(
-            "the group's decision that you sit out a meeting or two is in force: it ends on its "
-            "own, and then every row about it is deleted"
-        ),
-    )
-)
-
-register(
-    KeptTable(
-        table="decision_outbox",
-        mentions=("payload",),
-        one="message or permission change still to be carried out (coded keys only)",
-        many="messages or permission changes still to be carried out (coded keys only)",
-        until="deleted as soon as each is done",
-        scope=in_group("group_id"),
-        forget=keep(
-            "I still have to carry out a message or permission change for a group decision; it "
-            "is deleted as soon as it is done"
-        ),
-    )
 )
 
 OPEN_STATES = ("awaiting_second", "seconded", "voting")
@@ -380,6 +295,7 @@ class DecisionTx:
 class DecisionRepository:
     def __init__(self, db: Database) -> None:
         self._db = db
+        self.denials = ChannelDenials(db)
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[DecisionTx]:
@@ -441,6 +357,24 @@ class DecisionRepository:
         await self._db.execute(
             "UPDATE proposals SET ballot_message_id = ? WHERE id = ?", (message_id, proposal_id)
         )
+
+    async def set_notice(self, proposal_id: str, state: NoticeState, at: float) -> None:
+        """Note how far the notice got (asked for in the channel: ``asked_at``), during the
+        hearing only."""
+        column = "asked_at" if state is NoticeState.ASKED else "heard_at"
+        await self._db.execute(
+            f"UPDATE proposals SET notice = ?, {column} = ? "  # noqa: S608 - a fixed column
+            "WHERE id = ? AND state = 'seconded'",
+            (int(state), at, proposal_id),
+        )
+
+    async def mark_read(self, proposal_id: str, at: float) -> bool:
+        """The member opened the notice in the channel (first time only; True if it was)."""
+        changed = await self._db.execute(
+            "UPDATE proposals SET notice = 3, heard_at = ? WHERE id = ? AND notice IN (0, 2, 4)",
+            (at, proposal_id),
+        )
+        return changed == 1
 
     async def mark_reported(self, group_id: int, target: Pseudonym) -> bool:
         """Claim the one report of a missing permission for this exclusion."""

@@ -5,6 +5,8 @@ user id, and is at most ~30 characters. ``cogs.decisions`` registers them.
     pc:second:<proposal>            on the proposal in the channel
     pc:hearing:<proposal>           in the private notice to the member concerned
     pc:ballot:<proposal>:<choice>   Yes / No / Abstain on the ballot
+    pc:notice:<proposal>            in the channel, for a member who doesn't accept private
+                                    messages: shows them the notice, privately
 """
 
 from __future__ import annotations
@@ -15,13 +17,14 @@ from typing import Any
 import discord
 
 from bot.core.decisions import Choice
-from bot.runtime.decisions import DecisionService, texts
+from bot.runtime.decisions import DecisionService, reaching, texts
 from bot.ui.replies import message_for, reply_privately
 from bot.ui.routing import Interaction, guarded, service
 
 PROPOSAL_ID = r"[A-Za-z0-9_-]{1,40}"
 SECOND = re.compile(rf"pc:second:(?P<proposal>{PROPOSAL_ID})")
 HEARING = re.compile(rf"pc:hearing:(?P<proposal>{PROPOSAL_ID})")
+NOTICE = re.compile(rf"pc:notice:(?P<proposal>{PROPOSAL_ID})")
 BALLOT = re.compile(rf"pc:ballot:(?P<proposal>{PROPOSAL_ID}):(?P<choice>yes|no|abstain)")
 
 LABELS = {Choice.YES: "Yes", Choice.NO: "No", Choice.ABSTAIN: "Abstain"}
@@ -88,6 +91,45 @@ class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEA
         await guarded(interaction, "the Give my side button", open_form)
 
 
+class NoticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NOTICE):
+    """Left in the channel, pinging only the member, when the notice before an exclusion vote
+    couldn't go by private message: pressing it shows them the notice where only they see it,
+    and from then on they could read it (the vote waits for that)."""
+
+    def __init__(self, proposal_id: str) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=reaching.READ_MY_NOTE,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"pc:notice:{proposal_id}",
+            )
+        )
+        self.proposal_id = proposal_id
+
+    @classmethod
+    async def from_custom_id(
+        cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
+    ) -> NoticeButton:
+        return cls(match["proposal"])
+
+    async def callback(self, interaction: Interaction) -> None:
+        async def show() -> None:
+            await interaction.response.defer(ephemeral=True, thinking=True)
+            shown = await service(interaction, DecisionService).read_notice(
+                self.proposal_id, interaction.user
+            )
+            channel, guild = interaction.channel, interaction.guild
+            place = reaching.place(
+                getattr(channel, "name", None), None if guild is None else guild.name
+            )
+            text = texts.notice(place, shown.meetings, shown.titles, shown.opens, shown.settings)
+            await interaction.followup.send(
+                text, view=hearing_view(self.proposal_id), ephemeral=True
+            )
+
+        await guarded(interaction, "the Read my note button", show)
+
+
 class StatementForm(discord.ui.Modal):
     """The member's side, length-capped; shown with the ballot and deleted when the vote closes."""
 
@@ -147,7 +189,7 @@ class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALL
         await guarded(interaction, "a ballot button", vote)
 
 
-DYNAMIC_ITEMS = (SecondButton, HearingButton, BallotButton)
+DYNAMIC_ITEMS = (SecondButton, HearingButton, NoticeButton, BallotButton)
 
 
 def second_view(proposal_id: str) -> discord.ui.View:
@@ -159,6 +201,12 @@ def second_view(proposal_id: str) -> discord.ui.View:
 def hearing_view(proposal_id: str) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     view.add_item(HearingButton(proposal_id))
+    return view
+
+
+def notice_view(proposal_id: str) -> discord.ui.View:
+    view = discord.ui.View(timeout=None)
+    view.add_item(NoticeButton(proposal_id))
     return view
 
 

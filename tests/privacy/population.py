@@ -152,6 +152,15 @@ async def _decision_outbox(tx: Transaction, place: Place, now: float) -> None:
     )
 
 
+async def _channel_denials(tx: Transaction, place: Place, now: float) -> None:
+    # dot is sitting out (the exclusion above); alice's time away ended, not yet let back in.
+    for name in ("dot", "alice"):
+        await tx.execute(
+            "INSERT INTO channel_denials (group_id, target) VALUES (?, ?)",
+            (place.group_id, place.who[name]),
+        )
+
+
 async def _rotation_roles(tx: Transaction, place: Place, now: float) -> None:
     await tx.execute(
         "INSERT INTO rotation_roles (id, group_id, role) VALUES (?, ?, 'chair')",
@@ -209,6 +218,7 @@ MAKERS: dict[str, Maker] = {
     "ballots": _ballots,
     "exclusions": _exclusions,
     "decision_outbox": _decision_outbox,
+    "channel_denials": _channel_denials,
     "rotation_roles": _rotation_roles,
     "rotation_volunteers": _rotation_volunteers,
     "rotation_turns": _rotation_turns,

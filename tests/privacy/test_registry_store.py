@@ -96,6 +96,7 @@ async def test_what_i_keep_counts_the_askers_own_rows(world: World) -> None:
         "rotation_volunteers": 1,
         "rotation_turns": 1,  # asked to serve next
         "rotation_swaps": 1,
+        "channel_denials": 1,  # not let back in yet
     }
 
 
@@ -113,22 +114,37 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
     kept = {rows.entry.table: rows.kept for rows in outcome.kept}
     assert removed == {
         "concerns": 2,
-        "proposals": 3,
+        "proposals": 2,
         "rotation_volunteers": 1,
         "rotation_turns": 1,
         "rotation_swaps": 1,
     }
-    assert kept == {"meetings": 1, "voters": 1, "decision_outbox": 1}
+    # Kept: her proposal waiting for a second keeps her key (so she can't second it herself),
+    # and the channel she hasn't been let back into yet.
+    assert kept == {
+        "meetings": 1,
+        "proposals": 1,
+        "voters": 1,
+        "decision_outbox": 1,
+        "channel_denials": 1,
+    }
     assert {r.entry.table: r.removable for r in preview.removed} == removed  # as announced
     assert all(rows.entry.forget.because for rows in outcome.kept)  # each says why
 
     after = dump_database(world.store.db.path)
     lines = [line for line in after.splitlines() if alice_here in line]
-    assert sorted(line.split(":")[0] for line in lines) == ["decision_outbox", "meetings", "voters"]
-    # The open vote about cyd goes on without its proposer; the decided one about alice is gone.
+    assert sorted(line.split(":")[0] for line in lines) == [
+        "channel_denials",
+        "decision_outbox",
+        "meetings",
+        "proposals",
+        "voters",
+    ]
+    # The open vote about cyd goes on without its proposer; the decided one about alice is gone;
+    # her change waiting for a second keeps her key until it is seconded or lapses.
     proposals = await world.store.db.fetchall("SELECT id, proposer FROM proposals ORDER BY id")
     home = {row["id"]: row["proposer"] for row in proposals if row["id"].endswith("-1")}
-    assert home == {"change-1": None, "open-1": None}
+    assert home == {"change-1": alice_here, "open-1": None}
     # The announced turn stays, open to anyone: the group still needs a chair.
     turns = await world.store.db.fetchall("SELECT rotation_id, who FROM rotation_turns")
     assert [(row["rotation_id"], row["who"]) for row in turns if row["rotation_id"] == 10] == [

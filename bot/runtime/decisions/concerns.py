@@ -28,6 +28,7 @@ class Concerns:
         """Send ``target`` a kind, private note about one guideline, for ``requester``."""
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
+        await ctx.require_in_group(group, requester, texts.CONCERN_NOT_MEMBER)
         plan = await ctx.formats.current(group)
         if not plan.guidelines:
             raise NotAllowed(texts.NO_GUIDELINES)

@@ -12,7 +12,7 @@ from bot.errors import NoGroupHere, NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.decisions import texts
 from bot.runtime.decisions.engine import Engine
-from bot.runtime.decisions.port import DecisionPort, User
+from bot.runtime.decisions.port import DecisionPort, Person, User
 from bot.runtime.decisions.settings import decision_settings
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.locks import GroupLocks
@@ -69,6 +69,15 @@ class DecisionContext:
 
     def refuse(self, error: core.Refused, settings: DecisionSettings) -> NotAllowed:
         return NotAllowed(texts.refusal(error, settings))
+
+    async def require_in_group(self, group: GroupRecord, user: User, refusal: str) -> Person:
+        """The one membership rule for whoever acts — concern, propose, second, vote: a member of
+        the group as :func:`bot.guild.in_group` says (asked through the port). Anyone else gets
+        ``refusal``, and nothing changes."""
+        person = await self.port.person(group, user)
+        if person.is_bot or not person.in_group:
+            raise NotAllowed(refusal)
+        return person
 
     async def require_member(self, group: GroupRecord, target: User) -> None:
         """A concern or a proposal is about a member of the group (not a bot, not a passer-by).

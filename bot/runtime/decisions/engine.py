@@ -8,7 +8,9 @@
   restart finds any work a crash left behind;
 * :meth:`Engine.after` arms the deadlines and carries out the work, deleting each item once
   done. Work that fails for a reason that may pass is tried again later (with a growing delay,
-  in real seconds whatever the clock rate); a 403 or a vanished member is never retried.
+  in real seconds whatever the clock rate); work the adapter calls undeliverable (a message to
+  a member who left, most 403s) is dropped, but never what matters: letting a member back in
+  (:class:`~bot.runtime.decisions.port.NotYet`) is retried until it is done.
 
 An item is carried out by one path at a time (the in-memory ``_in_flight`` set), and a path
 that finds it gone does nothing: so the inline path, the restart's drain and a retry can never
@@ -37,14 +39,16 @@ from bot.core.decisions.effects import (
     SaveExclusion,
     SaveRoll,
     ScheduleDeadline,
+    SendNotice,
     StartExclusion,
     StoreBallot,
 )
+from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work, decode, encode
-from bot.runtime.decisions.port import DecisionPort, Undeliverable, User
+from bot.runtime.decisions.port import DecisionPort, NotYet, Undeliverable, User
 from bot.runtime.decisions.settings import FORMAT
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
@@ -236,7 +240,10 @@ class Engine:
         work = decode(item.payload)
         name = type(work.task).__name__
         try:
-            await self.port.carry_out(group, work, hint)
+            reached = await self.port.carry_out(group, work, hint)
+            if isinstance(work.task, SendNotice):  # how far it got: voting waits for it
+                state = reached or NoticeState.PRIVATE
+                await self._repo.set_notice(work.task.proposal_id, state, self._clock.timestamp())
         except Undeliverable:
             await self._repo.done(item_id)
             log.info("Dropped Discord work that can't be done (%s)", name)
@@ -244,8 +251,11 @@ class Engine:
         except Exception as error:
             await self._repo.failed(item_id)
             delay = min(RETRY_MAX, RETRY_BASE * 2**item.attempts) * self._clock.rate
-            log.warning(
-                "Discord work (%s) failed (%s); trying again later", name, type(error).__name__
+            log.log(
+                logging.INFO if isinstance(error, NotYet) else logging.WARNING,
+                "Discord work (%s) failed (%s); trying again later",
+                name,
+                type(error).__name__,
             )
             await self._scheduler.schedule(
                 OUTBOX_DEADLINE, OUTBOX_KEY, self._clock.timestamp() + delay, {}

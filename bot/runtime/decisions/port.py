@@ -15,6 +15,7 @@ from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.core.decisions import DecisionSettings, Proposal
+from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.decisions.outbox import Work
 from bot.store.groups import GroupRecord
@@ -45,6 +46,11 @@ class Undeliverable(Exception):
     """The work can never be done (403, the member or channel is gone): drop it, don't retry."""
 
 
+class NotYet(Exception):
+    """The work can't be done yet and must not be dropped (Discord refused to let a member back
+    in; the welcome back waits for that): try again later, with a growing delay."""
+
+
 class DecisionPort(Protocol):
     async def ready(self) -> None:
         """Until the Discord connection is ready (deadlines may fire at start-up)."""
@@ -68,7 +74,10 @@ class DecisionPort(Protocol):
 
     async def carry_out(
         self, group: GroupRecord, work: Work, hint: Mapping[Pseudonym, User]
-    ) -> None:
+    ) -> NoticeState | None:
         """Do one piece of Discord work. ``hint`` maps pseudonyms to users the caller already
         has at hand. Raises :class:`Undeliverable` for work that must not be retried, anything
-        else for work to try again later."""
+        else (:class:`NotYet` above all) for work to try again later.
+
+        For the notice before an exclusion vote, returns how far it got when that isn't a
+        private message delivered (``None``): asked in the channel, or nobody to tell."""

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from bot.core import decisions as core
 from bot.core.decisions import (
+    DeadlineKind,
     DecisionSettings,
     Effect,
     ExcludeMember,
@@ -20,9 +21,9 @@ from bot.core.decisions import (
 from bot.core.decisions.proposals import concerned_member
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import InvalidInput, NotAllowed
-from bot.runtime.decisions import texts
+from bot.runtime.decisions import reaching, texts
 from bot.runtime.decisions.context import DecisionContext
-from bot.runtime.decisions.engine import Committed
+from bot.runtime.decisions.engine import DEADLINE_PREFIX, Committed
 from bot.runtime.decisions.outbox import About
 from bot.runtime.decisions.port import User
 from bot.runtime.decisions.settings import FORMAT, decision_settings, normalise_setting
@@ -30,6 +31,8 @@ from bot.store.decisions import DecisionTx
 from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
+
+OPENS = DEADLINE_PREFIX + DeadlineKind.BALLOT_OPENS.value
 
 Propose = Callable[[DecisionTx, DecisionSettings], Awaitable[tuple[Proposal, list[Effect]]]]
 
@@ -44,6 +47,17 @@ class Proposed:
 class Seconded:
     exclusion: bool
     ballot_opens: datetime
+
+
+@dataclass(frozen=True)
+class NoticeShown:
+    """The notice before an exclusion vote, for the member who opened it in the channel."""
+
+    proposal_id: str
+    meetings: int
+    titles: list[str]
+    opens: datetime
+    settings: DecisionSettings
 
 
 def new_id() -> str:
@@ -62,6 +76,7 @@ class Proposals:
     ) -> Proposed:
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
+        await ctx.require_in_group(group, proposer, texts.PROPOSE_NOT_MEMBER)
         await ctx.require_member(group, target)
         if (blocker := await ctx.port.cannot_exclude(group, target)) is not None:
             raise NotAllowed(texts.unexcludable(blocker))
@@ -92,6 +107,7 @@ class Proposals:
     ) -> Proposed:
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
+        await ctx.require_in_group(group, proposer, texts.PROPOSE_NOT_MEMBER)
         subject = subject.strip()
         plan = await ctx.formats.current(group)
         if subject == FORMAT:
@@ -124,6 +140,7 @@ class Proposals:
     ) -> Proposed:
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
+        await ctx.require_in_group(group, proposer, texts.PROPOSE_NOT_MEMBER)
         who, proposing = ctx.who(group, target), ctx.who(group, proposer)
 
         async def propose(
@@ -164,9 +181,7 @@ class Proposals:
     async def second(self, proposal_id: str, user: User) -> Seconded:
         ctx = self._ctx
         group, _ = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
-        person = await ctx.port.person(group, user)
-        if person.is_bot or not person.in_group:
-            raise NotAllowed(texts.SECOND_NOT_MEMBER)
+        await ctx.require_in_group(group, user, texts.SECOND_NOT_MEMBER)
         seconder = ctx.who(group, user)
         now = ctx.clock.now()
 
@@ -198,6 +213,39 @@ class Proposals:
                 texts.refusal(core.Refused(core.DecisionRefusal.NOT_THE_MEMBER), DecisionSettings())
             )
         return (await ctx.settings(group)).statement_max_chars
+
+    async def read_notice(self, proposal_id: str, user: User) -> NoticeShown:
+        """The member concerned opens, in the channel, the notice a private message couldn't
+        carry. From now they could read it: the hearing runs its whole length from here (not
+        shorter than planned), and voting opens when it ends."""
+        ctx = self._ctx
+        group, stored = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
+        proposal, motion = stored.proposal, stored.proposal.motion
+        if proposal.state not in (ProposalState.SECONDED, ProposalState.VOTING):
+            raise NotAllowed(texts.PROPOSAL_CLOSED)
+        if not isinstance(motion, ExcludeMember) or motion.target != ctx.who(group, user):
+            raise NotAllowed(reaching.NOTICE_NOT_YOURS)
+        settings = await ctx.settings(group)
+        now = ctx.clock.now()
+        opens = now  # voting already open (they didn't read it within the longest wait)
+        if proposal.state is ProposalState.SECONDED:
+            opens, heard = proposal.deadline, stored.heard_at
+            if await ctx.repo.mark_read(proposal_id, now.timestamp()):
+                heard = now
+                log.info("A member opened the notice left for them in the channel")
+            if heard is not None:
+                opens = max(proposal.deadline, heard + settings.hearing)
+            payload = {"group_id": group.id, "key": proposal_id}
+            await ctx.scheduler.schedule(OPENS, proposal_id, opens.timestamp(), payload)
+        try:
+            plan = await ctx.formats.current(group)
+        except InvalidInput:
+            plan = None
+        titles = [
+            found.title if plan and (found := plan.guideline(key)) else key
+            for key in motion.guidelines
+        ]
+        return NoticeShown(proposal_id, motion.meetings, titles, opens, settings)
 
     async def give_statement(self, proposal_id: str, user: User, text: str) -> None:
         ctx = self._ctx

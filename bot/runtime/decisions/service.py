@@ -18,7 +18,8 @@ and one decided during a meeting starts when it closes (``MeetingClosed``).
 :class:`DecisionService` is the one face the cogs, the buttons and the event bus see; the work
 is done by its parts, one per responsibility, sharing a :class:`~.context.DecisionContext`:
 :mod:`.concerns`, :mod:`.proposals` (proposing, seconding, the hearing), :mod:`.voting` (the
-secret ballots) and :mod:`.exclusions` (time away, counted meetings, members rejoining).
+secret ballots), :mod:`.exclusions` (time away, counted meetings, members rejoining) and
+:mod:`.denials` (no member stays shut out of a channel beyond their time, whatever fails).
 """
 
 from __future__ import annotations
@@ -35,10 +36,11 @@ from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.decisions.concerns import Concerns
 from bot.runtime.decisions.context import DecisionContext
+from bot.runtime.decisions.denials import Denials
 from bot.runtime.decisions.engine import DEADLINE_PREFIX, OUTBOX_DEADLINE, Stale
 from bot.runtime.decisions.exclusions import Exclusions
 from bot.runtime.decisions.port import DecisionPort, User
-from bot.runtime.decisions.proposals import Proposals, Proposed, Seconded
+from bot.runtime.decisions.proposals import NoticeShown, Proposals, Proposed, Seconded
 from bot.runtime.decisions.settings import ChangeChoice, change_choices, switches
 from bot.runtime.decisions.voting import Voting
 from bot.runtime.events import MeetingClosed, MeetingCounted
@@ -49,7 +51,7 @@ from bot.store import Store
 from bot.store.decision_rows import StoredProposal
 from bot.store.groups import GroupRecord
 
-__all__ = ["DecisionService", "OpenProposals", "Proposed", "Seconded"]
+__all__ = ["DecisionService", "NoticeShown", "OpenProposals", "Proposed", "Seconded"]
 
 
 @dataclass(frozen=True)
@@ -86,6 +88,7 @@ class DecisionService:
         self._proposals = Proposals(ctx)
         self._voting = Voting(ctx)
         self._exclusions = Exclusions(ctx)
+        self._denials = Denials(ctx)
         for kind in DeadlineKind:
             scheduler.register(DEADLINE_PREFIX + kind.value, self._deadline_handler(kind))
         scheduler.register(OUTBOX_DEADLINE, ctx.engine.drain)
@@ -145,6 +148,10 @@ class DecisionService:
     async def give_statement(self, proposal_id: str, user: User, text: str) -> None:
         await self._proposals.give_statement(proposal_id, user, text)
 
+    async def read_notice(self, proposal_id: str, user: User) -> NoticeShown:
+        """The member concerned opens the notice left for them in the channel."""
+        return await self._proposals.read_notice(proposal_id, user)
+
     async def cast(self, proposal_id: str, user: User, choice: Choice) -> None:
         """One secret ballot. Eligibility is checked now, on every click."""
         await self._voting.cast(proposal_id, user, choice)
@@ -163,6 +170,15 @@ class DecisionService:
         """Someone (re)joined the server: keep a group's channel closed to them while they are
         sitting out its meetings."""
         await self._exclusions.member_joined(guild_id, user)
+
+    async def start(self) -> None:
+        """On connecting: look now, and every hour, for a channel the bot closed to a member that
+        no exclusion in force accounts for, and let them back in (:mod:`.denials`)."""
+        await self._denials.arm()
+
+    async def reconcile(self) -> int:
+        """That check, once, now (returns how many lifts it started)."""
+        return await self._denials.reconcile()
 
     # --- deadlines ---------------------------------------------------------------------------
 

@@ -206,6 +206,14 @@ INELIGIBLE: Mapping[Ineligible, str] = {
 }
 
 SECOND_NOT_MEMBER = "Only members of this group can second a proposal. Nothing changed."
+CONCERN_NOT_MEMBER = (
+    "Notes are for the members of this group to ask for. If you'd like to join, ask the group "
+    "how. Nothing was sent."
+)
+PROPOSE_NOT_MEMBER = (
+    "Only members of this group can put something to it. If you'd like to join, ask the group "
+    "how. Nothing was proposed."
+)
 VOTE_CLOSED = "This vote has closed. The result is in the channel."
 PROPOSAL_CLOSED = "This proposal has closed, so there's nothing to do here any more."
 
@@ -238,12 +246,15 @@ def ask_for_second(
     return "\n".join(lines)
 
 
-def seconded_notice(motion: Motion, mention: str | None, opens: datetime, name: str | None) -> str:
-    step = (
-        f"They have been told privately and may give their side. Voting opens {when(opens)}."
-        if isinstance(motion, ExcludeMember)
-        else "Voting is open now."
-    )
+def seconded_notice(
+    motion: Motion, mention: str | None, opens: datetime, name: str | None, step: str | None = None
+) -> str:
+    """``step``: for an exclusion, what the member was told and when voting opens (see
+    :func:`bot.runtime.decisions.reaching.seconded_step`)."""
+    if not isinstance(motion, ExcludeMember):
+        step = "Voting is open now."
+    elif step is None:
+        step = f"They have been told privately and may give their side. Voting opens {when(opens)}."
     return (
         f"**A proposal for the group** — seconded\nA member proposed "
         f"{motion_text(motion, mention, name)}, and another member seconded it. {step}"
@@ -253,8 +264,8 @@ def seconded_notice(motion: Motion, mention: str | None, opens: datetime, name: 
 def thanks_for_second(exclusion: bool, opens: datetime) -> str:
     if exclusion:
         return (
-            "Thank you — you seconded it. The member will be told privately and can give their "
-            f"side; voting opens {when(opens)}."
+            "Thank you — you seconded it. I'll let the member know privately and invite their "
+            f"side; voting opens once they could read it, {when(opens)} at the earliest."
         )
     return "Thank you — you seconded it. The ballot will be in the channel in a moment."
 
@@ -319,14 +330,16 @@ def ballot(
     quorum: int,
     closes: datetime,
     name: str | None,
+    no_side: str | None = None,
 ) -> str:
+    """``no_side``: why there is no statement when the member couldn't give one."""
     lines = [f"**Secret ballot**\nShould the group agree {motion_text(motion, mention, name)}?"]
     if isinstance(motion, ExcludeMember):
         if statement:
             quoted = "\n".join(f"> {line}" for line in statement.splitlines())
             lines.append(f"In their own words:\n{quoted}")
         else:
-            lines.append("They chose not to give a statement.")
+            lines.append(no_side or "They chose not to give a statement.")
     lines.append(
         f"It passes with {threshold_text(threshold)} (abstentions aren't counted), if at least "
         f"{plural(quorum, 'vote')} are cast. Voting closes {when(closes)}."

@@ -17,6 +17,7 @@ from bot.core.decisions import (
     ProposalState,
     VoterFacts,
 )
+from bot.core.decisions.hearing import unread, voting_may_open
 from bot.core.decisions.proposals import concerned_member
 from bot.errors import NotAllowed
 from bot.runtime.decisions import texts
@@ -41,7 +42,9 @@ class Voting:
         if stored.proposal.state is not ProposalState.VOTING:
             raise NotAllowed(texts.VOTE_CLOSED)
         settings = await ctx.settings(group)
-        person = await ctx.port.person(group, user)
+        person = await ctx.require_in_group(
+            group, user, texts.INELIGIBLE[core.Ineligible.NOT_IN_GROUP]
+        )
         voter = ctx.who(group, user)
         now = ctx.clock.now()
         if person.joined_at is None:
@@ -85,13 +88,24 @@ class Voting:
         if now < stored.proposal.deadline:
             raise core.TooEarly(stored.proposal.deadline)
         motion = stored.proposal.motion
-        if (
-            isinstance(motion, ExcludeMember)
-            and await ctx.port.cannot_exclude_member(group, motion.target) is not None
-        ):
-            await self._cancel(group, proposal_id, CancelReason.TARGET_NOT_EXCLUDABLE, now)
-            return
         settings = await ctx.settings(group)
+        if isinstance(motion, ExcludeMember):
+            # Not before the member could read the notice (or the longest wait has passed).
+            later = voting_may_open(
+                stored.notice,
+                planned=stored.proposal.deadline,
+                hearing=settings.hearing,
+                heard_at=stored.heard_at,
+                waiting_since=stored.asked_at or stored.proposal.deadline - settings.hearing,
+                now=now,
+            )
+            if later is not None:
+                raise core.TooEarly(later)
+            if unread(stored.notice):
+                log.info("Voting opens without the member having read the notice (48 hours)")
+            if await ctx.port.cannot_exclude_member(group, motion.target) is not None:
+                await self._cancel(group, proposal_id, CancelReason.TARGET_NOT_EXCLUDABLE, now)
+                return
         roll = await ctx.port.roll(group, stored.proposal, settings, now)
 
         async def op(proposal: Proposal, t: DecisionTx) -> tuple[Proposal, list[Effect]]:
