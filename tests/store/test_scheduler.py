@@ -54,7 +54,7 @@ async def test_restart_rearms_every_deadline_without_a_cap(store: Store) -> None
     await wait_for(lambda: len(fired) >= 500, limit=120)  # 500 commits; slow under load
     # The last handler has run; its deadline row is deleted just after it returns.
     async with asyncio.timeout(30):
-        while await store.deadlines.all():
+        while await store.deadlines.all():  # noqa: ASYNC110 - polling the table
             await asyncio.sleep(0.01)
     await second.stop()
     assert sorted(fired) == list(range(500))
