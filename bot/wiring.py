@@ -120,7 +120,7 @@ def build_services(
             switches=decisions.switches,
         ),
         voice_floor=VoiceFloorService(
-            DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.deadlines
+            DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.floor_plans
         ),
     )
     subscribe(bus, services)

@@ -25,6 +25,7 @@ from bot.store.groups import GroupRepository
 from bot.store.meetings import MeetingRepository
 from bot.store.decisions import DecisionRepository
 from bot.store.rotation import RotationRepository
+from bot.store.voice_floor import FloorPlanRepository
 
 # isort: on
 
@@ -43,6 +44,7 @@ class Store:
         self.meetings = MeetingRepository(self.db)
         self.decisions = DecisionRepository(self.db)
         self.rotation = RotationRepository(self.db)
+        self.floor_plans = FloorPlanRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

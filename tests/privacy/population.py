@@ -189,6 +189,16 @@ async def _rotation_swaps(tx: Transaction, place: Place, now: float) -> None:
     )
 
 
+async def _floor_restore(tx: Transaction, place: Place, now: float) -> None:
+    # A voice meeting under floor control: the bot muted bea; alice had the floor.
+    for name, bot_silenced in (("bea", 1), ("alice", 0)):
+        await tx.execute(
+            "INSERT INTO floor_restore (group_id, channel_id, stage, member, silenced_before, "
+            "bot_silenced, expires_at) VALUES (?, ?, 0, ?, 0, ?, ?)",
+            (place.group_id, place.group_id * 100, place.who[name], bot_silenced, now + 86400),
+        )
+
+
 #: table -> maker, in an order that satisfies the foreign keys.
 MAKERS: dict[str, Maker] = {
     "group_formats": _group_formats,
@@ -205,6 +215,7 @@ MAKERS: dict[str, Maker] = {
     "rotation_turns": _rotation_turns,
     "rotation_passes": _rotation_passes,
     "rotation_swaps": _rotation_swaps,
+    "floor_restore": _floor_restore,
 }
 
 MEMBERS = {"alice": 310_000_000_000_000_001, "bea": 310_000_000_000_000_002,

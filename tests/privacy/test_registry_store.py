@@ -96,6 +96,7 @@ async def test_what_i_keep_counts_the_askers_own_rows(world: World) -> None:
         "rotation_volunteers": 1,
         "rotation_turns": 1,  # asked to serve next
         "rotation_swaps": 1,
+        "floor_restore": 1,  # had the floor in a voice meeting under floor control
     }
 
 
@@ -118,13 +119,19 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
         "rotation_turns": 1,
         "rotation_swaps": 1,
     }
-    assert kept == {"meetings": 1, "voters": 1, "decision_outbox": 1}
+    # In force: a live meeting, a vote cast, a note to send, a voice state to give back.
+    assert kept == {"meetings": 1, "voters": 1, "decision_outbox": 1, "floor_restore": 1}
     assert {r.entry.table: r.removable for r in preview.removed} == removed  # as announced
     assert all(rows.entry.forget.because for rows in outcome.kept)  # each says why
 
     after = dump_database(world.store.db.path)
     lines = [line for line in after.splitlines() if alice_here in line]
-    assert sorted(line.split(":")[0] for line in lines) == ["decision_outbox", "meetings", "voters"]
+    assert sorted(line.split(":")[0] for line in lines) == [
+        "decision_outbox",
+        "floor_restore",
+        "meetings",
+        "voters",
+    ]
     # The open vote about cyd goes on without its proposer; the decided one about alice is gone.
     proposals = await world.store.db.fetchall("SELECT id, proposer FROM proposals ORDER BY id")
     home = {row["id"]: row["proposer"] for row in proposals if row["id"].endswith("-1")}
