@@ -1,7 +1,8 @@
-"""The voice floor's restore plans in SQLite: who the bot silenced (or gave the floor) in a voice
-or stage channel, as coded keys, with the state each member gets back and what the bot itself
-last set. Read back after a restart (bot/runtime/voice_floor); deleted as soon as everyone has
-their state back, and after a day at most (``expires_at``, swept hourly as a safety net)."""
+"""The voice floor's restore plans in SQLite: who the bot silenced (or moved) in a voice or
+stage channel, as coded keys, with the state each member gets back. A row is the bot's own
+doing, so after a restart the bot knows these mutes are its own to lift. Read back after a
+restart (bot/runtime/voice_floor); deleted as soon as everyone has their state back, and after a
+day at most (``expires_at``, swept hourly as a safety net)."""
 
 from __future__ import annotations
 
@@ -18,10 +19,10 @@ register(
     KeptTable(
         table="floor_restore",
         people=("member",),
-        one="voice state to give back after a meeting's floor control (a coded key, whether "
-        "they were muted before, and whether the bot muted them)",
-        many="voice states to give back after a meeting's floor control (coded keys, whether "
-        "each was muted before, and whether the bot muted them)",
+        one="member the bot muted (or moved to the audience) for a meeting's floor control, to "
+        "give their voice back (a coded key, and whether they were muted before)",
+        many="members the bot muted (or moved to the audience) for a meeting's floor control, "
+        "to give their voice back (coded keys, and whether each was muted before)",
         until="deleted when everyone has their state back, after a day at most",
         scope=in_group("group_id"),
         forget=keep(
@@ -33,15 +34,6 @@ register(
 )
 
 
-@dataclass(frozen=True, slots=True)
-class FloorEntry:
-    """One member of a plan: the state to give back, and what the bot last set (None: not
-    known)."""
-
-    silenced_before: bool
-    bot_silenced: bool | None = None
-
-
 @dataclass(frozen=True)
 class FloorPlanRecord:
     channel_id: int
@@ -49,7 +41,7 @@ class FloorPlanRecord:
     guild_id: int
     stage: bool
     expires_at: float
-    members: dict[Pseudonym, FloorEntry] = field(default_factory=dict)
+    members: dict[Pseudonym, bool] = field(default_factory=dict)  # -> silenced before
 
 
 class FloorPlanRepository:
@@ -62,29 +54,21 @@ class FloorPlanRepository:
         channel_id: int,
         group_id: int,
         stage: bool,
-        members: Mapping[Pseudonym, FloorEntry],
+        members: Mapping[Pseudonym, bool],
         expires_at: float,
         deadline: tuple[str, str, Mapping[str, Any]],
     ) -> None:
-        """Replace the channel's plan with ``members``, and commit its deadline (kind, key,
-        payload: due when the rows expire) in the same transaction."""
+        """Replace the channel's plan with ``members`` (coded key -> silenced before), and commit
+        its deadline (kind, key, payload: due when the rows expire) in the same transaction."""
         kind, key, payload = deadline
         async with self._db.transaction() as tx:
             await DeadlineRepository.upsert_in(tx, kind, key, expires_at, payload)
             await tx.execute("DELETE FROM floor_restore WHERE channel_id = ?", (channel_id,))
-            for member, entry in members.items():
+            for member, silenced_before in members.items():
                 await tx.execute(
                     "INSERT INTO floor_restore (group_id, channel_id, stage, member, "
-                    "silenced_before, bot_silenced, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                    (
-                        group_id,
-                        channel_id,
-                        int(stage),
-                        member,
-                        int(entry.silenced_before),
-                        None if entry.bot_silenced is None else int(entry.bot_silenced),
-                        expires_at,
-                    ),
+                    "silenced_before, expires_at) VALUES (?, ?, ?, ?, ?, ?)",
+                    (group_id, channel_id, int(stage), member, int(silenced_before), expires_at),
                 )
 
     async def delete(self, channel_id: int, deadline: tuple[str, str] | None = None) -> None:
@@ -98,7 +82,7 @@ class FloorPlanRepository:
         """Every stored plan, one per channel."""
         rows = await self._db.fetchall(
             "SELECT f.channel_id, f.group_id, g.guild_id, f.stage, f.member, "
-            "f.silenced_before, f.bot_silenced, f.expires_at FROM floor_restore AS f "
+            "f.silenced_before, f.expires_at FROM floor_restore AS f "
             "JOIN groups AS g ON g.id = f.group_id ORDER BY f.channel_id, f.member"
         )
         plans: dict[int, FloorPlanRecord] = {}
@@ -114,7 +98,5 @@ class FloorPlanRepository:
                     row["expires_at"],
                 ),
             )
-            bot = row["bot_silenced"]
-            entry = FloorEntry(bool(row["silenced_before"]), None if bot is None else bool(bot))
-            plan.members[Pseudonym(row["member"])] = entry
+            plan.members[Pseudonym(row["member"])] = bool(row["silenced_before"])
         return list(plans.values())

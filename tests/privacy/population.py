@@ -190,12 +190,12 @@ async def _rotation_swaps(tx: Transaction, place: Place, now: float) -> None:
 
 
 async def _floor_restore(tx: Transaction, place: Place, now: float) -> None:
-    # A voice meeting under floor control: the bot muted bea; alice had the floor.
-    for name, bot_silenced in (("bea", 1), ("alice", 0)):
+    # A voice meeting under floor control: the bot muted alice and bea while others shared.
+    for name in ("alice", "bea"):
         await tx.execute(
             "INSERT INTO floor_restore (group_id, channel_id, stage, member, silenced_before, "
-            "bot_silenced, expires_at) VALUES (?, ?, 0, ?, 0, ?, ?)",
-            (place.group_id, place.group_id * 100, place.who[name], bot_silenced, now + 86400),
+            "expires_at) VALUES (?, ?, 0, ?, 0, ?)",
+            (place.group_id, place.group_id * 100, place.who[name], now + 86400),
         )
 
 

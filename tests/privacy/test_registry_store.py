@@ -96,7 +96,7 @@ async def test_what_i_keep_counts_the_askers_own_rows(world: World) -> None:
         "rotation_volunteers": 1,
         "rotation_turns": 1,  # asked to serve next
         "rotation_swaps": 1,
-        "floor_restore": 1,  # had the floor in a voice meeting under floor control
+        "floor_restore": 1,  # muted by the bot in a voice meeting under floor control
     }
 
 

@@ -189,12 +189,9 @@ class Bench:
         self.meetings.remove(self.live)
         await self.step(tuple(effects))
 
-    async def plans(self) -> list[dict[str, tuple[bool, bool | None]]]:
-        """The stored plans (one per channel): coded key -> (silenced before, bot set)."""
-        return [
-            {who: (e.silenced_before, e.bot_silenced) for who, e in plan.members.items()}
-            for plan in await self.store.floor_plans.all()
-        ]
+    async def plans(self) -> list[dict[str, bool]]:
+        """The stored plans (one per channel): coded key -> silenced before."""
+        return [dict(plan.members) for plan in await self.store.floor_plans.all()]
 
     async def deadlines(self) -> list[dict[str, object]]:
         return [
@@ -278,8 +275,8 @@ async def test_the_durable_plan_names_nobody_by_id(bench: Bench) -> None:
     await bench.give_floor(SHARER_ID)
     (plan,) = await bench.plans()
     assert plan == {
-        bench.pseudonyms.of(GUILD, NEXT_ID): (False, True),
-        bench.pseudonyms.of(GUILD, LISTENER_ID): (False, True),
+        bench.pseudonyms.of(GUILD, NEXT_ID): False,
+        bench.pseudonyms.of(GUILD, LISTENER_ID): False,
     }
     # The deadline that gives up on it names the channel only.
     assert await bench.deadlines() == [{"channel": CHANNEL}]
@@ -386,9 +383,10 @@ async def test_after_a_crash_the_next_sharers_can_speak_and_the_end_is_exact(
     live = bench.start()
     await bench.give_floor(SHARER_ID)
     assert bench.port.here[NEXT_ID] is True  # muted by the bot
-    # The plan remembers which mutes are the bot's own (coded keys only).
+    # The plan holds the bot's own mutes (coded keys only), with the state to give back.
     (plan,) = await bench.plans()
-    assert plan[bench.pseudonyms.of(GUILD, NEXT_ID)] == (False, True)
+    assert plan[bench.pseudonyms.of(GUILD, NEXT_ID)] is False
+    assert bench.pseudonyms.of(GUILD, MUTED_ID) not in plan  # a moderator's mute: not the bot's
     # kill -9 mid-share: the memory is gone; the meeting is read back and carries on.
     bench.port.calls.clear()
     await bench.boot()

@@ -11,7 +11,6 @@ from pathlib import Path
 from bot.core.pseudonyms import Pseudonym
 from bot.store import Store
 from bot.store.db import Database, bundled_migrations
-from bot.store.voice_floor import FloorEntry
 
 ANA, BO = Pseudonym("a" * 64), Pseudonym("b" * 64)
 
@@ -23,7 +22,7 @@ async def test_a_plan_and_its_deadline_are_saved_and_deleted_together(tmp_path: 
         guild_id=1, channel_id=2, format_id="open-discussion", member_role_id=None, now=0.0
     )
     assert group is not None
-    members = {ANA: FloorEntry(False, True), BO: FloorEntry(True, None)}
+    members = {ANA: False, BO: True}
     await store.floor_plans.save(
         channel_id=2,
         group_id=group.id,
@@ -70,12 +69,12 @@ async def test_the_migration_moves_old_plans_out_of_the_deadlines(tmp_path: Path
         )
     await db.migrate()
     rows = await db.fetchall(
-        "SELECT group_id, channel_id, stage, member, silenced_before, bot_silenced, expires_at "
+        "SELECT group_id, channel_id, stage, member, silenced_before, expires_at "
         "FROM floor_restore ORDER BY member"
     )
     assert [tuple(row) for row in rows] == [
-        (group_id, 77, 0, ANA, 0, None, 900.0),
-        (group_id, 77, 0, BO, 1, None, 900.0),
+        (group_id, 77, 0, ANA, 0, 900.0),
+        (group_id, 77, 0, BO, 1, 900.0),
     ]
     deadlines = await db.fetchall("SELECT key, payload FROM deadlines")
     assert [(row["key"], json.loads(row["payload"])) for row in deadlines] == [

@@ -21,13 +21,15 @@ How it runs
   are paced (:func:`~bot.core.voice_floor.pace`) and serialised per channel.
 * Before the bot first changes anyone, the restore plan is committed to the ``floor_restore``
   table (bot/store/voice_floor.py, registered with the privacy registry): per member, a coded
-  key, the state to give back, and what the bot itself last set — so after a restart a mute
-  the bot made is still known as the bot's own, and lifted when that member gets the floor. The
+  key and the state to give back. Everyone in it is someone the bot itself silenced, so after a
+  restart their mutes are known as the bot's own and lifted when they get the floor (a mute
+  someone else made before the bot touched a member is never in the plan, and stays). The
   plan is replaced as it changes and deleted when everyone has their state back; a deadline
-  (kind :data:`FLOOR_KIND`, key = the channel, payload = the channel id only) gives up on it. After
-  a kill -9 the plan is read back on the first ``on_ready``, members are matched by computing
-  pseudonyms over the members Discord lists, and the meeting either carries on with the same
-  plan (nobody is unmuted just to be muted again) or everyone is given their state back.
+  (kind :data:`FLOOR_KIND`, key = the channel, payload = the channel id only) gives up on it.
+  After a kill -9 the plan is read back on the first ``on_ready``, members are matched by
+  computing pseudonyms over the members Discord lists, and the meeting either carries on with
+  the same plan (nobody is unmuted just to be muted again) or everyone is given their state
+  back.
 * A server mute stays on a member who left voice, and Discord refuses to lift it until they
   connect again: such members stay in the plan and get their state back when they connect. The
   deadline gives them up after :data:`GIVE_UP_SECONDS` of clock time.

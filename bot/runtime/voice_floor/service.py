@@ -33,7 +33,7 @@ from bot.runtime.events import GuildLeft, MeetingStepped
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor.port import FloorChannel, VoiceFloorPort, VoiceMove
-from bot.store.voice_floor import FloorEntry, FloorPlanRepository
+from bot.store.voice_floor import FloorPlanRepository
 
 log = logging.getLogger(__name__)
 
@@ -55,30 +55,20 @@ PAUSED = _Paused()
 class _Room:
     """What the bot holds for one channel: the live control and the members still owed their
     state (pseudonym -> silenced before), e.g. who left voice while muted, or a plan read back
-    after a restart, with what the bot itself last set for them (``ours``: the bot's own mutes,
-    so a member it muted is unmuted when they get the floor after a restart)."""
+    after a restart. Everyone in the plan is someone the bot itself silenced (or, on a stage,
+    moved): after a restart their state is known as the bot's own doing."""
 
     guild_id: int
     group_id: int
     kind: Room
     control: VoiceFloor[int] | None = None
     owed: dict[Pseudonym, bool] = field(default_factory=dict)
-    ours: dict[Pseudonym, bool] = field(default_factory=dict)
     told: bool = False  # the group was told what permission is missing
-    persisted: object = None  # the plan last committed (to skip identical writes)
+    persisted: dict[Pseudonym, bool] | None = None  # the plan last committed
 
     @property
     def idle(self) -> bool:
         return self.control is None and not self.owed
-
-    def settled(self, who: Pseudonym) -> None:
-        """``who`` is no longer owed anything by this room."""
-        self.owed.pop(who, None)
-        self.ours.pop(who, None)
-
-    def settle_all(self) -> None:
-        self.owed.clear()
-        self.ours.clear()
 
 
 class VoiceFloorService:
@@ -111,18 +101,9 @@ class VoiceFloorService:
         if self._loaded.is_set():
             return
         for plan in await self._plans.all():
-            room = _Room(
-                plan.guild_id,
-                plan.group_id,
-                Room.STAGE if plan.stage else Room.VOICE,
-                owed={who: entry.silenced_before for who, entry in plan.members.items()},
-                ours={
-                    who: entry.bot_silenced
-                    for who, entry in plan.members.items()
-                    if entry.bot_silenced is not None
-                },
-            )
-            room.persisted = self._snapshot(dict(plan.members))
+            kind = Room.STAGE if plan.stage else Room.VOICE
+            room = _Room(plan.guild_id, plan.group_id, kind, owed=dict(plan.members))
+            room.persisted = dict(plan.members)
             self._rooms[plan.channel_id] = room
             # The plan's deadline, should it have been lost: never kept past its own expiry.
             await self._scheduler.schedule(
@@ -176,8 +157,9 @@ class VoiceFloorService:
         for channel_id, room in list(self._rooms.items()):
             if room.guild_id == event.guild_id:
                 self._rooms.pop(channel_id, None)
-                await self._plans.delete(channel_id)  # already gone with the group's rows
-                await self._scheduler.cancel(FLOOR_KIND, str(channel_id))
+                # The rows went with the group's; the deadline goes with them.
+                await self._plans.delete(channel_id, deadline=(FLOOR_KIND, str(channel_id)))
+                await self._scheduler.refresh([(FLOOR_KIND, str(channel_id))])
 
     async def _deadline_fired(self, payload: Mapping[str, Any]) -> None:
         channel_id = int(payload["channel"])
@@ -194,7 +176,7 @@ class VoiceFloorService:
         else:
             # Nobody is waited for forever: members who never came back are let go.
             if room is not None:
-                room.settle_all()
+                room.owed.clear()
                 room.persisted = None
                 self._rooms.pop(channel_id, None)
             await self._plans.delete(channel_id)
@@ -273,18 +255,18 @@ class VoiceFloorService:
         control = room.control or VoiceFloor(kind)
         here = {member: before for member, before in found.items() if member in present}
         if here:
-            # They are the bot's own: it set them (as remembered, else as seen now), so one who
-            # gets the floor is unmuted, and nobody else is touched.
-            ours = self._match(channel.guild_id, room.ours, here)
-            set_to = {member: ours.get(member, present[member]) for member in here}
+            # They are in the plan because the bot silenced them: their state now is the bot's
+            # own doing (set_to), so one who gets the floor is given it back, not left muted as
+            # if someone else had muted them.
+            set_to = {member: present[member] for member in here}
             control = VoiceFloor(kind, {**here, **control.before}, {**set_to, **control.set_to})
         step = give_floor(control, present, speakers)
         room.control = step.control
         elsewhere = {m: b for m, b in found.items() if m not in present}
         for member in [*here, *elsewhere]:
-            room.settled(self._pseudonyms.of(channel.guild_id, member))
+            room.owed.pop(self._pseudonyms.of(channel.guild_id, member), None)
         if kind is Room.STAGE:
-            room.settle_all()  # off the stage: coming back starts afresh, as without the bot
+            room.owed.clear()  # off the stage: coming back starts afresh, as without the bot
         # Grow the committed plan before any call; shrink it only after the calls.
         await self._persist(channel_id, room, extra=elsewhere)
         _, refused = await self._carry_out(channel, step.changes)
@@ -313,18 +295,12 @@ class VoiceFloorService:
         failed, refused = await self._carry_out(channel, changes)
         if room.kind is Room.VOICE:
             owed.update({change.member: change.silenced for change in failed})
-        set_to = room.control.set_to if room.control is not None else {}
-        ours = dict(room.ours)
         for member in found:
-            room.settled(self._pseudonyms.of(guild_id, member))
+            room.owed.pop(self._pseudonyms.of(guild_id, member), None)
         for member, before in owed.items():
-            who = self._pseudonyms.of(guild_id, member)
-            room.owed[who] = before
-            mark = set_to.get(member, ours.get(who))
-            if mark is not None:
-                room.ours[who] = mark
+            room.owed[self._pseudonyms.of(guild_id, member)] = before
         if room.kind is Room.STAGE:
-            room.settle_all()
+            room.owed.clear()
         return refused
 
     # --- what the meeting wants ----------------------------------------------------------------
@@ -413,33 +389,26 @@ class VoiceFloorService:
     async def _persist(
         self, channel_id: int, room: _Room, extra: Mapping[int, bool] | None = None
     ) -> None:
-        """Commit who is owed what and what the bot set (coded keys only), with the plan's
-        deadline, in one transaction; or delete both when nobody is owed anything."""
-        members = {who: FloorEntry(before, room.ours.get(who)) for who, before in room.owed.items()}
-        control = room.control
-        set_to = control.set_to if control is not None else {}
-        before_map = control.before if control is not None else {}
-        for member, before in {**before_map, **(extra or {})}.items():
-            who = self._pseudonyms.of(room.guild_id, member)
-            members.setdefault(who, FloorEntry(before, set_to.get(member)))
-        snapshot = self._snapshot(members)
+        """Commit who is owed what (coded keys only) with the plan's deadline, in one
+        transaction; or delete both when nobody is owed anything."""
+        members: dict[Pseudonym, bool] = dict(room.owed)
+        control = room.control.before if room.control is not None else {}
+        for member, before in {**control, **(extra or {})}.items():
+            members.setdefault(self._pseudonyms.of(room.guild_id, member), before)
+        snapshot = members or None
         if snapshot == room.persisted:
             return
         key = str(channel_id)
-        if not members:
+        if snapshot is None:
             await self._plans.delete(channel_id, deadline=(FLOOR_KIND, key))
         else:
             await self._plans.save(
                 channel_id=channel_id,
                 group_id=room.group_id,
                 stage=room.kind is Room.STAGE,
-                members=members,
+                members=snapshot,
                 expires_at=self._give_up_at(),
                 deadline=(FLOOR_KIND, key, {"channel": channel_id}),
             )
         await self._scheduler.refresh([(FLOOR_KIND, key)])
         room.persisted = snapshot
-
-    @staticmethod
-    def _snapshot(members: Mapping[Pseudonym, FloorEntry]) -> object:
-        return frozenset(members.items()) or None

@@ -2,28 +2,27 @@
 --
 -- 1. The voice floor's restore plan moves out of the deadlines table (whose payloads may hold
 --    only opaque ids) into a small registered table of coded keys. One row per member the bot
---    silenced or gave the floor in a voice or stage channel: the state to give back, and what
---    the bot itself last set (so a mute the bot made is known as the bot's own after a
---    restart). Rows go when the member has their state back, or after a day at most.
+--    silenced (voice) or moved (stage) for a meeting's floor control, with the state to give
+--    back: a row is the bot's own doing, so after a restart its mutes are known as its own.
+--    Rows go when the member has their state back, or after a day at most.
 CREATE TABLE floor_restore (
     group_id         INTEGER NOT NULL REFERENCES groups (id) ON DELETE CASCADE,
     channel_id       INTEGER NOT NULL,
     stage            INTEGER NOT NULL CHECK (stage IN (0, 1)),
     member           TEXT    NOT NULL,
     silenced_before  INTEGER NOT NULL CHECK (silenced_before IN (0, 1)),
-    bot_silenced     INTEGER CHECK (bot_silenced IN (0, 1)),
     expires_at       REAL    NOT NULL,
     PRIMARY KEY (channel_id, member)
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX floor_restore_by_group ON floor_restore (group_id);
 
 -- Plans an earlier version left in the deadlines table (JSON inside the payload) move here; the
--- deadline keeps only the channel. What the bot last set was not kept then: NULL.
+-- deadline keeps only the channel.
 INSERT OR IGNORE INTO floor_restore
-    (group_id, channel_id, stage, member, silenced_before, bot_silenced, expires_at)
+    (group_id, channel_id, stage, member, silenced_before, expires_at)
 SELECT g.id, g.channel_id,
        json_extract(json_extract(d.payload, '$.plan'), '$.room') = 'stage',
-       json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'), NULL, d.due_at
+       json_extract(e.value, '$[0]'), json_extract(e.value, '$[1]'), d.due_at
 FROM deadlines AS d
 JOIN groups AS g ON g.channel_id = CAST(d.key AS INTEGER)
 JOIN json_each(json_extract(d.payload, '$.plan'), '$.restore') AS e
