@@ -227,9 +227,14 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         me = self.bot.user
         if payload.user.bot or (me is not None and payload.user.id == me.id):
             return  # the bot itself leaving is on_guild_remove; apps have nothing kept
-        await self.bot.services.privacy.forget_member(
-            guild_id=payload.guild_id, user_id=payload.user.id, left=True
-        )
+        try:
+            await self.bot.services.privacy.forget_member(
+                guild_id=payload.guild_id, user_id=payload.user.id, left=True
+            )
+        except Exception:
+            if self.bot.is_closed():
+                return  # stopping: the one transaction either committed or rolled back
+            raise
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:
