@@ -214,6 +214,8 @@ class PrivacyService:
         except what is in force, then tell the features (``MemberForgotten``: out of meetings
         under way and of the rotation). ``left``: the member left the server (nobody asked),
         which only changes the log line; neither names the member."""
+        if left and not await self._store.groups.count_in_guild(guild_id):
+            return ForgetOutcome()  # no group meets in that server: nothing can be kept there
         member = self._pseudonyms.of(guild_id, user_id)
         outcome = ForgetOutcome(
             await self.data.forget_member(
