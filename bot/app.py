@@ -172,9 +172,8 @@ class PeerCircle(commands.Bot):
     async def setup_hook(self) -> None:
         version = await self.store.open()
         log.info("Database ready (schema version %d)", version)
-        # Keep one sped-up timeline across restarts (see bot/runtime/clock.py).
-        anchor = await self.store.meta.get_or_set("clock_anchor", repr(self.clock.anchor))
-        self.clock.continue_from(float(anchor))
+        # Keep one sped-up timeline across restarts and rate changes (bot/runtime/clock.py).
+        await self.clock.keep_one_timeline(self.store.meta)
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.serve:

@@ -140,7 +140,7 @@ def build_services(
             overdue=lambda: store.deadlines.overdue(clock.timestamp() - OVERDUE_GRACE * clock.rate),
         ),
         voice_floor=VoiceFloorService(
-            DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.deadlines
+            DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.floor_plans
         ),
     )
     subscribe(bus, services)

@@ -9,6 +9,8 @@ hears back privately.
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -17,12 +19,19 @@ from bot.adapters.crosstalk import post_of, poster_of
 from bot.app import PeerCircle
 from bot.core.crosstalk import Remind
 from bot.errors import NotAllowed
+from bot.guild import in_group
 from bot.runtime.crosstalk import SENT
+from bot.store.groups import GroupRecord
 
 NOT_POSTED = (
     "Sorry — I couldn't post the reminder in the channel just now. "
     "Please check that I may send messages here."
 )
+
+
+def _member_rule(user: discord.Member | discord.User) -> Callable[[GroupRecord], bool]:
+    """Whether the person asking is a member of a group (bot/guild.py's one rule)."""
+    return lambda group: isinstance(user, discord.Member) and in_group(group, user)
 
 
 class Crosstalk(commands.Cog):
@@ -54,7 +63,10 @@ class Crosstalk(commands.Cog):
     async def remind(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """Ask for a gentle, anonymous reminder about crosstalk in this meeting."""
         reminder = await self.crosstalk.request(
-            interaction.channel_id, interaction.guild_id, interaction.user.id
+            interaction.channel_id,
+            interaction.guild_id,
+            interaction.user.id,
+            member=_member_rule(interaction.user),
         )
         await self._post(interaction, reminder)
 
@@ -69,6 +81,7 @@ class Crosstalk(commands.Cog):
             interaction.guild_id,
             interaction.user.id,
             about=poster_of(message.author),
+            member=_member_rule(interaction.user),
         )
         await self._post(interaction, reminder)
 

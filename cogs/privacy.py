@@ -40,8 +40,10 @@ def _never_kept(reads_messages: bool) -> str:
     )
     return (
         "**What I never keep**\n"
-        "Attendance, names, who shared, who was reminded, how anyone voted, and "
-        f"{messages}."
+        "Names, how anyone voted, who was reminded or asked for a reminder, and "
+        f"{messages}. Once a meeting ends I keep no attendance and nothing about who shared; "
+        "while it runs, only coded keys (who has the floor, whose hand is up, who has shared "
+        "in it), deleted when it ends."
     )
 
 
@@ -216,6 +218,23 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         await interaction.response.send_message(
             forget_preview_text(preview), view=view, ephemeral=True
         )
+
+    @commands.Cog.listener()
+    async def on_raw_member_remove(self, payload: discord.RawMemberRemoveEvent) -> None:
+        """Someone left the server (or was removed): forget them there at once, as forget-me
+        would, keeping only what is in force until it ends. Fires whether or not the member
+        was in the cache; nothing identifying is logged."""
+        me = self.bot.user
+        if payload.user.bot or (me is not None and payload.user.id == me.id):
+            return  # the bot itself leaving is on_guild_remove; apps have nothing kept
+        try:
+            await self.bot.services.privacy.forget_member(
+                guild_id=payload.guild_id, user_id=payload.user.id, left=True
+            )
+        except Exception:
+            if self.bot.is_closed():
+                return  # stopping: the one transaction either committed or rolled back
+            raise
 
     @commands.Cog.listener()
     async def on_ready(self) -> None:

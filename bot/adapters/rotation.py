@@ -40,6 +40,11 @@ class DiscordRotation:
 
     def _person(self, group: GroupRecord, user: discord.Member | discord.abc.User) -> Person:
         member = user if isinstance(user, discord.Member) else None
+        if member is None:
+            # A press in a DM (a swap request) comes from a user: look for them in the server,
+            # so the one membership rule applies there too.
+            guild = self._directory.guild(group.guild_id)
+            member = None if guild is None else guild.get_member(user.id)
         return Person(
             user_id=user.id,
             who=self._directory.who(group.guild_id, user),

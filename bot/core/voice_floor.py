@@ -27,7 +27,11 @@ How the runtime drives it
    ``restore(pending, {member: muted_now})`` and persist what is left.
 4. After a crash, the deadline fires (at once if past due): load the plan,
    ``restore(plan, present)`` with the voice states the gateway gave on reconnect; the same
-   pending rules apply. Every change is safe to repeat.
+   pending rules apply. Every change is safe to repeat. If the section is still under way,
+   resume instead with ``VoiceFloor(room, before=plan members present, set_to=their state as
+   seen now)``: everyone in a plan was changed by the bot, so their state is the bot's own.
+   (Without ``set_to`` a member the bot muted would look muted by someone else, and stay
+   muted when given the floor.)
 
 ``present`` is the runtime's own view of the channel: voice states from the gateway, updated
 too when one of its calls succeeds. Within one :class:`VoiceFloor` a view that lags behind
@@ -37,10 +41,11 @@ remembers the calls, so the view must include them before floor control resumes.
 Persisting
 ----------
 Nothing is written by this module. A restore plan names everyone the bot silenced, which is an
-attendance list: persist it only under pseudonyms (``plan.map_members(pseudonym_of)``, then
-``to_json(str)``; on reload ``RestorePlan.from_json(text, Pseudonym)`` and match pseudonyms over
-the members Discord lists), and delete it the moment the restore is done. Never log it. Pending
-entries for members who never come back should be given up after a while (a day, say).
+attendance list: persist it only under pseudonyms (``plan.map_members(pseudonym_of)``; the bot
+keeps it in a registered table, bot/store/voice_floor.py; ``to_json``/``from_json`` serve a
+single text value), match pseudonyms over the members Discord lists on reload, and delete it
+the moment the restore is done. Never log it. Pending entries for members who never come back
+should be given up after a while (a day, say).
 
 Choices
 -------

@@ -1,15 +1,62 @@
 """The one clock. Nothing else in the bot reads ``time.time()`` or ``datetime.now()``.
 
 ``CLOCK_RATE`` speeds time up for rehearsals and black-box tests: at rate 60 an hour-long meeting
-takes a minute. Clock time is ``anchor + (real - anchor) * rate``; the anchor is stored in the
-database, so a restart continues the same sped-up timeline instead of jumping back to the present.
+takes a minute. Clock time is ``base + (real - base_real) * rate``: a clock reading, the real
+time it was taken at, and the rate since. They are stored in the database (``meta``), so a
+restart continues the same sped-up timeline instead of jumping back to the present; and when the
+rate changes on an existing ``DATA_DIR``, the clock carries on from where the old timeline is
+now, at the new rate — it never jumps, so a meeting under way keeps its remaining time and no
+deadline fires early. (A first start reads ``base = base_real = now``: clock time is real time.)
 """
 
 from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Protocol
+
+#: ``meta`` keys: an earlier version's anchor (clock = real time at that moment), and the base.
+LEGACY_ANCHOR = "clock_anchor"
+BASE_CLOCK, BASE_REAL, BASE_RATE = "clock_base", "clock_base_real", "clock_rate"
+
+
+@dataclass(frozen=True, slots=True)
+class ClockBase:
+    """A clock reading, the real time it was taken at, and the rate the clock runs at since."""
+
+    clock: float
+    real: float
+    rate: float
+
+    def reading(self, real: float) -> float:
+        return self.clock + (real - self.real) * self.rate
+
+
+def carry_on(
+    stored: ClockBase | None, legacy_anchor: float | None, rate: float, real_now: float
+) -> ClockBase:
+    """The base for this run, continuing the timeline a previous run left.
+
+    Same rate: the same timeline. A new rate: from where the old timeline is now, at the new
+    rate. Nothing stored but an earlier version's anchor: its timeline, at this rate (as that
+    version did). Nothing at all: real time.
+    """
+    if stored is None:
+        start = real_now if legacy_anchor is None else legacy_anchor
+        return ClockBase(start, start, rate)
+    if stored.rate == rate:
+        return stored
+    return ClockBase(stored.reading(real_now), real_now, rate)
+
+
+class Meta(Protocol):
+    """The ``meta`` table (bot/store/meta.py)."""
+
+    async def get(self, key: str) -> str | None: ...
+
+    async def put(self, values: dict[str, str]) -> None: ...
 
 
 class Clock:
@@ -23,15 +70,37 @@ class Clock:
             raise ValueError("the clock rate must be above 0")
         self.rate = rate
         self._real_time = real_time
-        self.anchor = real_time() if anchor is None else anchor
+        start = real_time() if anchor is None else anchor
+        self.base = ClockBase(start, start, rate)
 
-    def continue_from(self, anchor: float) -> None:
-        """Carry on the sped-up timeline a previous run started (its stored anchor)."""
-        self.anchor = anchor
+    def continue_from(self, base: ClockBase) -> None:
+        """Carry on from this base (at this clock's rate, see :func:`carry_on`)."""
+        self.base = ClockBase(base.clock, base.real, self.rate)
+
+    async def keep_one_timeline(self, meta: Meta) -> None:
+        """At start-up: continue the timeline stored in ``meta`` (see :func:`carry_on`), and
+        store this run's base."""
+        values = [await meta.get(key) for key in (BASE_CLOCK, BASE_REAL, BASE_RATE)]
+        stored = None
+        if all(value is not None for value in values):
+            stored = ClockBase(*(float(str(value)) for value in values))
+        legacy = await meta.get(LEGACY_ANCHOR)
+        base = carry_on(
+            stored, None if legacy is None else float(legacy), self.rate, self._real_time()
+        )
+        self.continue_from(base)
+        if base != stored:
+            await meta.put(
+                {
+                    BASE_CLOCK: repr(base.clock),
+                    BASE_REAL: repr(base.real),
+                    BASE_RATE: repr(base.rate),
+                }
+            )
 
     def timestamp(self) -> float:
         """Clock time in Unix seconds."""
-        return self.anchor + (self._real_time() - self.anchor) * self.rate
+        return self.base.reading(self._real_time())
 
     def now(self) -> datetime:
         """Clock time as an aware UTC datetime: the ``now`` every core operation is given."""

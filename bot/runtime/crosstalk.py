@@ -68,6 +68,18 @@ NO_MEETING_HERE = (
     "There's no meeting under way in this channel, so there's nothing to remind about just now."
 )
 NOT_A_MEMBER_MESSAGE = "That message is from me or an app, so there's nobody to remind."
+NOT_IN_GROUP = (
+    "Reminders here are for members of this group, and Discord doesn't show you as one{how}. "
+    "Nothing was posted. If you'd like to join the group, ask its members how."
+)
+
+
+def not_in_group_text(group: GroupRecord) -> str:
+    """The kind answer to someone outside the group who asks for a reminder."""
+    how = " (the group's member role)" if group.member_role_id is not None else ""
+    return NOT_IN_GROUP.format(how=how)
+
+
 HOLD_NEEDS_INTENT = (
     "This group has chosen hold mode, but I can't hold messages here: I run without Discord's "
     "**Message Content** permission, so I couldn't hand anyone's words back to them. I'll give "
@@ -307,11 +319,19 @@ class CrosstalkService:
         guild_id: int | None,
         requester_id: int,
         about: Poster | None = None,
+        *,
+        member: Callable[[GroupRecord], bool],
     ) -> Remind:
-        """A member asks for a gentle reminder; returns it to post, or raises a kind refusal."""
+        """A member asks for a gentle reminder; returns it to post, or raises a kind refusal.
+
+        ``member`` says whether the requester is a member of a group (the cog asks
+        :func:`bot.guild.in_group`, the one membership rule): someone outside it is told so, and
+        nothing is posted."""
         live = self._meetings.in_channel(channel_id)
         if live is None or guild_id is None:
             raise NotAllowed(NO_MEETING_HERE)
+        if not member(live.group):
+            raise NotAllowed(not_in_group_text(live.group))
         if about is not None and about.is_bot:
             raise NotAllowed(NOT_A_MEMBER_MESSAGE)
         watch = self._watch(live)

@@ -207,19 +207,30 @@ class PrivacyService:
         )
         return ForgetOutcome(rows)
 
-    async def forget_member(self, *, guild_id: int, user_id: int) -> ForgetOutcome:
-        """Delete every row keyed by the member's pseudonym in this server (one transaction)."""
+    async def forget_member(
+        self, *, guild_id: int, user_id: int, left: bool = False
+    ) -> ForgetOutcome:
+        """Delete every row keyed by the member's pseudonym in this server (one transaction),
+        except what is in force, then tell the features (``MemberForgotten``: out of meetings
+        under way and of the rotation). ``left``: the member left the server (nobody asked),
+        which only changes the log line; neither names the member."""
+        if left and not await self._store.groups.count_in_guild(guild_id):
+            return ForgetOutcome()  # no group meets in that server: nothing can be kept there
         member = self._pseudonyms.of(guild_id, user_id)
         outcome = ForgetOutcome(
             await self.data.forget_member(
                 guild_id=guild_id, member=member, now=self._clock.timestamp()
             )
         )
+        kept = sum(row.kept for row in outcome.rows)
+        if left and not (outcome.removed_total or kept):
+            return outcome  # nothing was keyed to them here: nothing to tell anyone
         await self._bus.publish(MemberForgotten(guild_id, member))
         log.info(
-            "A member asked to be forgotten: %d row(s) removed, %d kept while in force",
+            "%s: %d row(s) removed, %d kept while in force",
+            "A member left a server" if left else "A member asked to be forgotten",
             outcome.removed_total,
-            sum(row.kept for row in outcome.rows),
+            kept,
         )
         return outcome
 

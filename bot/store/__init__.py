@@ -27,6 +27,7 @@ from bot.store.meetings import MeetingRepository
 from bot.store.decisions import DecisionRepository
 from bot.store.rotation import RotationRepository
 from bot.store.event_outbox import EventOutboxRepository
+from bot.store.voice_floor import FloorPlanRepository
 
 # isort: on
 
@@ -46,6 +47,7 @@ class Store:
         self.decisions = DecisionRepository(self.db)
         self.rotation = RotationRepository(self.db)
         self.event_outbox = EventOutboxRepository(self.db)
+        self.floor_plans = FloorPlanRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

@@ -14,8 +14,9 @@ register(
         "asked and who received it)",
         many="kind notes sent at members' requests (which guideline, and coded keys for who "
         "asked and who received them)",
-        until="deleted when they expire",
+        until="deleted when they expire, after 90 days at most",
         scope=in_group("group_id"),
+        expires_at="expires_at",
     )
 )
 

@@ -132,12 +132,22 @@ class DecisionTx:
 
     # --- writes -------------------------------------------------------------------------------
 
-    async def insert_concern(self, group_id: int, concern: Concern) -> bool:
-        """False when the same requester already noted the same member at this meeting."""
+    async def insert_concern(
+        self, group_id: int, concern: Concern, expires_at: float | None = None
+    ) -> bool:
+        """False when the same requester already noted the same member at this meeting.
+        ``expires_at``: clock time after which the retention sweep deletes it anyway."""
         changed = await self.tx.execute(
-            "INSERT INTO concerns (group_id, target, requester, meeting, guideline) "
-            "VALUES (?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
-            (group_id, concern.target, concern.requester, concern.meeting, concern.guideline),
+            "INSERT INTO concerns (group_id, target, requester, meeting, guideline, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
+            (
+                group_id,
+                concern.target,
+                concern.requester,
+                concern.meeting,
+                concern.guideline,
+                expires_at,
+            ),
         )
         return changed == 1
 

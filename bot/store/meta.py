@@ -1,4 +1,4 @@
-"""Small installation facts (the clock's anchor), as text in the ``meta`` table."""
+"""Small installation facts (the clock's base), as text in the ``meta`` table."""
 
 from __future__ import annotations
 
@@ -24,3 +24,13 @@ class MetaRepository:
             row = await tx.fetchone("SELECT value FROM meta WHERE key = ?", (key,))
         assert row is not None  # noqa: S101 - inserted just above, in the same transaction
         return str(row["value"])
+
+    async def put(self, values: dict[str, str]) -> None:
+        """Store these values (replacing any), together."""
+        async with self._db.transaction() as tx:
+            for key, value in values.items():
+                await tx.execute(
+                    "INSERT INTO meta (key, value) VALUES (?, ?) "
+                    "ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                    (key, value),
+                )

@@ -207,6 +207,16 @@ async def _event_outbox(tx: Transaction, place: Place, now: float) -> None:
     )
 
 
+async def _floor_restore(tx: Transaction, place: Place, now: float) -> None:
+    # A voice meeting under floor control: the bot muted alice and bea while others shared.
+    for name in ("alice", "bea"):
+        await tx.execute(
+            "INSERT INTO floor_restore (group_id, channel_id, stage, member, silenced_before, "
+            "expires_at) VALUES (?, ?, 0, ?, 0, ?)",
+            (place.group_id, place.group_id * 100, place.who[name], now + 86400),
+        )
+
+
 #: table -> maker, in an order that satisfies the foreign keys.
 MAKERS: dict[str, Maker] = {
     "group_formats": _group_formats,
@@ -225,6 +235,7 @@ MAKERS: dict[str, Maker] = {
     "rotation_passes": _rotation_passes,
     "rotation_swaps": _rotation_swaps,
     "event_outbox": _event_outbox,
+    "floor_restore": _floor_restore,
 }
 
 MEMBERS = {"alice": 310_000_000_000_000_001, "bea": 310_000_000_000_000_002,

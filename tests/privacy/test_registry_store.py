@@ -97,6 +97,7 @@ async def test_what_i_keep_counts_the_askers_own_rows(world: World) -> None:
         "rotation_turns": 1,  # asked to serve next
         "rotation_swaps": 1,
         "channel_denials": 1,  # not let back in yet
+        "floor_restore": 1,  # muted by the bot in a voice meeting under floor control
     }
 
 
@@ -120,13 +121,14 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
         "rotation_swaps": 1,
     }
     # Kept: her proposal waiting for a second keeps her key (so she can't second it herself),
-    # and the channel she hasn't been let back into yet.
+    # the channel she hasn't been let back into yet, and a voice state to give back.
     assert kept == {
         "meetings": 1,
         "proposals": 1,
         "voters": 1,
         "decision_outbox": 1,
         "channel_denials": 1,
+        "floor_restore": 1,
     }
     assert {r.entry.table: r.removable for r in preview.removed} == removed  # as announced
     assert all(rows.entry.forget.because for rows in outcome.kept)  # each says why
@@ -136,6 +138,7 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
     assert sorted(line.split(":")[0] for line in lines) == [
         "channel_denials",
         "decision_outbox",
+        "floor_restore",
         "meetings",
         "proposals",
         "voters",

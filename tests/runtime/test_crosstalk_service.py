@@ -22,11 +22,18 @@ from bot.runtime.crosstalk import (
     CrosstalkService,
     Post,
     Poster,
+    not_in_group_text,
 )
 from bot.runtime.live import CHAIR, LiveMeeting, LiveMeetings
 from bot.store.groups import GroupRecord
 
 GUILD, CHANNEL, ELSEWHERE = 7001, 7002, 7003
+
+
+def MEMBER(group: GroupRecord) -> bool:
+    return True
+
+
 CHAIR_ID, SHARER_ID, TALKER_ID, OTHER_ID, BOT_ID = 11, 12, 13, 14, 99
 START = 1_800_000_000.0
 REMINDER = "A gentle reminder from ${group} — let's give the person sharing the floor."
@@ -265,7 +272,9 @@ async def test_private_reminders_go_to_the_poster_only() -> None:
 async def test_a_requested_reminder_is_posted_without_naming_who_asked() -> None:
     b = bench()
     b.give_floor(SHARER_ID)
-    remind = await b.service.request(CHANNEL, GUILD, OTHER_ID, about=Poster(TALKER_ID, False))
+    remind = await b.service.request(
+        CHANNEL, GUILD, OTHER_ID, about=Poster(TALKER_ID, False), member=MEMBER
+    )
     assert isinstance(remind, Remind)
     assert await b.service.post_requested(CHANNEL, remind)
     assert b.port.posted == [(WORDS, 20.0)]
@@ -278,35 +287,69 @@ async def test_a_requested_reminder_is_posted_without_naming_who_asked() -> None
 async def test_requested_reminders_cool_down() -> None:
     b = bench()
     b.give_floor(SHARER_ID)
-    remind = await b.service.request(CHANNEL, GUILD, OTHER_ID)
+    remind = await b.service.request(CHANNEL, GUILD, OTHER_ID, member=MEMBER)
     assert await b.service.post_requested(CHANNEL, remind)
     with pytest.raises(NotAllowed, match="already on screen"):
-        await b.service.request(CHANNEL, GUILD, CHAIR_ID)  # the channel cools down
+        await b.service.request(CHANNEL, GUILD, CHAIR_ID, member=MEMBER)  # the channel cools down
     b.later(31)
     with pytest.raises(NotAllowed, match="ask again in about 2 minutes"):
-        await b.service.request(CHANNEL, GUILD, OTHER_ID)  # so does the one who asked
-    assert isinstance(await b.service.request(CHANNEL, GUILD, CHAIR_ID), Remind)
+        await b.service.request(
+            CHANNEL, GUILD, OTHER_ID, member=MEMBER
+        )  # so does the one who asked
+    assert isinstance(await b.service.request(CHANNEL, GUILD, CHAIR_ID, member=MEMBER), Remind)
     b.later(120)
-    assert isinstance(await b.service.request(CHANNEL, GUILD, OTHER_ID), Remind)
+    assert isinstance(await b.service.request(CHANNEL, GUILD, OTHER_ID, member=MEMBER), Remind)
 
 
 async def test_requests_that_are_refused() -> None:
     b = bench()
     b.give_floor(SHARER_ID)
     with pytest.raises(NotAllowed, match="no meeting under way"):
-        await b.service.request(ELSEWHERE, GUILD, OTHER_ID)
+        await b.service.request(ELSEWHERE, GUILD, OTHER_ID, member=MEMBER)
     with pytest.raises(NotAllowed, match="from me or an app"):
-        await b.service.request(CHANNEL, GUILD, OTHER_ID, about=Poster(BOT_ID, True))
+        await b.service.request(CHANNEL, GUILD, OTHER_ID, about=Poster(BOT_ID, True), member=MEMBER)
     with pytest.raises(NotAllowed, match="person sharing"):
-        await b.service.request(CHANNEL, GUILD, OTHER_ID, about=Poster(SHARER_ID, False))
+        await b.service.request(
+            CHANNEL, GUILD, OTHER_ID, about=Poster(SHARER_ID, False), member=MEMBER
+        )
     assert b.port.posted == []
     assert not await b.service.post_requested(ELSEWHERE, Remind("x"))
+
+
+async def test_someone_outside_the_group_is_told_kindly_and_nothing_is_posted() -> None:
+    b = bench()
+    b.give_floor(SHARER_ID)
+    asked: list[GroupRecord] = []
+
+    def outsider(group: GroupRecord) -> bool:
+        asked.append(group)
+        return False
+
+    with pytest.raises(NotAllowed) as refused:
+        await b.service.request(CHANNEL, GUILD, OTHER_ID, member=outsider)
+    assert [group.channel_id for group in asked] == [CHANNEL]  # judged for this group
+    assert str(refused.value) == (
+        "Reminders here are for members of this group, and Discord doesn't show you as one. "
+        "Nothing was posted. If you'd like to join the group, ask its members how."
+    )
+    with pytest.raises(NotAllowed):
+        await b.service.request(
+            CHANNEL, GUILD, OTHER_ID, about=Poster(TALKER_ID, False), member=outsider
+        )
+    assert b.port.posted == []
+    # A group with a member role: the words say which role is missing.
+    with_role = GroupRecord(1, GUILD, CHANNEL, "quiet-circle", 555, 0)
+    assert "Discord doesn't show you as one (the group's member role)." in not_in_group_text(
+        with_role
+    )
+    # A member may still ask: the refusal did not start the cool-down.
+    assert isinstance(await b.service.request(CHANNEL, GUILD, OTHER_ID, member=MEMBER), Remind)
 
 
 async def test_a_reminder_that_cannot_be_posted_says_so() -> None:
     b = bench(port=FakePort(post_fails=True))
     b.give_floor(SHARER_ID)
-    remind = await b.service.request(CHANNEL, GUILD, OTHER_ID)
+    remind = await b.service.request(CHANNEL, GUILD, OTHER_ID, member=MEMBER)
     assert not await b.service.post_requested(CHANNEL, remind)
 
 

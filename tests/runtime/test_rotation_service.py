@@ -300,8 +300,10 @@ async def test_joining_gives_the_rotation_role_and_leaving_takes_it_and_the_row(
 
 async def test_only_members_of_the_group_join_and_a_newcomer_waits_a_day(bench: Bench) -> None:
     outsider = bench.discord.add(50, "Out Sider", in_group=False)
-    with pytest.raises(NotAllowed, match="for the members of this group"):
+    with pytest.raises(NotAllowed, match="for members of this group") as refused:
         await bench.service.join(CHANNEL, outsider, None)
+    assert "Nothing changed" in str(refused.value)
+    assert await bench.volunteer_rows() == 0
     newcomer = bench.discord.add(51, "New Comer", joined_at=bench.clock.now())
     joined = await bench.service.join(CHANNEL, newcomer, None)
     assert "Your first turn comes after your first day here" in joined
@@ -495,6 +497,37 @@ async def test_a_swap_declined_changes_nothing_and_asking_back_agrees(bench: Ben
 
     with pytest.raises(NotAllowed, match="isn't in the chair rotation"):
         await bench.service.ask_swap(CHANNEL, partner, d.add(77, "Not In"), None)
+
+
+async def test_one_membership_rule_for_serving_and_swapping_stepping_back_stays_open(
+    bench: Bench,
+) -> None:
+    people = await everyone_joins(bench, 4)
+    await bench.hold_meeting(people[0])
+    _, asked, meeting = last_announcement(bench)
+    assert meeting is not None
+    d = bench.discord
+    partner = next(p for p in people if p.id not in (asked, people[0].id))
+    # The partner lost the group's member role: no swap with them, nothing sent.
+    d.people[partner.id].in_group = False
+    dms = len(d.dms)
+    with pytest.raises(NotAllowed, match="isn't a member of this group just now"):
+        await bench.service.ask_swap(CHANNEL, User(asked), partner, None)
+    assert len(d.dms) == dms
+    # A swap asked while both were members can't be accepted once one of them isn't.
+    d.people[partner.id].in_group = True
+    await bench.service.ask_swap(CHANNEL, User(asked), partner, None)
+    swap_id = d.dms[-1][2]
+    assert swap_id is not None
+    d.people[asked].in_group = False
+    with pytest.raises(NotAllowed, match="one of you isn't one now"):
+        await bench.service.answer_swap(swap_id, partner, accept=True)
+    # Offering to serve is for members; stepping back is open to anyone.
+    with pytest.raises(NotAllowed, match="for members of this group"):
+        await bench.service.will_serve(bench.group_id, meeting, User(asked))
+    stepped_back = await bench.service.cant_make_it(bench.group_id, meeting, User(asked))
+    assert stepped_back.startswith("No problem — thank you for letting us know.")
+    assert last_announcement(bench)[1] != asked  # the turn passed on to a member
 
 
 # --- forget-me ------------------------------------------------------------------------------

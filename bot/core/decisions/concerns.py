@@ -10,7 +10,9 @@ Rules:
 * one concern per requester, per member, per meeting; never about yourself;
 * none about a member who is sitting out meetings (they are not there to be noted);
 * a concern recorded at meeting ``m`` counts while fewer than ``concern_expiry_meetings``
-  meetings have been held since (default 6) and is deleted after (:func:`expire`);
+  meetings have been held since (default 6) and is deleted after (:func:`expire`) — and, even
+  if the group stops meeting, 90 days after it was recorded (the runtime stores that time; the
+  hourly retention sweep deletes it);
 * all concerns about a member are deleted when an exclusion of theirs lifts, and when a vote to
   exclude them fails: each exclusion proposal needs fresh chances to change.
 

@@ -17,6 +17,9 @@ from bot.runtime.decisions.settings import decision_settings
 
 log = logging.getLogger(__name__)
 
+#: Clock seconds after which a concern ends even if the group stops meeting (90 days).
+MAX_AGE = 90 * 86400.0
+
 
 class Concerns:
     def __init__(self, ctx: DecisionContext) -> None:
@@ -50,7 +53,7 @@ class Concerns:
                     )
                 except core.Refused as error:
                     raise ctx.refuse(error, settings) from None
-                if not await t.insert_concern(group.id, concern):
+                if not await t.insert_concern(group.id, concern, now.timestamp() + MAX_AGE):
                     raise ctx.refuse(core.Refused(core.DecisionRefusal.DUPLICATE_CONCERN), settings)
                 await ctx.engine.commit(t, group, effects, None, done)
             delivered = await ctx.engine.after(done, {who: target})

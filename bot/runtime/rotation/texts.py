@@ -43,7 +43,15 @@ NO_ROTATING_ROLES = (
 )
 GROUP_GONE = "This group no longer meets here."
 ROTATION_GONE = "This rotation no longer exists."
-NOT_IN_GROUP = "The rotation is for the members of this group."
+NOT_IN_GROUP = (
+    "The rotation is for members of this group, and Discord doesn't show you as one here "
+    "(the group's member role, or seeing its channel). Nothing changed. If you'd like to join "
+    "the group, ask its members how."
+)
+SWAP_NOT_MEMBERS = (
+    "This swap can't go ahead: the rotation is for members of this group, and one of you isn't "
+    "one now. Nothing changed; the turns stay as they were."
+)
 ROLE_NOT_GIVEN = (
     "I couldn't give you the rotation's role just now, so nothing changed. "
     "Please try again in a moment."
@@ -209,4 +217,11 @@ def chair_on_the_way(name: str, deadline: str) -> str:
         f"**{name}** is on the rotation to chair today — welcome, whenever you arrive. "
         f"If they're not here {deadline}, anyone can press **Step in as chair** "
         "on the panel."
+    )
+
+
+def partner_not_in_group(name: str) -> str:
+    return (
+        f"{name} isn't a member of this group just now, so I can't ask them to swap. Nothing "
+        "changed; you could ask another volunteer."
     )

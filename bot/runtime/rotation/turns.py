@@ -1,5 +1,9 @@
 """Answers to the announced turns: **I'll do it**, **Can't make it**, and swaps between two
-volunteers (asked privately; asking back is agreeing)."""
+volunteers (asked privately; asking back is agreeing).
+
+The membership rule (one for the whole rotation, :func:`bot.guild.in_group` through the port):
+joining, offering to serve and swapping are for members of the group; stepping back — leaving,
+**Can't make it**, declining a swap — is open to anyone, so nobody is ever stuck with a turn."""
 
 from __future__ import annotations
 
@@ -23,7 +27,10 @@ class Turns:
         c = self._c
         group = await c.group_by_id(group_id)
         circle = await c.read(group)
-        who = c.port.person(group, user).who
+        person = c.port.person(group, user)
+        if not person.in_group:
+            raise NotAllowed(texts.NOT_IN_GROUP)
+        who = person.who
         mine = [
             circle.title(rr.rules.name).lower()
             for rr in circle.rotation.roles
@@ -64,6 +71,10 @@ class Turns:
         partner = c.port.person(group, partner_user)
         if partner.user_id == asker.user_id:
             raise InvalidInput(texts.SWAP_WITH_SELF)
+        if not asker.in_group:
+            raise NotAllowed(texts.NOT_IN_GROUP)
+        if not partner.in_group:
+            raise NotAllowed(texts.partner_not_in_group(partner.name))
         circle = await c.read(group)
         name = c.rule(circle, role)
         title = circle.title(name).lower()
@@ -121,6 +132,9 @@ class Turns:
         async with c.lock(group.id):
             circle = await c.circle(group)
             title = circle.title(role).lower()
+            both = [circle.members.get(asker), circle.members.get(partner)]
+            if any(person is None or not person.in_group for person in both):
+                raise NotAllowed(texts.SWAP_NOT_MEMBERS)
             try:
                 rotation, effects = core.swap(circle.rotation, role, asker, partner, circle.facts)
             except core.RotationError as error:

@@ -1,37 +1,5 @@
-"""Floor control in voice and stage channels: the planner (:mod:`bot.core.voice_floor`), what it
-asks of Discord (:class:`VoiceFloorPort`, implemented by
-:class:`bot.adapters.voice_floor.DiscordVoiceFloor`), and a durable way back.
-
-When a group meets in a **stage** channel, the person sharing is made the speaker (with the
-chair) and the others move to the audience while a sharing section runs: the format's
-``channel: speak:`` rule, or ``sharer`` by default in sharing sections without crosstalk (where
-responses are welcome, the stage is left as it is). Everyone gets their place back when the
-controlled part of the meeting ends.
-
-In a **voice** channel nothing happens unless the group opted in with the format's
-``channel: speak:`` rule (``sharer``, ``chair`` or ``nobody``); then everyone else is
-server-muted, and each member's exact previous mute state is given back afterwards. A member
-someone else had muted stays muted.
-
-How it runs
------------
-* :meth:`VoiceFloorService.sync` reconciles one channel with what the live meeting wants *now*; it
-  is called (as a background task, so the meeting's lock is never held while calls are paced)
-  after every meeting step, when members join or leave the channel, and after a restart. Calls
-  are paced (:func:`~bot.core.voice_floor.pace`) and serialised per channel.
-* Before the bot first changes anyone, the restore plan is committed as a durable deadline
-  (kind :data:`FLOOR_KIND`, key = the channel). It names members only by pseudonym, never by id,
-  and is replaced as the plan changes and deleted when everyone has their state back. After a
-  kill -9 the plan is read back on the first ``on_ready``, members are matched by computing
-  pseudonyms over the members Discord lists, and the meeting either carries on with the same
-  plan (nobody is unmuted just to be muted again) or everyone is given their state back.
-* A server mute stays on a member who left voice, and Discord refuses to lift it until they
-  connect again: such members stay in the plan and get their state back when they connect. The
-  deadline gives them up after :data:`GIVE_UP_SECONDS` of clock time.
-* Permissions are checked first (**Mute Members**, which Discord requires both to server-mute
-  and to move people between stage and audience); the group is told plainly what is missing,
-  once. A refusal (403) is never retried.
-"""
+"""The voice floor service: one channel reconciled at a time with what the live meeting wants,
+and the durable plan that gives everyone their state back (see the package docstring)."""
 
 from __future__ import annotations
 
@@ -39,7 +7,7 @@ import asyncio
 import logging
 from collections.abc import Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from bot.core.crosstalk import GUARDED_MODES
 from bot.core.formats.plan import WhoMay
@@ -64,7 +32,8 @@ from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MeetingStepped
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.scheduler import Scheduler
-from bot.store.deadlines import DeadlineRepository
+from bot.runtime.voice_floor.port import FloorChannel, VoiceFloorPort, VoiceMove
+from bot.store.voice_floor import FloorPlanRepository
 
 log = logging.getLogger(__name__)
 
@@ -82,67 +51,20 @@ class _Paused:
 PAUSED = _Paused()
 
 
-@dataclass(frozen=True, slots=True)
-class FloorChannel:
-    """A voice or stage channel as Discord shows it now."""
-
-    channel_id: int
-    guild_id: int
-    kind: Room
-    bot_known: bool  # the bot's own member in the server is known (else: look again later)
-
-
-@dataclass(frozen=True, slots=True)
-class VoiceMove:
-    """A member connected, moved or disconnected (a gateway voice state update)."""
-
-    guild_id: int
-    is_bot: bool
-    before: int | None  # the voice channel they were in
-    after: int | None  # the voice channel they are in now
-
-
-class VoiceFloorPort(Protocol):
-    """What floor control asks of Discord. Members are Discord user ids, in memory only."""
-
-    def channel(self, channel_id: int) -> FloorChannel | None:
-        """The voice or stage channel with this id; None for a text channel or one not seen."""
-
-    def present(self, channel: FloorChannel) -> dict[int, bool]:
-        """The members in the channel (never bots, never the bot) and whether each is silenced
-        now: server-muted in voice, in the audience on a stage."""
-
-    def in_voice(self, guild_id: int) -> dict[int, bool]:
-        """Every member connected to any voice or stage channel of the server (never bots), and
-        whether each is server-muted: where a server mute can be given back."""
-
-    def missing_permissions(self, channel: FloorChannel) -> tuple[str, ...]:
-        """The permissions floor control needs that the bot lacks in the channel."""
-
-    async def set_silenced(self, channel: FloorChannel, member: int, silenced: bool) -> bool:
-        """Mute or unmute a member (voice), or move them to the audience or the stage (stage).
-        False if it didn't happen (e.g. they just left voice); raises
-        :class:`~bot.errors.DiscordRefused` when Discord refuses (a missing permission)."""
-
-    async def tell_missing(self, channel: FloorChannel, missing: Sequence[str]) -> None:
-        """Tell the group, in the channel, which permissions floor control lacks."""
-
-    def closing(self) -> bool:
-        """The bot is shutting down (failures now are expected)."""
-
-
 @dataclass
 class _Room:
     """What the bot holds for one channel: the live control and the members still owed their
     state (pseudonym -> silenced before), e.g. who left voice while muted, or a plan read back
-    after a restart."""
+    after a restart. Everyone in the plan is someone the bot itself silenced (or, on a stage,
+    moved): after a restart their state is known as the bot's own doing."""
 
     guild_id: int
+    group_id: int
     kind: Room
     control: VoiceFloor[int] | None = None
     owed: dict[Pseudonym, bool] = field(default_factory=dict)
     told: bool = False  # the group was told what permission is missing
-    persisted: str | None = None  # the plan last committed (to skip identical writes)
+    persisted: dict[Pseudonym, bool] | None = None  # the plan last committed
 
     @property
     def idle(self) -> bool:
@@ -157,14 +79,14 @@ class VoiceFloorService:
         pseudonyms: Pseudonymizer,
         clock: Clock,
         scheduler: Scheduler,
-        deadlines: DeadlineRepository,
+        plans: FloorPlanRepository,
     ) -> None:
         self._port = port
         self._meetings = meetings
         self._pseudonyms = pseudonyms
         self._clock = clock
         self._scheduler = scheduler
-        self._deadlines = deadlines
+        self._plans = plans
         self._rooms: dict[int, _Room] = {}
         self._locks: dict[int, asyncio.Lock] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -178,19 +100,15 @@ class VoiceFloorService:
         then settle each of their channels."""
         if self._loaded.is_set():
             return
-        for deadline in await self._deadlines.all():
-            if deadline.kind != FLOOR_KIND:
-                continue
-            try:
-                channel_id = int(deadline.payload["channel"])
-                plan = RestorePlan.from_json(str(deadline.payload["plan"]), Pseudonym)
-                room = _Room(int(deadline.payload["guild"]), plan.room, owed=dict(plan.targets))
-            except (KeyError, TypeError, ValueError):
-                log.warning("A stored floor restore plan could not be read; dropping it")
-                await self._scheduler.cancel(deadline.kind, deadline.key)
-                continue
-            room.persisted = str(deadline.payload["plan"])
-            self._rooms[channel_id] = room
+        for plan in await self._plans.all():
+            kind = Room.STAGE if plan.stage else Room.VOICE
+            room = _Room(plan.guild_id, plan.group_id, kind, owed=dict(plan.members))
+            room.persisted = dict(plan.members)
+            self._rooms[plan.channel_id] = room
+            # The plan's deadline, should it have been lost: never kept past its own expiry.
+            await self._scheduler.schedule(
+                FLOOR_KIND, str(plan.channel_id), plan.expires_at, {"channel": plan.channel_id}
+            )
         self._loaded.set()
         for channel_id in list(self._rooms):
             self.spawn(self.sync(channel_id))
@@ -239,7 +157,9 @@ class VoiceFloorService:
         for channel_id, room in list(self._rooms.items()):
             if room.guild_id == event.guild_id:
                 self._rooms.pop(channel_id, None)
-                await self._scheduler.cancel(FLOOR_KIND, str(channel_id))
+                # The rows went with the group's; the deadline goes with them.
+                await self._plans.delete(channel_id, deadline=(FLOOR_KIND, str(channel_id)))
+                await self._scheduler.refresh([(FLOOR_KIND, str(channel_id))])
 
     async def _deadline_fired(self, payload: Mapping[str, Any]) -> None:
         channel_id = int(payload["channel"])
@@ -250,12 +170,16 @@ class VoiceFloorService:
             later = self._clock.timestamp() + NOT_READY_RETRY_SECONDS * self._clock.rate
             await self._scheduler.schedule(FLOOR_KIND, key, later, payload)
         elif room is not None and room.control is not None:
-            await self._scheduler.schedule(FLOOR_KIND, key, self._give_up_at(), payload)
-        elif room is not None:
-            # Nobody is waited for forever: members who never came back are let go.
-            room.owed.clear()
+            # Floor control still runs: keep the plan (and its expiry) a while longer.
             room.persisted = None
-            self._rooms.pop(channel_id, None)
+            await self._persist(channel_id, room)
+        else:
+            # Nobody is waited for forever: members who never came back are let go.
+            if room is not None:
+                room.owed.clear()
+                room.persisted = None
+                self._rooms.pop(channel_id, None)
+            await self._plans.delete(channel_id)
 
     # --- reconciling a channel -----------------------------------------------------------------
 
@@ -277,11 +201,14 @@ class VoiceFloorService:
         if not channel.bot_known:
             return  # the bot's own member is not known yet; a later event will look again
         kind = channel.kind
+        live = self._meetings.in_channel(channel_id)
         room = self._rooms.get(channel_id)
         if room is None:
-            room = _Room(channel.guild_id, kind)
+            if live is None:
+                return  # nothing wanted, nothing owed
+            room = _Room(channel.guild_id, live.group.id, kind)
         present = self._port.present(channel)
-        speakers = self._speakers(self._meetings.in_channel(channel_id), channel, present)
+        speakers = self._speakers(live, channel, present)
         if isinstance(speakers, _Paused):
             return
         if room.control is not None and kind is Room.STAGE:
@@ -328,8 +255,11 @@ class VoiceFloorService:
         control = room.control or VoiceFloor(kind)
         here = {member: before for member, before in found.items() if member in present}
         if here:
-            before = {**here, **control.before}
-            control = VoiceFloor(kind, before, dict(control.set_to))
+            # They are in the plan because the bot silenced them: their state now is the bot's
+            # own doing (set_to), so one who gets the floor is given it back, not left muted as
+            # if someone else had muted them.
+            set_to = {member: present[member] for member in here}
+            control = VoiceFloor(kind, {**here, **control.before}, {**set_to, **control.set_to})
         step = give_floor(control, present, speakers)
         room.control = step.control
         elsewhere = {m: b for m, b in found.items() if m not in present}
@@ -459,20 +389,26 @@ class VoiceFloorService:
     async def _persist(
         self, channel_id: int, room: _Room, extra: Mapping[int, bool] | None = None
     ) -> None:
-        """Commit who is owed what (pseudonyms only), or delete the plan when nobody is."""
-        targets: dict[Pseudonym, bool] = dict(room.owed)
+        """Commit who is owed what (coded keys only) with the plan's deadline, in one
+        transaction; or delete both when nobody is owed anything."""
+        members: dict[Pseudonym, bool] = dict(room.owed)
         control = room.control.before if room.control is not None else {}
         for member, before in {**control, **(extra or {})}.items():
-            targets.setdefault(self._pseudonyms.of(room.guild_id, member), before)
+            members.setdefault(self._pseudonyms.of(room.guild_id, member), before)
+        snapshot = members or None
+        if snapshot == room.persisted:
+            return
         key = str(channel_id)
-        if not targets:
-            if room.persisted is not None:
-                await self._scheduler.cancel(FLOOR_KIND, key)
-                room.persisted = None
-            return
-        plan = RestorePlan(room.kind, targets).to_json(str)
-        if plan == room.persisted:
-            return
-        payload = {"channel": channel_id, "guild": room.guild_id, "plan": plan}
-        await self._scheduler.schedule(FLOOR_KIND, key, self._give_up_at(), payload)
-        room.persisted = plan
+        if snapshot is None:
+            await self._plans.delete(channel_id, deadline=(FLOOR_KIND, key))
+        else:
+            await self._plans.save(
+                channel_id=channel_id,
+                group_id=room.group_id,
+                stage=room.kind is Room.STAGE,
+                members=snapshot,
+                expires_at=self._give_up_at(),
+                deadline=(FLOOR_KIND, key, {"channel": channel_id}),
+            )
+        await self._scheduler.refresh([(FLOOR_KIND, key)])
+        room.persisted = snapshot
