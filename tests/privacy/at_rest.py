@@ -9,8 +9,8 @@ can read: the attacker of tests/privacy/test_at_rest.py.
 - the database file as it is;
 - with a write-ahead log: the file with the log's frames laid over it, up to each commit frame
   in turn (every frame in the log, whatever its salt: a reset log keeps its old frames);
-- with a non-empty rollback journal: the file with the journal's old page images put back, i.e.
-  what a rollback would restore.
+- with a non-empty rollback journal: the file with the journal's old page images put back (every
+  segment of it), i.e. what a rollback would restore.
 
 :meth:`Copy.holds` searches every byte of every file: live rows, free pages, free space inside
 pages, old log frames, journal records.
@@ -106,17 +106,7 @@ class Copy:
                     yield f"WAL commit {commits} (frame {frame})", bytes(image)
         journal = self.side("-journal")
         if main and len(journal) >= 28 and journal[:8] == JOURNAL_MAGIC:
-            original_pages, sector, journal_page = struct.unpack(">III", journal[16:28])
-            image = bytearray(main)
-            offset = sector
-            while offset + 8 + journal_page <= len(journal):
-                page_no = struct.unpack(">I", journal[offset : offset + 4])[0]
-                if page_no == 0 or page_no > 1_000_000:
-                    break
-                _put(image, page_no, journal[offset + 4 : offset + 4 + journal_page], journal_page)
-                offset += 8 + journal_page
-            del image[original_pages * journal_page :]
-            yield "the journal rolled back", bytes(image)
+            yield "the journal rolled back", _rolled_back(main, journal)
 
     def versions(self) -> list[Version]:
         """Every version of the vote tables the copy holds (those SQLite can decode)."""
@@ -131,6 +121,36 @@ class Copy:
                 if version is not None:
                     found.append(version)
         return found
+
+
+def _rolled_back(main: bytes, journal: bytes) -> bytes:
+    """The database as a rollback would leave it: every old page image in the journal put back.
+
+    The journal is a run of segments, each a header (one sector) and its records (page number,
+    old image, checksum); a segment whose record count is not yet written runs to the end."""
+    image = bytearray(main)
+    original_pages, page_size = struct.unpack(">I", journal[16:20])[0], 0
+    restored: set[int] = set()
+    offset = 0
+    while offset + 28 <= len(journal) and journal[offset : offset + 8] == JOURNAL_MAGIC:
+        records, _, _, sector, page_size = struct.unpack(
+            ">IIIII", journal[offset + 8 : offset + 28]
+        )
+        position = offset + sector
+        if records in (0, 0xFFFFFFFF):
+            records = (len(journal) - position) // (page_size + 8)
+        for _ in range(records):
+            if position + 8 + page_size > len(journal):
+                break
+            page_no = struct.unpack(">I", journal[position : position + 4])[0]
+            if page_no not in restored:  # the first image of a page is the one from before
+                restored.add(page_no)
+                _put(image, page_no, journal[position + 4 : position + 4 + page_size], page_size)
+            position += 8 + page_size
+        offset = -(-position // sector) * sector
+    if page_size:
+        del image[original_pages * page_size :]
+    return bytes(image)
 
 
 def _put(image: bytearray, page_no: int, data: bytes, page_size: int) -> None:

@@ -8,6 +8,8 @@ The vote runs through the real decision service on a real database (the fakes of
 tests/runtime/test_decisions_service.py); deletions run through the real repositories and the
 privacy service. The control test shows the attacker at work on a database kept the old way
 (a write-ahead log, deleted bytes left where they were): there it finds every ballot's voter.
+One test catches a cast in the instant of its commit, the limit bot/store/db.py owns up to,
+and checks that it shows that one ballot's voter and nobody else's.
 """
 
 from __future__ import annotations
@@ -16,16 +18,19 @@ import json
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
+from shutil import copyfile as copy_file
 
 import pytest
 
 from bot.core.decisions import effects as fx
-from bot.core.pseudonyms import Pseudonymizer
+from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.events import EventBus
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
+from bot.store.db import Database
+from bot.store.decisions import DecisionTx
 from bot.store.meetings import MeetingRepository
 from tests.privacy.at_rest import Copy, fragments, links
 from tests.privacy.population import MEMBERS, Place, populate
@@ -137,6 +142,41 @@ async def test_no_copy_links_a_voter_to_a_choice_at_any_step_of_a_vote(bench: Be
         assert closed.holds(key) == [], "a ballot is still on disk"
     for piece in fragments(STATEMENT.strip()):
         assert closed.holds(piece) == [], f"the statement is still on disk: {piece!r}"
+
+
+async def test_a_copy_in_the_instant_of_a_commit_shows_that_one_ballot_and_no_other(
+    bench: Bench, tmp_path: Path
+) -> None:
+    """The limit bot/store/db.py owns up to: while a cast commits, the journal holds the old
+    images of its pages beside the new ones. Caught in that instant (here: a copy of the
+    database with its cache made so small that the new pages reach the file before the commit),
+    a copy links that one voter to their choice, and no one else."""
+    pid, roll, _ = await a_vote_with_a_hearing(bench)
+    voters = list(roll.items())
+    for _, user in voters[:3]:
+        await bench.service.cast(pid, user, fx.Choice(VOTERS[user.id]))
+    await settle(bench)
+    scratch = tmp_path / "instant"
+    scratch.mkdir()
+    async with bench.store.db.transaction():
+        copy_file(bench.store.db.path, scratch / bench.store.db.path.name)
+    db = Database(scratch / bench.store.db.path.name)
+    await db.open()
+    await db.conn.execute("PRAGMA cache_size=1")
+    await db.conn.execute("PRAGMA cache_spill=1")
+    in_flight, user = voters[3]
+    async with db.transaction() as tx:
+        t = DecisionTx(tx)  # the cast's two writes, as the engine makes them
+        assert await t.mark_voted(pid, Pseudonym(in_flight))
+        await t.store_ballot(pid, "in-flight-ballot", fx.Choice(VOTERS[user.id]))
+        await tx.fetchall("SELECT * FROM deadlines")  # reading on spills the new pages
+        caught = Copy.take(scratch, db.path)
+    await db.close()
+    assert len(caught.side("-journal")) > 0
+    assert [v.where for v in caught.versions()] == ["the database file", "the journal rolled back"]
+    assert {(link.voter, link.choice) for link in links(caught.versions())} == {
+        (in_flight, VOTERS[user.id])
+    }
 
 
 async def test_the_attacker_finds_what_a_write_ahead_log_keeps(bench: Bench) -> None:
