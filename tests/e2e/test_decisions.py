@@ -23,9 +23,12 @@ from typing import Any
 
 import pytest
 
+from bot.config import KEY_FILE_NAME, load_or_create_key_file
+from bot.core.pseudonyms import Pseudonymizer
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
+from tests.privacy.at_rest import Copy, fragments, links
 
 JSON = dict[str, Any]
 RATE = "10000"
@@ -305,6 +308,19 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
     for text in everything_said(circle):
         words = set(text.lower().replace("*", " ").split())
         assert not words & set(NEVER_SAID), text
+    nothing_of_it_on_disk(circle)
+
+
+def nothing_of_it_on_disk(circle: Circle) -> None:
+    """Every file in the bot's data directory, read raw with the key in hand (see
+    tests/privacy/at_rest.py): no voter's key, no statement, no link is left."""
+    copy = Copy.take(circle.runner.data_dir, circle.runner.database)
+    assert links(copy.versions()) == set()
+    key = Pseudonymizer(load_or_create_key_file(circle.runner.data_dir / KEY_FILE_NAME))
+    for member in (*circle.voters, circle.target):
+        assert copy.holds(key.of(circle.guild.id, member.id)) == [], member.username
+    for piece in fragments(STATEMENT):
+        assert copy.holds(piece) == [], piece
 
 
 async def test_due_process_from_the_first_note_to_the_welcome_back(

@@ -3,7 +3,7 @@
 Members with distinctive ids, usernames, display names and nicknames set up a group, upload a
 format, talk (every message carries a sentinel string), hold a meeting, ask what the bot keeps,
 ask to be forgotten, change nicknames, leave, and the bot restarts. Then the SQLite files (the
-database, its ``-wal`` and ``-shm``) and every log line are searched, while the bot runs and
+database and its journal) and every log line are searched, while the bot runs and
 after it stops: no id, no name, no nickname, no sentinel may appear. And where the members'
 coded keys do appear, it must be in a column registered for them (see bot/store/privacy).
 
@@ -114,7 +114,7 @@ async def hold_a_meeting(audit: Audit) -> None:
     answer = await preview.wait_response()
     assert answer.data is not None
     assert "holds your place in it" in answer.data["content"]
-    audit.scan()  # mid-meeting, with the live state in the database and its WAL
+    audit.scan()  # mid-meeting, with the live state in the database
     await audit.talk(audit.people["brackenhythe"], "thank you for sharing that")
     await slash(audit.chair, audit.room, "meeting end")
     async with asyncio.timeout(10):
@@ -186,9 +186,9 @@ async def test_the_bot_keeps_no_trace_of_who_anyone_is(
     for step in STEPS:
         await step(audit)
 
-    audit.scan()  # while the bot runs: the WAL holds the recent writes
+    audit.scan()  # while the bot runs
     await bot_runner.stop()
-    audit.scan()  # after a clean stop: checkpointed into the database file
+    audit.scan()  # after a clean stop
     assert audit.scans == 3
     assert "Privacy schema check" not in bot_runner.logs()  # every table and column declared
     assert len(audit.needles) >= 4 * 4 + 2  # ids, usernames, names, nicknames, sentinel, …

@@ -30,7 +30,7 @@ async def test_a_stolen_database_reveals_nobody_without_the_key(tmp_path: Path) 
     async with store.db.transaction() as tx:
         await populate(tx, Pseudonymizer(KEY), guild_id=41, channel_id=1, now=0.0)
         await populate(tx, Pseudonymizer(KEY), guild_id=42, channel_id=2, now=0.0)
-    # Read while the bot would still hold it: the WAL has the rows.
+    # Read while the bot would still hold it open.
     database, ids, guilds = store.db.path, list(MEMBERS.values()), [41, 42, 43]
     assert reidentify(database, guilds, ids, key=None) == set()
     for wrong in WRONG_KEYS:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 import stat
 from pathlib import Path
 
@@ -25,19 +26,64 @@ async def db(tmp_path: Path) -> Database:
 
 
 async def test_pragmas_are_set_and_file_is_private(db: Database) -> None:
-    assert (await db.fetchval("PRAGMA journal_mode")) == "wal"
+    assert (await db.fetchval("PRAGMA journal_mode")) == "truncate"
     assert await db.fetchval("PRAGMA synchronous") == 2
+    assert await db.fetchval("PRAGMA secure_delete") == 1
+    assert await db.fetchval("PRAGMA temp_store") == 2
     assert await db.fetchval("PRAGMA busy_timeout") == 5000
     assert await db.fetchval("PRAGMA foreign_keys") == 1
     assert stat.S_IMODE(db.path.stat().st_mode) == 0o600
 
 
-async def test_wal_and_shm_files_are_private_too(db: Database) -> None:
-    await db.execute("CREATE TABLE t (x INTEGER)")
+async def test_the_journal_is_private_and_empty_between_writes(db: Database) -> None:
+    await db.execute("CREATE TABLE t (x TEXT)")
+    await db.execute("INSERT INTO t VALUES ('a row')")
+    journal = db.path.with_name(db.path.name + "-journal")
+    assert journal.exists()
+    assert stat.S_IMODE(journal.stat().st_mode) == 0o600
+    assert journal.stat().st_size == 0
     for suffix in ("-wal", "-shm"):
-        side = db.path.with_name(db.path.name + suffix)
-        assert side.exists()
-        assert stat.S_IMODE(side.stat().st_mode) == 0o600
+        assert not db.path.with_name(db.path.name + suffix).exists()
+
+
+async def test_deleted_bytes_are_overwritten(db: Database) -> None:
+    await db.execute("CREATE TABLE t (x TEXT)")
+    async with db.transaction() as tx:
+        await tx.executemany(
+            "INSERT INTO t VALUES (?)", [(f"row {n:04d} " * 40,) for n in range(50)]
+        )
+    await db.execute("DELETE FROM t WHERE x LIKE 'row 0007%'")  # a cell inside a page
+    await db.execute("DELETE FROM t WHERE x > 'row 0030'")  # whole pages, freed
+    raw = b"".join(p.read_bytes() for p in db.path.parent.iterdir())
+    assert b"row 0006" in raw
+    assert b"row 0007" not in raw
+    assert b"row 0042" not in raw
+    assert await db.fetchval("PRAGMA freelist_count") > 0  # the freed pages are zeros
+
+
+def _old_database(path: Path) -> None:
+    """A database as older versions left it: WAL, and deleted bytes still in the file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA secure_delete=OFF")
+    conn.execute("CREATE TABLE t (x TEXT)")
+    conn.executemany("INSERT INTO t VALUES (?)", [(f"row {n:03d} " * 30,) for n in range(40)])
+    conn.execute("DELETE FROM t WHERE x LIKE 'row 005%'")
+    conn.close()
+
+
+async def test_a_database_from_the_write_ahead_days_is_rebuilt_once(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "old.sqlite3"
+    _old_database(path)
+    assert b"row 005" in path.read_bytes()  # the check can fail
+    async with Database(path) as db:
+        assert await db.fetchval("PRAGMA journal_mode") == "truncate"
+        assert await db.fetchval("SELECT count(*) FROM t") == 39
+    files = {p.name: p.read_bytes() for p in path.parent.iterdir()}
+    assert sorted(files) == ["old.sqlite3", "old.sqlite3-journal"]
+    assert not any(b"row 005" in data for data in files.values())
+    assert b"row 006" in files["old.sqlite3"]
 
 
 async def test_bundled_migrations_apply_and_are_idempotent(tmp_path: Path) -> None:
