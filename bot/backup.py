@@ -1,12 +1,13 @@
 """``python -m bot backup DEST``: a consistent copy of the database while the bot runs.
 
 SQLite's ``VACUUM INTO`` reads one consistent snapshot (the bot may go on writing meanwhile) and
-writes a fresh, compact file: no free pages, so nothing deleted comes along, and no ``-wal`` to
+writes a fresh, compact file: no free pages, so nothing deleted comes along, and no journal to
 forget. The copy is readable by its owner only (0600). The pseudonym key is *not* in it: back the
 key up separately and keep the two apart — together they are what links coded keys to people.
 
 Restoring: stop the bot, replace ``DATA_DIR/peercircle.sqlite3`` with the copy (and delete any
-``peercircle.sqlite3-wal`` / ``-shm`` beside it), put the key back if it was lost, start the bot.
+``peercircle.sqlite3-journal``, or ``-wal`` / ``-shm`` from older versions, beside it), put the
+key back if it was lost, start the bot.
 """
 
 from __future__ import annotations
