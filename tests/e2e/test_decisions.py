@@ -195,8 +195,19 @@ async def rejoining_keeps_them_out(circle: Circle) -> None:
 
 
 async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool = False) -> None:
+    """The whole of journey 6. ``kill="everywhere"`` is the crash matrix: a kill -9 and a restart
+    after every step that changes state (each meeting, the proposal, the second, the notice, the
+    hearing, a ballot, the result, the exclusion, the sat-out meeting, the lift), and still every
+    step happens exactly once."""
     fake, room, target = circle.fake, circle.room, circle.target
     ana, bo, cy, di, ed, flo = circle.voters
+    everywhere = kill == "everywhere"
+
+    async def crash() -> None:
+        if everywhere:
+            # Crashes spread over a group's weeks, not a crash loop: no start-up back-off.
+            (circle.runner.data_dir / "starts").unlink(missing_ok=True)
+            await restart(circle)
 
     # --- Two notes from two members, at two meetings: the chances to change. -----------------
     async def first_note() -> None:
@@ -208,6 +219,7 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
         assert "1 more member" in refused
 
     await hold_meeting(circle, ana, during=first_note)
+    await crash()
     note = await wait_dm(fake, target, "kind")
     assert "We listen to each share" in note["content"]  # the guideline, quoted
     assert "ana" not in note["content"].lower()  # who asked is never said
@@ -216,12 +228,14 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
         assert "kind, private note" in await concern(circle, bo, "sharing-time")
 
     await hold_meeting(circle, bo, during=second_note)
+    await crash()
     assert len(fake.dms(target.id)) == 2
 
     # --- The proposal, and a second. -------------------------------------------------------
     before = len(fake.channel_messages(room))
     assert "without your name" in await propose(circle, cy)
     proposal = await wait_message(fake, room, "A proposal for the group", after=before)
+    await crash()
     assert proposal["mentions"] == []  # names the member, pings nobody
     assert str(cy.id) not in proposal["content"]  # the proposer is never shown
     (second_button,) = buttons(proposal)
@@ -231,12 +245,14 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
 
     # --- Notice and a hearing: the member gives their side. ---------------------------------
     notice = await wait_dm(fake, target, "Give my side")
+    await crash()
     assert "sit out the next meeting" in notice["content"]
     (hearing,) = buttons(notice)
     opened = await target.click(int(notice["id"]), hearing["custom_id"])
     await opened.wait_response()
     given = await target.submit_modal(f"pc:statement:{proposal_id}", {"statement": STATEMENT})
     assert "read your words" in await answer(given)
+    await crash()
 
     # --- The secret ballot. -----------------------------------------------------------------
     ballot = await wait_message(fake, room, "Secret ballot", after=before, limit=20)
@@ -250,7 +266,8 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
     assert "already voted" in await click(ana, ballot, vote["No"])  # a double click
     assert "about you" in await click(target, ballot, vote["Yes"])  # not the member concerned
     assert "little while" in await click(circle.newcomer, ballot, vote["Yes"])  # too new
-    if kill == "during_vote":
+    if kill in ("during_vote", "everywhere"):
+        (circle.runner.data_dir / "starts").unlink(missing_ok=True)
         await restart(circle)
         assert "already voted" in await click(bo, ballot, vote["No"])  # counted once
     for member, choice in ((cy, "Yes"), (di, "Yes"), (ed, "No"), (flo, "Abstain")):
@@ -283,6 +300,7 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
     assert not target.permissions_in(room) & VIEW_CHANNEL
     away = await wait_dm(fake, target, "The group decided")
     assert "sit out the next meeting" in away["content"]
+    await crash()
     rows = table_rows(circle.runner.database)
     assert rows["exclusions"] == 1
     assert rows["proposals"] == rows["voters"] == rows["ballots"] == rows["concerns"] == 0
@@ -292,12 +310,14 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
 
     # --- The next meeting is held without them; then they are welcomed back. ----------------
     await hold_meeting(circle, ed)
+    await crash()  # right after the sat-out meeting counted: the lift must still come, once
     await fake.wait_until(lambda: bool(overwrite_requests(fake, "DELETE", circle)), 10)
     (lifted,) = overwrite_requests(fake, "DELETE", circle)
     assert lifted.audit_log_reason == "group decision"
     assert target.permissions_in(room) & VIEW_CHANNEL
     await wait_dm(fake, target, "Welcome back")
     await fake.wait_until(lambda: not any(table_rows(circle.runner.database).values()), 10)
+    await crash()
 
     # Nothing was done twice.
     assert len(overwrite_requests(fake, "PUT", circle)) == (2 if rejoin else 1)
@@ -329,7 +349,7 @@ async def test_due_process_from_the_first_note_to_the_welcome_back(
     await due_process(await gather_circle(fake, bot_runner), rejoin=True)
 
 
-@pytest.mark.parametrize("kill", ["during_vote", "before_overwrite"])
+@pytest.mark.parametrize("kill", ["during_vote", "before_overwrite", "everywhere"])
 async def test_due_process_survives_kill_9(
     fake: FakeDiscord, bot_runner: BotRunner, kill: str
 ) -> None:
