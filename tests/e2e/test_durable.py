@@ -143,8 +143,9 @@ def vote_closes_at(database: Path, rate: float) -> float:
     ((due,),) = query(
         database, "SELECT due_at FROM deadlines WHERE kind = 'decisions.ballot_closes'"
     )
-    ((anchor,),) = query(database, "SELECT value FROM meta WHERE key = 'clock_anchor'")
-    return float(anchor) + (float(due) - float(anchor)) / rate
+    base = dict(query(database, "SELECT key, value FROM meta WHERE key LIKE 'clock_%'"))
+    clock, real = float(base["clock_base"]), float(base["clock_base_real"])
+    return real + (float(due) - clock) / rate  # the clock reads ``clock`` at real time ``real``
 
 
 async def test_a_decision_during_a_meeting_applies_at_its_close_and_lifts_once_across_kills(

@@ -113,7 +113,7 @@ async def test_a_member_who_leaves_the_server_is_out_of_the_rotation_at_once(
     for person in people:
         assert "You're in the chair rotation" in await reply(person, room, "rotation join")
     serving = role_named(fake, guild.id, "Chair today")
-    _, mark = await run_meeting(fake, room, people[0], serving)
+    _, mark = await run_meeting(fake, room, people[0], serving, people)
     _, asked = await next_announcement(fake, room, mark)
     leaver = next(p for p in people if p.id == asked)
     viewer = next(p for p in people if p.id not in (asked, people[0].id))
