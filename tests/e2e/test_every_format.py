@@ -4,7 +4,7 @@ A small driver plays the room: it reads the meeting's stored state (section, flo
 member reads the panel, and does what a member would — take a reading, answer the chair's
 question, raise a hand, share and press Done, pass once — and otherwise the chair presses Next.
 The group takes its time over the close: the meeting runs fifteen clock minutes (at a clock
-rate of 30, half a minute), so it counts.
+rate of 120, under eight seconds), so it counts.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from tests.fakediscord import FakeDiscord, SimulatedMember
 
 NAMES = ("brindlefox", "cobaltwren", "duskmoth", "emberlynx", "fjordpike", "glimmerowl")
 MAX_STEPS = 150
-CLOCK_RATE = 30
+CLOCK_RATE = 120
 #: Real seconds for a meeting to run the 15 clock minutes that make it count (and a margin).
 COUNTS_AFTER_REAL = 15 * 60 / CLOCK_RATE + 1
 
