@@ -113,6 +113,10 @@ def prompt_view(
     return view
 
 
+NOT_THIS_MEETING = (
+    "This button belongs to a meeting in another channel, so it does nothing here. Nothing changed."
+)
+
 CONFIRMATIONS = {
     "hand": "Your hand is up. I'll let you know when it's your turn.",
     "lower": "Your hand is down. You're welcome to raise it again any time.",
@@ -219,7 +223,9 @@ class MeetingActions:
             case "chairread":
                 await service.act(live, lambda r, s, now: r.read_by_chair(s, now))
             case "yes" | "no":
-                question = live.plan.sections[arg or 0].question
+                sections = live.plan.sections
+                index = arg or 0
+                question = sections[index].question if 0 <= index < len(sections) else None
                 if question is None:
                     raise NotAllowed("There's no question waiting for an answer right now.")
                 yes = action == "yes"
@@ -269,6 +275,12 @@ class MeetingActions:
         live = self.service.by_id(meeting_id)
         if live is None:
             raise NotAllowed("This meeting has ended. Thank you for being part of it.")
+        if (interaction.guild_id, interaction.channel_id) != (
+            live.group.guild_id,
+            live.group.channel_id,
+        ):
+            # A button names its meeting; it only works where that meeting is held.
+            raise NotAllowed(NOT_THIS_MEETING)
         await self.acknowledged(interaction, live, action, arg, thinking=False)
 
     async def start(self, interaction: discord.Interaction[Any]) -> LiveMeeting:

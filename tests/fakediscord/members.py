@@ -203,6 +203,16 @@ class SimulatedMember:
         data: JSON = {"custom_id": custom_id, "component_type": 2, "id": component.get("id")}
         return self._component(stored, data)
 
+    async def press_forged(self, message_id: int, custom_id: str) -> SimulatedInteraction:
+        """A press on a message made to carry a ``custom_id`` of the tester's choosing (another
+        server's meeting, an index that isn't there): what the outside tests forged. discord.py
+        only dispatches a press for a component the message carries, so the button is added to
+        the stored message first. The bot must never trust a ``custom_id`` to say where it is."""
+        stored = self._fake.state.messages[message_id]
+        button = {"type": 2, "style": 2, "label": "…", "custom_id": custom_id}
+        stored.data.setdefault("components", []).append({"type": 1, "components": [button]})
+        return self._component(stored, {"custom_id": custom_id, "component_type": 2})
+
     async def select(
         self, message_id: int, custom_id: str, values: Sequence[Any], *, timeout: float = 5.0
     ) -> SimulatedInteraction:
