@@ -20,6 +20,7 @@ from bot.core.formats import (
     load_format,
 )
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.runtime.markup import echo
 from bot.store import Store
 from bot.store.group_formats import UploadedFormat
 from bot.store.groups import GroupRecord
@@ -86,7 +87,7 @@ class FormatLibrary:
 
     def builtin(self, format_id: str) -> CompiledFormat:
         if format_id not in builtin_formats():
-            raise InvalidInput(f"I don't know a format called `{format_id}`.")
+            raise InvalidInput(f"I don't know a format called `{echo(format_id)}`.")
         return _builtin(format_id)
 
     async def compiled(self, group: GroupRecord | None, ref: str) -> CompiledFormat:
@@ -102,7 +103,9 @@ class FormatLibrary:
         if group is not None and number.isdigit():
             upload = await self._store.group_formats.get(group.id, int(number))
         if upload is None:
-            raise InvalidInput(f"This group has no format `{ref}`. `/format list` shows them.")
+            raise InvalidInput(
+                f"This group has no format `{echo(ref)}`. `/format list` shows them."
+            )
         return upload
 
     async def current(self, group: GroupRecord) -> CompiledFormat:

@@ -8,6 +8,7 @@ from bot.core.formats import CompiledFormat, builtin_formats
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.runtime.events import EventBus, GuildLeft
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.markup import echo
 from bot.store import Store
 from bot.store.groups import GroupRecord
 
@@ -42,7 +43,7 @@ class GroupService:
         if format_id not in builtin_formats():
             known = ", ".join(builtin_formats())
             raise InvalidInput(
-                f"I don't know a format called `{format_id}`. Choose one of: {known}."
+                f"I don't know a format called `{echo(format_id)}`. Choose one of: {known}."
             )
         created = await self._store.groups.create(
             guild_id=guild_id,

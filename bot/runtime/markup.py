@@ -1,8 +1,10 @@
 """Discord's text markup, as plain functions (no ``discord`` import): a live countdown in
-everyone's own time zone, and the short first name the bot uses for a member."""
+everyone's own time zone, the short first name the bot uses for a member, and a member's own
+words shown back safely."""
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 
 
@@ -14,3 +16,23 @@ def when(moment: datetime | None) -> str:
 def first_name(display_name: str) -> str:
     words = display_name.split()
     return (words[0] if words else "someone")[:32]
+
+
+#: Characters that must never come back from a member's option: controls, zero-width marks and
+#: the bidirectional overrides that can make a reply read backwards.
+_INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff`]")
+ECHO_LIMIT = 60
+MESSAGE_LIMIT = 2000
+
+
+def echo(value: object, limit: int = ECHO_LIMIT) -> str:
+    """A member's own words, safe to show back to them: invisible and formatting characters
+    removed, and cut to ``limit`` characters (a 6,000-character option must never push a
+    reply past Discord's 2,000)."""
+    text = _INVISIBLE.sub("", str(value)).strip()
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def bounded(text: str, limit: int = MESSAGE_LIMIT) -> str:
+    """Any reply, cut to fit one Discord message."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"

@@ -14,6 +14,7 @@ import discord
 from discord import app_commands
 
 from bot.errors import PeerCircleError
+from bot.runtime.markup import bounded
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ def message_for(error: BaseException, where: str) -> str:
 
 async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:
     """Answer ephemerally whether or not the interaction was already acknowledged."""
+    message = bounded(message)
     if interaction.client.is_closed():
         return  # shutting down: there is no connection left to answer on
     try:

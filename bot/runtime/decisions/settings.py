@@ -21,6 +21,7 @@ from typing import Any
 from bot.core.decisions import DecisionSettings
 from bot.core.formats import CompiledFormat
 from bot.errors import InvalidInput
+from bot.runtime.markup import echo
 
 FORMAT = "format"
 SWITCH_PREFIX = "switch:"
@@ -215,7 +216,7 @@ def normalise_setting(
     if subject.startswith(SWITCH_PREFIX):
         name = subject.removeprefix(SWITCH_PREFIX)
         if all(s.name != name for s in plan.switches):
-            raise InvalidInput(f"This group's format has no switch called `{name}`.")
+            raise InvalidInput(f"This group's format has no switch called `{echo(name)}`.")
         if value in ("on", "yes", "true"):
             return "on"
         if value in ("off", "no", "false"):
@@ -224,7 +225,9 @@ def normalise_setting(
     setting = SETTINGS.get(subject)
     if setting is None:
         known = ", ".join(f"`{name}`" for name in (FORMAT, *SETTINGS))
-        raise InvalidInput(f"I don't know a setting called `{subject}`. You can change: {known}.")
+        raise InvalidInput(
+            f"I don't know a setting called `{echo(subject)}`. You can change: {known}."
+        )
     number = value.split()[0] if value else ""
     if not number.isdigit() or not setting.low <= int(number) <= setting.high:
         raise InvalidInput(
@@ -241,11 +244,11 @@ def normalise_setting(
 def describe_change(subject: str, value: str, format_name: str | None = None) -> str:
     """The change in plain words, e.g. "set the voting time to 12 hours"."""
     if subject == FORMAT:
-        name = f"**{format_name}** (`{value}`)" if format_name else f"`{value}`"
+        name = f"**{format_name}** (`{echo(value)}`)" if format_name else f"`{echo(value)}`"
         return f"adopt the format {name}"
     if subject.startswith(SWITCH_PREFIX):
-        return f"turn `{subject.removeprefix(SWITCH_PREFIX)}` {value}"
+        return f"turn `{echo(subject.removeprefix(SWITCH_PREFIX))}` {echo(value)}"
     setting = SETTINGS.get(subject)
     if setting is None or not value.isdigit():
-        return f"set `{subject}` to `{value}`"
+        return f"set `{echo(subject)}` to `{echo(value)}`"
     return f"set {setting.label} to {setting.describe(int(value))}"

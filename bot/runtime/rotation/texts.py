@@ -6,6 +6,7 @@ Names shown here are display names read from Discord just now; none is ever stor
 from __future__ import annotations
 
 from bot.core import rotation as core
+from bot.runtime.markup import echo
 
 #: The reason shown in the server's audit log: generic, never a name.
 AUDIT_REASON = "service rotation"
@@ -61,7 +62,7 @@ NOT_IN_ROTATION = "You're not in the rotation here, so there was nothing to remo
 
 def unknown_role(role: str, names: list[str]) -> str:
     known = ", ".join(f"`{name}`" for name in names)
-    return f"This group's rotation has no role called `{role}`. Its roles: {known}."
+    return f"This group's rotation has no role called `{echo(role)}`. Its roles: {known}."
 
 
 def already_joined(title: str) -> str:
