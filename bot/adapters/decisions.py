@@ -23,6 +23,7 @@ from datetime import datetime
 import discord
 
 from bot.adapters.decision_access import ChannelAccess, GroupChannel
+from bot.adapters.sending import once_per_key, send_once
 from bot.core.decisions import (
     DecisionSettings,
     ExcludeMember,
@@ -186,6 +187,12 @@ class DiscordDecisions:
     async def carry_out(
         self, group: GroupRecord, work: Work, hint: Mapping[Pseudonym, User]
     ) -> NoticeState | None:
+        with once_per_key(work.key):
+            return await self._carry_out(group, work, hint)
+
+    async def _carry_out(
+        self, group: GroupRecord, work: Work, hint: Mapping[Pseudonym, User]
+    ) -> NoticeState | None:
         task, about = work.task, work.about
         match task:
             case fx.SendConcernNote(target=target, guideline=key):
@@ -311,9 +318,7 @@ class DiscordDecisions:
             raise Undeliverable
         try:
             with refusals("post in a group's channel"):
-                if view is None:
-                    return await channel.send(content, allowed_mentions=NONE)
-                return await channel.send(content, view=view, allowed_mentions=NONE)
+                return await send_once(channel, content, view)
         except DiscordRefused:
             raise Undeliverable from None
 
@@ -368,10 +373,7 @@ class DiscordDecisions:
             raise Undeliverable  # they left the server: there is nobody to tell
         try:
             with refusals("send a member a private message"):
-                if view is None:
-                    await member.send(content, allowed_mentions=NONE)
-                else:
-                    await member.send(content, view=view, allowed_mentions=NONE)
+                await send_once(member, content, view)
         except DiscordRefused:
             return False
         return True
@@ -404,10 +406,11 @@ class DiscordDecisions:
         only_them = discord.AllowedMentions(everyone=False, roles=False, users=[member])
         try:
             with refusals("ask a member in the channel to open a private note"):
-                await channel.send(
+                await send_once(
+                    channel,
                     reaching.ask_to_read(member.mention),
-                    view=notice_view(task.proposal_id),
-                    allowed_mentions=only_them,
+                    notice_view(task.proposal_id),
+                    mentions=only_them,
                 )
         except (DiscordRefused, DiscordGone):
             raise NotYet from None  # tried again; voting waits for it (48 hours at most)

@@ -59,6 +59,9 @@ MANAGE_MESSAGES = PERMISSION_BITS["manage_messages"]
 MANAGE_CHANNELS = PERMISSION_BITS["manage_channels"]
 ATTACH_FILES = PERMISSION_BITS["attach_files"]
 
+#: How long Discord remembers an enforced nonce ("the past few minutes").
+NONCE_WINDOW_SECONDS = 300.0
+
 
 def make_attachments(
     state: State, base_url: str, channel_id: int, body: JSON, files: list[UploadedFile]
@@ -310,12 +313,22 @@ def register(api: RestApi) -> None:
                         ["message_reference"], "REPLIES_UNKNOWN_MESSAGE", "Unknown message"
                     )
                 ) from None
+        nonce = body.get("nonce")
+        if body.get("enforce_nonce") and nonce is not None:
+            # "If true and nonce is present, it will be checked for uniqueness in the past few
+            # minutes. If another message was created by the same author with the same nonce,
+            # that message will be returned and no new message will be created."
+            earlier = state.sent_nonces.get((bot.id, str(nonce)))
+            if earlier is not None and time.monotonic() - earlier[1] < NONCE_WINDOW_SECONDS:
+                return copy.deepcopy(state.messages[earlier[0]].data)
         attachments = make_attachments(state, api.config.base_url, channel.id, body, req.files)
         stored = new_message(
             state, channel, bot_author, body, MessageOptions(attachments=attachments)
         )
         stored.ready_at = time.monotonic()
         state.add_message(stored)
+        if nonce is not None:
+            state.sent_nonces[(bot.id, str(nonce))] = (stored.id, time.monotonic())
         events.message_create(stored)
         return copy.deepcopy(stored.data)
 

@@ -376,6 +376,8 @@ class State:
         self.interactions: dict[int, InteractionRecord] = {}
         self.interactions_by_token: dict[str, InteractionRecord] = {}
         self.global_commands: list[JSON] = []
+        #: (author id, nonce) -> (message id, monotonic time sent), for ``enforce_nonce``.
+        self.sent_nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.guild_commands: defaultdict[int, list[JSON]] = defaultdict(list)
         self.attachments: dict[str, Attachment] = {}
 

@@ -27,6 +27,23 @@ async def test_direct_message(world: World, running: RunningBot) -> None:
     assert info.value.code == 50007
 
 
+async def test_an_enforced_nonce_creates_one_message(world: World, running: RunningBot) -> None:
+    channel = text_channel(running, world)
+    first = await channel.send("once", nonce="pc1a2b.0")  # discord.py sets enforce_nonce
+    again = await channel.send("once", nonce="pc1a2b.0")
+    assert again.id == first.id  # Discord returns the first message, and makes no new one
+    other = await channel.send("twice", nonce="pc1a2b.1")
+    assert other.id != first.id
+    route = Route("POST", "/channels/{channel_id}/messages", channel_id=world.text.id)
+    await running.bot.http.request(route, json={"content": "plain", "nonce": "pc1a2b.0"})
+    # Without enforce_nonce the nonce is only echoed back: a new message.
+    assert [m["content"] for m in world.fake.channel_messages(world.text.id)] == [
+        "once",
+        "twice",
+        "plain",
+    ]
+
+
 async def test_429_with_via_is_retried_transparently(world: World, running: RunningBot) -> None:
     world.fake.fail_next("POST", r"/channels/\d+/messages", status=429, retry_after=0.1)
     start = len(world.fake.requests)

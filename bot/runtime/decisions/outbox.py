@@ -9,6 +9,7 @@ from the proposal row, so it disappears when the vote closes).
 
 from __future__ import annotations
 
+import secrets
 import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, fields
@@ -73,6 +74,9 @@ Task = DiscordEffect | AdoptFormat
 class Work:
     task: Task
     about: About | None = None
+    #: A random key made when the work is queued: the messages it sends carry it as Discord's
+    #: enforced nonce, so a retry after a crash (sent, but not yet marked done) sends nothing new.
+    key: str = ""
 
 
 _TASKS: dict[str, type[Task]] = {
@@ -152,6 +156,7 @@ def encode(work: Work) -> dict[str, Any]:
     payload: dict[str, Any] = {
         "task": type(task).__name__,
         "fields": {f.name: _encode_value(getattr(task, f.name)) for f in fields(task)},
+        "key": work.key or secrets.token_hex(8),
     }
     about = work.about
     if about is not None:
@@ -190,4 +195,4 @@ def decode(payload: Mapping[str, Any]) -> Work:
             message_id=raw_about["message_id"],
             ballot_message_id=raw_about["ballot_message_id"],
         )
-    return Work(task, about)
+    return Work(task, about, str(payload.get("key", "")))
