@@ -42,7 +42,7 @@ async def ready_group(
 
 async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: BotRunner) -> None:
     _, room, (chair, reader, first, second, third, late) = await ready_group(
-        fake, bot_runner, "open-discussion", clock_rate="30"
+        fake, bot_runner, "open-discussion", clock_rate="60"
     )
     started = await slash(chair, room, "meeting start")
     began = asyncio.get_running_loop().time()
@@ -91,7 +91,7 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     assert "<t:" in given["content"]  # a live countdown, not edits every second
     mark = len(fake.channel_messages(room))
 
-    # The share runs long enough for the format's gentle notes (3 minutes at 30x = 6 s).
+    # The share runs long enough for the format's gentle notes (3 minutes at 60x = 3 s).
     note = await wait_message(fake, room, "minute", after=mark, limit=15)
     assert note["mentions"] == []
     assert "Thank you for sharing" in await press(first, board, "done")
@@ -107,8 +107,8 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     assert "hand is up" in await press(late, board, "hand")
     await press(late, board, "done")
 
-    # The group takes its time: fifteen clock minutes (30 s at 30x) pass before the close.
-    await asyncio.sleep(max(0.0, began + 31 - asyncio.get_running_loop().time()))
+    # The group takes its time: fifteen clock minutes (15 s at 60x) pass before the close.
+    await asyncio.sleep(max(0.0, began + 16 - asyncio.get_running_loop().time()))
     for _ in range(3):  # collection, closing, and the end
         await press(chair, board, "next")
     await wait_message(fake, room, "This meeting has ended")

@@ -23,7 +23,7 @@ from bot.core.formats import FormatError, builtin_formats, load_format
 
 SOURCES = {name: path.read_bytes() for name, path in builtin_formats().items()}
 DATA = {name: yaml.safe_load(text) for name, text in SOURCES.items()}
-EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or (1500 if os.environ.get("CI") else 200))
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES") or (800 if os.environ.get("CI") else 200))
 FUZZ = settings(
     max_examples=EXAMPLES,
     database=None,  # nothing written into the repository
