@@ -170,3 +170,27 @@ async def post_quietly_in(
     except discord.HTTPException:
         log.warning("Could not post in a group's channel")
         return None
+
+
+#: What the bot needs in a group's channel to run its meetings: see the channel, post each part
+#: and the panel (an embed with buttons), and read its own earlier messages to update them.
+MEETING_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
+
+
+def require_permissions(granted: discord.Permissions, needed: tuple[str, ...], doing: str) -> None:
+    """Refuse, before claiming anything, if the bot lacks what ``doing`` needs in this channel:
+    name each missing permission as Discord's settings screens do, and where to grant it."""
+    missing = [name for name in needed if not getattr(granted, name)]
+    if missing:
+        names = ", ".join(f"**{_label(name)}**" for name in missing)
+        raise NotAllowed(
+            f"I can't {doing} here yet: I need {names} in this channel. Someone who manages the "
+            "server can add it to my role (Server Settings → Roles) or to this channel "
+            "(Edit Channel → Permissions). Nothing has started or changed."
+        )
+
+
+def _label(name: str) -> str:
+    return {"view_channel": "View Channel", "embed_links": "Embed Links"}.get(
+        name, name.replace("_", " ").title()
+    )

@@ -10,6 +10,7 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.errors import NoGroupHere
+from bot.guild import MEETING_PERMISSIONS, require_permissions
 from bot.runtime.groups import GroupView
 
 log = logging.getLogger(__name__)
@@ -62,6 +63,7 @@ class Groups(commands.GroupCog, group_name="group"):
         """Start a peer group in this channel (needs Manage Server, once)."""
         if interaction.guild_id is None or interaction.channel_id is None:
             raise NoGroupHere
+        require_permissions(interaction.app_permissions, MEETING_PERMISSIONS, "be a group's home")
         view = await self.bot.services.groups.setup(
             guild_id=interaction.guild_id,
             channel_id=interaction.channel_id,

@@ -21,7 +21,7 @@ import discord
 
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
-from bot.guild import NOT_A_MEMBER, in_group
+from bot.guild import MEETING_PERMISSIONS, NOT_A_MEMBER, in_group, require_permissions
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import MeetingService, SteppedIn
 from bot.store.groups import GroupRecord
@@ -288,6 +288,7 @@ class MeetingActions:
         group = await self.service.group_here(interaction.channel_id)
         user = interaction.user
         self.require_member(group, user, "start")
+        require_permissions(interaction.app_permissions, MEETING_PERMISSIONS, "run a meeting")
         who = self._pseudonyms.of(group.guild_id, user.id)
         live = await self.service.start(interaction.channel_id, who, user.id)
         if isinstance(user, discord.Member):

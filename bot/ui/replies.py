@@ -60,6 +60,14 @@ def message_for(error: BaseException, where: str) -> str:
         return f"Let's slow down a little: you can do this again in {wait}."
     if isinstance(error, app_commands.CheckFailure):
         return "You can't use this here. Nothing changed."
+    if isinstance(error, discord.HTTPException):
+        # Discord refused an answer or a call (an expired interaction, a 403, a 5xx after
+        # discord.py's retries): one line for the host, no traceback; the member may not even
+        # see the apology, since the interaction itself may be gone.
+        log.warning(
+            "Discord refused a call in %s (HTTP %s, code %s)", where, error.status, error.code
+        )
+        return APOLOGY
     log.error("Unexpected error in %s", where, exc_info=error)
     return APOLOGY
 
