@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.adapters.sending import once_per_key, send_once
+from bot.adapters.sending import nonce_for, once_per_key, send_once
 from bot.core.decisions import effects as fx
 from bot.runtime.decisions.outbox import Work, decode, encode
 
@@ -30,8 +30,19 @@ async def test_a_retry_sends_the_same_nonces() -> None:
             await send_once(channel, "first")  # type: ignore[arg-type]
             await send_once(channel, "second")  # type: ignore[arg-type]
     nonces = [message["nonce"] for message in channel.sent]
-    assert nonces == [f"pc{work.key}.0", f"pc{work.key}.1"] * 2
+    first, second = nonce_for(work.key, "first"), nonce_for(work.key, "second")
+    assert nonces == [first, second] * 2  # the same message, the same nonce, on every try
+    assert first != second
     assert all(len(nonce) <= 25 for nonce in nonces)  # Discord's limit for a nonce
+
+
+async def test_a_retry_that_says_something_new_still_sends_it() -> None:
+    channel = Channel()
+    with once_per_key("k1"):
+        await send_once(channel, "I couldn't let them back in yet.")  # type: ignore[arg-type]
+    with once_per_key("k1"):  # the retry of the same work, later, with news
+        await send_once(channel, "I've now let them back in.")  # type: ignore[arg-type]
+    assert channel.sent[0]["nonce"] != channel.sent[1]["nonce"]
 
 
 async def test_outside_outbox_work_no_nonce_is_sent() -> None:
