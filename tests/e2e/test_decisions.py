@@ -349,9 +349,8 @@ async def test_due_process_from_the_first_note_to_the_welcome_back(
     await due_process(await gather_circle(fake, bot_runner), rejoin=True)
 
 
-@pytest.mark.parametrize(
-    "kill", ["before_overwrite", "everywhere"]
-)  # everywhere includes during the vote
+# "everywhere" includes a kill during the vote.
+@pytest.mark.parametrize("kill", ["before_overwrite", "everywhere"])
 async def test_due_process_survives_kill_9(
     fake: FakeDiscord, bot_runner: BotRunner, kill: str
 ) -> None:
