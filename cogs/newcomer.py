@@ -41,7 +41,8 @@ def orientation(plan: CompiledFormat) -> str:
         "• Passing is always fine, and so is just listening.",
         f"• {CROSSTALK_WORDS[plan.defaults.crosstalk.mode]}",
         "• Nobody is in charge: members take turns serving, and the group decides together.",
-        "• I keep no record of who came, who shared or what was said.",
+        "• I keep no record of who came or who shared once the meeting ends, and never what "
+        "was said.",
     ]
     return "\n".join(lines)
 
