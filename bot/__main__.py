@@ -75,11 +75,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _health(settings)
         check_data_dir(settings.data_dir, settings.database_path)
         if command == "migrate":
-            return asyncio.run(_migrate(settings))
+            with hold_lock(settings.data_dir):  # never under a running bot's feet
+                return asyncio.run(_migrate(settings))
         if command == "backup":
             return _backup(settings, Path(args.destination))
         if command == "sync":
-            return asyncio.run(_sync(settings, token))
+            with hold_lock(settings.data_dir):  # it opens (and migrates) the database too
+                return asyncio.run(_sync(settings, token))
         with hold_lock(settings.data_dir):
             return asyncio.run(_run(settings, token))
     except SettingsError as exc:

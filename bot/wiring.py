@@ -137,7 +137,9 @@ def build_services(
                 and client.ws is not None
                 and client.ws.open
             ),
-            overdue=lambda: store.deadlines.overdue(clock.timestamp() - OVERDUE_GRACE * clock.rate),
+            overdue=lambda: store.deadlines.overdue(
+                clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
+            ),
         ),
         voice_floor=VoiceFloorService(
             DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.floor_plans

@@ -25,6 +25,7 @@ the meeting's number, never by "whatever happened last".
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
@@ -320,6 +321,10 @@ class EventBus:
                 continue
             try:
                 await handler(decode(row.event, row.payload))
+            except asyncio.CancelledError:
+                # Stopping mid-handler: give the row back, so it runs again (here or next start).
+                await outbox.release(row_id, self._clock.timestamp())
+                raise
             except Exception:
                 delay = min(RETRY_MAX, RETRY_BASE * 2**row.attempts)
                 log.exception(

@@ -23,7 +23,7 @@ from typing import Any
 
 from bot.core.pseudonyms import Pseudonymizer
 from bot.runtime.clock import Clock
-from bot.runtime.events import EventBus, MemberForgotten
+from bot.runtime.events import EventBus, GuildLeft, MemberForgotten
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
@@ -251,6 +251,7 @@ class PrivacyService:
         forgotten = 0
         for guild_id in gone:
             forgotten += await self.data.forget_guild(guild_id)
+            await self._bus.publish(GuildLeft(guild_id))
         if gone:
             log.info(
                 "Forgot %d group(s) in %d server(s) the bot is no longer in", forgotten, len(gone)

@@ -40,6 +40,10 @@ class Scheduler:
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
 
+    def kinds(self) -> frozenset[str]:
+        """The deadline kinds this process carries out."""
+        return frozenset(self._handlers)
+
     def register(self, kind: str, handler: Handler) -> None:
         if kind in self._handlers:
             raise ValueError(f"a handler for {kind!r} is already registered")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -81,10 +81,16 @@ class DeadlineRepository:
         rows = await self._db.fetchall(_SELECT_DEADLINES + " ORDER BY due_at, id")
         return [_deadline(row) for row in rows]
 
-    async def overdue(self, before: float) -> int:
-        """How many deadlines were due before ``before`` and are still waiting."""
+    async def overdue(self, before: float, kinds: Collection[str]) -> int:
+        """How many deadlines of these kinds were due before ``before`` and still wait."""
+        if not kinds:
+            return 0
+        marks = ", ".join("?" for _ in kinds)
         return int(
-            await self._db.fetchval("SELECT count(*) FROM deadlines WHERE due_at < ?", (before,))
+            await self._db.fetchval(
+                f"SELECT count(*) FROM deadlines WHERE due_at < ? AND kind IN ({marks})",  # noqa: S608 - only placeholders
+                (before, *sorted(kinds)),
+            )
         )
 
     async def get(self, kind: str, key: str) -> DeadlineRecord | None:

@@ -181,3 +181,15 @@ def test_invite_prints_the_readme_link_for_this_bot(tmp_path: Path) -> None:
     bad = run_cli("invite", cwd=tmp_path, DISCORD_TOKEN="not-a-token")
     assert bad.returncode == 2
     assert "doesn't look like a bot token" in bad.stderr
+
+
+def test_migrate_and_sync_wait_for_a_running_bot_to_stop(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    with hold_lock(data):  # a bot is running on this folder
+        for command in ("migrate", "sync"):
+            line = _one_line_exit_2(
+                run_cli(command, cwd=tmp_path, DATA_DIR="data", DISCORD_TOKEN="a.b.c")
+            )
+            assert "already running" in line
+    assert not (data / "peercircle.sqlite3").exists()  # nothing was migrated under it

@@ -257,9 +257,14 @@ class Engine:
                 name,
                 type(error).__name__,
             )
-            await self._scheduler.schedule(
-                OUTBOX_DEADLINE, OUTBOX_KEY, self._clock.timestamp() + delay, {}
-            )
+            now = self._clock.timestamp()
+            retry_at = now + delay
+            armed = await self._store.deadlines.get(OUTBOX_DEADLINE, OUTBOX_KEY)
+            # (An armed deadline already due is the one firing now: it is gone when we return.)
+            if armed is None or armed.due_at <= now or retry_at < armed.due_at:
+                # One deadline drains every waiting item: only ever bring it forward, so a
+                # long back-off for one item never holds up the retry another needs sooner.
+                await self._scheduler.schedule(OUTBOX_DEADLINE, OUTBOX_KEY, retry_at, {})
             return Delivery.PENDING
         await self._repo.done(item_id)
         return Delivery.DONE
