@@ -87,9 +87,10 @@ class DiscordCrosstalk:
         except DiscordGone:
             pass  # already gone; its author has the words
         except DiscordRefused:
-            pass  # logged by refusals (missing Manage Messages?)
+            return False  # still in the channel (logged by refusals): not held, so say so
         except discord.HTTPException:
             log.warning("A held message could not be removed")
+            return False
         return True
 
     def can_manage_messages(self, group: GroupRecord) -> bool:

@@ -135,7 +135,8 @@ class CrosstalkPort(Protocol):
 
     async def hand_back(self, post: Post, note: str) -> bool:
         """Send the held message back to its author by DM, word for word after ``note``, and
-        only then delete it. False (the message stays) if its words can't travel by DM."""
+        only then delete it. False (the message stays, and a reminder is given instead) if its
+        words can't travel by DM or Discord refused to remove it."""
 
     def can_manage_messages(self, group: GroupRecord) -> bool:
         """Whether the bot may delete others' messages in the group's channel (True when it

@@ -88,3 +88,19 @@ async def test_hold_mode_needs_manage_messages(fake: FakeDiscord, bot_runner: Bo
     await wait_message(fake, room, REMINDER)
     assert fake.message(int(said["id"])) is not None
     assert fake.dms(talker.id) == []
+
+
+async def test_a_hold_discord_refuses_to_remove_is_a_reminder_instead(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    bot_runner.settings["MESSAGE_CONTENT_INTENT"] = "true"
+    _, room, people = await circle(fake, bot_runner, circle_format(hold=True))
+    chair, sharer, talker, *_ = people
+    await start_sharing(fake, room, chair, sharer)
+
+    fake.fail_next("DELETE", rf"/channels/{room}/messages/\d+", status=403, count=5)
+    said = await talker.say(room, f"Over the top of the share {SENTINEL}")
+    reminder = await wait_message(fake, room, REMINDER)  # not silently "held"
+    assert_names_nobody(reminder, *people)
+    assert fake.message(int(said["id"])) is not None  # still there: the bot never claims it held
+    assert_private(fake, bot_runner)
