@@ -19,6 +19,7 @@ from bot.runtime.privacy import DELETE_KIND, SWEEP_EVERY, SWEEP_KIND, PrivacySer
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.privacy import REGISTRY, KeptTable, Registry, RegistryError, in_group
+from tests.support.clock import FakeTime
 
 START = 1_800_000_000.0
 GUILD = 330_000_000_000_000_001
@@ -41,14 +42,6 @@ SCRATCH_ENTRY = KeptTable(
     until="deleted when it expires",
     expires_at="expires_at",
 )
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Bench:

@@ -26,6 +26,7 @@ from bot.runtime.crosstalk import (
 )
 from bot.runtime.live import CHAIR, LiveMeeting, LiveMeetings
 from bot.store.groups import GroupRecord
+from tests.support.clock import FakeTime
 
 GUILD, CHANNEL, ELSEWHERE = 7001, 7002, 7003
 
@@ -68,14 +69,6 @@ def circle(*, hold: bool = False) -> bytes:
         "  - closing: Thank you all for coming.",
     ]
     return ("\n".join(lines) + "\n").encode()
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -32,18 +32,11 @@ from bot.runtime.locks import GroupLocks
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord, GroupRepository
+from tests.support.clock import FakeTime
 
 GUILD, CHANNEL = 5001, 5002
 START = 1_800_000_000.0
 DAY = 86400.0
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass(frozen=True)

@@ -30,20 +30,13 @@ from bot.runtime.meetings import MeetingService, SteppedIn
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
+from tests.support.clock import FakeTime
 
 CHAIR_CHECK = fx.MeetingDeadlineKind.CHAIR_CHECK
 GUILD, CHANNEL = 7001, 7002
 START = 1_800_000_000.0
 KEY = Pseudonymizer(b"a test key that is long enough!!")
 ANA, BO, CY = (KEY.of(GUILD, n) for n in (11, 12, 13))
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

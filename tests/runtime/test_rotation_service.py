@@ -30,6 +30,7 @@ from bot.runtime.rotation.texts import NO_MANAGE_ROLES
 from bot.store import Store
 from bot.store.groups import GroupRecord, GroupRepository
 from bot.store.privacy import PersonalData
+from tests.support.clock import FakeTime
 
 GUILD, CHANNEL = 7001, 7002
 START = 1_800_000_000.0
@@ -165,14 +166,6 @@ class FakeDiscord:
 
     def present(self, group: GroupRecord, user_id: int) -> bool:
         return user_id in self.in_voice
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -30,6 +30,7 @@ from bot.runtime.voice_floor import (
 )
 from bot.store import Store
 from bot.store.groups import GroupRecord
+from tests.support.clock import FakeTime
 
 GUILD, CHANNEL, LOBBY = 8001, 8002, 8003
 CHAIR_ID, SHARER_ID, NEXT_ID, LISTENER_ID, MUTED_ID = 21, 22, 23, 24, 25
@@ -61,14 +62,6 @@ def circle(speak: str | None) -> bytes:
         "  - closing: Thank you all for coming.",
     ]
     return ("\n".join(lines) + "\n").encode()
-
-
-class FakeTime:
-    def __init__(self) -> None:
-        self.now = START
-
-    def __call__(self) -> float:
-        return self.now
 
 
 @dataclass

@@ -10,14 +10,7 @@ import pytest
 from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
-
-
-class FakeTime:
-    def __init__(self, start: float = 1_800_000_000.0) -> None:
-        self.now = start
-
-    def __call__(self) -> float:
-        return self.now
+from tests.support.clock import FakeTime
 
 
 @pytest.fixture
