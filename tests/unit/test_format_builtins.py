@@ -106,13 +106,13 @@ def test_check_reports_ok_and_exit_zero_for_all_builtins() -> None:
 
 
 def test_check_prints_every_problem_and_exits_one(tmp_path: Path) -> None:
-    good = BUILTINS["open-discussion"]
+    good = BUILTINS["peer-support-circle"]
     bad = tmp_path / "bad.yaml"
     bad.write_text("format: 1\nname: Bad\nsections:\n  - sya: Hello.\n  - read: nope\n")
     out = io.StringIO()
     assert formats_cli.check([str(good), str(bad)], out) == 1
     lines = out.getvalue().splitlines()
-    assert lines[0].endswith("ok — “Open Discussion”, 11 sections")
+    assert lines[0].endswith("ok — “Peer Support Circle”, 6 sections")
     assert lines[1].startswith(f"{bad}:4:5: this section does not say what kind it is")
     assert lines[2].startswith(f"{bad}:5:11: there is no text called 'nope'")
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import copy
 import os
+import re
 from typing import Any
 
 import yaml
@@ -52,7 +53,8 @@ def _loads_or_fails_cleanly(source: str | bytes) -> None:
         return
     assert problems
     text = source.decode("utf-8", "replace") if isinstance(source, bytes) else source
-    lines = text.count("\n") + 1
+    # YAML breaks lines at \r\n, \r, \n and (PyYAML, YAML 1.1) NEL, LS and PS, as editors do.
+    lines = len(re.split("\r\n|[\r\n\x85\u2028\u2029]", text))
     for problem in problems:
         assert 1 <= problem.line <= lines, (problem, lines)
         assert problem.column >= 1

@@ -7,7 +7,8 @@ The convention, also explained to readers of the guide by its wording:
   format that declares the texts, roles and switch the snippets mention): keys at the top
   replace the base's, except ``roles``, ``texts``, ``guidelines`` and ``switches``, which are
   added to the base's; a snippet's ``sections`` replace the base's;
-* ```` ```yaml error ```` shows a mistake: merged the same way, it must fail with a FormatError.
+* ```` ```yaml error ```` shows a mistake: merged the same way, it must fail with a FormatError;
+* ```` ```yaml warning ```` shows advice: merged the same way, it loads, with warnings.
 
 A further test checks that the guide mentions every key the language has.
 """
@@ -22,7 +23,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
-from bot.core.formats import FormatError, load_format, schema
+from bot.core.formats import FormatError, check_format, load_format, schema
 from bot.core.formats.fields import BusySpec, PhaseSpec
 from bot.core.formats.kinds.business import AgendaItemSpec, MotionRules
 from bot.core.formats.kinds.quiet import Bells
@@ -30,7 +31,7 @@ from bot.core.formats.schema import MeetingNoteSpec
 from bot.core.formats.yamlsource import read_yaml
 
 GUIDE = Path(__file__).resolve().parents[2] / "formats" / "README.md"
-BLOCK = re.compile(r"^```yaml( snippet| error)?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
+BLOCK = re.compile(r"^```yaml( snippet| error| warning)?\n(.*?)^```$", re.MULTILINE | re.DOTALL)
 MERGED_PARTS = ("roles", "texts", "guidelines", "switches")
 
 BASE: dict[str, Any] = yaml.safe_load(
@@ -87,7 +88,7 @@ EXAMPLES = _examples()
 
 def test_the_guide_has_examples_of_each_sort() -> None:
     sorts = {sort for sort, _, _ in EXAMPLES}
-    assert sorts == {"complete", "snippet", "error"}
+    assert sorts == {"complete", "snippet", "error", "warning"}
     assert len(EXAMPLES) > 30
 
 
@@ -100,6 +101,9 @@ def test_guide_example(sort: str, example: str, line: int) -> None:
         load_format(example, filename=name)
     elif sort == "snippet":
         load_format(_merged(example), filename=name)
+    elif sort == "warning":
+        _plan, warnings = check_format(_merged(example), filename=name)
+        assert warnings, "a warning example must give at least one warning"
     else:
         with pytest.raises(FormatError):
             load_format(_merged(example), filename=name)

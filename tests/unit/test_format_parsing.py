@@ -69,7 +69,7 @@ def test_anchors(written: str, anchor: Anchor) -> None:
     assert parsing.parse_anchor(written) == anchor
 
 
-@pytest.mark.parametrize("written", ["end + 5m", "start - 5m", "soon", ":75", 50, "19:50"])
+@pytest.mark.parametrize("written", ["end + 5m", "start - 5m", "soon", ":75", 50, "25:50", "19:5"])
 def test_bad_anchors(written: object) -> None:
     with pytest.raises(PydanticCustomError):
         parsing.parse_anchor(written)

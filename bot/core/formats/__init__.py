@@ -4,6 +4,8 @@ Public API::
 
     load_format(text_or_bytes, *, filename="format.yaml") -> CompiledFormat   # or FormatError
     load_format_file(path) -> CompiledFormat                                   # or FormatError
+    check_format(text_or_bytes, *, filename=…) -> (CompiledFormat, warnings)   # or FormatError
+    check_format_file(path) -> (CompiledFormat, warnings)                      # or FormatError
     builtin_formats() -> dict[str, Path]           # the shipped formats, by id
     render(template, values) -> str                # safe ${placeholder} substitution
     PLACEHOLDERS                                   # the placeholders a format may use
@@ -21,6 +23,8 @@ from bot.core.formats.loader import (
     MAX_FORMAT_BYTES,
     FormatError,
     Problem,
+    check_format,
+    check_format_file,
     load_format,
     load_format_file,
 )
@@ -35,6 +39,8 @@ __all__ = [
     "FormatError",
     "Problem",
     "builtin_formats",
+    "check_format",
+    "check_format_file",
     "load_builtin_format",
     "load_format",
     "load_format_file",

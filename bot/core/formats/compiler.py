@@ -14,6 +14,7 @@ from collections.abc import Callable, Sequence
 
 from bot.core.formats import conditions as cond
 from bot.core.formats import schema
+from bot.core.formats.advice import advise
 from bot.core.formats.kinds import kind_of
 from bot.core.formats.kinds.base import Draft
 from bot.core.formats.parts import Parts
@@ -24,8 +25,11 @@ from bot.core.formats.yamlsource import Path
 Report = Callable[[Path, str, str], None]
 
 
-def compile_format(spec: schema.FormatSpec, report: Report) -> CompiledFormat:
-    """Build the plan; problems found on the way go to ``report`` (the plan is then unusable)."""
+def compile_format(
+    spec: schema.FormatSpec, report: Report, warn: Report | None = None
+) -> CompiledFormat:
+    """Build the plan; problems found on the way go to ``report`` (the plan is then unusable),
+    and advice on a plan that works but may not be what the group means to ``warn``."""
     parts = Parts(spec, report)
     builder = _SectionBuilder(spec, parts, report)
     builder.add_all(spec.sections, ("sections",), depth=0, inherited=None)
@@ -46,8 +50,11 @@ def compile_format(spec: schema.FormatSpec, report: Report) -> CompiledFormat:
         after_close=parts.after_close,
         lock_channel=spec.lock_channel,
         counts=_counts(spec, report),
+        starts_at_minute=spec.starts_at,
     )
     _check_timing(plan, builder.paths, report)
+    if warn is not None:
+        advise(plan, builder.paths, warn)
     return plan
 
 
@@ -192,9 +199,16 @@ class _SectionBuilder:
         return found[0] if len(found) == 1 else cond.AllOf(tuple(found))
 
     def _check_anchors(self, spec: schema.SectionSpec, path: Path) -> None:
-        length = self.spec.length
+        length, start = self.spec.length, self.spec.starts_at or 0
         for key, anchor in (("starts", spec.starts), ("until", spec.until)):
-            if anchor is not None and anchor.seconds_from_start(length) > length:
+            if anchor is not None and anchor.hour is not None and self.spec.starts_at is None:
+                self.report(
+                    (*path, key),
+                    f"{anchor.describe()} needs the time the meeting usually starts",
+                    "add  starts-at: 19:00  (your group's start) at the top of the format",
+                )
+                continue
+            if anchor is not None and anchor.seconds_from_start(length, start) > length:
                 self.report(
                     (*path, key),
                     f"{anchor.describe()} is after the meeting's planned end",
@@ -203,7 +217,8 @@ class _SectionBuilder:
         if (
             spec.starts is not None
             and spec.until is not None
-            and spec.until.seconds_from_start(length) <= spec.starts.seconds_from_start(length)
+            and spec.until.seconds_from_start(length, start)
+            <= spec.starts.seconds_from_start(length, start)
         ):
             self.report((*path, "until"), "this section ends before it starts", "check both")
         if spec.until is not None and spec.time is not None:

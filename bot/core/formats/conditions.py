@@ -187,6 +187,10 @@ def describe(condition: Condition | None) -> str:
             return " and ".join(describe(c) for c in conditions)
         case AnyOf(conditions):
             return "either " + " or ".join(describe(c) for c in conditions)
+        case Not(SwitchOn(name)):
+            return f"when the group's switch “{name}” is off"
+        case Not(RoleFilled(role)):
+            return f"when nobody is the {role.replace('-', ' ')}"
         case Not(inner):
             return f"unless {describe(inner).removeprefix('if ').removeprefix('when ')}"
     return "sometimes"  # pragma: no cover

@@ -11,6 +11,7 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Mapping
 
+from bot.core.formats.advice import default_sections
 from bot.core.formats.conditions import Answer, Condition, conjuncts, describe
 from bot.core.formats.kinds import KINDS
 from bot.core.formats.plan import (
@@ -146,6 +147,14 @@ def _condition_words(plan: CompiledFormat, condition: Condition | None) -> str:
     return " and ".join(parts)
 
 
+def _only(words: str) -> str:
+    """ "Only if …" / "Only when …"; a condition that reads on its own ("unless …",
+    "either …") is just capitalised."""
+    if words.startswith(("unless ", "either ")):
+        return words[0].upper() + words[1:]
+    return f"Only {words}"
+
+
 def _crosstalk_change(policy: CrosstalkPolicy, values: Mapping[str, str]) -> list[str]:
     words = render(" ".join(policy.explanation), values)
     return [f"[Crosstalk: {_CROSSTALK_WORDS[policy.mode]}] {words}"]
@@ -176,7 +185,8 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
             lines.append("  The bot asks who would like to read today.")
         for chunk in plan.before_start.text.options[0].chunks if plan.before_start.text else ():
             lines += ["  " + line for line in render(chunk, values).splitlines()]
-    starts = {item.section.index: item.start_seconds for item in plan.schedule()}
+    by_default = default_sections(plan)  # switched on unless the group decides otherwise
+    starts = {item.section.index: item.start_seconds for item in plan.schedule(by_default)}
     crosstalk = plan.defaults.crosstalk
     lines += ["", "The meeting:"]
     for section in plan.sections:
@@ -187,7 +197,7 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
             f"{at:>5} {'   ' * section.depth}{section.index + 1}. {section_heading(plan, section)}"
         )
         if section.condition is not None:
-            lines.append(f"{indent}Only {_condition_words(plan, section.condition)}.")
+            lines.append(f"{indent}{_only(_condition_words(plan, section.condition))}.")
         if section.crosstalk != crosstalk:
             lines += [indent + line for line in _crosstalk_change(section.crosstalk, values)]
             crosstalk = section.crosstalk
@@ -199,9 +209,9 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
     if plan.guidelines:
         lines += ["", "The group's guidelines:"]
         lines += [f"  {g.title}: {g.text}" for g in plan.guidelines]
-    total = plan.planned_length_seconds()
+    total = max((i.end_seconds for i in plan.schedule(by_default)), default=0)
     optional = [s.index for s in plan.sections if s.if_time_allows]
-    longest = max((i.end_seconds for i in plan.schedule(also=optional)), default=total)
+    longest = max((i.end_seconds for i in plan.schedule([*by_default, *optional])), default=total)
     more = f", or {minutes(longest)} if time allows" if longest > total else ""
     lines += [
         "",

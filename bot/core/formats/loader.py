@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -39,10 +39,12 @@ class Problem:
     column: int
     message: str
     hint: str = ""
+    warning: bool = False  # advice on a format that works (see :mod:`.advice`)
 
     def __str__(self) -> str:
         hint = f" (hint: {self.hint})" if self.hint else ""
-        return f"{self.file}:{self.line}:{self.column}: {self.message}{hint}"
+        kind = "warning: " if self.warning else ""
+        return f"{self.file}:{self.line}:{self.column}: {kind}{self.message}{hint}"
 
 
 class FormatError(ValueError):
@@ -55,6 +57,16 @@ class FormatError(ValueError):
 
 def load_format_file(path: str | FilePath) -> CompiledFormat:
     """Load a format file; a file that cannot be read is reported like any other problem."""
+    return check_format_file(path)[0]
+
+
+def load_format(source: str | bytes, *, filename: str = "format.yaml") -> CompiledFormat:
+    """Validate and compile a format, or raise :class:`FormatError` with every problem found."""
+    return check_format(source, filename=filename)[0]
+
+
+def check_format_file(path: str | FilePath) -> tuple[CompiledFormat, list[Problem]]:
+    """:func:`check_format` for a file (a file that cannot be read raises like any problem)."""
     name = str(path)
     try:
         with open(path, "rb") as handle:
@@ -62,11 +74,14 @@ def load_format_file(path: str | FilePath) -> CompiledFormat:
     except OSError as exc:
         reason = exc.strerror or "it could not be read"
         raise FormatError([Problem(name, 1, 1, f"cannot open the file: {reason}")]) from None
-    return load_format(data, filename=name)
+    return check_format(data, filename=name)
 
 
-def load_format(source: str | bytes, *, filename: str = "format.yaml") -> CompiledFormat:
-    """Validate and compile a format, or raise :class:`FormatError` with every problem found."""
+def check_format(
+    source: str | bytes, *, filename: str = "format.yaml"
+) -> tuple[CompiledFormat, list[Problem]]:
+    """Like :func:`load_format`, and also the advice on a format that works: warnings, each
+    with its line (see :mod:`.advice`)."""
     collector = _Problems(filename)
     text = _decode(source, collector)
     try:
@@ -81,10 +96,13 @@ def load_format(source: str | bytes, *, filename: str = "format.yaml") -> Compil
     spec = _validate(located, collector)
     if spec is None or collector.problems:
         raise collector.error()
-    plan = compile_format(spec, collector.add)
+    advice = _Problems(filename)
+    advice.located, advice.text = collector.located, text
+    plan = compile_format(spec, collector.add, advice.add)
     if collector.problems:
         raise collector.error()
-    return plan
+    warnings = [replace(p, warning=True) for p in advice.error().problems]
+    return plan, warnings
 
 
 class _Problems:
@@ -245,12 +263,20 @@ def _report_validation_error(error: ErrorDetails, collector: _Problems) -> None:
     elif kind == "string_pattern_mismatch":
         message = "{value} cannot be a name"
         hint = "use lowercase letters, digits and hyphens, like opening-words"
+    elif kind == "less_than_equal" and "le" in ctx:
+        message, hint = "{value} is too big here: at most " + str(ctx["le"]), _BOUND_HINT
+    elif kind == "greater_than_equal" and "ge" in ctx:
+        message, hint = "{value} is too small here: at least " + str(ctx["ge"]), _BOUND_HINT
+    elif kind == "too_long" and "max_length" in ctx:
+        message = f"this list is too long: at most {ctx['max_length']} items"
     elif not message:
         message = error["msg"][0].lower() + error["msg"][1:]
     # The template comes from _MESSAGES; the value is the group's own text, so it is put in
     # with replace(), never format(), which would read braces in it as fields.
     collector.add(path, message.replace("{value}", shown), hint, at_value=True)
 
+
+_BOUND_HINT = "the guide lists each key's limits"
 
 _MESSAGES: dict[str, tuple[str, str]] = {
     "string_type": ("expected words here, not {value}", "put the words in quotes"),

@@ -111,14 +111,44 @@ def parse_limit(value: Any) -> int | None:
     return seconds or None
 
 
-ANCHOR_HINT = "write it like 'end - 10m', 'start + 45m', '10m before the end' or ':50'"
+ANCHOR_HINT = "write it like 'end - 10m', 'start + 45m', '10m before the end', ':50' or '19:50'"
 _RELATIVE = re.compile(r"^(start|end)\s*([+-])\s*(.+)$")
 _WORDY = re.compile(r"^(.+?)\s+(before|after)\s+(?:the\s+)?(start|end)$")
 _CLOCK = re.compile(r"^:([0-5]\d)$")
+_TIME_OF_DAY = re.compile(r"^(\d{1,2}):([0-5]\d)\s*(am|pm|a\.m\.|p\.m\.)?$")
+
+
+def parse_time_of_day(value: Any) -> tuple[int, int] | None:
+    """``19:50``, ``7:50 pm``, ``07:50`` -> (hour, minute); ``None`` if it is not a time of day.
+    Raises :func:`invalid` for an hour or minute that does not exist (``25:00``, ``13:00 pm``)."""
+    if not isinstance(value, str):
+        return None
+    found = _TIME_OF_DAY.match(value.strip().lower())
+    if found is None:
+        return None
+    hour, minute, half = int(found.group(1)), int(found.group(2)), found.group(3)
+    if half is not None:
+        if not 1 <= hour <= 12:
+            raise invalid(f"{_shown(value)} is not a time of day", "write it like 7:50 pm or 19:50")
+        hour = hour % 12 + (12 if half.startswith("p") else 0)
+    if hour > 23:
+        raise invalid(
+            f"{_shown(value)} is not a time of day", "write it like 19:50 (0:00 to 23:59)"
+        )
+    return hour, minute
+
+
+def parse_clock_time(value: Any) -> int:
+    """A time of day, ``19:00`` or ``7 pm``-style ``7:00 pm`` -> minutes after midnight."""
+    found = parse_time_of_day(value)
+    if found is None:
+        raise invalid(f"{_shown(value)} is not a time of day", "write it like 19:00 or 7:00 pm")
+    return found[0] * 60 + found[1]
 
 
 def parse_anchor(value: Any) -> Anchor:
-    """A moment in the meeting: ``end - 10m``, ``start + 45m``, ``10m before the end``, ``:50``."""
+    """A moment in the meeting: ``end - 10m``, ``start + 45m``, ``10m before the end``, ``:50``,
+    ``19:50``."""
     if not isinstance(value, str):
         raise invalid(f"{_shown(value)} is not a moment in the meeting", ANCHOR_HINT)
     text = value.strip().lower()
@@ -126,6 +156,8 @@ def parse_anchor(value: Any) -> Anchor:
         return Anchor(AnchorBase.END if text.endswith("end") else AnchorBase.START, 0)
     if clock := _CLOCK.match(text):
         return Anchor(AnchorBase.CLOCK, 0, int(clock.group(1)))
+    if (time_of_day := parse_time_of_day(text)) is not None:
+        return Anchor(AnchorBase.CLOCK, 0, time_of_day[1], hour=time_of_day[0])
     if relative := _RELATIVE.match(text):
         base, sign, amount = relative.groups()
     elif wordy := _WORDY.match(text):
@@ -171,16 +203,44 @@ def parse_warning_offset(value: Any) -> int:
         raise invalid(f"{_shown(value)} is not a time for a share note", WARN_HINT) from None
 
 
-_TERM = re.compile(r"^(\d+)\s*(meetings?|months?)$")
+_TERM = re.compile(r"^(\d+)\s*(meetings?|months?|years?)$")
+TERM_HINT = "write it like '4 meetings', '3 months' or '1 year'"
 
 
 def parse_term(value: Any) -> Term:
-    """A term of service: ``4 meetings`` or ``3 months``."""
+    """A term of service: ``4 meetings``, ``3 months`` or ``1 year`` (twelve months)."""
     match = _TERM.match(value.strip().lower()) if isinstance(value, str) else None
     if match is None or int(match.group(1)) < 1:
-        raise invalid(f"{_shown(value)} is not a term", "write it like '4 meetings' or '3 months'")
-    unit = TermUnit.MEETINGS if match.group(2).startswith("meeting") else TermUnit.MONTHS
-    return Term(int(match.group(1)), unit)
+        raise invalid(f"{_shown(value)} is not a term", TERM_HINT)
+    count, unit = int(match.group(1)), match.group(2)
+    if unit.startswith("meeting"):
+        return Term(count, TermUnit.MEETINGS)
+    months = count * 12 if unit.startswith("year") else count
+    if months > 60:
+        raise invalid(f"{_shown(value)} is a very long term", "a term is at most 5 years")
+    return Term(months, TermUnit.MONTHS)
+
+
+_MEMBERSHIP = re.compile(r"^(\d+)\s*(days?|weeks?|months?|years?)$")
+MEMBERSHIP_HINT = "write it like '90 days', '6 weeks', '3 months' or '1 year'"
+_MEMBERSHIP_DAYS = {"day": 1, "week": 7, "month": 30, "year": 365}
+
+
+def parse_membership(value: Any) -> int:
+    """How long someone has been in the group: ``90 days``, ``6 weeks``, ``3 months`` (30 days
+    each), ``1 year`` (365 days) -> seconds. At most ten years."""
+    match = _MEMBERSHIP.match(value.strip().lower()) if isinstance(value, str) else None
+    if match is None:
+        try:
+            return parse_duration(value)  # "90d", "12w", "1 week 3 days"
+        except PydanticCustomError:
+            raise invalid(
+                f"{_shown(value)} is not a length of membership", MEMBERSHIP_HINT
+            ) from None
+    days = int(match.group(1)) * _MEMBERSHIP_DAYS[match.group(2).rstrip("s")]
+    if days > 3650:
+        raise invalid(f"{_shown(value)} is far too long", "ten years at most")
+    return days * 86400
 
 
 def _names(value: Any) -> list[Any]:

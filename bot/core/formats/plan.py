@@ -368,6 +368,13 @@ class CompiledFormat:
     after_close: AfterClose | None
     lock_channel: LockChannel
     counts: CountRule = CountRule()
+    starts_at_minute: int | None = None  # the usual start (``starts-at:``), minutes after 0:00
+
+    @property
+    def planned_start_minute(self) -> int:
+        """The wall-clock start previews and checks assume: ``starts-at:``, else midnight (so a
+        clock anchor like ":50" counts from the top of the hour)."""
+        return self.starts_at_minute or 0
 
     def role(self, role_id: str) -> CompiledRole | None:
         return next((role for role in self.roles if role.id == role_id), None)
@@ -386,7 +393,7 @@ class CompiledFormat:
         """
         extra = set(also)
         chosen = [s for s in self.sections if s.condition is None or s.index in extra]
-        return _schedule(chosen, self.length_seconds)
+        return _schedule(chosen, self.length_seconds, self.planned_start_minute)
 
     def planned_length_seconds(self) -> int:
         """How long the meeting is planned to take when only the unconditional sections run."""
@@ -399,16 +406,23 @@ class CompiledFormat:
         A section that must start at an anchor but whose predecessors end later, one that must
         end at an anchor but cannot, and a last section ending after the planned length.
         """
+        return self._overruns(self.schedule())
+
+    def overruns_with(self, also: Iterable[int]) -> tuple[Overrun, ...]:
+        """:meth:`overruns` when the conditional sections ``also`` run too."""
+        return self._overruns(self.schedule(also))
+
+    def _overruns(self, scheduled: tuple[ScheduledSection, ...]) -> tuple[Overrun, ...]:
         found: list[Overrun] = []
-        scheduled = self.schedule()
+        length, start = self.length_seconds, self.planned_start_minute
         for item in scheduled:
             section = item.section
             if section.starts is not None:
-                late = item.start_seconds - section.starts.seconds_from_start(self.length_seconds)
+                late = item.start_seconds - section.starts.seconds_from_start(length, start)
                 if late > 0:
                     found.append(Overrun(section, late, "starts"))
             if section.until is not None:
-                late = item.end_seconds - section.until.seconds_from_start(self.length_seconds)
+                late = item.end_seconds - section.until.seconds_from_start(length, start)
                 if late > 0:
                     found.append(Overrun(section, late, "until"))
         if scheduled and scheduled[-1].end_seconds > self.length_seconds:
@@ -425,7 +439,9 @@ class Overrun:
     # the meeting's planned end
 
 
-def _schedule(sections: list[CompiledSection], length: int) -> tuple[ScheduledSection, ...]:
+def _schedule(
+    sections: list[CompiledSection], length: int, start_minute: int = 0
+) -> tuple[ScheduledSection, ...]:
     # Split into segments: a `starts` anchor opens a segment, an `until` anchor closes one, and
     # the meeting's planned end closes the last one if it has elastic sections to fill.
     segments: list[tuple[int, int | None, list[CompiledSection]]] = []
@@ -433,13 +449,15 @@ def _schedule(sections: list[CompiledSection], length: int) -> tuple[ScheduledSe
     current: list[CompiledSection] = []
     for section in sections:
         if section.starts is not None:
+            starts = section.starts.seconds_from_start(length, start_minute)
             if current:
-                segments.append((start, section.starts.seconds_from_start(length), current))
-            start, current = section.starts.seconds_from_start(length), []
+                segments.append((start, starts, current))
+            start, current = starts, []
         current.append(section)
         if section.until is not None:
-            segments.append((start, section.until.seconds_from_start(length), current))
-            start, current = section.until.seconds_from_start(length), []
+            until = section.until.seconds_from_start(length, start_minute)
+            segments.append((start, until, current))
+            start, current = until, []
     if current:
         segments.append((start, length, current))
 

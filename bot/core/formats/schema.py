@@ -18,9 +18,11 @@ from bot.core.formats.fields import (
     NAME_PATTERN,
     RESERVED_ROLE_NAMES,
     ChannelSpec,
+    ClockTime,
     ConditionSpec,
     CrosstalkSpec,
     Duration,
+    Membership,
     Names,
     Shorthand,
     ShortText,
@@ -77,7 +79,7 @@ class RoleSpec(Shorthand):
     duties: ShortText = ""
     rotation: RotationKind = RotationKind.EVERY_MEETING
     term: TermValue | None = None
-    member_for: Duration | None = None
+    member_for: Membership | None = None
     not_last_time: bool = False
     wait_for_everyone: bool = False
     fallback: str | None = None
@@ -162,6 +164,7 @@ class FormatSpec(Spec):
     about: Annotated[str, Field(max_length=1000)] = ""
     language: Annotated[str, Field(pattern=r"^[a-z]{2,3}(-[A-Za-z]{2,4})?$")] = "en"
     length: Duration = 3600
+    starts_at: ClockTime | None = None  # the usual start, minutes after midnight (previews)
     roles: dict[str, RoleSpec] = Field(default_factory=dict, max_length=30)
     share: TimerSpec = TimerSpec()
     crosstalk: CrosstalkSpec = CrosstalkSpec(policy=CrosstalkMode.NOT_ALLOWED)

@@ -9,7 +9,7 @@ from enum import StrEnum
 class AnchorBase(StrEnum):
     START = "start"  # offset after the meeting started
     END = "end"  # offset before the planned end (offset_seconds is negative or zero)
-    CLOCK = "clock"  # a minute of the hour on the wall clock (":50")
+    CLOCK = "clock"  # the wall clock: a minute of the hour (":50") or a time of day ("19:50")
     SECTION = "section"  # offset after the current section started (turn-taking phases)
 
 
@@ -18,14 +18,17 @@ class Anchor:
     base: AnchorBase
     offset_seconds: int = 0
     minute: int = 0  # for CLOCK only
+    hour: int | None = None  # for CLOCK only: a time of day ("19:50"); None is any hour (":50")
 
     def seconds_from_start(
         self, length_seconds: int, start_minute: int = 0, section_start: int = 0
     ) -> int:
         """This moment as seconds after the meeting's start.
 
-        ``start_minute`` is the minute of the hour the meeting started at (previews assume
-        ``0``); a clock anchor is the first time the wall clock shows that minute after it.
+        ``start_minute`` is the wall-clock time the meeting started at, in minutes after
+        midnight (previews use the format's ``starts-at:``, else ``0``); a clock anchor is the
+        first time after it that the wall clock shows that minute (``:50``) or that time of day
+        (``19:50``).
         """
         match self.base:
             case AnchorBase.START:
@@ -33,7 +36,9 @@ class Anchor:
             case AnchorBase.END:
                 return length_seconds + self.offset_seconds
             case AnchorBase.CLOCK:
-                return ((self.minute - start_minute) % 60) * 60
+                if self.hour is None:
+                    return ((self.minute - start_minute) % 60) * 60
+                return ((self.hour * 60 + self.minute - start_minute) % 1440) * 60
             case AnchorBase.SECTION:
                 return section_start + self.offset_seconds
         return 0  # pragma: no cover
@@ -45,8 +50,10 @@ class Anchor:
                 return f"{minutes} minutes after the start"
             case AnchorBase.END:
                 return "the end" if minutes == 0 else f"{minutes} minutes before the end"
-            case AnchorBase.CLOCK:
+            case AnchorBase.CLOCK if self.hour is None:
                 return f":{self.minute:02d} on the clock"
+            case AnchorBase.CLOCK:
+                return f"{self.hour:02d}:{self.minute:02d} on the clock"
             case AnchorBase.SECTION:
                 return f"{minutes} minutes into the section"
         return ""  # pragma: no cover

@@ -32,15 +32,21 @@ def moment(anchor: Anchor, state: MeetingState, section_start: datetime) -> date
         case AnchorBase.END:
             return state.planned_end + offset
         case AnchorBase.CLOCK:
-            return wall_clock(state.started_at, anchor.minute)
+            return wall_clock(state.started_at, anchor.minute, anchor.hour)
         case AnchorBase.SECTION:
             return section_start + offset
     return state.started_at + offset  # pragma: no cover — every base is matched above
 
 
-def wall_clock(start: datetime, minute: int) -> datetime:
-    """The first moment after ``start`` when the clock shows ``:minute`` (``start``'s zone)."""
-    at = start.replace(second=0, microsecond=0) + timedelta(minutes=(minute - start.minute) % 60)
+def wall_clock(start: datetime, minute: int, hour: int | None = None) -> datetime:
+    """The first moment after ``start`` when the clock shows ``:minute`` (any hour) or
+    ``hour:minute`` (``start``'s zone)."""
+    base = start.replace(second=0, microsecond=0)
+    if hour is not None:
+        of_day = start.hour * 60 + start.minute
+        at = base + timedelta(minutes=(hour * 60 + minute - of_day) % 1440)
+        return at if at > start else at + timedelta(days=1)
+    at = base + timedelta(minutes=(minute - start.minute) % 60)
     return at if at > start else at + timedelta(hours=1)
 
 
