@@ -105,16 +105,32 @@ class SimulatedMember:
 
     # ---- application commands ---------------------------------------------------------------
     async def slash(
-        self, channel_id: int, command: str, options: Mapping[str, Any] | None = None
+        self,
+        channel_id: int,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        forged: bool = False,
     ) -> SimulatedInteraction:
         """Run a chat-input command; ``command`` is the space-separated path
-        ("group settings"). Options are checked against what the bot registered."""
+        ("group settings"). Options are checked against what the bot registered.
+
+        ``forged``: sent by a modified client. Discord's own app only offers a command's
+        choices and numbers within its range, so an out-of-range value (``meetings: 3``, a day
+        7) reaches a bot only from a client that built the payload itself; Discord passes the
+        value on as it came. The option's type and name are still those registered."""
         channel = self._usable_channel(channel_id)
         name, *path = command.split()
         definition = find_command(self._fake, channel.guild_id, name, 1)
         check_command_usable(self._fake, definition, self.id, channel)
         data = command_data(
-            self._fake, definition, path, options or {}, channel=channel, user_id=self.id
+            self._fake,
+            definition,
+            path,
+            options or {},
+            channel=channel,
+            user_id=self.id,
+            forged=forged,
         )
         return self._send(
             new_record(
