@@ -14,6 +14,7 @@ enabled. Otherwise the action raises ``SimulationError`` in the test.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -226,8 +227,14 @@ class SimulatedMember:
         the stored message first. The bot must never trust a ``custom_id`` to say where it is."""
         stored = self._fake.state.messages[message_id]
         button = {"type": 2, "style": 2, "label": "…", "custom_id": custom_id}
-        stored.data.setdefault("components", []).append({"type": 1, "components": [button]})
-        return self._component(stored, {"custom_id": custom_id, "component_type": 2})
+        # The press carries the message as the forger's client shows it (within Discord's five
+        # rows); the stored message itself is left as it is.
+        rows = list(stored.data.get("components", []))[:4]
+        shown = dataclasses.replace(
+            stored,
+            data={**stored.data, "components": [*rows, {"type": 1, "components": [button]}]},
+        )
+        return self._component(shown, {"custom_id": custom_id, "component_type": 2})
 
     async def select(
         self, message_id: int, custom_id: str, values: Sequence[Any], *, timeout: float = 5.0
