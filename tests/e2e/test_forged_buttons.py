@@ -154,7 +154,7 @@ async def test_a_forged_button_is_refused_and_changes_nothing(
         (f"pc:rot:{home_group}:yes:999999999", "This turn isn't yours"),
         (f"pc:rot:{home_group}:cant:999999999", "This turn isn't yours"),
         (f"pc:rot:{home_group}:join:999999999", "no longer exists"),
-        (f"pc:rot:999999999:yes:1", "isn't here any more"),
+        ("pc:rot:999999999:yes:1", "isn't here any more"),
         ("pc:ballot:no-such-vote:yes", "already closed"),
     ):
         forged = await resident.press_forged(int(ballot["id"]), custom_id)
