@@ -173,7 +173,8 @@ class Scheduler:
                 self._wait_for_room(deadline, now)
                 continue
             if completed:
-                if self._pending.get((deadline.kind, deadline.key)) is deadline:
+                # (equal, not only the same object: a refresh meanwhile re-read the same row)
+                if self._pending.get((deadline.kind, deadline.key)) == deadline:
                     del self._pending[(deadline.kind, deadline.key)]
             else:
                 # The handler (or someone) rescheduled it: keep the newer deadline.
