@@ -134,7 +134,7 @@ class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
         self, interaction: discord.Interaction[PeerCircle], error: app_commands.AppCommandError
     ) -> None:
         name = interaction.command.qualified_name if interaction.command else "unknown"
-        await reply_privately(interaction, message_for(error, f"/{name}"))
+        await reply_privately(interaction, message_for(error, f"/{name}", interaction))
 
 
 class PeerCircle(commands.Bot):

@@ -51,3 +51,16 @@ class DiscordGone(PeerCircleError):
     def __init__(self, what: str) -> None:
         super().__init__(f"I couldn't {what}: it's no longer there on Discord. Nothing changed.")
         self.what = what
+
+
+class StorageUnavailable(PeerCircleError):
+    """The database can't be written just now: the disk holding ``DATA_DIR`` is full, read-only
+    or failing. Raised by the store (:mod:`bot.store.db`) for a write that was rolled back, so
+    nothing of it was saved; the host is told once in the log, and writes carry on by
+    themselves once there is room."""
+
+    def __init__(self, problem: str) -> None:
+        super().__init__(
+            "I couldn't save that just now, so nothing changed. Please try again in a little while."
+        )
+        self.problem = problem

@@ -15,6 +15,7 @@ import contextlib
 import json
 import logging
 import os
+import shutil
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -74,21 +75,45 @@ class Heartbeat:
         write_beat(self._path, Beat(time.time(), self._connected(), overdue))
 
     async def _beat_forever(self) -> None:
+        failing = False
         while True:
             try:
                 await self.beat()
-            except OSError:
-                log.warning("The heartbeat file could not be written")
+            except OSError as error:
+                if not failing:  # once, not every beat (a full disk can last a while)
+                    log.warning("The heartbeat file could not be written (%s)", error.strerror)
+                failing = True
+            else:
+                if failing:
+                    log.info("The heartbeat file is written again")
+                failing = False
             await asyncio.sleep(self._interval)
 
 
 def write_beat(path: Path, beat: Beat) -> None:
     """Replace the file atomically (a reader never sees half a beat)."""
     partial = path.with_name(path.name + ".partial")
-    partial.write_text(
-        json.dumps({"at": beat.at, "connected": beat.connected, "overdue": beat.overdue})
-    )
-    os.replace(partial, path)
+    try:
+        partial.write_text(
+            json.dumps({"at": beat.at, "connected": beat.connected, "overdue": beat.overdue})
+        )
+        os.replace(partial, path)
+    except OSError:
+        with contextlib.suppress(OSError):
+            partial.unlink()  # a full disk: leave no empty file behind
+        raise
+
+
+#: Below this many free bytes, the disk holding DATA_DIR counts as full (a beat is ~80 bytes,
+#: a database write needs a few pages).
+FULL_BELOW = 64 * 1024
+
+
+def disk_full(data_dir: Path) -> bool:
+    try:
+        return shutil.disk_usage(data_dir).free < FULL_BELOW
+    except OSError:
+        return False
 
 
 def check(data_dir: Path, now: float | None = None) -> tuple[bool, str]:
@@ -104,6 +129,11 @@ def check(data_dir: Path, now: float | None = None) -> tuple[bool, str]:
         return False, f"the heartbeat file in {data_dir} can't be read"
     age = now - beat.at
     if age > STALE_AFTER:
+        if disk_full(data_dir):
+            return False, (
+                f"no heartbeat for {age:.0f} seconds: the disk holding DATA_DIR {data_dir} is "
+                "full (free some space there; the bot carries on by itself)"
+            )
         return False, f"no heartbeat for {age:.0f} seconds: the bot is stopped or stuck"
     if not beat.connected:
         return False, "the bot is running but not connected to Discord right now"

@@ -1,10 +1,12 @@
 """Logging, configured once at the entry point.
 
-Two promises are kept here. discord.py's own loggers never go below INFO (at DEBUG they dump
+Three promises are kept here. discord.py's own loggers never go below INFO (at DEBUG they dump
 whole payloads: names, message text). And every line passes through :class:`RedactingFormatter`,
 which replaces Discord ids (snowflakes) with ``<id>``: discord.py logs full request URLs when it
 is rate limited, and a URL such as ``/guilds/{g}/members/{user_id}`` would otherwise put a
-member's id in the log.
+member's id in the log. And a write the disk refused (full, failing) is told to the host once,
+by the store (:mod:`bot.store.db`): the same failure reaching a handler that logs what failed,
+with its traceback, is not repeated (:class:`_DiskFullToldOnce`).
 """
 
 from __future__ import annotations
@@ -13,6 +15,8 @@ import logging
 import re
 import sys
 from typing import TextIO
+
+from bot.errors import StorageUnavailable
 
 # Discord ids are 17 to 20 digit integers. Redacting every such number (channels and servers
 # too) costs a little debugging comfort and removes a whole class of leaks.
@@ -30,6 +34,21 @@ _VOICE_LIBRARY_WARNINGS = ("PyNaCl is not installed", "davey is not installed")
 class _NoVoiceLibraryWarnings(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         return not str(record.msg).startswith(_VOICE_LIBRARY_WARNINGS)
+
+
+class _DiskFullToldOnce(logging.Filter):
+    """Drops a line whose exception is a write the disk refused (or was caused by one): the
+    store has said it, once, with the fix; it says again when writes work."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        for _ in range(10):  # a short chain of causes (a command's error wraps the original)
+            if error is None:
+                return True
+            if isinstance(error, StorageUnavailable):
+                return False
+            error = error.__cause__ or getattr(error, "original", None)
+        return True
 
 
 def redact(text: str) -> str:
@@ -56,6 +75,7 @@ def configure_logging(level: str, stream: TextIO | None = None) -> None:
             root.removeHandler(handler)
     handler = logging.StreamHandler(stream or sys.stderr)
     handler.setFormatter(RedactingFormatter(FORMAT))
+    handler.addFilter(_DiskFullToldOnce())
     handler._peercircle = True  # type: ignore[attr-defined]
     root.addHandler(handler)
     numeric = logging.getLevelName(level)

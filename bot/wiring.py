@@ -66,6 +66,9 @@ def build_services(
     bus = EventBus(
         outbox=store.event_outbox, clock=clock, scheduler=scheduler, ready=client.wait_until_ready
     )
+    # A disk that was full takes writes again: what waited carries on (bot/store/db.py).
+    store.db.when_writable_again(scheduler.carry_on)
+    store.db.when_writable_again(bus.resume)
     live = LiveMeetings()
     formats = FormatLibrary(store)
     groups = GroupService(store, formats, bus)

@@ -35,6 +35,7 @@ from typing import Any, TypeVar
 
 from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym
+from bot.errors import StorageUnavailable
 from bot.runtime.clock import Clock
 from bot.runtime.live import LiveMeeting
 from bot.runtime.scheduler import Scheduler
@@ -220,6 +221,9 @@ class EventBus:
         self._ready = ready
         #: This process's claim on the rows it carries out (a dead process's claims lapse).
         self._token = secrets.randbits(62)
+        #: Rows claimed here whose release or removal the disk refused (full): given back, to
+        #: run again, once writes work (:meth:`resume`).
+        self._unreleased: set[int] = set()
         if scheduler is not None and outbox is not None:
             scheduler.register(OUTBOX_DEADLINE, self._retry)
         for row in table:
@@ -302,7 +306,11 @@ class EventBus:
         if outbox is None:
             return
         for row_id in ids:
-            if not await outbox.claim(row_id, self._token):
+            try:
+                claimed = await outbox.claim(row_id, self._token)
+            except StorageUnavailable:
+                return  # the rows wait; carried out once the disk takes writes (resume)
+            if not claimed:
                 continue  # done already, or being carried out right now
             row = await outbox.get(row_id)
             if row is None:
@@ -333,10 +341,16 @@ class EventBus:
                     row.subscriber,
                     delay,
                 )
-                await outbox.release(row_id, self._clock.timestamp() + delay * self._clock.rate)
-                await self._arm_retry()
+                try:
+                    await outbox.release(row_id, self._clock.timestamp() + delay * self._clock.rate)
+                    await self._arm_retry()
+                except StorageUnavailable:
+                    self._unreleased.add(row_id)
                 continue
-            await outbox.done(row_id)
+            try:
+                await outbox.done(row_id)
+            except StorageUnavailable:
+                self._unreleased.add(row_id)  # done, not yet removed: runs again (idempotent)
 
     async def resume(self) -> int:
         """At start-up (Discord connected): carry out what a crash or a stop left behind; the
@@ -345,6 +359,9 @@ class EventBus:
             return 0
         if self._ready is not None:
             await self._ready()
+        for row_id in sorted(self._unreleased):
+            await self._outbox.release(row_id, self._clock.timestamp())
+            self._unreleased.discard(row_id)
         due = await self._outbox.due(self._clock.timestamp())
         if due:
             log.info("Carrying out %d consequence(s) left from before", len(due))

@@ -8,6 +8,10 @@
   the handler's effect but before the row is deleted fires it again on restart.
 - One failing handler never stops the others: it is retried later with a growing delay.
 - If the loop itself dies, it is restarted.
+- While the disk can't take writes (:class:`bot.errors.StorageUnavailable`), a deadline whose
+  handler (or its bookkeeping) could not save stays pending, in memory and in its row as it
+  was, and is tried again every :data:`STORAGE_WAIT` real seconds; nothing is logged per try
+  (the store tells the host once).
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ import logging
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+from bot.errors import StorageUnavailable
 from bot.runtime.clock import Clock
 from bot.store.deadlines import DeadlineRecord, DeadlineRepository
 
@@ -28,6 +33,8 @@ Handler = Callable[[Mapping[str, Any]], Awaitable[None]]
 #: Clock seconds before a failed deadline is tried again: 5 s, 10 s, 20 s … at most an hour.
 RETRY_BASE = 5.0
 RETRY_MAX = 3600.0
+#: Real seconds before a deadline that couldn't be saved (a full disk) is tried again.
+STORAGE_WAIT = 2.0
 
 
 class Scheduler:
@@ -36,6 +43,8 @@ class Scheduler:
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], DeadlineRecord] = {}
+        #: Deadlines the disk refused to save, and the clock time to try them again.
+        self._held: dict[tuple[str, str], float] = {}
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -124,7 +133,7 @@ class Scheduler:
 
     async def _sleep_until_next(self) -> None:
         self._wake.clear()
-        runnable = [d.due_at for d in self._pending.values() if d.kind in self._handlers]
+        runnable = [self._ready_at(d) for d in self._pending.values() if d.kind in self._handlers]
         timeout = self._clock.real_seconds_until(min(runnable)) if runnable else None
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
@@ -132,7 +141,7 @@ class Scheduler:
     async def _fire_due(self) -> None:
         now = self._clock.timestamp()
         due = sorted(
-            (d for d in self._pending.values() if d.due_at <= now),
+            (d for d in self._pending.values() if self._ready_at(d) <= now),
             key=lambda d: (d.due_at, d.id),
         )
         for deadline in due:
@@ -141,17 +150,45 @@ class Scheduler:
                 continue  # a feature not loaded in this process; keep the row for the one that is
             if self._pending.get((deadline.kind, deadline.key)) is not deadline:
                 continue  # cancelled or rescheduled by an earlier handler in this batch
+            self._held.pop((deadline.kind, deadline.key), None)
             try:
                 await handler(deadline.payload)
+            except StorageUnavailable:
+                self._wait_for_room(deadline, now)
+                continue
             except Exception:
                 delay = min(RETRY_MAX, RETRY_BASE * 2**deadline.attempts)
                 log.exception("Deadline %s failed; trying again in %.0fs", deadline.kind, delay)
-                await self._repo.retry_later(deadline, now + delay)
+                try:
+                    await self._repo.retry_later(deadline, now + delay)
+                except StorageUnavailable:
+                    self._wait_for_room(deadline, now)
+                    continue
                 await self._reload_one(deadline.kind, deadline.key)
                 continue
-            if await self._repo.complete(deadline):
-                if self._pending.get((deadline.kind, deadline.key)) is deadline:
+            try:
+                completed = await self._repo.complete(deadline)
+            except StorageUnavailable:
+                # Carried out, but not marked so: it runs again (handlers are idempotent).
+                self._wait_for_room(deadline, now)
+                continue
+            if completed:
+                # (equal, not only the same object: a refresh meanwhile re-read the same row)
+                if self._pending.get((deadline.kind, deadline.key)) == deadline:
                     del self._pending[(deadline.kind, deadline.key)]
             else:
                 # The handler (or someone) rescheduled it: keep the newer deadline.
                 await self._reload_one(deadline.kind, deadline.key)
+
+    def _wait_for_room(self, deadline: DeadlineRecord, now: float) -> None:
+        """Nothing of this run was saved: keep the deadline pending as it is (its row is
+        unchanged) and try it again in a moment."""
+        self._held[(deadline.kind, deadline.key)] = now + STORAGE_WAIT * self._clock.rate
+
+    def _ready_at(self, deadline: DeadlineRecord) -> float:
+        return max(deadline.due_at, self._held.get((deadline.kind, deadline.key), 0.0))
+
+    async def carry_on(self) -> None:
+        """Writes work again: what waited for the disk is due now (re-read from the table)."""
+        self._held.clear()
+        await self.refresh_all()

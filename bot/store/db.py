@@ -52,6 +52,15 @@ tests/privacy/test_at_rest.py holds the rest to account: after every step it rea
 under the data directory, decodes every version the files hold, and searches for deleted keys
 and statements.
 
+A disk that fills (or fails, or turns read-only) while the bot runs: SQLite answers a write with
+``SQLITE_FULL``, ``SQLITE_IOERR`` or ``SQLITE_READONLY``. The transaction is rolled back (nothing
+of it is kept) and :class:`bot.errors.StorageUnavailable` is raised, which members see as "I
+couldn't save that just now, so nothing changed". The host gets ONE log line naming
+``DATA_DIR`` and the fix, not one per write; while writes fail, a harmless write (rewriting
+``user_version`` with its own value) is tried every :data:`ROOM_CHECK_SECONDS`, and the first
+write that lands says so in one line and runs the :meth:`Database.when_writable_again` callbacks
+(pending work carries on). Reads keep working throughout (``temp_store=MEMORY``).
+
 Costs: one writer behind the lock, as before; the bot has a single connection, so nothing relied
 on WAL's readers-during-writes (a reader from outside, such as a backup, now holds writes back
 while it reads, within ``busy_timeout``). A commit syncs the journal and the database instead of
@@ -62,11 +71,12 @@ far below what a group's clicks ask for.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import re
 import sqlite3
-from collections.abc import AsyncIterator, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from importlib import resources
@@ -75,7 +85,30 @@ from typing import Any
 
 import aiosqlite
 
+from bot.errors import StorageUnavailable
+
 log = logging.getLogger(__name__)
+
+#: Real seconds between attempts to write while the disk is full (or failing).
+ROOM_CHECK_SECONDS = 2.0
+
+#: SQLite's primary result codes that mean "the disk can't take this write" (extended codes,
+#: such as SQLITE_IOERR_WRITE, carry the primary code in their low byte).
+_SQLITE_READONLY, _SQLITE_IOERR, _SQLITE_FULL = 8, 10, 13
+_STORAGE_PROBLEMS = {
+    _SQLITE_FULL: (
+        "the disk is full",
+        "free some space on that disk (or give it more room); nothing needs restarting",
+    ),
+    _SQLITE_IOERR: (
+        "the disk reports input/output errors",
+        "check the disk (the system log says more) and that it has free space",
+    ),
+    _SQLITE_READONLY: (
+        "it has become read-only",
+        "make it writable again for the user the bot runs as (a disk error can cause this)",
+    ),
+}
 
 Params = Sequence[Any]
 _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
@@ -83,6 +116,15 @@ _MIGRATION_NAME = re.compile(r"^(\d{4})_[a-z0-9_]+\.sql$")
 
 class StoreError(Exception):
     """The database could not be opened or migrated."""
+
+
+def storage_problem(error: BaseException | None) -> int | None:
+    """SQLite's primary result code when ``error`` means the disk can't take a write (full,
+    failing, read-only); None for anything else (a constraint, a bug)."""
+    if not isinstance(error, sqlite3.Error):
+        return None
+    code = int(getattr(error, "sqlite_errorcode", -1)) & 0xFF
+    return code if code in _STORAGE_PROBLEMS else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,6 +184,20 @@ class Database:
         self.path = path
         self._conn: aiosqlite.Connection | None = None
         self._write_lock = asyncio.Lock()
+        self._problem: int | None = None  # why writes fail right now (an SQLite code)
+        self._room_check: asyncio.Task[None] | None = None
+        self._when_writable: list[Callable[[], Coroutine[Any, Any, object]]] = []
+        self._carrying_on: set[asyncio.Task[object]] = set()
+
+    @property
+    def writable(self) -> bool:
+        """False while writes fail for lack of room (or a failing or read-only disk)."""
+        return self._problem is None
+
+    def when_writable_again(self, callback: Callable[[], Coroutine[Any, Any, object]]) -> None:
+        """Run ``callback`` each time writes work again after the disk was full (or failing):
+        to carry on with work that waited."""
+        self._when_writable.append(callback)
 
     @property
     def conn(self) -> aiosqlite.Connection:
@@ -175,9 +231,16 @@ class Database:
                 # Written before secure_delete: rebuild it, so nothing it freed stays behind.
                 await conn.execute("VACUUM")
                 log.info("Rebuilt the database once, so nothing deleted earlier stays in it")
-        except BaseException:
+        except BaseException as error:
             await self.close()
-            raise
+            code = storage_problem(error)
+            if code is None:
+                raise
+            raise StoreError(self._unwritable_words(code)) from error
+
+    def _unwritable_words(self, code: int) -> str:
+        what, fix = _STORAGE_PROBLEMS[code]
+        return f"DATA_DIR ({self.path.parent}) can't be written: {what}. To fix: {fix}"
 
     async def _assert_pragmas(self) -> None:
         expected = {
@@ -197,6 +260,11 @@ class Database:
                 raise StoreError(f"PRAGMA {pragma} is {got!r}, expected {want!r}")
 
     async def close(self) -> None:
+        check, self._room_check = self._room_check, None
+        if check is not None:
+            check.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await check
         if self._conn is not None:
             conn, self._conn = self._conn, None
             await conn.close()
@@ -227,17 +295,77 @@ class Database:
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[Transaction]:
-        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the write lock; rolls back on any exception."""
+        """``BEGIN IMMEDIATE`` … ``COMMIT`` under the write lock; rolls back on any exception.
+        A disk that can't take the write raises :class:`StorageUnavailable` (rolled back)."""
         async with self._write_lock:
             conn = self.conn
-            await conn.execute("BEGIN IMMEDIATE")
             try:
-                yield Transaction(conn)
-            except BaseException:
-                await conn.execute("ROLLBACK")
-                raise
-            else:
-                await conn.execute("COMMIT")
+                await conn.execute("BEGIN IMMEDIATE")
+                try:
+                    yield Transaction(conn)
+                except BaseException:
+                    await self._rollback(conn)
+                    raise
+                else:
+                    await conn.execute("COMMIT")
+            except sqlite3.Error as error:
+                code = storage_problem(error)
+                if code is None:
+                    raise
+                await self._rollback(conn)  # a failed COMMIT leaves the transaction open
+                self._cannot_write(code)
+                raise StorageUnavailable(_STORAGE_PROBLEMS[code][0]) from error
+        if self._problem is not None:
+            self._written_again()
+
+    @staticmethod
+    async def _rollback(conn: aiosqlite.Connection) -> None:
+        if not conn.in_transaction:
+            return  # SQLite rolled it back itself (it may, on SQLITE_FULL or an I/O error)
+        try:
+            await conn.execute("ROLLBACK")
+        except sqlite3.Error:
+            log.warning("Could not roll back a failed write; SQLite recovers it from its journal")
+
+    def _cannot_write(self, code: int) -> None:
+        """Writes fail: tell the host once (not once per write), and try again every few
+        seconds until one lands."""
+        first = self._problem is None
+        self._problem = code
+        if first:
+            what, fix = _STORAGE_PROBLEMS[code]
+            log.error(
+                "Can't save to the database in DATA_DIR (%s): %s. To fix: %s. Until then "
+                "members are told nothing could be saved, and scheduled work waits; all of it "
+                "carries on by itself once writing works again.",
+                self.path.parent,
+                what,
+                fix,
+            )
+        if self._room_check is None or self._room_check.done():
+            self._room_check = asyncio.create_task(
+                self._check_for_room(), name="peercircle-storage-check"
+            )
+
+    def _written_again(self) -> None:
+        """A write landed after writes failed: say so once, and carry on with what waited."""
+        self._problem = None
+        log.warning("Saving to the database in DATA_DIR (%s) works again", self.path.parent)
+        for callback in self._when_writable:
+            task: asyncio.Task[object] = asyncio.create_task(callback())  # after the lock
+            self._carrying_on.add(task)
+            task.add_done_callback(self._carrying_on.discard)
+            task.add_done_callback(_log_failure)
+
+    async def _check_for_room(self) -> None:
+        """While writes fail: every few seconds, one harmless write (``user_version`` rewritten
+        with its own value: it needs room in the journal like any write)."""
+        while self._problem is not None and self._conn is not None:
+            await asyncio.sleep(ROOM_CHECK_SECONDS)
+            with contextlib.suppress(StorageUnavailable):
+                version = await self.user_version()
+                async with self.transaction() as tx:
+                    await tx.execute(f"PRAGMA user_version = {int(version)}")
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the number of rows changed."""
@@ -267,11 +395,19 @@ class Database:
                         await tx.execute(statement)
                     # user_version is part of the database header: it commits with the rest.
                     await tx.execute(f"PRAGMA user_version = {int(migration.version)}")
+            except StorageUnavailable as exc:
+                code = storage_problem(exc.__cause__) or _SQLITE_IOERR
+                raise StoreError(self._unwritable_words(code)) from exc
             except sqlite3.Error as exc:
                 raise StoreError(f"migration {migration.name} failed: {exc}") from exc
             log.info("Applied database migration %s", migration.name)
             current = migration.version
         return current
+
+
+def _log_failure(task: asyncio.Task[object]) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("Work that waited for the disk failed", exc_info=task.exception())
 
 
 class Transaction:

@@ -7,6 +7,11 @@ user id, and is at most ~30 characters. ``cogs.decisions`` registers them.
     pc:ballot:<proposal>:<choice>   Yes / No / Abstain on the ballot
     pc:notice:<proposal>            in the channel, for a member who doesn't accept private
                                     messages: shows them the notice, privately
+
+Every press first checks its context (:mod:`bot.ui.context`): the vote it names belongs to the
+group of the channel it was pressed in ("Give my side" also works in the private message it was
+sent in, for the member it was sent to). A ``custom_id`` naming another group's vote, or a
+choice that isn't Yes / No / Abstain, changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import discord
 
 from bot.core.decisions import Choice
 from bot.runtime.decisions import DecisionService, reaching, texts
+from bot.ui.context import proposal_here
 from bot.ui.replies import message_for, reply_privately
 from bot.ui.routing import Interaction, guarded, service
 
@@ -54,6 +60,7 @@ class SecondButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SECO
 
     async def callback(self, interaction: Interaction) -> None:
         async def second() -> None:
+            await proposal_here(interaction, self.proposal_id)
             await interaction.response.defer(ephemeral=True, thinking=True)
             seconded = await service(interaction, DecisionService).second(
                 self.proposal_id, interaction.user
@@ -84,6 +91,7 @@ class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEA
 
     async def callback(self, interaction: Interaction) -> None:
         async def open_form() -> None:
+            await proposal_here(interaction, self.proposal_id, privately=True)
             decisions = service(interaction, DecisionService)
             limit = await decisions.statement_limit(self.proposal_id, interaction.user)
             await interaction.response.send_modal(StatementForm(self.proposal_id, limit))
@@ -114,6 +122,7 @@ class NoticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NOTI
 
     async def callback(self, interaction: Interaction) -> None:
         async def show() -> None:
+            await proposal_here(interaction, self.proposal_id)
             await interaction.response.defer(ephemeral=True, thinking=True)
             shown = await service(interaction, DecisionService).read_notice(
                 self.proposal_id, interaction.user
@@ -148,6 +157,7 @@ class StatementForm(discord.ui.Modal):
         self.add_item(self.statement)
 
     async def on_submit(self, interaction: Interaction, /) -> None:
+        await proposal_here(interaction, self.proposal_id, privately=True)
         await interaction.response.defer(ephemeral=True, thinking=True)
         await service(interaction, DecisionService).give_statement(
             self.proposal_id, interaction.user, self.statement.value
@@ -180,6 +190,7 @@ class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALL
 
     async def callback(self, interaction: Interaction) -> None:
         async def vote() -> None:
+            await proposal_here(interaction, self.proposal_id)
             await interaction.response.defer(ephemeral=True, thinking=True)
             await service(interaction, DecisionService).cast(
                 self.proposal_id, interaction.user, self.choice

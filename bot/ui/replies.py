@@ -11,7 +11,7 @@ import logging
 from typing import Any
 
 import discord
-from discord import app_commands
+from discord import AppCommandOptionType, app_commands
 
 from bot.errors import PeerCircleError
 from bot.runtime.markup import bounded
@@ -41,12 +41,71 @@ def permission_label(name: str) -> str:
     return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
 
 
-def message_for(error: BaseException, where: str) -> str:
-    """The kind, private message for an error; logs unexpected ones with their traceback."""
+NOT_IN_SERVER = (
+    "The person you chose isn't a member of this server (they may be from another server, or "
+    "have left), so I can't do this with them. Nothing changed. Please choose someone from "
+    "this server."
+)
+NOT_AN_OPTION = (
+    "Something you sent isn't one of the choices this command offers, so I didn't do it. "
+    "Nothing changed. Please pick from the list Discord shows you."
+)
+
+
+def _option_of(
+    error: app_commands.TransformerError, interaction: discord.Interaction[Any] | None
+) -> app_commands.Parameter | None:
+    """The command's option whose value could not be used, found by the value it arrived with."""
+    command = None if interaction is None else interaction.command
+    if not isinstance(command, app_commands.Command):
+        return None
+    sent = interaction.namespace if interaction is not None else None
+    for option in command.parameters:
+        if option.type == error.type and getattr(sent, option.display_name, None) == error.value:
+            return option
+    return None
+
+
+def conversion_message(
+    error: app_commands.TransformerError, interaction: discord.Interaction[Any] | None = None
+) -> str:
+    """A value Discord's own app would never send: a member from another server (or one who
+    has left) in a member option, a choice or number outside what the command offers (only a
+    modified client sends that). Said kindly and specifically; nothing was done."""
+    if error.type in (AppCommandOptionType.user, AppCommandOptionType.mentionable):
+        return NOT_IN_SERVER
+    option = _option_of(error, interaction)
+    if option is None:
+        return NOT_AN_OPTION
+    name = bounded(option.display_name, 40)
+    if option.choices:
+        offered = ", ".join(f"“{bounded(c.name, 40)}”" for c in option.choices[:10])
+        return (
+            f"That isn't one of the choices for **{name}** ({offered}), so I didn't do it. "
+            "Nothing changed. Please pick one from the list."
+        )
+    low, high = option.min_value, option.max_value
+    if low is not None and high is not None:
+        return (
+            f"**{name}** needs a number from {low:g} to {high:g}, so I didn't do it. "
+            "Nothing changed."
+        )
+    return NOT_AN_OPTION
+
+
+def message_for(
+    error: BaseException, where: str, interaction: discord.Interaction[Any] | None = None
+) -> str:
+    """The kind, private message for an error; logs unexpected ones with their traceback.
+    ``interaction``, when given, lets a refused option be named."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, PeerCircleError):
         return error.user_message
+    if isinstance(error, app_commands.TransformerError) and error.__cause__ is None:
+        # One line, no traceback: the member sent what the command doesn't take.
+        log.info("An option of %s could not be used (%s)", where, error.type.name)
+        return conversion_message(error, interaction)
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         log.warning(STALE_LOG)
         return STALE

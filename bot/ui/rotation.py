@@ -5,6 +5,11 @@ Every button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` is
 a user id), so an announcement's **I'll do it** / **Can't make it** keep working after a restart.
 A press reaches :class:`~bot.runtime.rotation.RotationService` through
 :func:`bot.ui.routing.services` and runs inside :func:`bot.ui.routing.guarded`.
+
+Every press first checks its context (:mod:`bot.ui.context`): the group its ``custom_id`` names
+is the group of the channel it was pressed in; a swap request's answer, sent privately, also
+works in that direct message (the service checks the presser is the member it was sent to). A
+Join / Leave button's rotation must be that group's too. Anything else changes nothing.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ import discord
 
 from bot.errors import NotAllowed
 from bot.runtime.rotation import RotationService
+from bot.ui.context import NOT_THIS_GROUP, require_place, rotation_group
 from bot.ui.routing import guarded, service
 
 if TYPE_CHECKING:
@@ -29,6 +35,9 @@ CONFIRM_LABELS = {
     "join": ("Join", discord.ButtonStyle.primary),
     "leave": ("Leave", discord.ButtonStyle.secondary),
 }
+
+#: Answers sent by private message (a swap request): they work in that direct message too.
+PRIVATE_ACTIONS = frozenset({"swapyes", "swapno"})
 
 
 class RotationButton(
@@ -65,6 +74,8 @@ class RotationButton(
         rotation = service(interaction, RotationService)
 
         async def answer() -> None:
+            group = await rotation_group(interaction, self.group_id)
+            require_place(interaction, group, privately=self.action in PRIVATE_ACTIONS)
             await interaction.response.defer(ephemeral=True, thinking=True)
             text = await pressed(rotation, interaction, self.group_id, self.action, self.arg)
             await interaction.followup.send(text, ephemeral=True)
@@ -92,6 +103,8 @@ async def pressed(
             if not isinstance(user, discord.Member):
                 raise NotAllowed("Please use this in the group's server.")
             channel_id, role = await service.role_for_button(arg)
+            if channel_id != interaction.channel_id:
+                raise NotAllowed(NOT_THIS_GROUP)  # another group's rotation
             if action == "join":
                 return await service.join(channel_id, user, role)
             return await service.leave(channel_id, user, role)

@@ -248,6 +248,7 @@ def command_data(
     channel: Channel,
     user_id: int,
     focused: str | None = None,
+    forged: bool = False,
 ) -> JSON:
     """The ``data`` of an APPLICATION_COMMAND / AUTOCOMPLETE interaction for a chat command."""
     resolved: JSON = {}
@@ -287,7 +288,13 @@ def command_data(
                 raise SimulationError(f"required option {name!r} is missing")
             continue
         value = _convert_option(
-            fake, definition, options[name], resolved, channel, user_id, partial=name == focused
+            fake,
+            definition,
+            options[name],
+            resolved,
+            channel,
+            user_id,
+            partial=name == focused or forged,
         )
         item: JSON = {"name": name, "type": definition["type"], "value": value}
         if name == focused:

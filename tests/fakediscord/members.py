@@ -14,6 +14,7 @@ enabled. Otherwise the action raises ``SimulationError`` in the test.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import time
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any
@@ -105,16 +106,32 @@ class SimulatedMember:
 
     # ---- application commands ---------------------------------------------------------------
     async def slash(
-        self, channel_id: int, command: str, options: Mapping[str, Any] | None = None
+        self,
+        channel_id: int,
+        command: str,
+        options: Mapping[str, Any] | None = None,
+        *,
+        forged: bool = False,
     ) -> SimulatedInteraction:
         """Run a chat-input command; ``command`` is the space-separated path
-        ("group settings"). Options are checked against what the bot registered."""
+        ("group settings"). Options are checked against what the bot registered.
+
+        ``forged``: sent by a modified client. Discord's own app only offers a command's
+        choices and numbers within its range, so an out-of-range value (``meetings: 3``, a day
+        7) reaches a bot only from a client that built the payload itself; Discord passes the
+        value on as it came. The option's type and name are still those registered."""
         channel = self._usable_channel(channel_id)
         name, *path = command.split()
         definition = find_command(self._fake, channel.guild_id, name, 1)
         check_command_usable(self._fake, definition, self.id, channel)
         data = command_data(
-            self._fake, definition, path, options or {}, channel=channel, user_id=self.id
+            self._fake,
+            definition,
+            path,
+            options or {},
+            channel=channel,
+            user_id=self.id,
+            forged=forged,
         )
         return self._send(
             new_record(
@@ -210,8 +227,14 @@ class SimulatedMember:
         the stored message first. The bot must never trust a ``custom_id`` to say where it is."""
         stored = self._fake.state.messages[message_id]
         button = {"type": 2, "style": 2, "label": "…", "custom_id": custom_id}
-        stored.data.setdefault("components", []).append({"type": 1, "components": [button]})
-        return self._component(stored, {"custom_id": custom_id, "component_type": 2})
+        # The press carries the message as the forger's client shows it (within Discord's five
+        # rows); the stored message itself is left as it is.
+        rows = list(stored.data.get("components", []))[:4]
+        shown = dataclasses.replace(
+            stored,
+            data={**stored.data, "components": [*rows, {"type": 1, "components": [button]}]},
+        )
+        return self._component(shown, {"custom_id": custom_id, "component_type": 2})
 
     async def select(
         self, message_id: int, custom_id: str, values: Sequence[Any], *, timeout: float = 5.0

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 
+from bot import health
 from bot.health import HEARTBEAT_FILE, STALE_AFTER, Beat, Heartbeat, check, write_beat
 
 NOW = 1_800_000_000.0
@@ -59,3 +61,29 @@ async def test_the_bot_beats_and_clears_its_file_when_it_stops(tmp_path: Path) -
     assert not check(tmp_path)[0]
     await heart.stop()
     assert not (tmp_path / HEARTBEAT_FILE).exists()
+
+
+def test_a_stale_beat_on_a_full_disk_says_so(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The bot can't write its heartbeat while the disk is full: health says that, not
+    "stopped or stuck"."""
+    beat(tmp_path, at=NOW - STALE_AFTER - 1)
+    full = SimpleNamespace(total=100, used=100, free=0)
+    monkeypatch.setattr(health.shutil, "disk_usage", lambda _: full)
+    ok, line = check(tmp_path, now=NOW)
+    assert not ok
+    assert f"the disk holding DATA_DIR {tmp_path} is full" in line
+
+
+def test_a_beat_that_cant_be_written_leaves_no_partial_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_room(self: Path, text: str) -> int:
+        Path.touch(self)
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(Path, "write_text", no_room)
+    with pytest.raises(OSError, match="No space"):
+        write_beat(tmp_path / HEARTBEAT_FILE, Beat(NOW, True, 0))
+    assert list(tmp_path.iterdir()) == []
