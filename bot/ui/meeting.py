@@ -13,6 +13,7 @@ through the presenter. Posts and voice changes in a meeting's channel come here 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Sequence
 from typing import Any, Protocol
@@ -293,7 +294,12 @@ class MeetingActions:
         hands raised in the same second land in the queue in the order Discord sent them.
         """
         task = asyncio.create_task(self.run(interaction, live, action, arg))
-        await interaction.response.defer(ephemeral=True, thinking=thinking)
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=thinking)
+        except discord.HTTPException:
+            with contextlib.suppress(Exception):
+                await task  # carried out once all the same; Discord took no answer
+            raise
         confirmation = await task
         await interaction.followup.send(confirmation, ephemeral=True)
 
