@@ -114,7 +114,6 @@ class AdoptNow(OnceView):
         permissions = interaction.permissions
         if not permissions.manage_guild:
             raise NotAllowed("Adopting a format needs the Manage Server permission.")
-        await interaction.response.defer()  # acknowledged first: the answer edits this message
         plan = await self.bot.services.formats.adopt_while_setting_up(
             interaction.channel_id,
             self.ref,
@@ -124,7 +123,7 @@ class AdoptNow(OnceView):
         log.info("A group adopted an uploaded format")
         button.disabled = True
         self.stop()
-        await interaction.edit_original_response(
+        await interaction.response.edit_message(
             content=f"Adopted. This group meets with **{plan.name}** from its next meeting.",
             view=None,
         )
