@@ -36,9 +36,9 @@ from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
 from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
 from bot.ui.meeting import MeetingActions, MeetingButton
-from bot.ui.replies import STALE, STALE_LOG, message_for, reply_privately
+from bot.ui.replies import STALE, STALE_LOG, reply_privately
 from bot.ui.rotation import RotationButton
-from bot.ui.routing import FirstDelivery
+from bot.ui.routing import FirstDelivery, answer_error
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +134,7 @@ class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
         self, interaction: discord.Interaction[PeerCircle], error: app_commands.AppCommandError
     ) -> None:
         name = interaction.command.qualified_name if interaction.command else "unknown"
-        await reply_privately(interaction, message_for(error, f"/{name}", interaction))
+        await answer_error(interaction, error, f"/{name}")
 
 
 class PeerCircle(commands.Bot):

@@ -12,7 +12,7 @@ from bot.app import PeerCircle
 from bot.core.formats import CompiledFormat
 from bot.core.formats.describe import clock, preview_lines, section_heading
 from bot.errors import NotAllowed
-from bot.ui.replies import KindView
+from bot.ui.routing import OnceView
 
 log = logging.getLogger(__name__)
 
@@ -49,7 +49,7 @@ def outline_lines(plan: CompiledFormat) -> list[str]:
     return lines
 
 
-class Pages(KindView):
+class Pages(OnceView):
     """Previous / Next through a few pages of one private message."""
 
     def __init__(self, title: str, pages: list[str]) -> None:
@@ -98,7 +98,7 @@ async def send_pages(
         await interaction.response.send_message(embed=view.embed(), ephemeral=True)
 
 
-class AdoptNow(KindView):
+class AdoptNow(OnceView):
     """While a group is being set up (before its first meeting), Manage Server may adopt an
     upload directly; from then on the format is the group's decision (``/propose change``)."""
 
@@ -122,6 +122,7 @@ class AdoptNow(KindView):
         )
         log.info("A group adopted an uploaded format")
         button.disabled = True
+        self.stop()
         await interaction.response.edit_message(
             content=f"Adopted. This group meets with **{plan.name}** from its next meeting.",
             view=None,

@@ -18,7 +18,7 @@ from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.runtime.privacy import ForgetOutcome, WhatIKeep, shard_owner
 from bot.store.privacy import MemberRows
-from bot.ui.replies import KindView
+from bot.ui.routing import OnceView
 
 log = logging.getLogger(__name__)
 
@@ -147,7 +147,7 @@ def forget_done_text(outcome: ForgetOutcome) -> str:
     return _clip("\n".join(lines), MESSAGE_LIMIT)
 
 
-class ForgetMeConfirm(KindView):
+class ForgetMeConfirm(OnceView):
     """The confirmation step: nothing is deleted until the member presses the button."""
 
     def __init__(self, bot: PeerCircle, *, guild_id: int, user_id: int) -> None:

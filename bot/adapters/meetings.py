@@ -13,35 +13,40 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 import discord
 
+from bot.adapters.meeting_words import NOTICES, ended_words, panel_embed, upper_first
 from bot.core.formats.plan import Order, Sharers, WhoKind
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
-from bot.core.formats.timing import minutes
 from bot.core.meeting import Status
 from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym
-from bot.guild import Directory
+from bot.errors import DiscordGone, DiscordRefused
+from bot.guild import MEETING_PERMISSIONS, Directory, refusals
 from bot.runtime.clock import Clock
 from bot.runtime.live import CHAIR, LiveMeeting
 from bot.runtime.markup import first_name, when
+from bot.runtime.meetings import Unshown
+from bot.runtime.meetings.refusals import cannot_post_words, chair_note
 from bot.ui.meeting import panel_view, prompt_view
+from bot.ui.replies import permission_label
 
 log = logging.getLogger(__name__)
 
 MESSAGE_LIMIT = 2000
 PANEL_DEBOUNCE_SECONDS = 0.3
-QUEUE_SHOWN = 12
 
-NOTICES = {
-    fx.NoticeKind.PAUSED: "The meeting is paused for a moment.",
-    fx.NoticeKind.RESUMED: "We're continuing. Thank you for waiting.",
-    fx.NoticeKind.RESUMED_AFTER_RESTART: (
-        "I had to restart for a moment — sorry about that. The meeting goes on from where we were."
-    ),
-}
+
+@dataclass
+class _Progress:
+    """The effect being shown: its messages posted so far, and how many to leave out (posted
+    before Discord refused, when the meeting paused)."""
+
+    posted: int = 0
+    skip: int = 0
 
 
 class MeetingPresenter:
@@ -63,6 +68,7 @@ class MeetingPresenter:
         self._members: dict[int, dict[Pseudonym, discord.Member]] = {}
         self._panel_dirty: set[int] = set()
         self._reposted: dict[int, int] = {}  # meeting id -> its panel, posted again
+        self._progress: dict[int, _Progress] = {}  # meeting id -> the effect being shown
 
     # --- names (memory only) -----------------------------------------------------------------
 
@@ -116,24 +122,34 @@ class MeetingPresenter:
         view: discord.ui.View | None = None,
         ping: discord.abc.Snowflake | None = None,
     ) -> discord.Message | None:
+        """One message of the effect being shown. Raises :class:`DiscordRefused` when Discord
+        refuses to post in the channel (the meeting then pauses); other failures are logged."""
+        progress = self._progress.setdefault(live.id, _Progress())
+        if progress.skip > 0:  # posted before the meeting paused: not twice
+            progress.skip -= 1
+            progress.posted += 1
+            return None
         mentions = (
             discord.AllowedMentions(users=[ping], everyone=False, roles=False, replied_user=False)
             if ping is not None
             else discord.AllowedMentions.none()
         )
         try:
-            if view is None:
-                return await self._channel(live).send(
-                    text[:MESSAGE_LIMIT], allowed_mentions=mentions
+            with refusals("post in a meeting's channel"):
+                message = await self._channel(live).send(
+                    text[:MESSAGE_LIMIT],
+                    allowed_mentions=mentions,
+                    view=discord.utils.MISSING if view is None else view,
                 )
-            return await self._channel(live).send(
-                text[:MESSAGE_LIMIT], view=view, allowed_mentions=mentions
-            )
-        except discord.Forbidden:
-            log.warning("Missing permission to post in a meeting channel")
-        except discord.HTTPException:
-            log.exception("Could not post in a meeting channel")
-        return None
+        except DiscordGone:
+            return None
+        except DiscordRefused:
+            raise
+        except discord.HTTPException as error:
+            log.warning("Could not post in a meeting channel (HTTP %s)", error.status)
+            return None
+        progress.posted += 1
+        return message
 
     async def _post_chunks(self, live: LiveMeeting, heading: str, chunks: Sequence[str]) -> None:
         values = self.values(live)
@@ -160,28 +176,8 @@ class MeetingPresenter:
 
     def panel_embed(self, live: LiveMeeting) -> discord.Embed:
         panel = live.runner.describe(live.state, self._clock.now())
-        if panel.status is Status.ENDED:
-            return discord.Embed(title="The meeting has ended", description="Thank you all.")
-        title = f"Meeting {panel.number}"
-        if panel.section_title:
-            title += f" · {panel.section_number}/{panel.section_count} {panel.section_title}"
-        lines = []
-        if panel.status is Status.PAUSED:
-            lines.append("*Paused for a moment.*")
-        if panel.sharer is not None:
-            countdown = when(panel.share_ends_at)
-            lines.append(
-                f"**Sharing:** {self.name(live, panel.sharer)}"
-                + (f" · time {countdown}" if countdown else "")
-            )
-        if panel.waiting:
-            shown = [self.name(live, who) for who in panel.waiting[:QUEUE_SHOWN]]
-            more = len(panel.waiting) - len(shown)
-            lines.append("**Up next:** " + ", ".join(shown) + (f" and {more} more" if more else ""))
-        chairs = live.chairs
-        lines.append(f"**Chair:** {self.name(live, chairs[0])}" if chairs else "**Chair:** anyone")
-        lines.append(f"**Meeting ends** {when(panel.meeting_ends_at)}")
-        return discord.Embed(title=title[:256], description="\n".join(lines))
+        paused = cannot_post_words(self.missing(live)) if live.state.cannot_post else None
+        return panel_embed(panel, live.chairs, lambda who: self.name(live, who), paused)
 
     async def open_panel(self, live: LiveMeeting) -> int | None:
         message = None
@@ -274,15 +270,67 @@ class MeetingPresenter:
 
     # --- effects -----------------------------------------------------------------------------
 
-    async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> None:
-        for effect in effects:
-            try:
-                await self._show_one(live, effect)
-            except Exception:
-                log.exception("Could not show a meeting effect (%s)", type(effect).__name__)
+    async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
+        """Show the effects in order; at the first Discord refuses to post, stop and say which
+        (and how many of its messages went out) for the meeting to pause and keep the rest."""
+        try:
+            for index, effect in enumerate(effects):
+                progress = self._progress[live.id] = _Progress()
+                try:
+                    await self._show_one(live, effect)
+                except DiscordRefused:
+                    return Unshown(index, progress.posted, self.missing(live))
+                except Exception:
+                    log.exception("Could not show a meeting effect (%s)", type(effect).__name__)
+        finally:
+            self._progress.pop(live.id, None)
+        return None
+
+    # --- when Discord refuses to post --------------------------------------------------------
+
+    def missing(self, live: LiveMeeting) -> tuple[str, ...]:
+        """What the bot lacks in the meeting's channel (as Discord's screens name it), as far as
+        Discord told it; empty if it can't tell."""
+        channel = self._client.get_channel(live.group.channel_id)
+        me = getattr(getattr(channel, "guild", None), "me", None)
+        if not isinstance(channel, discord.abc.GuildChannel) or me is None:
+            return ()
+        granted = channel.permissions_for(me)
+        return tuple(permission_label(p) for p in MEETING_PERMISSIONS if not getattr(granted, p))
+
+    async def cannot_post(self, live: LiveMeeting, missing: tuple[str, ...]) -> None:
+        """The meeting paused because the bot can't post: the panel says so (with **Resume**),
+        and the room is told if a post still goes through."""
+        self._panel_dirty.discard(live.id)
+        await self.redraw_now(live)
+        try:
+            with refusals("tell a meeting's room it is paused"):
+                await self._channel(live).send(
+                    cannot_post_words(missing), allowed_mentions=discord.AllowedMentions.none()
+                )
+        except (DiscordRefused, DiscordGone, discord.HTTPException):
+            pass  # the panel says it, if Discord lets me edit it
+
+    async def tell_chair(self, live: LiveMeeting, missing: tuple[str, ...]) -> bool:
+        chairs = live.chairs
+        member = self.member(live, chairs[0]) if chairs else None
+        if member is None:
+            return False
+        try:
+            await member.send(
+                chair_note(missing, live.group.channel_id),
+                allowed_mentions=discord.AllowedMentions.none(),
+            )
+        except discord.HTTPException:
+            log.info("The chair could not be told privately that a meeting is paused")
+            return False
+        return True
 
     async def _show_one(self, live: LiveMeeting, effect: fx.ChannelEffect) -> None:
         match effect:
+            case fx.ShowAgain(effect=again, posted=posted):
+                self._progress.setdefault(live.id, _Progress()).skip = posted
+                await self._show_one(live, again)
             case fx.UpdatePanel():
                 if live.state.status is Status.ENDED:
                     await self.redraw_now(live)
@@ -435,29 +483,3 @@ class MeetingPresenter:
                 pass  # channel permissions per section come with floor control
             case _:
                 log.debug("No words yet for %s", type(effect).__name__)
-
-
-def ended_words(live: LiveMeeting, ended: fx.MeetingEnded) -> str:
-    """The close, and when the meeting doesn't count, why (kindly)."""
-    words = "This meeting has ended. Thank you all for being here, and take care. 💛"
-    if ended.counted:
-        return words
-    rule = live.plan.counts
-    why = []
-    if ended.too_short:
-        why.append(f"it ran for less than {minutes(rule.seconds)}")
-    if ended.too_few:
-        why.append(
-            f"fewer than {rule.members} members took part (sharing, reading, passing or "
-            "using the panel)"
-        )
-    because = " and ".join(why) or "it was too short"
-    return (
-        f"{words}\nThis meeting doesn't count toward the group's meetings held, because "
-        f"{because}. That's all right: thank you for gathering."
-    )
-
-
-def upper_first(name: str) -> str:
-    """ "someone" -> "Someone"; a name keeps its own capitals."""
-    return name[:1].upper() + name[1:]

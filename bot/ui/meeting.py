@@ -13,17 +13,20 @@ through the presenter. Posts and voice changes in a meeting's channel come here 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 from collections.abc import Sequence
 from typing import Any, Protocol
 
 import discord
 
+from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.guild import MEETING_PERMISSIONS, NOT_A_MEMBER, in_group, require_permissions
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings import MeetingService, SteppedIn
+from bot.runtime.meetings import CannotPost, MeetingService, SteppedIn
+from bot.runtime.meetings.refusals import cannot_post_words
 from bot.store.groups import GroupRecord
 from bot.ui.routing import guarded, service
 
@@ -35,6 +38,8 @@ PANEL_BUTTONS: tuple[tuple[str, str, discord.ButtonStyle], ...] = (
     ("next", "Next (chair)", discord.ButtonStyle.secondary),
     ("stepin", "Step in as chair", discord.ButtonStyle.secondary),
 )
+#: Shown on the panel while the meeting is paused (the chair goes on from where it stopped).
+RESUME_BUTTON = ("resume", "Resume (chair)", discord.ButtonStyle.success)
 
 
 class MeetingButton(
@@ -91,7 +96,8 @@ class MeetingButton(
 
 def panel_view(live: LiveMeeting) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    for action, label, style in PANEL_BUTTONS:
+    paused = live.state.status is Status.PAUSED
+    for action, label, style in (RESUME_BUTTON, *PANEL_BUTTONS) if paused else PANEL_BUTTONS:
         view.add_item(MeetingButton(live.id, action, label=label, style=style))
     return view
 
@@ -133,6 +139,7 @@ CONFIRMATIONS = {
     "end": "The meeting is closed. Thank you for serving.",
     "here": "Thank you — it's good to have you. You're still chairing.",
     "imback": "Welcome back — you're chairing again. Thank you!",
+    "resume": "Thank you — we're going on from where we left off.",
 }
 STEPPED_IN = {
     SteppedIn.CHAIRING: "Thank you for stepping in as chair today.",
@@ -144,7 +151,7 @@ STEPPED_IN = {
 }
 #: The voice changes only the member makes: signs that they are here.
 VOICE_SIGNS = ("self_mute", "self_deaf", "self_stream", "self_video")
-CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "end"})
+CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "end", "resume"})
 #: What a non-member hears, by action (otherwise :data:`bot.guild.NOT_A_MEMBER`).
 NOT_MEMBER_WORDS = {
     "start": (
@@ -159,9 +166,12 @@ NOT_MEMBER_WORDS = {
 
 
 class Names(Protocol):
-    """Keeps, in memory for one meeting, the member behind a pseudonym (the presenter)."""
+    """Keeps, in memory for one meeting, the member behind a pseudonym, and reaches today's
+    chair privately (the presenter)."""
 
     def remember(self, live: LiveMeeting, who: Pseudonym, member: discord.Member) -> None: ...
+
+    async def tell_chair(self, live: LiveMeeting, missing: tuple[str, ...]) -> bool: ...
 
 
 class MeetingActions:
@@ -196,8 +206,25 @@ class MeetingActions:
     async def run(
         self, interaction: discord.Interaction[Any], live: LiveMeeting, action: str, arg: int | None
     ) -> str:
-        """Carry out one member action; returns the private confirmation."""
+        """Carry out one member action; returns the private confirmation (or, when Discord
+        refused to post in the channel, why the meeting is paused)."""
         who = self._who(interaction, live, action)
+        try:
+            return await self._carry_out(live, who, action, arg)
+        except CannotPost as refused:
+            return await self.paused_words(live, who, refused)
+
+    async def paused_words(self, live: LiveMeeting, who: Pseudonym, refused: CannotPost) -> str:
+        """The meeting paused because the bot can't post: tell whoever pressed, and the chair
+        privately if that's someone else and this is news."""
+        if who in live.chairs or not live.chairs:
+            return cannot_post_words(refused.missing, for_chair=True)
+        told = refused.new and await self._presenter.tell_chair(live, refused.missing)
+        return cannot_post_words(refused.missing, told_chair=told)
+
+    async def _carry_out(
+        self, live: LiveMeeting, who: Pseudonym, action: str, arg: int | None
+    ) -> str:
         if action != "here":
             await self.service.present(live, who)  # the chair is here: a question is answered
         if action in CHAIR_ACTIONS:
@@ -245,6 +272,8 @@ class MeetingActions:
                 await service.act(live, lambda r, s, now: r.take_chair_back(s, who, now))
             case "role":
                 await service.take_role(live, arg or 0, who)
+            case "resume":
+                await service.act(live, lambda r, s, now: r.resume(s, now))
             case _:
                 raise NotAllowed("That button is from an older version; please use the panel.")
         return CONFIRMATIONS.get(action, "Done.")
@@ -265,7 +294,12 @@ class MeetingActions:
         hands raised in the same second land in the queue in the order Discord sent them.
         """
         task = asyncio.create_task(self.run(interaction, live, action, arg))
-        await interaction.response.defer(ephemeral=True, thinking=thinking)
+        try:
+            await interaction.response.defer(ephemeral=True, thinking=thinking)
+        except discord.HTTPException:
+            with contextlib.suppress(Exception):
+                await task  # carried out once all the same; Discord took no answer
+            raise
         confirmation = await task
         await interaction.followup.send(confirmation, ephemeral=True)
 
@@ -290,7 +324,11 @@ class MeetingActions:
         self.require_member(group, user, "start")
         require_permissions(interaction.app_permissions, MEETING_PERMISSIONS, "run a meeting")
         who = self._pseudonyms.of(group.guild_id, user.id)
-        live = await self.service.start(interaction.channel_id, who, user.id)
+        try:
+            live = await self.service.start(interaction.channel_id, who, user.id)
+        except CannotPost as refused:
+            live = self.service.live_or_refuse(interaction.channel_id)
+            raise NotAllowed(await self.paused_words(live, who, refused)) from None
         if isinstance(user, discord.Member):
             self._presenter.remember(live, who, user)
         return live

@@ -8,6 +8,11 @@ kind, private answer as a slash command's.
 
 Buttons find their service by its type (``service(interaction, RotationService)``), so the UI
 needs nothing from the composition root but what it built.
+
+Every interaction is carried out once, however often Discord delivers it (:class:`FirstDelivery`):
+slash commands through the command tree's ``interaction_check``, persistent buttons through
+:func:`guarded`, and the private views a command shows (pages, confirmations) by being a
+:class:`OnceView`.
 """
 
 from __future__ import annotations
@@ -17,8 +22,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any, TypeVar
 
 import discord
+from discord import app_commands
 
-from bot.ui.replies import message_for, reply_privately
+from bot.ui.replies import KindView, message_for, reply_privately
 
 Interaction = discord.Interaction[Any]
 S = TypeVar("S")
@@ -54,6 +60,29 @@ def service(interaction: Interaction, kind: type[S]) -> S:
     return found
 
 
+def answer_refused(interaction: Interaction, error: BaseException) -> bool:
+    """Whether Discord refused the answer to this interaction itself (its acknowledgement or a
+    followup: 10062 after slow retries, a 403, a 404 for an expired token). Answering again would
+    fail the same way, or tell the member falsely that nothing was done."""
+    if isinstance(error, app_commands.CommandInvokeError):
+        error = error.original
+    if not isinstance(error, discord.HTTPException):
+        return False
+    url = str(getattr(error.response, "url", ""))
+    return f"/interactions/{interaction.id}/" in url or (
+        f"/webhooks/{interaction.application_id}/{interaction.token}" in url
+    )
+
+
+async def answer_error(interaction: Interaction, error: BaseException, where: str) -> None:
+    """The one way an error reaches the member: kind words, privately (unexpected errors are
+    logged with their traceback, Discord's refusals as one WARNING line). When Discord refused
+    the answer itself, the WARNING is all: nothing more is sent."""
+    message = message_for(error, where, interaction)
+    if not answer_refused(interaction, error):
+        await reply_privately(interaction, message)
+
+
 async def guarded(
     interaction: Interaction, where: str, action: Callable[[], Awaitable[None]]
 ) -> None:
@@ -64,4 +93,17 @@ async def guarded(
     try:
         await action()
     except Exception as error:
-        await reply_privately(interaction, message_for(error, where))
+        await answer_error(interaction, error, where)
+
+
+class OnceView(KindView):
+    """A private view (pages, a confirmation) whose presses are each carried out once: a press
+    Discord delivers twice is dropped quietly, like a command's or a persistent button's."""
+
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        return service(interaction, FirstDelivery).first(interaction.id)
+
+    async def on_error(
+        self, interaction: Interaction, error: Exception, item: discord.ui.Item[Any], /
+    ) -> None:
+        await answer_error(interaction, error, f"a button ({type(self).__name__})")

@@ -26,7 +26,7 @@ from bot.runtime.events import (
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
-from bot.runtime.meetings import MeetingService, SteppedIn
+from bot.runtime.meetings import CannotPost, MeetingService, SteppedIn, Unshown
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
@@ -41,19 +41,37 @@ ANA, BO, CY = (KEY.of(GUILD, n) for n in (11, 12, 13))
 
 @dataclass
 class FakePresenter:
-    """The meeting port: records what would be shown in the channel."""
+    """The meeting port: records what would be shown in the channel. ``refusing``: Discord
+    refuses every post in the channel (a permission taken away); ``posted_before_refusing``
+    messages of the first refused effect went out before that."""
 
     shown: list[fx.ChannelEffect] = field(default_factory=list)
     panels: int = 0
     forgotten: list[Pseudonym] = field(default_factory=list)
     panel_id: int | None = 9001
+    refusing: bool = False
+    posted_before_refusing: int = 0
+    told_room: int = 0
+    told_chair: int = 0
 
     async def open_panel(self, live: LiveMeeting) -> int | None:
         self.panels += 1
         return self.panel_id
 
-    async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> None:
-        self.shown.extend(effects)
+    async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
+        for index, effect in enumerate(effects):
+            if self.refusing and not isinstance(effect, fx.UpdatePanel):
+                posted, self.posted_before_refusing = self.posted_before_refusing, 0
+                return Unshown(index, posted, ("Send Messages",))
+            self.shown.append(effect)
+        return None
+
+    async def cannot_post(self, live: LiveMeeting, missing: tuple[str, ...]) -> None:
+        self.told_room += 1
+
+    async def tell_chair(self, live: LiveMeeting, missing: tuple[str, ...]) -> bool:
+        self.told_chair += 1
+        return True
 
     def forget(self, live: LiveMeeting, who: Pseudonym) -> None:
         self.forgotten.append(who)
@@ -429,3 +447,56 @@ async def test_with_no_answer_within_a_minute_the_member_chairs_even_after_a_res
     assert await again.service.step_in(resumed, ANA) is SteppedIn.BACK
     assert resumed.chairs == (ANA,)
     assert fx.ChairTakenBack(ANA, (BO,)) in again.port.shown
+
+
+async def test_words_discord_refuses_pause_the_meeting_and_are_shown_once_on_resume(
+    store: Store, time: FakeTime
+) -> None:
+    bench = Bench(store, time)
+    await bench.group()
+    live = await bench.service.start(CHANNEL, ANA, 11)
+    bench.port.refusing = True
+    bench.port.posted_before_refusing = 1  # one message goes out, then Discord says no
+    with pytest.raises(CannotPost) as paused:
+        await bench.service.act(live, lambda r, s, now: r.advance(s, now))
+    assert paused.value.new
+    assert "**Send Messages**" in paused.value.user_message
+    assert bench.port.told_room == 1
+    assert live.state.status is Status.PAUSED
+    assert live.state.cannot_post
+    held = [h.kind for h in live.state.held]
+    assert held  # the words not shown are kept, in order
+    assert await bench.rows("deadlines") == 0  # nothing moves on while the room can't be told
+    shown_before = list(bench.port.shown)
+
+    # Next is refused while paused, with the same true words (and no second note to the chair).
+    with pytest.raises(CannotPost) as again:
+        await bench.service.act(live, lambda r, s, now: r.advance(s, now))
+    assert not again.value.new
+
+    # A kill -9 now: the meeting comes back paused, with its words.
+    after = Bench(store, time)
+    assert await after.service.load_all() == 1
+    back = after.live.in_channel(CHANNEL)
+    assert back is not None
+    assert back.state.status is Status.PAUSED
+    assert [h.kind for h in back.state.held] == held
+    await after.service.resume_all()
+    assert fx.Notice(fx.NoticeKind.RESTARTED_PAUSED) in after.port.shown
+
+    # Resume while Discord still refuses: still paused, still holding the same words.
+    after.port.refusing = True
+    with pytest.raises(CannotPost):
+        await after.service.act(back, lambda r, s, now: r.resume(s, now))
+    assert [h.kind for h in back.state.held] == held
+
+    # Permission given back: resuming shows exactly the held words, once, then goes on.
+    after.port.refusing = False
+    await after.service.act(back, lambda r, s, now: r.resume(s, now))
+    again_shown = [e for e in after.port.shown if isinstance(e, fx.ShowAgain)]
+    assert [type(e.effect).__name__ for e in again_shown] == held
+    assert again_shown[0].posted == 1  # the message already posted is left out
+    assert back.state.status is Status.RUNNING
+    assert back.state.held == ()
+    assert await after.rows("deadlines") > 0
+    assert bench.port.shown == shown_before  # the first process showed nothing more

@@ -120,6 +120,7 @@ class NoticeKind(StrEnum):
     PAUSED = "paused"  # "The meeting is paused for a moment."
     RESUMED = "resumed"  # "We're continuing."
     RESUMED_AFTER_RESTART = "resumed_after_restart"  # "The bot restarted; the meeting goes on."
+    RESTARTED_PAUSED = "restarted_paused"  # "The bot restarted; the meeting is still paused."
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,16 @@ class Notice(ChannelEffect):
 @dataclass(frozen=True)
 class UpdatePanel(ChannelEffect):
     """Edit the meeting panel from ``MeetingRunner.describe(state, now)``. At most one per step."""
+
+
+@dataclass(frozen=True)
+class ShowAgain(ChannelEffect):
+    """Words Discord refused earlier, shown now that the meeting resumes: show ``effect``,
+    leaving out its first ``posted`` messages (they were posted before the refusal). Features
+    that follow meetings already saw ``effect`` when it happened; this is only its words."""
+
+    effect: ChannelEffect
+    posted: int = 0
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 
 from bot.core import sharing
 from bot.core.formats.plan import CompiledFormat, CompiledSection, CompiledText
+from bot.core.meeting import held
 from bot.core.meeting.clock import floor_rules, note_moment, wanted_timers
 from bot.core.meeting.effects import (
     AgendaItemTimeUp,
@@ -16,7 +17,7 @@ from bot.core.meeting.effects import (
     ChairHandedOver,
     ChairStays,
     ChairTakenBack,
-    Effect,
+    ChannelEffect,
     MeetingDeadlineKind,
     MeetingError,
     MeetingNote,
@@ -46,6 +47,11 @@ FloorOp = Callable[[Floor, FloorRules | None], FloorStep]
 
 #: How long the chair has to answer "are you still with us?" before the offer to step in holds.
 CHAIR_ANSWER_WITHIN = timedelta(minutes=1)
+
+
+def _paused(state: MeetingState, now: datetime) -> MeetingState:
+    floor = replace(state.floor, paused=True)
+    return replace(state, status=Status.PAUSED, paused_at=now, floor=floor)
 
 
 def _require_aware(now: datetime) -> None:
@@ -129,13 +135,21 @@ class MeetingRunner:
     def pause(self, state: MeetingState, now: datetime) -> Outcome:
         """Hold every clock: shares, time boxes and silences continue from here on resume."""
         run = self._begin(state, now)
-        run.state = replace(
-            run.state,
-            status=Status.PAUSED,
-            paused_at=now,
-            floor=replace(run.state.floor, paused=True),
-        )
+        run.state = _paused(run.state, now)
         run.effects.append(Notice(NoticeKind.PAUSED))
+        return run.finish()
+
+    def hold(
+        self, state: MeetingState, unshown: Sequence[tuple[ChannelEffect, int]], now: datetime
+    ) -> Outcome:
+        """Discord refused to post in the channel: pause (if running) and keep the words not
+        shown yet (each with how many of its messages were posted), after any kept before;
+        :meth:`resume` shows them, nothing skipped and nothing twice (:mod:`.held`)."""
+        self._check(state, now)
+        run = Transition(self.plan, state, now)
+        if state.status is Status.RUNNING:
+            run.state = _paused(state, now)
+        run.state = replace(run.state, cannot_post=True, held=(*state.held, *held.keep(unshown)))
         return run.finish()
 
     def resume(self, state: MeetingState, now: datetime) -> Outcome:
@@ -149,6 +163,8 @@ class MeetingRunner:
         floor = replace(sharing.shift(state.floor, delta), paused=False)
         run.state = replace(run.state, status=Status.RUNNING, paused_at=None, floor=floor)
         run.effects.append(Notice(NoticeKind.RESUMED))
+        run.effects.extend(held.again(state.held, delta, run.state.step))  # refused words first
+        run.state = replace(run.state, cannot_post=False, held=())
         run.set_floor(*sharing.resume(run.state.floor, floor_rules(self.plan, run.state), now))
         run.after_floor()
         return run.finish()
@@ -355,12 +371,9 @@ class MeetingRunner:
         _require_aware(now)
         if state.status is Status.ENDED:
             return state, ()
-        effects: tuple[Effect, ...] = (
-            *self.timers(state),
-            Notice(NoticeKind.RESUMED_AFTER_RESTART),
-            UpdatePanel(),
-        )
-        return state, effects
+        paused = state.status is Status.PAUSED
+        notice = NoticeKind.RESTARTED_PAUSED if paused else NoticeKind.RESUMED_AFTER_RESTART
+        return state, (*self.timers(state), Notice(notice), UpdatePanel())
 
     # --- the floor --------------------------------------------------------------------------
 

@@ -83,6 +83,25 @@ class ChairCheck:
 
 
 @dataclass(frozen=True)
+class HeldWords:
+    """One channel effect Discord refused to show, kept until the meeting resumes.
+
+    ``kind`` is the effect's class name and ``fields`` its fields as JSON (pseudonyms and the
+    format's own texts only, like the rest of the state); ``posted`` is how many of its messages
+    were already posted, so that resuming posts the rest and nothing twice
+    (:mod:`bot.core.meeting.held`)."""
+
+    kind: str
+    fields: str
+    posted: int = 0
+
+
+#: Fields added after the first stored shape: left out while they hold their default, so a
+#: meeting stored by this version reads back in the previous one as long as nothing is held.
+OPTIONAL_FIELDS = {"held": (), "cannot_post": False}
+
+
+@dataclass(frozen=True)
 class MeetingState:
     """One meeting in progress. Store ``to_json()``; restore with ``MeetingState.from_json``."""
 
@@ -109,6 +128,10 @@ class MeetingState:
     participants: int = 0
     chair_check: ChairCheck | None = None  # the chair was asked "are you still with us?"
     stood_in_for: tuple[Pseudonym, ...] = ()  # the chair(s) someone stepped in for: may return
+    # Discord refused to post in the channel: the meeting is paused until the chair resumes it,
+    # and ``held`` keeps, in order, the words that were not shown yet.
+    cannot_post: bool = False
+    held: tuple[HeldWords, ...] = ()
     version: int = STATE_VERSION
 
     @property
@@ -124,6 +147,9 @@ class MeetingState:
     def to_dict(self) -> dict[str, object]:
         data = encode(self)
         assert isinstance(data, dict)  # noqa: S101 — a dataclass always encodes to an object
+        for name, default in OPTIONAL_FIELDS.items():
+            if getattr(self, name) == default:
+                data.pop(name, None)
         return dict(data)
 
     @classmethod

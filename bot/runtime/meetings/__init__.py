@@ -1,16 +1,18 @@
 """Meetings at run time (see :mod:`bot.runtime.meetings.service`)."""
 
-from bot.runtime.meetings.service import (
+from bot.runtime.meetings.port import (
     FormatDefaults,
     MeetingPort,
-    MeetingService,
     RoleSource,
     StarterChairs,
-    SteppedIn,
     SwitchSource,
+    Unshown,
 )
+from bot.runtime.meetings.refusals import CannotPost
+from bot.runtime.meetings.service import MeetingService, SteppedIn
 
 __all__ = [
+    "CannotPost",
     "FormatDefaults",
     "MeetingPort",
     "MeetingService",
@@ -18,4 +20,5 @@ __all__ = [
     "StarterChairs",
     "SteppedIn",
     "SwitchSource",
+    "Unshown",
 ]

@@ -1,10 +1,12 @@
-"""The kind words for a meeting operation the core refused (nothing changed)."""
+"""The kind words for a meeting operation the core refused (nothing changed), and for a meeting
+paused because Discord refused to post in its channel."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
 from bot.core.meeting.effects import MeetingRefusal
+from bot.errors import NotAllowed
 
 _R = MeetingRefusal
 REFUSALS: Mapping[MeetingRefusal, str] = {
@@ -39,3 +41,48 @@ REFUSALS: Mapping[MeetingRefusal, str] = {
         "**Step in as chair** is on the meeting panel."
     ),
 }
+
+FIX_PERMISSIONS = (
+    "Someone who manages the server can fix this in the channel's settings (Edit Channel → "
+    "Permissions) or in my role's (Server Settings → Roles)."
+)
+
+
+def _need(missing: Sequence[str]) -> str:
+    if not missing:
+        return "Discord says I'm missing a permission there"
+    return "I need " + " and ".join(f"**{name}**" for name in missing) + " there"
+
+
+def cannot_post_words(
+    missing: Sequence[str], *, for_chair: bool = False, told_chair: bool = False
+) -> str:
+    """Why the meeting is paused, for the room or a member (``for_chair``: for whoever chairs;
+    ``told_chair``: the chair was told privately)."""
+    who = "press" if for_chair else "the chair can press"
+    words = (
+        f"I can't post in this channel any more: {_need(missing)}. {FIX_PERMISSIONS} "
+        f"The meeting is paused and nothing is lost: once that's done, {who} **Resume** on the "
+        "meeting panel and we'll pick up where we left off."
+    )
+    return words + (" I've let the chair know privately." if told_chair else "")
+
+
+def chair_note(missing: Sequence[str], channel_id: int) -> str:
+    """The private word to today's chair when the bot can't post in their meeting's channel."""
+    return (
+        f"A note about your meeting in <#{channel_id}>: I can't post in that channel any more: "
+        f"{_need(missing)}. {FIX_PERMISSIONS} The meeting is paused and nothing is lost: once "
+        "that's done, press **Resume** on the meeting panel and we'll pick up where we left off."
+    )
+
+
+class CannotPost(NotAllowed):
+    """Discord refused to post in the meeting's channel, so the meeting is paused.
+
+    ``new``: this operation paused it (tell the chair); otherwise it was already paused."""
+
+    def __init__(self, missing: Sequence[str], *, new: bool) -> None:
+        super().__init__(cannot_post_words(missing))
+        self.missing = tuple(missing)
+        self.new = new

@@ -14,6 +14,8 @@ Every operation follows one path (see :mod:`bot.core.meeting`):
    ``MeetingStarted``) for the features that follow meetings. When a meeting ends,
    ``MeetingCounted`` (if it counted) and ``MeetingClosed`` are written to the event outbox in
    the same transaction that deletes its row, so what follows a meeting survives a crash.
+   If Discord refuses to post in the channel, the meeting pauses and keeps the words not shown
+   (:meth:`MeetingService._hold`); the chair's **Resume** shows them, then it goes on.
 
 A meeting's panel is posted after its start is committed; a meeting read back after a restart
 without a panel (a crash in between) gets its panel then.
@@ -30,18 +32,17 @@ import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
 from enum import StrEnum
-from typing import Any, Protocol
+from typing import Any
 
-from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState
+from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState, Status
 from bot.core.meeting.effects import (
-    ArmMeetingDeadline,
-    CancelMeetingDeadline,
     ChannelEffect,
     Effect,
     MeetingDeadlineKind,
     MeetingEnded,
     MeetingError,
     MeetingRefusal,
+    ShowAgain,
 )
 from bot.core.meeting.flow import Outcome
 from bot.core.pseudonyms import Pseudonym
@@ -56,9 +57,18 @@ from bot.runtime.events import (
     MemberForgotten,
 )
 from bot.runtime.formats import FormatLibrary
-from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
+from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
-from bot.runtime.meetings.refusals import REFUSALS
+from bot.runtime.meetings.port import (
+    FormatDefaults,
+    MeetingPort,
+    RoleSource,
+    StarterChairs,
+    SwitchSource,
+    Unshown,
+)
+from bot.runtime.meetings.refusals import REFUSALS, CannotPost
+from bot.runtime.meetings.steps import channel_effects, posted, write_timers
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.db import Transaction
@@ -77,46 +87,6 @@ class SteppedIn(StrEnum):
     CHAIRING = "chairing"  # nobody chaired: the member chairs now
     ASKED = "asked"  # the chair was asked whether they're still with us; a minute to answer
     BACK = "back"  # the chair someone stood in for took the chair back
-
-
-class RoleSource(Protocol):
-    """Who holds each of the format's roles at the start (the service rotation)."""
-
-    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles: ...
-
-
-class SwitchSource(Protocol):
-    """The group's switch settings as its decisions left them (group decisions)."""
-
-    async def switches(self, group: GroupRecord) -> Mapping[str, bool]: ...
-
-
-class MeetingPort(Protocol):
-    """What the meeting service asks of Discord: show a meeting's effects in its channel
-    (:class:`bot.adapters.meetings.MeetingPresenter`)."""
-
-    async def open_panel(self, live: LiveMeeting) -> int | None:
-        """Post the meeting's panel; its message id, or None if it could not be posted."""
-
-    async def show(self, live: LiveMeeting, effects: Sequence[ChannelEffect]) -> None:
-        """Show a step's effects (never raises: a refused post is logged and skipped)."""
-
-    def forget(self, live: LiveMeeting, who: Pseudonym) -> None:
-        """Drop what is held in memory about a member (after forget-me)."""
-
-
-class StarterChairs:
-    """The default role source: whoever starts the meeting chairs it."""
-
-    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
-        return StartingRoles({CHAIR: [starter]})
-
-
-class FormatDefaults:
-    """The default switch source: every switch keeps the format's default."""
-
-    async def switches(self, group: GroupRecord) -> Mapping[str, bool]:
-        return {}
 
 
 class MeetingService:
@@ -144,6 +114,8 @@ class MeetingService:
         self._port = port
         self._roles = roles or StarterChairs()
         self._switches = switches or FormatDefaults()
+        # meeting id -> the permissions Discord refused there (memory only; words, no one's id)
+        self._missing: dict[int, tuple[str, ...]] = {}
         for kind in MeetingDeadlineKind:
             scheduler.register(kind.value, self._deadline_handler(kind))
 
@@ -192,6 +164,8 @@ class MeetingService:
                 if live.panel_message_id is None:
                     await self._open_panel(live)  # the start was cut short before its panel
                 await self._apply(live, lambda r, s, now: r.resumed_after_restart(s, now))
+            except CannotPost as refused:
+                await self.tell_chair(live, refused)
             except Exception:
                 log.exception("A meeting could not be resumed")
 
@@ -227,7 +201,7 @@ class MeetingService:
                 )
                 if meeting_id is None:
                     raise NotAllowed("A meeting is already under way here.")
-                changed = await self._write_timers(tx, meeting_id, effects)
+                changed = await write_timers(self._store.deadlines, tx, meeting_id, effects)
             live = LiveMeeting(
                 id=meeting_id,
                 group=group,
@@ -243,10 +217,16 @@ class MeetingService:
             await self._scheduler.refresh(changed)
             log.info("A meeting started (format %s)", group.format_id)
             await self._open_panel(live)
-            await self._shown(live, effects)
+            held: CannotPost | None = None
+            try:
+                await self._shown(live, effects)
+            except CannotPost as refused:
+                held = refused
         await self._bus.publish(
             MeetingStarted(live.id, group.id, group.guild_id, group.channel_id, now.timestamp())
         )
+        if held is not None:
+            raise held
         return live
 
     async def _open_panel(self, live: LiveMeeting) -> None:
@@ -287,7 +267,10 @@ class MeetingService:
         if live is None or who not in live.chairs:
             return
         live.chair_seen_at = self._clock.timestamp()
-        await self.present(live, who)
+        try:
+            await self.present(live, who)
+        except CannotPost as refused:
+            await self.tell_chair(live, refused)
 
     async def present(self, live: LiveMeeting, who: Pseudonym) -> None:
         """The chair showed they're here: a pending "are you still with us?" is answered."""
@@ -360,13 +343,22 @@ class MeetingService:
                 await self._apply(live, lambda r, s, now: r.leave(s, who, now))
             except MeetingError:
                 continue
+            except CannotPost as refused:
+                await self.tell_chair(live, refused)
 
     async def act(self, live: LiveMeeting, op: Operation) -> None:
         """Run one core operation on a live meeting; refusals become kind errors."""
         try:
             await self._apply(live, op)
         except MeetingError as error:
+            if error.reason is MeetingRefusal.PAUSED and live.state.cannot_post:
+                raise CannotPost(self._missing.get(live.id, ()), new=False) from None
             raise NotAllowed(REFUSALS.get(error.reason, "That can't be done right now.")) from None
+
+    async def tell_chair(self, live: LiveMeeting, refused: CannotPost) -> bool:
+        """Tell today's chair privately that the meeting paused because the bot can't post
+        (only when this is news); True if they were told."""
+        return refused.new and await self._port.tell_chair(live, refused.missing)
 
     async def _apply(self, live: LiveMeeting, op: Operation) -> None:
         closing: list[tuple[MeetingCounted | MeetingClosed, list[int]]] = []
@@ -379,7 +371,7 @@ class MeetingService:
             async with self._store.db.transaction() as tx:
                 if ended is None:
                     await self._store.meetings.save(tx, live.id, state.to_json())
-                    changed = await self._write_timers(tx, live.id, effects)
+                    changed = await write_timers(self._store.deadlines, tx, live.id, effects)
                 else:
                     await self._store.meetings.delete(tx, live.id)
                     await self._store.deadlines.cancel_prefix_in(
@@ -425,28 +417,47 @@ class MeetingService:
         return live.runner.with_participants(live.state, live.participants)
 
     async def _shown(self, live: LiveMeeting, effects: Sequence[Effect]) -> None:
-        """Show a committed step in the channel, then tell the features that follow meetings."""
-        shown = tuple(_channel_effects(effects))
-        await self._port.show(live, shown)
-        await self._bus.publish(MeetingStepped(live, shown))
+        """Show a committed step in the channel, then tell the features that follow meetings.
 
-    async def _write_timers(
-        self, tx: Transaction, meeting_id: int, effects: Sequence[Effect]
-    ) -> list[tuple[str, str]]:
-        changed = []
-        for effect in effects:
-            if isinstance(effect, ArmMeetingDeadline):
-                key = f"{meeting_id}:{effect.key}"
-                payload = {"meeting": meeting_id, "key": effect.key}
-                await self._store.deadlines.upsert_in(
-                    tx, effect.kind.value, key, effect.at.timestamp(), payload
-                )
-                changed.append((effect.kind.value, key))
-            elif isinstance(effect, CancelMeetingDeadline):
-                key = f"{meeting_id}:{effect.key}"
-                await self._store.deadlines.cancel_in(tx, effect.kind.value, key)
-                changed.append((effect.kind.value, key))
-        return changed
+        If Discord refuses to post there, the meeting pauses and keeps what wasn't shown
+        (:meth:`_hold`), and :class:`CannotPost` tells the caller (raised last)."""
+        shown = tuple(channel_effects(effects))
+        unshown = await self._port.show(live, shown)
+        held = None if unshown is None else await self._hold(live, shown, unshown)
+        # Features see the step as it happened (a re-shown word is no new step).
+        await self._bus.publish(
+            MeetingStepped(live, tuple(e for e in shown if not isinstance(e, ShowAgain)))
+        )
+        if held is not None:
+            raise held
+
+    async def _hold(
+        self, live: LiveMeeting, shown: Sequence[ChannelEffect], unshown: Unshown
+    ) -> CannotPost | None:
+        """Discord refused to post: pause the meeting and keep, in its stored state, the words
+        not shown (under the group's lock, which the caller holds). Tell the room if any post
+        works; the caller tells the one who pressed, and the chair."""
+        if live.state.status is Status.ENDED or not self._live.is_current(live):
+            return None  # an ended meeting's last words: nothing left to pause
+        now = self._clock.now()
+        tail = [
+            (effect, unshown.posted if i == unshown.index else posted(effect))
+            for i, effect in enumerate(shown)
+            if i >= unshown.index
+        ]
+        state, effects = live.runner.hold(live.state, tail, now)
+        if state == live.state:
+            return None  # already paused, and nothing new to keep (a notice about a restart)
+        async with self._store.db.transaction() as tx:
+            await self._store.meetings.save(tx, live.id, state.to_json())
+            changed = await write_timers(self._store.deadlines, tx, live.id, effects)
+        new = live.state.status is Status.RUNNING
+        live.state = state
+        await self._scheduler.refresh(changed)
+        self._missing[live.id] = unshown.missing
+        log.warning("A meeting is paused: Discord refused to post in its channel")
+        await self._port.cannot_post(live, unshown.missing)
+        return CannotPost(unshown.missing, new=new)
 
     def _deadline_handler(self, kind: MeetingDeadlineKind) -> Callable[[Mapping[str, Any]], Any]:
         async def fire(payload: Mapping[str, Any]) -> None:
@@ -458,11 +469,10 @@ class MeetingService:
                 await self._apply(live, lambda r, s, now: r.deadline_passed(s, kind, key, now))
             except MeetingError:
                 return  # the meeting moved on meanwhile
+            except CannotPost as refused:
+                await self.tell_chair(live, refused)
+                return
             if kind is MeetingDeadlineKind.CHAIR_CHECK:
                 live.chair_seen_at = self._clock.timestamp()  # whoever chairs now just arrived
 
         return fire
-
-
-def _channel_effects(effects: Sequence[Effect]) -> list[ChannelEffect]:
-    return [effect for effect in effects if isinstance(effect, ChannelEffect)]

@@ -1,0 +1,260 @@
+"""Every slash command and every kind of button, delivered twice (Discord's delivery is at least
+once): the second delivery changes nothing — no row in the database, no message, no DM, no role,
+no second answer — and makes no call to Discord at all. And Discord refusing the answer itself
+(403 / 404 on a followup) is one WARNING line, with no traceback and no second, false answer.
+
+One bot run for all of it: each case is carried out, allowed to settle, snapshotted, delivered
+again, and compared once a later interaction (``/about`` from another member) has been answered —
+proof that the bot got past the replay in its event stream.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+from tests.e2e.conftest import BotRunner
+from tests.e2e.meeting_helpers import buttons, panel, wait_message
+from tests.fakediscord import FakeDiscord, SimulatedInteraction, SimulatedMember
+
+JSON = dict[str, Any]
+FORMATS = Path(__file__).parents[2] / "formats"
+LONG_AGO = "2024-01-06T10:00:00.000000+00:00"
+NAMES = ("quietbrook", "lanternfield", "mossgrove", "willowcairn", "fernwhistle")
+WEBHOOK = r"/webhooks/\d+/[^/]+"
+REFUSED = "Discord refused a call"
+QUIET_SECONDS = 0.2
+PANEL_EDIT = "/channels/{channel_id}/messages/{message_id}"
+
+
+def database_rows(database: Path) -> dict[str, list[str]]:
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
+    try:
+        tables = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
+        return {t: sorted(repr(row) for row in conn.execute(f"SELECT * FROM {t}")) for t in tables}
+    finally:
+        conn.close()
+
+
+def command_paths(commands: list[JSON]) -> set[str]:
+    """Every runnable command as typed: "about", "meeting next" …"""
+    paths = set()
+    for command in commands:
+        subs = [o for o in command.get("options", []) if o["type"] in (1, 2)]
+        if not subs:
+            paths.add(command["name"])
+        for sub in subs:
+            inner = [o for o in sub.get("options", []) if o["type"] == 1]
+            for leaf in inner or [sub]:
+                name = f"{command['name']} {sub['name']}"
+                paths.add(name if leaf is sub else f"{name} {leaf['name']}")
+    return paths
+
+
+class Replays:
+    """Carries out each case, then delivers it again and checks that nothing happened."""
+
+    def __init__(
+        self,
+        fake: FakeDiscord,
+        bot_runner: BotRunner,
+        room: int,
+        people: list[SimulatedMember],
+        probe: SimulatedMember,
+    ) -> None:
+        self.fake = fake
+        self.bot_runner = bot_runner
+        self.room = room
+        self.people = people
+        self.probe = probe
+        self.commands: set[str] = set()
+        self.buttons: set[str] = set()
+
+    def snapshot(self) -> tuple[Any, ...]:
+        fake = self.fake
+        return (
+            database_rows(self.bot_runner.database),
+            [m["id"] for m in fake.channel_messages(self.room)],
+            [len(fake.dms(p.id)) for p in self.people],
+            [sorted(p.member.roles) for p in self.people],
+        )
+
+    async def quiet(self) -> None:
+        """Until the bot has made no call that changes anything for a moment (a section's
+        words, a panel redrawn a little later, a welcome posted after the answer)."""
+        while True:
+            mark = len(self.fake.requests)
+            await asyncio.sleep(QUIET_SECONDS)
+            if not [r for r in self.fake.requests[mark:] if r.method != "GET"]:
+                return
+
+    async def answered(self, used: SimulatedInteraction) -> JSON | None:
+        """Wait for the answer (a deferred one's followup or edit); the message it carries."""
+        callback = await used.wait_response()
+        if callback.type in (5, 6):
+            token = used.token
+            await self.fake.wait_until(
+                lambda: any(
+                    token in r.path
+                    for r in self.fake.requests_matching("POST", rf"/webhooks/\d+/{token}")
+                    + self.fake.requests_matching("PATCH", rf"/webhooks/\d+/{token}/.+")
+                ),
+                5,
+                what=f"the answer to {used}",
+            )
+            return (used.followups or [used.original or {}])[0]
+        return used.original or callback.data
+
+    async def case(self, name: str, used: SimulatedInteraction) -> JSON | None:
+        answer = await self.answered(used)
+        await self.quiet()
+        before = self.snapshot()
+        mark = len(self.fake.requests)
+        used.deliver_again()
+        probe = await self.probe.slash(self.room, "about")
+        await probe.wait_response()
+        await asyncio.sleep(0.1)
+        calls = [
+            f"{r.method} {r.route}"
+            for r in self.fake.requests[mark:]
+            if f"/interactions/{probe.id}/" not in r.path
+            and r.method != "GET"
+            and r.route != PANEL_EDIT  # a panel redrawn a moment after the first delivery
+        ]
+        assert calls == [], f"the second {name} called Discord: {calls}"
+        assert self.snapshot() == before, f"the second {name} changed something"
+        return answer
+
+    async def slash(
+        self, who: SimulatedMember, command: str, options: JSON | None = None
+    ) -> JSON | None:
+        self.commands.add(command)
+        return await self.case(f"/{command}", await who.slash(self.room, command, options))
+
+    async def click(self, who: SimulatedMember, message: JSON, label: str) -> JSON | None:
+        """Press the button whose label starts with ``label``, as a case."""
+        (button,) = [b for b in buttons(message) if b.get("label", "").startswith(label)]
+        self.buttons.add(label)
+        return await self.case(label, await who.click(int(message["id"]), button["custom_id"]))
+
+    async def refused_answer(self, status: int, used: SimulatedInteraction, what: str) -> None:
+        """Discord refuses the answer (a followup): one WARNING, nothing more sent."""
+        logs = self.bot_runner.logs
+        await self.fake.wait_until(lambda: logs().count(REFUSED) > self.warnings, 10, what=what)
+        await self.quiet()
+        assert logs().count(REFUSED) == self.warnings + 1, what
+        assert f"HTTP {status}" in logs().split(REFUSED)[-1].splitlines()[0]
+        assert "Could not deliver an error reply" not in logs()
+        assert used.followups == []  # no second (false) answer
+        self.warnings += 1
+
+    warnings = 0
+
+
+async def test_every_command_and_button_delivered_twice_acts_once(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    guild = fake.add_guild("Replay Circle", owner_username="echowarden")
+    room = fake.add_channel(guild.id, "replay-room").id
+    people = [fake.add_member(guild.id, n, global_name=f"{n.title()} Twice") for n in NAMES]
+    for person in people:
+        person.member.joined_at = LONG_AGO
+    chair, reader, third, probe, leaver = people
+    bot_runner.settings["DEV_GUILD_ID"] = str(guild.id)
+    bot_runner.settings["CLOCK_RATE"] = "1"
+    assert (await bot_runner.command("sync"))[0] == 0
+    await bot_runner.start()
+    check = Replays(fake, bot_runner, room, [*people, guild.owner], probe)
+    owner = guild.owner
+
+    # The group and its format.
+    await check.slash(owner, "group setup", {"format": "open-discussion"})
+    await wait_message(fake, room, "home to a peer group")
+    ours = fake.make_attachment("our-way.yaml", (FORMATS / "open-discussion.yaml").read_bytes())
+    offer = await check.slash(owner, "format upload", {"file": ours})
+    assert offer is not None
+    await check.click(owner, offer, "Adopt it now")
+    for command in ("about", "group settings", "newcomer", "format list", "format show"):
+        await check.slash(reader, command)
+    pages = await check.slash(reader, "format preview")
+    assert pages is not None
+    assert buttons(pages), "the preview has pages to turn"
+    await check.click(reader, pages, "Next")
+    await check.slash(reader, "privacy what-i-keep")
+
+    # Decisions: a concern, a proposal seconded and voted on, refusals.
+    await check.slash(reader, "concern", {"member": third, "guideline": "crosstalk"})
+    mark = len(fake.channel_messages(room))
+    await check.slash(reader, "propose change", {"what": "format", "value": "speaker-meeting"})
+    proposal = await wait_message(fake, room, "A proposal for the group", after=mark)
+    await check.click(third, proposal, "Second")
+    ballot = await wait_message(fake, room, "Secret ballot", after=mark, with_buttons=True)
+    await check.click(reader, ballot, buttons(ballot)[0]["label"])
+    await check.slash(third, "vote status")
+    await check.slash(reader, "propose exclusion", {"member": third, "meetings": 1})
+    await check.slash(reader, "propose welcome-back", {"member": third})
+    await check.slash(third, "remind")
+    said = await third.say(room, "Thank you all for listening.")
+    check.commands.add("Gentle reminder")  # the message menu
+    await check.case(
+        "Gentle reminder", await reader.message_command(int(said["id"]), "Gentle reminder")
+    )
+
+    # A meeting: commands, the panel, a prompt, a pause and its Resume.
+    await check.slash(chair, "meeting start")
+    await wait_message(fake, room, "**Welcome**")
+    board = panel(fake, room)
+    await check.slash(third, "meeting status")
+    await check.click(reader, board, "Raise hand")
+    await check.click(reader, board, "Lower hand")
+    await check.slash(reader, "hand")
+    await check.click(chair, board, "Next (chair)")
+    await check.slash(chair, "meeting next")
+    reading = await wait_message(fake, room, "Would someone like to read", with_buttons=True)
+    await check.click(reader, reading, "I'll read it")
+    await check.slash(chair, "meeting back")
+    await check.click(third, board, "Step in as chair")
+    for command in ("pass", "done"):
+        await check.slash(third, command)
+    fake.fail_next("POST", r"/channels/\d+/messages", status=403, code=50013)
+    await (await chair.click(int(board["id"]), f"pc:m:{board_id(board)}:next")).wait_followups()
+    await fake.wait_until(lambda: "resume" in str(buttons(panel(fake, room))), 5, what="Resume")
+    await check.click(chair, panel(fake, room), "Resume")
+
+    # Discord refuses the answer to a press (403 on its followup): one WARNING, nothing else.
+    check.warnings = bot_runner.logs().count(REFUSED)
+    fake.fail_next("POST", WEBHOOK, status=403)
+    pressed = await reader.click(int(board["id"]), f"pc:m:{board_id(board)}:hand")
+    await check.refused_answer(403, pressed, "a refused answer to Raise hand")
+    await check.slash(chair, "meeting end")
+
+    # The rotation: commands and its Join / Leave buttons.
+    await check.slash(chair, "rotation join")
+    shown = await check.slash(third, "rotation show")
+    assert shown is not None
+    await check.click(third, shown, "Join")
+    await check.click(third, shown, "Leave")
+    await check.slash(third, "rotation swap", {"member": chair})
+    await check.slash(chair, "rotation leave")
+    for status, command in ((404, "rotation show"), (403, "rotation join")):
+        fake.fail_next("POST", WEBHOOK, status=status)
+        used = await third.slash(room, command)
+        await check.refused_answer(status, used, f"a refused answer to /{command}")
+
+    # Forget me: the confirmation's two buttons.
+    asked = await check.slash(leaver, "privacy forget-me")
+    assert asked is not None
+    await check.click(leaver, asked, "Keep everything")
+    again = await leaver.slash(room, "privacy forget-me")
+    await again.wait_response()
+    await check.click(leaver, await again.wait_original(), "Forget me")
+
+    registered = command_paths(fake.guild_commands[guild.id])
+    assert registered - check.commands == set(), "commands never delivered twice"
+    assert len(check.buttons) >= 14
+
+
+def board_id(board: JSON) -> str:
+    return str(buttons(board)[0]["custom_id"].split(":")[2])
