@@ -24,8 +24,7 @@ import discord
 from bot.core.decisions import Choice
 from bot.runtime.decisions import DecisionService, reaching, texts
 from bot.ui.context import proposal_here
-from bot.ui.replies import message_for, reply_privately
-from bot.ui.routing import Interaction, guarded, service
+from bot.ui.routing import FirstDelivery, Interaction, answer_error, guarded, service
 
 PROPOSAL_ID = r"[A-Za-z0-9_-]{1,40}"
 SECOND = re.compile(rf"pc:second:(?P<proposal>{PROPOSAL_ID})")
@@ -156,6 +155,10 @@ class StatementForm(discord.ui.Modal):
         )
         self.add_item(self.statement)
 
+    async def interaction_check(self, interaction: Interaction, /) -> bool:
+        """A form Discord delivers twice is taken once (like every command and button)."""
+        return service(interaction, FirstDelivery).first(interaction.id)
+
     async def on_submit(self, interaction: Interaction, /) -> None:
         await proposal_here(interaction, self.proposal_id, privately=True)
         await interaction.response.defer(ephemeral=True, thinking=True)
@@ -167,7 +170,7 @@ class StatementForm(discord.ui.Modal):
     async def on_error(  # type: ignore[override]  # a modal's on_error has no item
         self, interaction: Interaction, error: Exception, /
     ) -> None:
-        await reply_privately(interaction, message_for(error, "the statement form"))
+        await answer_error(interaction, error, "the statement form")
 
 
 class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALLOT):
