@@ -106,10 +106,9 @@ class Announcer:
             scheduler.register(ANNOUNCE_DEADLINE, self.drain)
 
     async def deliver(self, ids: Sequence[int | None]) -> None:
-        """Post these announcements (written just now), each by one path at a time."""
+        """Post these announcements (written just now), each by one path at a time. (The
+        deadline written with them stays in the database only: it is for the next start.)"""
         c = self._c
-        if self._scheduler is not None:
-            await self._scheduler.refresh([(ANNOUNCE_DEADLINE, ANNOUNCE_KEY)])
         delivered = False
         for announcement_id in ids:
             if announcement_id is None or announcement_id in self._in_flight:
@@ -128,8 +127,12 @@ class Announcer:
         await self._c.port.ready()
         pending = await self._c.repo.announcements()
         if pending:
-            log.info("Posting %d rotation announcement(s) left from before", len(pending))
+            log.info("Posting %d rotation announcement(s) still waiting", len(pending))
         await self.deliver([row.id for row in pending])
+        if await self._c.repo.announcements():
+            # Some are being posted by another path right now (or wait for a retry): keep a
+            # deadline armed, so this one completing never leaves them without one.
+            await self._retry_later(0)
 
     async def _deliver_one(self, announcement_id: int) -> bool:
         """True once it is posted or there is nothing left to post; False if it waits."""
