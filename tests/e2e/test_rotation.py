@@ -1,6 +1,7 @@
 """The service rotation through the fake Discord: five volunteers, three meetings, a "can't make
 it" (its announcement held by Discord's 500s through a kill -9, and posted once after the
-restart), a swap, a volunteer who leaves, and the temporary chair role given and taken back.
+restart), a swap, a volunteer who leaves, the temporary chair role given and taken back, and a
+volunteer who leaves the server while the bot is stopped, forgotten when it starts again.
 
 The bot runs as a real child process; who is in the rotation is a Discord role the bot creates,
 and the database dump after each test holds no member id or name (checked by the harness).
@@ -13,10 +14,12 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from bot.core.pseudonyms import Pseudonymizer
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 from tests.fakediscord.permissions import DEFAULT_BOT_PERMISSIONS, PERMISSION_BITS
+from tests.support.privacy import dump_database
 
 JSON = dict[str, Any]
 NAMES = ("hazelburrow", "tidewhistle", "emberfold", "quillmarsh", "brackenlea", "duskvale")
@@ -292,11 +295,21 @@ async def test_an_absent_chair_is_stood_in_for_and_restarts_tidy_the_role(
     await slash(absent, room, "meeting end")
     await fake.wait_until(lambda: serving not in absent.roles, 5, what="the role taken back")
 
-    # The meeting is over while the bot is away: the restart takes the role back.
+    # The meeting is over while the bot is away: the restart takes the role back. Meanwhile a
+    # volunteer leaves the server (Discord tells nobody later): the restart forgets them there.
     await bot_runner.stop()
     fake.update_member(guild.id, helper.id, roles=[*helper.roles, serving])
+    leaver = people[0]
+    key = Pseudonymizer(bytes.fromhex((bot_runner.data_dir / "pseudonym.key").read_text()))
+    coded = key.of(guild.id, leaver.id)
+    assert coded in dump_database(bot_runner.database)
+    fake.remove_member(guild.id, leaver.id)
     await bot_runner.start()
     await fake.wait_until(lambda: serving not in helper.roles, 10, what="the role tidied")
+    await fake.wait_until(
+        lambda: coded not in dump_database(bot_runner.database), 10, what="the leaver forgotten"
+    )
+    assert volunteer_rows(bot_runner.database) == len(people) - 1  # the others are kept
 
 
 async def test_without_manage_roles_the_bot_says_what_is_missing(
