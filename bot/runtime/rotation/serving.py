@@ -12,7 +12,7 @@ it runs, who served when it counts, and tidying up after a restart or a forget-m
 * :meth:`Serving.meeting_counted` (on :class:`~bot.runtime.events.MeetingCounted`, carried
   durably: the event says who served) records who served and announces who is up next, once
   per meeting number: delivered again after a crash, it finds the next turns already announced
-  and does nothing.
+  and does nothing (their announcement was written with them: the announcer posts it).
 """
 
 from __future__ import annotations
