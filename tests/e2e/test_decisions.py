@@ -10,7 +10,9 @@ again between the result and the permission overwrite: nothing is lost, nothing 
 
 Clock: at CLOCK_RATE 10000 the default 12-hour hearing takes 4.3 real seconds, the 24-hour vote
 8.6, a meeting counts (15 clock minutes) after 0.09 s, and the newcomer stays "too new" to vote
-(7 days) for a minute. The kill -9 variants run at 6000, leaving the vote 14 s for a restart.
+(7 days) for a minute. The kill -9 variant before the overwrite runs at 6000, leaving the vote
+14 s for a restart; the crash matrix (kill -9 everywhere, tests/e2e/crash_matrix.py) runs its
+first meeting at 300 and the rest at 10000.
 """
 
 from __future__ import annotations
