@@ -94,6 +94,7 @@ def build_services(
         meetings=live,
         locks=GroupLocks(),
         port=DiscordRotation(client, pseudonyms),
+        scheduler=scheduler,  # posts an announcement of who is up next a crash left unposted
     )
     meetings = MeetingService(
         store=store,

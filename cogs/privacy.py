@@ -16,6 +16,7 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
+from bot.guild import ensure_members
 from bot.runtime.privacy import ForgetOutcome, WhatIKeep, shard_owner
 from bot.store.privacy import MemberRows
 from bot.ui.routing import OnceView
@@ -244,10 +245,25 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         owns = shard_owner(self.bot.shard_id, self.bot.shard_count)
         try:
             await self.bot.services.privacy.reconcile(connected, owns)
+            await self._catch_up_leavers()
         except Exception:
             if self.bot.is_closed():
                 return  # stopped while tidying up: the next start does it again
             raise
+
+    async def _catch_up_leavers(self) -> None:
+        """Members who left a server while the bot was away (Discord sends no event for that
+        later): forgotten as leaving would, once the server's whole member list is here. If it
+        isn't complete (it didn't arrive, or the server is unavailable), nobody is forgotten."""
+        privacy = self.bot.services.privacy
+        for guild_id in await privacy.data.guild_ids():
+            guild = self.bot.get_guild(guild_id)
+            if guild is None or guild.unavailable:
+                continue
+            if not await ensure_members(guild) or not guild.chunked:
+                log.info("A server's member list is incomplete; no leavers are caught up there")
+                continue
+            await privacy.forget_departed(guild.id, [member.id for member in guild.members])
 
 
 async def setup(bot: PeerCircle) -> None:

@@ -11,7 +11,8 @@ Permission overwrites (closing the channel to a member, letting them back in) ar
 before an exclusion vote, when Discord refuses it (50007), is left in the channel behind a
 button only they can use (pinging only them), and the proposal says so — never "told privately"
 unless it happened; the "you sit out" message, when refused, is replaced by the truth in the
-channel (the channel is closed to them by then, so a button there couldn't reach them).
+channel (the channel is closed to them by then, so a button there couldn't reach them); a
+refused welcome back is said in the channel (open to them again), pinging only them.
 """
 
 from __future__ import annotations
@@ -53,7 +54,8 @@ from bot.ui.decisions import ballot_view, hearing_view, notice_view, second_view
 
 log = logging.getLogger(__name__)
 
-NONE = discord.AllowedMentions.none()
+View = discord.ui.View | None
+Fail = type[Exception]
 
 
 class DiscordDecisions:
@@ -400,22 +402,24 @@ class DiscordDecisions:
         view = hearing_view(task.proposal_id)
         if await self._dm_or_refused(group, task.target, {task.target: member}, content, view):
             return NoticeState.PRIVATE
-        channel = self._channel(group)
-        if channel is None:
-            raise NotYet
-        only_them = discord.AllowedMentions(everyone=False, roles=False, users=[member])
-        try:
-            with refusals("ask a member in the channel to open a private note"):
-                await send_once(
-                    channel,
-                    reaching.ask_to_read(member.mention),
-                    notice_view(task.proposal_id),
-                    mentions=only_them,
-                )
-        except (DiscordRefused, DiscordGone):
-            raise NotYet from None  # tried again; voting waits for it (48 hours at most)
+        asking = reaching.ask_to_read(member.mention)  # if refused: again; voting waits (48 h max)
+        await self._ping_only(group, member, asking, notice_view(task.proposal_id), NotYet)
         log.info("A member doesn't accept private messages; asked them in the channel instead")
         return NoticeState.ASKED
+
+    async def _ping_only(
+        self, group: GroupRecord, member: discord.Member, content: str, view: View, failed: Fail
+    ) -> None:
+        """Post in the channel pinging only ``member`` (DMs closed); ``failed`` if refused."""
+        channel = self._channel(group)
+        if channel is None:
+            raise failed
+        only_them = discord.AllowedMentions(everyone=False, roles=False, users=[member])
+        try:
+            with refusals("post for one member in the group's channel"):
+                await send_once(channel, content, view, mentions=only_them)
+        except (DiscordRefused, DiscordGone):
+            raise failed from None
 
     async def _welcome_back(
         self, group: GroupRecord, target: Pseudonym, hint: Mapping[Pseudonym, User]
@@ -425,7 +429,16 @@ class DiscordDecisions:
             return  # a newer exclusion: this welcome is stale
         if await self._repo.denials.pending(group.id, target):
             raise NotYet  # not before they really can come back in
-        await self._dm(group, target, hint, texts.welcome_back(self._place(group)))
+        if await self._dm_or_refused(group, target, hint, texts.welcome_back(self._place(group))):
+            return
+        # They don't accept private messages (50007): they still learn their time away has
+        # ended, by a ping in the channel (only them) that says no more than the vote did.
+        member = await self._find(group, target, hint)
+        if member is None:
+            raise Undeliverable
+        here = reaching.welcome_back_here(member.mention)
+        await self._ping_only(group, member, here, None, Undeliverable)
+        log.info("A member doesn't accept private messages; welcomed them back in the channel")
 
     async def _seconded_step(self, group: GroupRecord, proposal_id: str, opens: datetime) -> str:
         stored = await self._repo.proposal(proposal_id)

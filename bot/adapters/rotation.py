@@ -17,8 +17,9 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import discord
 
+from bot.adapters.sending import once_per_key, send_once
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
-from bot.errors import DiscordRefused, NotAllowed
+from bot.errors import DiscordGone, DiscordRefused, NotAllowed
 from bot.guild import Directory, ensure_members, in_group, refusals
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.port import MissingManageRoles, Person, RoleTooHigh, User
@@ -205,15 +206,7 @@ class DiscordRotation:
         ask_for_meeting: int | None = None,
     ) -> None:
         channel = self._client.get_partial_messageable(group.channel_id, guild_id=group.guild_id)
-        mentions = (
-            discord.AllowedMentions(
-                users=[discord.Object(person.user_id) for person in ping],
-                everyone=False,
-                roles=False,
-            )
-            if ping
-            else discord.AllowedMentions.none()
-        )
+        mentions = _pinging(ping)
         try:
             if ask_for_meeting is None:
                 await channel.send(text[:2000], allowed_mentions=mentions)
@@ -224,6 +217,27 @@ class DiscordRotation:
             log.warning("Missing permission to post a rotation message in a group's channel")
         except discord.HTTPException:
             log.exception("Could not post a rotation message")
+
+    async def announce(
+        self,
+        group: GroupRecord,
+        text: str,
+        *,
+        key: str,
+        ping: Sequence[Person],
+        ask_for_meeting: int | None,
+    ) -> bool:
+        channel = self._client.get_partial_messageable(group.channel_id, guild_id=group.guild_id)
+        view = None if ask_for_meeting is None else ask_view(group.id, ask_for_meeting)
+        try:
+            with once_per_key(key), refusals("post who is up next in a group's channel"):
+                await send_once(channel, text[:2000], view, mentions=_pinging(ping))
+        except (DiscordRefused, DiscordGone):
+            return False  # logged by refusals(); 5xx and rate limits raise: tried again later
+        return True
+
+    async def ready(self) -> None:
+        await self._client.wait_until_ready()
 
     async def dm(
         self, group: GroupRecord, user_id: int, text: str, *, swap: int | None = None
@@ -241,3 +255,12 @@ class DiscordRotation:
             log.info("A private rotation note could not be delivered (DMs closed)")
             return False
         return True
+
+
+def _pinging(people: Sequence[Person]) -> discord.AllowedMentions:
+    """Mentions that ping exactly these people (nobody, if none)."""
+    if not people:
+        return discord.AllowedMentions.none()
+    return discord.AllowedMentions(
+        users=[discord.Object(person.user_id) for person in people], everyone=False, roles=False
+    )

@@ -21,7 +21,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from bot.core.pseudonyms import Pseudonymizer
+from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.events import EventBus, GuildLeft, MemberForgotten
 from bot.runtime.scheduler import Scheduler
@@ -216,7 +216,25 @@ class PrivacyService:
         which only changes the log line; neither names the member."""
         if left and not await self._store.groups.count_in_guild(guild_id):
             return ForgetOutcome()  # no group meets in that server: nothing can be kept there
-        member = self._pseudonyms.of(guild_id, user_id)
+        return await self._forget(guild_id, self._pseudonyms.of(guild_id, user_id), left=left)
+
+    async def forget_departed(self, guild_id: int, present: Iterable[int]) -> int:
+        """On connecting, with the server's whole member list (``present``: every member's id,
+        in memory only): forget, as :meth:`forget_member` does for one who leaves, everyone with
+        rows kept here who is no longer in the server (they left while the bot was away).
+        Returns how many. The caller must be sure the list is complete: an incomplete one would
+        forget members who are still there."""
+        if not await self._store.groups.count_in_guild(guild_id):
+            return 0
+        here = set(self._pseudonyms.index(guild_id, present))
+        gone = sorted(await self.data.members_kept(guild_id) - here)
+        for member in gone:
+            await self._forget(guild_id, Pseudonym(member), left=True)
+        if gone:
+            log.info("Caught up with %d member(s) who left a server while I was away", len(gone))
+        return len(gone)
+
+    async def _forget(self, guild_id: int, member: Pseudonym, *, left: bool) -> ForgetOutcome:
         outcome = ForgetOutcome(
             await self.data.forget_member(
                 guild_id=guild_id, member=member, now=self._clock.timestamp()

@@ -1,22 +1,28 @@
 """The service rotation in SQLite: which Discord roles a group's rotation uses, each volunteer's
-coded key with the meeting they last served, the announced turns and pending swaps.
+coded key with the meeting they last served, the announced turns, pending swaps, and the
+announcements of who is up next still to be posted.
 
 Who is in a rotation is held by Discord (a role the bot manages); these rows only remember what
 Discord cannot: when each volunteer last served. A whole :class:`~bot.core.rotation.Rotation` is
 read with :meth:`RotationRepository.load` and written back with :meth:`RotationRepository.save`
 inside one transaction, under the group's lock in the runtime: a volunteer missing from the
-rotation loses their row, a turn replaced loses its passes.
+rotation loses their row, a turn replaced loses its passes. The announcement of new turns is
+written in that same transaction (:class:`Staged`), with the deadline that posts it after a
+crash, so turns are never decided without the group being told.
 """
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from bot.core.pseudonyms import Pseudonym
 from bot.core.rotation import RoleRotation, RoleRules, Rotation, Upcoming, Volunteer
 from bot.store.db import Database, Transaction
+from bot.store.deadlines import DeadlineRepository
 from bot.store.privacy import KeptTable, Link, clear, in_group, register, through
 
 register(
@@ -75,6 +81,16 @@ register(
         expires_at="expires_at",
     )
 )
+register(
+    KeptTable(
+        table="rotation_announcements",
+        mentions=("payload",),
+        one="announcement of who is asked to serve next, still to be posted (coded keys)",
+        many="announcements of who is asked to serve next, still to be posted (coded keys)",
+        until="deleted as soon as each is posted, moments after the turn was decided",
+        scope=in_group("group_id"),
+    )
+)
 
 
 def weekday_bits(days: Iterable[int]) -> int:
@@ -105,6 +121,24 @@ class SwapRequest:
     asker: Pseudonym
     partner: Pseudonym
     expires_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class Staged:
+    """An announcement to write with the turns it announces, and the scheduler's deadline that
+    posts it after a crash (kind, key, due)."""
+
+    payload: Mapping[str, Any]
+    deadline: tuple[str, str]
+    due_at: float
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAnnouncement:
+    id: int
+    group_id: int
+    payload: Mapping[str, Any]
+    attempts: int
 
 
 _ROLE_COLUMNS = "id, group_id, role, volunteers_role_id, serving_role_id"
@@ -226,25 +260,48 @@ class RotationRepository:
             continuing=bool(row["continuing"]),
         )
 
-    async def save(self, group_id: int, rotation: Rotation) -> None:
-        """Write the rotation back, in one transaction: exactly its volunteers and turns."""
+    async def save(
+        self,
+        group_id: int,
+        rotation: Rotation,
+        staged: Staged | None = None,
+        *,
+        dropping: Iterable[int] = (),
+    ) -> int | None:
+        """Write the rotation back, in one transaction: exactly its volunteers and turns, with
+        the announcement of its new turns (``staged``; its id is returned) and without the
+        announcements ``dropping`` (of turns this write undoes)."""
         async with self._db.transaction() as tx:
-            for rr in rotation.roles:
-                record = await self._ensure(tx, group_id, rr.rules.name)
-                await self._save_volunteers(tx, record.id, rr.volunteers)
-                await tx.execute("DELETE FROM rotation_turns WHERE rotation_id = ?", (record.id,))
-                up = rr.upcoming
-                if up is None:
-                    continue
-                await tx.execute(
-                    "INSERT INTO rotation_turns (rotation_id, meeting, who, continuing) "
-                    "VALUES (?, ?, ?, ?)",
-                    (record.id, up.meeting, up.who, int(up.continuing)),
-                )
-                await tx.executemany(
-                    "INSERT INTO rotation_passes (rotation_id, volunteer) VALUES (?, ?)",
-                    [(record.id, who) for who in sorted(up.passed)],
-                )
+            await tx.executemany(
+                "DELETE FROM rotation_announcements WHERE id = ?", [(i,) for i in dropping]
+            )
+            await self._save_in(tx, group_id, rotation)
+            if staged is None:
+                return None
+            kind, key = staged.deadline
+            await DeadlineRepository.upsert_in(tx, kind, key, staged.due_at, {})
+            return await tx.insert(
+                "INSERT INTO rotation_announcements (group_id, payload) VALUES (?, ?)",
+                (group_id, json.dumps(dict(staged.payload), sort_keys=True)),
+            )
+
+    async def _save_in(self, tx: Transaction, group_id: int, rotation: Rotation) -> None:
+        for rr in rotation.roles:
+            record = await self._ensure(tx, group_id, rr.rules.name)
+            await self._save_volunteers(tx, record.id, rr.volunteers)
+            await tx.execute("DELETE FROM rotation_turns WHERE rotation_id = ?", (record.id,))
+            up = rr.upcoming
+            if up is None:
+                continue
+            await tx.execute(
+                "INSERT INTO rotation_turns (rotation_id, meeting, who, continuing) "
+                "VALUES (?, ?, ?, ?)",
+                (record.id, up.meeting, up.who, int(up.continuing)),
+            )
+            await tx.executemany(
+                "INSERT INTO rotation_passes (rotation_id, volunteer) VALUES (?, ?)",
+                [(record.id, who) for who in sorted(up.passed)],
+            )
 
     @staticmethod
     async def _save_volunteers(
@@ -271,6 +328,44 @@ class RotationRepository:
                 for who, v in sorted(volunteers.items())
             ],
         )
+
+    # --- announcements still to be posted ---------------------------------------------------
+
+    async def announcement(self, announcement_id: int) -> PendingAnnouncement | None:
+        row = await self._db.fetchone(
+            "SELECT id, group_id, payload, attempts FROM rotation_announcements WHERE id = ?",
+            (announcement_id,),
+        )
+        return None if row is None else _announcement(row)
+
+    async def announcements(self) -> list[PendingAnnouncement]:
+        """Every announcement still to be posted, oldest first (no page cap)."""
+        rows = await self._db.fetchall(
+            "SELECT id, group_id, payload, attempts FROM rotation_announcements ORDER BY id"
+        )
+        return [_announcement(row) for row in rows]
+
+    async def announced(self, announcement_id: int) -> None:
+        """Posted (or nothing left to post): delete it."""
+        await self._db.execute(
+            "DELETE FROM rotation_announcements WHERE id = ?", (announcement_id,)
+        )
+
+    async def not_announced_yet(self, announcement_id: int) -> None:
+        """The post failed for now: count the attempt (for the back-off)."""
+        await self._db.execute(
+            "UPDATE rotation_announcements SET attempts = attempts + 1 WHERE id = ?",
+            (announcement_id,),
+        )
+
+    async def drop_idle_deadline(self, kind: str, key: str) -> bool:
+        """Delete the deadline that posts announcements if none is left to post."""
+        async with self._db.transaction() as tx:
+            row = await tx.fetchone("SELECT count(*) FROM rotation_announcements")
+            if row is not None and int(row[0]):
+                return False
+            await DeadlineRepository.cancel_in(tx, kind, key)
+            return True
 
     # --- swaps -------------------------------------------------------------------------------
 
@@ -312,6 +407,15 @@ class RotationRepository:
     async def close_swap(self, swap_id: int) -> bool:
         """Delete a swap request; False if it was already answered (exactly once)."""
         return await self._db.execute("DELETE FROM rotation_swaps WHERE id = ?", (swap_id,)) == 1
+
+
+def _announcement(row: sqlite3.Row) -> PendingAnnouncement:
+    return PendingAnnouncement(
+        id=int(row["id"]),
+        group_id=int(row["group_id"]),
+        payload=json.loads(str(row["payload"])),
+        attempts=int(row["attempts"]),
+    )
 
 
 def _swap(row: sqlite3.Row) -> SwapRequest:

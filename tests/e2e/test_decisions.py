@@ -10,7 +10,9 @@ again between the result and the permission overwrite: nothing is lost, nothing 
 
 Clock: at CLOCK_RATE 10000 the default 12-hour hearing takes 4.3 real seconds, the 24-hour vote
 8.6, a meeting counts (15 clock minutes) after 0.09 s, and the newcomer stays "too new" to vote
-(7 days) for a minute. The kill -9 variants run at 6000, leaving the vote 14 s for a restart.
+(7 days) for a minute. The kill -9 variant before the overwrite runs at 6000, leaving the vote
+14 s for a restart; the crash matrix (kill -9 everywhere, tests/e2e/crash_matrix.py) runs its
+first meeting at 300 and the rest at 10000.
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ import pytest
 from bot.config import KEY_FILE_NAME, load_or_create_key_file
 from bot.core.pseudonyms import Pseudonymizer
 from tests.e2e.conftest import BotRunner
+from tests.e2e.crash_matrix import FAST_RATE, SLOW_RATE, Rotation, meeting_killed_at_every_step
 from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 from tests.privacy.at_rest import Copy, fragments, links
@@ -196,18 +199,46 @@ async def rejoining_keeps_them_out(circle: Circle) -> None:
 
 async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool = False) -> None:
     """The whole of journey 6. ``kill="everywhere"`` is the crash matrix: a kill -9 and a restart
-    after every step that changes state (each meeting, the proposal, the second, the notice, the
-    hearing, a ballot, the result, the exclusion, the sat-out meeting, the lift), and still every
-    step happens exactly once."""
+    after every step that changes state (the set-up with its chair rotation; in the first
+    meeting its start, a Next, a hand and the share it opens, the share's end, the counted
+    close; each other meeting, the proposal, the second, the notice, the hearing, a ballot, the
+    result, the exclusion, the sat-out meeting, the lift), and still every step happens exactly
+    once: every section posted once, every ballot counted once, the exclusion applied and lifted
+    once, the chair's turns round the rotation, each announced once (tests/e2e/crash_matrix.py).
+    """
     fake, room, target = circle.fake, circle.room, circle.target
     ana, bo, cy, di, ed, flo = circle.voters
     everywhere = kill == "everywhere"
+    turns = Rotation(fake, room, [ana, bo, ed])
 
     async def crash() -> None:
         if everywhere:
             # Crashes spread over a group's weeks, not a crash loop: no start-up back-off.
             (circle.runner.data_dir / "starts").unlink(missing_ok=True)
             await restart(circle)
+
+    async def meeting(first: SimulatedMember, during: Any = None) -> None:
+        """A meeting that counts, then a crash; in the matrix, chaired by whom the rotation
+        asked (and its next turn announced once)."""
+        if not everywhere:
+            await hold_meeting(circle, first, during=during)
+            return
+        chair = turns.chair(first)
+        turns.starting(chair)
+        if len(turns.chairs) == 1:
+            others = [member for member in circle.voters if member is not chair][:2]
+            database = circle.runner.database
+            step = during or (lambda: asyncio.sleep(0))
+            await meeting_killed_at_every_step(fake, database, room, chair, others, step, crash)
+            circle.runner.settings["CLOCK_RATE"] = FAST_RATE  # from the next start on
+        else:
+            await hold_meeting(circle, chair, during=during)
+        await crash()  # after the counted close
+        await turns.counted()
+
+    if everywhere:
+        await turns.form()
+        await crash()  # after the set-up
 
     # --- Two notes from two members, at two meetings: the chances to change. -----------------
     async def first_note() -> None:
@@ -218,8 +249,7 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
         assert "Still missing" in refused
         assert "1 more member" in refused
 
-    await hold_meeting(circle, ana, during=first_note)
-    await crash()
+    await meeting(ana, during=first_note)
     note = await wait_dm(fake, target, "kind")
     assert "We listen to each share" in note["content"]  # the guideline, quoted
     assert "ana" not in note["content"].lower()  # who asked is never said
@@ -227,8 +257,7 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
     async def second_note() -> None:
         assert "kind, private note" in await concern(circle, bo, "sharing-time")
 
-    await hold_meeting(circle, bo, during=second_note)
-    await crash()
+    await meeting(bo, during=second_note)
     assert len(fake.dms(target.id)) == 2
 
     # --- The proposal, and a second. -------------------------------------------------------
@@ -309,8 +338,7 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
         await rejoining_keeps_them_out(circle)
 
     # --- The next meeting is held without them; then they are welcomed back. ----------------
-    await hold_meeting(circle, ed)
-    await crash()  # right after the sat-out meeting counted: the lift must still come, once
+    await meeting(ed)  # right after the sat-out meeting counted: the lift must still come, once
     await fake.wait_until(lambda: bool(overwrite_requests(fake, "DELETE", circle)), 10)
     (lifted,) = overwrite_requests(fake, "DELETE", circle)
     assert lifted.audit_log_reason == "group decision"
@@ -328,16 +356,21 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
     for text in everything_said(circle):
         words = set(text.lower().replace("*", " ").split())
         assert not words & set(NEVER_SAID), text
-    nothing_of_it_on_disk(circle)
+    if everywhere:
+        turns.check()
+    # (Volunteers for the rotation keep their place in it, by their own choice.)
+    nothing_of_it_on_disk(circle, kept=turns.volunteers if everywhere else [])
 
 
-def nothing_of_it_on_disk(circle: Circle) -> None:
+def nothing_of_it_on_disk(circle: Circle, kept: list[SimulatedMember] | None = None) -> None:
     """Every file in the bot's data directory, read raw with the key in hand (see
-    tests/privacy/at_rest.py): no voter's key, no statement, no link is left."""
+    tests/privacy/at_rest.py): no voter's key (but those ``kept``), no statement, no link."""
     copy = Copy.take(circle.runner.data_dir, circle.runner.database)
     assert links(copy.versions()) == set()
     key = Pseudonymizer(load_or_create_key_file(circle.runner.data_dir / KEY_FILE_NAME))
     for member in (*circle.voters, circle.target):
+        if member in (kept or []):
+            continue
         assert copy.holds(key.of(circle.guild.id, member.id)) == [], member.username
     for piece in fragments(STATEMENT):
         assert copy.holds(piece) == [], piece
@@ -354,8 +387,10 @@ async def test_due_process_from_the_first_note_to_the_welcome_back(
 async def test_due_process_survives_kill_9(
     fake: FakeDiscord, bot_runner: BotRunner, kill: str
 ) -> None:
-    # A slower clock: the vote (14 s) has room for a restart on a busy machine.
-    await due_process(await gather_circle(fake, bot_runner, rate="6000"), kill=kill)
+    # A slower clock: the vote (14 s) has room for a restart on a busy machine. The crash
+    # matrix starts slower still, for its first meeting, then runs faster (crash_matrix.py).
+    rate = SLOW_RATE if kill == "everywhere" else "6000"
+    await due_process(await gather_circle(fake, bot_runner, rate=rate), kill=kill)
 
 
 async def test_the_group_decides_a_change_and_some_things_are_not_proposable(

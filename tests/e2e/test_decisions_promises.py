@@ -7,7 +7,8 @@ edit the bot's role no longer allows.
 * A member whose private messages are closed is asked in the channel (pinging only them) to open
   the notice with a button; the proposal never says "told privately"; the vote waits until they
   have read it. The "you sit out" message that can't be delivered is replaced by the truth.
-* A lift Discord refuses (403) is reported plainly and tried again until it is done.
+* A lift Discord refuses (403) is reported plainly and tried again until it is done; the
+  welcome back that can't go privately (50007) is said to them in the channel, pinging only them.
 * A denial the bot made and nothing accounts for any more is removed when the bot starts, and
   an overwrite the bot did not make is left alone.
 
@@ -242,9 +243,17 @@ async def test_a_member_with_closed_messages_reads_the_notice_first_and_a_refuse
     await fake.wait_until(lambda: bool(overwrite_requests(fake, "DELETE", circle)), 30)
     assert target.permissions_in(room) & VIEW_CHANNEL
     await wait_message(fake, room, "I've now let the member back in", after=mark)
+    # The welcome back can't go privately either: they learn it in the channel, pinged alone,
+    # and nothing claims a private message was sent.
+    welcome = await wait_message(fake, room, "welcome back. Your time away has ended", after=mark)
+    assert welcome["content"].startswith(target.mention)
+    assert [int(m["id"]) for m in welcome["mentions"]] == [target.id]
+    assert "couldn't send you this privately" in welcome["content"]
+    assert all("Welcome back" not in m.get("content", "") for m in fake.dms(target.id))
     await fake.wait_until(lambda: not any(table_rows(bot_runner.database).values()), 10)
     assert rows(bot_runner.database, "SELECT count(*) FROM channel_denials") == [(0,)]
     assert len(said_in(fake, room, "couldn't let them back")) == 1  # told once
+    assert len(said_in(fake, room, "Your time away has ended")) == 1
 
 
 # --- the reconciliation on start ----------------------------------------------------------------

@@ -1,5 +1,7 @@
 """The service rotation through the fake Discord: five volunteers, three meetings, a "can't make
-it", a swap, a volunteer who leaves, and the temporary chair role given and taken back.
+it" (its announcement held by Discord's 500s through a kill -9, and posted once after the
+restart), a swap, a volunteer who leaves, the temporary chair role given and taken back, and a
+volunteer who leaves the server while the bot is stopped, forgotten when it starts again.
 
 The bot runs as a real child process; who is in the rotation is a Discord role the bot creates,
 and the database dump after each test holds no member id or name (checked by the harness).
@@ -12,16 +14,19 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
+from bot.core.pseudonyms import Pseudonymizer
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 from tests.fakediscord.permissions import DEFAULT_BOT_PERMISSIONS, PERMISSION_BITS
+from tests.support.privacy import dump_database
 
 JSON = dict[str, Any]
 NAMES = ("hazelburrow", "tidewhistle", "emberfold", "quillmarsh", "brackenlea", "duskvale")
 LONG_AGO = "2023-01-02T03:04:05.000000+00:00"
 #: 15 clock minutes make a meeting count; at 600x that is 1.5 real seconds.
 CLOCK_RATE = "600"
+ANNOUNCED = "Next time, from the rotation"
 
 
 async def rotation_group(
@@ -67,7 +72,7 @@ async def reply(
 
 async def next_announcement(fake: FakeDiscord, room: int, after: int) -> tuple[JSON, int]:
     """The next "up next" announcement after position ``after``; its one pinged person."""
-    message = await wait_message(fake, room, "Next time, from the rotation", after=after)
+    message = await wait_message(fake, room, ANNOUNCED, after=after, limit=15)
     (pinged,) = [int(user["id"]) for user in message["mentions"]]
     assert buttons(message), "an announcement carries I'll do it / Can't make it"
     return message, pinged
@@ -132,13 +137,28 @@ async def test_three_meetings_pass_the_chair_round(
     assert f"<@{asked}>" in announced["content"]
     chairs = [first.id]
 
-    # "Can't make it" passes the turn, without penalty.
+    # "Can't make it" passes the turn, without penalty. Discord fails the post that says so
+    # (500s) and the bot is killed (-9) while it waits: the turn was decided and committed, so
+    # the next start posts the announcement, once.
     mark = len(fake.channel_messages(room))
-    answer = await press(by_id[asked], announced, "cant")
-    assert "I've asked the next person" in answer
-    _, passed_to = await next_announcement(fake, room, mark)
+    fake.fail_next("POST", rf"/channels/{room}/messages", status=500, count=100, content=ANNOUNCED)
+    await by_id[asked].click(int(announced["id"]), button_id(announced, "cant"))
+    await fake.wait_until(
+        lambda: any(
+            r.status == 500 for r in fake.requests_matching("POST", rf"/channels/{room}/messages")
+        ),
+        10,
+        what="the announcement's post, failing",
+    )
+    await bot_runner.kill()
+    fake.rest.faults.clear()
+    assert not [m for m in fake.channel_messages(room)[mark:] if ANNOUNCED in m["content"]]
+    await bot_runner.start()
+    passed, passed_to = await next_announcement(fake, room, mark)
+    assert "the turn has passed on" in passed["content"]
     assert passed_to not in (asked, first.id)
     assert "isn't yours" in await press(by_id[asked], announced, "cant")
+    assert len([m for m in fake.channel_messages(room)[mark:] if ANNOUNCED in m["content"]]) == 1
 
     # A swap: the person now asked trades places with a volunteer who hasn't served.
     swapper = by_id[passed_to]
@@ -202,6 +222,11 @@ async def test_three_meetings_pass_the_chair_round(
     _, instead = await next_announcement(fake, room, mark)
     assert instead not in (forgetting.id, leaver.id)
     assert volunteer_rows(bot_runner.database) == 3
+
+
+def button_id(message: JSON, action: str) -> str:
+    """The custom_id of a rotation button (``pc:rot:<group>:<action>:<arg>``)."""
+    return next(b["custom_id"] for b in buttons(message) if b["custom_id"].split(":")[3] == action)
 
 
 def announced_for(fake: FakeDiscord, room: int, member: SimulatedMember) -> JSON:
@@ -270,11 +295,21 @@ async def test_an_absent_chair_is_stood_in_for_and_restarts_tidy_the_role(
     await slash(absent, room, "meeting end")
     await fake.wait_until(lambda: serving not in absent.roles, 5, what="the role taken back")
 
-    # The meeting is over while the bot is away: the restart takes the role back.
+    # The meeting is over while the bot is away: the restart takes the role back. Meanwhile a
+    # volunteer leaves the server (Discord tells nobody later): the restart forgets them there.
     await bot_runner.stop()
     fake.update_member(guild.id, helper.id, roles=[*helper.roles, serving])
+    leaver = people[0]
+    key = Pseudonymizer(bytes.fromhex((bot_runner.data_dir / "pseudonym.key").read_text()))
+    coded = key.of(guild.id, leaver.id)
+    assert coded in dump_database(bot_runner.database)
+    fake.remove_member(guild.id, leaver.id)
     await bot_runner.start()
     await fake.wait_until(lambda: serving not in helper.roles, 10, what="the role tidied")
+    await fake.wait_until(
+        lambda: coded not in dump_database(bot_runner.database), 10, what="the leaver forgotten"
+    )
+    assert volunteer_rows(bot_runner.database) == len(people) - 1  # the others are kept
 
 
 async def test_without_manage_roles_the_bot_says_what_is_missing(

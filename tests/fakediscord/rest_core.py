@@ -80,6 +80,16 @@ class FaultRule:
     code: int | None = None
     message: str | None = None
     is_global: bool = False
+    #: Only requests whose JSON ``content`` contains a match (a test picking out one message).
+    content: re.Pattern[str] | None = None
+
+    def matches(self, method: str, path: str, body: Any) -> bool:
+        if self.method != method or not self.pattern.fullmatch(path):
+            return False
+        if self.content is None:
+            return True
+        text = body.get("content") if isinstance(body, dict) else None
+        return isinstance(text, str) and self.content.search(text) is not None
 
 
 @dataclass
@@ -191,7 +201,7 @@ class RestApi:
         bucket_key = (f"{request.method} {template}", _major(params))
         if auth and not self._authorised(request):
             return self._respond(record, errors.unauthorized().payload(), 401, bucket_key)
-        fault = self._take_fault(request.method, record.path)
+        fault = self._take_fault(request.method, record.path, record.json)
         if fault is not None:
             return self._fault_response(record, fault, bucket_key)
         limit, window = self.config.rate_limit
@@ -275,9 +285,9 @@ class RestApi:
         header = request.headers.get("Authorization", "")
         return not self.config.token_revoked and header == f"Bot {self.config.token}"
 
-    def _take_fault(self, method: str, path: str) -> FaultRule | None:
+    def _take_fault(self, method: str, path: str, body: Any = None) -> FaultRule | None:
         for rule in self.faults:
-            if rule.method == method and rule.pattern.fullmatch(path):
+            if rule.matches(method, path, body):
                 rule.remaining -= 1
                 if rule.remaining <= 0:
                     self.faults.remove(rule)

@@ -331,14 +331,25 @@ class FakeDiscord(WorldBuilder):
         code: int | None = None,
         message: str | None = None,
         is_global: bool = False,
+        content: str | None = None,
     ) -> None:
         """Answer the next ``count`` requests matching ``method`` and the regex ``path``
         with ``status``: 429 (Discord's rate-limit body and headers; ``via=False`` leaves out
         the ``Via`` header, which discord.py treats as a Cloudflare ban), 403 (50013 unless
-        ``code``), 404 (the Unknown-X code for the path), 500..."""
+        ``code``), 404 (the Unknown-X code for the path), 500... ``content``: only requests
+        whose JSON ``content`` contains this regex (to pick out one message among others)."""
         self.rest.faults.append(
             FaultRule(
-                method, re.compile(path), status, count, via, retry_after, code, message, is_global
+                method,
+                re.compile(path),
+                status,
+                count,
+                via,
+                retry_after,
+                code,
+                message,
+                is_global,
+                None if content is None else re.compile(content),
             )
         )
 

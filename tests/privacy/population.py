@@ -198,6 +198,19 @@ async def _rotation_swaps(tx: Transaction, place: Place, now: float) -> None:
     )
 
 
+async def _rotation_announcements(tx: Transaction, place: Place, now: float) -> None:
+    # bea was just asked to chair meeting 3; the post hasn't gone out yet.
+    payload = {
+        "key": "0123456789abcdef",
+        "passed_on": False,
+        "lines": [{"role": "chair", "meeting": 3, "who": place.who["bea"], "continuing": False}],
+    }
+    await tx.execute(
+        "INSERT INTO rotation_announcements (group_id, payload) VALUES (?, ?)",
+        (place.group_id, json.dumps(payload)),
+    )
+
+
 async def _event_outbox(tx: Transaction, place: Place, now: float) -> None:
     payload = {"group_id": place.group_id, "number": 3, "served": [["chair", place.who["bea"]]]}
     await tx.execute(
@@ -234,6 +247,7 @@ MAKERS: dict[str, Maker] = {
     "rotation_turns": _rotation_turns,
     "rotation_passes": _rotation_passes,
     "rotation_swaps": _rotation_swaps,
+    "rotation_announcements": _rotation_announcements,
     "event_outbox": _event_outbox,
     "floor_restore": _floor_restore,
 }

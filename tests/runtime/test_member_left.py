@@ -132,3 +132,28 @@ async def test_someone_who_leaves_with_nothing_kept_costs_nothing(bench: Bench) 
     assert outcome.removed_total == 0
     assert outcome.kept == []
     assert told == []  # nobody had anything of theirs: no feature is woken up
+
+
+async def test_members_who_left_while_the_bot_was_away_are_caught_up_at_start(
+    bench: Bench,
+) -> None:
+    people = await everyone_joins(bench, 4)
+    await bench.hold_meeting(people[0])
+    privacy, _, told = privacy_for(bench)
+    stayed, gone = people[:3], people[3]
+    who = bench.discord.who(gone)
+    assert who in await privacy.data.members_kept(GUILD)
+
+    # The start-up finds the server's whole member list without them.
+    caught = await privacy.forget_departed(GUILD, [person.id for person in stayed] + [4242])
+    await bench.service.close()  # the rotation's part runs in the background
+    assert caught == 1
+    assert told == [MemberForgotten(GUILD, who)]
+    kept = await privacy.data.members_kept(GUILD)
+    assert who not in kept
+    assert {bench.discord.who(person) for person in stayed} <= kept  # the others stay
+    assert await bench.volunteer_rows() == 3
+    # Caught up once: the next start finds nothing more to do.
+    assert await privacy.forget_departed(GUILD, [person.id for person in stayed]) == 0
+    # A server where no group meets: nothing is looked at.
+    assert await privacy.forget_departed(GUILD + 1, []) == 0

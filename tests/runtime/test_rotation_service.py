@@ -64,6 +64,10 @@ class FakeDiscord:
     in_voice: set[int] = field(default_factory=set)
     manage_roles: bool = True
     dms_closed: set[int] = field(default_factory=set)
+    #: The next announcements fail (as a 5xx would) this many times.
+    announce_failures: int = 0
+    #: Discord's enforced nonces seen: a second post with one creates no new message.
+    nonces: set[tuple[str, str]] = field(default_factory=set)
 
     def add(self, user_id: int, name: str, **kwargs: object) -> User:
         self.people[user_id] = Someone(name, **kwargs)  # type: ignore[arg-type]
@@ -155,6 +159,26 @@ class FakeDiscord:
         ask_for_meeting: int | None = None,
     ) -> None:
         self.posts.append((text, tuple(p.user_id for p in ping), ask_for_meeting))
+
+    async def announce(
+        self,
+        group: GroupRecord,
+        text: str,
+        *,
+        key: str,
+        ping: Sequence[Person],
+        ask_for_meeting: int | None,
+    ) -> bool:
+        if self.announce_failures:
+            self.announce_failures -= 1
+            raise RuntimeError("503 Service Unavailable")
+        if (key, text) not in self.nonces:
+            self.nonces.add((key, text))
+            self.posts.append((text, tuple(p.user_id for p in ping), ask_for_meeting))
+        return True
+
+    async def ready(self) -> None:
+        return None
 
     async def dm(
         self, group: GroupRecord, user_id: int, text: str, *, swap: int | None = None

@@ -83,6 +83,17 @@ def away_untold(meetings: int) -> str:
     )
 
 
+def welcome_back_here(mention: str) -> str:
+    """Posted in the channel, pinging only the member, when the welcome back couldn't be sent
+    privately: no more than the group already knows from its vote."""
+    return (
+        f"{mention}, welcome back. Your time away has ended: you're welcome at the group's "
+        "meetings again from now on, and the next one is yours as much as anyone's. Nothing "
+        "about the time away is kept. (I couldn't send you this privately, so I've said it "
+        "here.)"
+    )
+
+
 def cannot_let_back(names: list[str]) -> str:
     return (
         "A member's time away has ended, but I couldn't let them back into this channel: I need "

@@ -24,7 +24,9 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import CHAIR
 from bot.runtime.locks import GroupLocks
 from bot.runtime.rotation import texts
+from bot.runtime.rotation.announcing import Announcer, stage
 from bot.runtime.rotation.port import Person, RotationPort
+from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
 from bot.store.rotation import RotationRole
@@ -99,7 +101,8 @@ class Circle:
 
 class Circles:
     """Reads circles, and what every part of the rotation shares: the store, the port, the
-    clock and the group locks (every change to a group's rotation happens under its lock)."""
+    clock, the group locks (every change to a group's rotation happens under its lock) and the
+    announcer (who is up next, posted once, even after a crash)."""
 
     def __init__(
         self,
@@ -109,6 +112,7 @@ class Circles:
         formats: FormatLibrary,
         port: RotationPort,
         locks: GroupLocks,
+        scheduler: Scheduler | None = None,
     ) -> None:
         self.store = store
         self.repo = store.rotation
@@ -116,6 +120,7 @@ class Circles:
         self.formats = formats
         self.port = port
         self.lock = locks
+        self.announcer = Announcer(self, scheduler)
 
     async def group_here(self, channel_id: int | None) -> GroupRecord:
         group = None if channel_id is None else await self.store.groups.by_channel(channel_id)
@@ -195,32 +200,23 @@ class Circles:
             asks += more
         return rotation, asks
 
-    async def announce(
-        self, circle: Circle, effects: Sequence[core.RotationEffect], *, passed_on: bool = True
-    ) -> None:
-        """Name who is up next (the one place the bot pings), with I'll do it / Can't make it.
+    async def save(
+        self,
+        group: GroupRecord,
+        rotation: core.Rotation,
+        effects: Sequence[core.RotationEffect] = (),
+        *,
+        passed_on: bool = True,
+        dropping: Iterable[int] = (),
+    ) -> int | None:
+        """Commit the rotation and, in the same transaction, the announcement of whom its
+        effects ask to serve (its id, for :meth:`announce` after the lock is let go).
 
         ``passed_on``: the turn went to someone else after it was first announced."""
-        lines = []
-        ping: list[Person] = []
-        meeting = None
-        for effect in effects:
-            if isinstance(effect, core.AskToServe):
-                person = circle.members.get(effect.who)
-                if person is None:
-                    continue
-                meeting = effect.meeting
-                ping.append(person)
-                lines.append(
-                    texts.asked_line(circle.title(effect.role), person.mention, effect.continuing)
-                )
-            elif isinstance(effect, core.AnyoneMayServe):
-                lines.append(texts.anyone_line(circle.title(effect.role)))
-        if not lines:
-            return
-        asking = bool(ping) and meeting is not None
-        text = texts.announcement(lines, passed_on=passed_on, asking=asking)
-        if asking:
-            await self.port.post(circle.group, text, ping=ping, ask_for_meeting=meeting)
-        else:
-            await self.port.post(circle.group, text)
+        staged = stage(effects, passed_on=passed_on, now=self.clock.timestamp())
+        return await self.repo.save(group.id, rotation, staged, dropping=dropping)
+
+    async def announce(self, *announcements: int | None) -> None:
+        """Post what :meth:`save` wrote: the one place the bot pings, with I'll do it / Can't
+        make it. After a crash the next start posts it (:mod:`.announcing`)."""
+        await self.announcer.deliver(announcements)

@@ -105,7 +105,27 @@ class RotationPort(Protocol):
         ask_for_meeting: int | None = None,
     ) -> None:
         """Post in the group's channel, pinging only ``ping``; with **I'll do it** / **Can't
-        make it** for ``ask_for_meeting``. Never raises (a refusal is logged)."""
+        make it** for ``ask_for_meeting``. Never raises (a refusal is logged). For a note of
+        the moment; who is up next goes through :meth:`announce`."""
+        ...
+
+    async def announce(
+        self,
+        group: GroupRecord,
+        text: str,
+        *,
+        key: str,
+        ping: Sequence[Person],
+        ask_for_meeting: int | None,
+    ) -> bool:
+        """Post who is up next in the group's channel, pinging only ``ping``, with **I'll do
+        it** / **Can't make it** for ``ask_for_meeting``, once per ``key`` and text (Discord's
+        enforced nonce: a retry after a crash creates no second message). False if Discord
+        refuses it for good (no permission, the channel is gone); raises if it failed for now."""
+        ...
+
+    async def ready(self) -> None:
+        """Until Discord is connected (work left from before a restart waits for it)."""
         ...
 
     async def dm(

@@ -101,11 +101,12 @@ class Roster:
             already = person.who in circle.rotation.role(name).volunteers
             rotation = core.join(circle.rotation, name, person.who, weekdays=weekdays)
             rotation, asks = c.fill(circle, rotation, (), circle.vacated)
-            await c.repo.save(group.id, rotation)
+            posted = await c.save(group, rotation, asks)
             if not await c.port.set_role(group, person.user_id, volunteers, give=True):
-                await c.repo.save(group.id, circle.rotation)
+                dropping = () if posted is None else (posted,)
+                await c.save(group, circle.rotation, dropping=dropping)
                 raise NotAllowed(texts.ROLE_NOT_GIVEN)
-        await c.announce(circle, asks)
+        await c.announce(posted)
         if already:
             return texts.already_joined(title)
         facts = member_facts(person, c.clock.now())
@@ -137,11 +138,11 @@ class Roster:
                 rotation, more = core.leave(rotation, who, name)
                 effects += more
             rotation, asks = c.fill(circle, rotation, effects, circle.vacated)
-            await c.repo.save(group.id, rotation)
+            posted = await c.save(group, rotation, asks)
             for name in left:
                 if (role_id := circle.volunteers_role(name)) is not None:
                     await c.port.set_role(group, person.user_id, role_id, give=False)
-        await c.announce(circle, asks)
+        await c.announce(posted)
         titles = " and ".join(circle.title(name).lower() for name in left)
         vacated = any(isinstance(effect, core.TurnVacated) for effect in effects)
         return texts.left(titles, vacated)

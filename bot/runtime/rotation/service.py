@@ -3,7 +3,9 @@
 :class:`RotationService` builds the three parts on one shared :class:`~.circle.Circles` (the
 store, the port, the clock and the group locks) and hands each call to the part that does it:
 :class:`~.roster.Roster` (join, leave, show), :class:`~.turns.Turns` (answers and swaps) and
-:class:`~.serving.Serving` (meetings, restarts, forget-me).
+:class:`~.serving.Serving` (meetings, restarts, forget-me). Who is up next is announced by
+:class:`~.announcing.Announcer`, durably: ``scheduler`` carries out, after a restart, an
+announcement a crash left unposted (without one, as in some tests, nothing is retried).
 """
 
 from __future__ import annotations
@@ -19,6 +21,7 @@ from bot.runtime.rotation.port import RotationPort, User
 from bot.runtime.rotation.roster import Choice, Roster, Shown
 from bot.runtime.rotation.serving import Serving
 from bot.runtime.rotation.turns import Turns
+from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
 
@@ -33,8 +36,11 @@ class RotationService:
         meetings: LiveMeetings,
         locks: GroupLocks,
         port: RotationPort,
+        scheduler: Scheduler | None = None,
     ) -> None:
-        circles = Circles(store=store, clock=clock, formats=formats, port=port, locks=locks)
+        circles = Circles(
+            store=store, clock=clock, formats=formats, port=port, locks=locks, scheduler=scheduler
+        )
         self._roster = Roster(circles)
         self._turns = Turns(circles)
         self._serving = Serving(circles, meetings)

@@ -12,7 +12,7 @@ it runs, who served when it counts, and tidying up after a restart or a forget-m
 * :meth:`Serving.meeting_counted` (on :class:`~bot.runtime.events.MeetingCounted`, carried
   durably: the event says who served) records who served and announces who is up next, once
   per meeting number: delivered again after a crash, it finds the next turns already announced
-  and does nothing.
+  and does nothing (their announcement was written with them: the announcer posts it).
 """
 
 from __future__ import annotations
@@ -184,8 +184,9 @@ class Serving:
                 await c.repo.save(group.id, rotation)
                 return
             rotation, effects = core.announce_next(rotation, event.number + 1, circle.facts)
-            await c.repo.save(group.id, rotation)
-        await c.announce(circle, effects, passed_on=False)
+            # Who is asked, written with the turns: a crash before the post loses nothing.
+            posted = await c.save(group, rotation, effects, passed_on=False)
+        await c.announce(posted)
 
     # --- after a restart, after a forget-me ---------------------------------------------------
 
@@ -234,8 +235,9 @@ class Serving:
                     if rr.upcoming is not None and rr.upcoming.who is None and rr.volunteers
                 ]
                 rotation, asks = c.fill(circle, circle.rotation, (), vacant)
-                await c.repo.save(group.id, rotation)
-            await c.announce(circle, [a for a in asks if isinstance(a, core.AskToServe)])
+                asking = [a for a in asks if isinstance(a, core.AskToServe)]
+                posted = await c.save(group, rotation, asking)
+            await c.announce(posted)
 
     async def close(self) -> None:
         """Finish background work before the database closes (the bot is stopping)."""

@@ -56,8 +56,8 @@ class Turns:
             if not effects:
                 raise NotAllowed(texts.NOT_YOUR_TURN)
             rotation, asks = c.fill(circle, rotation, effects, circle.vacated)
-            await c.repo.save(group.id, rotation)
-        await c.announce(circle, asks)
+            posted = await c.save(group, rotation, asks)
+        await c.announce(posted)
         return texts.CANT_MAKE_IT
 
     # --- swaps ------------------------------------------------------------------------------
@@ -143,8 +143,8 @@ class Turns:
                 raise NotAllowed(texts.SWAP_ANSWERED)
             rotation, asks = c.fill(circle, rotation, (), circle.vacated)
             effects += asks
-            await c.repo.save(group.id, rotation)
-        await c.announce(circle, effects)
+            posted = await c.save(group, rotation, effects)
+        await c.announce(posted)
         other = asker if agreed_by == partner else partner
         found = await c.port.find(group, [other], {})
         if other in found:

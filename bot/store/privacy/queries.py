@@ -3,6 +3,7 @@ retention deletes and the expiry sweep. The only SQL ``/privacy`` runs."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, cast
@@ -43,6 +44,9 @@ def named(params: Mapping[str, Any]) -> Params:
     """Named parameters: sqlite3 takes a mapping where ``Params`` says sequence."""
     return cast(Params, dict(params))
 
+
+#: A coded key inside JSON: 64 hex characters (HMAC-SHA256), standing alone.
+_CODED_KEY = re.compile(r"(?<![0-9a-f])[0-9a-f]{64}(?![0-9a-f])")
 
 _BY_GROUP = f"{ROOT_TABLE}.id = :group"
 _BY_GUILD = f"{ROOT_TABLE}.guild_id = :guild"
@@ -111,6 +115,24 @@ class PersonalData:
             assert row is not None  # noqa: S101 - an aggregate always returns a row
             total, kept = int(row["total"]), int(row["kept"])
             found.append(MemberRows(entry, total - kept, kept))
+        return found
+
+    async def members_kept(self, guild_id: int) -> set[str]:
+        """Every coded key that rows in this server's groups hold (in a ``people`` column, or
+        named inside a ``mentions`` one): whom forget-me could concern here."""
+        params = named({"guild": guild_id})
+        found: set[str] = set()
+        for entry in self.registry.personal():
+            scope = entry.scope.condition(entry.table, _BY_GUILD)
+            for column in entry.person_columns:
+                rows = await self._db.fetchall(
+                    f"SELECT DISTINCT {entry.table}.{column} FROM {entry.table} "  # noqa: S608
+                    f"WHERE {entry.table}.{column} IS NOT NULL AND {scope}",
+                    params,
+                )
+                for row in rows:
+                    text = str(row[0])
+                    found |= {text} if column in entry.people else set(_CODED_KEY.findall(text))
         return found
 
     async def guild_ids(self) -> list[int]:
