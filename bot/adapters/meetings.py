@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import discord
 
 from bot.adapters.meeting_words import NOTICES, ended_words, panel_embed, upper_first
+from bot.adapters.sending import nonce_for
 from bot.core.formats.plan import Order, Sharers, WhoKind
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
@@ -186,6 +187,9 @@ class MeetingPresenter:
                 embed=self.panel_embed(live),
                 view=self._panel_view(live),
                 allowed_mentions=discord.AllowedMentions.none(),
+                # Posted again after a crash before its id was saved, Discord returns the
+                # first panel instead of a second one (within its nonce window).
+                nonce=nonce_for(f"meeting-panel:{live.id}", live.state.started_at.isoformat()),
             )
         return None if message is None else message.id
 

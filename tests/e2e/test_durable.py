@@ -130,6 +130,36 @@ async def test_a_start_killed_before_its_panel_gets_the_panel_on_resume(
     ]
 
 
+async def test_a_start_killed_after_its_panel_was_posted_gets_no_second_panel(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    """Discord created the panel but the bot died before it heard back (so before it saved
+    the panel's id): on resume the panel is posted again with the same nonce, and Discord
+    gives back the first one."""
+    _, room, people = await rotation_group(fake, bot_runner)
+    fake.answer_slowly("POST", rf"/channels/{room}/messages$", seconds=30, components=":hand")
+    await people[0].slash(room, "meeting start")
+    await until(lambda: any(buttons(m) for m in fake.channel_messages(room)))
+    await bot_runner.kill()
+    fake.rest.slow.clear()
+    assert query(bot_runner.database, "SELECT panel_message_id FROM meetings") == [(None,)]
+
+    await bot_runner.start()
+    await until(
+        lambda: query(bot_runner.database, "SELECT panel_message_id FROM meetings") != [(None,)],
+        limit=15,
+    )
+    panels = [
+        m
+        for m in fake.channel_messages(room)
+        if any(b.get("custom_id", "").endswith(":hand") for b in buttons(m))
+    ]
+    assert len(panels) == 1
+    assert query(bot_runner.database, "SELECT panel_message_id FROM meetings") == [
+        (int(panels[0]["id"]),)
+    ]
+
+
 async def hold_meeting(
     circle: Circle, chair: SimulatedMember, others: list[SimulatedMember]
 ) -> None:

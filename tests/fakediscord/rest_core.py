@@ -9,6 +9,7 @@ headers discord.py reads. An endpoint the fake does not implement answers 404
 
 from __future__ import annotations
 
+import asyncio
 import copy
 import hashlib
 import json
@@ -93,6 +94,28 @@ class FaultRule:
 
 
 @dataclass
+class SlowReply:
+    """Carry out the next ``remaining`` matching requests, then answer only after ``seconds``
+    (a slow network: the work is done on Discord's side, the client hears of it late — or
+    never, if it dies meanwhile). ``components``: only requests with a button whose custom_id
+    contains this text."""
+
+    method: str
+    pattern: re.Pattern[str]
+    seconds: float
+    remaining: int = 1
+    components: str | None = None
+
+    def matches(self, method: str, path: str, body: Any) -> bool:
+        if self.method != method or not self.pattern.fullmatch(path):
+            return False
+        if self.components is None:
+            return True
+        rows = body.get("components") if isinstance(body, dict) else None
+        return self.components in json.dumps(rows or [])
+
+
+@dataclass
 class Config:
     token: str
     privileged_granted: frozenset[str]
@@ -155,6 +178,7 @@ class RestApi:
         self.unhandled: list[RecordedRequest] = []
         self.invalid_requests = 0
         self.faults: list[FaultRule] = []
+        self.slow: list[SlowReply] = []
         self._handlers: dict[tuple[str, str], tuple[Handler, bool]] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
         self.on_change: Callable[[], None] = lambda: None
@@ -213,12 +237,16 @@ class RestApi:
             )
         # Handlers get their own copy, so the recording keeps what the bot really sent.
         req = Req(request, params, copy.deepcopy(body), record.query, files, record)
+        slow = self._take_slow(request.method, record.path, record.json)
         try:
             result = await handler(req)
         except DiscordError as exc:
             return self._respond(
                 record, exc.payload(), exc.status, bucket_key, remaining, reset_after
             )
+        if slow is not None:
+            self.on_change()  # the work is done: a test may act on it before the answer
+            await asyncio.sleep(slow.seconds)
         if isinstance(result, web.StreamResponse):
             record.status = result.status
             return result
@@ -284,6 +312,15 @@ class RestApi:
     def _authorised(self, request: web.Request) -> bool:
         header = request.headers.get("Authorization", "")
         return not self.config.token_revoked and header == f"Bot {self.config.token}"
+
+    def _take_slow(self, method: str, path: str, body: Any = None) -> SlowReply | None:
+        for rule in self.slow:
+            if rule.matches(method, path, body):
+                rule.remaining -= 1
+                if rule.remaining <= 0:
+                    self.slow.remove(rule)
+                return rule
+        return None
 
     def _take_fault(self, method: str, path: str, body: Any = None) -> FaultRule | None:
         for rule in self.faults:

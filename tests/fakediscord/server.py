@@ -21,7 +21,7 @@ from . import rest_channels, rest_guilds, rest_interactions
 from .events import Events
 from .gateway import Gateway, GatewaySession
 from .members import SimulatedMember
-from .rest_core import API_PREFIX, Config, FaultRule, RecordedRequest, RestApi
+from .rest_core import API_PREFIX, Config, FaultRule, RecordedRequest, RestApi, SlowReply
 from .rest_guilds import application_flags
 from .state import DM, State
 from .world import WorldBuilder
@@ -352,6 +352,20 @@ class FakeDiscord(WorldBuilder):
                 None if content is None else re.compile(content),
             )
         )
+
+    def answer_slowly(
+        self,
+        method: str,
+        path: str,
+        *,
+        seconds: float,
+        count: int = 1,
+        components: str | None = None,
+    ) -> None:
+        """Carry out the next ``count`` requests matching ``method`` and the regex ``path`` at
+        once, but answer them only after ``seconds`` (``components``: only requests with a
+        button whose custom_id contains this text)."""
+        self.rest.slow.append(SlowReply(method, re.compile(path), seconds, count, components))
 
     async def drop_gateway(self, code: int | None = None) -> None:
         """Break the bot's websocket: without ``code`` the TCP connection is cut (the client
