@@ -146,7 +146,7 @@ async def drive(room: Room, format_id: str, database: Any) -> None:
         if expects_prompt and idle_in_section < 20:
             idle_in_section += 1
             continue  # the offer or question is on its way
-        if section.sharing is not None and idle_in_section < 4:
+        if section.sharing is not None and idle_in_section < 12:  # patient on a busy machine
             sharing = section.kind in (SectionKind.SHARE, SectionKind.CHECK_IN)
             if await share(room, state, sharing):
                 continue
