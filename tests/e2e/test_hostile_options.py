@@ -58,6 +58,7 @@ async def test_every_long_or_sneaky_option_gets_a_short_clean_answer(
             ("propose change", {"what": "voting-hours", "value": value}),
             ("rotation join", {"role": value}),
             ("rotation leave", {"role": value}),
+            ("concern", {"member": guild.owner.id, "guideline": value}),
         ):
             said = await answered(member, room.id, command, options)
             assert "\u202e" not in said, command
