@@ -17,6 +17,7 @@ import sys
 from collections.abc import Sequence
 from pathlib import Path
 
+import aiohttp
 import discord
 
 from bot.config import Settings, SettingsError, load_settings
@@ -192,6 +193,15 @@ def _explain_login_failure(exc: BaseException, settings: Settings | None = None)
     return None
 
 
+def _unreachable(settings: Settings, exc: aiohttp.ClientError) -> str:
+    """One line for a Discord that can't be reached: the URL tried, why, and what to check."""
+    reason = getattr(exc, "os_error", None) or exc
+    return (
+        f"can't reach Discord at {settings.discord_api_base} ({reason}): check this machine's "
+        "network connection (and any firewall or proxy); if you set DISCORD_API_BASE, check it"
+    )
+
+
 async def _sync(settings: Settings, token: str) -> int:
     from bot.wiring import build_bot
 
@@ -202,6 +212,9 @@ async def _sync(settings: Settings, token: str) -> int:
             published = await bot.sync_commands()
     except (discord.LoginFailure, StoreError) as exc:
         print(f"peercircle: {_explain_login_failure(exc) or exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    except aiohttp.ClientError as exc:
+        print(f"peercircle: {_unreachable(settings, exc)}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
     where = f"server {settings.dev_guild_id}" if settings.dev_guild_id else "every server (global)"
     print(f"Published {len(published)} command(s) to {where}.")
@@ -230,6 +243,9 @@ async def _run(settings: Settings, token: str) -> int:
         return EXIT_BAD_SETTINGS
     except StoreError as exc:
         print(f"peercircle: the database could not be opened: {exc}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    except aiohttp.ClientError as exc:  # logging in is the first call: nothing was reached
+        print(f"peercircle: {_unreachable(settings, exc)}", file=sys.stderr)
         return EXIT_BAD_SETTINGS
     log.info("Stopped")
     return EXIT_OK

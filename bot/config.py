@@ -147,8 +147,13 @@ def load_or_create_key_file(path: Path) -> bytes:
         log.info("Created a new pseudonym key file in the data directory")
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
-        os.chmod(path, 0o600)
-        log.warning("The pseudonym key file was readable by others; it is now private (0600)")
+        # Refused, not quietly fixed: whoever could read it may already have a copy, and the
+        # host should know (with the key, the coded keys in a copy of DATA_DIR can be checked
+        # against people's ids).
+        raise SettingsError(
+            f"{path} (the pseudonym key) can be read by other users on this machine (mode "
+            f"{mode:04o}): make it private with  chmod 600 {path}  and start again"
+        )
     text = path.read_text(encoding="ascii").strip()
     try:
         key = bytes.fromhex(text)

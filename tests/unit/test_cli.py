@@ -193,3 +193,44 @@ def test_migrate_and_sync_wait_for_a_running_bot_to_stop(tmp_path: Path) -> None
             )
             assert "already running" in line
     assert not (data / "peercircle.sqlite3").exists()  # nothing was migrated under it
+
+
+def _closed_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+    return port  # closed again: connecting to it is refused
+
+
+@pytest.mark.parametrize("command", ["run", "sync"])
+def test_an_unreachable_discord_is_one_line_with_the_url(tmp_path: Path, command: str) -> None:
+    base = f"http://127.0.0.1:{_closed_port()}/api/v10"
+    result = run_cli(
+        command,
+        cwd=tmp_path,
+        DISCORD_TOKEN="MTIz.abc.def",
+        DATA_DIR=str(tmp_path / "data"),
+        DISCORD_API_BASE=base,
+    )
+    assert result.returncode == 2
+    problems = [line for line in result.stderr.splitlines() if line.startswith("peercircle:")]
+    assert len(problems) == 1, result.stderr
+    assert f"can't reach Discord at {base}" in problems[0]
+    assert "DISCORD_API_BASE" in problems[0]
+    assert "data folder" not in result.stderr  # not mistaken for a DATA_DIR problem
+    assert "Traceback" not in result.stderr
+
+
+def test_a_key_file_others_can_read_stops_the_bot_with_one_line(tmp_path: Path) -> None:
+    data = tmp_path / "data"
+    data.mkdir()
+    key = data / "pseudonym.key"
+    key.write_text("ab" * 32 + "\n")
+    key.chmod(0o644)
+    result = run_cli("run", cwd=tmp_path, DISCORD_TOKEN="MTIz.abc.def", DATA_DIR=str(data))
+    assert result.returncode == 2
+    lines = result.stderr.strip().splitlines()
+    assert len(lines) == 1, result.stderr
+    assert f"chmod 600 {key}" in lines[0]

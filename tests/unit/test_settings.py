@@ -82,12 +82,19 @@ def test_key_file_is_created_once_with_mode_0600(tmp_path: Path) -> None:
     assert load_or_create_key_file(path) == first
 
 
-def test_key_file_permissions_are_tightened(tmp_path: Path) -> None:
+def test_a_key_file_others_can_read_is_refused_with_the_fix(tmp_path: Path) -> None:
     path = tmp_path / KEY_FILE_NAME
-    load_or_create_key_file(path)
+    first = load_or_create_key_file(path)
     path.chmod(0o644)
-    load_or_create_key_file(path)
-    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    with pytest.raises(SettingsError) as raised:
+        load_or_create_key_file(path)
+    message = str(raised.value)
+    assert "\n" not in message
+    assert "mode 0644" in message
+    assert f"chmod 600 {path}" in message
+    assert stat.S_IMODE(path.stat().st_mode) == 0o644  # left for the host to decide
+    path.chmod(0o600)
+    assert load_or_create_key_file(path) == first
 
 
 def test_damaged_key_file_is_a_clear_error(tmp_path: Path) -> None:
