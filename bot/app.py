@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, TypeVar
 
+import aiohttp
 import discord
 from discord import app_commands
 from discord.ext import commands
@@ -21,6 +22,7 @@ from bot.adapters.meetings import MeetingPresenter
 from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import ensure_members
 from bot.health import Heartbeat
+from bot.metrics import MetricsServer
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -106,6 +108,7 @@ class Services:
     voice_floor: VoiceFloorService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
+    metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1
 
     def get(self, kind: type[S]) -> S:
         """The one service of this type (how a button finds the service it routes to)."""
@@ -118,6 +121,8 @@ class Services:
     async def close(self) -> None:
         """Stop background work before Discord and the database close."""
         await self.heartbeat.stop()
+        if self.metrics is not None:
+            await self.metrics.stop()
         await self.presenter.close()
         await self.rotation.close()
         await self.voice_floor.close()
@@ -147,8 +152,12 @@ class PeerCircle(commands.Bot):
         dev_guild_id: int | None = None,
         serve: bool = True,
         message_content: bool = False,
+        http_trace: aiohttp.TraceConfig | None = None,
     ) -> None:
+        # METRICS_PORT: Discord's answers are counted (bot/metrics.py).
+        traced: dict[str, Any] = {} if http_trace is None else {"http_trace": http_trace}
         super().__init__(
+            **traced,
             command_prefix=commands.when_mentioned,
             help_command=None,
             intents=intents(message_content),
@@ -180,6 +189,8 @@ class PeerCircle(commands.Bot):
             running = await self.services.meetings.load_all()
             await self.services.scheduler.start()
             self.services.heartbeat.start()
+            if self.services.metrics is not None:
+                await self.services.metrics.start()
             # What follows a meeting, left undone by a crash or a stop (once Discord is ready).
             self._outbox_task = asyncio.create_task(self.services.bus.resume())
             if running:

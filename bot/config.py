@@ -38,6 +38,7 @@ _HOW_TO_FIX: dict[str, str] = {
     "DISCORD_GATEWAY_URL": f"leave it empty for Discord itself ({DISCORD_GATEWAY_URL})",
     "CLOCK_RATE": "use a number above 0; 1 is real time, 60 runs an hour in a minute",
     "MESSAGE_CONTENT_INTENT": "use true or false (false unless a group uses hold mode)",
+    "METRICS_PORT": "use a free port number (1024-65535), or leave it empty for no metrics",
 }
 
 
@@ -65,6 +66,7 @@ class Settings(BaseSettings):
     discord_gateway_url: str = DISCORD_GATEWAY_URL
     clock_rate: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     message_content_intent: bool = False  # only for groups that choose hold mode
+    metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # off unless set
 
     @field_validator("log_level")
     @classmethod

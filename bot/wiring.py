@@ -27,6 +27,7 @@ from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import Directory
 from bot.health import OVERDUE_GRACE, Heartbeat
+from bot.metrics import Metrics, MetricsServer
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -61,6 +62,8 @@ def build_services(
     scheduler: Scheduler,
     pseudonyms: Pseudonymizer,
     data_dir: Path | None = None,
+    metrics: Metrics | None = None,
+    metrics_port: int | None = None,
 ) -> Services:
     """Build every service and adapter for one bot, then subscribe them to each other's events."""
     bus = EventBus(
@@ -148,6 +151,17 @@ def build_services(
         voice_floor=VoiceFloorService(
             DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.floor_plans
         ),
+        metrics=None
+        if metrics is None or metrics_port is None
+        else MetricsServer(
+            metrics,
+            metrics_port,
+            running=lambda: len(meetings.running()),
+            pending=lambda: store.deadlines.overdue(float("inf"), scheduler.kinds()),
+            overdue=lambda: store.deadlines.overdue(
+                clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
+            ),
+        ),
     )
     subscribe(bus, services)
     return services
@@ -190,6 +204,7 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
     clock = Clock(rate=settings.clock_rate)
     scheduler = Scheduler(store.deadlines, clock)
     pseudonyms = Pseudonymizer(settings.pseudonym_key_bytes())
+    metrics = Metrics() if settings.metrics_port is not None and serve else None
     return PeerCircle(
         lambda client: build_services(
             client,
@@ -198,7 +213,10 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
             scheduler=scheduler,
             pseudonyms=pseudonyms,
             data_dir=settings.data_dir,
+            metrics=metrics,
+            metrics_port=settings.metrics_port,
         ),
+        http_trace=None if metrics is None else metrics.trace_config(),
         dev_guild_id=settings.dev_guild_id,
         message_content=settings.message_content_intent,
         serve=serve,

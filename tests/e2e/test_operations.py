@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import socket
 import stat
 
+import aiohttp
+
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import meeting_rows, slash, wait_message
+from tests.e2e.meeting_helpers import meeting_rows, panel, press, slash, wait_message
 from tests.e2e.test_meetings import ready_group
 from tests.fakediscord import FakeDiscord
 
@@ -79,3 +82,36 @@ async def test_a_stale_command_or_button_gets_the_sync_hint(
     assert reply.data is not None
     assert "python -m bot sync" in reply.data["content"]
     assert "python -m bot sync" in bot_runner.logs()  # the host is told too (a WARNING)
+
+
+async def test_metrics_during_a_meeting_are_totals_only(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    bot_runner.settings["METRICS_PORT"] = str(port)
+    _, room, (chair, first, *_) = await ready_group(
+        fake, bot_runner, "open-discussion", clock_rate="1"
+    )
+    fake.fail_next("POST", rf"/channels/{room}/messages$", status=429, retry_after=0.2)
+    assert "has started" in await slash(chair, room, "meeting start")
+    assert "hand is up" in await press(first, panel(fake, room), "hand")
+
+    url = f"http://127.0.0.1:{port}/metrics"
+    async with aiohttp.ClientSession() as session, session.get(url) as response:
+        assert response.status == 200
+        text = await response.text()
+    values = {
+        line.split(" ")[0]: float(line.split(" ")[1])
+        for line in text.splitlines()
+        if line and not line.startswith("#")
+    }
+    assert values["peercircle_meetings_running"] == 1
+    assert values["peercircle_discord_rate_limited_total"] >= 1
+    assert values["peercircle_interaction_ack_seconds_count"] >= 3  # setup, start, a press
+    assert values["peercircle_deadlines_overdue"] == 0
+    assert values["peercircle_deadlines_pending"] >= 1  # the meeting's timers
+    for identifier in fake.all_member_identifiers():
+        assert identifier not in text
+    assert str(room) not in text
