@@ -28,6 +28,7 @@ from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import Directory
 from bot.health import OVERDUE_GRACE, Heartbeat
 from bot.metrics import Metrics, MetricsServer
+from bot.runtime import markup
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -72,6 +73,8 @@ def build_services(
     # A disk that was full takes writes again: what waited carries on (bot/store/db.py).
     store.db.when_writable_again(scheduler.carry_on)
     store.db.when_writable_again(bus.resume)
+    if clock.rate != 1:  # a rehearsal: countdowns people see count real seconds
+        markup.count_down_in_real_time(clock.real_time_of)
     live = LiveMeetings()
     formats = FormatLibrary(store)
     groups = GroupService(store, formats, bus)

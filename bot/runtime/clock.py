@@ -109,3 +109,8 @@ class Clock:
     def real_seconds_until(self, clock_timestamp: float) -> float:
         """How long to really sleep until the clock reaches ``clock_timestamp`` (0 if past)."""
         return max(0.0, (clock_timestamp - self.timestamp()) / self.rate)
+
+    def real_time_of(self, clock_timestamp: float) -> float:
+        """The real Unix time at which the clock shows ``clock_timestamp``: what a countdown
+        shown to people must count to, when the clock runs faster than real time."""
+        return self.base.real + (clock_timestamp - self.base.clock) / self.rate

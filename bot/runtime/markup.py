@@ -5,12 +5,26 @@ words shown back safely."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from datetime import datetime
+
+#: Clock time -> real time, for countdowns people watch. The identity unless the composition
+#: root (bot/wiring.py) says the clock runs at another rate (``CLOCK_RATE``, a rehearsal).
+_real_time: Callable[[float], float] = float
+
+
+def count_down_in_real_time(convert: Callable[[float], float]) -> None:
+    """Show every countdown in real seconds, through ``convert`` (the clock's
+    ``real_time_of``). Called once, by bot/wiring.py."""
+    global _real_time
+    _real_time = convert
 
 
 def when(moment: datetime | None) -> str:
-    """A live countdown Discord keeps up to date in everyone's own time zone."""
-    return "" if moment is None else f"<t:{int(moment.timestamp())}:R>"
+    """A live countdown Discord keeps up to date in everyone's own time zone: to the real
+    moment the clock reaches ``moment`` (with ``CLOCK_RATE`` 60, a share ending in 3 clock
+    minutes counts down 3 real seconds)."""
+    return "" if moment is None else f"<t:{round(_real_time(moment.timestamp()))}:R>"
 
 
 def first_name(display_name: str) -> str:
