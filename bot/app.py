@@ -30,6 +30,7 @@ from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
 from bot.runtime.meetings import MeetingService
 from bot.runtime.privacy import PrivacyService
+from bot.runtime.room_rules import RoomRulesService
 from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
@@ -66,6 +67,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.rotation",
     "cogs.crosstalk",
     "cogs.voice_floor",
+    "cogs.room_rules",
 )
 
 
@@ -104,6 +106,7 @@ class Services:
     meeting_actions: MeetingActions
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
+    room_rules: RoomRulesService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
 
@@ -121,6 +124,7 @@ class Services:
         await self.presenter.close()
         await self.rotation.close()
         await self.voice_floor.close()
+        await self.room_rules.close()
 
 
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
