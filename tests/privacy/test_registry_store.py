@@ -144,6 +144,7 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
         "floor_restore",
         "meetings",
         "proposals",
+        "room_restore",
         "voters",
     ]
     # The open vote about cyd goes on without its proposer; the decided one about alice is gone;
