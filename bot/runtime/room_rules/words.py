@@ -39,11 +39,15 @@ NEEDS_MEMBER_ROLE = (
 
 def cannot_restore(missing: Sequence[str]) -> str:
     """To the group: the channel could not be put back as it was yet."""
-    what = needed(missing) if missing else "**Manage Permissions** and **Manage Channel**"
+    if not missing:
+        return (
+            "I couldn't put this channel back the way it was before the meeting just now: "
+            "Discord didn't let me. I'll keep trying on my own, and say so here when it's done."
+        )
     return (
         "I couldn't put this channel back the way it was before the meeting yet: Discord didn't "
-        f"let me (I need {what} here). I'll keep trying on my own. Someone who manages the "
-        "server can give me that permission, and then everything goes back as it was."
+        f"let me (I need {needed(missing)} here). I'll keep trying on my own. Someone who manages "
+        "the server can give me that permission, and then everything goes back as it was."
     )
 
 
