@@ -32,6 +32,7 @@ from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
 from bot.runtime.meetings import MeetingService
 from bot.runtime.privacy import PrivacyService
+from bot.runtime.room_rules import RoomRulesService
 from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
@@ -68,6 +69,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.rotation",
     "cogs.crosstalk",
     "cogs.voice_floor",
+    "cogs.room_rules",
 )
 
 
@@ -106,6 +108,7 @@ class Services:
     meeting_actions: MeetingActions
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
+    room_rules: RoomRulesService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1
@@ -126,6 +129,7 @@ class Services:
         await self.presenter.close()
         await self.rotation.close()
         await self.voice_floor.close()
+        await self.room_rules.close()
 
 
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):

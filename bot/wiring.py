@@ -20,6 +20,7 @@ import yarl
 from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
 from bot.adapters.voice_floor import DiscordVoiceFloor
 from bot.app import PeerCircle, Services
@@ -47,6 +48,7 @@ from bot.runtime.live import LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import MeetingService
 from bot.runtime.privacy import PrivacyService
+from bot.runtime.room_rules import RoomRulesService
 from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
@@ -165,6 +167,9 @@ def build_services(
                 clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
             ),
         ),
+        room_rules=RoomRulesService(
+            DiscordRoomRules(client), live, pseudonyms, clock, scheduler, store.room_plans
+        ),
     )
     subscribe(bus, services)
     return services
@@ -176,6 +181,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MeetingStepped, s.rotation.meeting_stepped)  # "… today" roles, who served
     bus.subscribe(MeetingStepped, s.crosstalk.meeting_stepped)  # who may post now
     bus.subscribe(MeetingStepped, s.voice_floor.meeting_stepped)  # who may speak in voice
+    bus.subscribe(MeetingStepped, s.room_rules.meeting_stepped)  # who may post; slow mode; lock
     # … a meeting counts (its closing, or 15 minutes); carried by the event outbox, written in
     # the transaction that ends the meeting: it happens even if the bot dies right after
     durable = Delivery.DURABLE
@@ -186,8 +192,10 @@ def subscribe(bus: EventBus, s: Services) -> None:
     # … a member confirms /privacy forget-me (their rows are already deleted)
     bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation
+    bus.subscribe(MemberForgotten, s.room_rules.member_forgotten)  # their overwrite put back
     # … the bot is removed from a server (its groups' rows are already deleted)
     bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
+    bus.subscribe(GuildLeft, s.room_rules.guild_left)  # no channel to put back there
 
 
 def configure_endpoints(settings: Settings) -> None:

@@ -301,6 +301,7 @@ class SimulatedMember:
         channel = self._fake.state.channel(channel_id)
         if not self.can(channel_id, "view_channel", "send_messages"):
             raise SimulationError(f"{self.username} cannot send messages in #{channel.name}")
+        self._slow_mode(channel)
         body: JSON = {"content": content}
         if reply_to is not None:
             body["message_reference"] = {"message_id": str(reply_to), "channel_id": str(channel_id)}
@@ -414,6 +415,21 @@ class SimulatedMember:
                 message=stored,
             )
         )
+
+    def _slow_mode(self, channel: Channel) -> None:
+        """Slow mode (``rate_limit_per_user``): one message per that many seconds, except for
+        members with Manage Messages or Manage Channel (Discord answers 429, code 20016)."""
+        key = (channel.id, self.id)
+        now = time.monotonic()
+        last = self._fake.state.slow_mode_posts.get(key)
+        exempt = self.can(channel.id, "manage_messages") or self.can(channel.id, "manage_channels")
+        waiting = last is not None and now - last < channel.rate_limit_per_user
+        if channel.rate_limit_per_user and not exempt and waiting:
+            raise SimulationError(
+                f"{self.username} is in slow mode in #{channel.name} (20016: this action "
+                "cannot be performed due to slowmode rate limit)"
+            )
+        self._fake.state.slow_mode_posts[key] = now
 
     def _post(self, channel: Channel, body: JSON) -> JSON:
         state = self._fake.state

@@ -164,6 +164,15 @@ def register(api: RestApi) -> None:
                 check_overwrite_allowed(channel, overwrite.allow, overwrite.deny)
                 overwrites[overwrite.id] = overwrite
             channel.overwrites = overwrites
+        slow = body.get("rate_limit_per_user")
+        if slow is not None and (not isinstance(slow, int) or not 0 <= slow <= 21600):
+            raise errors.form_error(
+                errors.field_error(
+                    ["rate_limit_per_user"],
+                    "NUMBER_TYPE_MAX",
+                    "int value should be less than or equal to 21600.",
+                )
+            )
         for key in (
             "name",
             "topic",

@@ -380,6 +380,8 @@ class State:
         self.sent_nonces: dict[tuple[int, str], tuple[int, float]] = {}
         self.guild_commands: defaultdict[int, list[JSON]] = defaultdict(list)
         self.attachments: dict[str, Attachment] = {}
+        #: (channel id, user id) -> monotonic time of the member's last post, for slow mode.
+        self.slow_mode_posts: dict[tuple[int, int], float] = {}
 
     # ---- lookups raising Discord's errors -------------------------------------------------
     def guild(self, guild_id: int | str) -> Guild:

@@ -230,6 +230,26 @@ async def _floor_restore(tx: Transaction, place: Place, now: float) -> None:
         )
 
 
+async def _room_restore(tx: Transaction, place: Place, now: float) -> None:
+    # A meeting with `post: sharer`: @everyone denied posting, alice (sharing) and bea (the
+    # chair) allowed it, the bot's own overwrite, and the slow mode before.
+    channel = place.group_id * 100 + 1
+    rows: list[tuple[int, int | None, str | None, int, int, int | None]] = [
+        (1, place.guild_id, None, 0, 0, None),
+        (2, None, place.who["alice"], 0, 0, None),
+        (2, None, place.who["bea"], 1, 0, None),
+        (3, None, None, 0, 0, None),
+        (4, None, None, 1, 0, 0),
+    ]
+    for holder, role_id, member, existed, deny, slow in rows:
+        await tx.execute(
+            "INSERT INTO room_restore (group_id, channel_id, holder, overwrite_role_id, member, "
+            "existed, allow_before, deny_before, slow_mode_before, expires_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, 0, ?, ?, ?)",
+            (place.group_id, channel, holder, role_id, member, existed, deny, slow, now + 86400),
+        )
+
+
 #: table -> maker, in an order that satisfies the foreign keys.
 MAKERS: dict[str, Maker] = {
     "group_formats": _group_formats,
@@ -250,6 +270,7 @@ MAKERS: dict[str, Maker] = {
     "rotation_announcements": _rotation_announcements,
     "event_outbox": _event_outbox,
     "floor_restore": _floor_restore,
+    "room_restore": _room_restore,
 }
 
 MEMBERS = {"alice": 310_000_000_000_000_001, "bea": 310_000_000_000_000_002,

@@ -260,6 +260,7 @@ async def test_a_forgotten_member_leaves_no_key_behind(world: World) -> None:
     async with world.store.db.transaction() as tx:  # … once what follows it is carried out:
         await tx.execute("DELETE FROM event_outbox")  # who served is recorded
         await tx.execute("DELETE FROM floor_restore")  # everyone has their voice back
+        await tx.execute("DELETE FROM room_restore")  # the channel is back as it was
     bea = world.home.who["bea"]
     assert (await copy_of(world.store)).holds(bea)
     outcome = await world.privacy.forget_member(guild_id=HOME, user_id=MEMBERS["bea"])

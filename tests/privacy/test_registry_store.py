@@ -98,6 +98,7 @@ async def test_what_i_keep_counts_the_askers_own_rows(world: World) -> None:
         "rotation_swaps": 1,
         "channel_denials": 1,  # not let back in yet
         "floor_restore": 1,  # muted by the bot in a voice meeting under floor control
+        "room_restore": 1,  # allowed to post while sharing, in a channel to put back
     }
 
 
@@ -121,7 +122,8 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
         "rotation_swaps": 1,
     }
     # Kept: her proposal waiting for a second keeps her key (so she can't second it herself),
-    # the channel she hasn't been let back into yet, and a voice state to give back.
+    # the channel she hasn't been let back into yet, a voice state to give back, and her own
+    # overwrite in a meeting channel to put back.
     assert kept == {
         "meetings": 1,
         "proposals": 1,
@@ -129,6 +131,7 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
         "decision_outbox": 1,
         "channel_denials": 1,
         "floor_restore": 1,
+        "room_restore": 1,
     }
     assert {r.entry.table: r.removable for r in preview.removed} == removed  # as announced
     assert all(rows.entry.forget.because for rows in outcome.kept)  # each says why
@@ -141,6 +144,7 @@ async def test_forget_me_deletes_the_members_rows_and_keeps_what_is_in_force(
         "floor_restore",
         "meetings",
         "proposals",
+        "room_restore",
         "voters",
     ]
     # The open vote about cyd goes on without its proposer; the decided one about alice is gone;

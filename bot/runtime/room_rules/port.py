@@ -1,0 +1,61 @@
+"""What the channel rules ask of Discord (:class:`RoomRulesPort`, implemented by
+:class:`bot.adapters.room_rules.DiscordRoomRules`), and the facts they are told."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from bot.core.room_rules import Bits, Holder
+
+
+@dataclass(frozen=True, slots=True)
+class RoomPlace:
+    """A server channel the bot can see, as its cache shows it (ids in memory only)."""
+
+    channel_id: int
+    guild_id: int
+    voice: bool  # a voice or stage channel
+    bot_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class RoomSnapshot:
+    """The channel's overwrites and slow mode, as Discord says they are now."""
+
+    overwrites: Mapping[Holder, Bits] = field(default_factory=dict)
+    slow_mode: int = 0
+
+
+class RoomRulesPort(Protocol):
+    """What the channel rules ask of Discord. Members are Discord user ids, in memory only."""
+
+    def place(self, channel_id: int) -> RoomPlace | None:
+        """The channel, if it is a server channel the bot sees and its own member is known."""
+
+    def members(self, guild_id: int) -> Sequence[int]:
+        """The server's members the bot knows of (to find someone behind a coded key)."""
+
+    def missing(self, place: RoomPlace, needed: Sequence[str]) -> tuple[str, ...]:
+        """The permissions among ``needed`` (``manage_roles``, ``manage_channels``) the bot lacks
+        in the channel."""
+
+    async def read(self, place: RoomPlace) -> RoomSnapshot | None:
+        """The channel as Discord has it now (not a cache); None when it is gone."""
+
+    async def set_overwrite(self, place: RoomPlace, holder: Holder, bits: Bits | None) -> None:
+        """Set (or, for None, delete) one overwrite. Raises :class:`~bot.errors.DiscordRefused`
+        (403) or :class:`~bot.errors.DiscordGone` (the channel, role or member is gone)."""
+
+    async def set_slow_mode(self, place: RoomPlace, seconds: int) -> None:
+        """Set the channel's slow mode. Raises as :meth:`set_overwrite` does."""
+
+    async def post(self, place: RoomPlace, text: str) -> None:
+        """Post in the channel, pinging nobody (nothing happens if Discord refuses)."""
+
+    async def tell(self, guild_id: int, user_id: int, text: str) -> bool:
+        """A private word (a DM); False if it could not be delivered."""
+
+    def closing(self) -> bool:
+        """The bot is shutting down (failures now are expected)."""
