@@ -28,6 +28,7 @@ from bot.store.decisions import DecisionRepository
 from bot.store.rotation import RotationRepository
 from bot.store.event_outbox import EventOutboxRepository
 from bot.store.voice_floor import FloorPlanRepository
+from bot.store.business import BusinessRepository
 
 # isort: on
 
@@ -48,6 +49,7 @@ class Store:
         self.rotation = RotationRepository(self.db)
         self.event_outbox = EventOutboxRepository(self.db)
         self.floor_plans = FloorPlanRepository(self.db)
+        self.business = BusinessRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

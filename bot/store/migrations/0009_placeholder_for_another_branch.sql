@@ -1,0 +1,2 @@
+-- PLACEHOLDER on branch i14-biz only: migration 0009 belongs to another branch (0009: a12's
+-- rotation announcements, 0010: i14-chan's room rules). Delete this file when merging that one.
