@@ -176,9 +176,7 @@ def open_ballot(matter: Matter, *, voting_seconds: int, now: datetime) -> Matter
     return replace(matter, stage=Stage.VOTING, until=now + timedelta(seconds=voting_seconds))
 
 
-def election(
-    matter_id: str, role: str, *, meeting: int, section: int, item: int
-) -> Matter:
+def election(matter_id: str, role: str, *, meeting: int, section: int, item: int) -> Matter:
     """An election for ``role`` begins: members may stand."""
     return Matter(matter_id, Kind.ELECTION, Stage.CANDIDATES, meeting, section, item, role=role)
 
