@@ -247,7 +247,7 @@ class BusinessRepository:
         await tx.execute("DELETE FROM business_ballots WHERE matter_id = ?", (matter.id,))
         await tx.execute(
             "UPDATE business_matters SET stage = 'decided', mover = NULL, seconder = NULL, "
-            "until = NULL, result = ? WHERE id = ?",
+            "until = NULL, tables = NULL, result = ? WHERE id = ?",
             (json.dumps(asdict(result), sort_keys=True), matter.id),
         )
 
