@@ -181,7 +181,7 @@ async def test_a_motion_is_moved_seconded_discussed_voted_and_carried(bench: Ben
     with pytest.raises(NotAllowed, match="Only today's chair"):
         await bench.business.act(matter, CY, 23, "call")
     await bench.advance(10 * 60)  # the discussion's ten minutes are up: the ballot opens
-    ballot, shown = bench.port.last("**Secret ballot: the motion above.**")
+    ballot, _shown = bench.port.last("**Secret ballot: the motion above.**")
     assert bench.port.buttons(ballot) == ["yes", "no", "abstain", "close"]
     assert bench.port.buttons(message) == []
     assert await bench.rows("business_roll") == len(MEMBERS)
