@@ -21,6 +21,7 @@ from bot.adapters.meetings import MeetingPresenter
 from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import ensure_members
 from bot.health import Heartbeat
+from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -66,6 +67,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.rotation",
     "cogs.crosstalk",
     "cogs.voice_floor",
+    "cogs.business",
 )
 
 
@@ -104,6 +106,7 @@ class Services:
     meeting_actions: MeetingActions
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
+    business: BusinessService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
 
@@ -121,6 +124,7 @@ class Services:
         await self.presenter.close()
         await self.rotation.close()
         await self.voice_floor.close()
+        await self.business.settle()
 
 
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):

@@ -68,7 +68,7 @@ class FakeBusinessPort:
         if words is not None:
             post.words = words
 
-    def names(
+    async def names(
         self, group: GroupRecord, who: Sequence[Pseudonym], hint: Mapping[Pseudonym, int]
     ) -> list[str]:
         return [NAMES.get(p, "a member") for p in who]

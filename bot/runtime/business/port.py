@@ -55,7 +55,7 @@ class BusinessPort(Protocol):
     ) -> None:
         """Change a message's buttons (none: take them off), and its words when given."""
 
-    def names(
+    async def names(
         self, group: GroupRecord, who: Sequence[Pseudonym], hint: Mapping[Pseudonym, int]
     ) -> list[str]:
         """The first names of these members (who chose to be named), in order; "a member" for

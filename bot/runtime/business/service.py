@@ -35,7 +35,7 @@ from bot.errors import NotAllowed
 from bot.runtime.business import texts
 from bot.runtime.business.port import Button, Look
 from bot.runtime.business.work import BALLOT_KIND, DISCUSSION_KIND, MatterWork
-from bot.runtime.events import MeetingStepped
+from bot.runtime.events import MeetingStepped, MemberForgotten
 from bot.runtime.live import LiveMeeting
 from bot.store.business import MatterRecord
 from bot.store.groups import GroupRecord
@@ -55,6 +55,10 @@ class BusinessService(MatterWork):
         super().__init__(**parts)
         self._scheduler.register(DISCUSSION_KIND, self._discussion_due)
         self._scheduler.register(BALLOT_KIND, self._ballot_due)
+
+    async def member_forgotten(self, event: MemberForgotten) -> None:
+        """Forget-me: the member's id leaves memory (their rows are already deleted)."""
+        self._names.pop(event.who, None)
 
     async def meeting_stepped(self, event: MeetingStepped) -> None:
         live = event.meeting

@@ -116,7 +116,7 @@ class MatterWork:
     ) -> None:
         matter = record.matter
         if matter.kind is Kind.ELECTION:
-            names = self._port.names(group, matter.candidates, self._names)
+            names = await self._port.names(group, matter.candidates, self._names)
             title = f"our {self._role_title(plan, matter)}"
             choices = texts.ELECTION_CHOICES
             buttons = [
@@ -183,7 +183,7 @@ class MatterWork:
         if matter.kind is Kind.ELECTION:
             item = self._agenda_item(rules, matter)
             term = self._term(plan, matter, item)
-            names = self._port.names(group, matter.candidates, self._names)
+            names = await self._port.names(group, matter.candidates, self._names)
             start = self._clock.now().date()
             words = texts.election_result(
                 result,
@@ -214,7 +214,7 @@ class MatterWork:
         rules = self._rules(plan, matter)
         term = self._term(plan, matter, self._agenda_item(rules, matter))
         until = None if term is None else core.term_ends(self._clock.now().date(), term)
-        standing = self._port.names(group, matter.candidates, self._names)
+        standing = await self._port.names(group, matter.candidates, self._names)
         words = texts.election(self._role_title(plan, matter), term, until, standing)
         buttons = [
             Button(matter.id, "stand", "Stand", Look.MAIN),
