@@ -35,6 +35,7 @@ from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
+from bot.ui.business import DYNAMIC_ITEMS as BUSINESS_BUTTONS
 from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
 from bot.ui.meeting import MeetingActions, MeetingButton
 from bot.ui.replies import STALE, STALE_LOG, reply_privately
@@ -53,6 +54,7 @@ PERSISTENT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     MeetingButton,
     RotationButton,
     *DECISION_BUTTONS,
+    *BUSINESS_BUTTONS,
 )
 
 #: Every cog, loaded explicitly and in this order.
