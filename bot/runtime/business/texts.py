@@ -139,8 +139,8 @@ def election(title: str, term: Term | None, until: date | None, standing: Sequen
     names = ", ".join(standing) if standing else "nobody yet"
     return (
         f"**Electing our {title}**{term_words(term, until)}. Would you like to serve? Press "
-        f"**Stand**. Standing so far: {names}. The chair opens the ballot when everyone who'd "
-        "like to has stood."
+        f"**I'd like to serve**. Standing so far: {names}. The chair opens the ballot when "
+        "everyone who'd like to has stood."
     )
 
 

@@ -217,8 +217,8 @@ class MatterWork:
         standing = await self._port.names(group, matter.candidates, self._names)
         words = texts.election(self._role_title(plan, matter), term, until, standing)
         buttons = [
-            Button(matter.id, "stand", "Stand", Look.MAIN),
-            Button(matter.id, "down", "Stand down"),
+            Button(matter.id, "stand", "I'd like to serve", Look.MAIN),
+            Button(matter.id, "down", "Take my name off"),
             Button(matter.id, "open", "Open the ballot (chair)"),
         ]
         if record.message_id is not None:
