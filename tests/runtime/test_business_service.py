@@ -344,3 +344,27 @@ async def test_a_restart_shows_a_result_a_crash_left_unposted(bench: Bench) -> N
     await bench.business.resume()
     assert bench.port.said()[-1].startswith("**The motion did not carry** (Yes 5")
     assert await bench.rows("business_matters") == 0
+
+
+async def test_a_motion_stored_but_never_posted_is_asked_for_again_after_a_restart(
+    bench: Bench,
+) -> None:
+    live = await bench.to_business()
+    from bot.core import business as core
+
+    motion = core.move(
+        "lost-motion-1",
+        BO,
+        meeting=live.id,
+        section=live.state.step.index,  # type: ignore[union-attr]
+        item=0,
+        second_required=True,
+        discussion_seconds=None,
+        now=bench.clock.now(),
+    )
+    async with bench.store.db.transaction() as tx:  # committed, then the process died
+        await bench.store.business.add(tx, motion, live.group.id)
+    await bench.business.resume()
+    assert bench.port.said()[-1].startswith("I restarted just as a motion was being posted")
+    assert await bench.rows("business_matters") == 0
+    await bench.motion(live)  # a new motion may be made

@@ -33,10 +33,15 @@ from bot.core.meeting.effects import (
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
 from bot.runtime.business import texts
-from bot.runtime.business.port import Button, Look
+from bot.runtime.business.port import BusinessPort, Button, Look
 from bot.runtime.business.work import BALLOT_KIND, DISCUSSION_KIND, MatterWork
+from bot.runtime.clock import Clock
 from bot.runtime.events import MeetingStepped, MemberForgotten
-from bot.runtime.live import LiveMeeting
+from bot.runtime.formats import FormatLibrary
+from bot.runtime.live import LiveMeeting, LiveMeetings
+from bot.runtime.locks import GroupLocks
+from bot.runtime.scheduler import Scheduler
+from bot.store import Store
 from bot.store.business import MatterRecord
 from bot.store.groups import GroupRecord
 
@@ -51,10 +56,28 @@ VOTES = frozenset({"yes", "no", "abstain"} | {core.candidate_choice(n) for n in 
 class BusinessService(MatterWork):
     """The one face the buttons, the wiring and the tests use."""
 
-    def __init__(self, **parts: Any) -> None:
-        super().__init__(**parts)
-        self._scheduler.register(DISCUSSION_KIND, self._discussion_due)
-        self._scheduler.register(BALLOT_KIND, self._ballot_due)
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        scheduler: Scheduler,
+        formats: FormatLibrary,
+        live: LiveMeetings,
+        port: BusinessPort,
+        locks: GroupLocks,
+    ) -> None:
+        super().__init__(
+            store=store,
+            clock=clock,
+            scheduler=scheduler,
+            formats=formats,
+            live=live,
+            port=port,
+            locks=locks,
+        )
+        scheduler.register(DISCUSSION_KIND, self._discussion_due)
+        scheduler.register(BALLOT_KIND, self._ballot_due)
 
     async def member_forgotten(self, event: MemberForgotten) -> None:
         """Forget-me: the member's id leaves memory (their rows are already deleted)."""
@@ -344,6 +367,13 @@ class BusinessService(MatterWork):
                 await self._let_go(group, plan, record)
         elif matter.stage is Stage.VOTING and record.ballot_message_id is None:
             await self._post_ballot(group, plan, record)
+        elif record.message_id is None and matter.stage is not Stage.VOTING:
+            # Stored, then the process died before it was posted: an election is shown now; a
+            # motion's words were never kept, so the member is asked to make it again.
+            if matter.kind is Kind.ELECTION:
+                await self._show_election(group, plan, record)
+            else:
+                await self._let_go(group, plan, record, words=texts.LOST_IN_RESTART)
 
     def _business_now(self, live: LiveMeeting) -> tuple[int, int, BusinessRules]:
         step = live.state.step

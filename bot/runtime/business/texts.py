@@ -130,6 +130,10 @@ ELECTION_CHOICES = "Press the name of the member you'd like, or **Abstain**."
 
 WITHDRAWN_ROOM = "The member who moved the motion has withdrawn it."
 TABLED_ROOM = "The chair has tabled the motion. It can come back at a later meeting."
+LOST_IN_RESTART = (
+    "I restarted just as a motion was being posted, and its words didn't reach the channel. "
+    "Would the member who made it please make it again? I'm sorry for the trouble."
+)
 LEFT_FOR_LATER = (
     "The business part ended before the motion came to a vote, so it's left for a later meeting."
 )

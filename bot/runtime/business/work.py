@@ -66,7 +66,14 @@ class MatterWork:
         while self._tasks:
             await asyncio.wait(list(self._tasks))
 
-    async def _let_go(self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord) -> None:
+    async def _let_go(
+        self,
+        group: GroupRecord,
+        plan: CompiledFormat,
+        record: MatterRecord,
+        *,
+        words: str = texts.LEFT_FOR_LATER,
+    ) -> None:
         matter = record.matter
         async with self._store.db.transaction() as tx:
             await self._repo.delete(tx, matter.id)
@@ -78,7 +85,7 @@ class MatterWork:
             words = texts.election_not_held(self._role_title(plan, matter))
             await self._port.post(group, words, reply_to=record.message_id)
         elif matter.kind is Kind.MOTION:
-            await self._port.post(group, texts.LEFT_FOR_LATER, reply_to=record.message_id)
+            await self._port.post(group, words, reply_to=record.message_id)
 
     async def _drop(self, group: GroupRecord, record: MatterRecord, words: str) -> None:
         """Withdrawn or tabled: nothing of it is kept."""
