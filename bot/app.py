@@ -23,6 +23,7 @@ from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import ensure_members
 from bot.health import Heartbeat
 from bot.metrics import MetricsServer
+from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -37,6 +38,7 @@ from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
+from bot.ui.business import DYNAMIC_ITEMS as BUSINESS_BUTTONS
 from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
 from bot.ui.meeting import MeetingActions, MeetingButton
 from bot.ui.replies import STALE, STALE_LOG, reply_privately
@@ -55,6 +57,7 @@ PERSISTENT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     MeetingButton,
     RotationButton,
     *DECISION_BUTTONS,
+    *BUSINESS_BUTTONS,
 )
 
 #: Every cog, loaded explicitly and in this order.
@@ -70,6 +73,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.crosstalk",
     "cogs.voice_floor",
     "cogs.room_rules",
+    "cogs.business",
 )
 
 
@@ -109,6 +113,7 @@ class Services:
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
     room_rules: RoomRulesService
+    business: BusinessService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1
@@ -130,6 +135,7 @@ class Services:
         await self.rotation.close()
         await self.voice_floor.close()
         await self.room_rules.close()
+        await self.business.settle()
 
 
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):

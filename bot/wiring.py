@@ -17,6 +17,7 @@ from pathlib import Path
 import discord
 import yarl
 
+from bot.adapters.business import DiscordBusiness
 from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
@@ -30,6 +31,7 @@ from bot.guild import Directory
 from bot.health import OVERDUE_GRACE, Heartbeat
 from bot.metrics import Metrics, MetricsServer
 from bot.runtime import markup
+from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -170,6 +172,15 @@ def build_services(
         room_rules=RoomRulesService(
             DiscordRoomRules(client), live, pseudonyms, clock, scheduler, store.room_plans
         ),
+        business=BusinessService(
+            store=store,
+            clock=clock,
+            scheduler=scheduler,
+            formats=formats,
+            live=live,
+            port=DiscordBusiness(client, directory),
+            locks=GroupLocks(),
+        ),
     )
     subscribe(bus, services)
     return services
@@ -182,6 +193,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MeetingStepped, s.crosstalk.meeting_stepped)  # who may post now
     bus.subscribe(MeetingStepped, s.voice_floor.meeting_stepped)  # who may speak in voice
     bus.subscribe(MeetingStepped, s.room_rules.meeting_stepped)  # who may post; slow mode; lock
+    bus.subscribe(MeetingStepped, s.business.meeting_stepped)  # motions, ballots, elections
     # … a meeting counts (its closing, or 15 minutes); carried by the event outbox, written in
     # the transaction that ends the meeting: it happens even if the bot dies right after
     durable = Delivery.DURABLE
@@ -193,6 +205,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation
     bus.subscribe(MemberForgotten, s.room_rules.member_forgotten)  # their overwrite put back
+    bus.subscribe(MemberForgotten, s.business.member_forgotten)  # their id out of memory
     # … the bot is removed from a server (its groups' rows are already deleted)
     bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
     bus.subscribe(GuildLeft, s.room_rules.guild_left)  # no channel to put back there

@@ -251,6 +251,8 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await again.wait_response()
     await check.click(leaver, await again.wait_original(), "Forget me")
 
+    await business_replays(fake, bot_runner, (guild.id, guild.owner), people, probe, check)
+
     registered = command_paths(fake.guild_commands[guild.id])
     assert registered - check.commands == set(), "commands never delivered twice"
     assert len(check.buttons) >= 14
@@ -258,3 +260,75 @@ async def test_every_command_and_button_delivered_twice_acts_once(
 
 def board_id(board: JSON) -> str:
     return str(buttons(board)[0]["custom_id"].split(":")[2])
+
+
+async def business_replays(
+    fake: FakeDiscord,
+    bot_runner: BotRunner,
+    server: tuple[int, SimulatedMember],
+    people: list[SimulatedMember],
+    probe: SimulatedMember,
+    check: Replays,
+) -> None:
+    """A business meeting in a room of its own: the motion form and every business button
+    (issue 14, BUSINESS lane), each delivered twice."""
+    chair, reader, third, _, _ = people
+    guild_id, owner = server
+    room = fake.add_channel(guild_id, "replay-business").id
+    biz = Replays(fake, bot_runner, room, [*people, owner], probe)
+    await biz.slash(owner, "group setup", {"format": "business-meeting"})
+    await wait_message(fake, room, "home to a peer group")
+    await biz.slash(chair, "meeting start")
+    invite = await chair_moves_on_until(fake, room, chair, "Make a motion**")
+
+    async def motion(member: SimulatedMember, words: str) -> JSON:
+        mark = len(fake.channel_messages(room))
+        await biz.click(member, invite, "Make a motion")  # opens the form (a modal)
+        meeting = buttons(invite)[0]["custom_id"].split(":")[3]
+        form = await member.submit_modal(f"pc:bz:motion:{meeting}", {"motion": words})
+        await biz.case("the motion form", form)
+        return await wait_message(fake, room, "**A motion**", after=mark, with_buttons=True)
+
+    def now(message: JSON) -> JSON:
+        return dict(fake.state.messages[int(message["id"])].data)
+
+    first = await motion(reader, "We meet every week.")
+    await biz.click(third, first, "Second")
+    await biz.click(chair, now(first), "Call the vote")
+    ballot = await wait_message(fake, room, "**Secret ballot", with_buttons=True)
+    await biz.click(reader, ballot, "Yes")
+    await biz.click(third, ballot, "No")
+    await biz.click(probe, ballot, "Abstain")
+    await biz.click(chair, ballot, "Close the vote")
+    second = await motion(third, "We buy a kettle.")
+    await biz.click(third, second, "Withdraw")
+    third_motion = await motion(reader, "We change our closing.")
+    await biz.click(third, third_motion, "Second")
+    await biz.click(probe, now(third_motion), "Move to table")
+    await biz.click(chair, now(third_motion), "Table it")
+    election = await chair_moves_on_until(fake, room, chair, "**Electing our")
+    await biz.click(third, election, "I'd like to serve")
+    await biz.click(third, now(election), "Take my name off")
+    await biz.click(reader, now(election), "I'd like to serve")
+    await biz.click(chair, now(election), "Open the ballot")
+    vote = await wait_message(fake, room, "our secretary.**", with_buttons=True)
+    await biz.click(third, vote, buttons(vote)[0]["label"])
+    await biz.slash(chair, "meeting end")
+    check.commands |= biz.commands
+    check.buttons |= biz.buttons
+
+
+async def chair_moves_on_until(
+    fake: FakeDiscord, room: int, chair: SimulatedMember, text: str
+) -> JSON:
+    """The chair presses Next (not as a case) until a message with buttons says ``text``."""
+    for _ in range(12):
+        try:
+            return await wait_message(fake, room, text, with_buttons=True, limit=1.5)
+        except TimeoutError:
+            board = panel(fake, room)
+            (next_id,) = [
+                b["custom_id"] for b in buttons(board) if b["custom_id"].endswith(":next")
+            ]
+            await (await chair.click(int(board["id"]), next_id)).wait_followups()
+    raise AssertionError(f"the meeting never said {text!r}")

@@ -236,6 +236,8 @@ class AgendaItem:
     title: str
     time_box_seconds: int | None = None
     who: Who | None = None  # who presents it (a treasurer's report, say)
+    elect: str | None = None  # an election for this role is held during the item
+    term: Term | None = None  # the elected member's term (the role's own term if None)
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,7 @@ class BusinessRules:
     vote: VoteMethod = VoteMethod.SECRET
     threshold: Threshold = Threshold(Fraction(1, 2), strictly_more=True)
     quorum: int | None = None  # fewest votes cast for a result to count
+    voting_seconds: int = 120  # how long a secret ballot stays open (the chair may close it)
 
 
 # --- sections --------------------------------------------------------------------------------

@@ -461,4 +461,18 @@ class HandLowered(ChannelEffect):
     why: HandDropped
 
 
+# --- BUSINESS lane: live business meetings (bot/runtime/business says these in the room) --------
+
+
+@dataclass(frozen=True)
+class AgendaItemSkipped(ChannelEffect):
+    """An agenda item led by a role nobody holds today, whose fallback is ``skip``: it is left
+    for next time, and the room is told so (never dropped silently)."""
+
+    index: int
+    item: int
+    title: str
+    role: str
+
+
 Effect = MeetingDeadlineEffect | ChannelEffect

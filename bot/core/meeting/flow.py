@@ -24,6 +24,7 @@ from bot.core.formats.plan import (
 from bot.core.formats.texts import SectionText
 from bot.core.meeting.clock import floor_rules, moment, wanted_timers
 from bot.core.meeting.effects import (
+    AgendaItemSkipped,
     ArmMeetingDeadline,
     AskChair,
     BellEnd,
@@ -311,7 +312,10 @@ class Transition:
             entry = agenda[number]
             leader = None if entry.who is None else self.leader(entry.who)
             if entry.who is not None and leader is None:
-                continue  # e.g. no treasurer, and the role says to skip
+                # e.g. no treasurer, and the role says to skip: said in the room, not dropped
+                role = entry.who.role or ""
+                self.effects.append(AgendaItemSkipped(section.index, number, entry.title, role))
+                continue
             box = None
             if entry.time_box_seconds:
                 box = self.now + timedelta(seconds=entry.time_box_seconds)
