@@ -59,6 +59,8 @@ class MeetingRefusal(StrEnum):
     CHAIR_ASKED = "chair_asked"  # the chair was already asked whether they're still with us
     NO_CHAIR_TO_ASK = "no_chair_to_ask"  # nobody chairs: there is nobody to ask
     NOT_STOOD_IN_FOR = "not_stood_in_for"  # taking the chair back, but nobody stood in for you
+    NO_LONGER_WAITING = "no_longer_waiting"  # the chair called on someone whose hand went down
+    NOT_AVAILABLE = "not_available"  # invited someone who isn't here to share just now
 
 
 class MeetingError(Exception):
@@ -371,6 +373,7 @@ class EndedBy(StrEnum):
 class FloorWaits(StrEnum):
     HANDS = "hands"  # nobody is waiting: "raise your hand if you'd like to share"
     CHAIR = "chair"  # the chair calls on the next sharer (chair picks, tag, hand back)
+    ROUND = "round"  # a round with nobody in it yet: "press Join the round"
 
 
 class HandDropped(StrEnum):
@@ -459,6 +462,31 @@ class HandLowered(ChannelEffect):
 
     who: Pseudonym
     why: HandDropped
+
+
+# --- ROOM lane: floor orders, private declarations and the chair's tools ----------------------
+
+
+class ChairTool(StrEnum):
+    SKIPPED = "skipped"  # the chair skipped the rest of a part
+    BACK = "back"  # the chair went back to the part before
+
+
+@dataclass(frozen=True)
+class ChairMoved(ChannelEffect):
+    """The chair used a tool the room should know about: ``index`` is the section it left."""
+
+    tool: ChairTool
+    index: int
+    title: str
+
+
+@dataclass(frozen=True)
+class HandsCleared(ChannelEffect):
+    """A sharing section ended with ``count`` hands still up: they are lowered (no names)."""
+
+    index: int
+    count: int
 
 
 Effect = MeetingDeadlineEffect | ChannelEffect
