@@ -8,13 +8,12 @@ class); like every runner operation, each takes the state and ``now`` and return
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 from datetime import datetime
 
 from bot.core import sharing
-from bot.core.formats.plan import CompiledFormat, Order
-from bot.core.meeting.clock import floor_rules
+from bot.core.formats.plan import CompiledFormat
 from bot.core.meeting.effects import (
     ChairMoved,
     ChairTool,
@@ -23,6 +22,7 @@ from bot.core.meeting.effects import (
     MeetingRefusal,
 )
 from bot.core.meeting.flow import Outcome, Transition
+from bot.core.meeting.panel import Choices, choosing
 from bot.core.meeting.state import MeetingState, Status
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing import Floor, FloorRules, FloorStep
@@ -85,10 +85,14 @@ class RoomOperations:
 
     # --- calling on and inviting from the panel's lists -------------------------------------
 
-    def call_on(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
-        """The chair calls on ``who`` from the panel's list; refused (``NO_LONGER_WAITING``) if
-        their hand went down meanwhile."""
-        return self._floor(state, now, lambda f, r: sharing.call_on(f, r, who, now))
+    def call_on(
+        self, state: MeetingState, who: Pseudonym, now: datetime, *, waiting_only: bool = False
+    ) -> Outcome:
+        """The chair calls on ``who`` (anyone here, or with ``waiting_only`` from the panel's
+        list: refused with ``NO_LONGER_WAITING`` if their hand went down meanwhile)."""
+        return self._floor(
+            state, now, lambda f, r: sharing.call_on(f, r, who, now, waiting_only=waiting_only)
+        )
 
     def invite(
         self, state: MeetingState, who: Pseudonym, target: Pseudonym, now: datetime
@@ -96,25 +100,10 @@ class RoomOperations:
         """The sharer ``who`` finishes and invites ``target`` to share next (``order: tag``)."""
         return self._floor(state, now, lambda f, r: sharing.invite(f, r, who, target, now))
 
-    def candidates(self, state: MeetingState) -> tuple[Pseudonym, ...]:
-        """The panel's list: whom the sharer may invite (tag, while someone shares), else
-        whom the chair may call on. Empty when there is nobody to choose."""
-        rules = floor_rules(self.plan, state)
-        if state.status is not Status.RUNNING or rules is None:
-            return ()
-        floor = state.floor
-        if self.tagging(state):
-            return sharing.invitable(floor, rules)
-        return sharing.callable_now(floor, rules)
-
-    def tagging(self, state: MeetingState) -> bool:
-        """Someone is sharing in a part where each sharer invites the next."""
-        rules = floor_rules(self.plan, state)
-        return (
-            rules is not None
-            and state.floor.turn is not None
-            and rules.phase_of(state.floor).order is Order.TAG
-        )
+    def choices(self, state: MeetingState) -> Choices:
+        """The panel's list of members, and who chooses from it: the sharer while they share
+        in a tag part (whom to invite), otherwise the chair whenever someone waits."""
+        return choosing(self.plan, state)
 
     # --- private declarations (memory only) -------------------------------------------------
 
@@ -136,7 +125,7 @@ class RoomOperations:
             declared = replace(declared, first_time=_with(declared.first_time, who, first_time))
         if listening is not None:
             declared = replace(declared, listening=_with(declared.listening, who, listening))
-        floor = sharing.seat(run.state.floor, (who,))
+        floor = run.state.floor
         if listening:
             floor = sharing.stand_aside(floor, who)
         run.state = replace(run.state, declared=declared, floor=floor)
@@ -144,10 +133,10 @@ class RoomOperations:
 
     # --- who is here --------------------------------------------------------------------------
 
-    def seated(self, state: MeetingState, present: Iterable[Pseudonym]) -> MeetingState:
-        """The state with everyone known to be at the meeting in the circle a round is made
-        from (no effects; the runtime hands them in before each operation)."""
-        if state.status is Status.ENDED:
+    def seated(self, state: MeetingState, present: Sequence[Pseudonym]) -> MeetingState:
+        """The state knowing who is here (everyone who took part, in the order they came): a
+        round is made from them. In memory only, like the declarations; no effects."""
+        if state.status is Status.ENDED or tuple(present) == state.declared.present:
             return state
-        floor = sharing.seat(state.floor, present)
-        return state if floor is state.floor else replace(state, floor=floor)
+        declared = replace(state.declared, present=tuple(present))
+        return replace(state, declared=declared)

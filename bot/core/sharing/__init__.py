@@ -35,7 +35,7 @@ check-in/out rounds do not, and a pass never does.
 
 from __future__ import annotations
 
-from bot.core.sharing.choosing import call_on, callable_now, invitable, invite, seat, stand_aside
+from bot.core.sharing.choosing import call_on, callable_now, invitable, invite, stand_aside
 from bot.core.sharing.floor import (
     Declarations,
     Floor,
@@ -97,7 +97,6 @@ __all__ = [
     "pick",
     "raise_hand",
     "resume",
-    "seat",
     "shift",
     "stand_aside",
     "tag",

@@ -1,22 +1,21 @@
-"""Who may be called on or invited, and members seated in the circle: pure, no I/O.
+"""Who may be called on from the panel, or invited by the sharer: pure, no I/O.
 
 The chair's list (:func:`callable_now`) is the raised hands in the order they will be served;
-the sharer's list in a tag section (:func:`invitable`) is everyone here who may share in this
-part, those with a hand up first. Both leave out anyone who said privately they'd rather listen
-today. A list shown on the panel may be out of date by the time someone chooses from it, so
-:func:`call_on` and :func:`invite` check the choice again.
+the sharer's list in a tag section (:func:`invitable`) is everyone on the floor today who may
+share in this part, those with a hand up first. Both leave out anyone who said privately
+they'd rather listen today. A list shown on the panel may be out of date by the time someone
+chooses from it, so :func:`call_on` and :func:`invite` check the choice again.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
 
 from bot.core.formats.plan import Order
 from bot.core.meeting.effects import MeetingError, MeetingRefusal
 from bot.core.pseudonyms import Pseudonym
-from bot.core.sharing.floor import Floor, FloorRules, FloorStep, Member, eligible, up_next
+from bot.core.sharing.floor import Floor, FloorRules, FloorStep, eligible, up_next
 from bot.core.sharing.turns import pick, tag
 
 
@@ -29,8 +28,9 @@ def callable_now(floor: Floor, rules: FloorRules | None) -> tuple[Pseudonym, ...
 
 
 def invitable(floor: Floor, rules: FloorRules | None) -> tuple[Pseudonym, ...]:
-    """Whom the sharer may invite next: those waiting first, then everyone else here who may
-    share in this part (not the sharer, not anyone who'd rather listen)."""
+    """Whom the sharer may choose from the panel: those waiting first, then everyone else on
+    the floor today (who raised a hand, joined a round or shared) who is here and may share in
+    this part; never the sharer or anyone who'd rather listen. ``/tag`` reaches anyone."""
     if rules is None or not floor.active:
         return ()
     phase = rules.phase_of(floor)
@@ -40,19 +40,24 @@ def invitable(floor: Floor, rules: FloorRules | None) -> tuple[Pseudonym, ...]:
         m.who
         for m in floor.members
         if m.here
-        and m.who != holder
-        and m.who not in waiting
+        and m.who not in (holder, *waiting)
         and eligible(floor, phase, m.who)
         and not rules.listens(m.who)
     ]
     return (*waiting, *others)
 
 
-def call_on(floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datetime) -> FloorStep:
-    """The chair calls on ``who`` from the panel's list: only while they are still waiting."""
+def call_on(
+    floor: Floor, rules: FloorRules | None, who: Pseudonym, now: datetime, *, waiting_only: bool
+) -> FloorStep:
+    """The chair calls on ``who``: from the panel's list (``waiting_only``) only while they
+    are still waiting; never someone who'd rather listen today."""
     if rules is None or not floor.active:
         raise MeetingError(MeetingRefusal.NOT_SHARING_NOW)
-    if who not in callable_now(floor, rules):
+    member = floor.member(who)
+    if rules.listens(who) or (member is not None and not member.here):
+        raise MeetingError(MeetingRefusal.NOT_AVAILABLE)
+    if waiting_only and who not in callable_now(floor, rules):
         raise MeetingError(MeetingRefusal.NO_LONGER_WAITING)
     return pick(floor, rules, who, now)
 
@@ -69,15 +74,6 @@ def invite(
     if rules.listens(target) or (member is not None and not member.here):
         raise MeetingError(MeetingRefusal.NOT_AVAILABLE)
     return tag(floor, rules, who, target, now)
-
-
-def seat(floor: Floor, present: Iterable[Pseudonym]) -> Floor:
-    """Members known to be at the meeting (they took part in it) join the circle that a round
-    is made from, in the order given; nobody is given the floor and nobody's hand goes up.
-    Members already known keep their place (and their "left" mark)."""
-    known = {m.who for m in floor.members}
-    new = tuple(Member(who) for who in dict.fromkeys(present) if who not in known)
-    return replace(floor, members=(*floor.members, *new)) if new else floor
 
 
 def stand_aside(floor: Floor, who: Pseudonym) -> Floor:

@@ -67,12 +67,15 @@ class Floor:
 
 @dataclass(frozen=True)
 class Declarations:
-    """What members said privately, for this meeting only: "it's my first time", "I'd rather
-    listen today". Held in memory with the meeting's state and never stored
-    (``MeetingState.to_dict`` leaves it out): after a restart nobody has declared anything."""
+    """What the runtime knows of members in memory only, for this meeting: what they said
+    privately ("it's my first time", "I'd rather listen today") and who is here (``present``:
+    everyone who took part, in the order they came; a round is made from them). Held with the
+    meeting's state in memory and never stored (``MeetingState.to_dict`` leaves it out): after
+    a restart nobody has declared anything."""
 
     first_time: tuple[Pseudonym, ...] = ()
     listening: tuple[Pseudonym, ...] = ()
+    present: tuple[Pseudonym, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -158,9 +161,9 @@ def hands_on_by_itself(floor: Floor, rules: FloorRules) -> bool:
 def circle(
     floor: Floor, phase: TurnTaking, declared: Declarations = Declarations()
 ) -> tuple[Pseudonym, ...]:
-    """The members here for a round, in the order they joined (not those who'd rather listen)."""
-    return tuple(
-        m.who
-        for m in floor.members
-        if m.here and eligible(floor, phase, m.who) and m.who not in declared.listening
-    )
+    """The members here for a round: those on the floor in the order they joined, then the
+    others known to be present in the order they came; never those who'd rather listen."""
+    known = {m.who for m in floor.members}
+    here = [m.who for m in floor.members if m.here]
+    here += [w for w in dict.fromkeys(declared.present) if w not in known]
+    return tuple(w for w in here if eligible(floor, phase, w) and w not in declared.listening)

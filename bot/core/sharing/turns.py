@@ -410,7 +410,7 @@ def _give(
     how: GivenBy,
     effects: list[Effect],
 ) -> Floor:
-    floor = replace(_withdraw(floor, who), with_chair=False)
+    floor = replace(_withdraw(_welcome(floor, who, False), who), with_chair=False)
     phase = rules.phase_of(floor)
     waiting = len(up_next(floor, rules)) if phase.order is not Order.ROUND else len(floor.round)
     number = floor.turns_given + 1
