@@ -69,6 +69,7 @@ class MeetingPresenter:
         # pseudonym -> member, learnt from interactions; in memory only, per meeting
         self._members: dict[int, dict[Pseudonym, discord.Member]] = {}
         self._panel_dirty: set[int] = set()
+        self._panel_live: dict[int, LiveMeeting] = {}  # the newest meeting with that id
         self._reposted: dict[int, int] = {}  # meeting id -> its panel, posted again
         self._progress: dict[int, _Progress] = {}  # meeting id -> the effect being shown
 
@@ -194,6 +195,7 @@ class MeetingPresenter:
     def refresh_panel(self, live: LiveMeeting) -> None:
         """Ask for the panel to be redrawn soon; many requests become one edit."""
         self._panel_dirty.add(live.id)
+        self._panel_live[live.id] = live  # an id may be used again once a meeting has ended
         task = self._panel_tasks.get(live.id)
         if task is None or task.done():
             self._panel_tasks[live.id] = asyncio.create_task(self._redraw(live))
@@ -202,7 +204,7 @@ class MeetingPresenter:
         while live.id in self._panel_dirty:
             await asyncio.sleep(PANEL_DEBOUNCE_SECONDS)
             self._panel_dirty.discard(live.id)
-            await self.redraw_now(live)
+            await self.redraw_now(self._panel_live.get(live.id, live))
 
     async def close(self) -> None:
         """Stop pending panel redraws (the bot is shutting down)."""
@@ -427,6 +429,7 @@ class MeetingPresenter:
                 self._members.pop(live.id, None)
                 await self.redraw_now(live)
                 self._reposted.pop(live.id, None)
+                self._panel_live.pop(live.id, None)
                 await self._post(live, ended_words(live, effect))
             case fx.ChairAsked() | fx.ChairStays() | fx.ChairHandedOver() | fx.ChairTakenBack():
                 await self._chair(live, effect)

@@ -161,9 +161,12 @@ def hands_on_by_itself(floor: Floor, rules: FloorRules) -> bool:
 def circle(
     floor: Floor, phase: TurnTaking, declared: Declarations = Declarations()
 ) -> tuple[Pseudonym, ...]:
-    """The members here for a round: those on the floor in the order they joined, then the
-    others known to be present in the order they came; never those who'd rather listen."""
-    known = {m.who for m in floor.members}
-    here = [m.who for m in floor.members if m.here]
-    here += [w for w in dict.fromkeys(declared.present) if w not in known]
-    return tuple(w for w in here if eligible(floor, phase, w) and w not in declared.listening)
+    """The members here for a round: those known to be present in the order they came, then
+    the others on the floor in the order they joined; never those who'd rather listen."""
+    everyone = dict.fromkeys((*declared.present, *(m.who for m in floor.members)))
+    return tuple(
+        w
+        for w in everyone
+        if (m := floor.member(w)) is None or m.here
+        if eligible(floor, phase, w) and w not in declared.listening
+    )

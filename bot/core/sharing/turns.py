@@ -119,6 +119,7 @@ def _begin_phase(floor: Floor, rules: FloorRules, effects: list[Effect]) -> Floo
         holder = floor.turn.who if floor.turn else None
         floor = replace(
             floor,
+            hands=(),  # a round needs no hands: whoever raised one is in the circle
             round=tuple(w for w in circle(floor, phase, rules.declared) if w != holder),
             had_turn=(holder,) if holder else (),
             rounds_done=0,
