@@ -462,3 +462,7 @@ class HandLowered(ChannelEffect):
 
 
 Effect = MeetingDeadlineEffect | ChannelEffect
+
+
+# --- TIME lane: the countdown, awaited moments, running late and placeholders have their
+# effects in bot/core/meeting/time_effects.py (this module is at its size limit).
