@@ -28,6 +28,7 @@ from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import CannotPost, MeetingService, SteppedIn
 from bot.runtime.meetings.refusals import cannot_post_words
 from bot.store.groups import GroupRecord
+from bot.ui.meeting_time import TIME_ACTIONS, time_action
 from bot.ui.routing import guarded, service
 
 PANEL_BUTTONS: tuple[tuple[str, str, discord.ButtonStyle], ...] = (
@@ -274,6 +275,8 @@ class MeetingActions:
                 await service.take_role(live, arg or 0, who)
             case "resume":
                 await service.act(live, lambda r, s, now: r.resume(s, now))
+            case _ if action in TIME_ACTIONS:  # start now, offers to read, running late
+                return await time_action(service, live, who, action, arg)
             case _:
                 raise NotAllowed("That button is from an older version; please use the panel.")
         return CONFIRMATIONS.get(action, "Done.")

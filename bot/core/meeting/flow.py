@@ -373,10 +373,10 @@ class Transition:
             self.state = replace(self.state, floor=floor)
             if floor.over:
                 self.move_on()
+            elif floor.turn is not None:  # someone shares: the chair may move on when it's right
+                self.effects.append(OfferMoveOn(step.index, step.run))
             else:
                 self.effects.append(SectionTimeUp(step.index, moving_on=True))
-                if floor.turn is not None:  # the chair may move on rather than wait on
-                    self.effects.append(OfferMoveOn(step.index, step.run))
         elif anchor:
             self.effects.append(SectionTimeUp(step.index, moving_on=True))
             self.move_on()

@@ -80,8 +80,9 @@ class LateDecided(ChannelEffect):
 
 @dataclass(frozen=True)
 class OfferMoveOn(ChannelEffect):
-    """A sharing section's time is up while someone still shares: offer the chair **Move on**
-    (for the section's run ``run``), so the section does not run on by itself."""
+    """A sharing section's time is up while someone still shares (instead of
+    :class:`~.effects.SectionTimeUp`): nobody new gets the floor, and the chair is offered
+    **Move on** (for the section's run ``run``), so the section does not run on by itself."""
 
     index: int
     run: int
