@@ -15,10 +15,9 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.adapters import meeting_words as words
-from bot.core.formats.plan import WhoKind
 from bot.core.meeting import effects as fx
 from bot.core.meeting import time_effects as tfx
-from bot.runtime.live import CHAIR, LiveMeeting
+from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings.timing import LATE_CHOICES
 from bot.ui.meeting import MeetingButton
 
@@ -90,30 +89,16 @@ async def show_time(presenter: MeetingPresenter, live: LiveMeeting, effect: Any)
 async def post_section(
     presenter: MeetingPresenter, live: LiveMeeting, effect: fx.PostSection
 ) -> None:
-    """A section begins: its heading and words (one message where they fit). An offered
-    reading's heading goes with its offer (or its reader's words), not on its own; the chair is
-    named only when the chair leads it, not while its job is still offered to anyone."""
-    section = live.plan.sections[effect.index]
-    wanted = section.who
-    role = wanted.role if wanted.kind is WhoKind.ROLE else None
-    asking = bool(role and role != CHAIR and not live.state.holders(role))
-    leader = effect.leader
-    chair_leads = leader.kind is WhoKind.ROLE and leader.role == CHAIR and not asking
-    heading = words.section_heading(
-        effect.title,
-        chair=presenter.values(live)["chair"] if chair_leads else None,
-        together=leader.kind is WhoKind.EVERYONE,
-        ends_at=effect.ends_at,
-    )
-    offered = section.reading is not None and section.reading.offer
-    if effect.chunks or not offered:
+    """A section begins: its heading and words (one message where they fit), and the offer of
+    a job found on the day (:func:`~bot.adapters.meeting_words.section_begins`)."""
+    chair = presenter.values(live)["chair"]
+    heading, job = words.section_begins(live.plan, effect, live.state.holders, chair)
+    if heading is not None:
         await presenter._post_chunks(live, heading, effect.chunks)
-    if asking and role is not None:
+    if job is not None:
         # A job found on the day (the speaker …): anyone may take it.
-        compiled = live.plan.role(role)
-        title = compiled.title if compiled else role
         await presenter._post(
             live,
-            f"Who would like to be our {title.lower()} today?",
+            f"Who would like to be our {job.lower()} today?",
             view=presenter._prompt_view(live, "role", [(f"role:{effect.index}", "I'll do it")]),
         )

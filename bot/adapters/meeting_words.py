@@ -8,11 +8,12 @@ from datetime import datetime
 
 import discord
 
-from bot.core.formats.plan import SectionKind
+from bot.core.formats.plan import CompiledFormat, SectionKind, WhoKind
 from bot.core.formats.timing import minutes
 from bot.core.meeting import Panel, Status
 from bot.core.meeting import effects as fx
 from bot.core.meeting import time_effects as tfx
+from bot.core.meeting.state import CHAIR
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.live import LiveMeeting
 from bot.runtime.markup import when
@@ -121,6 +122,35 @@ def section_heading(
     if ends_at is not None:
         heading += f" · until {when(ends_at)}"
     return heading
+
+
+def section_begins(
+    plan: CompiledFormat,
+    post: fx.PostSection,
+    holders: Callable[[str], Sequence[Pseudonym]],
+    chair: str,
+) -> tuple[str | None, str | None]:
+    """How a section begins: its heading (None when an offered reading's heading goes with its
+    offer or its reader's words, one message) and the title of a job to offer on the day (the
+    speaker …), if its role is still open. The chair (``chair``: their first name) is named
+    only when the chair leads it, never while the job is still on offer."""
+    section = plan.sections[post.index]
+    wanted = section.who
+    role = wanted.role if wanted.kind is WhoKind.ROLE else None
+    job = None
+    if role is not None and role != CHAIR and not holders(role):
+        compiled = plan.role(role)
+        job = compiled.title if compiled else role
+    leader = post.leader
+    chair_leads = leader.kind is WhoKind.ROLE and leader.role == CHAIR and job is None
+    heading = section_heading(
+        post.title,
+        chair=chair if chair_leads else None,
+        together=leader.kind is WhoKind.EVERYONE,
+        ends_at=post.ends_at,
+    )
+    offered = section.reading is not None and section.reading.offer
+    return (None if offered and not post.chunks else heading), job
 
 
 def quiet_words(kind: SectionKind, ends_at: datetime | None, bell: bool) -> str:
