@@ -12,7 +12,7 @@ from tests.e2e.meeting_helpers import (
     meeting_rows,
     panel,
     press,
-    slash,
+    start_meeting,
     stored_floor,
     wait_message,
 )
@@ -44,7 +44,7 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     _, room, (chair, reader, first, second, third, late) = await ready_group(
         fake, bot_runner, "open-discussion", clock_rate="60"
     )
-    started = await slash(chair, room, "meeting start")
+    started = await start_meeting(fake, chair, room)
     began = asyncio.get_running_loop().time()
     assert "Thank you for chairing" in started
     board = panel(fake, room)
@@ -125,7 +125,7 @@ async def test_kill_mid_share_resumes_the_same_floor(
     _, room, (chair, sharer, waiting, *_) = await ready_group(
         fake, bot_runner, "peer-support-circle", clock_rate="1", members=3
     )
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     board = panel(fake, room)
     for _ in range(8):  # move on until the floor opens
         if any(
@@ -168,7 +168,7 @@ async def test_thirty_hands_in_the_same_second(fake: FakeDiscord, bot_runner: Bo
     await (
         await guild.owner.slash(room.id, "group setup", {"format": "open-discussion"})
     ).wait_response()
-    await slash(chair, room.id, "meeting start")
+    await start_meeting(fake, chair, room.id)
     board = panel(fake, room.id)
 
     hand = next(b["custom_id"] for b in buttons(board) if b["custom_id"].endswith(":hand"))
@@ -207,7 +207,7 @@ async def test_only_members_press_and_anyone_can_step_in_for_an_absent_chair(
         room.id, "group setup", {"format": "open-discussion", "member_role": members_role.id}
     )
     await setup.wait_response()
-    await slash(chair, room.id, "meeting start")
+    await start_meeting(fake, chair, room.id)
     board = panel(fake, room.id)
 
     assert "for the members of this group" in await press(visitor, board, "hand")
