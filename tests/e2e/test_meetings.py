@@ -59,19 +59,19 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
 
     await press(chair, board, "next")  # a moment of silence, with its bell
     await wait_message(fake, room, "in quiet together")
-    await press(chair, board, "next")  # a reading, offered to volunteers
+    # "Our group's reading" is still the format's placeholder: never read aloud, and the chair
+    # is told privately. The next reading is offered to volunteers, in one message.
+    await press(chair, board, "next")
     offer = await wait_message(fake, room, "Would someone like to read", with_buttons=True)
+    assert offer["content"] == "Would someone like to read **How we share**?"
+    assert "Your group's own reading" not in str(fake.channel_messages(room))
+    assert "placeholder, so I left it out" in fake.dms(chair.id)[-1]["content"]
+    assert "only today's chair" in (await press(reader, offer, "chairread")).lower()
     assert "Thank you for reading" in await press(reader, offer, "read")
     read = await wait_message(fake, room, "read by Stonebrook")
-    assert "reading" in read["content"].lower()
+    assert read["content"].startswith("**How we share** — read by Stonebrook\n")
     assert "already been taken" in await press(first, offer, "read")
-
     mark = len(fake.channel_messages(room))
-    await press(chair, board, "next")  # how we share: nobody volunteers, the chair reads
-    offer = await wait_message(fake, room, "Would someone like to read", after=mark)
-    assert "only today's chair" in (await press(reader, offer, "chairread")).lower()
-    await press(chair, offer, "chairread")
-    await wait_message(fake, room, "read by the chair")
 
     await press(chair, board, "next")  # the chair is asked a question
     question = await wait_message(fake, room, "first time?", after=mark, with_buttons=True)
