@@ -64,6 +64,8 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     await press(chair, board, "next")
     offer = await wait_message(fake, room, "Would someone like to read", with_buttons=True)
     assert offer["content"] == "Would someone like to read **How we share**?"
+    before = fake.channel_messages(room)[fake.channel_messages(room).index(offer) - 1]
+    assert before["content"] != "**How we share**"  # no bare heading first: one message
     assert "Your group's own reading" not in str(fake.channel_messages(room))
     assert "placeholder, so I left it out" in fake.dms(chair.id)[-1]["content"]
     assert "only today's chair" in (await press(reader, offer, "chairread")).lower()
@@ -112,6 +114,9 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     for _ in range(3):  # collection, closing, and the end
         await press(chair, board, "next")
     await wait_message(fake, room, "This meeting has ended")
+    closing = await wait_message(fake, room, "**Closing** — with Willowmere")
+    assert "Thank you, Willowmere, for chairing" in closing["content"]
+    assert "on the rotation to chair next time" not in closing["content"]  # nobody is named
     assert meeting_rows(bot_runner.database) == []  # nothing about who was there is kept
     assert meeting_deadlines(bot_runner.database) == 0
     settings = await (await chair.slash(room, "group settings")).wait_response()
