@@ -15,12 +15,15 @@ from bot.core.formats import load_format
 from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState, countdown
 from bot.core.meeting.countdown import NotNow, TimeRefusal
 from bot.core.meeting.effects import (
+    ChannelEffect,
     Effect,
     FloorGiven,
     MeetingDeadlineKind,
     OfferReading,
     PostReading,
     PostSection,
+    ShareNote,
+    TimeUp,
 )
 from bot.core.meeting.flow import Outcome
 from bot.core.meeting.time_effects import (
@@ -405,3 +408,37 @@ def test_times_are_aware() -> None:
     plan = load_format(COUNTDOWN)
     with pytest.raises(ValueError, match="timezone-aware"):
         countdown.open_meeting(MeetingRunner(plan), datetime(2025, 3, 4, 19), MeetingSetup(1))
+
+
+ESCALATION = """\
+format: 1
+name: Escalation
+length: 30m
+share:
+  limit: 3m
+  warn: [1m, time, 1m over]
+  at-limit: note
+sections:
+  - share: The floor is open.
+    until: end - 5m
+  - closing: Thank you for coming.
+"""
+
+
+def test_a_share_past_its_limit_gets_the_formats_gentle_steps_in_order() -> None:
+    meeting = Meeting(ESCALATION)
+    meeting.call("raise_hand", A)
+    meeting.wait(30 * 60)  # A never presses Done
+    steps = [
+        (round(t - meeting.seen(FloorGiven)[0].limit_at.timestamp() + T0.timestamp()), e)
+        for t, e in meeting.seen_at(ChannelEffect)
+        if isinstance(e, ShareNote | TimeUp | OfferMoveOn)
+    ]
+    assert [(t, type(e).__name__) for t, e in steps] == [
+        (-60, "ShareNote"),  # a minute left
+        (0, "ShareNote"),  # time
+        (0, "TimeUp"),  # at-limit: note (already said: nothing more is posted)
+        (60, "ShareNote"),  # a minute over
+        (25 * 60 - 180, "OfferMoveOn"),  # the section's end: the chair may move on
+    ]
+    assert meeting.panel().sharer == A  # nobody cut off, and nobody new called
