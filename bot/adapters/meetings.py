@@ -18,9 +18,18 @@ from dataclasses import dataclass
 import discord
 
 from bot.adapters import room_words as rw
-from bot.adapters.meeting_words import NOTICES, ended_words, panel_embed, upper_first
+from bot.adapters.meeting_time import post_section, show_time
+from bot.adapters.meeting_words import (
+    NOTICES,
+    choose_words,
+    ended_words,
+    panel_embed,
+    quiet_words,
+    upper_first,
+    without_next_chair,
+)
 from bot.adapters.sending import nonce_for
-from bot.core.formats.plan import Order, Sharers, WhoKind
+from bot.core.formats.plan import Order, Sharers
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
 from bot.core.meeting import Status
@@ -29,7 +38,7 @@ from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused
 from bot.guild import MEETING_PERMISSIONS, Directory, refusals
 from bot.runtime.clock import Clock
-from bot.runtime.live import CHAIR, LiveMeeting
+from bot.runtime.live import LiveMeeting
 from bot.runtime.markup import first_name, when
 from bot.runtime.meetings import Unshown
 from bot.runtime.meetings.refusals import cannot_post_words, chair_note
@@ -106,7 +115,6 @@ class MeetingPresenter:
         values["group"] = getattr(channel, "name", "our group").replace("-", " ")
         chairs = live.chairs
         values["chair"] = self.name(live, chairs[0]) if chairs else "today's chair"
-        values.setdefault("next_chair", "a volunteer from the rotation")
         speakers = live.state.holders("speaker")
         values["speaker"] = self.name(live, speakers[0]) if speakers else "a member of our group"
         return values
@@ -155,9 +163,14 @@ class MeetingPresenter:
         progress.posted += 1
         return message
 
+    def render(self, live: LiveMeeting, chunk: str, values: dict[str, str]) -> str:
+        """A text of the format with today's values; a sentence naming the next chair is left
+        out when nobody is known to chair next time."""
+        return render(chunk if "next_chair" in values else without_next_chair(chunk), values)
+
     async def _post_chunks(self, live: LiveMeeting, heading: str, chunks: Sequence[str]) -> None:
         values = self.values(live)
-        texts = [render(chunk, values) for chunk in chunks]
+        texts = [self.render(live, chunk, values) for chunk in chunks]
         if texts and len(heading) + 1 + len(texts[0]) <= MESSAGE_LIMIT:
             texts[0] = f"{heading}\n{texts[0]}" if heading else texts[0]
         elif heading:
@@ -345,28 +358,8 @@ class MeetingPresenter:
                     self.refresh_panel(live)
             case fx.Notice(kind=kind):
                 await self._post(live, rw.PAUSED if kind is fx.NoticeKind.PAUSED else NOTICES[kind])
-            case fx.PostSection(title=title, leader=leader, chunks=chunks, ends_at=ends_at):
-                heading = f"**{title}**"
-                if leader.kind is WhoKind.ROLE and leader.role == CHAIR:
-                    heading += f" — with {self.values(live)['chair']}"
-                elif leader.kind is WhoKind.EVERYONE:
-                    heading += " — all together"
-                if ends_at is not None:
-                    heading += f" · until {when(ends_at)}"
-                await self._post_chunks(live, heading, chunks)
-                wanted = live.plan.sections[effect.index].who
-                role = wanted.role if wanted.kind is WhoKind.ROLE else None
-                if role and role != CHAIR and not live.state.holders(role):
-                    # A job found on the day (the speaker …): anyone may take it.
-                    compiled = live.plan.role(role)
-                    title = compiled.title if compiled else role
-                    await self._post(
-                        live,
-                        f"Who would like to be our {title.lower()} today?",
-                        view=self._prompt_view(
-                            live, "role", [(f"role:{effect.index}", "I'll do it")]
-                        ),
-                    )
+            case fx.PostSection():
+                await post_section(self, live, effect)
             case fx.ExplainCrosstalk(chunks=chunks) | fx.PostAnnouncementCall(chunks=chunks):
                 await self._post_chunks(live, "", chunks)
             case fx.FellowshipBegins(chunks=chunks):
@@ -377,7 +370,7 @@ class MeetingPresenter:
                 buttons = [(f"choose:{i}", option[:80]) for i, option in enumerate(options[:20])]
                 await self._post(
                     live,
-                    "Chair, which text would the group like today?",
+                    choose_words(live.plan.sections[index].title),
                     view=self._prompt_view(live, "choose", buttons),
                 )
             case fx.OfferReading(title=title, part=part, parts=parts):
@@ -409,12 +402,8 @@ class MeetingPresenter:
                 await self._post(
                     live, "A gentle note for the chair: the time for this agenda item is up."
                 )
-            case fx.BellStart(ends_at=ends_at, bell=bell):
-                bell_text = "🔔 " if bell else ""
-                await self._post(
-                    live,
-                    f"{bell_text}Let's take this time in quiet together. Until {when(ends_at)}.",
-                )
+            case fx.BellStart(index=index, ends_at=ends_at, bell=bell):
+                await self._post(live, quiet_words(live.plan.sections[index].kind, ends_at, bell))
             case fx.BellEnd(bell=bell):
                 await self._post(live, ("🔔 " if bell else "") + "Thank you.")
             case fx.SectionTimeUp(moving_on=moving_on):
@@ -488,4 +477,5 @@ class MeetingPresenter:
             case fx.ChairMoved() | fx.HandsCleared():
                 await self._post(live, rw.room_words(effect) or "")
             case _:
-                log.debug("No words yet for %s", type(effect).__name__)
+                if not await show_time(self, live, effect):
+                    log.debug("No words yet for %s", type(effect).__name__)

@@ -37,6 +37,7 @@ from bot.ui.meeting_room import (
     listening_no_more,
     room_action,
 )
+from bot.ui.meeting_time import TIME_ACTIONS, time_action
 from bot.ui.routing import guarded, service
 
 
@@ -275,6 +276,8 @@ class MeetingActions:
                 await service.take_role(live, arg or 0, who)
             case "resume":
                 await service.act(live, lambda r, s, now: r.resume(s, now))
+            case _ if action in TIME_ACTIONS:  # start now, offers to read, running late
+                return await time_action(service, live, who, action, arg)
             case _:
                 raise NotAllowed("That button is from an older version; please use the panel.")
         return CONFIRMATIONS.get(action, "Done.")

@@ -210,6 +210,11 @@ class Parts:
         """Whether the format declares this role itself (the chair is there in any case)."""
         return role_id in self.spec.roles
 
+    def role_title(self, role_id: str) -> str:
+        """The role's title ("Secretary"); its id in words for a role it does not declare."""
+        role = next((r for r in self.roles if r.id == role_id), None)
+        return role.title if role is not None else role_id.replace("-", " ")
+
     def who(self, value: str | None, default: Who = CHAIR) -> Who:
         """Who a ``by:`` (or ``chosen-by:``) names; ``default`` when it names nobody."""
         if value is None:

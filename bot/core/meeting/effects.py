@@ -444,3 +444,7 @@ class HandsCleared(ChannelEffect):
 
 
 Effect = MeetingDeadlineEffect | ChannelEffect
+
+
+# --- TIME lane: the countdown, awaited moments, running late and placeholders have their
+# effects in bot/core/meeting/time_effects.py (this module is at its size limit).

@@ -34,7 +34,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState, Status
+from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState, Status, countdown
 from bot.core.meeting.effects import (
     ChannelEffect,
     Effect,
@@ -189,7 +189,7 @@ class MeetingService:
                 roles=roles.holders,
                 switches=await self._switches.switches(group),
             )
-            state, effects = runner.start(now, setup)
+            state, effects = countdown.open_meeting(runner, now, setup)  # `before:` first
             state = runner.with_participants(state, 1)  # whoever starts it takes part
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
