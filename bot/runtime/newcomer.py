@@ -17,6 +17,7 @@ Who posted is all it needs: never what they wrote (no Message Content intent).
 
 from __future__ import annotations
 
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -27,7 +28,7 @@ from typing import Protocol
 from bot.core.newcomer import orientation, welcome
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.core.resources import SETTING_NAME, chosen, resources_pages
-from bot.errors import NoGroupHere
+from bot.errors import NoGroupHere, StorageUnavailable
 from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MemberForgotten
 from bot.runtime.formats import FormatLibrary
@@ -72,6 +73,7 @@ class Welcomed(Enum):
     NO_GROUP = "no group"
     MEETING = "meeting under way"
     REFUSED = "refused"  # Discord didn't deliver it: nothing kept
+    UNSAVED = "unsaved"  # the database can't be written just now: not sent
 
 
 class NewcomerService:
@@ -127,20 +129,28 @@ class NewcomerService:
         group = await self._store.groups.by_channel(arrival.channel_id)
         if group is None or group.guild_id != arrival.guild_id:
             return Welcomed.NO_GROUP
-        if not await self._store.welcomes.claim(group.id, who, self._clock.timestamp()):
-            return Welcomed.ALREADY
+        try:
+            if not await self._store.welcomes.claim(group.id, who, self._clock.timestamp()):
+                return Welcomed.ALREADY
+        except StorageUnavailable:
+            return Welcomed.UNSAVED  # the disk is full: better no welcome than two
         try:
             text = await self._welcome_text(group)
             sent = await self._port.send_privately(arrival.guild_id, arrival.user_id, text)
-        except BaseException:
-            await self._store.welcomes.unclaim(group.id, who)
+        except Exception:
+            await self._unclaim(group.id, who)
             raise
         if not sent:
-            await self._store.welcomes.unclaim(group.id, who)
+            await self._unclaim(group.id, who)
             log.info("A newcomer's welcome could not be delivered; nothing of it is kept")
             return Welcomed.REFUSED
         log.info("A newcomer was welcomed privately")
         return Welcomed.SENT
+
+    async def _unclaim(self, group_id: int, who: Pseudonym) -> None:
+        # On a full disk the claim stays, and goes with the 90-day sweep: never a welcome twice.
+        with contextlib.suppress(StorageUnavailable):
+            await self._store.welcomes.unclaim(group_id, who)
 
     async def _welcome_text(self, group: GroupRecord) -> str:
         plan = await self._formats.current(group)

@@ -13,7 +13,7 @@ import pytest
 
 from bot.core.pseudonyms import Pseudonymizer
 from bot.core.resources import DANGER_LINE, DIRECTORY_URL, SETTING_NAME
-from bot.errors import NoGroupHere
+from bot.errors import NoGroupHere, StorageUnavailable
 from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MemberForgotten
 from bot.runtime.formats import FormatLibrary
@@ -273,3 +273,16 @@ async def test_forget_me_and_leaving_the_server_empty_the_memory(bench: Bench) -
     await bench.store.db.execute("DELETE FROM newcomer_welcomes")
     await bench.service.guild_left(GuildLeft(GUILD))
     assert await bench.service.arrived(came(ANN)) is Welcomed.SENT
+
+
+async def test_a_full_disk_sends_no_welcome_rather_than_two(
+    bench: Bench, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await bench.group()
+
+    async def full(*args: object) -> bool:
+        raise StorageUnavailable("disk full")
+
+    monkeypatch.setattr(bench.store.welcomes, "claim", full)
+    assert await bench.service.arrived(came(ANN)) is Welcomed.UNSAVED
+    assert bench.port.sent == []
