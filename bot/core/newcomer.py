@@ -52,7 +52,7 @@ def welcome(plan: CompiledFormat, channel_id: int, next_meeting: str | None = No
     lines = [
         f"Hello! You've just visited <#{channel_id}>, where a peer support group meets. "
         "Whether you're new or coming back, here's a short guide, just for you — nobody else "
-        "sees it, and I send it only once. You don't need to reply.",
+        "sees it, and it won't come again each time you post. You don't need to reply.",
         "",
         orientation(plan),
     ]

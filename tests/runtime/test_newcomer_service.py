@@ -184,7 +184,7 @@ async def test_welcomed_once_per_person_and_group(bench: Bench) -> None:
     text = bench.port.sent[0][2]
     assert "Raise hand" in text
     assert "`/resources`" in text
-    assert "only once" in text
+    assert "won't come again" in text
     assert "next meeting" not in text  # no schedule: the time is left out
     assert len(text) <= 2000
     assert await bench.rows() == 3
