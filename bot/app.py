@@ -32,6 +32,7 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
 from bot.runtime.meetings import MeetingService
+from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RoomRulesService
 from bot.runtime.rotation import RotationService
@@ -116,6 +117,7 @@ class Services:
     voice_floor: VoiceFloorService
     room_rules: RoomRulesService
     business: BusinessService
+    newcomer: NewcomerService  # /resources, /newcomer and the welcome between meetings
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1

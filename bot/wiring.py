@@ -21,6 +21,7 @@ from bot.adapters.business import DiscordBusiness
 from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.newcomer import DiscordNewcomer
 from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
 from bot.adapters.voice_floor import DiscordVoiceFloor
@@ -49,6 +50,7 @@ from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import MeetingService
+from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RoomRulesService
 from bot.runtime.rotation import RotationService
@@ -181,6 +183,16 @@ def build_services(
             port=DiscordBusiness(client, directory),
             locks=GroupLocks(),
         ),
+        newcomer=NewcomerService(
+            store=store,
+            formats=formats,
+            live=live,
+            pseudonyms=pseudonyms,
+            clock=clock,
+            port=DiscordNewcomer(client, directory),
+            # TODO(lead): next_meeting= the schedule's next meeting, once bot/runtime/schedule
+            # offers one (the welcome then says when the next meeting begins).
+        ),
     )
     subscribe(bus, services)
     return services
@@ -206,9 +218,11 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation
     bus.subscribe(MemberForgotten, s.room_rules.member_forgotten)  # their overwrite put back
     bus.subscribe(MemberForgotten, s.business.member_forgotten)  # their id out of memory
+    bus.subscribe(MemberForgotten, s.newcomer.member_forgotten)  # welcome tried: out of memory
     # … the bot is removed from a server (its groups' rows are already deleted)
     bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
     bus.subscribe(GuildLeft, s.room_rules.guild_left)  # no channel to put back there
+    bus.subscribe(GuildLeft, s.newcomer.guild_left)  # welcomes tried there: out of memory
 
 
 def configure_endpoints(settings: Settings) -> None:

@@ -15,6 +15,7 @@ from bot.core.meeting import effects as fx
 from bot.core.meeting import time_effects as tfx
 from bot.core.meeting.state import CHAIR
 from bot.core.pseudonyms import Pseudonym
+from bot.core.resources import CLOSING_LINE
 from bot.runtime.live import LiveMeeting
 from bot.runtime.markup import when
 
@@ -36,6 +37,7 @@ NOTICES = {
 def ended_words(live: LiveMeeting, ended: fx.MeetingEnded) -> str:
     """The close, and when the meeting doesn't count, why (kindly)."""
     words = "This meeting has ended. Thank you all for being here, and take care. 💛"
+    words += f"\n{CLOSING_LINE}"  # issue 15: /resources offered at every close
     if ended.counted:
         return words
     rule = live.plan.counts

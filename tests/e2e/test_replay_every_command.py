@@ -194,6 +194,11 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await check.click(reader, pages, "Next")
     await check.slash(reader, "privacy what-i-keep")
 
+    # Between meetings (issue 15): the group's support resources, privately.
+    listed = await check.slash(reader, "resources")
+    assert listed is not None
+    assert "local emergency number" in listed["content"]
+
     # Decisions: a concern, a proposal seconded and voted on, refusals.
     await check.slash(reader, "concern", {"member": third, "guideline": "crosstalk"})
     mark = len(fake.channel_messages(room))

@@ -38,6 +38,7 @@ from bot.core.formats.plan import (
 from bot.core.formats.render import reading_seconds, reflow, split_for_discord
 from bot.core.formats.timing import minutes
 from bot.core.formats.yamlsource import Path
+from bot.core.resources import Resource
 
 Report = Callable[[Path, str, str], None]
 
@@ -114,6 +115,10 @@ class Parts:
         self.meeting_warnings = self._meeting_warnings()
         self.before_start = self._before()
         self.after_close = self._after()
+        self.resources = tuple(
+            Resource(" ".join(r.title.split()), " ".join(r.line.split()), r.link)
+            for r in spec.resources
+        )
 
     # --- texts ---------------------------------------------------------------------------
 

@@ -124,6 +124,7 @@ from bot.core.formats.sharing import (
 )
 from bot.core.formats.texts import ChoiceRule, CompiledText, ReadingRules, SectionText
 from bot.core.formats.timing import Anchor, AnchorBase, MeetingWarning
+from bot.core.resources import Resource
 
 # The plan's parts live in small modules by theme; they are all importable from here.
 __all__ = [
@@ -372,6 +373,7 @@ class CompiledFormat:
     lock_channel: LockChannel
     counts: CountRule = CountRule()
     starts_at_minute: int | None = None  # the usual start (``starts-at:``), minutes after 0:00
+    resources: tuple[Resource, ...] = ()  # support resources and crisis lines (``/resources``)
 
     @property
     def planned_start_minute(self) -> int:
