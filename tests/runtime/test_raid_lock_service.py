@@ -37,7 +37,8 @@ MEMBERS = (CHAIR_ID, SHARER_ID, NEXT_ID)
 
 async def boot(bench: Bench) -> RaidLockService:
     await bench.boot()
-    assert bench.service is not None and bench.scheduler is not None
+    assert bench.service is not None
+    assert bench.scheduler is not None
     return RaidLockService(bench.service, bench.port, bench.meetings, bench.clock, bench.scheduler)
 
 
@@ -65,7 +66,7 @@ async def fire_due(bench: Bench, done: object) -> None:
 
 async def test_locked_by_a_member_lifted_by_the_chair_and_back_exactly(bench: Bench) -> None:
     raid = await boot(bench)
-    bench.port.roles.update({member: (MEMBER_ROLE,) for member in MEMBERS})
+    bench.port.roles.update(dict.fromkeys(MEMBERS, (MEMBER_ROLE,)))
     bench.port.slow = 5  # the channel's own slow mode
     live = bench.start(circle(post="everyone"), member_role=MEMBER_ROLE)
     await bench.step()
@@ -93,15 +94,16 @@ async def test_locked_by_a_member_lifted_by_the_chair_and_back_exactly(bench: Be
     assert bench.port.slow == 5
     assert await bench.rows() == []
     assert await kinds(bench) == []
-    assert "The chair lifted the lock. The channel is back to how it was" in (
-        bench.port.announced[-1][0]
+    assert (
+        "The chair lifted the lock. The channel is back to how it was"
+        in (bench.port.announced[-1][0])
     )
     assert "can't" not in " ".join(bench.port.posted)
 
 
 async def test_a_show_of_hands_lifts_it_or_keeps_it(bench: Bench) -> None:
     raid = await boot(bench)
-    bench.port.roles.update({member: (MEMBER_ROLE,) for member in MEMBERS})
+    bench.port.roles.update(dict.fromkeys(MEMBERS, (MEMBER_ROLE,)))
     live = bench.start(circle(post="everyone"), member_role=MEMBER_ROLE)
     await bench.step()
     await raid.lock(live.group, CHANNEL)
@@ -120,7 +122,8 @@ async def test_a_show_of_hands_lifts_it_or_keeps_it(bench: Bench) -> None:
     bench.time.now += 121
     await fire_due(bench, lambda: "keep the lock" in bench.port.announced[-1][0])
     assert "(1 to keep, 1 to lift)" in bench.port.announced[-1][0]
-    assert bench.service is not None and bench.service.locked(CHANNEL) is not None
+    assert bench.service is not None
+    assert bench.service.locked(CHANNEL) is not None
     # Again: two to one, changing a mind counts once.
     await raid.unlock(CHANNEL, who(bench, SHARER_ID), SHARER_ID)
     number = bench.port.announced[-1][1][0].split(":")[1]
@@ -159,7 +162,8 @@ async def test_without_a_member_role_newcomers_are_kept_out_and_it_lifts_itself_
     live.names.clear()
     bench.meetings.add(live)
     raid = await boot(bench)
-    assert bench.service is not None and bench.service.locked(CHANNEL) is not None
+    assert bench.service is not None
+    assert bench.service.locked(CHANNEL) is not None
     assert not bench.port.may_post(LISTENER_ID)
     # Someone joins during the lock: kept out too.
     bench.port.joined[36] = START + 30
@@ -185,7 +189,8 @@ async def test_without_the_permissions_it_says_so_exactly(bench: Bench) -> None:
     answer = await raid.lock(live.group, CHANNEL)
     assert answer.startswith("I've paused the meeting, but I can't lock this channel")
     assert "**Manage Permissions** and **Manage Channel**" in answer
-    assert bench.port.calls == [] and bench.port.announced == []
+    assert bench.port.calls == []
+    assert bench.port.announced == []
     assert await kinds(bench) == []
     # Only Manage Channel missing: locked, without slow mode, and said.
     bench.port.granted = {"manage_roles"}
