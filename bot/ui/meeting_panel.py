@@ -123,7 +123,7 @@ def panel_view(
             button = MeetingButton(live.id, action, arg, label=label, style=style)
             button.item.row = row
             view.add_item(button)
-    view.add_item(lock_button(row=1))  # any member, during a raid (bot/ui/raid_lock.py)
+    view.add_item(lock_button(live.id, row=1))  # any member, during a raid (bot/ui/raid_lock.py)
     chooser, choices = live.runner.choices(live.state)
     if name is not None and chooser is not Chooser.NOBODY:
         action = "tag" if chooser is Chooser.SHARER else "pick"

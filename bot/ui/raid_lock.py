@@ -3,7 +3,7 @@
 
 **Pause and lock** sits on the meeting panel; the channel's lock message carries **Lift the
 lock**; a show of hands carries **Lift it** / **Keep it**. Every ``custom_id`` is
-``pc:rl:<action>`` (a show of hands adds its random number and the choice), never a user id.
+``pc:rl:<number>:<action>`` (the meeting, or the show of hands' random number), never a user id.
 Only the group's members may press them (:func:`bot.guild.in_group`). Pausing the meeting is
 done here, through the meeting service (the chair's Pause, without needing the chair); the rest
 is the raid lock service's.
@@ -31,53 +31,60 @@ Interaction = discord.Interaction[Any]
 LOCK_LABEL = "Pause and lock"
 STYLES = {
     "lock": discord.ButtonStyle.danger,
-    "lift": discord.ButtonStyle.secondary,
+    "unlock": discord.ButtonStyle.secondary,
     "keep": discord.ButtonStyle.secondary,
 }
 
 
 class RaidLockButton(
     discord.ui.DynamicItem[discord.ui.Button[Any]],
-    template=r"pc:rl:(?P<action>lock|lift|hand)(?::(?P<number>[0-9]{1,9}):(?P<choice>lift|keep))?",
+    template=r"pc:rl:(?P<number>[0-9]{1,18}):(?P<action>lock|unlock|lift|keep)",
 ):
-    def __init__(self, spec: str, label: str = "…") -> None:
-        action, _, rest = spec.partition(":")
-        number, _, choice = rest.partition(":")
-        style = STYLES.get(choice or action, discord.ButtonStyle.success)
-        super().__init__(discord.ui.Button(label=label, style=style, custom_id=f"pc:rl:{spec}"))
+    """``pc:rl:<meeting>:lock`` (the panel's), ``pc:rl:0:unlock`` (the lock message's),
+    ``pc:rl:<show of hands>:lift`` / ``:keep``."""
+
+    def __init__(self, number: int, action: str, label: str = "…") -> None:
+        style = STYLES.get(action, discord.ButtonStyle.success)
+        custom_id = f"pc:rl:{number}:{action}"
+        super().__init__(discord.ui.Button(label=label, style=style, custom_id=custom_id))
+        self.number = number
         self.action = action
-        self.number = int(number) if number else None
-        self.choice = choice or None
 
     @classmethod
     async def from_custom_id(
         cls, interaction: Interaction, item: discord.ui.Item[Any], match: re.Match[str], /
     ) -> RaidLockButton:
-        spec = match["action"]
-        if match["number"] is not None:
-            spec = f"{spec}:{match['number']}:{match['choice']}"
         button = item if isinstance(item, discord.ui.Button) else None
-        return cls(spec, (button.label if button else None) or "…")
+        label = (button.label if button else None) or "…"
+        return cls(int(match["number"]), match["action"], label)
 
     async def callback(self, interaction: Interaction) -> None:
+        action, number = self.action, self.number
+        if action in ("lift", "keep"):
+            what, choice = "hand", action
+        else:
+            what, choice = ("lift" if action == "unlock" else "lock"), None
         await guarded(
-            interaction,
-            f"the {self.action} button",
-            lambda: pressed(interaction, self.action, self.number, self.choice),
+            interaction, f"the {action} button", lambda: pressed(interaction, what, number, choice)
         )
 
 
-def lock_button(row: int) -> RaidLockButton:
+def lock_button(meeting_id: int, row: int) -> RaidLockButton:
     """The meeting panel's **Pause and lock**."""
-    button = RaidLockButton("lock", LOCK_LABEL)
+    button = RaidLockButton(meeting_id, "lock", LOCK_LABEL)
     button.item.row = row
     return button
 
 
 def lock_view(buttons: Sequence[tuple[str, str]]) -> discord.ui.View:
+    """The runtime's buttons (``lift``; ``hand:<n>:lift`` / ``hand:<n>:keep``) on a message."""
     view = discord.ui.View(timeout=None)
     for spec, label in buttons:
-        view.add_item(RaidLockButton(spec, label))
+        if spec == "lift":
+            view.add_item(RaidLockButton(0, "unlock", label))
+        else:
+            _, number, choice = spec.split(":")
+            view.add_item(RaidLockButton(int(number), choice, label))
     return view
 
 

@@ -87,6 +87,7 @@ class RaidLockService:
         """A member pressed "Pause and lock" (the meeting, if any, is paused already): lock the
         channel, or say it's locked already; returns the words for them."""
         meeting = self._meeting_here(channel_id)
+        await self._rooms.ready()
         async with self._guard(channel_id):
             existing = self._rooms.locked(channel_id)
             if existing is not None:
@@ -115,6 +116,7 @@ class RaidLockService:
 
     async def unlock(self, channel_id: int, who: Pseudonym, user_id: int) -> str:
         """A member asked to lift the lock: the chair lifts it; anyone else asks the group."""
+        await self._rooms.ready()
         async with self._guard(channel_id):
             lock = self._rooms.locked(channel_id)
             if lock is None:

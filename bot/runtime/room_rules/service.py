@@ -134,6 +134,10 @@ class RoomRulesService:
     def loaded(self) -> bool:
         return self._loaded.is_set()
 
+    async def ready(self) -> None:
+        """Until the plans and locks a previous run left are read back."""
+        await self._loaded.wait()
+
     def locked(self, channel_id: int) -> RaidLock | None:
         return self._raid.get(channel_id)
 
