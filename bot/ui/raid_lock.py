@@ -24,7 +24,7 @@ from bot.errors import NotAllowed
 from bot.guild import ensure_members, in_group
 from bot.runtime.meetings import CannotPost, MeetingService
 from bot.runtime.room_rules import RaidLockService
-from bot.runtime.room_rules.lock_words import NOT_A_MEMBER
+from bot.runtime.room_rules.lock_words import NEVER, NOT_A_MEMBER
 from bot.ui.routing import guarded, service
 
 Interaction = discord.Interaction[Any]
@@ -107,6 +107,8 @@ async def pressed(
     who = service(interaction, Pseudonymizer).of(group.guild_id, member.id)
     if action == "lift":
         text = await raid.unlock(channel_id, who, member.id)
+    elif raid.never(channel_id):
+        text = NEVER
     else:
         live = meetings.in_channel(channel_id)
         if live is not None:

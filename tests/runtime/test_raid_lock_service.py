@@ -199,3 +199,14 @@ async def test_without_the_permissions_it_says_so_exactly(bench: Bench) -> None:
     assert bench.port.slow == 0
     assert not bench.port.may_post(LISTENER_ID)
     assert "slow mode is on" not in bench.port.announced[-1][0]
+
+
+async def test_a_format_that_says_never_is_not_locked(bench: Bench) -> None:
+    raid = await boot(bench)
+    source = circle(post="everyone").replace(b"sections:", b"lock-channel: never\nsections:")
+    live = bench.start(source, member_role=MEMBER_ROLE)
+    await bench.step()
+    assert raid.never(CHANNEL)
+    assert "never locked" in await raid.lock(live.group, CHANNEL)
+    assert bench.port.calls == []
+    assert await kinds(bench) == []

@@ -26,6 +26,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from bot.core.formats.plan import LockChannel
 from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.clock import Clock
@@ -83,12 +84,19 @@ class RaidLockService:
         live = self._meetings.in_channel(channel_id)
         return live is not None and live.state.status is not Status.ENDED
 
+    def never(self, channel_id: int) -> bool:
+        """The meeting under way here runs a format that says ``lock-channel: never``."""
+        live = self._meetings.in_channel(channel_id)
+        return live is not None and live.plan.lock_channel is LockChannel.NEVER
+
     async def lock(self, group: GroupRecord, channel_id: int) -> str:
         """A member pressed "Pause and lock" (the meeting, if any, is paused already): lock the
         channel, or say it's locked already; returns the words for them."""
         meeting = self._meeting_here(channel_id)
         await self._rooms.ready()
         async with self._guard(channel_id):
+            if self.never(channel_id):
+                return say.NEVER
             existing = self._rooms.locked(channel_id)
             if existing is not None:
                 return say.already(self._real(existing.until))

@@ -13,6 +13,10 @@ NOT_A_MEMBER = (
     "If you'd like to join, ask the group how."
 )
 NOT_LOCKED = "This channel isn't locked, so there's nothing to lift. Nothing changed."
+NEVER = (
+    "This group's format says its channel is never locked, so I haven't locked it or paused the "
+    "meeting. The chair can pause the meeting, and someone who manages the server can help."
+)
 HANDS_CLOSED = "That show of hands has closed, so nothing changed."
 STILL_PAUSED = (
     " The meeting is still paused: the chair's **Resume** on the panel carries on when the group "
