@@ -34,7 +34,7 @@ from bot.runtime.live import LiveMeetings
 from bot.runtime.meetings import MeetingService
 from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
-from bot.runtime.room_rules import RoomRulesService
+from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
@@ -43,6 +43,7 @@ from bot.ui.business import DYNAMIC_ITEMS as BUSINESS_BUTTONS
 from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
 from bot.ui.meeting import MeetingActions, MeetingButton
 from bot.ui.meeting_panel import MeetingChoice
+from bot.ui.raid_lock import RaidLockButton
 from bot.ui.replies import STALE, STALE_LOG, reply_privately
 from bot.ui.rotation import RotationButton
 from bot.ui.routing import FirstDelivery, answer_error
@@ -61,6 +62,7 @@ PERSISTENT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     RotationButton,
     *DECISION_BUTTONS,
     *BUSINESS_BUTTONS,
+    RaidLockButton,
 )
 
 #: Every cog, loaded explicitly and in this order.
@@ -116,6 +118,7 @@ class Services:
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
     room_rules: RoomRulesService
+    raid_lock: RaidLockService
     business: BusinessService
     newcomer: NewcomerService  # /resources, /newcomer and the welcome between meetings
     deliveries: FirstDelivery

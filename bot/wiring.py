@@ -52,7 +52,7 @@ from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import MeetingService
 from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
-from bot.runtime.room_rules import RoomRulesService
+from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
@@ -120,6 +120,8 @@ def build_services(
         roles=rotation,
         switches=decisions,
     )
+    room_port = DiscordRoomRules(client)
+    room_rules = RoomRulesService(room_port, live, pseudonyms, clock, scheduler, store.room_plans)
     services = Services(
         store=store,
         clock=clock,
@@ -171,9 +173,8 @@ def build_services(
                 clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
             ),
         ),
-        room_rules=RoomRulesService(
-            DiscordRoomRules(client), live, pseudonyms, clock, scheduler, store.room_plans
-        ),
+        room_rules=room_rules,
+        raid_lock=RaidLockService(room_rules, room_port, live, clock, scheduler),  # a raid lock
         business=BusinessService(
             store=store,
             clock=clock,

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from bot.core.meeting import effects as fx
 
-PAUSED = "The chair has paused the meeting — we'll pick up where we left off."
+#: Said for the chair's Pause and for a member's "Pause and lock" alike (bot/ui/raid_lock.py).
+PAUSED = "The meeting is paused — we'll pick up where we left off."
 JOIN_THE_ROUND = (
     "We're going round — press **Join the round** on the panel if you'd like to take part. "
     "You're welcome to pass when your turn comes."

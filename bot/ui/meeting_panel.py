@@ -21,6 +21,7 @@ from bot.core.pseudonyms import Pseudonym
 from bot.runtime.live import LiveMeeting
 from bot.ui.meeting import MeetingActions, MeetingButton
 from bot.ui.meeting_room import MORE_MINUTES, order_now
+from bot.ui.raid_lock import lock_button
 from bot.ui.routing import guarded, service
 
 Spec = tuple[str, str, discord.ButtonStyle]
@@ -122,6 +123,7 @@ def panel_view(
             button = MeetingButton(live.id, action, arg, label=label, style=style)
             button.item.row = row
             view.add_item(button)
+    view.add_item(lock_button(live.id, row=1))  # any member, during a raid (bot/ui/raid_lock.py)
     chooser, choices = live.runner.choices(live.state)
     if name is not None and chooser is not Chooser.NOBODY:
         action = "tag" if chooser is Chooser.SHARER else "pick"

@@ -110,7 +110,7 @@ async def chair_picks(fake: FakeDiscord, room: int, people: list[SimulatedMember
     # The chair's tools, each seen by the room.
     mark = len(fake.channel_messages(room))
     assert "paused" in await press(chair, board, "pause")
-    await wait_message(fake, room, "The chair has paused the meeting", after=mark)
+    await wait_message(fake, room, "The meeting is paused — we'll pick up", after=mark)
     assert "already paused" in await slash(chair, room, "meeting pause")
     assert "more minute" in await press(chair, panel(fake, room), "more")
     await wait_message(fake, room, "A little more time", after=mark)

@@ -135,7 +135,8 @@ class Replays:
 
     async def click(self, who: SimulatedMember, message: JSON, label: str) -> JSON | None:
         """Press the button whose label starts with ``label``, as a case."""
-        (button,) = [b for b in buttons(message) if b.get("label", "").startswith(label)]
+        exact = [b for b in buttons(message) if b.get("label") == label]  # "Pause", not "… lock"
+        (button,) = exact or [b for b in buttons(message) if b.get("label", "").startswith(label)]
         self.buttons.add(label)
         return await self.case(label, await who.click(int(message["id"]), button["custom_id"]))
 
@@ -289,6 +290,7 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await check.click(leaver, await again.wait_original(), "Forget me")
 
     await business_replays(fake, bot_runner, (guild.id, guild.owner), people, probe, check)
+    await raid_lock_replays(fake, bot_runner, (guild.id, guild.owner), people, probe, check)
 
     registered = command_paths(fake.guild_commands[guild.id])
     assert registered - check.commands == set(), "commands never delivered twice"
@@ -384,3 +386,35 @@ async def chair_moves_on_until(
             ]
             await (await chair.click(int(board["id"]), next_id)).wait_followups()
     raise AssertionError(f"the meeting never said {text!r}")
+
+
+async def raid_lock_replays(
+    fake: FakeDiscord,
+    bot_runner: BotRunner,
+    server: tuple[int, SimulatedMember],
+    people: list[SimulatedMember],
+    probe: SimulatedMember,
+    check: Replays,
+) -> None:
+    """The raid lock in a room of its own (issue 15, item 7): the panel's Pause and lock,
+    /lock, the lock message's Lift the lock, a show of hands' Lift it / Keep it, /unlock."""
+    chair, reader, third, _, _ = people
+    guild_id, owner = server
+    room = fake.add_channel(guild_id, "replay-lock").id
+    lock = Replays(fake, bot_runner, room, [*people, owner], probe)
+    await lock.slash(owner, "group setup", {"format": "open-discussion"})
+    await wait_message(fake, room, "home to a peer group")
+    await lock.slash(chair, "meeting start")
+    await wait_message(fake, room, "**Welcome**")
+    await lock.click(reader, panel(fake, room), "Pause and lock")
+    locked = await wait_message(fake, room, "This channel is locked", with_buttons=True)
+    await lock.slash(third, "lock")  # already locked: says so
+    await lock.click(third, locked, "Lift the lock")  # not the chair: a show of hands
+    hands = await wait_message(fake, room, "Should the channel open again", with_buttons=True)
+    await lock.click(reader, hands, "Lift it")
+    await lock.click(chair, hands, "Keep it")
+    await lock.slash(chair, "unlock")  # the chair lifts it
+    await wait_message(fake, room, "The chair lifted the lock")
+    await lock.slash(chair, "meeting end")
+    check.commands |= lock.commands
+    check.buttons |= lock.buttons
