@@ -30,6 +30,7 @@ from bot.store.event_outbox import EventOutboxRepository
 from bot.store.voice_floor import FloorPlanRepository
 from bot.store.room_rules import RoomPlanRepository
 from bot.store.business import BusinessRepository
+from bot.store.schedules import ScheduleRepository
 
 # isort: on
 
@@ -52,6 +53,7 @@ class Store:
         self.floor_plans = FloorPlanRepository(self.db)
         self.room_plans = RoomPlanRepository(self.db)
         self.business = BusinessRepository(self.db)
+        self.schedules = ScheduleRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""
