@@ -35,6 +35,7 @@ from bot.runtime.meetings import MeetingService
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RoomRulesService
 from bot.runtime.rotation import RotationService
+from bot.runtime.schedule import ScheduleService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
@@ -114,6 +115,7 @@ class Services:
     voice_floor: VoiceFloorService
     room_rules: RoomRulesService
     business: BusinessService
+    schedule: ScheduleService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1

@@ -23,6 +23,7 @@ from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
 from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
+from bot.adapters.schedule import DiscordSchedule
 from bot.adapters.voice_floor import DiscordVoiceFloor
 from bot.app import PeerCircle, Services
 from bot.config import Settings
@@ -52,6 +53,7 @@ from bot.runtime.meetings import MeetingService
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RoomRulesService
 from bot.runtime.rotation import RotationService
+from bot.runtime.schedule import ScheduleService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
@@ -181,6 +183,16 @@ def build_services(
             port=DiscordBusiness(client, directory),
             locks=GroupLocks(),
         ),
+        schedule=ScheduleService(
+            store=store,
+            clock=clock,
+            scheduler=scheduler,
+            formats=formats,
+            live=live,
+            locks=GroupLocks(),
+            port=DiscordSchedule(client),
+            opener=meetings,  # a scheduled meeting opens itself through the meeting service
+        ),
     )
     subscribe(bus, services)
     return services
@@ -201,6 +213,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MeetingCounted, s.rotation.meeting_counted, durable)  # served; who is up next
     # … a meeting closes, counted or not (durable too)
     bus.subscribe(MeetingClosed, s.decisions.meeting_closed, durable)  # decided during it: starts
+    bus.subscribe(MeetingClosed, s.schedule.meeting_closed, durable)  # its event done; the next one
     # … a member confirms /privacy forget-me (their rows are already deleted)
     bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation

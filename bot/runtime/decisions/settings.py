@@ -5,7 +5,9 @@ Three kinds of subject:
 * ``format`` — the value is a format reference (``open-discussion``, ``group:2``);
 * a due-process setting from :data:`SETTINGS` (hours, days, counts; stored as text);
 * ``switch:<name>`` — one of the format's switches, ``on`` or ``off`` (the meeting runtime reads
-  them with :func:`switches`).
+  them with :func:`switches`);
+* the schedule: ``schedule``, ``timezone``, ``skip`` (a date with no meeting), ``extra`` (a
+  one-off meeting) — checked by :mod:`bot.core.schedule.stored`, kept in ``group_schedules``.
 
 A proposed value is checked when it is proposed (a bad one is refused then, never discovered in
 the middle of a vote): it must parse, and the resulting :class:`DecisionSettings` must be valid.
@@ -15,12 +17,15 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from bot.core import schedule
 from bot.core.decisions import DecisionSettings
 from bot.core.formats import CompiledFormat
+from bot.core.schedule import stored as schedules
 from bot.errors import InvalidInput
+from bot.runtime.clock import zone_name
 from bot.runtime.markup import echo
 
 FORMAT = "format"
@@ -191,6 +196,15 @@ def switches(plan: CompiledFormat, stored: Mapping[str, str]) -> dict[str, bool]
     return values
 
 
+#: The schedule's parts a group can change, with the words ``/propose change`` offers.
+SCHEDULE_CHOICES = {
+    schedules.SCHEDULE: "when the group meets (like Tuesdays 19:00)",
+    schedules.TIMEZONE: "the group's time zone",
+    schedules.SKIP: "a date with no meeting",
+    schedules.EXTRA: "a one-off extra meeting",
+}
+
+
 @dataclass(frozen=True)
 class ChangeChoice:
     subject: str
@@ -200,6 +214,7 @@ class ChangeChoice:
 def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
     """What ``/propose change`` offers: the format, each setting, each of the format's switches."""
     choices = [ChangeChoice(FORMAT, "the group's format")]
+    choices += [ChangeChoice(subject, label) for subject, label in SCHEDULE_CHOICES.items()]
     choices += [ChangeChoice(s.name, s.label) for s in SETTINGS.values()]
     choices += [
         ChangeChoice(SWITCH_PREFIX + s.name, s.about or s.name.replace("-", " "))
@@ -209,9 +224,19 @@ def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
 
 
 def normalise_setting(
-    subject: str, raw: str, plan: CompiledFormat, stored: Mapping[str, str]
+    subject: str,
+    raw: str,
+    plan: CompiledFormat,
+    stored: Mapping[str, str],
+    today: date = date.min,
 ) -> str:
-    """Check a proposed setting or switch value; return it as it will be stored."""
+    """Check a proposed setting or switch value; return it as it will be stored (``today``, the
+    clock's date, reads the dates of schedule changes)."""
+    if subject in schedules.SUBJECTS:
+        try:
+            return schedules.normalise(subject, raw, today, zone_name)
+        except schedule.ScheduleError as error:
+            raise InvalidInput(str(error)) from None
     value = raw.strip().lower()
     if subject.startswith(SWITCH_PREFIX):
         name = subject.removeprefix(SWITCH_PREFIX)
@@ -224,7 +249,7 @@ def normalise_setting(
         raise InvalidInput("A switch is either `on` or `off`.")
     setting = SETTINGS.get(subject)
     if setting is None:
-        known = ", ".join(f"`{name}`" for name in (FORMAT, *SETTINGS))
+        known = ", ".join(f"`{name}`" for name in (FORMAT, *schedules.SUBJECTS, *SETTINGS))
         raise InvalidInput(
             f"I don't know a setting called `{echo(subject)}`. You can change: {known}."
         )
@@ -248,6 +273,8 @@ def describe_change(subject: str, value: str, format_name: str | None = None) ->
         return f"adopt the format {name}"
     if subject.startswith(SWITCH_PREFIX):
         return f"turn `{echo(subject.removeprefix(SWITCH_PREFIX))}` {echo(value)}"
+    if subject in schedules.SUBJECTS:
+        return schedules.describe(subject, echo(value, 200))
     setting = SETTINGS.get(subject)
     if setting is None or not value.isdigit():
         return f"set `{echo(subject)}` to `{echo(value)}`"

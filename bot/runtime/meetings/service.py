@@ -171,7 +171,14 @@ class MeetingService:
 
     # --- starting ----------------------------------------------------------------------------
 
-    async def start(self, channel_id: int | None, starter: Pseudonym, user_id: int) -> LiveMeeting:
+    async def start_on_schedule(self, channel_id: int) -> LiveMeeting:
+        """The group's schedule opens the meeting: nobody pressed start, so the rotation's
+        announced chair chairs, or nobody until a member steps in (bot/runtime/schedule)."""
+        return await self.start(channel_id, None, 0)
+
+    async def start(
+        self, channel_id: int | None, starter: Pseudonym | None, user_id: int
+    ) -> LiveMeeting:
         group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
         if group is None:
             raise NoGroupHere
@@ -190,7 +197,8 @@ class MeetingService:
                 switches=await self._switches.switches(group),
             )
             state, effects = runner.start(now, setup)
-            state = runner.with_participants(state, 1)  # whoever starts it takes part
+            starters = set() if starter is None else {starter}  # whoever starts it takes part
+            state = runner.with_participants(state, len(starters))
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
                     tx,
@@ -209,9 +217,9 @@ class MeetingService:
                 runner=runner,
                 state=state,
                 panel_message_id=None,
-                names={starter: user_id},
+                names=dict.fromkeys(starters, user_id),
                 chair_seen_at=now.timestamp() + roles.chair_arrives_within,
-                took_part={starter},
+                took_part=starters,
             )
             self._live.add(live)
             await self._scheduler.refresh(changed)
