@@ -4,14 +4,15 @@ event for the next meeting, and a quiet post in the group's channel.
 The event follows Discord's field requirements by entity type: a group meeting in a voice (or
 stage) channel gets a ``VOICE`` (``STAGE_INSTANCE``) event in that channel; a text channel gets
 an ``EXTERNAL`` event whose location names the channel, with the end time Discord requires.
-Requests go straight to Discord's scheduled-event routes (one each), so the bot never asks for
-the count or the list of who is interested. Discord's 403 becomes
+Requests go straight to Discord's scheduled-event routes, so the bot never asks for the count or
+the list of who is interested. Discord's 403 becomes
 :class:`~bot.runtime.schedule.EventsNotAllowed`; a 404 (someone deleted the event) says it's gone.
 """
 
 from __future__ import annotations
 
 import logging
+from datetime import datetime
 from typing import Any
 
 import discord
@@ -56,15 +57,39 @@ class DiscordSchedule:
         }
 
     async def create_event(self, group: GroupRecord, plan: EventPlan) -> int:
+        """Create the event — unless the bot's own event for this very meeting is already there
+        (a crash came between creating it and keeping its id): Discord has no nonce for events,
+        so the list (without any count of who is interested) is read first."""
+        payload = self._payload(group, plan)
         try:
             with refusals("create the next meeting's event"):
+                existing = await self._already_made(group, payload)
+                if existing is not None:
+                    return existing
                 made = await self._client.http.create_guild_scheduled_event(
-                    group.guild_id, **self._payload(group, plan)
+                    group.guild_id, **payload
                 )
         except DiscordRefused:
             raise EventsNotAllowed from None
         log.info("Created the scheduled event for a group's next meeting")
         return int(made["id"])
+
+    async def _already_made(self, group: GroupRecord, payload: dict[str, Any]) -> int | None:
+        me = self._client.user
+        events = await self._client.http.get_scheduled_events(group.guild_id, False)
+        for event in events:
+            same = (
+                me is not None
+                and event.get("creator_id") == str(me.id)
+                and event.get("status") == int(EventStatus.SCHEDULED)
+                and event.get("name") == payload["name"]
+                and _instant(event.get("scheduled_start_time"))
+                == _instant(payload["scheduled_start_time"])
+            )
+            if same:
+                log.info("Found the scheduled event made before a restart; keeping it")
+                return int(event["id"])
+        return None
 
     async def edit_event(self, group: GroupRecord, event_id: int, plan: EventPlan) -> bool:
         return await self._edit(group, event_id, self._payload(group, plan))
@@ -88,3 +113,10 @@ class DiscordSchedule:
 
     async def tell(self, group: GroupRecord, text: str) -> None:
         await post_quietly(self._client, group, text)
+
+
+def _instant(value: object) -> datetime | None:
+    try:
+        return datetime.fromisoformat(str(value))
+    except ValueError:
+        return None

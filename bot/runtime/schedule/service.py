@@ -50,8 +50,11 @@ from bot.store.schedules import OPEN_DEADLINE, SYNC_DEADLINE, ScheduleRow, save_
 
 log = logging.getLogger(__name__)
 
-#: A scheduled meeting this late (the bot was offline at the time) is not opened any more.
+#: A scheduled meeting this late (the bot was offline at the time) is not opened any more …
 LATE_OPEN = timedelta(minutes=30)
+#: … or this many real seconds late, if longer: a rehearsal's fast clock (``CLOCK_RATE``) turns
+#: a busy machine's few milliseconds into clock minutes.
+LATE_REAL_SECONDS = 2.0
 #: How many meetings ``/group schedule`` lists.
 SHOWN = 5
 #: A Discord event needs an end: the format's planned length, at least this.
@@ -234,7 +237,7 @@ class ScheduleService:
 
     async def _open(self, group: GroupRecord, at: float) -> None:
         late = self._clock.timestamp() - at
-        if late > LATE_OPEN.total_seconds():
+        if late > max(LATE_OPEN.total_seconds(), LATE_REAL_SECONDS * self._clock.rate):
             log.warning("A scheduled meeting was not opened: the bot was offline at the time")
             return
         if self._live.under_way(group.channel_id):
