@@ -35,6 +35,15 @@ class ScheduleError(ValueError):
     """A schedule, date or time that can't be read; the message says so kindly."""
 
 
+_UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff`]")
+
+
+def shown(text: str, limit: int = 40) -> str:
+    """Someone's own words, safe to quote back: no invisible or formatting marks, cut short."""
+    clean = _UNSHOWABLE.sub("", text).strip()
+    return clean if len(clean) <= limit else clean[: limit - 1] + "…"
+
+
 _DAY_WORDS: dict[str, int] = {}
 for _i, _name in enumerate(WEEKDAYS):
     _low = _name.lower()
@@ -68,20 +77,21 @@ def parse_time(text: str) -> time:
     match = _TIME.match(raw)
     if match is None:
         if raw.isdigit():
+            said = shown(raw, 8)
             raise ScheduleError(
-                f"Is `{raw}` in the morning or the evening? Write it like `{raw}am`, `{raw}pm` "
+                f"Is `{said}` in the morning or the evening? Write it like `{said}am`, `{said}pm` "
                 "or as a 24-hour time like `19:00`."
             )
-        raise ScheduleError(f"I couldn't read `{text.strip()}` as a time. Try `19:00` or `7pm`.")
+        raise ScheduleError(f"I couldn't read `{shown(text)}` as a time. Try `19:00` or `7pm`.")
     if match.group(4) is not None:
         hour, minute = int(match.group(4)), int(match.group(5))
     else:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if not 1 <= hour <= 12:
-            raise ScheduleError(f"`{text.strip()}` isn't a time on a 12-hour clock. Try `7pm`.")
+            raise ScheduleError(f"`{shown(text)}` isn't a time on a 12-hour clock. Try `7pm`.")
         hour = hour % 12 + (12 if match.group(3) == "p" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"`{text.strip()}` isn't a time of day. Try `19:00` or `7pm`.")
+        raise ScheduleError(f"`{shown(text)}` isn't a time of day. Try `19:00` or `7pm`.")
     return time_of_day(hour, minute)
 
 
@@ -140,7 +150,7 @@ def _parse_one(text: str, since: date) -> Recurring:
                 at = found
         i += 1
     if unknown:
-        listed = " ".join(f"`{w}`" for w in unknown[:3])
+        listed = " ".join(f"`{shown(w)}`" for w in unknown[:3])
         raise ScheduleError(f"I didn't understand {listed} in the schedule. Try {EXAMPLE}.")
     if at is None:
         raise ScheduleError(f"Please add the time the meeting starts, like {EXAMPLE}.")
@@ -255,9 +265,9 @@ def parse_date(text: str, today: date) -> date:
             found = date(today.year, months[0], day)
             return found if found >= today else date(today.year + 1, months[0], day)
     except (ValueError, StopIteration):
-        raise ScheduleError(f"`{text.strip()}` isn't a date in the calendar.") from None
+        raise ScheduleError(f"`{shown(text)}` isn't a date in the calendar.") from None
     raise ScheduleError(
-        f"I couldn't read `{text.strip()}` as a date. Try `2026-12-25` or `25 December`."
+        f"I couldn't read `{shown(text)}` as a date. Try `2026-12-25` or `25 December`."
     )
 
 

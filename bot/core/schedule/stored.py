@@ -24,6 +24,7 @@ from bot.core.schedule.parsing import (
     parse_date,
     parse_local,
     parse_meetings,
+    shown,
     split_zone,
 )
 
@@ -100,7 +101,7 @@ def zone_or_refuse(raw: str, zones: ZoneNames) -> str:
     name = zones(raw.strip())
     if name is None:
         raise ScheduleError(
-            f"I don't know a time zone called `{raw.strip()[:40]}`. Use a name like "
+            f"I don't know a time zone called `{shown(raw)}`. Use a name like "
             f"{ZONE_EXAMPLES} (the list offers them as you type)."
         )
     return name
