@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.decisions.effects import Choice
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.core.schedule.stored import StoredSchedule
 from bot.errors import InvalidInput, NotAllowed
@@ -29,6 +30,11 @@ from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
 from bot.store.schedules import OPEN_DEADLINE, SYNC_DEADLINE, changed_in
+from tests.runtime.test_decisions_service import CHANNEL as DECISION_CHANNEL
+from tests.runtime.test_decisions_service import GUILD as DECISION_GUILD
+from tests.runtime.test_decisions_service import START as DECISION_START
+from tests.runtime.test_decisions_service import Bench as DecisionBench
+from tests.runtime.test_decisions_service import build as decisions_bench
 from tests.runtime.test_meetings_service import FakePresenter
 from tests.support.clock import FakeTime
 
@@ -301,3 +307,48 @@ async def test_setup_words_and_who_may_change_the_schedule(store: Store) -> None
     assert row.spec.skips == ("2027-03-16",)
     await bench.run_due()
     assert await bench.opens_at() == FIRST
+
+
+@pytest.fixture
+async def decided(tmp_path: Path) -> AsyncIterator[DecisionBench]:
+    """The decisions service's own bench (tests/runtime/test_decisions_service.py)."""
+    store = Store(tmp_path / "decisions.sqlite3")
+    await store.open()
+    made = await store.groups.create(
+        guild_id=DECISION_GUILD, channel_id=DECISION_CHANNEL, format_id="open-discussion",
+        member_role_id=None, now=DECISION_START,
+    )  # fmt: skip
+    assert made is not None
+    bench = decisions_bench(store, FakeTime())
+    bench.group = made
+    await bench.scheduler.start()
+    yield bench
+    await bench.scheduler.stop()
+    await store.close()
+
+
+async def test_a_group_changes_its_schedule_by_majority(decided: DecisionBench) -> None:
+    bench = decided
+    """``/propose change`` with ``what: schedule``: the words are checked when proposed, and the
+    carried change is kept with the schedule's sync deadline, in the decision's transaction."""
+    d, store = bench.discord, bench.store
+    people = [d.add(n) for n in range(1, 5)]
+    subjects = {c.subject for c in await bench.service.change_choices(DECISION_CHANNEL)}
+    assert {"schedule", "timezone", "skip", "extra"} <= subjects
+    with pytest.raises(InvalidInput, match="morning or the evening"):
+        await bench.service.propose_change(DECISION_CHANNEL, people[0], "schedule", "Tuesdays 7")
+    with pytest.raises(InvalidInput, match="time zone called"):
+        await bench.service.propose_change(DECISION_CHANNEL, people[0], "timezone", "Mars/Base")
+    proposed = await bench.service.propose_change(
+        DECISION_CHANNEL, people[0], "schedule", "thursdays 6:30pm Europe/London"
+    )
+    await bench.service.second(proposed.proposal_id, people[1])
+    await bench.advance(1)
+    for person in people[:3]:
+        await bench.service.cast(proposed.proposal_id, person, Choice.YES)
+    await bench.advance(24 * 3600)
+    row = await store.schedules.get(bench.group.id)
+    assert row is not None
+    assert (row.spec.meetings, row.spec.zone) == ("Thursdays at 18:30", "Europe/London")
+    pending = {(x.kind, x.key) for x in await store.deadlines.all()}
+    assert (SYNC_DEADLINE, str(bench.group.id)) in pending
