@@ -40,6 +40,9 @@ class Weekly:
             raise ValueError("a meeting repeats every 1 to 52 weeks")
         if self.every > 1 and self.since is None:
             raise ValueError("a meeting every few weeks needs the week it counts from")
+        # One way to write each rule: weekly needs no first week; the first week is its Monday.
+        since = None if self.every == 1 or self.since is None else week_start(self.since)
+        object.__setattr__(self, "since", since)
 
     def matches(self, day: date) -> bool:
         if day.weekday() not in self.days:
