@@ -42,6 +42,7 @@ from bot.store import Store
 from bot.ui.business import DYNAMIC_ITEMS as BUSINESS_BUTTONS
 from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
 from bot.ui.meeting import MeetingActions, MeetingButton
+from bot.ui.meeting_panel import MeetingChoice
 from bot.ui.replies import STALE, STALE_LOG, reply_privately
 from bot.ui.rotation import RotationButton
 from bot.ui.routing import FirstDelivery, answer_error
@@ -56,6 +57,7 @@ DRAIN_SECONDS = 5.0
 PERSISTENT_PREFIX = "pc:"
 PERSISTENT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     MeetingButton,
+    MeetingChoice,
     RotationButton,
     *DECISION_BUTTONS,
     *BUSINESS_BUTTONS,

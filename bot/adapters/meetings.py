@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.adapters import room_words as rw
 from bot.adapters.meeting_words import NOTICES, ended_words, panel_embed, upper_first
 from bot.adapters.sending import nonce_for
 from bot.core.formats.plan import Order, Sharers, WhoKind
@@ -32,7 +33,8 @@ from bot.runtime.live import CHAIR, LiveMeeting
 from bot.runtime.markup import first_name, when
 from bot.runtime.meetings import Unshown
 from bot.runtime.meetings.refusals import cannot_post_words, chair_note
-from bot.ui.meeting import panel_view, prompt_view
+from bot.ui.meeting import prompt_view
+from bot.ui.meeting_panel import panel_view
 from bot.ui.replies import permission_label
 
 log = logging.getLogger(__name__)
@@ -68,6 +70,7 @@ class MeetingPresenter:
         # pseudonym -> member, learnt from interactions; in memory only, per meeting
         self._members: dict[int, dict[Pseudonym, discord.Member]] = {}
         self._panel_dirty: set[int] = set()
+        self._panel_live: dict[int, LiveMeeting] = {}  # the newest meeting with that id
         self._reposted: dict[int, int] = {}  # meeting id -> its panel, posted again
         self._progress: dict[int, _Progress] = {}  # meeting id -> the effect being shown
 
@@ -185,7 +188,7 @@ class MeetingPresenter:
         with contextlib.suppress(discord.HTTPException):
             message = await self._channel(live).send(
                 embed=self.panel_embed(live),
-                view=self._panel_view(live),
+                view=self._panel_view(live, lambda who: self.name(live, who)),
                 allowed_mentions=discord.AllowedMentions.none(),
                 # Posted again after a crash before its id was saved, Discord returns the
                 # first panel instead of a second one (within its nonce window).
@@ -196,6 +199,7 @@ class MeetingPresenter:
     def refresh_panel(self, live: LiveMeeting) -> None:
         """Ask for the panel to be redrawn soon; many requests become one edit."""
         self._panel_dirty.add(live.id)
+        self._panel_live[live.id] = live  # an id may be used again once a meeting has ended
         task = self._panel_tasks.get(live.id)
         if task is None or task.done():
             self._panel_tasks[live.id] = asyncio.create_task(self._redraw(live))
@@ -204,7 +208,7 @@ class MeetingPresenter:
         while live.id in self._panel_dirty:
             await asyncio.sleep(PANEL_DEBOUNCE_SECONDS)
             self._panel_dirty.discard(live.id)
-            await self.redraw_now(live)
+            await self.redraw_now(self._panel_live.get(live.id, live))
 
     async def close(self) -> None:
         """Stop pending panel redraws (the bot is shutting down)."""
@@ -223,9 +227,8 @@ class MeetingPresenter:
         ended = live.state.status is Status.ENDED
         message = self._channel(live).get_partial_message(panel_id)
         try:
-            await message.edit(
-                embed=self.panel_embed(live), view=None if ended else self._panel_view(live)
-            )
+            view = None if ended else self._panel_view(live, lambda w: self.name(live, w))
+            await message.edit(embed=self.panel_embed(live), view=view)
         except discord.NotFound:  # someone deleted the panel: post it again
             reposted = await self.open_panel(live)
             if reposted is not None:
@@ -341,7 +344,7 @@ class MeetingPresenter:
                 else:
                     self.refresh_panel(live)
             case fx.Notice(kind=kind):
-                await self._post(live, NOTICES[kind])
+                await self._post(live, rw.PAUSED if kind is fx.NoticeKind.PAUSED else NOTICES[kind])
             case fx.PostSection(title=title, leader=leader, chunks=chunks, ends_at=ends_at):
                 heading = f"**{title}**"
                 if leader.kind is WhoKind.ROLE and leader.role == CHAIR:
@@ -390,13 +393,14 @@ class MeetingPresenter:
                 which = f" (part {part} of {parts})" if parts > 1 else ""
                 by = f"read by {self.name(live, reader)}" if reader else "read by the chair"
                 await self._post_chunks(live, f"**{title}**{which} — {by}", chunks)
-            case fx.AskChair(index=index, text=text):
+            case fx.AskChair(index=index, question_id=qid, text=text):
+                answers = [(f"yes:{index}", "Yes"), (f"no:{index}", "No")]
+                if rw.is_newcomer_question(qid, text):  # a member may say so, privately
+                    answers.append(("first", "It's my first time"))
                 await self._post(
                     live,
                     render(text, self.values(live)),
-                    view=self._prompt_view(
-                        live, "answer", [(f"yes:{index}", "Yes"), (f"no:{index}", "No")]
-                    ),
+                    view=self._prompt_view(live, "answer", answers),
                 )
             case fx.PostAgendaItem(item=item, title=title, ends_at=ends_at):
                 until = f" · until {when(ends_at)}" if ends_at else ""
@@ -429,26 +433,22 @@ class MeetingPresenter:
                 self._members.pop(live.id, None)
                 await self.redraw_now(live)
                 self._reposted.pop(live.id, None)
+                self._panel_live.pop(live.id, None)
                 await self._post(live, ended_words(live, effect))
             case fx.ChairAsked() | fx.ChairStays() | fx.ChairHandedOver() | fx.ChairTakenBack():
                 await self._chair(live, effect)
-            case fx.FloorGiven(who=who, limit_at=limit_at, self_timed=self_timed):
+            case fx.FloorGiven(who=who, how=how, limit_at=limit_at, self_timed=self_timed):
                 member = self.member(live, who)
                 name = member.mention if member else "The next sharer"
                 timing = f" Time {when(limit_at)}." if limit_at and not self_timed else ""
-                await self._post(live, f"{name}, the floor is yours.{timing}", ping=member)
+                await self._post(live, rw.given_words(how, name) + timing, ping=member)
                 self.refresh_panel(live)
             case fx.FloorEnded(why=why):
                 if why is fx.EndedBy.DONE:
                     await self._post(live, "Thank you for sharing.")
                 self.refresh_panel(live)
             case fx.FloorFree(waits_for=waits_for):
-                await self._post(
-                    live,
-                    "The floor is open — press **Raise hand** if you'd like to share."
-                    if waits_for is fx.FloorWaits.HANDS
-                    else "Chair, please invite the next person to share.",
-                )
+                await self._post(live, rw.free_words(waits_for))
             case fx.ShareExtended(limit_at=limit_at):
                 await self._post(live, f"A little more time: {when(limit_at)}.")
             case fx.ShareNote(who=who, text=text, private=private):
@@ -485,5 +485,7 @@ class MeetingPresenter:
                 )
             case fx.SetChannelRules():
                 pass  # channel permissions per section come with floor control
+            case fx.ChairMoved() | fx.HandsCleared():
+                await self._post(live, rw.room_words(effect) or "")
             case _:
                 log.debug("No words yet for %s", type(effect).__name__)

@@ -137,7 +137,7 @@ async def test_a_start_killed_after_its_panel_was_posted_gets_no_second_panel(
     the panel's id): on resume the panel is posted again with the same nonce, and Discord
     gives back the first one."""
     _, room, people = await rotation_group(fake, bot_runner)
-    fake.answer_slowly("POST", rf"/channels/{room}/messages$", seconds=30, components=":hand")
+    fake.answer_slowly("POST", rf"/channels/{room}/messages$", seconds=4, components=":hand")
     await people[0].slash(room, "meeting start")
     await until(lambda: any(buttons(m) for m in fake.channel_messages(room)))
     await bot_runner.kill()

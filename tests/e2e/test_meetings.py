@@ -129,15 +129,19 @@ async def test_kill_mid_share_resumes_the_same_floor(
     board = panel(fake, room)
     for _ in range(8):  # move on until the floor opens
         if any(
-            "Raise hand" in m.get("content", "") or "your turn" in m.get("content", "")
+            word in m.get("content", "")
             for m in fake.channel_messages(room)[-3:]
+            for word in ("Raise hand", "your turn", "the floor is yours")
         ):
             break
         await press(chair, board, "next")
         await asyncio.sleep(0.1)
-    await press(sharer, board, "hand")
+    await press(sharer, board, "hand")  # joins the round
     await press(waiting, board, "hand")
-    given = await wait_message(fake, room, "the floor is yours")
+    # The chair took part (they started the meeting), so the round begins with them.
+    await wait_message(fake, room, f"<@{chair.id}>, the floor is yours")
+    await press(chair, board, "done")
+    given = await wait_message(fake, room, f"<@{sharer.id}>, the floor is yours")
     before = stored_floor(bot_runner.database)
     assert before["turn"] is not None
 

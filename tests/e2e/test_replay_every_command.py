@@ -139,6 +139,16 @@ class Replays:
         self.buttons.add(label)
         return await self.case(label, await who.click(int(message["id"]), button["custom_id"]))
 
+    async def choose(self, who: SimulatedMember, message: JSON, action: str, label: str) -> None:
+        """Choose ``label`` from the panel's list (``pick`` or ``tag``), as a case."""
+        (select,) = [
+            c for c in buttons(message) if c.get("type") == 3 and c["custom_id"].endswith(action)
+        ]
+        (value,) = [o["value"] for o in select["options"] if o["label"] == label]
+        self.buttons.add(f"the {action} list")
+        used = await who.select(int(message["id"]), select["custom_id"], [value])
+        await self.case(f"the {action} list", used)
+
     async def refused_answer(self, status: int, used: SimulatedInteraction, what: str) -> None:
         """Discord refuses the answer (a followup): one WARNING, nothing more sent."""
         logs = self.bot_runner.logs
@@ -230,6 +240,26 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await fake.wait_until(lambda: "resume" in str(buttons(panel(fake, room))), 5, what="Resume")
     await check.click(chair, panel(fake, room), "Resume")
 
+    # The room: private declarations, the chair's tools, the panel's list, /meeting pick, /tag.
+    await check.click(reader, board, "It's my first time")
+    await check.click(third, board, "I'd rather listen today")
+    await check.click(chair, board, "Pause")
+    await check.slash(chair, "meeting resume")
+    await check.slash(chair, "meeting pause")
+    await check.click(chair, await shows(fake, room, "resume"), "Resume")
+    await check.click(chair, board, "Back")
+    await check.click(chair, board, "+2 min")  # nobody is sharing: kindly refused
+    await check.slash(chair, "meeting extend", {"minutes": 3})
+    await check.click(chair, board, "Skip this part")
+    while "Raise your hand when you'd like" not in str(fake.channel_messages(room)[-3:]):
+        await check.slash(chair, "meeting skip")
+    await check.click(reader, board, "Raise hand")  # the floor is the reader's
+    await check.click(third, board, "Raise hand")  # no longer only listening: waiting
+    await fake.wait_until(lambda: select_on(panel(fake, room)), 5, what="the panel's list")
+    await check.choose(chair, panel(fake, room), "pick", "Mossgrove")
+    await check.slash(chair, "meeting pick", {"member": third})
+    await check.slash(reader, "tag", {"member": third})  # not a tag part: kindly refused
+
     # Discord refuses the answer to a press (403 on its followup): one WARNING, nothing else.
     check.warnings = bot_runner.logs().count(REFUSED)
     fake.fail_next("POST", WEBHOOK, status=403)
@@ -263,6 +293,21 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     registered = command_paths(fake.guild_commands[guild.id])
     assert registered - check.commands == set(), "commands never delivered twice"
     assert len(check.buttons) >= 14
+
+
+def select_on(message: JSON) -> bool:
+    return any(c.get("type") == 3 for c in buttons(message))
+
+
+async def shows(fake: FakeDiscord, room: int, action: str) -> JSON:
+    """The panel once it shows ``action`` (it is redrawn a moment after a change)."""
+    ending = f":{action}"
+    await fake.wait_until(
+        lambda: any(b.get("custom_id", "").endswith(ending) for b in buttons(panel(fake, room))),
+        5,
+        what=f"the panel's {action} button",
+    )
+    return panel(fake, room)
 
 
 def board_id(board: JSON) -> str:

@@ -69,6 +69,7 @@ def floor_rules(plan: CompiledFormat, state: MeetingState) -> FloorRules | None:
         single=sharer is not None,
         speaker=speaker,
         roles=tuple((who, role) for role, who in state.roles),
+        declared=state.declared,
     )
 
 

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from bot.core.meeting.codec import decode, encode
 from bot.core.pseudonyms import Pseudonym
-from bot.core.sharing import Floor
+from bot.core.sharing import Declarations, Floor
 
 #: The role id of the chair: the one role the meeting core itself knows.
 CHAIR = "chair"
@@ -99,6 +99,8 @@ class HeldWords:
 #: Fields added after the first stored shape: left out while they hold their default, so a
 #: meeting stored by this version reads back in the previous one as long as nothing is held.
 OPTIONAL_FIELDS = {"held": (), "cannot_post": False}
+#: Fields held in memory only and never stored: what members said privately for this meeting.
+NEVER_STORED = ("declared",)
 
 
 @dataclass(frozen=True)
@@ -133,6 +135,9 @@ class MeetingState:
     cannot_post: bool = False
     held: tuple[HeldWords, ...] = ()
     version: int = STATE_VERSION
+    # Private declarations ("it's my first time", "I'd rather listen today"): in memory only,
+    # like who took part; never stored, so a restart forgets them.
+    declared: Declarations = field(default_factory=Declarations)
 
     @property
     def chairs(self) -> tuple[Pseudonym, ...]:
@@ -150,6 +155,8 @@ class MeetingState:
         for name, default in OPTIONAL_FIELDS.items():
             if getattr(self, name) == default:
                 data.pop(name, None)
+        for name in NEVER_STORED:
+            data.pop(name, None)
         return dict(data)
 
     @classmethod
@@ -157,6 +164,8 @@ class MeetingState:
         """The state stored by :meth:`to_dict`; ``ValueError`` if it is damaged or too new."""
         if isinstance(data, dict) and data.get("version", STATE_VERSION) != STATE_VERSION:
             raise ValueError("this meeting was stored by a different version of the bot")
+        if isinstance(data, dict) and any(name in data for name in NEVER_STORED):
+            raise ValueError("a stored meeting never holds what members said privately")
         state = decode(cls, data)
         assert isinstance(state, MeetingState)  # noqa: S101
         return state
