@@ -172,8 +172,7 @@ class MeetingService:
     # --- starting ----------------------------------------------------------------------------
 
     async def start_on_schedule(self, channel_id: int) -> LiveMeeting:
-        """The group's schedule opens the meeting: nobody pressed start, so the rotation's
-        announced chair chairs, or nobody until a member steps in (bot/runtime/schedule)."""
+        """Opened by the group's schedule: the rotation's chair, or nobody till one steps in."""
         return await self.start(channel_id, None, 0)
 
     async def start(
@@ -197,8 +196,7 @@ class MeetingService:
                 switches=await self._switches.switches(group),
             )
             state, effects = runner.start(now, setup)
-            starters = set() if starter is None else {starter}  # whoever starts it takes part
-            state = runner.with_participants(state, len(starters))
+            state = runner.with_participants(state, 0 if starter is None else 1)  # the starter
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
                     tx,
@@ -217,10 +215,10 @@ class MeetingService:
                 runner=runner,
                 state=state,
                 panel_message_id=None,
-                names=dict.fromkeys(starters, user_id),
+                names={} if starter is None else {starter: user_id},
                 chair_seen_at=now.timestamp() + roles.chair_arrives_within,
-                took_part=starters,
-                arrived=list(starters),
+                took_part=set() if starter is None else {starter},
+                arrived=[] if starter is None else [starter],
             )
             self._live.add(live)
             await self._scheduler.refresh(changed)
