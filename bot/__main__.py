@@ -129,6 +129,7 @@ INVITE_PERMISSIONS = discord.Permissions(
     manage_messages=True,  # hold mode only
     manage_roles=True,  # the chair's role of the day; sitting out is a channel overwrite
     mute_members=True,  # voice floor control, when a group asks for it
+    create_events=True,  # the next scheduled meeting in the server's Events list
 )
 
 

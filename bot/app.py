@@ -36,6 +36,7 @@ from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
+from bot.runtime.schedule import ScheduleService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
@@ -121,6 +122,7 @@ class Services:
     raid_lock: RaidLockService
     business: BusinessService
     newcomer: NewcomerService  # /resources, /newcomer and the welcome between meetings
+    schedule: ScheduleService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1

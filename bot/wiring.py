@@ -24,6 +24,7 @@ from bot.adapters.meetings import MeetingPresenter
 from bot.adapters.newcomer import DiscordNewcomer
 from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
+from bot.adapters.schedule import DiscordSchedule
 from bot.adapters.voice_floor import DiscordVoiceFloor
 from bot.app import PeerCircle, Services
 from bot.config import Settings
@@ -54,6 +55,7 @@ from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
+from bot.runtime.schedule import ScheduleService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
@@ -122,6 +124,16 @@ def build_services(
     )
     room_port = DiscordRoomRules(client)
     room_rules = RoomRulesService(room_port, live, pseudonyms, clock, scheduler, store.room_plans)
+    schedule = ScheduleService(
+        store=store,
+        clock=clock,
+        scheduler=scheduler,
+        formats=formats,
+        live=live,
+        locks=GroupLocks(),
+        port=DiscordSchedule(client),
+        opener=meetings,  # a scheduled meeting opens itself through the meeting service
+    )
     services = Services(
         store=store,
         clock=clock,
@@ -191,9 +203,9 @@ def build_services(
             pseudonyms=pseudonyms,
             clock=clock,
             port=DiscordNewcomer(client, directory),
-            # TODO(lead): next_meeting= the schedule's next meeting, once bot/runtime/schedule
-            # offers one (the welcome then says when the next meeting begins).
+            next_meeting=schedule.next_meeting,  # the welcome says when the next one is
         ),
+        schedule=schedule,
     )
     subscribe(bus, services)
     return services
@@ -214,6 +226,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MeetingCounted, s.rotation.meeting_counted, durable)  # served; who is up next
     # … a meeting closes, counted or not (durable too)
     bus.subscribe(MeetingClosed, s.decisions.meeting_closed, durable)  # decided during it: starts
+    bus.subscribe(MeetingClosed, s.schedule.meeting_closed, durable)  # its event done; the next one
     # … a member confirms /privacy forget-me (their rows are already deleted)
     bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation

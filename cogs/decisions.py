@@ -14,6 +14,7 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import PeerCircle
+from bot.runtime.clock import zone_names
 from bot.runtime.decisions import texts
 from bot.runtime.decisions.settings import FORMAT
 from bot.store.decision_rows import StoredProposal
@@ -121,7 +122,7 @@ class Decisions(commands.Cog):
 
     @propose.command(name="change")
     @app_commands.describe(
-        what="What to change: the format, a setting, or one of the format's switches",
+        what="What to change: the format, the schedule, a setting, or one of the format's switches",
         value="The new value: a format, a number, or on/off",
     )
     @app_commands.checks.cooldown(3, 600, key=_per_member)
@@ -152,7 +153,12 @@ class Decisions(commands.Cog):
     async def _values(
         self, interaction: Interaction, current: str
     ) -> list[app_commands.Choice[str]]:
-        if getattr(interaction.namespace, "what", None) != FORMAT:
+        what = getattr(interaction.namespace, "what", None)
+        if what == "timezone":  # the schedule's time zone: IANA names as you type
+            typed = current.strip().lower().replace(" ", "_")
+            names = [name for name in zone_names() if typed in name.lower()][:25]
+            return [app_commands.Choice(name=name, value=name) for name in names]
+        if what != FORMAT:
             return []
         needle = current.lower()
         try:

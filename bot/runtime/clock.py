@@ -11,10 +11,12 @@ deadline fires early. (A first start reads ``base = base_real = now``: clock tim
 
 from __future__ import annotations
 
+import functools
 import time
+import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, tzinfo
 from typing import Protocol
 
 #: ``meta`` keys: an earlier version's anchor (clock = real time at that moment), and the base.
@@ -114,3 +116,28 @@ class Clock:
         """The real Unix time at which the clock shows ``clock_timestamp``: what a countdown
         shown to people must count to, when the clock runs faster than real time."""
         return self.base.real + (clock_timestamp - self.base.clock) / self.rate
+
+
+# --- time zones: the one place that reads the zone database ------------------------------------
+# (``tzdata`` is a dependency, so the IANA names work where the system has no zone files.)
+
+
+@functools.cache
+def _zone_names() -> dict[str, str]:
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def zone_name(raw: str) -> str | None:
+    """The IANA name of a time zone as typed ("america/new_york", "UTC"), or None."""
+    return _zone_names().get(raw.strip().lower().replace(" ", "_"))
+
+
+def zone_names() -> list[str]:
+    """Every IANA zone name, sorted (for autocompletion)."""
+    return sorted(_zone_names().values())
+
+
+def time_zone(name: str) -> tzinfo:
+    """The zone for a name :func:`zone_name` accepted (UTC for one that has since vanished)."""
+    known = zone_name(name)
+    return UTC if known is None else zoneinfo.ZoneInfo(known)

@@ -31,6 +31,7 @@ from bot.store.voice_floor import FloorPlanRepository
 from bot.store.room_rules import RoomPlanRepository
 from bot.store.business import BusinessRepository
 from bot.store.welcomes import WelcomeRepository
+from bot.store.schedules import ScheduleRepository
 
 # isort: on
 
@@ -54,6 +55,7 @@ class Store:
         self.room_plans = RoomPlanRepository(self.db)
         self.business = BusinessRepository(self.db)
         self.welcomes = WelcomeRepository(self.db)
+        self.schedules = ScheduleRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

@@ -187,7 +187,14 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     offer = await check.slash(owner, "format upload", {"file": ours})
     assert offer is not None
     await check.click(owner, offer, "Adopt it now")
-    for command in ("about", "group settings", "newcomer", "format list", "format show"):
+    for command in (
+        "about",
+        "group settings",
+        "group schedule",
+        "newcomer",
+        "format list",
+        "format show",
+    ):
         await check.slash(reader, command)
     pages = await check.slash(reader, "format preview")
     assert pages is not None

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from bot.core.resources import CLOSING_LINE, DANGER_LINE
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import wait_message
+from tests.e2e.meeting_helpers import start_meeting, wait_message
 from tests.fakediscord import FakeDiscord, SimulatedMember
 from tests.fakediscord.state import VOICE
 
@@ -107,8 +107,7 @@ async def test_resources_and_the_newcomer_welcome(fake: FakeDiscord, bot_runner:
     assert welcomes_kept(bot_runner.database) == 2  # ann and bo; nothing claimed for cy
 
     # During a meeting, nobody is welcomed: the meeting's own words say it all.
-    started = await (await ann.slash(room, "meeting start")).wait_followups()
-    assert "Thank you for chairing" in started[0]["content"]
+    assert "Thank you for chairing" in await start_meeting(fake, ann, room)
     await wait_message(fake, room, "**Welcome**")
     await dee.say(room, "sorry, am I late?")
     mark = len(fake.channel_messages(room))

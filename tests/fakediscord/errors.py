@@ -49,6 +49,7 @@ UNKNOWN_USER = (10013, "Unknown User")
 UNKNOWN_WEBHOOK = (10015, "Unknown Webhook")
 UNKNOWN_INTERACTION = (10062, "Unknown interaction")
 UNKNOWN_COMMAND = (10063, "Unknown application command")
+UNKNOWN_SCHEDULED_EVENT = (10070, "Unknown Guild Scheduled Event")
 
 
 def not_found(kind: tuple[int, str]) -> DiscordError:

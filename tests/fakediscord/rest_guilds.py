@@ -4,19 +4,21 @@ Permission and hierarchy checks follow Discord: managing roles needs Manage Role
 role below the bot's highest role; a member's nickname or timeout needs a member below the
 bot (never the owner); mute/deafen/move need the matching permission and a member connected
 to voice (else 400 40032); listing members needs the Server Members intent to be enabled
-for the application (else 403 50001).
+for the application (else 403 50001). Guild scheduled events (:func:`register_events`) follow
+Discord's "Guild Scheduled Event" resource.
 """
 
 from __future__ import annotations
 
 import copy
+import datetime as dt
 from typing import Any
 
 from . import errors
 from .errors import DiscordError
-from .permissions import ADMINISTRATOR, PERMISSION_BITS
+from .permissions import ADMINISTRATOR, PERMISSION_BITS, VIEW_CHANNEL
 from .rest_core import Reply, Req, RestApi, require_guild_permissions
-from .state import VOICE_TYPES, Guild, Member, Role
+from .state import STAGE, VOICE, VOICE_TYPES, Guild, Member, Role
 from .validation import validate_command, validate_commands
 
 JSON = dict[str, Any]
@@ -425,3 +427,168 @@ def register(api: RestApi) -> None:
             if not voice.suppress:
                 voice.request_to_speak_timestamp = None
         events.voice_state(guild, voice)
+
+
+# ---- guild scheduled events -------------------------------------------------------------------
+STAGE_INSTANCE, VOICE_EVENT, EXTERNAL = 1, 2, 3
+SCHEDULED, ACTIVE, COMPLETED, CANCELED = 1, 2, 3, 4
+#: Discord: SCHEDULED -> ACTIVE or CANCELED; ACTIVE -> COMPLETED; nothing after that.
+EVENT_TRANSITIONS = {SCHEDULED: {ACTIVE, CANCELED}, ACTIVE: {COMPLETED}}
+EVENT_FIELDS = (
+    "channel_id", "entity_metadata", "name", "privacy_level", "scheduled_start_time",
+    "scheduled_end_time", "description", "entity_type", "status",
+)  # fmt: skip
+
+
+def _invalid(field: str, code: str, message: str) -> DiscordError:
+    return errors.form_error(errors.field_error([field], code, message))
+
+
+def _when(body: JSON, field: str) -> dt.datetime | None:
+    raw = body.get(field)
+    if raw is None:
+        return None
+    try:
+        parsed = dt.datetime.fromisoformat(str(raw))
+    except ValueError:
+        raise _invalid(field, "DATE_TIME_TYPE_COERCE", "Could not parse date") from None
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=dt.UTC)
+
+
+def validate_event(state: Any, guild: Guild, event: JSON, creating: bool) -> None:
+    """Discord's checks, field requirements by entity type included (400 50035 on a miss)."""
+    name = event.get("name")
+    if not isinstance(name, str) or not 1 <= len(name) <= 100:
+        raise _invalid("name", "BASE_TYPE_BAD_LENGTH", "Must be between 1 and 100 in length.")
+    description = event.get("description")
+    if description is not None and not 1 <= len(str(description)) <= 1000:
+        raise _invalid("description", "BASE_TYPE_BAD_LENGTH", "Must be 1 to 1000 in length.")
+    if event.get("privacy_level") != 2:  # GUILD_ONLY, the only level Discord accepts now
+        raise _invalid("privacy_level", "BASE_TYPE_CHOICES", "Value must be one of {2}.")
+    start = _when(event, "scheduled_start_time")
+    end = _when(event, "scheduled_end_time")
+    if start is None:
+        raise _invalid("scheduled_start_time", "BASE_TYPE_REQUIRED", "This field is required")
+    if creating and start < dt.datetime.now(tz=dt.UTC):
+        raise _invalid(
+            "scheduled_start_time",
+            "GUILD_SCHEDULED_EVENT_SCHEDULE_PAST",
+            "Cannot schedule event in the past.",
+        )
+    if end is not None and end <= start:
+        raise _invalid(
+            "scheduled_end_time", "GUILD_SCHEDULED_EVENT_END_BEFORE_START", "End before start."
+        )
+    kind = event.get("entity_type")
+    if kind == EXTERNAL:
+        location = (event.get("entity_metadata") or {}).get("location")
+        if event.get("channel_id") is not None:
+            raise _invalid("channel_id", "CHANNEL_INVALID", "Must be null for external events.")
+        if not isinstance(location, str) or not 1 <= len(location) <= 100:
+            raise _invalid("entity_metadata", "BASE_TYPE_REQUIRED", "location is required")
+        if end is None:
+            raise _invalid("scheduled_end_time", "BASE_TYPE_REQUIRED", "This field is required")
+    elif kind in (STAGE_INSTANCE, VOICE_EVENT):
+        channel = guild.channels.get(int(event.get("channel_id") or 0))
+        wanted = STAGE if kind == STAGE_INSTANCE else VOICE
+        if channel is None or channel.type != wanted:
+            raise _invalid("channel_id", "CHANNEL_INVALID", "Invalid channel")
+        have = state.permissions_in(channel, state.bot_user.id)
+        needed = VIEW_CHANNEL | PERMISSION_BITS["connect"]
+        if have & needed != needed:
+            raise errors.missing_permissions()
+    else:
+        raise _invalid("entity_type", "BASE_TYPE_CHOICES", "Value must be one of {1, 2, 3}.")
+
+
+def register_events(api: RestApi) -> None:
+    """Create, modify, delete and list a guild's scheduled events. Creating needs Create Events
+    (or Manage Events); changing or deleting needs Manage Events, or Create Events for an event
+    the bot created itself (403 50013). Unknown event: 404 10070. (No gateway events: they need
+    the Guild Scheduled Events intent, which the bot does not ask for.)"""
+    state = api.state
+    bot_id = state.bot_user.id
+    manage, create = PERMISSION_BITS["manage_events"], PERMISSION_BITS["create_events"]
+
+    def allowed(guild: Guild, event: JSON | None) -> None:
+        have = state.base_permissions(guild, bot_id)
+        if have & ADMINISTRATOR or have & manage:
+            return
+        if have & create and (event is None or event.get("creator_id") == str(bot_id)):
+            return
+        raise errors.missing_permissions()
+
+    def found(guild: Guild, req: Req) -> JSON:
+        event = guild.scheduled_events.get(int(req.params["event_id"]))
+        if event is None:
+            raise errors.not_found(errors.UNKNOWN_SCHEDULED_EVENT)
+        return event
+
+    @api.route("GET", "/guilds/{guild_id}/scheduled-events")
+    async def list_events(req: Req) -> list[JSON]:
+        guild = state.guild(req.params["guild_id"])
+        return [copy.deepcopy(e) for e in guild.scheduled_events.values()]
+
+    @api.route("GET", "/guilds/{guild_id}/scheduled-events/{event_id}")
+    async def get_event(req: Req) -> JSON:
+        return copy.deepcopy(found(state.guild(req.params["guild_id"]), req))
+
+    @api.route("POST", "/guilds/{guild_id}/scheduled-events")
+    async def create_event(req: Req) -> JSON:
+        guild = state.guild(req.params["guild_id"])
+        allowed(guild, None)
+        body = {k: v for k, v in req.body().items() if k in EVENT_FIELDS and k != "status"}
+        validate_event(state, guild, body, creating=True)
+        event_id = state.snowflakes.next()
+        kind = body["entity_type"]
+        event = {
+            "id": str(event_id),
+            "guild_id": str(guild.id),
+            "channel_id": None if kind == EXTERNAL else str(body["channel_id"]),
+            "creator_id": str(bot_id),
+            "name": body["name"],
+            "description": body.get("description"),
+            "scheduled_start_time": body["scheduled_start_time"],
+            "scheduled_end_time": body.get("scheduled_end_time"),
+            "privacy_level": 2,
+            "status": SCHEDULED,
+            "entity_type": kind,
+            "entity_id": None,
+            "entity_metadata": body.get("entity_metadata") if kind == EXTERNAL else None,
+            "creator": state.bot_user_payload(),
+            "image": None,
+            "recurrence_rule": None,
+        }
+        guild.scheduled_events[event_id] = event
+        return copy.deepcopy(event)
+
+    @api.route("PATCH", "/guilds/{guild_id}/scheduled-events/{event_id}")
+    async def modify_event(req: Req) -> JSON:
+        guild = state.guild(req.params["guild_id"])
+        event = found(guild, req)
+        allowed(guild, event)
+        body = {k: v for k, v in req.body().items() if k in EVENT_FIELDS}
+        if "status" in body and body["status"] != event["status"]:
+            if body["status"] not in EVENT_TRANSITIONS.get(event["status"], set()):
+                raise _invalid("status", "GUILD_SCHEDULED_EVENT_INVALID_STATUS", "Invalid status")
+        elif event["status"] in (COMPLETED, CANCELED):
+            raise _invalid("status", "GUILD_SCHEDULED_EVENT_INVALID_STATUS", "Event has ended")
+        changed = {**event, **body}
+        if changed.get("entity_type") == EXTERNAL:
+            changed["channel_id"] = body.get("channel_id")
+        moved = "scheduled_start_time" in body and body["scheduled_start_time"] != event.get(
+            "scheduled_start_time"
+        )
+        validate_event(state, guild, changed, creating=moved)
+        if changed.get("channel_id") is not None:
+            changed["channel_id"] = str(changed["channel_id"])
+        event.clear()
+        event.update(changed)
+        return copy.deepcopy(event)
+
+    @api.route("DELETE", "/guilds/{guild_id}/scheduled-events/{event_id}")
+    async def delete_event(req: Req) -> None:
+        guild = state.guild(req.params["guild_id"])
+        event = found(guild, req)
+        allowed(guild, event)
+        del guild.scheduled_events[int(event["id"])]

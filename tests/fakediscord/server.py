@@ -83,6 +83,7 @@ class FakeDiscord(WorldBuilder):
         rest_guilds.register(self.rest)
         rest_channels.register(self.rest)
         rest_interactions.register(self.rest)
+        rest_guilds.register_events(self.rest)
         self.internal_errors: list[str] = []
         self._members: dict[tuple[int, int], SimulatedMember] = {}
         self._waiters: set[asyncio.Future[None]] = set()
@@ -255,6 +256,10 @@ class FakeDiscord(WorldBuilder):
             what=f"{method} {path}",
         )
         return self.requests_matching(method, path, after=start)[0]
+
+    def scheduled_events(self, guild_id: int) -> list[JSON]:
+        """The guild's scheduled events (every status), oldest first."""
+        return [dict(e) for e in self.state.guilds[guild_id].scheduled_events.values()]
 
     def channel_messages(self, channel_id: int) -> list[JSON]:
         """The channel's current messages (after edits, without deleted ones), oldest first."""

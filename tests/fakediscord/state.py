@@ -237,6 +237,8 @@ class Guild:
     channels: dict[int, Channel] = field(default_factory=dict)
     members: dict[int, Member] = field(default_factory=dict)
     voice_states: dict[int, VoiceState] = field(default_factory=dict)
+    #: Guild scheduled events by id, as Discord returns them (rest_guilds.py).
+    scheduled_events: dict[int, JSON] = field(default_factory=dict)
     preferred_locale: str = "en-US"
 
     @property

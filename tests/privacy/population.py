@@ -303,6 +303,14 @@ async def _newcomer_welcomes(tx: Transaction, place: Place, now: float) -> None:
         )
 
 
+async def _group_schedules(tx: Transaction, place: Place, now: float) -> None:
+    spec = {"meetings": "Tuesdays at 19:00", "zone": "America/New_York", "skips": ["2026-12-22"]}
+    await tx.execute(
+        "INSERT INTO group_schedules (group_id, spec, event_id, event_at) VALUES (?, ?, ?, ?)",
+        (place.group_id, json.dumps(spec), 900_000_000_000_000_000 + place.group_id, now + 3600),
+    )
+
+
 #: table -> maker, in an order that satisfies the foreign keys.
 MAKERS: dict[str, Maker] = {
     "group_formats": _group_formats,
@@ -329,6 +337,7 @@ MAKERS: dict[str, Maker] = {
     "business_roll": _business_roll,
     "business_ballots": _business_ballots,
     "newcomer_welcomes": _newcomer_welcomes,
+    "group_schedules": _group_schedules,
 }
 
 MEMBERS = {"alice": 310_000_000_000_000_001, "bea": 310_000_000_000_000_002,

@@ -45,6 +45,7 @@ from bot.core.decisions.effects import (
 )
 from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
+from bot.core.schedule.stored import SUBJECTS as SCHEDULE_SUBJECTS
 from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work, decode, encode
@@ -54,6 +55,7 @@ from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.decisions import DecisionTx
 from bot.store.groups import GroupRecord
+from bot.store.schedules import changed_in as schedule_changed_in
 
 log = logging.getLogger(__name__)
 
@@ -188,6 +190,10 @@ class Engine:
                     if subject == FORMAT:
                         work = Work(AdoptFormat(proposal_id, value), about)
                         done.work.append(await t.enqueue(group.id, encode(work)))
+                    elif subject in SCHEDULE_SUBJECTS:  # re-armed by the schedule's own deadline
+                        now = self._clock.timestamp()
+                        sync = await schedule_changed_in(t.tx, group.id, subject, value, now)
+                        done.deadlines.append(sync)
                     else:
                         await t.set_setting(group.id, subject, value)
                 case DiscordEffect():

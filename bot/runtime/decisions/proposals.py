@@ -117,7 +117,8 @@ class Proposals:
                 raise InvalidInput("That's already the group's format. Nothing was proposed.")
             value = ref
         else:
-            value = normalise_setting(subject, value, plan, await ctx.repo.settings(group.id))
+            stored = await ctx.repo.settings(group.id)
+            value = normalise_setting(subject, value, plan, stored, ctx.clock.now().date())
         proposing = ctx.who(group, proposer)
 
         async def propose(

@@ -8,6 +8,8 @@ Three kinds of subject:
   them with :func:`switches`);
 * ``resources`` — the group's own list for ``/resources`` (bot/core/resources.py says how it is
   written), or ``format`` to go back to the format's list.
+* the schedule: ``schedule``, ``timezone``, ``skip`` (a date with no meeting), ``extra`` (a
+  one-off meeting) — checked by :mod:`bot.core.schedule.stored`, kept in ``group_schedules``.
 
 A proposed value is checked when it is proposed (a bad one is refused then, never discovered in
 the middle of a vote): it must parse, and the resulting :class:`DecisionSettings` must be valid.
@@ -17,13 +19,16 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import timedelta
+from datetime import date, timedelta
 from typing import Any
 
+from bot.core import schedule
 from bot.core.decisions import DecisionSettings
 from bot.core.formats import CompiledFormat
 from bot.core.resources import SETTING_NAME, describe_decided, parse_decided, write_decided
+from bot.core.schedule import stored as schedules
 from bot.errors import InvalidInput
+from bot.runtime.clock import zone_name
 from bot.runtime.markup import echo
 
 FORMAT = "format"
@@ -195,6 +200,15 @@ def switches(plan: CompiledFormat, stored: Mapping[str, str]) -> dict[str, bool]
     return values
 
 
+#: The schedule's parts a group can change, with the words ``/propose change`` offers.
+SCHEDULE_CHOICES = {
+    schedules.SCHEDULE: "when the group meets (like Tuesdays 19:00)",
+    schedules.TIMEZONE: "the group's time zone",
+    schedules.SKIP: "a date with no meeting",
+    schedules.EXTRA: "a one-off extra meeting",
+}
+
+
 @dataclass(frozen=True)
 class ChangeChoice:
     subject: str
@@ -205,6 +219,7 @@ def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
     """What ``/propose change`` offers: the format, each setting, each of the format's switches."""
     choices = [ChangeChoice(FORMAT, "the group's format")]
     choices.append(ChangeChoice(RESOURCES, "the support resources /resources shows"))
+    choices += [ChangeChoice(subject, label) for subject, label in SCHEDULE_CHOICES.items()]
     choices += [ChangeChoice(s.name, s.label) for s in SETTINGS.values()]
     choices += [
         ChangeChoice(SWITCH_PREFIX + s.name, s.about or s.name.replace("-", " "))
@@ -214,13 +229,23 @@ def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
 
 
 def normalise_setting(
-    subject: str, raw: str, plan: CompiledFormat, stored: Mapping[str, str]
+    subject: str,
+    raw: str,
+    plan: CompiledFormat,
+    stored: Mapping[str, str],
+    today: date = date.min,
 ) -> str:
-    """Check a proposed setting or switch value; return it as it will be stored."""
+    """Check a proposed setting or switch value; return it as it will be stored (``today``, the
+    clock's date, reads the dates of schedule changes)."""
     if subject == RESOURCES:
         try:
             return write_decided(parse_decided(raw))
         except ValueError as error:
+            raise InvalidInput(str(error)) from None
+    if subject in schedules.SUBJECTS:
+        try:
+            return schedules.normalise(subject, raw, today, zone_name)
+        except schedule.ScheduleError as error:
             raise InvalidInput(str(error)) from None
     value = raw.strip().lower()
     if subject.startswith(SWITCH_PREFIX):
@@ -234,7 +259,9 @@ def normalise_setting(
         raise InvalidInput("A switch is either `on` or `off`.")
     setting = SETTINGS.get(subject)
     if setting is None:
-        known = ", ".join(f"`{name}`" for name in (FORMAT, RESOURCES, *SETTINGS))
+        known = ", ".join(
+            f"`{name}`" for name in (FORMAT, RESOURCES, *schedules.SUBJECTS, *SETTINGS)
+        )
         raise InvalidInput(
             f"I don't know a setting called `{echo(subject)}`. You can change: {known}."
         )
@@ -260,6 +287,8 @@ def describe_change(subject: str, value: str, format_name: str | None = None) ->
         return describe_decided(value)
     if subject.startswith(SWITCH_PREFIX):
         return f"turn `{echo(subject.removeprefix(SWITCH_PREFIX))}` {echo(value)}"
+    if subject in schedules.SUBJECTS:
+        return schedules.describe(subject, echo(value, 200))
     setting = SETTINGS.get(subject)
     if setting is None or not value.isdigit():
         return f"set `{echo(subject)}` to `{echo(value)}`"

@@ -52,7 +52,9 @@ class MeetingPort(Protocol):
 class RoleSource(Protocol):
     """Who holds each of the format's roles at the start (the service rotation)."""
 
-    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles: ...
+    async def roles_for_meeting(
+        self, group: GroupRecord, starter: Pseudonym | None
+    ) -> StartingRoles: ...
 
 
 class SwitchSource(Protocol):
@@ -64,8 +66,10 @@ class SwitchSource(Protocol):
 class StarterChairs:
     """The default role source: whoever starts the meeting chairs it."""
 
-    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
-        return StartingRoles({CHAIR: [starter]})
+    async def roles_for_meeting(
+        self, group: GroupRecord, starter: Pseudonym | None
+    ) -> StartingRoles:
+        return StartingRoles({CHAIR: [starter]} if starter is not None else {})
 
 
 class FormatDefaults:

@@ -171,7 +171,13 @@ class MeetingService:
 
     # --- starting ----------------------------------------------------------------------------
 
-    async def start(self, channel_id: int | None, starter: Pseudonym, user_id: int) -> LiveMeeting:
+    async def start_on_schedule(self, channel_id: int) -> LiveMeeting:
+        """Opened by the group's schedule: the rotation's chair, or nobody till one steps in."""
+        return await self.start(channel_id, None, 0)
+
+    async def start(
+        self, channel_id: int | None, starter: Pseudonym | None, user_id: int
+    ) -> LiveMeeting:
         group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
         if group is None:
             raise NoGroupHere
@@ -190,7 +196,7 @@ class MeetingService:
                 switches=await self._switches.switches(group),
             )
             state, effects = countdown.open_meeting(runner, now, setup)  # `before:` first
-            state = runner.with_participants(state, 1)  # whoever starts it takes part
+            state = runner.with_participants(state, 0 if starter is None else 1)  # the starter
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
                     tx,
@@ -209,10 +215,10 @@ class MeetingService:
                 runner=runner,
                 state=state,
                 panel_message_id=None,
-                names={starter: user_id},
+                names={} if starter is None else {starter: user_id},
                 chair_seen_at=now.timestamp() + roles.chair_arrives_within,
-                took_part={starter},
-                arrived=[starter],
+                took_part=set() if starter is None else {starter},
+                arrived=[] if starter is None else [starter],
             )
             self._live.add(live)
             await self._scheduler.refresh(changed)

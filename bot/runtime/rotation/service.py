@@ -86,7 +86,9 @@ class RotationService:
 
     # --- meetings (the RoleSource and the event handlers) -------------------------------------
 
-    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
+    async def roles_for_meeting(
+        self, group: GroupRecord, starter: Pseudonym | None
+    ) -> StartingRoles:
         return await self._serving.roles_for_meeting(group, starter)
 
     async def meeting_stepped(self, event: MeetingStepped) -> None:

@@ -43,7 +43,7 @@ STEP_IN_AFTER_SECONDS = 300.0
 class _Start:
     """What the role source decided, for the first step of the meeting it started."""
 
-    starter: Pseudonym
+    starter: Pseudonym | None  # None: the schedule opened the meeting
     chair: Pseudonym
     waiting_for_chair: bool  # the announced chair neither started the meeting nor is there
 
@@ -79,9 +79,12 @@ class Serving:
 
     # --- a meeting starts ---------------------------------------------------------------------
 
-    async def roles_for_meeting(self, group: GroupRecord, starter: Pseudonym) -> StartingRoles:
+    async def roles_for_meeting(
+        self, group: GroupRecord, starter: Pseudonym | None
+    ) -> StartingRoles:
         """The meeting service's role source: the announced people serve; by default (an
-        empty rotation, nobody announced, or the announced chair gone) the starter chairs."""
+        empty rotation, nobody announced, or the announced chair gone) the starter chairs — or,
+        for a meeting its schedule opened (no starter), nobody until a member steps in."""
         roles: dict[str, list[Pseudonym]] = {}
         waiting = False
         try:
@@ -93,11 +96,13 @@ class Serving:
                     if up is not None and up.meeting == number and up.who in circle.facts:
                         roles[rr.rules.name] = [up.who]
                 chair = roles.get(CHAIR, [starter])[0]
-                waiting = chair != starter and not self._present(circle, chair)
+                waiting = chair not in (starter, None) and not self._present(circle, chair)
         except Exception:
             log.exception("The rotation could not be read; whoever starts the meeting chairs")
-        roles.setdefault(CHAIR, [starter])
-        self._starting[group.id] = _Start(starter, roles[CHAIR][0], waiting)
+        if starter is not None:
+            roles.setdefault(CHAIR, [starter])
+        if roles.get(CHAIR):
+            self._starting[group.id] = _Start(starter, roles[CHAIR][0], waiting)
         # The announced chair has a few minutes to arrive before anyone steps in.
         grace = STEP_IN_AFTER_SECONDS - CHAIR_AWAY_SECONDS if waiting else 0.0
         return StartingRoles(roles, chair_arrives_within=grace)

@@ -67,6 +67,8 @@ SAFE_COLUMNS: Mapping[tuple[str, str], str] = {
     ("rotation_roles", "role"): "the format's id for a service role, like 'chair' or 'reader'",
     ("event_outbox", "subscriber"): "the name of the code that carries it out, e.g. a method's",
     ("event_outbox", "event"): "the name of the event, like 'MeetingCounted'",
+    ("group_schedules", "spec"): "JSON of when the group meets: weekdays, times, zone, dates",
+    ("group_schedules", "event_id"): "the bot's own Discord scheduled event, not a member's",
 }
 
 #: Name parts that suggest a column is about a person.

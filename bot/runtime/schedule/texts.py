@@ -1,0 +1,36 @@
+"""The schedule's words (STYLE.md: warm, short, plain; say what happens next)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot.core.schedule import WEEKDAYS
+
+NO_EVENTS_PERMISSION = (
+    "I couldn't put the next meeting in this server's **Events** list: I need the "
+    "**Create Events** permission (Server Settings → Roles → my role). Meetings still open on "
+    "time without it, and `/group schedule` shows when they are."
+)
+ASK_FOR_A_CHAIR = (
+    "The meeting has opened at its usual time. Nobody is down to chair today: anyone can press "
+    "**Step in as chair** on the panel to chair it. Thank you!"
+)
+AFTER_FIRST_MEETING = (
+    "The group has met, so its schedule now belongs to the group: changing it is something "
+    "the members decide together. `/propose change` with `what: {subject}` puts it to a vote."
+)
+NEEDS_MANAGE_SERVER = (
+    "Until the group's first meeting, the schedule is set by whoever set up the group (Manage "
+    "Server). After that, the group changes it together with `/propose change`."
+)
+NO_SCHEDULE = (
+    "This group has no regular meeting time yet, so meetings start when someone uses "
+    "`/meeting start`."
+)
+EVENT_ABOUT = (
+    "A peer support group meeting. It opens by itself in the group's channel at this time."
+)
+
+
+def day(d: date) -> str:
+    return f"{WEEKDAYS[d.weekday()]} {d.day} {d.strftime('%B %Y')}"
