@@ -46,6 +46,22 @@ async def test_every_long_or_sneaky_option_gets_a_short_clean_answer(
         assert "don't know a format" in said
         assert "\u202e" not in said
         assert "\u200b" not in said
+        for option in ("schedule", "timezone"):
+            options = {"format": "open-discussion", option: value}
+            said = await answered(guild.owner, room.id, "group setup", options)
+            assert "\u202e" not in said, option
+            assert "x" * 100 not in said, option
+        # Typing a long or sneaky time zone: Discord takes at most 25 choices of 100 characters.
+        for command, given in (("group setup", {"format": "x"}), ("group schedule", {})):
+            typing = await guild.owner.autocomplete(
+                room.id, command, {**given, "timezone": value[:100]}, "timezone"
+            )
+            offered = await typing.wait_response()
+            assert offered.type == 8
+            assert offered.data is not None
+            assert len(offered.data["choices"]) <= 25
+            assert all(len(c["name"]) <= 100 for c in offered.data["choices"])
+    assert fake.channel_messages(room.id) == []  # no group was set up by any of that
     done = await guild.owner.slash(room.id, "group setup", {"format": "open-discussion"})
     await done.wait_response()
     await wait_message(fake, room.id, "home to a peer group")
@@ -59,10 +75,18 @@ async def test_every_long_or_sneaky_option_gets_a_short_clean_answer(
             ("rotation join", {"role": value}),
             ("rotation leave", {"role": value}),
             ("concern", {"member": guild.owner.id, "guideline": value}),
+            ("propose change", {"what": "schedule", "value": value}),
+            ("propose change", {"what": "resources", "value": value}),
         ):
             said = await answered(member, room.id, command, options)
             assert "\u202e" not in said, command
             assert "x" * 100 not in said, command  # the value is echoed cut short, if at all
+
+    for value in (LONG, SNEAKY):  # the schedule, changed before the first meeting
+        for option in ("schedule", "timezone", "skip", "extra"):
+            said = await answered(guild.owner, room.id, "group schedule", {option: value})
+            assert "\u202e" not in said, option
+            assert "x" * 100 not in said, option
 
     # A member option naming someone from another server (Discord resolves the user, without a
     # member object), and choices outside the list, sent by a modified client.
