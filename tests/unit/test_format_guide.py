@@ -113,8 +113,8 @@ def _keys(model: type[BaseModel]) -> set[str]:
     return {field.alias or name for name, field in model.model_fields.items()}
 
 
-def test_the_guide_mentions_every_key() -> None:
-    guide = GUIDE.read_text(encoding="utf-8")
+def schema_keys() -> set[str]:
+    """Every key of the language: the keys of each model a format is made of."""
     models: list[type[BaseModel]] = [
         schema.FormatSpec,
         schema.RoleSpec,
@@ -138,6 +138,11 @@ def test_the_guide_mentions_every_key() -> None:
         Bells,
         *schema.SECTION_MODELS.values(),
     ]
-    keys = set().union(*(_keys(model) for model in models))
+    return set().union(*(_keys(model) for model in models))
+
+
+def test_the_guide_mentions_every_key() -> None:
+    guide = GUIDE.read_text(encoding="utf-8")
+    keys = schema_keys()
     missing = sorted(key for key in keys if f"`{key}" not in guide and f"{key}:" not in guide)
     assert missing == []

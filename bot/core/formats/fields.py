@@ -49,7 +49,7 @@ NAME_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 Duration = Annotated[int, PlainValidator(parsing.parse_duration)]
 QuietLength = Annotated[int | None, PlainValidator(parsing.parse_quiet_length)]
-Limit = Annotated[int | None, PlainValidator(parsing.parse_limit)]
+Limit = Annotated[int | parsing.LimitRange | None, PlainValidator(parsing.parse_limit)]
 Membership = Annotated[int, PlainValidator(parsing.parse_membership)]
 ClockTime = Annotated[int, PlainValidator(parsing.parse_clock_time)]
 AnchorValue = Annotated[Anchor, PlainValidator(parsing.parse_anchor)]

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import re
+from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -103,12 +104,40 @@ def parse_quiet_length(value: Any) -> int | None:
     return seconds
 
 
-def parse_limit(value: Any) -> int | None:
-    """A share limit: a duration, or ``none`` / ``no limit`` / ``0`` for no limit."""
+@dataclass(frozen=True)
+class LimitRange:
+    """A share limit written as a range, ``3m-5m``: the share may last up to ``high`` seconds,
+    and a gentle note comes at ``low``."""
+
+    low: int
+    high: int
+
+
+_RANGE = re.compile(r"^(.+?)\s*(?:-|–|—|\bto\b)\s*(.+)$")
+_BARE_NUMBER = re.compile(r"^\d+(\.\d+)?$")
+_TRAILING_UNIT = re.compile(r"[a-z]+$")
+RANGE_HINT = "write a range like 3m-5m or 3 to 5 minutes: the gentle note at 3, the limit at 5"
+
+
+def parse_limit(value: Any) -> int | LimitRange | None:
+    """A share limit: a duration, a range (``3m-5m``, ``3–5 minutes``, ``3 to 5 minutes``), or
+    ``none`` / ``no limit`` / ``0`` for no limit."""
     if value is None or (isinstance(value, str) and value.strip().lower() in {"none", "no limit"}):
         return None
+    if isinstance(value, str) and (found := _RANGE.match(value.strip().lower())):
+        return _limit_range(found.group(1).strip(), found.group(2).strip())
     seconds = parse_duration(value)
     return seconds or None
+
+
+def _limit_range(low_text: str, high_text: str) -> LimitRange:
+    unit = _TRAILING_UNIT.search(high_text)
+    if _BARE_NUMBER.match(low_text) and unit is not None:
+        low_text = f"{low_text} {unit.group(0)}"  # "3–5 minutes": the 3 is minutes too
+    low, high = parse_duration(low_text), parse_duration(high_text)
+    if not 0 < low < high:
+        raise invalid(f"'{low_text}' to '{high_text}' is not a range of time", RANGE_HINT)
+    return LimitRange(low, high)
 
 
 ANCHOR_HINT = "write it like 'end - 10m', 'start + 45m', '10m before the end', ':50' or '19:50'"

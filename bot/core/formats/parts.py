@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 from bot.core.formats import schema
+from bot.core.formats.parsing import LimitRange
 from bot.core.formats.plan import (
     CHAIR,
     AfterClose,
@@ -290,13 +291,20 @@ class Parts:
         self, spec: schema.TimerSpec, base: ShareTimer | None, path: Path
     ) -> ShareTimer:
         given = spec.model_fields_set
-        limit = spec.limit if "limit" in given else (base.limit_seconds if base else 180)
+        written = spec.limit if "limit" in given else (base.limit_seconds if base else 180)
+        limit, low = (
+            (written.high, written.low) if isinstance(written, LimitRange) else (written, None)
+        )
         if spec.warn is not None:
             warnings = self._warnings(spec.warn, limit, (*path, "warn"))
+        elif low is not None:
+            warnings = _default_warnings(limit)[-1:]  # "that's time" at the top of the range
         elif base is not None and ("limit" not in given or base.limit_seconds == limit):
             warnings = base.warnings
         else:
             warnings = _default_warnings(limit)
+        if low is not None and limit is not None:
+            warnings = _with_range_note(warnings, low - limit)
         return ShareTimer(
             limit_seconds=limit,
             grace_seconds=spec.grace
@@ -387,6 +395,16 @@ def _warning_text(offset: int) -> str:
     if offset == 0:
         return "That's time — thank you. Take a moment to finish your thought."
     return f"Time was up {minutes(offset)} ago. Let's make room for the next person — thank you."
+
+
+def _with_range_note(warnings: tuple[ShareWarning, ...], offset: int) -> tuple[ShareWarning, ...]:
+    """The gentle note at the bottom of a range (``3m-5m``), unless the format wrote its own.
+    Its words name no minutes: when many wait, `when-busy` may shorten the share."""
+    if any(w.offset_seconds == offset for w in warnings):
+        return warnings
+    text = "No rush — there's still time to finish your thought; you might begin to bring it home."
+    note = ShareWarning(offset, text)
+    return tuple(sorted((*warnings, note), key=lambda w: w.offset_seconds))
 
 
 def _default_warnings(limit: int | None) -> tuple[ShareWarning, ...]:

@@ -34,8 +34,9 @@ def start_turn(
     notes = []
     for index, warning in enumerate(timer.warnings):
         at = note_at(rules, turn, index)
-        if at is not None and at < now:
-            turn = replace(turn, notes_sent=index + 1)  # too late for it: a very short limit
+        if at is not None and at <= now:
+            # too late for it: a very short limit (a shorter one when busy, say)
+            turn = replace(turn, notes_sent=index + 1)
         elif at is not None and (
             timer.at_limit is AtLimit.NOTE or over_at is None or at <= over_at
         ):
