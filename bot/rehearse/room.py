@@ -24,9 +24,10 @@ from discord_standin import SimulatedInteraction, SimulatedMember, SimulationErr
 JSON = dict[str, Any]
 TICK = 0.05
 #: The least a simulated member waits before acting, in real seconds, however fast the clock.
-LEAST = 0.3
-#: With a person playing: real seconds they have to act first (volunteer to read, raise a hand).
-PERSON_FIRST = 6.0
+LEAST = 0.1
+#: With a person playing: clock seconds they have to act first (volunteer to read, raise a
+#: hand) — six real seconds at the --play speed of 10.
+PERSON_FIRST = 60
 #: Clock seconds a member takes to answer a prompt.
 THINK = 20
 
@@ -58,6 +59,7 @@ class Turn:
     passes: bool = False
     crosstalk_by: SimulatedMember | None = None
     said: int = 0
+    last: float = 0.0  # when the member last did something in this turn
     talked_over: bool = False
     finished: bool = False
 
@@ -87,6 +89,7 @@ class Room:
     crosstalks: int = 0
     next_reader: int = 0
     hinted: set[str] = field(default_factory=set)
+    bot_posted: float = 0.0  # when the bot last posted in the room
     holdout: str | None = None  # waits for the section for those who haven't shared
 
     def __post_init__(self) -> None:
@@ -105,7 +108,9 @@ class Room:
     def later(self, clock_seconds: float, *, person: bool = False) -> float:
         """Real seconds for a pause of ``clock_seconds`` on the meeting's clock."""
         wait = max(LEAST, clock_seconds / self.stage.speed)
-        return max(wait, PERSON_FIRST) if person and self.stage.person else wait
+        if person and self.stage.person is not None:
+            return max(wait, PERSON_FIRST / self.stage.speed)
+        return wait
 
     def since(self, moment: float) -> float:
         return self.loop.time() - moment
@@ -142,6 +147,8 @@ class Room:
             count = len(self.messages())
             if count != self.last_messages:
                 self.last_messages, self.last_change = count, self.loop.time()
+                if self.messages()[-1]["author"]["id"] == str(self.stage.fake.bot_user_id):
+                    self.bot_posted = self.loop.time()
             panel = self.panel()
             if panel is not None:
                 state = read_panel(panel)
@@ -154,7 +161,13 @@ class Room:
         key = (state.section, state.section_title)
         if key != self.section_key:
             self.section_key, self.section_began = key, self.loop.time()
-            self.shared_here, self.hands_refused, self.section_prompts = set(), set(), 0
+            self.shared_here, self.hands_refused = set(), set()
+            # A part's offer or question may come just before the panel shows the part.
+            self.section_prompts = sum(
+                1
+                for m in self.messages()[-3:]
+                if prompt_actions(m) or int(m["id"]) in self.prompts_seen
+            )
             self.handled.update(int(m["id"]) for m in self.messages()[:-3])
         if await self.prompts():
             return
@@ -256,7 +269,9 @@ class Room:
             return
         if state.waiting or self.since(self.last_change) < self.later(20):
             return
-        if self.stage.person is not None and self.since(self.last_change) < PERSON_FIRST:
+        if self.stage.person is not None and self.since(self.last_change) < self.later(
+            PERSON_FIRST
+        ):
             return
         if self.person_chairs:
             self.hint(f"next{state.section}", "When you're ready, type `next` to move on.")
@@ -304,10 +319,12 @@ class Room:
             turn = self.turn = self.new_turn(member)
         if turn.finished:
             return
+        if self.since(turn.last) < LEAST:
+            return  # one thing at a time, however fast the clock
         elapsed = (self.loop.time() - turn.began) * self.stage.speed
         channel = self.stage.channel.id
         if turn.passes:
-            if self.since(turn.began) >= self.later(15):
+            if elapsed >= 15:
                 turn.finished = True
                 await self.press(member, panel, "pass")
         elif turn.said == 0 and elapsed >= 30:
@@ -317,22 +334,28 @@ class Room:
             turn.talked_over = True
             await turn.crosstalk_by.say(channel, CROSSTALK[self.crosstalks % len(CROSSTALK)])
             self.crosstalks += 1
+        elif turn.talked_over and not self.answered_since(turn.last) and self.since(turn.last) < 2:
+            return  # a moment for the gentle reminder
         elif turn.said == 1 and elapsed >= 100 and (turn.talked_over or not turn.crosstalk_by):
             turn.said = 2
             await member.say(channel, SHARE_ENDINGS[self.turns % len(SHARE_ENDINGS)])
-        elif turn.said == 2 and self.since(turn.began) >= self.later(135 + 10 * (self.turns % 4)):
+        elif turn.said == 2 and elapsed >= 135 + 10 * (self.turns % 4):
             turn.finished = True
             await self.press(member, panel, "done")
         else:
             return
-        self.last_change = self.loop.time()
+        self.last_change = turn.last = self.loop.time()
+
+    def answered_since(self, moment: float) -> bool:
+        """Whether the bot has posted in the room since ``moment`` (a loop time)."""
+        return self.bot_posted > moment
 
     def new_turn(self, member: SimulatedMember) -> Turn:
         self.turns += 1
         name = member.display_name
         self.shared_here.add(name)
         self.shared.add(name)
-        turn = Turn(member, self.loop.time())
+        turn = Turn(member, self.loop.time(), last=self.loop.time())
         if not self.passed and self.turns == 3:
             self.passed = turn.passes = True
         elif self.turns in (2, 5):
