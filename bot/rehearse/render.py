@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 import textwrap
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -192,7 +192,3 @@ def read_panel(message: JSON) -> PanelState:
             waiting = tuple(name.strip() for name in found[1].split(","))
     return PanelState(False, section, section_title, sharer, waiting)
 
-
-def display_names(users: Mapping[int, str]) -> Callable[[int], str]:
-    """A lookup that never fails: an unknown id is "someone"."""
-    return lambda user_id: users.get(user_id, "someone")
