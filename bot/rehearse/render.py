@@ -191,4 +191,3 @@ def read_panel(message: JSON) -> PanelState:
         elif found := _UP_NEXT.match(line):
             waiting = tuple(name.strip() for name in found[1].split(","))
     return PanelState(False, section, section_title, sharer, waiting)
-
