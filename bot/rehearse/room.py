@@ -206,7 +206,7 @@ class Room:
         ):
             return  # the offer or question is on its way
         if self.person_chairs:
-            self.hint("next", "When you're ready, type `next` to move the meeting on.")
+            self.hint(f"next{self.section_key}", "When you're ready, type `next` to move on.")
             return
         await self.next(panel)
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import os
 import pty
 import select
+import signal
 import subprocess
 import sys
 import time
@@ -63,7 +64,16 @@ def assert_nothing_left(folders: dict[str, Path]) -> None:
 def test_a_whole_meeting_is_shown_and_nothing_is_left(tmp_path: Path) -> None:
     env, folders = quiet_home(tmp_path)
     began = time.monotonic()
-    done = bot("rehearse", "open-discussion", "--speed", "200", cwd=folders["cwd"], env=env)
+    done = bot(
+        "rehearse",
+        "open-discussion",
+        "--speed",
+        "200",
+        "--members",
+        "4",
+        cwd=folders["cwd"],
+        env=env,
+    )
     out = done.stdout
     assert done.returncode == 0, out + done.stderr
     assert CLOSE in out
@@ -102,7 +112,15 @@ class Terminal:
     def __init__(self, args: list[str], cwd: Path, env: dict[str, str]) -> None:
         self.fd, child = pty.openpty()
         self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-            args, cwd=cwd, env=env, stdin=child, stdout=child, stderr=child, close_fds=True
+            args,
+            cwd=cwd,
+            env=env,
+            stdin=child,
+            stdout=child,
+            stderr=child,
+            close_fds=True,
+            # As from a shell: Ctrl-C works (a test runner's worker may ignore SIGINT).
+            preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
         )
         os.close(child)
         self.shown = ""
@@ -167,4 +185,23 @@ def test_play_the_person_raises_a_hand_shares_and_is_thanked(tmp_path: Path) -> 
     finally:
         status = terminal.finish()
     assert status == 0, terminal.shown
+    assert_nothing_left(folders)
+
+
+def test_ctrl_c_stops_the_bot_and_removes_the_temporary_folder(tmp_path: Path) -> None:
+    env, folders = quiet_home(tmp_path)
+    terminal = Terminal([sys.executable, "-m", "bot", "rehearse"], folders["cwd"], env)
+    try:
+        terminal.wait_for("┌ Meeting 1")
+        pid = terminal.process.pid
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+        assert children, "the bot runs as a child process"
+        assert list(folders["tmp"].iterdir()), "the rehearsal works in a temporary folder"
+        terminal.process.send_signal(signal.SIGINT)
+    finally:
+        status = terminal.finish(limit=30)
+    assert status == 130, terminal.shown
+    assert "The rehearsal was stopped. Nothing was kept." in terminal.shown
+    assert "Traceback" not in terminal.shown
+    assert not [child for child in children if Path(f"/proc/{child}").exists()]
     assert_nothing_left(folders)
