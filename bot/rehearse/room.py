@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
-from bot.rehearse.render import PanelState, buttons, is_panel, read_panel
+from bot.rehearse.render import PanelState, buttons, is_panel, panel_text, read_panel
 from bot.rehearse.stage import Stage
 from discord_standin import SimulatedInteraction, SimulatedMember, SimulationError
 
@@ -90,6 +90,8 @@ class Room:
     next_reader: int = 0
     hinted: set[str] = field(default_factory=set)
     bot_posted: float = 0.0  # when the bot last posted in the room
+    panel_before: str | None = None  # the panel's words before a press that changes them
+    panel_wait_until: float = 0.0
     holdout: str | None = None  # waits for the section for those who haven't shared
 
     def __post_init__(self) -> None:
@@ -129,6 +131,11 @@ class Room:
     def ended(self) -> bool:
         return any("This meeting has ended" in str(m.get("content")) for m in self.messages())
 
+    async def post(self, member: SimulatedMember, words: str) -> None:
+        """Post in the room, if the member can just now (slow mode, a closed channel: not)."""
+        with contextlib.suppress(SimulationError):
+            await member.say(self.stage.channel.id, words)
+
     async def press(self, member: SimulatedMember, message: JSON, action: str) -> str:
         """Press the button whose action is ``action``; the private answer ("" if none)."""
         for button in buttons(message):
@@ -150,6 +157,9 @@ class Room:
                 if self.messages()[-1]["author"]["id"] == str(self.stage.fake.bot_user_id):
                     self.bot_posted = self.loop.time()
             panel = self.panel()
+            if panel is not None and self.still(panel):
+                await asyncio.sleep(TICK)
+                continue
             if panel is not None:
                 state = read_panel(panel)
                 if state.ended:
@@ -189,8 +199,23 @@ class Room:
 
     async def next(self, panel: JSON) -> None:
         if self.chair is not None:
+            self.expect_change(panel)
             await self.press(self.chair, panel, "next")
             self.last_change = self.loop.time()
+
+    def expect_change(self, panel: JSON) -> None:
+        """After a press that moves the meeting: wait for the panel to show it (a moment)."""
+        self.panel_before, self.panel_wait_until = panel_text(panel), self.loop.time() + 3
+
+    def still(self, panel: JSON) -> bool:
+        """Whether the panel hasn't yet shown what the last press changed."""
+        if self.panel_before is None or self.loop.time() > self.panel_wait_until:
+            self.panel_before = None
+            return False
+        if panel_text(panel) != self.panel_before:
+            self.panel_before = None
+            return False
+        return True
 
     async def move_on(self, panel: JSON, section: CompiledSection | None) -> None:
         """A part that isn't sharing: the chair moves on once the room has had time to read."""
@@ -260,7 +285,8 @@ class Room:
                     f"floor{self.turns}",
                     "You have the floor: type what you'd like to share, then `done` (or `pass`).",
                 )
-            await self.share(panel, state.sharer)
+            if not await self.share(panel, state.sharer):
+                await self.raise_hands(panel, state, section)  # others queue up meanwhile
             return
         self.turn = None
         if self.stage.person is not None and self.stage.person_name not in self.shared_here:
@@ -293,7 +319,9 @@ class Room:
             if self.since(self.section_began) < self.later(10 + 15 * index):
                 return True  # still thinking it over
             answer = await self.press(member, panel, "hand")
-            if "hand is up" not in answer:
+            if "hand is up" in answer:
+                self.expect_change(panel)
+            else:
                 self.hands_refused.add(name)
             self.last_change = self.loop.time()
             return True
@@ -308,43 +336,44 @@ class Room:
             and any(p.sharers.value != "everyone" for p in section.sharing.phases)
         )
 
-    async def share(self, panel: JSON, sharer: str) -> None:
+    async def share(self, panel: JSON, sharer: str) -> bool:
+        """The sharer's next step, when it's due; whether they did something."""
         member = self.by_name.get(sharer)
         if member is None or member is self.stage.person:
             self.shared_here.add(sharer)
             self.shared.add(sharer)
-            return
+            return False
         turn = self.turn
         if turn is None or turn.who is not member:
             turn = self.turn = self.new_turn(member)
         if turn.finished:
-            return
+            return False
         if self.since(turn.last) < LEAST:
-            return  # one thing at a time, however fast the clock
+            return False  # one thing at a time, however fast the clock
         elapsed = (self.loop.time() - turn.began) * self.stage.speed
-        channel = self.stage.channel.id
         if turn.passes:
             if elapsed >= 15:
                 turn.finished = True
                 await self.press(member, panel, "pass")
         elif turn.said == 0 and elapsed >= 30:
             turn.said = 1
-            await member.say(channel, SHARES[self.turns % len(SHARES)])
+            await self.post(member, SHARES[self.turns % len(SHARES)])
         elif turn.crosstalk_by and not turn.talked_over and turn.said == 1 and elapsed >= 55:
             turn.talked_over = True
-            await turn.crosstalk_by.say(channel, CROSSTALK[self.crosstalks % len(CROSSTALK)])
+            await self.post(turn.crosstalk_by, CROSSTALK[self.crosstalks % len(CROSSTALK)])
             self.crosstalks += 1
         elif turn.talked_over and not self.answered_since(turn.last) and self.since(turn.last) < 2:
-            return  # a moment for the gentle reminder
+            return False  # a moment for the gentle reminder
         elif turn.said == 1 and elapsed >= 100 and (turn.talked_over or not turn.crosstalk_by):
             turn.said = 2
-            await member.say(channel, SHARE_ENDINGS[self.turns % len(SHARE_ENDINGS)])
+            await self.post(member, SHARE_ENDINGS[self.turns % len(SHARE_ENDINGS)])
         elif turn.said == 2 and elapsed >= 135 + 10 * (self.turns % 4):
             turn.finished = True
             await self.press(member, panel, "done")
         else:
-            return
+            return False
         self.last_change = turn.last = self.loop.time()
+        return True
 
     def answered_since(self, moment: float) -> bool:
         """Whether the bot has posted in the room since ``moment`` (a loop time)."""

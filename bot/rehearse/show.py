@@ -12,7 +12,7 @@ from bot.rehearse.play import Player
 from bot.rehearse.room import Room, answer
 from bot.rehearse.stage import Stage, StageError, build_world
 from bot.rehearse.watch import Output, Watcher
-from discord_standin import FakeDiscord, SimulatedMember
+from discord_standin import FakeDiscord, SimulatedMember, SimulationError
 
 if TYPE_CHECKING:
     from bot.rehearse import Options
@@ -59,7 +59,7 @@ async def rehearse(options: Options, folder: Path) -> int:
             await until_closed(stage, room, limit)
             await asyncio.sleep(LINGER)
             watcher.show_changes()
-        except StageError as exc:
+        except (StageError, SimulationError) as exc:
             out.lines([f"The rehearsal stopped: {exc}. The bot's last log lines:"])
             out.lines([f"  {line}" for line in stage.last_log_lines()], blank=False)
             return 1
