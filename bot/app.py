@@ -23,6 +23,7 @@ from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import ensure_members
 from bot.health import Heartbeat
 from bot.metrics import MetricsServer
+from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -31,14 +32,18 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
 from bot.runtime.meetings import MeetingService
+from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
-from bot.runtime.room_rules import RoomRulesService
+from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
+from bot.ui.business import DYNAMIC_ITEMS as BUSINESS_BUTTONS
 from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
 from bot.ui.meeting import MeetingActions, MeetingButton
+from bot.ui.meeting_panel import MeetingChoice
+from bot.ui.raid_lock import RaidLockButton
 from bot.ui.replies import STALE, STALE_LOG, reply_privately
 from bot.ui.rotation import RotationButton
 from bot.ui.routing import FirstDelivery, answer_error
@@ -53,8 +58,11 @@ DRAIN_SECONDS = 5.0
 PERSISTENT_PREFIX = "pc:"
 PERSISTENT_BUTTONS: tuple[type[discord.ui.DynamicItem[Any]], ...] = (
     MeetingButton,
+    MeetingChoice,
     RotationButton,
     *DECISION_BUTTONS,
+    *BUSINESS_BUTTONS,
+    RaidLockButton,
 )
 
 #: Every cog, loaded explicitly and in this order.
@@ -70,6 +78,7 @@ EXTENSIONS: tuple[str, ...] = (
     "cogs.crosstalk",
     "cogs.voice_floor",
     "cogs.room_rules",
+    "cogs.business",
 )
 
 
@@ -109,6 +118,9 @@ class Services:
     crosstalk: CrosstalkService
     voice_floor: VoiceFloorService
     room_rules: RoomRulesService
+    raid_lock: RaidLockService
+    business: BusinessService
+    newcomer: NewcomerService  # /resources, /newcomer and the welcome between meetings
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1
@@ -130,6 +142,7 @@ class Services:
         await self.rotation.close()
         await self.voice_floor.close()
         await self.room_rules.close()
+        await self.business.settle()
 
 
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):

@@ -17,9 +17,11 @@ from pathlib import Path
 import discord
 import yarl
 
+from bot.adapters.business import DiscordBusiness
 from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.newcomer import DiscordNewcomer
 from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
 from bot.adapters.voice_floor import DiscordVoiceFloor
@@ -30,6 +32,7 @@ from bot.guild import Directory
 from bot.health import OVERDUE_GRACE, Heartbeat
 from bot.metrics import Metrics, MetricsServer
 from bot.runtime import markup
+from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
 from bot.runtime.decisions import DecisionService
@@ -47,8 +50,9 @@ from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import MeetingService
+from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
-from bot.runtime.room_rules import RoomRulesService
+from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
@@ -116,6 +120,8 @@ def build_services(
         roles=rotation,
         switches=decisions,
     )
+    room_port = DiscordRoomRules(client)
+    room_rules = RoomRulesService(room_port, live, pseudonyms, clock, scheduler, store.room_plans)
     services = Services(
         store=store,
         clock=clock,
@@ -167,8 +173,26 @@ def build_services(
                 clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
             ),
         ),
-        room_rules=RoomRulesService(
-            DiscordRoomRules(client), live, pseudonyms, clock, scheduler, store.room_plans
+        room_rules=room_rules,
+        raid_lock=RaidLockService(room_rules, room_port, live, clock, scheduler),  # a raid lock
+        business=BusinessService(
+            store=store,
+            clock=clock,
+            scheduler=scheduler,
+            formats=formats,
+            live=live,
+            port=DiscordBusiness(client, directory),
+            locks=GroupLocks(),
+        ),
+        newcomer=NewcomerService(
+            store=store,
+            formats=formats,
+            live=live,
+            pseudonyms=pseudonyms,
+            clock=clock,
+            port=DiscordNewcomer(client, directory),
+            # TODO(lead): next_meeting= the schedule's next meeting, once bot/runtime/schedule
+            # offers one (the welcome then says when the next meeting begins).
         ),
     )
     subscribe(bus, services)
@@ -182,6 +206,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MeetingStepped, s.crosstalk.meeting_stepped)  # who may post now
     bus.subscribe(MeetingStepped, s.voice_floor.meeting_stepped)  # who may speak in voice
     bus.subscribe(MeetingStepped, s.room_rules.meeting_stepped)  # who may post; slow mode; lock
+    bus.subscribe(MeetingStepped, s.business.meeting_stepped)  # motions, ballots, elections
     # … a meeting counts (its closing, or 15 minutes); carried by the event outbox, written in
     # the transaction that ends the meeting: it happens even if the bot dies right after
     durable = Delivery.DURABLE
@@ -193,9 +218,12 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MemberForgotten, s.meetings.forget_member)  # out of meetings under way
     bus.subscribe(MemberForgotten, s.rotation.member_forgotten)  # out of the rotation
     bus.subscribe(MemberForgotten, s.room_rules.member_forgotten)  # their overwrite put back
+    bus.subscribe(MemberForgotten, s.business.member_forgotten)  # their id out of memory
+    bus.subscribe(MemberForgotten, s.newcomer.member_forgotten)  # welcome tried: out of memory
     # … the bot is removed from a server (its groups' rows are already deleted)
     bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
     bus.subscribe(GuildLeft, s.room_rules.guild_left)  # no channel to put back there
+    bus.subscribe(GuildLeft, s.newcomer.guild_left)  # welcomes tried there: out of memory
 
 
 def configure_endpoints(settings: Settings) -> None:

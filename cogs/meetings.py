@@ -1,4 +1,4 @@
-"""/meeting, /hand, /pass, /done: the slash commands of a meeting, thin adapters to
+"""/meeting, /hand, /pass, /done, /tag: the slash commands of a meeting, thin adapters to
 :class:`bot.ui.meeting.MeetingActions` (the same route the panel's buttons take), and the voice
 listener through which the chair's voice changes show they're present."""
 
@@ -12,6 +12,7 @@ from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.guild import ensure_members
 from bot.ui.meeting import MeetingButton
+from bot.ui.meeting_panel import MeetingChoice
 
 
 class Meetings(commands.Cog):
@@ -25,10 +26,10 @@ class Meetings(commands.Cog):
         self.actions = bot.services.meeting_actions
 
     async def cog_load(self) -> None:
-        self.bot.add_dynamic_items(MeetingButton)
+        self.bot.add_dynamic_items(MeetingButton, MeetingChoice)
 
     async def cog_unload(self) -> None:
-        self.bot.remove_dynamic_items(MeetingButton)
+        self.bot.remove_dynamic_items(MeetingButton, MeetingChoice)
 
     # --- slash commands ------------------------------------------------------------------------
 
@@ -71,6 +72,39 @@ class Meetings(commands.Cog):
         """Close the meeting now (chair)."""
         await self.actions.command(interaction, "end")
 
+    @meeting.command(name="pause")
+    async def pause(self, interaction: discord.Interaction[PeerCircle]) -> None:
+        """Pause the meeting; everyone sees it, and Resume goes on from here (chair)."""
+        await self.actions.command(interaction, "pause")
+
+    @meeting.command(name="resume")
+    async def resume(self, interaction: discord.Interaction[PeerCircle]) -> None:
+        """Go on with a paused meeting from where it stopped (chair)."""
+        await self.actions.command(interaction, "resume")
+
+    @meeting.command(name="skip")
+    async def skip(self, interaction: discord.Interaction[PeerCircle]) -> None:
+        """Skip the rest of this part and go on to the next (chair)."""
+        await self.actions.command(interaction, "skip")
+
+    @meeting.command(name="extend")
+    @app_commands.describe(minutes="How many more minutes the person sharing has (1 to 60)")
+    async def extend(
+        self,
+        interaction: discord.Interaction[PeerCircle],
+        minutes: app_commands.Range[int, 1, 60] = 2,
+    ) -> None:
+        """Give the person sharing a little more time (chair)."""
+        await self.actions.command(interaction, "more", minutes)
+
+    @meeting.command(name="pick")
+    @app_commands.describe(member="The member to call on")
+    async def pick(
+        self, interaction: discord.Interaction[PeerCircle], member: discord.Member
+    ) -> None:
+        """Call on a member to share, now or after the current share (chair)."""
+        await self.actions.command(interaction, "pick", member=member)
+
     @meeting.command(name="status")
     async def status(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """See where the meeting is: the part, who is sharing, who is next."""
@@ -102,6 +136,15 @@ class Meetings(commands.Cog):
     async def done(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """Finish your share and hand the floor on."""
         await self.actions.command(interaction, "done")
+
+    @app_commands.command(name="tag")
+    @app_commands.guild_only()
+    @app_commands.describe(member="The member you'd like to invite to share next")
+    async def tag(
+        self, interaction: discord.Interaction[PeerCircle], member: discord.Member
+    ) -> None:
+        """Finish your share and invite the next person (when the format says sharers tag)."""
+        await self.actions.command(interaction, "tag", member=member)
 
 
 async def setup(bot: PeerCircle) -> None:

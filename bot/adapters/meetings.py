@@ -17,9 +17,19 @@ from dataclasses import dataclass
 
 import discord
 
-from bot.adapters.meeting_words import NOTICES, ended_words, panel_embed, upper_first
+from bot.adapters import room_words as rw
+from bot.adapters.meeting_time import post_section, show_time
+from bot.adapters.meeting_words import (
+    NOTICES,
+    choose_words,
+    ended_words,
+    panel_embed,
+    quiet_words,
+    upper_first,
+    without_next_chair,
+)
 from bot.adapters.sending import nonce_for
-from bot.core.formats.plan import Order, Sharers, WhoKind
+from bot.core.formats.plan import Order, Sharers
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
 from bot.core.meeting import Status
@@ -28,11 +38,12 @@ from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused
 from bot.guild import MEETING_PERMISSIONS, Directory, refusals
 from bot.runtime.clock import Clock
-from bot.runtime.live import CHAIR, LiveMeeting
+from bot.runtime.live import LiveMeeting
 from bot.runtime.markup import first_name, when
 from bot.runtime.meetings import Unshown
 from bot.runtime.meetings.refusals import cannot_post_words, chair_note
-from bot.ui.meeting import panel_view, prompt_view
+from bot.ui.meeting import prompt_view
+from bot.ui.meeting_panel import panel_view
 from bot.ui.replies import permission_label
 
 log = logging.getLogger(__name__)
@@ -68,6 +79,7 @@ class MeetingPresenter:
         # pseudonym -> member, learnt from interactions; in memory only, per meeting
         self._members: dict[int, dict[Pseudonym, discord.Member]] = {}
         self._panel_dirty: set[int] = set()
+        self._panel_live: dict[int, LiveMeeting] = {}  # the newest meeting with that id
         self._reposted: dict[int, int] = {}  # meeting id -> its panel, posted again
         self._progress: dict[int, _Progress] = {}  # meeting id -> the effect being shown
 
@@ -103,7 +115,6 @@ class MeetingPresenter:
         values["group"] = getattr(channel, "name", "our group").replace("-", " ")
         chairs = live.chairs
         values["chair"] = self.name(live, chairs[0]) if chairs else "today's chair"
-        values.setdefault("next_chair", "a volunteer from the rotation")
         speakers = live.state.holders("speaker")
         values["speaker"] = self.name(live, speakers[0]) if speakers else "a member of our group"
         return values
@@ -152,9 +163,14 @@ class MeetingPresenter:
         progress.posted += 1
         return message
 
+    def render(self, live: LiveMeeting, chunk: str, values: dict[str, str]) -> str:
+        """A text of the format with today's values; a sentence naming the next chair is left
+        out when nobody is known to chair next time."""
+        return render(chunk if "next_chair" in values else without_next_chair(chunk), values)
+
     async def _post_chunks(self, live: LiveMeeting, heading: str, chunks: Sequence[str]) -> None:
         values = self.values(live)
-        texts = [render(chunk, values) for chunk in chunks]
+        texts = [self.render(live, chunk, values) for chunk in chunks]
         if texts and len(heading) + 1 + len(texts[0]) <= MESSAGE_LIMIT:
             texts[0] = f"{heading}\n{texts[0]}" if heading else texts[0]
         elif heading:
@@ -185,7 +201,7 @@ class MeetingPresenter:
         with contextlib.suppress(discord.HTTPException):
             message = await self._channel(live).send(
                 embed=self.panel_embed(live),
-                view=self._panel_view(live),
+                view=self._panel_view(live, lambda who: self.name(live, who)),
                 allowed_mentions=discord.AllowedMentions.none(),
                 # Posted again after a crash before its id was saved, Discord returns the
                 # first panel instead of a second one (within its nonce window).
@@ -196,6 +212,7 @@ class MeetingPresenter:
     def refresh_panel(self, live: LiveMeeting) -> None:
         """Ask for the panel to be redrawn soon; many requests become one edit."""
         self._panel_dirty.add(live.id)
+        self._panel_live[live.id] = live  # an id may be used again once a meeting has ended
         task = self._panel_tasks.get(live.id)
         if task is None or task.done():
             self._panel_tasks[live.id] = asyncio.create_task(self._redraw(live))
@@ -204,7 +221,7 @@ class MeetingPresenter:
         while live.id in self._panel_dirty:
             await asyncio.sleep(PANEL_DEBOUNCE_SECONDS)
             self._panel_dirty.discard(live.id)
-            await self.redraw_now(live)
+            await self.redraw_now(self._panel_live.get(live.id, live))
 
     async def close(self) -> None:
         """Stop pending panel redraws (the bot is shutting down)."""
@@ -223,9 +240,8 @@ class MeetingPresenter:
         ended = live.state.status is Status.ENDED
         message = self._channel(live).get_partial_message(panel_id)
         try:
-            await message.edit(
-                embed=self.panel_embed(live), view=None if ended else self._panel_view(live)
-            )
+            view = None if ended else self._panel_view(live, lambda w: self.name(live, w))
+            await message.edit(embed=self.panel_embed(live), view=view)
         except discord.NotFound:  # someone deleted the panel: post it again
             reposted = await self.open_panel(live)
             if reposted is not None:
@@ -341,29 +357,9 @@ class MeetingPresenter:
                 else:
                     self.refresh_panel(live)
             case fx.Notice(kind=kind):
-                await self._post(live, NOTICES[kind])
-            case fx.PostSection(title=title, leader=leader, chunks=chunks, ends_at=ends_at):
-                heading = f"**{title}**"
-                if leader.kind is WhoKind.ROLE and leader.role == CHAIR:
-                    heading += f" — with {self.values(live)['chair']}"
-                elif leader.kind is WhoKind.EVERYONE:
-                    heading += " — all together"
-                if ends_at is not None:
-                    heading += f" · until {when(ends_at)}"
-                await self._post_chunks(live, heading, chunks)
-                wanted = live.plan.sections[effect.index].who
-                role = wanted.role if wanted.kind is WhoKind.ROLE else None
-                if role and role != CHAIR and not live.state.holders(role):
-                    # A job found on the day (the speaker …): anyone may take it.
-                    compiled = live.plan.role(role)
-                    title = compiled.title if compiled else role
-                    await self._post(
-                        live,
-                        f"Who would like to be our {title.lower()} today?",
-                        view=self._prompt_view(
-                            live, "role", [(f"role:{effect.index}", "I'll do it")]
-                        ),
-                    )
+                await self._post(live, rw.PAUSED if kind is fx.NoticeKind.PAUSED else NOTICES[kind])
+            case fx.PostSection():
+                await post_section(self, live, effect)
             case fx.ExplainCrosstalk(chunks=chunks) | fx.PostAnnouncementCall(chunks=chunks):
                 await self._post_chunks(live, "", chunks)
             case fx.FellowshipBegins(chunks=chunks):
@@ -374,7 +370,7 @@ class MeetingPresenter:
                 buttons = [(f"choose:{i}", option[:80]) for i, option in enumerate(options[:20])]
                 await self._post(
                     live,
-                    "Chair, which text would the group like today?",
+                    choose_words(live.plan.sections[index].title),
                     view=self._prompt_view(live, "choose", buttons),
                 )
             case fx.OfferReading(title=title, part=part, parts=parts):
@@ -390,13 +386,14 @@ class MeetingPresenter:
                 which = f" (part {part} of {parts})" if parts > 1 else ""
                 by = f"read by {self.name(live, reader)}" if reader else "read by the chair"
                 await self._post_chunks(live, f"**{title}**{which} — {by}", chunks)
-            case fx.AskChair(index=index, text=text):
+            case fx.AskChair(index=index, question_id=qid, text=text):
+                answers = [(f"yes:{index}", "Yes"), (f"no:{index}", "No")]
+                if rw.is_newcomer_question(qid, text):  # a member may say so, privately
+                    answers.append(("first", "It's my first time"))
                 await self._post(
                     live,
                     render(text, self.values(live)),
-                    view=self._prompt_view(
-                        live, "answer", [(f"yes:{index}", "Yes"), (f"no:{index}", "No")]
-                    ),
+                    view=self._prompt_view(live, "answer", answers),
                 )
             case fx.PostAgendaItem(item=item, title=title, ends_at=ends_at):
                 until = f" · until {when(ends_at)}" if ends_at else ""
@@ -405,12 +402,8 @@ class MeetingPresenter:
                 await self._post(
                     live, "A gentle note for the chair: the time for this agenda item is up."
                 )
-            case fx.BellStart(ends_at=ends_at, bell=bell):
-                bell_text = "🔔 " if bell else ""
-                await self._post(
-                    live,
-                    f"{bell_text}Let's take this time in quiet together. Until {when(ends_at)}.",
-                )
+            case fx.BellStart(index=index, ends_at=ends_at, bell=bell):
+                await self._post(live, quiet_words(live.plan.sections[index].kind, ends_at, bell))
             case fx.BellEnd(bell=bell):
                 await self._post(live, ("🔔 " if bell else "") + "Thank you.")
             case fx.SectionTimeUp(moving_on=moving_on):
@@ -429,26 +422,22 @@ class MeetingPresenter:
                 self._members.pop(live.id, None)
                 await self.redraw_now(live)
                 self._reposted.pop(live.id, None)
+                self._panel_live.pop(live.id, None)
                 await self._post(live, ended_words(live, effect))
             case fx.ChairAsked() | fx.ChairStays() | fx.ChairHandedOver() | fx.ChairTakenBack():
                 await self._chair(live, effect)
-            case fx.FloorGiven(who=who, limit_at=limit_at, self_timed=self_timed):
+            case fx.FloorGiven(who=who, how=how, limit_at=limit_at, self_timed=self_timed):
                 member = self.member(live, who)
                 name = member.mention if member else "The next sharer"
                 timing = f" Time {when(limit_at)}." if limit_at and not self_timed else ""
-                await self._post(live, f"{name}, the floor is yours.{timing}", ping=member)
+                await self._post(live, rw.given_words(how, name) + timing, ping=member)
                 self.refresh_panel(live)
             case fx.FloorEnded(why=why):
                 if why is fx.EndedBy.DONE:
                     await self._post(live, "Thank you for sharing.")
                 self.refresh_panel(live)
             case fx.FloorFree(waits_for=waits_for):
-                await self._post(
-                    live,
-                    "The floor is open — press **Raise hand** if you'd like to share."
-                    if waits_for is fx.FloorWaits.HANDS
-                    else "Chair, please invite the next person to share.",
-                )
+                await self._post(live, rw.free_words(waits_for))
             case fx.ShareExtended(limit_at=limit_at):
                 await self._post(live, f"A little more time: {when(limit_at)}.")
             case fx.ShareNote(who=who, text=text, private=private):
@@ -485,5 +474,8 @@ class MeetingPresenter:
                 )
             case fx.SetChannelRules():
                 pass  # channel permissions per section come with floor control
+            case fx.ChairMoved() | fx.HandsCleared():
+                await self._post(live, rw.room_words(effect) or "")
             case _:
-                log.debug("No words yet for %s", type(effect).__name__)
+                if not await show_time(self, live, effect):
+                    log.debug("No words yet for %s", type(effect).__name__)

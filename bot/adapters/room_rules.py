@@ -20,6 +20,7 @@ from bot.core.room_rules import Bits, Holder
 from bot.errors import DiscordGone
 from bot.guild import post_quietly_in, refusals
 from bot.runtime.room_rules import RoomPlace, RoomSnapshot
+from bot.ui.raid_lock import lock_view
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +48,18 @@ class DiscordRoomRules:
     def members(self, guild_id: int) -> Sequence[int]:
         guild = self._client.get_guild(guild_id)
         return [] if guild is None else [member.id for member in guild.members]
+
+    def newcomers(self, guild_id: int, joined_after: float) -> Sequence[int]:
+        guild = self._client.get_guild(guild_id)
+        if guild is None:
+            return []
+        return [
+            member.id
+            for member in guild.members
+            if not member.bot
+            and member.joined_at is not None
+            and member.joined_at.timestamp() > joined_after
+        ]
 
     def missing(self, place: RoomPlace, needed: Sequence[str]) -> tuple[str, ...]:
         channel = self._channel(place.channel_id)
@@ -96,6 +109,12 @@ class DiscordRoomRules:
 
     async def post(self, place: RoomPlace, text: str) -> None:
         await post_quietly_in(self._client, place.channel_id, place.guild_id, text)
+
+    async def announce(
+        self, place: RoomPlace, text: str, buttons: Sequence[tuple[str, str]]
+    ) -> None:
+        view = lock_view(buttons) if buttons else discord.utils.MISSING
+        await post_quietly_in(self._client, place.channel_id, place.guild_id, text, view=view)
 
     async def tell(self, guild_id: int, user_id: int, text: str) -> bool:
         guild = self._client.get_guild(guild_id)

@@ -15,6 +15,10 @@ locked to newcomers); every other bit of every overwrite is left as it is.
 * Locked to newcomers (with the group's member role): @everyone is denied Send Messages (and
   Connect in a voice or stage channel); the member role is allowed them (Send Messages only
   while posting is open); other roles stop allowing them.
+* A raid lock without a member role (``newcomers``): each account that joined the server
+  lately is denied Send Messages (and Connect in a voice or stage channel) on its own
+  overwrite — unless that overwrite allows posting (someone who manages the server let them).
+  The bot, the sharer and the chair are never among them (the service leaves them out).
 
 :func:`reconcile` turns "what is wanted now" into the overwrite changes to make, opening
 changes first (never a moment more closed than both the old and the new rule), and the
@@ -98,6 +102,8 @@ class Ask:
     member_role: Holder | None = None
     sharer: Holder | None = None
     chair: Holder | None = None
+    #: A raid lock without a member role: the accounts that joined the server lately.
+    newcomers: frozenset[Holder] = frozenset()
 
 
 OPEN = Ask(WhoMay.EVERYONE, False, False, Holder(True, 0), Holder(False, 0))
@@ -120,9 +126,10 @@ def wanted(channel: Mapping[Holder, Bits | None], ask: Ask) -> dict[Holder, Sett
     closed = ask.post in CLOSED
     lock = ask.lock and ask.member_role is not None
     shut = (SEND if closed or lock else 0) | (CONNECT if lock and ask.voice else 0)
+    kept_out = _newcomers(channel, ask)
     if not shut:
-        return {}
-    out: dict[Holder, Setting] = {ask.everyone: Setting(shut, deny=shut)}
+        return kept_out
+    out: dict[Holder, Setting] = {**kept_out, ask.everyone: Setting(shut, deny=shut)}
     for holder, bits in channel.items():
         if holder.role and holder != ask.everyone and bits is not None and bits.allow & shut:
             out[holder] = Setting(bits.allow & shut)  # neither allowed nor denied
@@ -143,6 +150,20 @@ def wanted(channel: Mapping[Holder, Bits | None], ask: Ask) -> dict[Holder, Sett
         if own is not None and own.deny & SEND:
             continue  # a moderator's (or the group's) "no" stands
         out[holder] = Setting(SEND, allow=SEND)
+    return out
+
+
+def _newcomers(channel: Mapping[Holder, Bits | None], ask: Ask) -> dict[Holder, Setting]:
+    """Each newcomer denied posting (and joining voice) on their own overwrite."""
+    shut = SEND | (CONNECT if ask.voice else 0)
+    out: dict[Holder, Setting] = {}
+    for holder in ask.newcomers:
+        own = channel.get(holder)
+        if holder.role or holder in (ask.bot, ask.sharer, ask.chair):
+            continue
+        if own is not None and own.allow & SEND:
+            continue  # someone who manages the server let them post: that stands
+        out[holder] = Setting(shut, deny=shut)
     return out
 
 

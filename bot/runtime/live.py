@@ -48,6 +48,7 @@ class LiveMeeting:
     names: dict[Pseudonym, int] = field(default_factory=dict)
     chair_seen_at: float = 0.0
     took_part: set[Pseudonym] = field(default_factory=set)  # in memory only, never stored
+    arrived: list[Pseudonym] = field(default_factory=list)  # took_part in order; memory only
     took_part_before: int = 0  # the number stored before a restart
 
     @property

@@ -69,6 +69,11 @@ class Scheduler:
         await self._repo.upsert(kind, key, due_at, payload)
         await self._reload_one(kind, key)
 
+    async def pending(self, kind: str) -> list[DeadlineRecord]:
+        """The deadlines of one kind still to come, read from the table (a feature's durable
+        state kept as deadlines, read back at start-up)."""
+        return [deadline for deadline in await self._repo.all() if deadline.kind == kind]
+
     async def refresh(self, keys: Iterable[tuple[str, str]]) -> None:
         """Re-read deadlines a caller changed inside its own transaction (after the commit)."""
         for kind, key in keys:

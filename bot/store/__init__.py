@@ -29,6 +29,8 @@ from bot.store.rotation import RotationRepository
 from bot.store.event_outbox import EventOutboxRepository
 from bot.store.voice_floor import FloorPlanRepository
 from bot.store.room_rules import RoomPlanRepository
+from bot.store.business import BusinessRepository
+from bot.store.welcomes import WelcomeRepository
 
 # isort: on
 
@@ -50,6 +52,8 @@ class Store:
         self.event_outbox = EventOutboxRepository(self.db)
         self.floor_plans = FloorPlanRepository(self.db)
         self.room_plans = RoomPlanRepository(self.db)
+        self.business = BusinessRepository(self.db)
+        self.welcomes = WelcomeRepository(self.db)
 
     async def open(self) -> int:
         """Open the database and bring its schema up to date; return the schema version."""

@@ -20,10 +20,12 @@ register(
     KeptTable(
         table="room_restore",
         people=("member",),
-        one="member allowed to post in the meeting's channel while others listened, to put the "
-        "channel back as it was (a coded key)",
-        many="members allowed to post in the meeting's channel while others listened, to put "
-        "the channel back as it was (coded keys)",
+        one="member allowed to post in the meeting's channel while others listened (or, during "
+        "a raid lock, a newly arrived account kept from posting), to put the channel back as it "
+        "was (a coded key)",
+        many="members allowed to post in the meeting's channel while others listened (or, "
+        "during a raid lock, newly arrived accounts kept from posting), to put the channel back "
+        "as it was (coded keys)",
         until="deleted as soon as the channel is back as it was",
         scope=in_group("group_id"),
         forget=keep(

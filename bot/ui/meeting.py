@@ -2,8 +2,10 @@
 
 Every button is a :class:`discord.ui.DynamicItem` whose ``custom_id`` is
 ``pc:m:<meeting>:<action>`` (plus a small argument), so buttons keep working after a restart and
-never carry a user id. A press, and the slash commands ``/meeting start|next|back|end``,
-``/hand``, ``/pass`` and ``/done``, all go through :class:`MeetingActions`: check membership
+never carry a user id (the panel's layout and its list of members: :mod:`bot.ui.meeting_panel`).
+A press, a choice from the list, and the slash commands ``/meeting …``, ``/hand``, ``/pass``,
+``/done`` and ``/tag``, all go through :class:`MeetingActions` (the room's newer actions are
+carried out in :mod:`bot.ui.meeting_room`): check membership
 (:func:`bot.guild.in_group`, the one rule), learn (in memory) who is who and that they took
 part, then one call to the meeting service, which runs the core, commits, and shows the result
 through the presenter. Posts and voice changes in a meeting's channel come here too
@@ -20,7 +22,6 @@ from typing import Any, Protocol
 
 import discord
 
-from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.guild import MEETING_PERMISSIONS, NOT_A_MEMBER, in_group, require_permissions
@@ -28,18 +29,16 @@ from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import CannotPost, MeetingService, SteppedIn
 from bot.runtime.meetings.refusals import cannot_post_words
 from bot.store.groups import GroupRecord
-from bot.ui.routing import guarded, service
-
-PANEL_BUTTONS: tuple[tuple[str, str, discord.ButtonStyle], ...] = (
-    ("hand", "Raise hand", discord.ButtonStyle.primary),
-    ("lower", "Lower hand", discord.ButtonStyle.secondary),
-    ("pass", "Pass", discord.ButtonStyle.secondary),
-    ("done", "Done sharing", discord.ButtonStyle.success),
-    ("next", "Next (chair)", discord.ButtonStyle.secondary),
-    ("stepin", "Step in as chair", discord.ButtonStyle.secondary),
+from bot.ui.meeting_room import (
+    LIST_CHANGED,
+    NOT_A_MEMBER_TARGET,
+    ROOM_ACTIONS,
+    hand_words,
+    listening_no_more,
+    room_action,
 )
-#: Shown on the panel while the meeting is paused (the chair goes on from where it stopped).
-RESUME_BUTTON = ("resume", "Resume (chair)", discord.ButtonStyle.success)
+from bot.ui.meeting_time import TIME_ACTIONS, time_action
+from bot.ui.routing import guarded, service
 
 
 class MeetingButton(
@@ -92,14 +91,6 @@ class MeetingButton(
             f"the {self.action} button",
             lambda: actions.pressed(interaction, self.meeting_id, self.action, self.arg),
         )
-
-
-def panel_view(live: LiveMeeting) -> discord.ui.View:
-    view = discord.ui.View(timeout=None)
-    paused = live.state.status is Status.PAUSED
-    for action, label, style in (RESUME_BUTTON, *PANEL_BUTTONS) if paused else PANEL_BUTTONS:
-        view.add_item(MeetingButton(live.id, action, label=label, style=style))
-    return view
 
 
 def prompt_view(
@@ -204,12 +195,21 @@ class MeetingActions:
         return who
 
     async def run(
-        self, interaction: discord.Interaction[Any], live: LiveMeeting, action: str, arg: int | None
+        self,
+        interaction: discord.Interaction[Any],
+        live: LiveMeeting,
+        action: str,
+        arg: int | None,
+        target: Pseudonym | None = None,
     ) -> str:
         """Carry out one member action; returns the private confirmation (or, when Discord
         refused to post in the channel, why the meeting is paused)."""
         who = self._who(interaction, live, action)
         try:
+            if action in ROOM_ACTIONS:
+                if action != "first":
+                    await self.service.present(live, who)
+                return await room_action(self.service, live, who, action, arg, target)
             return await self._carry_out(live, who, action, arg)
         except CannotPost as refused:
             return await self.paused_words(live, who, refused)
@@ -232,7 +232,9 @@ class MeetingActions:
         service = self.service
         match action:
             case "hand":
+                await listening_no_more(service, live, who)
                 await service.act(live, lambda r, s, now: r.raise_hand(s, who, now))
+                return hand_words(live) or CONFIRMATIONS[action]
             case "lower":
                 await service.act(live, lambda r, s, now: r.lower_hand(s, who, now))
             case "pass":
@@ -242,7 +244,7 @@ class MeetingActions:
             case "next":
                 await service.act(live, lambda r, s, now: r.advance(s, now))
             case "back":
-                await service.act(live, lambda r, s, now: r.back(s, now))
+                await service.act(live, lambda r, s, now: r.go_back(s, now))
             case "end":
                 await service.act(live, lambda r, s, now: r.end(s, now))
             case "read":
@@ -274,6 +276,8 @@ class MeetingActions:
                 await service.take_role(live, arg or 0, who)
             case "resume":
                 await service.act(live, lambda r, s, now: r.resume(s, now))
+            case _ if action in TIME_ACTIONS:  # start now, offers to read, running late
+                return await time_action(service, live, who, action, arg)
             case _:
                 raise NotAllowed("That button is from an older version; please use the panel.")
         return CONFIRMATIONS.get(action, "Done.")
@@ -286,6 +290,7 @@ class MeetingActions:
         arg: int | None,
         *,
         thinking: bool,
+        target: Pseudonym | None = None,
     ) -> None:
         """Acknowledge at once, but keep members' actions in the order they arrived.
 
@@ -293,7 +298,7 @@ class MeetingActions:
         order they are created and the meeting's lock is first-come first-served, so thirty
         hands raised in the same second land in the queue in the order Discord sent them.
         """
-        task = asyncio.create_task(self.run(interaction, live, action, arg))
+        task = asyncio.create_task(self.run(interaction, live, action, arg, target))
         try:
             await interaction.response.defer(ephemeral=True, thinking=thinking)
         except discord.HTTPException:
@@ -303,9 +308,7 @@ class MeetingActions:
         confirmation = await task
         await interaction.followup.send(confirmation, ephemeral=True)
 
-    async def pressed(
-        self, interaction: discord.Interaction[Any], meeting_id: int, action: str, arg: int | None
-    ) -> None:
+    def _pressed_here(self, interaction: discord.Interaction[Any], meeting_id: int) -> LiveMeeting:
         live = self.service.by_id(meeting_id)
         if live is None:
             raise NotAllowed("This meeting has ended. Thank you for being part of it.")
@@ -315,7 +318,26 @@ class MeetingActions:
         ):
             # A button names its meeting; it only works where that meeting is held.
             raise NotAllowed(NOT_THIS_MEETING)
+        return live
+
+    async def pressed(
+        self, interaction: discord.Interaction[Any], meeting_id: int, action: str, arg: int | None
+    ) -> None:
+        live = self._pressed_here(interaction, meeting_id)
         await self.acknowledged(interaction, live, action, arg, thinking=False)
+
+    async def chosen(
+        self, interaction: discord.Interaction[Any], meeting_id: int, action: str, value: str
+    ) -> None:
+        """A member chosen from the panel's list: the value is an index into the meeting's
+        members (opaque, the same all meeting); the core checks they may still be chosen."""
+        live = self._pressed_here(interaction, meeting_id)
+        members = live.state.floor.members
+        index = int(value) if value.isdecimal() else -1
+        if not 0 <= index < len(members):
+            raise NotAllowed(LIST_CHANGED)
+        target = members[index].who
+        await self.acknowledged(interaction, live, action, index, thinking=False, target=target)
 
     async def start(self, interaction: discord.Interaction[Any]) -> LiveMeeting:
         """``/meeting start``: a member of the group starts its meeting (and takes part)."""
@@ -353,10 +375,28 @@ class MeetingActions:
             getattr(before, flag) != getattr(after, flag) for flag in VOICE_SIGNS
         )  # a server mute (floor control, the bot's own doing) is not one
         live = self.service.in_channel(channel.id) if changed else None
-        if live is not None and live.chairs:
-            who = self._pseudonyms.of(live.group.guild_id, member.id)
+        if live is None:
+            return
+        who = self._pseudonyms.of(live.group.guild_id, member.id)
+        if before.channel != channel and in_group(live.group, member):
+            self._presenter.remember(live, who, member)
+            await self.service.arrived(live, who)  # present in voice: in the circle
+        if live.chairs:
             await self.service.activity(channel.id, who)
 
-    async def command(self, interaction: discord.Interaction[Any], action: str) -> None:
+    async def command(
+        self,
+        interaction: discord.Interaction[Any],
+        action: str,
+        arg: int | None = None,
+        member: object = None,
+    ) -> None:
+        """A slash command; ``member`` is the one it names (``/meeting pick``, ``/tag``)."""
         live = self.service.live_or_refuse(interaction.channel_id)
-        await self.acknowledged(interaction, live, action, None, thinking=True)
+        target = None
+        if member is not None:
+            if not isinstance(member, discord.Member) or not in_group(live.group, member):
+                raise NotAllowed(NOT_A_MEMBER_TARGET)
+            target = self._pseudonyms.of(live.group.guild_id, member.id)
+            self._presenter.remember(live, target, member)
+        await self.acknowledged(interaction, live, action, arg, thinking=True, target=target)

@@ -79,3 +79,22 @@ def meeting_deadlines(database: Path) -> int:
         )
     finally:
         conn.close()
+
+
+async def start_meeting(
+    fake: FakeDiscord,
+    member: SimulatedMember,
+    channel_id: int,
+    *,
+    chair: SimulatedMember | None = None,
+) -> str:
+    """``/meeting start`` by ``member``; when the format counts down first (``before:``),
+    ``chair`` (``member`` unless named) presses **Start now** — only today's chair can: when
+    someone else chairs, the countdown runs its course. The start's private answer."""
+    mark = len(fake.channel_messages(channel_id))
+    answer = await slash(member, channel_id, "meeting start")
+    for message in fake.channel_messages(channel_id)[mark:]:
+        if any(b.get("custom_id", "").endswith(":startnow") for b in buttons(message)):
+            await press(chair or member, message, "startnow")
+            break
+    return answer

@@ -29,7 +29,7 @@ from bot.config import KEY_FILE_NAME, load_or_create_key_file
 from bot.core.pseudonyms import Pseudonymizer
 from tests.e2e.conftest import BotRunner
 from tests.e2e.crash_matrix import FAST_RATE, SLOW_RATE, Rotation, meeting_killed_at_every_step
-from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import buttons, panel, press, slash, start_meeting, wait_message
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 from tests.privacy.at_rest import Copy, fragments, links
 
@@ -96,7 +96,7 @@ async def propose(circle: Circle, member: SimulatedMember) -> str:
 
 async def hold_meeting(circle: Circle, chair: SimulatedMember, during: Any = None) -> None:
     """A meeting that counts: three members take part and it runs more than 15 clock minutes."""
-    assert "has started" in await slash(chair, circle.room, "meeting start")
+    assert "has started" in await start_meeting(circle.fake, chair, circle.room)
     board = panel(circle.fake, circle.room)
     for voter in [member for member in circle.voters if member is not chair][:2]:
         await press(voter, board, "hand")

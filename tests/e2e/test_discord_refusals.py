@@ -9,7 +9,14 @@ import asyncio
 import json
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import buttons, meeting_rows, panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import (
+    buttons,
+    meeting_rows,
+    panel,
+    press,
+    start_meeting,
+    wait_message,
+)
 from tests.e2e.test_meetings import ready_group
 from tests.fakediscord import FakeDiscord
 
@@ -86,7 +93,7 @@ async def test_a_meeting_the_bot_cannot_post_in_pauses_and_loses_no_words(
         fake, bot_runner, "open-discussion", clock_rate="1"
     )
     bot_id = fake.state.bot_user.id
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     await wait_message(fake, room, "**Welcome**")
     board = panel(fake, room)
 

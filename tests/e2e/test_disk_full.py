@@ -25,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import meeting_rows, panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import meeting_rows, panel, press, start_meeting, wait_message
 from tests.fakediscord import FakeDiscord
 
 COULD_NOT_SAVE = "I couldn't save that just now, so nothing changed"
@@ -101,7 +101,7 @@ async def test_a_disk_that_fills_is_told_once_and_the_bot_carries_on_when_freed(
         done = await guild.owner.slash(room.id, "group setup", {"format": "open-discussion"})
         await done.wait_response()
         await wait_message(fake, room.id, "home to a peer group")
-        await slash(chair, room.id, "meeting start")
+        await start_meeting(fake, chair, room.id)
         shown = panel(fake, room.id)
         await asyncio.sleep(2.5)  # two clock minutes: the chair counts as away
         assert "asked the chair" in await press(helper, shown, "stepin")

@@ -21,7 +21,15 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import buttons, meeting_rows, panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import (
+    buttons,
+    meeting_rows,
+    panel,
+    press,
+    slash,
+    start_meeting,
+    wait_message,
+)
 from tests.e2e.test_decisions import (
     VIEW_CHANNEL,
     Circle,
@@ -83,7 +91,7 @@ async def test_the_rotation_records_and_announces_once_after_a_kill_right_after_
     serving = role_named(fake, guild.id, "Chair today")
     first = people[0]
 
-    await slash(first, room, "meeting start")
+    await start_meeting(fake, first, room)
     await three_take_part(fake, room, people[:3])
     await fake.wait_until(lambda: serving in first.roles, 5, what="the temporary chair role")
     await asyncio.sleep(2)  # 15 clock minutes and more at 600x
@@ -137,7 +145,7 @@ async def test_a_start_killed_after_its_panel_was_posted_gets_no_second_panel(
     the panel's id): on resume the panel is posted again with the same nonce, and Discord
     gives back the first one."""
     _, room, people = await rotation_group(fake, bot_runner)
-    fake.answer_slowly("POST", rf"/channels/{room}/messages$", seconds=30, components=":hand")
+    fake.answer_slowly("POST", rf"/channels/{room}/messages$", seconds=4, components=":hand")
     await people[0].slash(room, "meeting start")
     await until(lambda: any(buttons(m) for m in fake.channel_messages(room)))
     await bot_runner.kill()
@@ -164,7 +172,7 @@ async def hold_meeting(
     circle: Circle, chair: SimulatedMember, others: list[SimulatedMember]
 ) -> None:
     """A meeting that counts: three members take part and it runs over 15 clock minutes."""
-    assert "has started" in await slash(chair, circle.room, "meeting start")
+    assert "has started" in await start_meeting(circle.fake, chair, circle.room)
     await three_take_part(circle.fake, circle.room, [chair, *others[:2]])
 
 

@@ -12,7 +12,13 @@ from pathlib import Path
 from typing import Any
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import buttons, meeting_rows, panel, slash, wait_message
+from tests.e2e.meeting_helpers import (
+    buttons,
+    meeting_rows,
+    panel,
+    start_meeting,
+    wait_message,
+)
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.interactions import SimulatedInteraction
 
@@ -69,8 +75,8 @@ async def test_a_forged_button_is_refused_and_changes_nothing(
         done = await guild.owner.slash(room.id, "group setup", {"format": "open-discussion"})
         await done.wait_response()
         await wait_message(fake, room.id, "home to a peer group")
-    await slash(resident, home_room.id, "meeting start")
-    await slash(visitor, away_room.id, "meeting start")
+    await start_meeting(fake, resident, home_room.id)
+    await start_meeting(fake, visitor, away_room.id)
     home_panel, away_panel = panel(fake, home_room.id), panel(fake, away_room.id)
     home_meeting = home_panel["components"][0]["components"][0]["custom_id"].split(":")[2]
     before = dict(meeting_rows(bot_runner.database))

@@ -12,7 +12,7 @@ from tests.e2e.meeting_helpers import (
     meeting_rows,
     panel,
     press,
-    slash,
+    start_meeting,
     stored_floor,
     wait_message,
 )
@@ -44,7 +44,7 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     _, room, (chair, reader, first, second, third, late) = await ready_group(
         fake, bot_runner, "open-discussion", clock_rate="60"
     )
-    started = await slash(chair, room, "meeting start")
+    started = await start_meeting(fake, chair, room)
     began = asyncio.get_running_loop().time()
     assert "Thank you for chairing" in started
     board = panel(fake, room)
@@ -59,19 +59,21 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
 
     await press(chair, board, "next")  # a moment of silence, with its bell
     await wait_message(fake, room, "in quiet together")
-    await press(chair, board, "next")  # a reading, offered to volunteers
+    # "Our group's reading" is still the format's placeholder: never read aloud, and the chair
+    # is told privately. The next reading is offered to volunteers, in one message.
+    await press(chair, board, "next")
     offer = await wait_message(fake, room, "Would someone like to read", with_buttons=True)
+    assert offer["content"] == "Would someone like to read **How we share**?"
+    before = fake.channel_messages(room)[fake.channel_messages(room).index(offer) - 1]
+    assert before["content"] != "**How we share**"  # no bare heading first: one message
+    assert "Your group's own reading" not in str(fake.channel_messages(room))
+    assert "placeholder, so I left it out" in fake.dms(chair.id)[-1]["content"]
+    assert "only today's chair" in (await press(reader, offer, "chairread")).lower()
     assert "Thank you for reading" in await press(reader, offer, "read")
     read = await wait_message(fake, room, "read by Stonebrook")
-    assert "reading" in read["content"].lower()
+    assert read["content"].startswith("**How we share** — read by Stonebrook\n")
     assert "already been taken" in await press(first, offer, "read")
-
     mark = len(fake.channel_messages(room))
-    await press(chair, board, "next")  # how we share: nobody volunteers, the chair reads
-    offer = await wait_message(fake, room, "Would someone like to read", after=mark)
-    assert "only today's chair" in (await press(reader, offer, "chairread")).lower()
-    await press(chair, offer, "chairread")
-    await wait_message(fake, room, "read by the chair")
 
     await press(chair, board, "next")  # the chair is asked a question
     question = await wait_message(fake, room, "first time?", after=mark, with_buttons=True)
@@ -112,6 +114,9 @@ async def test_open_discussion_from_start_to_end(fake: FakeDiscord, bot_runner: 
     for _ in range(3):  # collection, closing, and the end
         await press(chair, board, "next")
     await wait_message(fake, room, "This meeting has ended")
+    closing = await wait_message(fake, room, "**Closing** — with Willowmere")
+    assert "Thank you, Willowmere, for chairing" in closing["content"]
+    assert "on the rotation to chair next time" not in closing["content"]  # nobody is named
     assert meeting_rows(bot_runner.database) == []  # nothing about who was there is kept
     assert meeting_deadlines(bot_runner.database) == 0
     settings = await (await chair.slash(room, "group settings")).wait_response()
@@ -125,19 +130,23 @@ async def test_kill_mid_share_resumes_the_same_floor(
     _, room, (chair, sharer, waiting, *_) = await ready_group(
         fake, bot_runner, "peer-support-circle", clock_rate="1", members=3
     )
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     board = panel(fake, room)
     for _ in range(8):  # move on until the floor opens
         if any(
-            "Raise hand" in m.get("content", "") or "your turn" in m.get("content", "")
+            word in m.get("content", "")
             for m in fake.channel_messages(room)[-3:]
+            for word in ("Raise hand", "your turn", "the floor is yours")
         ):
             break
         await press(chair, board, "next")
         await asyncio.sleep(0.1)
-    await press(sharer, board, "hand")
+    await press(sharer, board, "hand")  # joins the round
     await press(waiting, board, "hand")
-    given = await wait_message(fake, room, "the floor is yours")
+    # The chair took part (they started the meeting), so the round begins with them.
+    await wait_message(fake, room, f"<@{chair.id}>, the floor is yours")
+    await press(chair, board, "done")
+    given = await wait_message(fake, room, f"<@{sharer.id}>, the floor is yours")
     before = stored_floor(bot_runner.database)
     assert before["turn"] is not None
 
@@ -168,7 +177,7 @@ async def test_thirty_hands_in_the_same_second(fake: FakeDiscord, bot_runner: Bo
     await (
         await guild.owner.slash(room.id, "group setup", {"format": "open-discussion"})
     ).wait_response()
-    await slash(chair, room.id, "meeting start")
+    await start_meeting(fake, chair, room.id)
     board = panel(fake, room.id)
 
     hand = next(b["custom_id"] for b in buttons(board) if b["custom_id"].endswith(":hand"))
@@ -207,7 +216,7 @@ async def test_only_members_press_and_anyone_can_step_in_for_an_absent_chair(
         room.id, "group setup", {"format": "open-discussion", "member_role": members_role.id}
     )
     await setup.wait_response()
-    await slash(chair, room.id, "meeting start")
+    await start_meeting(fake, chair, room.id)
     board = panel(fake, room.id)
 
     assert "for the members of this group" in await press(visitor, board, "hand")

@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import meeting_rows, panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import meeting_rows, panel, press, slash, start_meeting, wait_message
 from tests.fakediscord import FakeDiscord, SimulatedMember
 
 VOICE = 2
@@ -55,13 +55,13 @@ async def test_a_non_member_cannot_start_or_chair(fake: FakeDiscord, bot_runner:
     room, (chair, helper, *_), visitor = await circle_with_a_member_role(
         fake, bot_runner, clock_rate="60"
     )
-    refused = await slash(visitor, room, "meeting start")
+    refused = await start_meeting(fake, visitor, room)
     assert "started by the members of this group" in refused
     assert "nothing has started" in refused
     assert meeting_rows(bot_runner.database) == []
     assert not any("components" in m and m["components"] for m in fake.channel_messages(room))
 
-    assert "Thank you for chairing" in await slash(chair, room, "meeting start")
+    assert "Thank you for chairing" in await start_meeting(fake, chair, room)
     board = panel(fake, room)
     await asyncio.sleep(2.5)  # two clock minutes and more: the chair looks away
     assert "Only the members of this group can chair" in await press(visitor, board, "stepin")
@@ -82,7 +82,7 @@ async def test_a_meeting_counts_only_when_it_really_happened(
         fake, bot_runner, clock_rate="300"
     )
     # One member alone, for long enough, pressing Next to the end: it doesn't count.
-    assert "Thank you for chairing" in await slash(chair, room, "meeting start")
+    assert "Thank you for chairing" in await start_meeting(fake, chair, room)
     board = panel(fake, room)
     await asyncio.sleep(3.5)  # 15 clock minutes and more: time is not what's missing
     mark = len(fake.channel_messages(room))
@@ -99,7 +99,7 @@ async def test_a_meeting_counts_only_when_it_really_happened(
     assert "Meetings held so far: 0" in await meetings_held(helper, room)
 
     # Three members, but a short meeting: it doesn't count either, and says why.
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     board = panel(fake, room)
     await press(helper, board, "hand")
     await press(third, board, "hand")
@@ -111,7 +111,7 @@ async def test_a_meeting_counts_only_when_it_really_happened(
     assert "Meetings held so far: 0" in await meetings_held(helper, room)
 
     # Three members and fifteen minutes: it counts.
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     board = panel(fake, room)
     await press(helper, board, "hand")
     await press(third, board, "hand")
@@ -132,7 +132,7 @@ async def test_the_chair_is_taken_over_only_when_really_away(
         bot_runner,
         clock_rate="60",  # two clock minutes pass in two seconds
     )
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     board = panel(fake, room)
 
     # A present chair who posted a moment ago can't be taken over.
@@ -181,7 +181,7 @@ async def test_the_chair_in_voice_is_present(fake: FakeDiscord, bot_runner: BotR
         fake, bot_runner, clock_rate="60", channel_type=VOICE
     )
     await chair.join_voice(room)
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     board = panel(fake, room)
     await asyncio.sleep(1.5)
     await chair.join_voice(room, self_mute=True)  # the chair mutes their microphone

@@ -8,7 +8,7 @@ import stat
 import aiohttp
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import meeting_rows, panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import meeting_rows, panel, press, slash, start_meeting, wait_message
 from tests.e2e.test_meetings import ready_group
 from tests.fakediscord import FakeDiscord
 
@@ -17,7 +17,7 @@ async def test_a_backup_taken_during_a_meeting_restores_the_meeting(
     fake: FakeDiscord, bot_runner: BotRunner
 ) -> None:
     _, room, (chair, *_) = await ready_group(fake, bot_runner, "open-discussion", clock_rate="1")
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     await wait_message(fake, room, "**Welcome**")
     copy = bot_runner.workdir / "backup.sqlite3"
 
@@ -73,7 +73,7 @@ async def test_a_stale_command_or_button_gets_the_sync_hint(
     assert answer.data["flags"] & 64  # privately
 
     # … and a button on an old message whose kind this version no longer has.
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     board = await wait_message(fake, room, "", with_buttons=True)
     stored = fake.state.messages[int(board["id"])]
     stored.data["components"][0]["components"][0]["custom_id"] = "pc:legacy:7"

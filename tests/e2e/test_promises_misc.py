@@ -17,7 +17,7 @@ import time
 from pathlib import Path
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import panel, press, slash, start_meeting, wait_message
 from tests.e2e.test_crosstalk import (
     assert_private,
     circle,
@@ -204,7 +204,7 @@ async def test_someone_outside_the_group_asking_for_a_reminder_is_told_kindly(
         room.id, "group setup", {"format": "open-discussion", "member_role": members_role.id}
     )
     await setup.wait_response()
-    await slash(chair, room.id, "meeting start")
+    await start_meeting(fake, chair, room.id)
     board = panel(fake, room.id)
     for _ in range(8):  # on to the sharing
         if any("**Sharing**" in m.get("content", "") for m in fake.channel_messages(room.id)):

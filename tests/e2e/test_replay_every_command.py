@@ -135,9 +135,20 @@ class Replays:
 
     async def click(self, who: SimulatedMember, message: JSON, label: str) -> JSON | None:
         """Press the button whose label starts with ``label``, as a case."""
-        (button,) = [b for b in buttons(message) if b.get("label", "").startswith(label)]
+        exact = [b for b in buttons(message) if b.get("label") == label]  # "Pause", not "… lock"
+        (button,) = exact or [b for b in buttons(message) if b.get("label", "").startswith(label)]
         self.buttons.add(label)
         return await self.case(label, await who.click(int(message["id"]), button["custom_id"]))
+
+    async def choose(self, who: SimulatedMember, message: JSON, action: str, label: str) -> None:
+        """Choose ``label`` from the panel's list (``pick`` or ``tag``), as a case."""
+        (select,) = [
+            c for c in buttons(message) if c.get("type") == 3 and c["custom_id"].endswith(action)
+        ]
+        (value,) = [o["value"] for o in select["options"] if o["label"] == label]
+        self.buttons.add(f"the {action} list")
+        used = await who.select(int(message["id"]), select["custom_id"], [value])
+        await self.case(f"the {action} list", used)
 
     async def refused_answer(self, status: int, used: SimulatedInteraction, what: str) -> None:
         """Discord refuses the answer (a followup): one WARNING, nothing more sent."""
@@ -184,6 +195,11 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await check.click(reader, pages, "Next")
     await check.slash(reader, "privacy what-i-keep")
 
+    # Between meetings (issue 15): the group's support resources, privately.
+    listed = await check.slash(reader, "resources")
+    assert listed is not None
+    assert "local emergency number" in listed["content"]
+
     # Decisions: a concern, a proposal seconded and voted on, refusals.
     await check.slash(reader, "concern", {"member": third, "guideline": "crosstalk"})
     mark = len(fake.channel_messages(room))
@@ -204,6 +220,8 @@ async def test_every_command_and_button_delivered_twice_acts_once(
 
     # A meeting: commands, the panel, a prompt, a pause and its Resume.
     await check.slash(chair, "meeting start")
+    countdown = await wait_message(fake, room, "We'll begin <t:", with_buttons=True)
+    await check.click(chair, countdown, "Start now")  # the format's countdown, cut short
     await wait_message(fake, room, "**Welcome**")
     board = panel(fake, room)
     await check.slash(third, "meeting status")
@@ -222,6 +240,26 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await (await chair.click(int(board["id"]), f"pc:m:{board_id(board)}:next")).wait_followups()
     await fake.wait_until(lambda: "resume" in str(buttons(panel(fake, room))), 5, what="Resume")
     await check.click(chair, panel(fake, room), "Resume")
+
+    # The room: private declarations, the chair's tools, the panel's list, /meeting pick, /tag.
+    await check.click(reader, board, "It's my first time")
+    await check.click(third, board, "I'd rather listen today")
+    await check.click(chair, board, "Pause")
+    await check.slash(chair, "meeting resume")
+    await check.slash(chair, "meeting pause")
+    await check.click(chair, await shows(fake, room, "resume"), "Resume")
+    await check.click(chair, board, "Back")
+    await check.click(chair, board, "+2 min")  # nobody is sharing: kindly refused
+    await check.slash(chair, "meeting extend", {"minutes": 3})
+    await check.click(chair, board, "Skip this part")
+    while "Raise your hand when you'd like" not in str(fake.channel_messages(room)[-3:]):
+        await check.slash(chair, "meeting skip")
+    await check.click(reader, board, "Raise hand")  # the floor is the reader's
+    await check.click(third, board, "Raise hand")  # no longer only listening: waiting
+    await fake.wait_until(lambda: select_on(panel(fake, room)), 5, what="the panel's list")
+    await check.choose(chair, panel(fake, room), "pick", "Mossgrove")
+    await check.slash(chair, "meeting pick", {"member": third})
+    await check.slash(reader, "tag", {"member": third})  # not a tag part: kindly refused
 
     # Discord refuses the answer to a press (403 on its followup): one WARNING, nothing else.
     check.warnings = bot_runner.logs().count(REFUSED)
@@ -251,10 +289,132 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await again.wait_response()
     await check.click(leaver, await again.wait_original(), "Forget me")
 
+    await business_replays(fake, bot_runner, (guild.id, guild.owner), people, probe, check)
+    await raid_lock_replays(fake, bot_runner, (guild.id, guild.owner), people, probe, check)
+
     registered = command_paths(fake.guild_commands[guild.id])
     assert registered - check.commands == set(), "commands never delivered twice"
     assert len(check.buttons) >= 14
 
 
+def select_on(message: JSON) -> bool:
+    return any(c.get("type") == 3 for c in buttons(message))
+
+
+async def shows(fake: FakeDiscord, room: int, action: str) -> JSON:
+    """The panel once it shows ``action`` (it is redrawn a moment after a change)."""
+    ending = f":{action}"
+    await fake.wait_until(
+        lambda: any(b.get("custom_id", "").endswith(ending) for b in buttons(panel(fake, room))),
+        5,
+        what=f"the panel's {action} button",
+    )
+    return panel(fake, room)
+
+
 def board_id(board: JSON) -> str:
     return str(buttons(board)[0]["custom_id"].split(":")[2])
+
+
+async def business_replays(
+    fake: FakeDiscord,
+    bot_runner: BotRunner,
+    server: tuple[int, SimulatedMember],
+    people: list[SimulatedMember],
+    probe: SimulatedMember,
+    check: Replays,
+) -> None:
+    """A business meeting in a room of its own: the motion form and every business button
+    (issue 14, BUSINESS lane), each delivered twice."""
+    chair, reader, third, _, _ = people
+    guild_id, owner = server
+    room = fake.add_channel(guild_id, "replay-business").id
+    biz = Replays(fake, bot_runner, room, [*people, owner], probe)
+    await biz.slash(owner, "group setup", {"format": "business-meeting"})
+    await wait_message(fake, room, "home to a peer group")
+    await biz.slash(chair, "meeting start")
+    invite = await chair_moves_on_until(fake, room, chair, "Make a motion**")
+
+    async def motion(member: SimulatedMember, words: str) -> JSON:
+        mark = len(fake.channel_messages(room))
+        await biz.click(member, invite, "Make a motion")  # opens the form (a modal)
+        meeting = buttons(invite)[0]["custom_id"].split(":")[3]
+        form = await member.submit_modal(f"pc:bz:motion:{meeting}", {"motion": words})
+        await biz.case("the motion form", form)
+        return await wait_message(fake, room, "**A motion**", after=mark, with_buttons=True)
+
+    def now(message: JSON) -> JSON:
+        return dict(fake.state.messages[int(message["id"])].data)
+
+    first = await motion(reader, "We meet every week.")
+    await biz.click(third, first, "Second")
+    await biz.click(chair, now(first), "Call the vote")
+    ballot = await wait_message(fake, room, "**Secret ballot", with_buttons=True)
+    await biz.click(reader, ballot, "Yes")
+    await biz.click(third, ballot, "No")
+    await biz.click(probe, ballot, "Abstain")
+    await biz.click(chair, ballot, "Close the vote")
+    second = await motion(third, "We buy a kettle.")
+    await biz.click(third, second, "Withdraw")
+    third_motion = await motion(reader, "We change our closing.")
+    await biz.click(third, third_motion, "Second")
+    await biz.click(probe, now(third_motion), "Move to table")
+    await biz.click(chair, now(third_motion), "Table it")
+    election = await chair_moves_on_until(fake, room, chair, "**Electing our")
+    await biz.click(third, election, "I'd like to serve")
+    await biz.click(third, now(election), "Take my name off")
+    await biz.click(reader, now(election), "I'd like to serve")
+    await biz.click(chair, now(election), "Open the ballot")
+    vote = await wait_message(fake, room, "our secretary.**", with_buttons=True)
+    await biz.click(third, vote, buttons(vote)[0]["label"])
+    await biz.slash(chair, "meeting end")
+    check.commands |= biz.commands
+    check.buttons |= biz.buttons
+
+
+async def chair_moves_on_until(
+    fake: FakeDiscord, room: int, chair: SimulatedMember, text: str
+) -> JSON:
+    """The chair presses Next (not as a case) until a message with buttons says ``text``."""
+    for _ in range(12):
+        try:
+            return await wait_message(fake, room, text, with_buttons=True, limit=1.5)
+        except TimeoutError:
+            board = panel(fake, room)
+            (next_id,) = [
+                b["custom_id"] for b in buttons(board) if b["custom_id"].endswith(":next")
+            ]
+            await (await chair.click(int(board["id"]), next_id)).wait_followups()
+    raise AssertionError(f"the meeting never said {text!r}")
+
+
+async def raid_lock_replays(
+    fake: FakeDiscord,
+    bot_runner: BotRunner,
+    server: tuple[int, SimulatedMember],
+    people: list[SimulatedMember],
+    probe: SimulatedMember,
+    check: Replays,
+) -> None:
+    """The raid lock in a room of its own (issue 15, item 7): the panel's Pause and lock,
+    /lock, the lock message's Lift the lock, a show of hands' Lift it / Keep it, /unlock."""
+    chair, reader, third, _, _ = people
+    guild_id, owner = server
+    room = fake.add_channel(guild_id, "replay-lock").id
+    lock = Replays(fake, bot_runner, room, [*people, owner], probe)
+    await lock.slash(owner, "group setup", {"format": "open-discussion"})
+    await wait_message(fake, room, "home to a peer group")
+    await lock.slash(chair, "meeting start")
+    await wait_message(fake, room, "**Welcome**")
+    await lock.click(reader, panel(fake, room), "Pause and lock")
+    locked = await wait_message(fake, room, "This channel is locked", with_buttons=True)
+    await lock.slash(third, "lock")  # already locked: says so
+    await lock.click(third, locked, "Lift the lock")  # not the chair: a show of hands
+    hands = await wait_message(fake, room, "Should the channel open again", with_buttons=True)
+    await lock.click(reader, hands, "Lift it")
+    await lock.click(chair, hands, "Keep it")
+    await lock.slash(chair, "unlock")  # the chair lifts it
+    await wait_message(fake, room, "The chair lifted the lock")
+    await lock.slash(chair, "meeting end")
+    check.commands |= lock.commands
+    check.buttons |= lock.buttons

@@ -8,7 +8,7 @@ import asyncio
 import json
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import meeting_rows, panel, slash, wait_message
+from tests.e2e.meeting_helpers import meeting_rows, panel, start_meeting, wait_message
 from tests.e2e.test_meetings import ready_group
 from tests.fakediscord import FakeDiscord
 
@@ -24,7 +24,7 @@ async def test_a_replayed_command_and_button_act_once(
     _, room, (chair, member, *_) = await ready_group(
         fake, bot_runner, "open-discussion", clock_rate="1"
     )
-    await slash(chair, room, "meeting start")
+    await start_meeting(fake, chair, room)
     await wait_message(fake, room, "**Welcome**")
     before = stored_state(bot_runner)["history"]
 

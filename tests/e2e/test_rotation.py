@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.core.pseudonyms import Pseudonymizer
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
+from tests.e2e.meeting_helpers import buttons, panel, press, slash, start_meeting, wait_message
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 from tests.fakediscord.permissions import DEFAULT_BOT_PERMISSIONS, PERMISSION_BITS
 from tests.support.privacy import dump_database
@@ -87,7 +87,7 @@ async def run_meeting(
 ) -> tuple[str, int]:
     """Start, two more members take part, let 15 clock minutes pass, end; returns the panel's
     chair line and the position of the channel's messages when the meeting ended."""
-    await slash(starter, room, "meeting start")
+    await start_meeting(fake, starter, room)
     board = panel(fake, room)
     for member in [person for person in people if person is not starter][:2]:
         await press(member, board, "hand")  # three members take part: the meeting can count
@@ -255,7 +255,7 @@ async def test_an_absent_chair_is_stood_in_for_and_restarts_tidy_the_role(
     # Someone else opens the meeting: the person whose turn it is still chairs, and gets the
     # temporary role, but has five minutes to arrive before anyone in the room can step in.
     mark = len(fake.channel_messages(room))
-    started = await slash(helper, room, "meeting start")
+    started = await start_meeting(fake, helper, room)
     assert "Today's chair is on the rotation" in started
     note = await wait_message(fake, room, "is on the rotation to chair today", after=mark)
     assert note["mentions"] == []  # named (they volunteered), not pinged
@@ -282,7 +282,7 @@ async def test_an_absent_chair_is_stood_in_for_and_restarts_tidy_the_role(
 
     # A kill -9 mid-meeting: after the restart the meeting goes on, the chair keeps the role,
     # and a stray holder of it (the bot died before taking it back) loses it.
-    await slash(absent, room, "meeting start")
+    await start_meeting(fake, absent, room)
     await fake.wait_until(lambda: serving in absent.roles, 5, what="the role for the chair")
     await bot_runner.kill()
     fake.update_member(guild.id, helper.id, roles=[*helper.roles, serving])
@@ -324,4 +324,4 @@ async def test_without_manage_roles_the_bot_says_what_is_missing(
     assert "Nothing changed" in refused
     assert volunteer_rows(bot_runner.database) == 0
     # The meeting still runs: with nobody in the rotation, whoever starts it chairs.
-    assert "Thank you for chairing" in await slash(first, room, "meeting start")
+    assert "Thank you for chairing" in await start_meeting(fake, first, room)

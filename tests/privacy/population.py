@@ -250,6 +250,59 @@ async def _room_restore(tx: Transaction, place: Place, now: float) -> None:
         )
 
 
+async def _business_matters(tx: Transaction, place: Place, now: float) -> None:
+    # A business meeting: bea moved a motion and cyd seconded it; an election is open. (Alice
+    # is left out, so the forget-me tests' counts for her stay as they are: the business
+    # tables' own forget-me is in tests/privacy/test_business_at_rest.py.)
+    who = place.who
+    await tx.execute(
+        "INSERT INTO business_matters (id, group_id, meeting, kind, stage, section, item, "
+        "mover, seconder, until, message_id) VALUES (?, ?, 1, 'motion', 'voting', 2, 3, ?, ?, "
+        "?, 7)",
+        (place.tag("motion-one"), place.group_id, who["bea"], who["cyd"], now + 120),
+    )
+    await tx.execute(
+        "INSERT INTO business_matters (id, group_id, meeting, kind, stage, section, item) "
+        "VALUES (?, ?, 1, 'election', 'candidates', 2, 4)",
+        (place.tag("election-one"), place.group_id),
+    )
+
+
+async def _business_candidates(tx: Transaction, place: Place, now: float) -> None:
+    for n, name in enumerate(("cyd", "dot")):
+        await tx.execute(
+            "INSERT INTO business_candidates (matter_id, place, candidate) VALUES (?, ?, ?)",
+            (place.tag("election-one"), n, place.who[name]),
+        )
+
+
+async def _business_roll(tx: Transaction, place: Place, now: float) -> None:
+    for name, voted in (("bea", 0), ("cyd", 1), ("dot", 1)):
+        await tx.execute(
+            "INSERT INTO business_roll (matter_id, voter, voted) VALUES (?, ?, ?)",
+            (place.tag("motion-one"), place.who[name], voted),
+        )
+
+
+async def _business_ballots(tx: Transaction, place: Place, now: float) -> None:
+    for key, choice in (("k1", "yes"), ("k2", "abstain")):
+        await tx.execute(
+            "INSERT INTO business_ballots (matter_id, key, choice) VALUES (?, ?, ?)",
+            (place.tag("motion-one"), place.tag(key), choice),
+        )
+
+
+async def _newcomer_welcomes(tx: Transaction, place: Place, now: float) -> None:
+    # cyd and dot were welcomed privately the first time they posted in the meeting channel.
+    # (Alice is left out, so the forget-me tests' counts for her stay as they are: this table's
+    # own forget-me is in tests/privacy/test_newcomer_welcomes.py.)
+    for name in ("cyd", "dot"):
+        await tx.execute(
+            "INSERT INTO newcomer_welcomes (group_id, member, expires_at) VALUES (?, ?, ?)",
+            (place.group_id, place.who[name], now + 90 * 86400),
+        )
+
+
 #: table -> maker, in an order that satisfies the foreign keys.
 MAKERS: dict[str, Maker] = {
     "group_formats": _group_formats,
@@ -271,6 +324,11 @@ MAKERS: dict[str, Maker] = {
     "event_outbox": _event_outbox,
     "floor_restore": _floor_restore,
     "room_restore": _room_restore,
+    "business_matters": _business_matters,
+    "business_candidates": _business_candidates,
+    "business_roll": _business_roll,
+    "business_ballots": _business_ballots,
+    "newcomer_welcomes": _newcomer_welcomes,
 }
 
 MEMBERS = {"alice": 310_000_000_000_000_001, "bea": 310_000_000_000_000_002,

@@ -116,7 +116,7 @@ async def attempts_reach(bench: Bench, count: int, limit: float = 5.0) -> None:
             await asyncio.sleep(0.01)
 
 
-async def until_outbox_empty(bench: Bench, limit: float = 5.0) -> None:
+async def until_outbox_empty(bench: Bench, limit: float = 20.0) -> None:
     async with asyncio.timeout(limit):
         while await bench.rows("decision_outbox"):  # noqa: ASYNC110 - polling the database
             await asyncio.sleep(0.01)
@@ -355,7 +355,7 @@ async def test_the_hourly_check_lets_back_in_anyone_no_exclusion_accounts_for(
 
 
 async def lifted_times(bench: Bench, count: int) -> None:
-    async with asyncio.timeout(5):
+    async with asyncio.timeout(20):
         while len(bench.discord.tasks(fx.RemoveExclusion)) < count:  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     await until_outbox_empty(bench)

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.meeting import Status
+from bot.core.meeting import Status, countdown
 from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NoGroupHere, NotAllowed
@@ -176,6 +176,9 @@ async def test_a_meeting_starts_once_and_tells_the_features(store: Store, time: 
     assert await bench.rows("meetings") == 1
     assert bench.live.in_channel(CHANNEL) is live
     assert [type(e) for e in bench.events] == [MeetingStepped, MeetingStarted]
+    assert bench.port.kinds()[:1] == ["CountdownBegins"]  # the format's `before:` countdown
+    assert await bench.rows("deadlines") > 0  # … ends by itself, even after a restart
+    await bench.service.act(live, lambda r, s, now: countdown.start_now(r, s, now))
     assert "PostSection" in bench.port.kinds()
     with pytest.raises(NotAllowed, match="already under way"):
         await bench.service.start(CHANNEL, BO, 12)
@@ -455,6 +458,7 @@ async def test_words_discord_refuses_pause_the_meeting_and_are_shown_once_on_res
     bench = Bench(store, time)
     await bench.group()
     live = await bench.service.start(CHANNEL, ANA, 11)
+    await bench.service.act(live, lambda r, s, now: countdown.start_now(r, s, now))
     bench.port.refusing = True
     bench.port.posted_before_refusing = 1  # one message goes out, then Discord says no
     with pytest.raises(CannotPost) as paused:

@@ -70,12 +70,17 @@ class FakeRoom:
     posted: list[str] = field(default_factory=list)
     told: list[tuple[int, str]] = field(default_factory=list)
     roles: dict[int, tuple[int, ...]] = field(default_factory=dict)  # member -> their roles
+    joined: dict[int, float] = field(default_factory=dict)  # member -> when they joined (real)
+    announced: list[tuple[str, list[str]]] = field(default_factory=list)  # text, button actions
 
     def place(self, channel_id: int) -> RoomPlace | None:
         return RoomPlace(CHANNEL, GUILD, False, BOT_ID) if channel_id == CHANNEL else None
 
     def members(self, guild_id: int) -> Sequence[int]:
         return [CHAIR_ID, SHARER_ID, NEXT_ID, LISTENER_ID, MODERATED_ID]
+
+    def newcomers(self, guild_id: int, joined_after: float) -> Sequence[int]:
+        return [member for member, at in self.joined.items() if at > joined_after]
 
     def missing(self, place: RoomPlace, needed: Sequence[str]) -> tuple[str, ...]:
         return tuple(name for name in needed if name not in self.granted)
@@ -100,6 +105,11 @@ class FakeRoom:
 
     async def post(self, place: RoomPlace, text: str) -> None:
         self.posted.append(text)
+
+    async def announce(
+        self, place: RoomPlace, text: str, buttons: Sequence[tuple[str, str]]
+    ) -> None:
+        self.announced.append((text, [action for action, _ in buttons]))
 
     async def tell(self, guild_id: int, user_id: int, text: str) -> bool:
         if not self.dms_open:

@@ -95,6 +95,7 @@ def test_a_placeholder_reading_is_warned_about_and_the_builtins_say_so() -> None
         "sections:\n  - read: ours\n"
     )
     assert _warnings(body)[0].startswith("6: this reading is still a placeholder")
+    assert "meetings leave it out (the chair is told privately)" in _warnings(body)[0]
     # Built-in formats that carry a placeholder reading warn; none has any other advice.
     for path in builtin_formats().values():
         _plan, warnings = check_format(path.read_bytes(), filename=path.name)

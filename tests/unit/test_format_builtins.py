@@ -15,16 +15,19 @@ from bot.core.formats.render import TEXT_CHUNK_LIMIT
 
 EXPECTED = {
     "business-meeting",
+    "chair-picks-discussion",
     "check-in-check-out",
+    "check-in-round",
     "meditation-and-sharing",
     "open-discussion",
     "peer-support-circle",
     "speaker-meeting",
+    "tag-meeting",
 }
 BUILTINS = builtin_formats()
 
 
-def test_all_six_builtins_are_found_by_id() -> None:
+def test_all_builtins_are_found_by_id() -> None:
     assert set(BUILTINS) == EXPECTED
     assert all(path.suffix == ".yaml" and path.is_file() for path in BUILTINS.values())
 

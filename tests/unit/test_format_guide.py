@@ -129,6 +129,7 @@ def test_the_guide_mentions_every_key() -> None:
         schema.CountsSpec,
         schema.GuidelineSpec,
         schema.SwitchSpec,
+        schema.ResourceSpec,
         MeetingNoteSpec,
         PhaseSpec,
         BusySpec,

@@ -159,7 +159,7 @@ def test_every_step_is_stored_as_json_and_timers_match_the_state() -> None:
     meeting.wait(31)
     assert meeting.fired
     assert meeting.state.step is not None
-    assert meeting.state.step.index == 2
+    assert meeting.state.step.index == 3  # the placeholder reading (2) is left out
 
 
 def test_a_meeting_that_is_ended_keeps_no_timers() -> None:

@@ -31,6 +31,7 @@ from bot.core.meeting.effects import (
     ShareNote,
     TimeUp,
 )
+from bot.core.meeting.time_effects import PlaceholderLeftOut
 from tests.unit.test_meeting_harness import CHAIR, MEMBERS, Meeting
 
 SHARERS = MEMBERS[1:]
@@ -153,15 +154,17 @@ def test_open_discussion_in_detail() -> None:
     assert meeting.seen(BellStart)[-1].bell is False
     meeting.wait(30)  # ends by itself
     assert meeting.seen(BellEnd)
-    assert meeting.seen(OfferReading)[-1].title == "Our group's reading"
+    # "Our group's reading" is still the format's placeholder: never read aloud; the chair
+    # is told privately.
+    assert meeting.seen(PlaceholderLeftOut) == [
+        PlaceholderLeftOut(2, "Our group's reading", whole=True)
+    ]
+    assert meeting.seen(OfferReading)[-1].title == "How we share"
     meeting.call("take_reading", MEMBERS[4])
     assert meeting.seen(PostReading)[-1].reader == MEMBERS[4]
     with pytest.raises(MeetingError) as taken:
         meeting.call("take_reading", MEMBERS[5])
     assert taken.value.reason is MeetingRefusal.NO_READING
-    meeting.call("advance")
-    meeting.call("read_by_chair")  # nobody volunteered for "How we share"
-    assert meeting.seen(PostReading)[-1].reader is None
     meeting.call("advance")
     meeting.call("raise_hand", MEMBERS[1])  # early: kept for when sharing opens
     meeting.call("answer_question", "newcomers", True)

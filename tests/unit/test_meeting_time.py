@@ -29,6 +29,13 @@ from bot.core.meeting.effects import (
     SectionsSkipped,
     SectionTimeUp,
 )
+from bot.core.meeting.time_effects import (
+    AwaitingStart,
+    LateChoice,
+    LateDecided,
+    OfferMoveOn,
+    RunningLate,
+)
 from tests.unit.test_meeting_harness import CHAIR, MEMBERS, T0, Meeting
 
 A, B, C, D = MEMBERS[1:5]
@@ -91,7 +98,9 @@ def test_a_wall_clock_anchor_ends_sharing_after_the_current_share() -> None:
     meeting.call("raise_hand", B)
     meeting.call("pick", A)
     meeting.wait(150)  # 19:50:30 — the anchor passed while A shares
-    assert meeting.seen(SectionTimeUp)[-1] == SectionTimeUp(2, moving_on=True)
+    step = meeting.state.step
+    assert step is not None
+    assert meeting.seen(OfferMoveOn)[-1] == OfferMoveOn(2, step.run)  # the chair may move on
     assert meeting.panel().sharer == A
     meeting.call("done", A)
     assert meeting.panel().section_index == 3  # B is not called: the section is over
@@ -337,6 +346,8 @@ def test_reaching_the_closing_early_is_not_enough_to_count() -> None:
     meeting.took_part |= set(MEMBERS[:3])
     for _ in range(4):
         meeting.call("advance")
+    assert meeting.seen(AwaitingStart)[-1].at == at(20, 15)  # it never starts early …
+    meeting.call("advance")  # … unless the chair goes on
     assert titles(meeting)[-1] == "Closing"
     meeting.call("advance")
     assert meeting.seen(MeetingEnded) == [
@@ -361,5 +372,10 @@ def test_moving_forward_past_an_until_that_has_passed_skips_that_section() -> No
     meeting.call("back")
     meeting.call("back")  # the reading, again
     meeting.call("advance")  # sharing ended at :50: there is no time left for it
-    assert meeting.seen(SectionsSkipped) == [SectionsSkipped((2,))]
+    asked = meeting.seen(RunningLate)[-1]  # the chair is asked before it is dropped
+    assert (asked.index, asked.room, asked.choices) == (2, 0, (LateChoice.SKIP, LateChoice.AS_IS))
+    assert meeting.panel().section_index is None
+    meeting.wait(121)  # no answer: the proposal holds
+    assert meeting.seen(LateDecided)[-1].choice is LateChoice.SKIP
+    assert meeting.seen(LateDecided)[-1].by_default
     assert meeting.panel().section_index == 3

@@ -15,6 +15,7 @@ from bot.core.room_rules import (
     Ask,
     Bits,
     Holder,
+    Setting,
     base,
     reconcile,
     restore,
@@ -46,6 +47,7 @@ asks = st.builds(
     member_role=st.sampled_from([None, Holder(True, ROLE_A)]),
     sharer=st.sampled_from([None, *(Holder(False, m) for m in MEMBERS)]),
     chair=st.sampled_from([None, Holder(False, MEMBERS[0])]),
+    newcomers=st.frozensets(st.sampled_from([Holder(False, m) for m in MEMBERS]), max_size=2),
 )
 
 
@@ -106,3 +108,33 @@ def test_slow_mode_remembers_the_channels_own_and_gives_it_back() -> None:
     assert (back.set_to, back.before) == (5, None)
     assert slow_mode(current=7, before=None, wanted_seconds=0) == slow_mode(7, None, 0)
     assert slow_mode(7, None, 0).set_to is None
+
+
+def test_a_raid_lock_without_a_member_role_keeps_only_newcomers_out() -> None:
+    newcomer, helped, chair = Holder(False, 10), Holder(False, 11), Holder(False, 12)
+    ask = Ask(WhoMay.EVERYONE, False, True, EVERYONE, Holder(False, BOT), chair=chair,
+              newcomers=frozenset({newcomer, helped, chair, Holder(False, BOT)}))  # fmt: skip
+    # Someone who manages the server let one of them post: that stands.
+    want = wanted({helped: Bits(SEND, 0)}, ask)
+    assert set(want) == {newcomer}  # never the chair or the bot; @everyone untouched
+    assert want[newcomer] == Setting(SEND | CONNECT, deny=SEND | CONNECT)
+    channel = {
+        Holder(True, ROLE_A): Bits(SEND, 0),
+        newcomer: Bits(1 << 15, 0),
+        helped: Bits(SEND, 0),
+    }
+    plan = reconcile(channel, {}, wanted(channel, ask))
+    assert [c.bits for c in plan.changes] == [Bits(1 << 15, SEND | CONNECT)]
+    assert plan.originals == {newcomer: Bits(0, 0)}
+    assert apply(apply(channel, plan.changes), restore(apply(channel, plan.changes),
+                 plan.originals).changes) == channel  # fmt: skip
+
+
+def test_a_raid_lock_with_a_member_role_and_a_closed_section_together() -> None:
+    role, sharer = Holder(True, ROLE_A), Holder(False, 10)
+    ask = Ask(WhoMay.SHARER, True, False, EVERYONE, Holder(False, BOT), member_role=role,
+              sharer=sharer)  # fmt: skip
+    want = wanted({}, ask)
+    assert want[EVERYONE] == Setting(SEND, deny=SEND)
+    assert role not in want  # posting is closed: the role gets nothing more
+    assert want[sharer] == Setting(SEND, allow=SEND)

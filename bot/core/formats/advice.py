@@ -96,7 +96,8 @@ def _placeholder(section: CompiledSection, path: Path, warn: Advise) -> None:
     if any(option.placeholder for option in section.text.options):
         warn(
             path,
-            "this reading is still a placeholder, not your group's own words",
+            "this reading is still a placeholder, not your group's own words, so meetings leave "
+            "it out (the chair is told privately)",
             "put your group's own words in its text (placeholder: false), or remove the section",
         )
 

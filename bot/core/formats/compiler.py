@@ -51,6 +51,7 @@ def compile_format(
         lock_channel=spec.lock_channel,
         counts=_counts(spec, report),
         starts_at_minute=spec.starts_at,
+        resources=parts.resources,
     )
     _check_timing(plan, builder.paths, report)
     if warn is not None:

@@ -93,14 +93,20 @@ def section_details(
     """What the group will see and hear in this section, as lines of text."""
     lines: list[str] = []
     if section.starts is not None:
-        lines.append(f"Starts at {section.starts.describe()}.")
+        lines.append(
+            f"Starts at {section.starts.describe()} (never earlier: reached early, the meeting "
+            "waits for it, unless the chair begins it sooner)."
+        )
     if section.text is not None:
         if section.text.choose is not ChoiceRule.FIXED:
             names = ", ".join(option.title for option in section.text.options)
             lines.append(f"One of: {names} ({_choice_words(section.text.choose)}). The first:")
         option = section.text.options[0]
         if option.placeholder:
-            lines.append("(The group replaces this with its own reading.)")
+            lines.append(
+                "(Still a placeholder: the meeting leaves it out, and tells the chair, until the "
+                "group puts its own words in.)"
+            )
         for chunk in option.chunks:
             lines.extend(render(chunk, values).splitlines())
     lines.extend(KINDS[section.kind].describe(plan, section, values))
@@ -180,7 +186,11 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
         duty = f" {role.duties}" if role.duties else ""
         lines.append(f"  {role.title} — {_ROTATION_WORDS[role.rotation]}.{duty}")
     if plan.before_start is not None:
-        lines += ["", f"Before the start ({minutes(plan.before_start.countdown_seconds)}):"]
+        countdown = minutes(plan.before_start.countdown_seconds)
+        lines += [
+            "",
+            f"Before the start, a countdown of {countdown} (the chair can start at once):",
+        ]
         if plan.before_start.recruit_readers:
             lines.append("  The bot asks who would like to read today.")
         for chunk in plan.before_start.text.options[0].chunks if plan.before_start.text else ():

@@ -38,6 +38,7 @@ from bot.core.formats.plan import (
 from bot.core.formats.render import reading_seconds, reflow, split_for_discord
 from bot.core.formats.timing import minutes
 from bot.core.formats.yamlsource import Path
+from bot.core.resources import Resource
 
 Report = Callable[[Path, str, str], None]
 
@@ -114,6 +115,10 @@ class Parts:
         self.meeting_warnings = self._meeting_warnings()
         self.before_start = self._before()
         self.after_close = self._after()
+        self.resources = tuple(
+            Resource(" ".join(r.title.split()), " ".join(r.line.split()), r.link)
+            for r in spec.resources
+        )
 
     # --- texts ---------------------------------------------------------------------------
 
@@ -209,6 +214,11 @@ class Parts:
     def declares_role(self, role_id: str) -> bool:
         """Whether the format declares this role itself (the chair is there in any case)."""
         return role_id in self.spec.roles
+
+    def role_title(self, role_id: str) -> str:
+        """The role's title ("Secretary"); its id in words for a role it does not declare."""
+        role = next((r for r in self.roles if r.id == role_id), None)
+        return role.title if role is not None else role_id.replace("-", " ")
 
     def who(self, value: str | None, default: Who = CHAIR) -> Who:
         """Who a ``by:`` (or ``chosen-by:``) names; ``default`` when it names nobody."""

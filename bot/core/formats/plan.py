@@ -124,6 +124,7 @@ from bot.core.formats.sharing import (
 )
 from bot.core.formats.texts import ChoiceRule, CompiledText, ReadingRules, SectionText
 from bot.core.formats.timing import Anchor, AnchorBase, MeetingWarning
+from bot.core.resources import Resource
 
 # The plan's parts live in small modules by theme; they are all importable from here.
 __all__ = [
@@ -236,6 +237,8 @@ class AgendaItem:
     title: str
     time_box_seconds: int | None = None
     who: Who | None = None  # who presents it (a treasurer's report, say)
+    elect: str | None = None  # an election for this role is held during the item
+    term: Term | None = None  # the elected member's term (the role's own term if None)
 
 
 @dataclass(frozen=True)
@@ -246,6 +249,7 @@ class BusinessRules:
     vote: VoteMethod = VoteMethod.SECRET
     threshold: Threshold = Threshold(Fraction(1, 2), strictly_more=True)
     quorum: int | None = None  # fewest votes cast for a result to count
+    voting_seconds: int = 120  # how long a secret ballot stays open (the chair may close it)
 
 
 # --- sections --------------------------------------------------------------------------------
@@ -369,6 +373,7 @@ class CompiledFormat:
     lock_channel: LockChannel
     counts: CountRule = CountRule()
     starts_at_minute: int | None = None  # the usual start (``starts-at:``), minutes after 0:00
+    resources: tuple[Resource, ...] = ()  # support resources and crisis lines (``/resources``)
 
     @property
     def planned_start_minute(self) -> int:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import Field, model_validator
+from pydantic import AfterValidator, Field, model_validator
 
 # The schema's pieces, re-exported so ``schema.X`` is the one place to find any of them.
 from bot.core.formats.fields import (
@@ -43,6 +43,7 @@ from bot.core.formats.sections import (
     Section,
     SectionSpec,
 )
+from bot.core.resources import LINE_LIMIT, MOST_RESOURCES, TITLE_LIMIT, link_problem
 
 __all__ = [
     "NAME_PATTERN",
@@ -59,6 +60,7 @@ __all__ = [
     "FormatSpec",
     "GuidelineSpec",
     "Names",
+    "ResourceSpec",
     "RoleSpec",
     "Section",
     "SectionSpec",
@@ -158,6 +160,30 @@ class CountsSpec(Spec):
     members: Annotated[int, Field(ge=2, le=50)] = 3
 
 
+def _check_link(value: str) -> str:
+    problem = link_problem(value.strip())
+    if problem is not None:
+        raise invalid(*problem)
+    return value.strip()
+
+
+def _not_blank(value: str) -> str:
+    if not value.strip():
+        raise invalid("these words are empty", "write what it is, or remove the resource")
+    return value
+
+
+Words = Annotated[str, AfterValidator(_not_blank)]
+
+
+class ResourceSpec(Spec):
+    """One support resource or crisis line ``/resources`` shows (see the guide)."""
+
+    title: Annotated[Words, Field(max_length=TITLE_LIMIT)]
+    line: Annotated[Words, Field(max_length=LINE_LIMIT)]
+    link: Annotated[str, AfterValidator(_check_link)] | None = None
+
+
 class FormatSpec(Spec):
     format: Any = None  # the loader checks it first, to explain a missing version kindly
     name: Annotated[str, Field(min_length=1, max_length=100)]
@@ -177,4 +203,5 @@ class FormatSpec(Spec):
     guidelines: dict[str, GuidelineSpec] = Field(default_factory=dict, max_length=40)
     switches: dict[str, SwitchSpec] = Field(default_factory=dict, max_length=40)
     texts: dict[str, TextSpec] = Field(default_factory=dict, max_length=100)
+    resources: list[ResourceSpec] = Field(default_factory=list, max_length=MOST_RESOURCES)
     sections: list[Section] = Field(min_length=1, max_length=200)

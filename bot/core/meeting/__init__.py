@@ -35,7 +35,13 @@ The meeting: ``start(now, setup)``, ``advance`` (Next), ``back``, ``pause``, ``r
 
 The floor: ``raise_hand(state, who, now, first_time=False)``, ``lower_hand``, ``join``,
 ``leave``, ``pass_turn``, ``done``, ``tag(state, who, target, now)``, ``pick(state, who, now)``,
-``call_next(state, now)``, ``extend(state, seconds, now)``. Raising and lowering a hand are
+``call_next(state, now)``, ``extend(state, seconds, now)``; from the panel's list,
+``call_on(state, who, now)`` (the chair) and ``invite(state, sharer, target, now)`` (a tag).
+
+The room (:mod:`.room`): ``skip`` and ``go_back`` (the chair's tools, told to the room),
+``declare(state, who, now, first_time=…, listening=…)`` (private, in memory only: the stored
+state never holds it), ``seated(state, present)`` (members known to be here join the circle a
+round is made from), ``candidates(state)`` (the panel's list). Raising and lowering a hand are
 idempotent: a member pressing the button thirty times is in the queue once.
 
 Reading: ``describe(state, now)`` -> :class:`Panel`; ``render_values(state)`` for placeholders;
@@ -72,12 +78,13 @@ from __future__ import annotations
 
 from bot.core.meeting.effects import MeetingDeadlineKind, MeetingError, MeetingRefusal
 from bot.core.meeting.flow import COUNTS_AFTER
-from bot.core.meeting.panel import Panel, WaitingFor
+from bot.core.meeting.panel import Chooser, Panel, WaitingFor
 from bot.core.meeting.runner import MeetingRunner
 from bot.core.meeting.state import MeetingSetup, MeetingState, SectionStep, Status
 
 __all__ = [
     "COUNTS_AFTER",
+    "Chooser",
     "MeetingDeadlineKind",
     "MeetingError",
     "MeetingRefusal",

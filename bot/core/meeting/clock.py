@@ -8,9 +8,10 @@ phase, the warning), so a deadline left over from an earlier section or share ne
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime, timedelta
 
-from bot.core.formats.plan import Anchor, AnchorBase, CompiledFormat
+from bot.core.formats.plan import Anchor, AnchorBase, CompiledFormat, ShareTimer
 from bot.core.meeting.effects import MeetingDeadlineKind
 from bot.core.meeting.state import MeetingState, SectionStep, Status
 from bot.core.sharing import FloorRules, note_at
@@ -62,14 +63,27 @@ def floor_rules(plan: CompiledFormat, state: MeetingState) -> FloorRules | None:
     sharer = section.sharing.sharer  # set for a speaker, whose one share is the section
     if sharer is not None and sharer.role is not None:
         speaker = next(iter(state.holders(sharer.role)), None)
+    sharing = section.sharing
+    if step.index in state.shorter:  # running late, the chair chose shorter shares
+        sharing = replace(sharing, timer=shortened(sharing.timer))
     return FloorRules(
         section=step.index,
-        sharing=section.sharing,
+        sharing=sharing,
         counts=section.sharing.counts,
         single=sharer is not None,
         speaker=speaker,
         roles=tuple((who, role) for role, who in state.roles),
+        declared=state.declared,
     )
+
+
+def shortened(timer: ShareTimer) -> ShareTimer:
+    """The share timer with the format's shorter limit for busy times (``when-busy``) for the
+    whole section: the chair chose shorter shares because the meeting runs late."""
+    limit = min((busy.limit_seconds for busy in timer.busy_limits), default=None)
+    if limit is None:
+        return timer
+    return replace(timer, limit_seconds=limit, busy_limits=())
 
 
 def note_moment(plan: CompiledFormat, state: MeetingState, index: int) -> datetime:
@@ -101,6 +115,13 @@ def wanted_timers(plan: CompiledFormat, state: MeetingState) -> dict[DeadlineKey
             )
     if state.chair_check is not None:
         wanted[(MeetingDeadlineKind.CHAIR_CHECK, "chair")] = state.chair_check.until
+    # Between sections: the countdown or a `starts:` moment awaited, the chair's answer when
+    # running late (bot/core/meeting/waits.py). Section deadlines, so one handler serves.
+    if state.waiting is not None:
+        waiting = state.waiting
+        wanted[(MeetingDeadlineKind.SECTION, f"wait{waiting.index}")] = waiting.until
+    if state.late is not None:
+        wanted[(MeetingDeadlineKind.SECTION, f"late{state.late.index}")] = state.late.until
     step = state.step
     if step is None:
         return wanted

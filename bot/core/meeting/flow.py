@@ -22,8 +22,10 @@ from bot.core.formats.plan import (
     WhoKind,
 )
 from bot.core.formats.texts import SectionText
+from bot.core.meeting import waits
 from bot.core.meeting.clock import floor_rules, moment, wanted_timers
 from bot.core.meeting.effects import (
+    AgendaItemSkipped,
     ArmMeetingDeadline,
     AskChair,
     BellEnd,
@@ -44,6 +46,7 @@ from bot.core.meeting.effects import (
     UpdatePanel,
 )
 from bot.core.meeting.state import MeetingState, SectionStep, Status
+from bot.core.meeting.time_effects import OfferMoveOn
 from bot.core.sharing import Floor, close_floor, open_floor
 
 #: A meeting counts when it ran at least this long (and enough members took part), unless its
@@ -155,6 +158,8 @@ class Transition:
         """Leave the section under way for the next one (or the anchored one it yields to)."""
         step = self.state.step
         if step is None:
+            if waits.pending(self):  # the chair goes on: no more waiting
+                waits.go_on(self, by_default=False)
             return
         target = step.jump_to if step.anchor_up and step.jump_to is not None else step.index + 1
         skipped = tuple(
@@ -179,29 +184,54 @@ class Transition:
         history = (*self.state.history, step.index) if remember else self.state.history
         self.state = replace(self.state, step=None, history=history)
 
-    def enter(self, index: int, came_from: int | None) -> None:
+    def enter(self, index: int, came_from: int | None, *, awaited: bool = False) -> None:
         """Start the first section from ``index`` on that runs today; past the last, end."""
         sections = self.plan.sections
         skipped: list[int] = []
+        awaited_index = index if awaited else None  # its moment was awaited already
         while index < len(sections):
             overdue = self.overdue_anchor(index)
             if overdue is not None:
+                # A sharing section there is no time left for: the chair is asked first.
+                late = next(
+                    (i for i in range(index, overdue) if waits.askable(self, sections[i])), None
+                )
+                if late is not None:
+                    skipped += [i for i in range(index, late) if self.runs(sections[i])]
+                    self.skipped(skipped)
+                    waits.ask(self, sections[late], came_from, room=0)
+                    return
                 skipped += [i for i in range(index, overdue) if self.runs(sections[i])]
                 index = overdue
             section = sections[index]
             leader = self.leader(section.who) if self.runs(section) else None
+            if leader is not None and waits.left_out(self, section, self.todays_text(section)):
+                leader = None  # still the format's placeholder: never read aloud
             if leader is not None and self.too_late(section):
+                if waits.askable(self, section):
+                    self.skipped(skipped)
+                    waits.ask(self, section, came_from, room=0)
+                    return
                 skipped.append(index)
                 leader = None
             if leader is not None:
-                if skipped:
-                    self.effects.append(SectionsSkipped(tuple(skipped)))
+                self.skipped(skipped)
+                if index != awaited_index and waits.await_start(self, section, came_from):
+                    return
+                if waits.ask_if_late(self, section, came_from):
+                    return
                 self.begin(index, leader, came_from)
                 return
             index += 1
-        if skipped:
-            self.effects.append(SectionsSkipped(tuple(skipped)))
+        self.skipped(skipped)
         self.close_meeting()
+
+    def skipped(self, indexes: list[int]) -> None:
+        if indexes:
+            self.effects.append(SectionsSkipped(tuple(indexes)))
+
+    def todays_text(self, section: CompiledSection) -> CompiledText | None:
+        return None if section.text is None else select_text(section.text, self.state)
 
     def too_late(self, section: CompiledSection) -> bool:
         """Its ``until`` moment has already passed: there is no time left for it."""
@@ -217,11 +247,14 @@ class Transition:
                 found = later.index
         return found
 
-    def begin(self, index: int, leader: Who, came_from: int | None) -> None:
-        """Start section ``index`` now: its clocks, its posts, its floor."""
+    def begin(
+        self, index: int, leader: Who, came_from: int | None, *, within: int | None = None
+    ) -> None:
+        """Start section ``index`` now: its clocks, its posts, its floor. ``within``: it must
+        end within so many seconds (running late, keeping the closing's time)."""
         section = self.plan.sections[index]
-        step = self.clocks(section)
-        self.state = replace(self.state, step=step, runs=step.run)
+        step = self.clocks(section, within)
+        self.state = replace(self.state, step=step, runs=step.run, waiting=None, late=None)
         self.announce(section, leader, came_from)
         if section.kind is SectionKind.CLOSING:
             self.state = replace(self.state, reached_closing=True)
@@ -231,7 +264,7 @@ class Transition:
                 floor, effects = open_floor(self.state.floor, rules, self.now)
                 self.set_floor(floor, effects)
 
-    def clocks(self, section: CompiledSection) -> SectionStep:
+    def clocks(self, section: CompiledSection, within: int | None = None) -> SectionStep:
         """The section's deadlines: its own time box, its ``until``, and the ``starts`` of the
         next section that must begin at a set moment. Moments already past are left out, so a
         section the chair went back to is not cut short at once."""
@@ -241,6 +274,8 @@ class Transition:
             boxes.append(now + timedelta(seconds=section.time_box_seconds))
         if section.quiet is not None and section.quiet.length_seconds:
             boxes.append(now + timedelta(seconds=section.quiet.length_seconds))
+        if within is not None:
+            boxes.append(now + timedelta(seconds=within))
         anchor_at = None if section.until is None else moment(section.until, self.state, now)
         if anchor_at is not None and anchor_at <= now:
             anchor_at = None
@@ -273,11 +308,13 @@ class Transition:
         if section.sharing is not None and policy.explanation and changed:
             self.effects.append(ExplainCrosstalk(index, policy.mode, policy.explanation))
             self.state = replace(self.state, explained=index)
-        text = None if section.text is None else select_text(section.text, self.state)
+        text = self.todays_text(section)
         choosing = section.text is not None and text is None
+        if waits.words_left_out(self, section, text):
+            text = None  # a placeholder is never read aloud (the section runs without it)
         offered = section.reading is not None and section.reading.offer
         chunks = () if text is None or offered else text.chunks
-        ends_at = None if step is None else step.deadline
+        ends_at = waits.shown_deadline(section, step)
         self.effects.append(
             PostSection(index, section.kind, section.title, leader, chunks, ends_at)
         )
@@ -286,9 +323,9 @@ class Transition:
             titles = tuple(option.title for option in section.text.options)
             self.effects.append(ChooseText(index, titles))
         elif offered and text is not None:
-            self.effects.append(
-                OfferReading(index, section.title, 1, len(reading_parts(section, text)))
-            )
+            parts = reading_parts(section, text)
+            if not waits.read_by_recruits(self, section, parts):
+                self.effects.append(OfferReading(index, section.title, 1, len(parts)))
         self.announce_kind(section, ends_at)
 
     def announce_kind(self, section: CompiledSection, ends_at: datetime | None) -> None:
@@ -311,7 +348,10 @@ class Transition:
             entry = agenda[number]
             leader = None if entry.who is None else self.leader(entry.who)
             if entry.who is not None and leader is None:
-                continue  # e.g. no treasurer, and the role says to skip
+                # e.g. no treasurer, and the role says to skip: said in the room, not dropped
+                role = entry.who.role or ""
+                self.effects.append(AgendaItemSkipped(section.index, number, entry.title, role))
+                continue
             box = None
             if entry.time_box_seconds:
                 box = self.now + timedelta(seconds=entry.time_box_seconds)
@@ -326,6 +366,8 @@ class Transition:
         """The section's time box (``anchor=False``) or wall-clock anchor is reached."""
         step, section = self.state.step, self.section()
         if step is None or section is None:
+            if waits.pending(self):  # the countdown, an awaited moment, or no answer in time
+                waits.go_on(self, by_default=True)
             return
         self.set_step(**({"anchor_up": True} if anchor else {"box_up": True}))
         if section.quiet is not None:
@@ -335,6 +377,8 @@ class Transition:
             self.state = replace(self.state, floor=floor)
             if floor.over:
                 self.move_on()
+            elif floor.turn is not None:  # someone shares: the chair may move on when it's right
+                self.effects.append(OfferMoveOn(step.index, step.run))
             else:
                 self.effects.append(SectionTimeUp(step.index, moving_on=True))
         elif anchor:
@@ -350,6 +394,9 @@ class Transition:
 
     def shift(self, delta: timedelta) -> None:
         """The meeting was paused ``delta``: relative clocks move, wall-clock anchors do not."""
+        late = self.state.late
+        if late is not None:  # the chair's time to answer moves with the pause
+            self.state = replace(self.state, late=replace(late, until=late.until + delta))
         step = self.state.step
         if step is None:
             return
@@ -391,6 +438,9 @@ class Transition:
             ended_at=self.now,
             chair_check=None,
             stood_in_for=(),
+            waiting=None,
+            late=None,
+            recruits=(),
         )
 
     def _first_text(self, text: SectionText) -> tuple[str, ...]:

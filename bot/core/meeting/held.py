@@ -19,6 +19,7 @@ from dataclasses import fields, replace
 from datetime import datetime, timedelta
 
 from bot.core.meeting import effects as fx
+from bot.core.meeting import time_effects as tfx
 from bot.core.meeting.codec import decode, encode
 from bot.core.meeting.state import HeldWords, SectionStep
 
@@ -54,6 +55,14 @@ KINDS: dict[str, type[fx.ChannelEffect]] = {
         fx.TimeUp,
         fx.PhaseBegins,
         fx.HandLowered,
+        # time in the room (bot/core/meeting/waits.py)
+        tfx.CountdownBegins,
+        tfx.ReaderOffered,
+        tfx.AwaitingStart,
+        tfx.RunningLate,
+        tfx.LateDecided,
+        tfx.OfferMoveOn,
+        tfx.PlaceholderLeftOut,
     )
 }
 
@@ -98,7 +107,7 @@ def again(
             effect = replace(effect, ends_at=step.deadline)
         else:
             names = {f.name for f in fields(effect)}
-            for name in ("limit_at", "ends_at"):
+            for name in ("limit_at", "ends_at", "decide_by"):
                 value = getattr(effect, name, None) if name in names else None
                 if isinstance(value, datetime):
                     effect = replace(effect, **{name: value + paused_for})

@@ -12,7 +12,7 @@ from bot.core.formats.plan import CompiledFormat, Order, SectionKind
 from bot.core.meeting.clock import floor_rules
 from bot.core.meeting.state import MeetingState, Status
 from bot.core.pseudonyms import Pseudonym
-from bot.core.sharing import hands_on_by_itself, up_next
+from bot.core.sharing import callable_now, hands_on_by_itself, invitable, up_next
 
 
 class WaitingFor(StrEnum):
@@ -25,6 +25,14 @@ class WaitingFor(StrEnum):
     CHAIR = "chair"  # the chair calls on the next sharer
     HANDS = "hands"  # the floor is open: raise a hand
     SHARER = "sharer"  # someone is sharing
+
+
+class Chooser(StrEnum):
+    """Who chooses from the panel's list of members (a select), if anyone."""
+
+    NOBODY = "nobody"
+    CHAIR = "chair"  # the chair calls on someone waiting
+    SHARER = "sharer"  # the sharer invites the next (order: tag)
 
 
 @dataclass(frozen=True)
@@ -48,6 +56,14 @@ class Panel:
     waiting_for: WaitingFor
     meeting_ends_at: datetime
     meeting_seconds_left: int
+    chooser: Chooser = Chooser.NOBODY
+    #: The list to choose from: (index in the floor's members, who); at most
+    #: :data:`MAX_CHOICES`. The index is an opaque value that stays the same all meeting.
+    choices: tuple[tuple[int, Pseudonym], ...] = ()
+
+
+#: A Discord select offers at most 25 options.
+MAX_CHOICES = 25
 
 
 def describe(plan: CompiledFormat, state: MeetingState, now: datetime) -> Panel:
@@ -57,6 +73,7 @@ def describe(plan: CompiledFormat, state: MeetingState, now: datetime) -> Panel:
     floor = state.floor
     turn = floor.turn
     share_ends_at = None if turn is None else turn.limit_at
+    chooser, choices = choosing(plan, state)
     return Panel(
         status=state.status,
         number=state.number,
@@ -76,7 +93,33 @@ def describe(plan: CompiledFormat, state: MeetingState, now: datetime) -> Panel:
         waiting_for=_waiting_for(plan, state),
         meeting_ends_at=state.planned_end,
         meeting_seconds_left=int((state.planned_end - now).total_seconds()),
+        chooser=chooser,
+        choices=choices,
     )
+
+
+Choices = tuple[Chooser, tuple[tuple[int, Pseudonym], ...]]
+
+
+def choosing(plan: CompiledFormat, state: MeetingState) -> Choices:
+    """The panel's list of members: the sharer's in a tag part while they share, otherwise
+    the chair's whenever someone waits (not in a round, which goes by itself, unless the floor
+    went back to the chair)."""
+    rules = floor_rules(plan, state)
+    floor = state.floor
+    nobody: Choices = (Chooser.NOBODY, ())
+    if state.status is not Status.RUNNING or rules is None or not floor.active:
+        return nobody
+    order = rules.phase_of(floor).order
+    if order is Order.TAG and floor.turn is not None:
+        chooser, line = Chooser.SHARER, invitable(floor, rules)
+    elif order is not Order.ROUND or floor.with_chair:
+        chooser, line = Chooser.CHAIR, callable_now(floor, rules)
+    else:
+        return nobody
+    index = {m.who: i for i, m in enumerate(floor.members)}
+    choices = tuple((index[w], w) for w in line if w in index)[:MAX_CHOICES]
+    return (chooser, choices) if choices else nobody
 
 
 def _waiting_for(plan: CompiledFormat, state: MeetingState) -> WaitingFor:

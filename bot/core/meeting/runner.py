@@ -32,6 +32,7 @@ from bot.core.meeting.effects import (
 )
 from bot.core.meeting.flow import Outcome, Transition, reading_parts, select_text
 from bot.core.meeting.panel import Panel, describe, render_values
+from bot.core.meeting.room import RoomOperations
 from bot.core.meeting.state import (
     CHAIR,
     ChairCheck,
@@ -59,7 +60,7 @@ def _require_aware(now: datetime) -> None:
         raise ValueError("times passed to the meeting core must be timezone-aware")
 
 
-class MeetingRunner:
+class MeetingRunner(RoomOperations):
     """Runs one format. Holds only the compiled plan; every method is pure.
 
     Each operation takes the current :class:`MeetingState` and ``now`` (an aware datetime) and

@@ -15,7 +15,7 @@ from enum import StrEnum
 
 from bot.core.meeting.codec import decode, encode
 from bot.core.pseudonyms import Pseudonym
-from bot.core.sharing import Floor
+from bot.core.sharing import Declarations, Floor
 
 #: The role id of the chair: the one role the meeting core itself knows.
 CHAIR = "chair"
@@ -96,9 +96,44 @@ class HeldWords:
     posted: int = 0
 
 
+@dataclass(frozen=True)
+class Waiting:
+    """The meeting waits before section ``index`` begins, until ``until`` (a durable deadline):
+    the format's countdown before the start (``countdown``), or a section's ``starts:`` moment
+    the meeting reached early. ``came_from`` is the section before it, if any."""
+
+    index: int
+    until: datetime
+    countdown: bool = False
+    came_from: int | None = None
+
+
+@dataclass(frozen=True)
+class LateAsk:
+    """Running late: the chair is asked how to fit sharing section ``index`` in. ``room`` is
+    the time left for it (seconds) keeping the time of what comes after it (the closing);
+    with no answer by ``until``, :data:`proposal` holds."""
+
+    index: int
+    room: int
+    planned: int
+    until: datetime
+    came_from: int | None = None
+
+
 #: Fields added after the first stored shape: left out while they hold their default, so a
 #: meeting stored by this version reads back in the previous one as long as nothing is held.
-OPTIONAL_FIELDS = {"held": (), "cannot_post": False}
+OPTIONAL_FIELDS: dict[str, object] = {
+    "held": (),
+    "cannot_post": False,
+    "waiting": None,
+    "late": None,
+    "recruits": (),
+    "late_asked": (),
+    "shorter": (),
+}
+#: Fields held in memory only and never stored: what members said privately for this meeting.
+NEVER_STORED = ("declared",)
 
 
 @dataclass(frozen=True)
@@ -133,6 +168,17 @@ class MeetingState:
     cannot_post: bool = False
     held: tuple[HeldWords, ...] = ()
     version: int = STATE_VERSION
+    # Private declarations ("it's my first time", "I'd rather listen today"): in memory only,
+    # like who took part; never stored, so a restart forgets them.
+    declared: Declarations = field(default_factory=Declarations)
+    # Time (bot/core/meeting/waits.py): the countdown or a `starts:` moment being awaited; the
+    # chair asked how to fit a sharing section in when running late (and which were asked);
+    # readers who offered during the countdown, as (section, reader) while the meeting runs.
+    waiting: Waiting | None = None
+    late: LateAsk | None = None
+    late_asked: tuple[int, ...] = ()
+    shorter: tuple[int, ...] = ()  # sections where the chair chose shorter shares
+    recruits: tuple[tuple[int, Pseudonym], ...] = ()
 
     @property
     def chairs(self) -> tuple[Pseudonym, ...]:
@@ -150,6 +196,8 @@ class MeetingState:
         for name, default in OPTIONAL_FIELDS.items():
             if getattr(self, name) == default:
                 data.pop(name, None)
+        for name in NEVER_STORED:
+            data.pop(name, None)
         return dict(data)
 
     @classmethod
@@ -157,6 +205,8 @@ class MeetingState:
         """The state stored by :meth:`to_dict`; ``ValueError`` if it is damaged or too new."""
         if isinstance(data, dict) and data.get("version", STATE_VERSION) != STATE_VERSION:
             raise ValueError("this meeting was stored by a different version of the bot")
+        if isinstance(data, dict) and any(name in data for name in NEVER_STORED):
+            raise ValueError("a stored meeting never holds what members said privately")
         state = decode(cls, data)
         assert isinstance(state, MeetingState)  # noqa: S101
         return state

@@ -21,7 +21,13 @@ format turns it off, nobody a second time while someone waiting has shared fewer
 
 Order modes: ``ROUND`` and ``HANDS``/``FREE`` hand the floor on by themselves. With
 ``CHAIR_PICKS`` the chair calls on people (:func:`pick`, or :func:`call_next` for the next in
-line); with ``TAG`` the sharer names the next (:func:`tag`), else the chair does.
+line); with ``TAG`` the sharer names the next (:func:`tag`, or :func:`invite` from the
+panel's list), else the chair does. The panel's lists come from :func:`callable_now` and
+:func:`invitable`.
+
+Hands still up when a sharing section ends are lowered (``HandsCleared``): they were raised to
+share in that part. Private declarations (:class:`Declarations`: "it's my first time", "I'd
+rather listen today") come in with the rules, from memory, and are never stored.
 
 A share counts ("has shared") only in open sharing and speaker sections; introductions and
 check-in/out rounds do not, and a pass never does.
@@ -29,7 +35,9 @@ check-in/out rounds do not, and a pass never does.
 
 from __future__ import annotations
 
+from bot.core.sharing.choosing import call_on, callable_now, invitable, invite, stand_aside
 from bot.core.sharing.floor import (
+    Declarations,
     Floor,
     FloorRules,
     FloorStep,
@@ -60,18 +68,23 @@ from bot.core.sharing.turns import (
 
 __all__ = [
     "MAX_EXTENSION_SECONDS",
+    "Declarations",
     "Floor",
     "FloorRules",
     "FloorStep",
     "Member",
     "Turn",
     "call_next",
+    "call_on",
+    "callable_now",
     "circle",
     "close_floor",
     "done",
     "eligible",
     "extend",
     "hands_on_by_itself",
+    "invitable",
+    "invite",
     "join",
     "leave",
     "limit_due",
@@ -85,6 +98,7 @@ __all__ = [
     "raise_hand",
     "resume",
     "shift",
+    "stand_aside",
     "tag",
     "up_next",
 ]

@@ -66,6 +66,19 @@ class Floor:
 
 
 @dataclass(frozen=True)
+class Declarations:
+    """What the runtime knows of members in memory only, for this meeting: what they said
+    privately ("it's my first time", "I'd rather listen today") and who is here (``present``:
+    everyone who took part, in the order they came; a round is made from them). Held with the
+    meeting's state in memory and never stored (``MeetingState.to_dict`` leaves it out): after
+    a restart nobody has declared anything."""
+
+    first_time: tuple[Pseudonym, ...] = ()
+    listening: tuple[Pseudonym, ...] = ()
+    present: tuple[Pseudonym, ...] = ()
+
+
+@dataclass(frozen=True)
 class FloorRules:
     """What the sharing section under way says about its floor."""
 
@@ -75,6 +88,11 @@ class FloorRules:
     single: bool = False  # one share completes the section (the speaker)
     speaker: Pseudonym | None = None  # gets the floor as the section opens
     roles: tuple[tuple[Pseudonym, str], ...] = ()  # for per-role share limits
+    declared: Declarations = Declarations()  # said privately, in memory only
+
+    def listens(self, who: Pseudonym) -> bool:
+        """``who`` said they'd rather listen today: not called on, not in a round."""
+        return who in self.declared.listening
 
     def phase_of(self, floor: Floor) -> TurnTaking:
         phases = self.sharing.phases
@@ -102,18 +120,25 @@ def up_next(floor: Floor, rules: FloorRules | None) -> tuple[Pseudonym, ...]:
         return floor.hands
     phase = rules.phase_of(floor)
     line = floor.round if phase.order is Order.ROUND else floor.hands
-    ordered = prioritise(floor, phase, [w for w in line if eligible(floor, phase, w)])
+    line = tuple(w for w in line if eligible(floor, phase, w) and not rules.listens(w))
+    ordered = prioritise(floor, phase, list(line), rules.declared)
     if floor.called is not None:
         ordered = [floor.called, *(w for w in ordered if w != floor.called)]
     return tuple(ordered)
 
 
-def prioritise(floor: Floor, phase: TurnTaking, line: list[Pseudonym]) -> list[Pseudonym]:
+def prioritise(
+    floor: Floor,
+    phase: TurnTaking,
+    line: list[Pseudonym],
+    declared: Declarations = Declarations(),
+) -> list[Pseudonym]:
     def key(who: Pseudonym) -> tuple[int, ...]:
         member = floor.member(who) or Member(who)
         parts: list[int] = []
         if phase.first_timers_first:
-            parts.append(0 if member.first_time and member.shares == 0 else 1)
+            first = member.first_time or who in declared.first_time
+            parts.append(0 if first and member.shares == 0 else 1)
         if phase.not_yet_shared_first:
             parts.append(0 if member.shares == 0 else 1)
         if phase.once_each_first:
@@ -133,6 +158,15 @@ def hands_on_by_itself(floor: Floor, rules: FloorRules) -> bool:
     return automatic and not floor.with_chair and not rules.single
 
 
-def circle(floor: Floor, phase: TurnTaking) -> tuple[Pseudonym, ...]:
-    """The members here for a round, in the order they joined."""
-    return tuple(m.who for m in floor.members if m.here and eligible(floor, phase, m.who))
+def circle(
+    floor: Floor, phase: TurnTaking, declared: Declarations = Declarations()
+) -> tuple[Pseudonym, ...]:
+    """The members here for a round: those known to be present in the order they came, then
+    the others on the floor in the order they joined; never those who'd rather listen."""
+    everyone = dict.fromkeys((*declared.present, *(m.who for m in floor.members)))
+    return tuple(
+        w
+        for w in everyone
+        if (m := floor.member(w)) is None or m.here
+        if eligible(floor, phase, w) and w not in declared.listening
+    )

@@ -16,6 +16,7 @@ from bot.core.meeting.effects import (
     GivenBy,
     HandDropped,
     HandLowered,
+    HandsCleared,
     MeetingError,
     MeetingRefusal,
     PhaseBegins,
@@ -62,12 +63,18 @@ def open_floor(floor: Floor, rules: FloorRules, now: datetime) -> FloorStep:
 
 
 def close_floor(floor: Floor, rules: FloorRules | None, now: datetime) -> FloorStep:
-    """The sharing section ends; whoever has the floor has finished."""
+    """The sharing section ends; whoever has the floor has finished, and the hands still up
+    are lowered: they were raised to share in this part. Only a speaker's section keeps them
+    (nobody else shares there, so they wait for the sharing after it)."""
     effects: list[Effect] = []
     if floor.turn is not None and rules is not None:
         floor = _end_turn(floor, rules, EndedBy.SECTION_ENDED, True, effects)
+    keep = rules is not None and rules.single
+    if floor.hands and rules is not None and not keep:
+        effects.append(HandsCleared(rules.section, len(floor.hands)))
     floor = replace(
         floor,
+        hands=floor.hands if keep else (),
         active=False,
         round=(),
         had_turn=(),
@@ -112,7 +119,8 @@ def _begin_phase(floor: Floor, rules: FloorRules, effects: list[Effect]) -> Floo
         holder = floor.turn.who if floor.turn else None
         floor = replace(
             floor,
-            round=tuple(w for w in circle(floor, phase) if w != holder),
+            hands=(),  # a round needs no hands: whoever raised one is in the circle
+            round=tuple(w for w in circle(floor, phase, rules.declared) if w != holder),
             had_turn=(holder,) if holder else (),
             rounds_done=0,
             finished=False,
@@ -375,7 +383,7 @@ def _fill(
             floor = replace(floor, rounds_done=floor.rounds_done + 1, had_turn=())
             if floor.rounds_done >= phase.rounds:
                 return replace(floor, finished=True)
-            floor = replace(floor, round=circle(floor, phase))
+            floor = replace(floor, round=circle(floor, phase, rules.declared))
     line = up_next(floor, rules)
     automatic = hands_on_by_itself(floor, rules)
     if line and (chair or floor.called is not None or automatic):
@@ -389,6 +397,8 @@ def _fill(
     if announce:
         chair_calls = floor.with_chair or rules.single or (line and not automatic)
         waits = FloorWaits.CHAIR if chair_calls else FloorWaits.HANDS
+        if waits is FloorWaits.HANDS and phase.order is Order.ROUND:
+            waits = FloorWaits.ROUND
         effects.append(FloorFree(rules.section, waits))
     return floor
 
@@ -401,7 +411,7 @@ def _give(
     how: GivenBy,
     effects: list[Effect],
 ) -> Floor:
-    floor = replace(_withdraw(floor, who), with_chair=False)
+    floor = replace(_withdraw(_welcome(floor, who, False), who), with_chair=False)
     phase = rules.phase_of(floor)
     waiting = len(up_next(floor, rules)) if phase.order is not Order.ROUND else len(floor.round)
     number = floor.turns_given + 1

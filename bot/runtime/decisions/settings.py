@@ -5,7 +5,9 @@ Three kinds of subject:
 * ``format`` — the value is a format reference (``open-discussion``, ``group:2``);
 * a due-process setting from :data:`SETTINGS` (hours, days, counts; stored as text);
 * ``switch:<name>`` — one of the format's switches, ``on`` or ``off`` (the meeting runtime reads
-  them with :func:`switches`).
+  them with :func:`switches`);
+* ``resources`` — the group's own list for ``/resources`` (bot/core/resources.py says how it is
+  written), or ``format`` to go back to the format's list.
 
 A proposed value is checked when it is proposed (a bad one is refused then, never discovered in
 the middle of a vote): it must parse, and the resulting :class:`DecisionSettings` must be valid.
@@ -20,11 +22,13 @@ from typing import Any
 
 from bot.core.decisions import DecisionSettings
 from bot.core.formats import CompiledFormat
+from bot.core.resources import SETTING_NAME, describe_decided, parse_decided, write_decided
 from bot.errors import InvalidInput
 from bot.runtime.markup import echo
 
 FORMAT = "format"
 SWITCH_PREFIX = "switch:"
+RESOURCES = SETTING_NAME
 
 Apply = Callable[[DecisionSettings, int], DecisionSettings]
 Read = Callable[[DecisionSettings], int]
@@ -200,6 +204,7 @@ class ChangeChoice:
 def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
     """What ``/propose change`` offers: the format, each setting, each of the format's switches."""
     choices = [ChangeChoice(FORMAT, "the group's format")]
+    choices.append(ChangeChoice(RESOURCES, "the support resources /resources shows"))
     choices += [ChangeChoice(s.name, s.label) for s in SETTINGS.values()]
     choices += [
         ChangeChoice(SWITCH_PREFIX + s.name, s.about or s.name.replace("-", " "))
@@ -212,6 +217,11 @@ def normalise_setting(
     subject: str, raw: str, plan: CompiledFormat, stored: Mapping[str, str]
 ) -> str:
     """Check a proposed setting or switch value; return it as it will be stored."""
+    if subject == RESOURCES:
+        try:
+            return write_decided(parse_decided(raw))
+        except ValueError as error:
+            raise InvalidInput(str(error)) from None
     value = raw.strip().lower()
     if subject.startswith(SWITCH_PREFIX):
         name = subject.removeprefix(SWITCH_PREFIX)
@@ -224,7 +234,7 @@ def normalise_setting(
         raise InvalidInput("A switch is either `on` or `off`.")
     setting = SETTINGS.get(subject)
     if setting is None:
-        known = ", ".join(f"`{name}`" for name in (FORMAT, *SETTINGS))
+        known = ", ".join(f"`{name}`" for name in (FORMAT, RESOURCES, *SETTINGS))
         raise InvalidInput(
             f"I don't know a setting called `{echo(subject)}`. You can change: {known}."
         )
@@ -246,6 +256,8 @@ def describe_change(subject: str, value: str, format_name: str | None = None) ->
     if subject == FORMAT:
         name = f"**{format_name}** (`{echo(value)}`)" if format_name else f"`{echo(value)}`"
         return f"adopt the format {name}"
+    if subject == RESOURCES:
+        return describe_decided(value)
     if subject.startswith(SWITCH_PREFIX):
         return f"turn `{echo(subject.removeprefix(SWITCH_PREFIX))}` {echo(value)}"
     setting = SETTINGS.get(subject)

@@ -40,6 +40,13 @@ REFUSALS: Mapping[MeetingRefusal, str] = {
         "This button is for the chair who was away. If you'd like to chair, "
         "**Step in as chair** is on the meeting panel."
     ),
+    _R.NO_LONGER_WAITING: (
+        "Their hand went down a moment ago, so nothing changed. The panel shows who is waiting now."
+    ),
+    _R.NOT_AVAILABLE: (
+        "They can't take the floor just now, so nothing changed. Please choose someone else "
+        "from the list on the panel."
+    ),
 }
 
 FIX_PERMISSIONS = (

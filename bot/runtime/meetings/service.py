@@ -34,7 +34,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState, Status
+from bot.core.meeting import MeetingRunner, MeetingSetup, MeetingState, Status, countdown
 from bot.core.meeting.effects import (
     ChannelEffect,
     Effect,
@@ -189,7 +189,7 @@ class MeetingService:
                 roles=roles.holders,
                 switches=await self._switches.switches(group),
             )
-            state, effects = runner.start(now, setup)
+            state, effects = countdown.open_meeting(runner, now, setup)  # `before:` first
             state = runner.with_participants(state, 1)  # whoever starts it takes part
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(
@@ -212,6 +212,7 @@ class MeetingService:
                 names={starter: user_id},
                 chair_seen_at=now.timestamp() + roles.chair_arrives_within,
                 took_part={starter},
+                arrived=[starter],
             )
             self._live.add(live)
             await self._scheduler.refresh(changed)
@@ -256,6 +257,8 @@ class MeetingService:
         """A member acted in the meeting (a press or a command): remember in memory who this
         pseudonym is, that they took part, and when the chair was last active."""
         live.names[who] = user_id
+        if who not in live.took_part:
+            live.arrived.append(who)
         live.took_part.add(who)
         if who in live.chairs:
             live.chair_seen_at = self._clock.timestamp()
@@ -269,6 +272,16 @@ class MeetingService:
         live.chair_seen_at = self._clock.timestamp()
         try:
             await self.present(live, who)
+        except CannotPost as refused:
+            await self.tell_chair(live, refused)
+
+    async def arrived(self, live: LiveMeeting, who: Pseudonym) -> None:
+        """A member came into the meeting's voice channel: they are in the circle (and in the
+        round under way, if there is one). Nothing to say if the meeting moved on meanwhile."""
+        try:
+            await self._apply(live, lambda r, s, now: r.join(s, who, now))
+        except MeetingError:
+            return
         except CannotPost as refused:
             await self.tell_chair(live, refused)
 
@@ -413,8 +426,11 @@ class MeetingService:
 
     @staticmethod
     def _counted(live: LiveMeeting) -> MeetingState:
-        """The state with the number of members who took part so far (counted in memory)."""
-        return live.runner.with_participants(live.state, live.participants)
+        """The state with the number of members who took part so far (counted in memory), and
+        who they are, in the order they came, for the circle a round is made from (in memory
+        only, never stored)."""
+        state = live.runner.seated(live.state, live.arrived)
+        return live.runner.with_participants(state, live.participants)
 
     async def _shown(self, live: LiveMeeting, effects: Sequence[Effect]) -> None:
         """Show a committed step in the channel, then tell the features that follow meetings.

@@ -15,7 +15,10 @@ What the bot does (the planner is :mod:`bot.core.room_rules`; Discord is behind
   Messages (and Connect in a voice or stage channel) and the group's member role is allowed
   them, so people from outside the group can't post or come in. A group without a member role
   can't be told from newcomers: the chair is told so, once, and the channel stays open.
-  (``on-request`` — members asking for the lock during a raid — is not built yet.)
+* The raid lock (:mod:`bot.runtime.room_rules.lock`): any member closes the channel to people
+  outside the group during a raid; it is one more thing the channel is asked, through the same
+  reconciliation and the same restore plan, and it lifts by the chair, a show of hands, or
+  itself (a durable deadline, :mod:`bot.runtime.room_rules.raid`).
 * ``speak:`` is floor control in voice, already done by :mod:`bot.runtime.voice_floor`
   (server mutes, each member's exact state given back; the stage's speakers): nothing here
   touches Speak, so the two never fight over a member.
@@ -46,12 +49,19 @@ How it stays safe
 
 from __future__ import annotations
 
+from bot.runtime.room_rules.lock import HANDS_KIND, HANDS_SECONDS, RaidLockService
 from bot.runtime.room_rules.port import RoomPlace, RoomRulesPort, RoomSnapshot
+from bot.runtime.room_rules.raid import LOCK_KIND, RaidLock
 from bot.runtime.room_rules.service import RETRY_BASE, ROOM_KIND, RoomRulesService
 
 __all__ = [
+    "HANDS_KIND",
+    "HANDS_SECONDS",
+    "LOCK_KIND",
     "RETRY_BASE",
     "ROOM_KIND",
+    "RaidLock",
+    "RaidLockService",
     "RoomPlace",
     "RoomRulesPort",
     "RoomRulesService",

@@ -37,6 +37,10 @@ class RoomRulesPort(Protocol):
     def members(self, guild_id: int) -> Sequence[int]:
         """The server's members the bot knows of (to find someone behind a coded key)."""
 
+    def newcomers(self, guild_id: int, joined_after: float) -> Sequence[int]:
+        """The server's members (not bots) who joined after ``joined_after`` (real Unix time),
+        from the member list in memory; to keep them from posting during a raid lock."""
+
     def missing(self, place: RoomPlace, needed: Sequence[str]) -> tuple[str, ...]:
         """The permissions among ``needed`` (``manage_roles``, ``manage_channels``) the bot lacks
         in the channel."""
@@ -53,6 +57,12 @@ class RoomRulesPort(Protocol):
 
     async def post(self, place: RoomPlace, text: str) -> None:
         """Post in the channel, pinging nobody (nothing happens if Discord refuses)."""
+
+    async def announce(
+        self, place: RoomPlace, text: str, buttons: Sequence[tuple[str, str]]
+    ) -> None:
+        """Post in the channel with buttons, pinging nobody: each button is (its action, as
+        :mod:`bot.ui.raid_lock` routes it, e.g. ``lift`` or ``hand:<n>:lift``; its label)."""
 
     async def tell(self, guild_id: int, user_id: int, text: str) -> bool:
         """A private word (a DM); False if it could not be delivered."""

@@ -20,6 +20,7 @@ from bot.runtime.events import GuildLeft, MeetingStepped, MemberForgotten
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.room_rules import words
 from bot.runtime.room_rules.port import RoomPlace, RoomRulesPort, RoomSnapshot
+from bot.runtime.room_rules.raid import LOCK_KIND, LOCK_SLOW_MODE, RaidLock
 from bot.runtime.scheduler import Scheduler
 from bot.store.room_rules import KEEP_DAYS, RoomPlanRecord, RoomPlanRepository
 
@@ -64,6 +65,7 @@ class _Wanted:
     ask: Ask | None  # None: nothing closed
     slow: int
     missing_role: bool  # lock-channel asked without a member role
+    locked: bool = False  # a raid lock (bot/runtime/room_rules/lock.py)
 
 
 class RoomRulesService:
@@ -87,6 +89,8 @@ class RoomRulesService:
         self._tasks: set[asyncio.Task[None]] = set()
         self._loaded = asyncio.Event()
         self._told: set[tuple[int, str]] = set()  # (meeting, what) the chair was told
+        self._raid: dict[int, RaidLock] = {}  # locked channels (the lock's deadline is durable)
+        self._lock_told: set[int] = set()  # locked channels where a refusal was said
         scheduler.register(ROOM_KIND, self._deadline_fired)
 
     # --- start-up and shut-down --------------------------------------------------------------
@@ -104,6 +108,9 @@ class RoomRulesService:
                 room.owed[_BOT] = plan.bot
             room.persisted = plan
             self._rooms[plan.channel_id] = room
+        for deadline in await self._scheduler.pending(LOCK_KIND):
+            lock = RaidLock.from_payload(deadline.payload)
+            self._raid[lock.channel_id] = lock
         self._loaded.set()
         for channel_id in list(self._rooms):
             self.spawn(self.sync(channel_id))
@@ -121,6 +128,38 @@ class RoomRulesService:
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
 
+    # --- raid locks (the lock itself: bot/runtime/room_rules/lock.py) -------------------------
+
+    @property
+    def loaded(self) -> bool:
+        return self._loaded.is_set()
+
+    async def ready(self) -> None:
+        """Until the plans and locks a previous run left are read back."""
+        await self._loaded.wait()
+
+    def locked(self, channel_id: int) -> RaidLock | None:
+        return self._raid.get(channel_id)
+
+    def locked_in(self, guild_id: int) -> list[RaidLock]:
+        return [lock for lock in self._raid.values() if lock.guild_id == guild_id]
+
+    def owes_restore(self, channel_id: int) -> bool:
+        """Putting the channel back was refused and is being tried again."""
+        room = self._rooms.get(channel_id)
+        return room is not None and room.refused > 0
+
+    async def hold_lock(self, lock: RaidLock) -> None:
+        """Close the channel as the lock asks (its deadline is already committed)."""
+        self._raid[lock.channel_id] = lock
+        await self.sync(lock.channel_id)
+
+    async def let_go(self, channel_id: int) -> None:
+        """The lock lifted: the channel goes back to what the meeting asks, or as it was."""
+        self._raid.pop(channel_id, None)
+        self._lock_told.discard(channel_id)
+        await self.sync(channel_id, settle=True)
+
     # --- what tells us to look ----------------------------------------------------------------
 
     async def meeting_stepped(self, event: MeetingStepped) -> None:
@@ -130,7 +169,7 @@ class RoomRulesService:
         """A meeting took a step: reconcile its channel, in the background (never under the
         meeting's lock)."""
         channel_id = live.group.channel_id
-        if channel_id in self._rooms or _asks_anything(live):
+        if channel_id in self._rooms or channel_id in self._raid or _asks_anything(live):
             self.spawn(self.sync(channel_id))
 
     async def member_forgotten(self, event: MemberForgotten) -> None:
@@ -147,6 +186,9 @@ class RoomRulesService:
                 self._rooms.pop(channel_id, None)
                 await self._plans.delete(channel_id)  # the rows went with the group's already
                 await self._scheduler.cancel(ROOM_KIND, str(channel_id))
+        for lock in self.locked_in(event.guild_id):
+            self._raid.pop(lock.channel_id, None)
+            await self._scheduler.cancel(LOCK_KIND, str(lock.channel_id))
 
     async def _deadline_fired(self, payload: Mapping[str, Any]) -> None:
         channel_id = int(payload["channel"])
@@ -158,12 +200,13 @@ class RoomRulesService:
 
     # --- reconciling a channel ----------------------------------------------------------------
 
-    async def sync(self, channel_id: int) -> None:
+    async def sync(self, channel_id: int, *, settle: bool = False) -> None:
+        """Reconcile the channel; ``settle``: also while its meeting is paused (a lock lifted)."""
         await self._loaded.wait()
         lock = self._locks.setdefault(channel_id, asyncio.Lock())
         async with lock:
             try:
-                await self._sync(channel_id)
+                await self._sync(channel_id, settle)
             except Exception:
                 if self._port.closing():
                     return  # shutting down: the committed plan is settled on the next start
@@ -175,21 +218,27 @@ class RoomRulesService:
                         ROOM_KIND, str(channel_id), due, {"channel": channel_id}
                     )
 
-    async def _sync(self, channel_id: int) -> None:
+    async def _sync(self, channel_id: int, settle: bool) -> None:
         place = self._port.place(channel_id)
         if place is None:
             return  # not seen yet; a later event (or the next start) looks again
         live = self._meetings.in_channel(channel_id)
-        want = self._wanted(live, place)
+        want = self._wanted(live, place, settle)
         if isinstance(want, _Paused):
             return
         if live is not None and want.missing_role:
             await self._tell_chair(live, place, "member-role", words.NEEDS_MEMBER_ROLE)
         room = self._rooms.get(channel_id)
+        raid = self._raid.get(channel_id)
         if room is None:
-            if live is None or (want.ask is None and not want.slow):
+            if want.ask is None and not want.slow:
                 return  # nothing asked, nothing owed: no call at all
-            room = _Room(place.guild_id, live.group.id)
+            if raid is not None:
+                room = _Room(place.guild_id, raid.group_id)
+            elif live is not None:
+                room = _Room(place.guild_id, live.group.id)
+            else:
+                return
             self._rooms[channel_id] = room
         snapshot = await self._port.read(place)
         if snapshot is None:
@@ -202,7 +251,7 @@ class RoomRulesService:
             ask, missing = None, [OVERWRITES]
         if slow and self._port.missing(place, (SLOW_MODE,)):
             slow, missing = 0, [*missing, SLOW_MODE]
-        if live is not None and missing:
+        if live is not None and missing and not want.locked:
             text = words.cannot_apply(missing)
             await self._tell_chair(live, place, ",".join(missing), text)
         channel = base(snapshot.overwrites, room.originals)
@@ -220,7 +269,12 @@ class RoomRulesService:
             room.originals = dict(plan.originals)
             refused = await self._slow_mode(place, room, slowed.set_to, slowed.before)
         await self._persist(channel_id, room, place)
-        if refused:
+        if refused and want.locked:
+            if channel_id not in self._lock_told:  # said once; lifting puts it back later
+                self._lock_told.add(channel_id)
+                missing = list(self._port.missing(place, (OVERWRITES, SLOW_MODE)))
+                await self._port.post(place, words.cannot_lock(missing))
+        elif refused:
             await self._refused(channel_id, room, place, live if want.ask is not None else None)
         elif room.refused:
             room.refused = 0
@@ -275,10 +329,17 @@ class RoomRulesService:
 
     # --- what the meeting asks ----------------------------------------------------------------
 
-    def _wanted(self, live: LiveMeeting | None, place: RoomPlace) -> _Wanted | _Paused:
-        if live is None or live.state.status is Status.ENDED or live.state.step is None:
+    def _wanted(
+        self, live: LiveMeeting | None, place: RoomPlace, settle: bool = False
+    ) -> _Wanted | _Paused:
+        if live is not None and (live.state.status is Status.ENDED or live.state.step is None):
+            live = None
+        raid = self._raid.get(place.channel_id)
+        if raid is not None:
+            return self._locked(live, place, raid)
+        if live is None or live.state.step is None:
             return _Wanted(None, 0, False)
-        if live.state.status is Status.PAUSED:
+        if live.state.status is Status.PAUSED and not settle:
             return PAUSED
         rules = live.plan.sections[live.state.step.index].channel
         lock = live.plan.lock_channel is LockChannel.DURING_MEETING
@@ -298,6 +359,37 @@ class RoomRulesService:
             chair=self._member(live, place, chairs[0]) if chairs else None,
         )
         return _Wanted(ask, rules.slow_mode_seconds, lock and role is None)
+
+    def _locked(self, live: LiveMeeting | None, place: RoomPlace, raid: RaidLock) -> _Wanted:
+        """A raid lock: the meeting's own rule for the part it's in (if one runs), and nobody
+        from outside the group posts — by the member role, or (without one) newcomers kept out
+        on their own overwrites, found from join times in memory; slow mode on."""
+        post, slow, sharer, chair = WhoMay.EVERYONE, 0, None, None
+        spared: set[int] = {place.bot_id}
+        if live is not None and live.state.step is not None:
+            rules = live.plan.sections[live.state.step.index].channel
+            post, slow = rules.post, rules.slow_mode_seconds
+            turn = live.state.floor.turn
+            sharer = None if turn is None else self._member(live, place, turn.who)
+            chair = self._member(live, place, live.chairs[0]) if live.chairs else None
+            spared |= set(live.names.values())  # members who took part today
+        role = raid.member_role_id
+        newcomers: frozenset[Holder] = frozenset()
+        if role is None:
+            found = self._port.newcomers(place.guild_id, raid.joined_after)
+            newcomers = frozenset(Holder(False, m) for m in found if m not in spared)
+        ask = Ask(
+            post=post,
+            lock=role is not None,
+            voice=place.voice,
+            everyone=Holder(True, place.guild_id),
+            bot=Holder(False, place.bot_id),
+            member_role=None if role is None else Holder(True, role),
+            sharer=sharer,
+            chair=chair,
+            newcomers=newcomers,
+        )
+        return _Wanted(ask, max(slow, LOCK_SLOW_MODE), False, locked=True)
 
     def _member(self, live: LiveMeeting, place: RoomPlace, who: Pseudonym) -> Holder | None:
         user_id = live.names.get(who)

@@ -52,3 +52,13 @@ def cannot_restore(missing: Sequence[str]) -> str:
 
 
 RESTORED = "This channel is back the way it was before the meeting. Thank you for your patience."
+
+
+def cannot_lock(missing: Sequence[str]) -> str:
+    """To the group: Discord refused a raid lock's change to the channel."""
+    need = f" (I need {needed(missing)} here)" if missing else ""
+    return (
+        "I couldn't close this channel to people outside the group just now: Discord didn't let "
+        f"me{need}. The meeting stays paused. Someone who manages the server can give me that "
+        "permission (Edit Channel → Permissions)."
+    )

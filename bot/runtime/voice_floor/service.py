@@ -164,22 +164,28 @@ class VoiceFloorService:
     async def _deadline_fired(self, payload: Mapping[str, Any]) -> None:
         channel_id = int(payload["channel"])
         key = str(channel_id)
-        room = self._rooms.get(channel_id)
         if not self._loaded.is_set():
             # Fired before the gateway was ready (a restart): the plan is read back then.
             later = self._clock.timestamp() + NOT_READY_RETRY_SECONDS * self._clock.rate
             await self._scheduler.schedule(FLOOR_KIND, key, later, payload)
-        elif room is not None and room.control is not None:
-            # Floor control still runs: keep the plan (and its expiry) a while longer.
-            room.persisted = None
-            await self._persist(channel_id, room)
-        else:
+            return
+        # Under the channel's lock, so a sync under way can't write the plan back after it is
+        # given up (it saves what it holds when it finishes).
+        async with self._locks.setdefault(channel_id, asyncio.Lock()):
+            room = self._rooms.get(channel_id)
+            if room is not None and room.control is not None:
+                # Floor control still runs: keep the plan (and its expiry) a while longer.
+                room.persisted = None
+                await self._persist(channel_id, room)
+                return
             # Nobody is waited for forever: members who never came back are let go.
             if room is not None:
                 room.owed.clear()
                 room.persisted = None
                 self._rooms.pop(channel_id, None)
-            await self._plans.delete(channel_id)
+            # With any deadline a sync saved meanwhile: nothing is left to fire for it.
+            await self._plans.delete(channel_id, deadline=(FLOOR_KIND, key))
+            await self._scheduler.refresh([(FLOOR_KIND, key)])
 
     # --- reconciling a channel -----------------------------------------------------------------
 
@@ -401,6 +407,7 @@ class VoiceFloorService:
         key = str(channel_id)
         if snapshot is None:
             await self._plans.delete(channel_id, deadline=(FLOOR_KIND, key))
+            await self._scheduler.refresh([(FLOOR_KIND, key)])
         else:
             await self._plans.save(
                 channel_id=channel_id,

@@ -30,7 +30,10 @@ SAFE_COLUMNS: Mapping[tuple[str, str], str] = {
     ("group_formats", "source"): "the group's own meeting script (YAML); no uploader is kept",
     ("group_formats", "status"): "'candidate' or 'adopted' (a CHECK constraint says so)",
     ("group_settings", "name"): "the name of a setting the group changed by its own decision",
-    ("group_settings", "value"): "that setting's new value (a number, a word, a format ref)",
+    ("group_settings", "value"): (
+        "that setting's new value (a number, a word, a format ref, or the group's list of "
+        "support resources: titles, lines and links the group chose, never about a person)"
+    ),
     ("meetings", "format_ref"): "a format reference like 'open-discussion' or 'group:3'",
     ("meetings", "panel_message_id"): "the bot's own panel message, not a member's",
     ("concerns", "guideline"): "the id of one of the format's guidelines, never free text",
@@ -39,7 +42,10 @@ SAFE_COLUMNS: Mapping[tuple[str, str], str] = {
     ("proposals", "state"): "the proposal's step, one of a few words (CHECK)",
     ("proposals", "guidelines"): "JSON list of the format's guideline ids, never free text",
     ("proposals", "subject"): "which setting a change proposal is about",
-    ("proposals", "value"): "the proposed new value of that setting (or a format ref)",
+    ("proposals", "value"): (
+        "the proposed new value of that setting (or a format ref, or a list of support "
+        "resources for /resources)"
+    ),
     ("proposals", "statement"): (
         "the member's own side, which they chose to write for the voters; it lives in the row "
         "keyed to them and is deleted with it when the vote closes"
@@ -48,6 +54,15 @@ SAFE_COLUMNS: Mapping[tuple[str, str], str] = {
     ("proposals", "ballot_message_id"): "the bot's own ballot message, not a member's",
     ("ballots", "key"): "a random key, so a ballot cannot be matched to the voter roll",
     ("ballots", "choice"): "'yes', 'no' or 'abstain'; nothing in the row says who chose it",
+    ("business_matters", "id"): "a random opaque id, made for the motion or election",
+    ("business_matters", "kind"): "'motion', 'table' or 'election' (CHECK)",
+    ("business_matters", "stage"): "the matter's step, one of a few words (CHECK)",
+    ("business_matters", "role"): "the format's id for the service role an election is for",
+    ("business_matters", "message_id"): "the bot's own motion or election message",
+    ("business_matters", "ballot_message_id"): "the bot's own ballot message, not a member's",
+    ("business_matters", "result"): "JSON of a decided matter's counts; never who voted how",
+    ("business_ballots", "key"): "a random key, so a ballot cannot be matched to the roll",
+    ("business_ballots", "choice"): "'yes', 'no', 'abstain' or a candidate's place ('c0' …)",
     ("exclusions", "ends_by"): "a time (the calendar backstop), not someone 'by' whom",
     ("rotation_roles", "role"): "the format's id for a service role, like 'chair' or 'reader'",
     ("event_outbox", "subscriber"): "the name of the code that carries it out, e.g. a method's",

@@ -87,6 +87,10 @@ class SectionParts(Protocol):
         """Whether the format declares this role itself."""
         ...
 
+    def role_title(self, role_id: str) -> str:
+        """The role's title as the format gives it ("Secretary"), for headings."""
+        ...
+
     def timer(self, spec: TimerSpec, path: Path, *, speaker: Who | None = None) -> ShareTimer:
         """The share timer of a section; ``speaker`` is who speaks in a SPEAKER section."""
         ...

@@ -8,7 +8,7 @@ from typing import Annotated
 from pydantic import Field, PlainValidator
 
 from bot.core.formats import parsing
-from bot.core.formats.fields import Duration, Shorthand, Spec, TextValue, WhoValue
+from bot.core.formats.fields import Duration, Shorthand, Spec, TermValue, TextValue, WhoValue
 from bot.core.formats.kinds.base import Draft, KindSpec, WithIntro
 from bot.core.formats.parsing import MAJORITY
 from bot.core.formats.plan import (
@@ -17,8 +17,11 @@ from bot.core.formats.plan import (
     CompiledFormat,
     CompiledSection,
     SectionKind,
+    Term,
+    TermUnit,
     Threshold,
     VoteMethod,
+    WhoKind,
 )
 from bot.core.formats.timing import minutes
 
@@ -29,6 +32,8 @@ class AgendaItemSpec(Shorthand):
     item: Annotated[str, Field(min_length=1, max_length=200)]
     time: Duration | None = None
     by: WhoValue | None = None
+    elect: WhoValue | None = None  # an election for this service role, during the item
+    term: TermValue | None = None  # the elected member's term (else the role's own)
 
 
 ThresholdValue = Annotated[Threshold, PlainValidator(parsing.parse_threshold)]
@@ -40,6 +45,7 @@ class MotionRules(Spec):
     vote: VoteMethod = VoteMethod.SECRET
     threshold: ThresholdValue = MAJORITY
     quorum: Annotated[int, Field(ge=1, le=1000)] | None = None
+    voting: Duration = 120  # how long a secret ballot stays open; the chair may close it sooner
 
 
 class BusinessSection(WithIntro):
@@ -48,12 +54,31 @@ class BusinessSection(WithIntro):
     motions: MotionRules = MotionRules()
 
 
+def _item(spec: AgendaItemSpec, number: int, draft: Draft) -> AgendaItem:
+    path = (*draft.path, "agenda", number)
+    elect = spec.elect
+    if elect is not None and draft.parts.who(elect).kind is not WhoKind.ROLE:
+        draft.report(
+            (*path, "elect"),
+            f"'{elect}' is not a service role to elect",
+            "name one of the format's roles, like secretary",
+        )
+        elect = None
+    if spec.term is not None and spec.elect is None:
+        draft.report((*path, "term"), "a term needs an election", "add elect: with the role")
+    who = draft.parts.who(spec.by) if spec.by else None
+    return AgendaItem(spec.item, spec.time, who, elect, spec.term if elect else None)
+
+
 def _compile(spec: BusinessSection, draft: Draft) -> None:
-    agenda = tuple(
-        AgendaItem(item.item, item.time, draft.parts.who(item.by) if item.by else None)
-        for item in spec.agenda
-    )
+    agenda = tuple(_item(item, n, draft) for n, item in enumerate(spec.agenda))
     motions = spec.motions
+    if not 30 <= motions.voting <= 3600:
+        draft.report(
+            (*draft.path, "motions", "voting"),
+            "a ballot stays open between 30 seconds and an hour",
+            "write it like 2m",
+        )
     draft.extras["business"] = BusinessRules(
         agenda=agenda,
         second_required=motions.second,
@@ -61,6 +86,7 @@ def _compile(spec: BusinessSection, draft: Draft) -> None:
         vote=motions.vote,
         threshold=motions.threshold,
         quorum=motions.quorum,
+        voting_seconds=min(max(motions.voting, 30), 3600),
     )
     item_times = [item.time for item in spec.agenda]
     if draft.time_box is None:
@@ -80,14 +106,28 @@ def _describe(
         extra = f" ({minutes(item.time_box_seconds)})" if item.time_box_seconds else ""
         by = f" — {item.who.describe(plan.roles)}" if item.who else ""
         lines.append(f"  {number}. {item.title}{extra}{by}")
+        if item.elect:
+            role = plan.role(item.elect)
+            title = (role.title if role else item.elect).lower()
+            term = item.term or (role.term if role else None)
+            lines.append(f"     An election for our {title}{describe_term(term)}.")
     vote = "a secret ballot" if rules.vote.value == "secret" else "a show of hands"
     lines.append(
         f"Motions {'need a second, then ' if rules.second_required else ''}are discussed"
         + (f" (up to {minutes(rules.discussion_seconds)})" if rules.discussion_seconds else "")
         + f" and decided by {vote}; {rules.threshold.describe()} of the votes cast carries."
         + (f" At least {rules.quorum} votes are needed." if rules.quorum else "")
+        + f" A ballot stays open {minutes(rules.voting_seconds)}, unless the chair closes it."
     )
     return lines
+
+
+def describe_term(term: Term | None) -> str:
+    """The words after a role's name: ' for 6 months', ' for 4 meetings', or nothing."""
+    if term is None:
+        return ""
+    unit = "month" if term.unit is TermUnit.MONTHS else "meeting"
+    return f" for {term.count} {unit}{'s' if term.count != 1 else ''}"
 
 
 BUSINESS = KindSpec(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from bot.core.formats.fields import TextValue
 from bot.core.formats.kinds.base import Draft, Family, KindSpec, SectionParts, SectionSpec
-from bot.core.formats.plan import SectionKind, Who, WhoKind
+from bot.core.formats.plan import CHAIR, SectionKind, Who, WhoKind
 
 
 class SaySection(SectionSpec):
@@ -38,7 +38,20 @@ def _everyone(parts: SectionParts) -> Who:
     return Who(WhoKind.EVERYONE)
 
 
-SAY = KindSpec(SectionKind.SAY, SaySection, "From the chair", Family.TEXT)
+def said_by(spec: SectionSpec, draft: Draft) -> None:
+    """A ``say`` is headed by its text's title when it has one; otherwise by who says it:
+    "From the chair", "From the secretary" (a ``by:`` role), "From a member" (a volunteer)."""
+    titled_by_text(spec, draft)
+    who = draft.who
+    if draft.title:
+        return
+    if who.kind is WhoKind.ROLE and who.role is not None and who != CHAIR:
+        draft.title = f"From the {draft.parts.role_title(who.role).lower()}"
+    elif who.kind is WhoKind.VOLUNTEER:
+        draft.title = "From a member"
+
+
+SAY = KindSpec(SectionKind.SAY, SaySection, "From the chair", Family.TEXT, compile=said_by)
 RECITE = KindSpec(
     SectionKind.RECITE,
     ReciteSection,

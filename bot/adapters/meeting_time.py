@@ -1,0 +1,104 @@
+"""The presenter's time words (:mod:`bot.core.meeting.waits`): the countdown with **Start now**
+and offers to read, a section awaiting its moment, running late with the chair's choices,
+**Move on**, a placeholder left out (privately, to the chair), and how a section begins.
+
+Split from :mod:`bot.adapters.meetings` (which calls :func:`show_time` and
+:func:`post_section`); the words themselves are plain functions in
+:mod:`bot.adapters.meeting_words`, tested as a member reads them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+import discord
+
+from bot.adapters import meeting_words as words
+from bot.core.meeting import effects as fx
+from bot.core.meeting import time_effects as tfx
+from bot.runtime.live import LiveMeeting
+from bot.runtime.meetings.timing import LATE_CHOICES
+from bot.ui.meeting import MeetingButton
+
+if TYPE_CHECKING:
+    from bot.adapters.meetings import MeetingPresenter
+
+LABEL_LIMIT = 80
+Spec = tuple[str, int | None, str, discord.ButtonStyle]
+
+
+def buttons(live: LiveMeeting, specs: Sequence[Spec]) -> discord.ui.View:
+    """A prompt's buttons: ``(action, arg, label, style)`` each."""
+    view = discord.ui.View(timeout=None)
+    for action, arg, label, style in specs:
+        view.add_item(MeetingButton(live.id, action, arg, label=label[:LABEL_LIMIT], style=style))
+    return view
+
+
+async def show_time(presenter: MeetingPresenter, live: LiveMeeting, effect: Any) -> bool:
+    """Show one time effect; False when ``effect`` is not one."""
+    primary, secondary = discord.ButtonStyle.primary, discord.ButtonStyle.secondary
+    match effect:
+        case tfx.CountdownBegins(begins_at=begins_at, chunks=chunks, readings=readings):
+            values = presenter.values(live)
+            said = [presenter.render(live, chunk, values) for chunk in chunks]
+            specs: list[Spec] = [("startnow", None, "Start now (chair)", primary)]
+            specs += [("recruit", i, f"I'll read: {title}", secondary) for i, title in readings]
+            await presenter._post(
+                live,
+                words.countdown_words(begins_at, said, bool(readings)),
+                view=buttons(live, specs[:25]),
+            )
+        case tfx.ReaderOffered(title=title, who=who):
+            await presenter._post(
+                live, words.reader_offered_words(presenter.name(live, who), title)
+            )
+        case tfx.AwaitingStart(title=title, at=at):
+            await presenter._post(
+                live,
+                words.awaiting_words(title, at),
+                view=buttons(live, [("startnow", None, "Begin now (chair)", primary)]),
+            )
+        case tfx.RunningLate(choices=choices, shorter=shorter, room=room):
+            options: list[Spec] = [
+                ("late", LATE_CHOICES.index(c), words.late_label(c, shorter, room), secondary)
+                for c in choices
+            ]
+            options[0] = (*options[0][:3], primary)  # what happens without an answer
+            await presenter._post(live, words.late_words(effect), view=buttons(live, options))
+        case tfx.LateDecided():
+            await presenter._post(live, words.late_decided_words(effect))
+        case tfx.OfferMoveOn(run=run):
+            await presenter._post(
+                live,
+                words.move_on_words(),
+                view=buttons(live, [("moveon", run, "Move on (chair)", secondary)]),
+            )
+        case tfx.PlaceholderLeftOut(index=index, title=title, whole=whole):
+            chairs = live.chairs
+            if chairs:
+                kind = live.plan.sections[index].kind
+                note = words.placeholder_note(title, kind, whole, live.group.channel_id)
+                await presenter._private(live, chairs[0], note)
+        case _:
+            return False
+    return True
+
+
+async def post_section(
+    presenter: MeetingPresenter, live: LiveMeeting, effect: fx.PostSection
+) -> None:
+    """A section begins: its heading and words (one message where they fit), and the offer of
+    a job found on the day (:func:`~bot.adapters.meeting_words.section_begins`)."""
+    chair = presenter.values(live)["chair"]
+    heading, job = words.section_begins(live.plan, effect, live.state.holders, chair)
+    if heading is not None:
+        await presenter._post_chunks(live, heading, effect.chunks)
+    if job is not None:
+        # A job found on the day (the speaker …): anyone may take it.
+        await presenter._post(
+            live,
+            f"Who would like to be our {job.lower()} today?",
+            view=presenter._prompt_view(live, "role", [(f"role:{effect.index}", "I'll do it")]),
+        )

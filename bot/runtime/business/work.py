@@ -1,0 +1,318 @@
+"""The work every business step shares: committing a matter with its one deadline, opening,
+closing and showing ballots, and showing an election (see :mod:`.service`, which builds on it).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Coroutine
+from typing import Any
+
+from bot.core import business as core
+from bot.core.business import Kind, Matter, Stage
+from bot.core.formats.plan import AgendaItem, BusinessRules, CompiledFormat, Term
+from bot.core.pseudonyms import Pseudonym
+from bot.errors import NotAllowed
+from bot.runtime.business import texts
+from bot.runtime.business.port import BusinessPort, Button, Look
+from bot.runtime.clock import Clock
+from bot.runtime.formats import FormatLibrary
+from bot.runtime.live import LiveMeeting, LiveMeetings
+from bot.runtime.locks import GroupLocks
+from bot.runtime.scheduler import Scheduler
+from bot.store import Store
+from bot.store.business import MatterRecord
+from bot.store.deadlines import DeadlineRepository
+from bot.store.groups import GroupRecord
+
+log = logging.getLogger(__name__)
+
+DISCUSSION_KIND = "business.discussion"  # the discussion's time is up: the ballot opens
+BALLOT_KIND = "business.ballot"  # the ballot's time is up: it is closed and counted
+
+
+class MatterWork:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        scheduler: Scheduler,
+        formats: FormatLibrary,
+        live: LiveMeetings,
+        port: BusinessPort,
+        locks: GroupLocks,
+    ) -> None:
+        self._store = store
+        self._repo = store.business
+        self._clock = clock
+        self._scheduler = scheduler
+        self._formats = formats
+        self._live = live
+        self._port = port
+        self._lock = locks
+        #: pseudonym -> user id of members who pressed a business button, in memory only
+        self._names: dict[Pseudonym, int] = {}
+        self._tasks: set[asyncio.Task[None]] = set()
+
+    def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
+        task = asyncio.create_task(work)
+        self._tasks.add(task)
+        task.add_done_callback(self._tasks.discard)
+
+    async def settle(self) -> None:
+        """Until the background work started so far is done (tests, and a clean stop)."""
+        while self._tasks:
+            await asyncio.wait(list(self._tasks))
+
+    async def _let_go(
+        self,
+        group: GroupRecord,
+        plan: CompiledFormat,
+        record: MatterRecord,
+        *,
+        words: str = texts.LEFT_FOR_LATER,
+    ) -> None:
+        matter = record.matter
+        async with self._store.db.transaction() as tx:
+            await self._repo.delete(tx, matter.id)
+            await self._disarm(tx, matter.id)
+        await self._scheduler.refresh(self._keys(matter.id))
+        if record.message_id is not None:
+            await self._port.set_buttons(group, record.message_id, (), None)
+        if matter.kind is Kind.ELECTION:
+            words = texts.election_not_held(self._role_title(plan, matter))
+            await self._port.post(group, words, reply_to=record.message_id)
+        elif matter.kind is Kind.MOTION:
+            await self._port.post(group, words, reply_to=record.message_id)
+
+    async def _drop(self, group: GroupRecord, record: MatterRecord, words: str) -> None:
+        """Withdrawn or tabled: nothing of it is kept."""
+        async with self._store.db.transaction() as tx:
+            await self._repo.delete(tx, record.matter.id)
+            await self._disarm(tx, record.matter.id)
+        await self._scheduler.refresh(self._keys(record.matter.id))
+        if record.message_id is not None:
+            await self._port.set_buttons(group, record.message_id, (), None)
+        if record.matter.kind is Kind.MOTION:
+            await self._port.post(group, words, reply_to=record.message_id)
+
+    async def _open_ballot(
+        self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord, new: Matter | None
+    ) -> None:
+        """Open the ballot: fix the roll (the group's members now), commit, post it."""
+        rules = self._rules(plan, record.matter)
+        now = self._clock.now()
+        matter = core.open_ballot(
+            new or record.matter, voting_seconds=rules.voting_seconds, now=now
+        )
+        roll = await self._port.roll(group)
+        async with self._store.db.transaction() as tx:
+            await self._repo.update(tx, matter)
+            await self._repo.save_roll(tx, matter.id, roll)
+            await self._arm(tx, matter)
+        await self._scheduler.refresh(self._keys(matter.id))
+        log.info("A business ballot opened (%d on the roll)", len(roll))
+        if record.message_id is not None:
+            await self._port.set_buttons(group, record.message_id, (), None)
+        await self._post_ballot(group, plan, MatterRecord(matter, group.id, record.message_id))
+
+    async def _post_ballot(
+        self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord
+    ) -> None:
+        matter = record.matter
+        if matter.kind is Kind.ELECTION:
+            names = await self._port.names(group, matter.candidates, self._names)
+            title = f"our {self._role_title(plan, matter)}"
+            choices = texts.ELECTION_CHOICES
+            buttons = [
+                Button(matter.id, core.candidate_choice(n), name[:80], Look.MAIN)
+                for n, name in enumerate(names)
+            ]
+        else:
+            title = "the motion above" if matter.kind is Kind.MOTION else "tabling the motion"
+            choices = texts.MOTION_CHOICES
+            buttons = [
+                Button(matter.id, "yes", "Yes", Look.YES),
+                Button(matter.id, "no", "No", Look.NO),
+            ]
+        buttons += [
+            Button(matter.id, "abstain", "Abstain"),
+            Button(matter.id, "close", "Close the vote (chair)"),
+        ]
+        words = texts.ballot(title, matter.until, choices)
+        posted = await self._port.post(
+            group, words, buttons, reply_to=record.message_id, once=f"ballot:{matter.id}"
+        )
+        if posted is not None:
+            await self._repo.set_messages(matter.id, ballot_message_id=posted)
+
+    async def _close(self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord) -> None:
+        """Count the ballots; keep only the counts (the roll and ballots go in the same
+        transaction); a carried motion to table takes its motion with it. Then show it."""
+        matter, rules = record.matter, self._rules(plan, record.matter)
+        ballots = await self._repo.ballots(matter.id)
+        if matter.kind is Kind.ELECTION:
+            result = core.count_election(
+                ballots, len(matter.candidates), rules.threshold, rules.quorum
+            )
+        else:
+            threshold = rules.threshold if matter.kind is Kind.MOTION else core.TABLE_THRESHOLD
+            result = core.count_motion(ballots, threshold, rules.quorum)
+        tabled = None
+        if matter.kind is Kind.TO_TABLE and result.outcome is core.Outcome.CARRIED:
+            tabled = None if matter.tables is None else await self._repo.get(matter.tables)
+        async with self._store.db.transaction() as tx:
+            await self._repo.decide(tx, matter, result)
+            await self._disarm(tx, matter.id)
+            if tabled is not None:
+                await self._repo.delete(tx, tabled.matter.id)
+                await self._disarm(tx, tabled.matter.id)
+        await self._scheduler.refresh(self._keys(matter.id))
+        if tabled is not None:
+            await self._scheduler.refresh(self._keys(tabled.matter.id))
+            if tabled.message_id is not None:
+                await self._port.set_buttons(group, tabled.message_id, (), None)
+        log.info("A business ballot closed (%s)", result.outcome.value)
+        decided = await self._repo.get(matter.id)
+        if decided is not None:
+            await self._show_result(group, plan, decided)
+
+    async def _show_result(
+        self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord
+    ) -> None:
+        """Post the counts (nothing about who voted how), then forget the matter."""
+        matter, result = record.matter, record.result
+        if result is None:
+            return
+        rules = self._rules(plan, matter)
+        if matter.kind is Kind.ELECTION:
+            item = self._agenda_item(rules, matter)
+            term = self._term(plan, matter, item)
+            names = await self._port.names(group, matter.candidates, self._names)
+            start = self._clock.now().date()
+            words = texts.election_result(
+                result,
+                self._role_title(plan, matter),
+                names,
+                term,
+                None if term is None else core.term_ends(start, term),
+                rules.threshold,
+                rules.quorum,
+            )
+        elif matter.kind is Kind.TO_TABLE:
+            words = texts.table_result(result, rules.quorum)
+        else:
+            words = texts.motion_result(result, rules.threshold, rules.quorum)
+        if record.ballot_message_id is not None:
+            await self._port.set_buttons(group, record.ballot_message_id, (), None)
+        await self._port.post(group, words, reply_to=record.message_id, once=f"result:{matter.id}")
+        await self._repo.forget(matter.id)
+
+    async def _show_election(
+        self,
+        group: GroupRecord,
+        plan: CompiledFormat,
+        record: MatterRecord,
+        now_as: Matter | None = None,
+    ) -> None:
+        matter = now_as or record.matter
+        rules = self._rules(plan, matter)
+        term = self._term(plan, matter, self._agenda_item(rules, matter))
+        until = None if term is None else core.term_ends(self._clock.now().date(), term)
+        standing = await self._port.names(group, matter.candidates, self._names)
+        words = texts.election(self._role_title(plan, matter), term, until, standing)
+        buttons = [
+            Button(matter.id, "stand", "I'd like to serve", Look.MAIN),
+            Button(matter.id, "down", "Take my name off"),
+            Button(matter.id, "open", "Open the ballot (chair)"),
+        ]
+        if record.message_id is not None:
+            await self._port.set_buttons(group, record.message_id, buttons, words)
+            return
+        posted = await self._port.post(group, words, buttons)
+        if posted is not None:
+            await self._repo.set_messages(matter.id, message_id=posted)
+
+    async def _record(self, matter_id: str) -> MatterRecord:
+        record = await self._repo.get(matter_id)
+        if record is None or record.matter.stage is Stage.DECIDED:
+            raise NotAllowed(texts.REFUSALS[core.Refusal.GONE])
+        return record
+
+    async def group_of(self, matter_id: str) -> GroupRecord | None:
+        record = await self._repo.get(matter_id)
+        return None if record is None else await self._store.groups.by_id(record.group_id)
+
+    async def _group(self, record: MatterRecord) -> GroupRecord:
+        group = await self._store.groups.by_id(record.group_id)
+        if group is None:
+            raise NotAllowed(texts.REFUSALS[core.Refusal.GONE])
+        return group
+
+    async def _plan(self, group: GroupRecord, live: LiveMeeting | None) -> CompiledFormat:
+        return live.plan if live is not None else await self._formats.current(group)
+
+    @staticmethod
+    def _rules(plan: CompiledFormat, matter: Matter) -> BusinessRules:
+        sections = plan.sections
+        rules = sections[matter.section].business if matter.section < len(sections) else None
+        return rules or BusinessRules(agenda=())
+
+    @staticmethod
+    def _agenda_item(rules: BusinessRules, matter: Matter) -> AgendaItem | None:
+        return rules.agenda[matter.item] if matter.item < len(rules.agenda) else None
+
+    @staticmethod
+    def _term(plan: CompiledFormat, matter: Matter, item: AgendaItem | None) -> Term | None:
+        role = plan.role(matter.role or "")
+        return (item.term if item else None) or (role.term if role else None)
+
+    @staticmethod
+    def _role_title(plan: CompiledFormat, matter: Matter) -> str:
+        role = plan.role(matter.role or "")
+        return (role.title if role else (matter.role or "service role")).lower()
+
+    @staticmethod
+    def _motion_buttons(matter: Matter) -> list[Button]:
+        if matter.stage is Stage.MOVED:
+            buttons = [Button(matter.id, "second", "Second", Look.MAIN)]
+        elif matter.stage is Stage.DISCUSSION:
+            buttons = [
+                Button(matter.id, "call", "Call the vote (chair)", Look.MAIN),
+                Button(matter.id, "totable", "Move to table"),
+            ]
+        else:
+            return []
+        buttons.append(Button(matter.id, "withdraw", "Withdraw (mover)"))
+        if matter.kind is Kind.MOTION:
+            buttons.append(Button(matter.id, "table", "Table it (chair)"))
+        return buttons
+
+    async def _commit(self, group: GroupRecord, matter: Matter, *, new: bool = False) -> None:
+        async with self._store.db.transaction() as tx:
+            if new:
+                await self._repo.add(tx, matter, group.id)
+            else:
+                await self._repo.update(tx, matter)
+            await self._arm(tx, matter)
+        await self._scheduler.refresh(self._keys(matter.id))
+
+    @staticmethod
+    async def _arm(tx: Any, matter: Matter) -> None:
+        """The matter's one deadline: the end of its discussion, or of its ballot."""
+        await MatterWork._disarm(tx, matter.id)
+        kind = {Stage.DISCUSSION: DISCUSSION_KIND, Stage.VOTING: BALLOT_KIND}.get(matter.stage)
+        if kind is not None and matter.until is not None:
+            due, payload = matter.until.timestamp(), {"matter": matter.id}
+            await DeadlineRepository.upsert_in(tx, kind, matter.id, due, payload)
+
+    @staticmethod
+    async def _disarm(tx: Any, matter_id: str) -> None:
+        for kind in (DISCUSSION_KIND, BALLOT_KIND):
+            await DeadlineRepository.cancel_in(tx, kind, matter_id)
+
+    @staticmethod
+    def _keys(matter_id: str) -> list[tuple[str, str]]:
+        return [(DISCUSSION_KIND, matter_id), (BALLOT_KIND, matter_id)]

@@ -1,0 +1,143 @@
+"""What the room's newer actions do: the chair's tools (pause, more time, skip, calling on
+someone), a sharer inviting the next, and private declarations — each checked (only the chair,
+or the sharer for an invitation, with kind, specific words for anyone else) and carried out
+through the meeting service. :class:`bot.ui.meeting.MeetingActions` routes them here.
+
+Declarations ("it's my first time", "I'd rather listen today") are held with the meeting in
+memory only and never stored; nobody else is told.
+"""
+
+from __future__ import annotations
+
+from bot.core.formats.plan import Order
+from bot.core.meeting import Status
+from bot.core.meeting.clock import floor_rules
+from bot.core.pseudonyms import Pseudonym
+from bot.errors import NotAllowed
+from bot.runtime.live import LiveMeeting
+from bot.runtime.meetings import MeetingService
+
+#: The panel's **More time** gives this many minutes; ``/meeting extend`` takes 1 to 60.
+MORE_MINUTES = 2
+
+STEP_IN = "If the chair seems to be away, **Step in as chair** is on the meeting panel."
+CHAIR_ONLY = {
+    "pause": f"Only today's chair can pause the meeting, so it goes on. {STEP_IN}",
+    "more": (
+        "Only today's chair can give a share more time. If you're sharing, take the time you "
+        "have — the chair can add more if the group agrees."
+    ),
+    "skip": f"Only today's chair can skip a part of the meeting, so nothing changed. {STEP_IN}",
+    "pick": (
+        "Only today's chair calls on the next person to share. If you'd like to share, press "
+        "**Raise hand** and the chair will see it."
+    ),
+}
+SHARER_ONLY = (
+    "Only the person sharing invites the next one, so nothing changed. If you'd like to share, "
+    "press **Raise hand** so they can see it."
+)
+ALREADY_PAUSED = "The meeting is already paused. Press **Resume** when the group is ready."
+NOT_A_MEMBER_TARGET = (
+    "They aren't a member of this group, so they can't be invited to share. Nothing changed."
+)
+LIST_CHANGED = "That list has changed since it was shown. Please choose again from the panel."
+
+FIRST_TIME = (
+    "Welcome — we're really glad you're here. Only you and I know this, and only for this "
+    "meeting: nothing is kept and nobody else is told. Listening is a fine way to take part; "
+    "if you'd like to share, press **Raise hand**"
+)
+LISTENING = (
+    "Of course — listening is a fine way to take part. You won't be called on or put in a "
+    "round today. Only you and I know this, for this meeting only; nothing is kept. If you "
+    "change your mind, press **Raise hand** any time."
+)
+
+ROOM_ACTIONS = frozenset({"first", "listen", "pause", "more", "skip", "pick", "tag"})
+
+
+def order_now(live: LiveMeeting) -> Order | None:
+    """How turns are taken in the part under way (None outside a sharing part)."""
+    rules = floor_rules(live.plan, live.state)
+    return None if rules is None else rules.phase_of(live.state.floor).order
+
+
+def hand_words(live: LiveMeeting) -> str | None:
+    """The answer to **Raise hand** when the part under way goes round instead."""
+    if order_now(live) is Order.ROUND:
+        return "You're in the round. I'll let you know when it's your turn."
+    return None
+
+
+async def listening_no_more(service: MeetingService, live: LiveMeeting, who: Pseudonym) -> None:
+    """Raising a hand after saying you'd rather listen: you'd like to share after all."""
+    if who in live.state.declared.listening:
+        await service.act(live, lambda r, s, now: r.declare(s, who, now, listening=False))
+
+
+def _chair_only(live: LiveMeeting, who: Pseudonym, action: str) -> None:
+    if live.chairs and who not in live.chairs:
+        raise NotAllowed(CHAIR_ONLY[action])
+
+
+async def room_action(
+    service: MeetingService,
+    live: LiveMeeting,
+    who: Pseudonym,
+    action: str,
+    arg: int | None,
+    target: Pseudonym | None,
+) -> str:
+    """Carry out one of :data:`ROOM_ACTIONS`; the private confirmation."""
+    match action:
+        case "first":
+            await service.act(live, lambda r, s, now: r.declare(s, who, now, first_time=True))
+            first = any(
+                p.first_timers_first
+                for s in live.plan.sections
+                if s.sharing is not None
+                for p in s.sharing.phases
+            )
+            return FIRST_TIME + (
+                " — first-timers go first in this meeting." if first else " any time."
+            )
+        case "listen":
+            await service.act(live, lambda r, s, now: r.declare(s, who, now, listening=True))
+            return LISTENING
+        case "pause":
+            _chair_only(live, who, action)
+            if live.state.status is Status.PAUSED:
+                raise NotAllowed(ALREADY_PAUSED)
+            await service.act(live, lambda r, s, now: r.pause(s, now))
+            return "The meeting is paused. Press **Resume** on the panel when you're ready."
+        case "more":
+            _chair_only(live, who, action)
+            minutes = arg or MORE_MINUTES
+            await service.act(live, lambda r, s, now: r.extend(s, minutes * 60, now))
+            return f"Done — {minutes} more minute{'s' if minutes != 1 else ''} for the sharer."
+        case "skip":
+            _chair_only(live, who, action)
+            await service.act(live, lambda r, s, now: r.skip(s, now))
+            return "Skipped — we're on to the next part."
+        case "pick":
+            _chair_only(live, who, action)
+            if target is None:
+                raise NotAllowed(LIST_CHANGED)
+            from_list = arg is not None
+            await service.act(
+                live, lambda r, s, now: r.call_on(s, target, now, waiting_only=from_list)
+            )
+            turn = live.state.floor.turn
+            if turn is not None and turn.who == target:
+                return "Thank you — the floor is theirs now."
+            return "Thank you — they're next, after the current share."
+        case "tag":
+            turn = live.state.floor.turn
+            if turn is None or turn.who != who:
+                raise NotAllowed(SHARER_ONLY)
+            if target is None:
+                raise NotAllowed(LIST_CHANGED)
+            await service.act(live, lambda r, s, now: r.invite(s, who, target, now))
+            return "Thank you for sharing, and for inviting the next person."
+    raise NotAllowed("That button is from an older version; please use the panel.")
