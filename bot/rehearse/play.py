@@ -17,14 +17,15 @@ from discord_standin import SimulatedMember, SimulationError
 #: What each word does: the panel's button it presses.
 PANEL = {"hand": "hand", "lower": "lower", "done": "done", "pass": "pass", "next": "next"}
 #: … or the button it presses on the newest prompt that has it.
-PROMPTS = {"read": "read", "yes": "yes", "no": "no"}
+PROMPTS = {"read": "read", "yes": "yes", "no": "no", "start": "startnow"}
 
 HELP = """\
 You're in the meeting as "You". Type a word and press Enter:
   hand   raise your hand to share          lower  lower it again
   done   finish your share                 pass   pass your turn (always OK)
   read   read the text being offered       next   move the meeting on (the chair)
-  yes / no   answer the chair's question (the chair)
+  yes / no   answer the chair's question   start  begin before the countdown ends
+             (both for the chair)
   help   show this again
 Anything else you type is posted in the meeting room. Ctrl-C stops the rehearsal."""
 
@@ -64,11 +65,17 @@ class Player:
         elif command in PROMPTS:
             action = PROMPTS[command]
             offered = [m for m in self.messages() if action in prompt_actions(m)]
+            if not offered and action == "read":  # before the start: offer to read
+                action = "recruit"
+                offered = [m for m in self.messages() if action in prompt_actions(m)]
             if not offered:
-                nothing = "reading offered" if action == "read" else "question being asked"
+                nothing = {"read": "reading offered", "startnow": "countdown to start"}.get(
+                    action, "question being asked"
+                )
                 self.note(f"There's no {nothing} just now.")
                 return
-            self.answered.add(int(offered[-1]["id"]))
+            if action != "recruit":
+                self.answered.add(int(offered[-1]["id"]))
             await self.press(offered[-1], action)
         else:
             try:

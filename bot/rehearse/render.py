@@ -143,7 +143,9 @@ def message_lines(
     return [head, *body] if body else [head]
 
 
-def panel_lines(message: JSON, names: Names, now: float, *, bold: bool = False) -> list[str]:
+def panel_lines(
+    message: JSON, names: Names, now: float, *, width: int = 80, bold: bool = False
+) -> list[str]:
     """The panel as a short status block::
 
     ┌ Meeting 1 · 8/11 Sharing
@@ -159,8 +161,10 @@ def panel_lines(message: JSON, names: Names, now: float, *, bold: bool = False) 
     description = plain(str(embeds[0].get("description") or ""), names, now)
     lines += [f"│ {line}" for line in description.split("\n") if line.strip()]
     labels = [f"[{b.get('label') or '…'}]" for b in buttons(message) if not b.get("disabled")]
-    lines.append("└ " + " ".join(labels) if labels else "└")
-    return lines
+    if not labels:
+        return [*lines, "└"]
+    shown = textwrap.wrap(" ".join(labels), width=max(20, width - 2), break_on_hyphens=False)
+    return [*lines, *(f"│ {line}" for line in shown[:-1]), f"└ {shown[-1]}"]
 
 
 @dataclass(frozen=True)

@@ -30,6 +30,8 @@ LEAST = 0.1
 PERSON_FIRST = 60
 #: Clock seconds a member takes to answer a prompt.
 THINK = 20
+#: Clock seconds of the countdown before the chair presses **Start now** (the room gathers).
+START_AFTER = 90
 
 SHARES = (
     "Thanks, everyone. This week was a hard one, but I kept up my morning walks and that helped.",
@@ -89,6 +91,7 @@ class Room:
     crosstalks: int = 0
     next_reader: int = 0
     hinted: set[str] = field(default_factory=set)
+    recruited: set[int] = field(default_factory=set)  # countdowns where a reader offered
     bot_posted: float = 0.0  # when the bot last posted in the room
     panel_before: str | None = None  # the panel's words before a press that changes them
     panel_wait_until: float = 0.0
@@ -257,6 +260,28 @@ class Room:
                 self.next_reader += 1
                 if not await self.press(reader, message, "read") and self.chair is not None:
                     await self.press(self.chair, message, "chairread")
+            elif "recruit" in actions and message_id not in self.recruited:
+                self.hint(f"recruit{message_id}", "Type `read` to offer to read.")
+                if waited < self.later(THINK, person=True):
+                    return True
+                self.recruited.add(message_id)
+                readers = [m for m in self.members if m is not self.chair] or self.members
+                await self.press(readers[0], message, "recruit")
+                self.next_reader += 1
+            elif "startnow" in actions:
+                if self.chair is None:
+                    self.hint(f"start{message_id}", "You're chairing: type `start` to begin.")
+                    return True
+                if waited < self.later(START_AFTER):
+                    return True  # the room gathers; the chair then begins
+                self.handled.add(message_id)
+                self.expect_change(self.panel() or message)
+                await self.press(self.chair, message, "startnow")
+            elif actions & {"late", "moveon"} and self.chair is not None:
+                if waited < self.later(THINK):
+                    return True
+                self.handled.add(message_id)
+                await self.press(self.chair, message, "late" if "late" in actions else "moveon")
             elif actions & {"yes", "no", "choose"}:
                 if self.chair is None:  # the person chairs: theirs to answer
                     self.hint(f"ask{message_id}", "You're chairing: type `yes` or `no`.")

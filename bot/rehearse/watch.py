@@ -104,7 +104,9 @@ class Watcher:
             state = panel_text(message)
             if self._panel_shown.get(message_id) != state:
                 self._panel_shown[message_id] = state
-                self.out.lines(panel_lines(message, names, now, bold=self.out.bold))
+                self.out.lines(
+                    panel_lines(message, names, now, width=self.out.width, bold=self.out.bold)
+                )
             self._seen[message_id] = words
             return
         before = self._seen.get(message_id)
