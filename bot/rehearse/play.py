@@ -9,8 +9,8 @@ import os
 import sys
 from collections.abc import Callable
 
-from bot.rehearse.render import buttons, is_panel
-from bot.rehearse.room import JSON, answer, prompt_actions
+from bot.rehearse.render import buttons, is_panel, prompt_actions
+from bot.rehearse.room import JSON, answer
 from bot.rehearse.stage import Stage
 from discord_standin import SimulatedMember, SimulationError
 

@@ -167,6 +167,31 @@ def panel_lines(
     return [*lines, *(f"│ {line}" for line in shown[:-1]), f"└ {shown[-1]}"]
 
 
+def prompt_actions(message: JSON) -> set[str]:
+    """The meeting buttons on a message other than the panel (a reading offered, a question)."""
+    if is_panel(message):
+        return set()
+    found = set()
+    for button in buttons(message):
+        parts = str(button.get("custom_id", "")).split(":")
+        if parts[:2] == ["pc", "m"] and len(parts) >= 4 and not button.get("disabled"):
+            found.add(parts[3])
+    return found
+
+
+def choices(message: JSON, action: str) -> dict[str, list[str]]:
+    """The panel's lists for ``action`` (whom the chair may call on, whom the sharer may
+    invite), by custom_id, with the values they offer now."""
+    found = {}
+    for item in buttons(message):
+        custom_id = str(item.get("custom_id", ""))
+        if item.get("type") == 3 and custom_id.endswith(f":{action}"):
+            values = [str(o["value"]) for o in item.get("options") or [] if o["value"] != "-1"]
+            if values and not item.get("disabled"):
+                found[custom_id] = values
+    return found
+
+
 @dataclass(frozen=True)
 class PanelState:
     """What a member reads off the panel: the part under way, who shares, who is next."""

@@ -17,7 +17,15 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
-from bot.rehearse.render import PanelState, buttons, is_panel, panel_text, read_panel
+from bot.rehearse.render import (
+    PanelState,
+    buttons,
+    choices,
+    is_panel,
+    panel_text,
+    prompt_actions,
+    read_panel,
+)
 from bot.rehearse.stage import Stage
 from discord_standin import SimulatedInteraction, SimulatedMember, SimulationError
 
@@ -138,6 +146,14 @@ class Room:
         """Post in the room, if the member can just now (slow mode, a closed channel: not)."""
         with contextlib.suppress(SimulationError):
             await member.say(self.stage.channel.id, words)
+
+    async def choose(self, member: SimulatedMember, message: JSON, action: str) -> str:
+        """Pick the first one offered in the panel's list for ``action`` (pick, tag)."""
+        for custom_id, values in choices(message, action).items():
+            with contextlib.suppress(SimulationError):
+                chosen = await member.select(int(message["id"]), custom_id, values[:1])
+                return await answer(chosen)
+        return ""
 
     async def press(self, member: SimulatedMember, message: JSON, action: str) -> str:
         """Press the button whose action is ``action``; the private answer ("" if none)."""
@@ -318,6 +334,16 @@ class Room:
             self.hint(f"hand{state.section}", "Type `hand` to raise your hand and share.")
         if await self.raise_hands(panel, state, section):
             return
+        if (
+            state.waiting
+            and self.chair is not None
+            and choices(panel, "pick")
+            and self.since(self.last_change) >= self.later(THINK)
+        ):
+            self.expect_change(panel)  # the chair calls on someone (chair picks)
+            await self.choose(self.chair, panel, "pick")
+            self.last_change = self.loop.time()
+            return
         if state.waiting or self.since(self.last_change) < self.later(20):
             return
         if self.stage.person is not None and self.since(self.last_change) < self.later(
@@ -394,7 +420,10 @@ class Room:
             await self.post(member, SHARE_ENDINGS[self.turns % len(SHARE_ENDINGS)])
         elif turn.said == 2 and elapsed >= 135 + 10 * (self.turns % 4):
             turn.finished = True
-            await self.press(member, panel, "done")
+            if choices(panel, "tag"):  # the sharer invites the next one (tag)
+                await self.choose(member, panel, "tag")
+            else:
+                await self.press(member, panel, "done")
         else:
             return False
         self.last_change = turn.last = self.loop.time()
@@ -422,18 +451,6 @@ class Room:
         if self.stage.person is not None and key not in self.hinted:
             self.hinted.add(key)
             self.say(text)
-
-
-def prompt_actions(message: JSON) -> set[str]:
-    """The meeting buttons on a message other than the panel (a reading offered, a question)."""
-    if is_panel(message):
-        return set()
-    found = set()
-    for button in buttons(message):
-        parts = str(button.get("custom_id", "")).split(":")
-        if parts[:2] == ["pc", "m"] and len(parts) >= 4 and not button.get("disabled"):
-            found.add(parts[3])
-    return found
 
 
 def expects_prompt(section: CompiledSection) -> bool:
