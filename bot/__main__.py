@@ -1,4 +1,4 @@
-"""Command line: ``python -m bot [run|sync|migrate|format check|format preview]``.
+"""Command line: ``python -m bot [run|sync|migrate|format check|format preview|rehearse]``.
 
 Settings are read here, once. A bad or missing setting prints one line saying how to fix it and
 exits with status 2, never a traceback.
@@ -20,6 +20,7 @@ from pathlib import Path
 import aiohttp
 import discord
 
+from bot import rehearse
 from bot.config import Settings, SettingsError, load_settings
 from bot.datadir import check_data_dir, explain_database_error, hold_lock
 from bot.health import check as check_health
@@ -56,6 +57,7 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     preview = fmt_commands.add_parser("preview", help="show a meeting as the group will see it")
     preview.add_argument("file", metavar="FILE")
+    rehearse.add_parser(commands)
     return parser
 
 
@@ -64,6 +66,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     command = args.command or "run"
     if command == "format":
         return _format_command(args)
+    if command == "rehearse":  # no settings: it passes the bot its own, explicitly
+        return rehearse.main(args)
     settings: Settings | None = None
     try:
         settings = load_settings()

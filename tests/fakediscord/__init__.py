@@ -1,48 +1,19 @@
-"""A small fake Discord (REST v10 + gateway v10) for end-to-end tests of the unmodified
-discord.py client.
+"""The fake Discord moved into the product as ``discord_standin`` (``python -m bot rehearse``
+runs a meeting against it). This name stays for the tests: it is the same package, and
+``tests.fakediscord.<module>`` is the same module object as ``discord_standin.<module>``."""
 
-    async with FakeDiscord(privileged_intents_granted={"members"}) as fake:
-        guild = fake.add_guild("Tuesday Circle")
-        room = fake.add_channel(guild.id, "meeting-room")
-        alice = fake.add_member(guild.id, "alice", global_name="Alice Example")
-        ...  # start the bot: DISCORD_API_BASE=fake.api_base, DISCORD_GATEWAY_URL=fake.gateway_url
-        await fake.wait_ready()
-        it = await alice.slash(room.id, "group settings")
-        reply = await it.wait_response()
+from __future__ import annotations
 
-Modules: ``state`` (the data and its JSON), ``permissions``, ``messages``, ``validation``,
-``gateway`` (websocket, sessions, RESUME), ``events`` (which gateway events follow a change),
-``rest_core`` (recording, auth, rate limits, faults) and the ``rest_*`` routes,
-``interactions`` and ``members`` (simulated people), ``world`` and ``server`` (``FakeDiscord``).
-"""
+import importlib
+import pkgutil
+import sys
 
-from .errors import DiscordError, SimulationError
-from .interactions import SimulatedInteraction
-from .members import SimulatedMember
-from .permissions import PERMISSION_BITS, Overwrite, permission_names, permission_value
-from .rest_core import RecordedRequest, UploadedFile
-from .server import FakeDiscord
-from .state import Attachment, Channel, Guild, InteractionCallback, Member, Role, User
-from .world import GuildHandle
+import discord_standin
+from discord_standin import *  # noqa: F403
 
-__all__ = [
-    "PERMISSION_BITS",
-    "Attachment",
-    "Channel",
-    "DiscordError",
-    "FakeDiscord",
-    "Guild",
-    "GuildHandle",
-    "InteractionCallback",
-    "Member",
-    "Overwrite",
-    "RecordedRequest",
-    "Role",
-    "SimulatedInteraction",
-    "SimulatedMember",
-    "SimulationError",
-    "UploadedFile",
-    "User",
-    "permission_names",
-    "permission_value",
-]
+__all__ = list(discord_standin.__all__)
+
+for _info in pkgutil.iter_modules(discord_standin.__path__):
+    _module = importlib.import_module(f"discord_standin.{_info.name}")
+    sys.modules[f"{__name__}.{_info.name}"] = _module
+    globals()[_info.name] = _module
