@@ -16,7 +16,7 @@ import time
 import zoneinfo
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, tzinfo
+from datetime import UTC, datetime, timezone, tzinfo
 from typing import Protocol
 
 #: ``meta`` keys: an earlier version's anchor (clock = real time at that moment), and the base.
@@ -141,3 +141,12 @@ def time_zone(name: str) -> tzinfo:
     """The zone for a name :func:`zone_name` accepted (UTC for one that has since vanished)."""
     known = zone_name(name)
     return UTC if known is None else zoneinfo.ZoneInfo(known)
+
+
+def local_time(moment: datetime, zone: tzinfo) -> datetime:
+    """``moment`` as the wall clock in ``zone`` shows it, at that instant's fixed offset from
+    UTC: the same instant, its weekday, date and hour read where the group is, and adding a
+    duration to it adds exactly that much real time (even across a daylight-saving change)."""
+    here = moment.astimezone(zone)
+    offset = here.utcoffset()
+    return here if offset is None else here.replace(tzinfo=timezone(offset))

@@ -278,10 +278,12 @@ async def everyone_joins(bench: Bench, count: int = 4) -> list[User]:
     return people
 
 
-def last_announcement(bench: Bench) -> tuple[str, int, int | None]:
+def last_announcement(
+    bench: Bench, heading: str = "**Next time, from the rotation"
+) -> tuple[str, int, int | None]:
     """The latest "up next" post: its text, the one person pinged, the meeting it asks for."""
     text, pinged, meeting = bench.discord.posts[-1]
-    assert text.startswith("**Next time, from the rotation")
+    assert text.startswith(heading)
     (who,) = pinged
     return text, who, meeting
 

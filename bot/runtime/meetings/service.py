@@ -47,11 +47,9 @@ from bot.core.meeting.effects import (
 from bot.core.meeting.flow import Outcome
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NoGroupHere, NotAllowed
-from bot.runtime.clock import Clock
+from bot.runtime.clock import Clock, local_time
 from bot.runtime.events import (
     EventBus,
-    MeetingClosed,
-    MeetingCounted,
     MeetingStarted,
     MeetingStepped,
     MemberForgotten,
@@ -59,6 +57,7 @@ from bot.runtime.events import (
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
+from bot.runtime.meetings.closing import Closing, closing_events, group_zone, meeting_now
 from bot.runtime.meetings.port import (
     FormatDefaults,
     MeetingPort,
@@ -71,7 +70,6 @@ from bot.runtime.meetings.refusals import REFUSALS, CannotPost
 from bot.runtime.meetings.steps import channel_effects, posted, write_timers
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
-from bot.store.db import Transaction
 from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
@@ -188,7 +186,8 @@ class MeetingService:
                 )
             plan = await self._formats.current(group)
             runner = MeetingRunner(plan)
-            now = self._clock.now()
+            # every time of day the meeting reads (`${weekday}`, ":50") is the group's own
+            now = local_time(self._clock.now(), await group_zone(self._store, group.id))
             roles = await self._roles.roles_for_meeting(group, starter)
             setup = MeetingSetup(
                 number=group.meetings_held + 1,
@@ -380,11 +379,11 @@ class MeetingService:
         return refused.new and await self._port.tell_chair(live, refused.missing)
 
     async def _apply(self, live: LiveMeeting, op: Operation) -> None:
-        closing: list[tuple[MeetingCounted | MeetingClosed, list[int]]] = []
+        closing: Closing = []
         async with self._lock(live.group.id):
             if not self._live.is_current(live):
                 raise MeetingError(MeetingRefusal.ENDED)
-            now = self._clock.now()
+            now = meeting_now(self._clock.now(), live)
             state, effects = op(live.runner, self._counted(live), now)
             ended = next((e for e in effects if isinstance(e, MeetingEnded)), None)
             async with self._store.db.transaction() as tx:
@@ -397,7 +396,9 @@ class MeetingService:
                         tx, TIMER_KEY_PREFIX, f"{live.id}:"
                     )
                     changed = []
-                    closing = await self._closing(tx, live, ended.counted, now.timestamp())
+                    closing = await closing_events(
+                        tx, self._store, self._bus, live, ended.counted, now.timestamp()
+                    )
             live.state = state
             if ended is None:
                 await self._scheduler.refresh(changed)
@@ -408,27 +409,6 @@ class MeetingService:
             await self._shown(live, effects)
         for event, held in closing:
             await self._bus.publish(event, held)
-
-    async def _closing(
-        self, tx: Transaction, live: LiveMeeting, counted: bool, at: float
-    ) -> list[tuple[MeetingCounted | MeetingClosed, list[int]]]:
-        """The events of a meeting's end, written to the event outbox in its transaction: what
-        follows (exclusions, the rotation) then happens even if the process dies right after."""
-        group = live.group
-        events: list[MeetingCounted | MeetingClosed] = []
-        if counted:
-            held = await self._store.groups.count_meeting(tx, group.id)
-            # Who served: the holders at the last step (an ended meeting's state names nobody).
-            served = live.state.roles
-            events.append(
-                MeetingCounted(group.id, group.guild_id, group.channel_id, held, at, served)
-            )
-        else:
-            held = await self._store.groups.held_in(tx, group.id)
-        events.append(
-            MeetingClosed(live.id, group.id, group.guild_id, group.channel_id, held, counted, at)
-        )
-        return [(event, await self._bus.hold(tx, event)) for event in events]
 
     @staticmethod
     def _counted(live: LiveMeeting) -> MeetingState:
@@ -461,7 +441,7 @@ class MeetingService:
         works; the caller tells the one who pressed, and the chair."""
         if live.state.status is Status.ENDED or not self._live.is_current(live):
             return None  # an ended meeting's last words: nothing left to pause
-        now = self._clock.now()
+        now = meeting_now(self._clock.now(), live)
         tail = [
             (effect, unshown.posted if i == unshown.index else posted(effect))
             for i, effect in enumerate(shown)

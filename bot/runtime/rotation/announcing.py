@@ -92,7 +92,9 @@ def words(circle: Circle, payload: Mapping[str, Any]) -> tuple[str, list[Person]
         return "", [], None
     asking = bool(ping)
     passed_on = bool(payload.get("passed_on", True))
-    return texts.announcement(lines, passed_on=passed_on, asking=asking), ping, meeting
+    day = None if circle.upcoming is None else circle.upcoming.day
+    text = texts.announcement(lines, passed_on=passed_on, asking=asking, day=day)
+    return text, ping, meeting
 
 
 class Announcer:

@@ -26,6 +26,7 @@ from bot.runtime.locks import GroupLocks
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.announcing import Announcer, stage
 from bot.runtime.rotation.port import Person, RotationPort
+from bot.runtime.rotation.when import NextMeeting, next_meeting
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
@@ -83,6 +84,12 @@ class Circle:
     facts: dict[Pseudonym, core.MemberFacts]
     members: dict[Pseudonym, Person]
     vacated: list[str]  # roles whose announced person no longer holds the rotation role
+    upcoming: NextMeeting | None = None  # the next scheduled meeting (None: no schedule)
+
+    @property
+    def weekday(self) -> int | None:
+        """The next meeting's weekday in the group's zone (picks a by-weekday roster)."""
+        return None if self.upcoming is None else self.upcoming.weekday
 
     def title(self, role: str) -> str:
         compiled = self.plan.role(role)
@@ -162,7 +169,10 @@ class Circles:
                 members[who] = person
                 if person.in_group:
                     facts[who] = member_facts(person, now)
-        return Circle(group, plan, core.Rotation(tuple(roles)), records, facts, members, vacated)
+        upcoming = await next_meeting(self.store, group.id, now)
+        return Circle(
+            group, plan, core.Rotation(tuple(roles)), records, facts, members, vacated, upcoming
+        )
 
     async def read(self, group: GroupRecord) -> Circle:
         """The circle, read under the group's lock: on the store's one connection a read could
@@ -196,7 +206,7 @@ class Circles:
         for name in dict.fromkeys(vacated):
             if rotation.role(name).upcoming is None:
                 continue
-            rotation, more = core.fill_turn(rotation, name, circle.facts)
+            rotation, more = core.fill_turn(rotation, name, circle.facts, weekday=circle.weekday)
             asks += more
         return rotation, asks
 

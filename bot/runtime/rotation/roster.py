@@ -155,7 +155,9 @@ class Roster:
         orders = []
         for rr in circle.rotation.roles:
             name = rr.rules.name
-            order = core.upcoming_order(circle.rotation, name, meeting, circle.facts)
+            order = core.upcoming_order(
+                circle.rotation, name, meeting, circle.facts, weekday=circle.weekday
+            )
             up = rr.upcoming
             asked = None
             if up is not None and up.meeting == meeting and up.who in circle.members:

@@ -188,7 +188,9 @@ class Serving:
             if announced or not any(rr.volunteers for rr in rotation.roles):
                 await c.repo.save(group.id, rotation)
                 return
-            rotation, effects = core.announce_next(rotation, event.number + 1, circle.facts)
+            rotation, effects = core.announce_next(
+                rotation, event.number + 1, circle.facts, weekday=circle.weekday
+            )
             # Who is asked, written with the turns: a crash before the post loses nothing.
             posted = await c.save(group, rotation, effects, passed_on=False)
         await c.announce(posted)

@@ -105,12 +105,14 @@ def anyone_line(title: str) -> str:
     return f"• {title}: anyone — nobody on the rotation is free, so any member may take it"
 
 
-def announcement(lines: list[str], *, passed_on: bool, asking: bool) -> str:
-    """``passed_on``: the turn went to someone else after it was first announced."""
+def announcement(lines: list[str], *, passed_on: bool, asking: bool, day: str | None = None) -> str:
+    """``passed_on``: the turn went to someone else after it was first announced. ``day``: the
+    next meeting's day in the group's time zone, when its schedule says ("Tuesday 14 May")."""
+    when = "Next time" if day is None else f"Next time ({day})"
     heading = (
-        "Next time, from the rotation — the turn has passed on:"
+        f"{when}, from the rotation — the turn has passed on:"
         if passed_on
-        else ("Next time, from the rotation:")
+        else f"{when}, from the rotation:"
     )
     text = f"**{heading}**\n" + "\n".join(lines)
     if asking:
