@@ -204,8 +204,9 @@ class MeetingPresenter:
                 view=self._panel_view(live, lambda who: self.name(live, who)),
                 allowed_mentions=discord.AllowedMentions.none(),
                 # Posted again after a crash before its id was saved, Discord returns the
-                # first panel instead of a second one (within its nonce window).
-                nonce=nonce_for(f"meeting-panel:{live.id}", live.state.started_at.isoformat()),
+                # first panel instead of a second one (within its nonce window). Keyed by when
+                # the meeting was made: its start moves when a countdown ends.
+                nonce=nonce_for(f"meeting-panel:{live.id}", repr(live.opened_at)),
             )
         return None if message is None else message.id
 

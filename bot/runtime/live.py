@@ -50,6 +50,7 @@ class LiveMeeting:
     took_part: set[Pseudonym] = field(default_factory=set)  # in memory only, never stored
     arrived: list[Pseudonym] = field(default_factory=list)  # took_part in order; memory only
     took_part_before: int = 0  # the number stored before a restart
+    opened_at: float = 0.0  # when /meeting start made it (clock seconds; stays as it was)
 
     @property
     def participants(self) -> int:

@@ -32,9 +32,10 @@ class MeetingRecord:
     format_ref: str
     state: str
     panel_message_id: int | None
+    started_at: float = 0.0  # when the row was made (clock seconds): stable for the meeting
 
 
-_SELECT = "SELECT id, group_id, format_ref, state, panel_message_id FROM meetings"
+_SELECT = "SELECT id, group_id, format_ref, state, panel_message_id, started_at FROM meetings"
 
 
 class MeetingRepository:

@@ -99,7 +99,9 @@ async def test_the_rotation_records_and_announces_once_after_a_kill_right_after_
     await end_and_kill(bot_runner, first, room)
     assert not any(ANNOUNCED in m["content"] for m in fake.channel_messages(room)[mark:])
     waiting = pending_consequences(bot_runner.database)
-    assert sorted(waiting) == ["MeetingClosed", "MeetingCounted", "MeetingCounted"]
+    # One row per durable handler (bot/wiring.py): decisions and the schedule on the close,
+    # decisions and the rotation on the count.
+    assert sorted(waiting) == ["MeetingClosed", "MeetingClosed", "MeetingCounted", "MeetingCounted"]
 
     await bot_runner.start()
     _, asked = await next_announcement(fake, room, mark)

@@ -411,7 +411,10 @@ async def raid_lock_replays(
     lock = Replays(fake, bot_runner, room, [*people, owner], probe)
     await lock.slash(owner, "group setup", {"format": "open-discussion"})
     await wait_message(fake, room, "home to a peer group")
+    mark = len(fake.channel_messages(room))
     await lock.slash(chair, "meeting start")
+    countdown = await wait_message(fake, room, "We'll begin <t:", with_buttons=True, after=mark)
+    await lock.click(chair, countdown, "Start now")  # the format counts down first
     await wait_message(fake, room, "**Welcome**")
     await lock.click(reader, panel(fake, room), "Pause and lock")
     locked = await wait_message(fake, room, "This channel is locked", with_buttons=True)

@@ -151,6 +151,7 @@ class MeetingService:
                 panel_message_id=record.panel_message_id,
                 chair_seen_at=self._clock.timestamp(),
                 took_part_before=state.participants,
+                opened_at=record.started_at,
             )
             self._live.add(live)
         return len(self._live.running())
@@ -218,6 +219,7 @@ class MeetingService:
                 chair_seen_at=now.timestamp() + roles.chair_arrives_within,
                 took_part=set() if starter is None else {starter},
                 arrived=[] if starter is None else [starter],
+                opened_at=now.timestamp(),
             )
             self._live.add(live)
             await self._scheduler.refresh(changed)
