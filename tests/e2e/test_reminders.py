@@ -66,6 +66,19 @@ async def test_the_chair_is_reminded_privately_and_cant_make_it_passes_the_turn(
         "SELECT due_at FROM deadlines WHERE kind = 'rotation.remind' ORDER BY due_at",
     )
     assert armed == [(EVENING.timestamp(),), (HOUR_BEFORE.timestamp(),)]
+    # Delivered twice (Discord retries), Remind me acts once: the same two reminders.
+    (remind,) = [b for b in buttons(announced) if b["custom_id"].endswith(":remind:2")]
+    again = await chair.click(int(announced["id"]), remind["custom_id"])
+    assert "evening before" in (await again.wait_followups())[0]["content"]
+    again.deliver_again()
+    await asyncio.sleep(0.3)
+    assert (
+        query(
+            bot_runner.database,
+            "SELECT due_at FROM deadlines WHERE kind = 'rotation.remind' ORDER BY due_at",
+        )
+        == armed
+    )
 
     # kill -9; the clock runs fast from here: 18:00 in New York comes within a second.
     await bot_runner.kill()
@@ -87,6 +100,9 @@ async def test_the_chair_is_reminded_privately_and_cant_make_it_passes_the_turn(
     passed = await wait_message(fake, room, "the turn has passed on", after=mark, limit=10)
     (next_one,) = [int(user["id"]) for user in passed["mentions"]]
     assert next_one not in (asked, people[0].id)
+    pressed.deliver_again()  # delivered twice, it passes the turn once
+    await asyncio.sleep(0.3)
+    assert len([m for m in fake.channel_messages(room)[mark:] if ASKED in m["content"]]) == 1
     assert (
         query(bot_runner.database, "SELECT * FROM deadlines WHERE kind = 'rotation.remind'") == []
     )
