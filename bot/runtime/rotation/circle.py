@@ -127,7 +127,6 @@ class Circles:
         self.formats = formats
         self.port = port
         self.lock = locks
-        self.scheduler = scheduler
         self.announcer = Announcer(self, scheduler)
 
     async def group_here(self, channel_id: int | None) -> GroupRecord:
