@@ -24,7 +24,7 @@ from bot.guild import Directory, ensure_members, in_group, refusals
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.port import MissingManageRoles, Person, RoleTooHigh, User
 from bot.store.groups import GroupRecord
-from bot.ui.rotation import ask_view, swap_view
+from bot.ui.rotation import ask_view, reminder_view, swap_view
 
 log = logging.getLogger(__name__)
 
@@ -240,17 +240,26 @@ class DiscordRotation:
         await self._client.wait_until_ready()
 
     async def dm(
-        self, group: GroupRecord, user_id: int, text: str, *, swap: int | None = None
+        self,
+        group: GroupRecord,
+        user_id: int,
+        text: str,
+        *,
+        swap: int | None = None,
+        ask_for_meeting: int | None = None,
     ) -> bool:
         member = await self._member(group, user_id)
         if member is None:
             return False
+        quiet = discord.AllowedMentions.none()
         try:
-            if swap is None:
-                await member.send(text, allowed_mentions=discord.AllowedMentions.none())
+            if swap is not None:
+                await member.send(text, view=swap_view(group.id, swap), allowed_mentions=quiet)
+            elif ask_for_meeting is not None:
+                view = reminder_view(group.id, ask_for_meeting)
+                await member.send(text, view=view, allowed_mentions=quiet)
             else:
-                view = swap_view(group.id, swap)
-                await member.send(text, view=view, allowed_mentions=discord.AllowedMentions.none())
+                await member.send(text, allowed_mentions=quiet)
         except discord.HTTPException:
             log.info("A private rotation note could not be delivered (DMs closed)")
             return False

@@ -49,8 +49,14 @@ register(
     KeptTable(
         table="rotation_turns",
         people=("who",),
-        one="announced turn to serve at the next meeting (a coded key for who was asked)",
-        many="announced turns to serve at the next meeting (coded keys for who was asked)",
+        one=(
+            "announced turn to serve at the next meeting (a coded key for who was asked, and "
+            "whether they asked to be reminded)"
+        ),
+        many=(
+            "announced turns to serve at the next meeting (coded keys for who was asked, and "
+            "whether each asked to be reminded)"
+        ),
         until="replaced when the meeting is held",
         scope=_IN_ROTATION,
         forget=clear("who"),
@@ -289,14 +295,22 @@ class RotationRepository:
         for rr in rotation.roles:
             record = await self._ensure(tx, group_id, rr.rules.name)
             await self._save_volunteers(tx, record.id, rr.volunteers)
+            before = await tx.fetchone(
+                "SELECT meeting, who, remind FROM rotation_turns WHERE rotation_id = ?",
+                (record.id,),
+            )
             await tx.execute("DELETE FROM rotation_turns WHERE rotation_id = ?", (record.id,))
             up = rr.upcoming
             if up is None:
                 continue
+            # "Remind me" belongs to the turn: kept while the same person is asked for the same
+            # meeting, gone once it passes on or the meeting is held.
+            same = before is not None and (before["meeting"], before["who"]) == (up.meeting, up.who)
+            remind = int(same and before is not None and bool(before["remind"]))
             await tx.execute(
-                "INSERT INTO rotation_turns (rotation_id, meeting, who, continuing) "
-                "VALUES (?, ?, ?, ?)",
-                (record.id, up.meeting, up.who, int(up.continuing)),
+                "INSERT INTO rotation_turns (rotation_id, meeting, who, continuing, remind) "
+                "VALUES (?, ?, ?, ?, ?)",
+                (record.id, up.meeting, up.who, int(up.continuing), remind),
             )
             await tx.executemany(
                 "INSERT INTO rotation_passes (rotation_id, volunteer) VALUES (?, ?)",
@@ -368,6 +382,25 @@ class RotationRepository:
             return True
 
     # --- swaps -------------------------------------------------------------------------------
+
+    async def want_reminders(self, rotation_id: int, meeting: int, who: Pseudonym) -> bool:
+        """Mark the turn to be reminded of, if it is still ``who``'s for ``meeting``."""
+        changed = await self._db.execute(
+            "UPDATE rotation_turns SET remind = 1 "
+            "WHERE rotation_id = ? AND meeting = ? AND who = ?",
+            (rotation_id, meeting, who),
+        )
+        return changed == 1
+
+    async def turn_to_remind(self, rotation_id: int, meeting: int) -> tuple[int, Pseudonym] | None:
+        """(group id, who) of the turn for ``meeting`` if its holder still wants reminding."""
+        row = await self._db.fetchone(
+            "SELECT r.group_id, t.who FROM rotation_turns t "
+            "JOIN rotation_roles r ON r.id = t.rotation_id "
+            "WHERE t.rotation_id = ? AND t.meeting = ? AND t.remind = 1 AND t.who IS NOT NULL",
+            (rotation_id, meeting),
+        )
+        return None if row is None else (int(row["group_id"]), Pseudonym(str(row["who"])))
 
     async def ask_swap(
         self, rotation_id: int, asker: Pseudonym, partner: Pseudonym, expires_at: float

@@ -32,12 +32,16 @@ CONFIRM_LABELS = {
     "cant": ("Can't make it", discord.ButtonStyle.secondary),
     "swapyes": ("Swap with them", discord.ButtonStyle.success),
     "swapno": ("No thanks", discord.ButtonStyle.secondary),
+    "remind": ("Remind me", discord.ButtonStyle.secondary),
+    "dmyes": ("I'll do it", discord.ButtonStyle.success),
+    "dmcant": ("Can't make it", discord.ButtonStyle.secondary),
     "join": ("Join", discord.ButtonStyle.primary),
     "leave": ("Leave", discord.ButtonStyle.secondary),
 }
 
-#: Answers sent by private message (a swap request): they work in that direct message too.
-PRIVATE_ACTIONS = frozenset({"swapyes", "swapno"})
+#: Answers sent by private message (a swap request, a reminder): they work in that direct
+#: message too (the service checks the presser is the one asked).
+PRIVATE_ACTIONS = frozenset({"swapyes", "swapno", "dmyes", "dmcant"})
 
 
 class RotationButton(
@@ -93,10 +97,12 @@ async def pressed(
     """What a rotation button does; returns the private answer."""
     user = interaction.user
     match action:
-        case "yes":
+        case "yes" | "dmyes":
             return await service.will_serve(group_id, arg, user)
-        case "cant":
+        case "cant" | "dmcant":
             return await service.cant_make_it(group_id, arg, user)
+        case "remind":
+            return await service.remind_me(group_id, arg, user)
         case "swapyes" | "swapno":
             return await service.answer_swap(arg, user, accept=action == "swapyes")
         case "join" | "leave":
@@ -112,10 +118,19 @@ async def pressed(
 
 
 def ask_view(group_id: int, meeting: int) -> discord.ui.View:
-    """**I'll do it** / **Can't make it** under an announcement."""
+    """**I'll do it** / **Can't make it** / **Remind me** under an announcement."""
     view = discord.ui.View(timeout=None)
     view.add_item(RotationButton(group_id, "yes", meeting))
     view.add_item(RotationButton(group_id, "cant", meeting))
+    view.add_item(RotationButton(group_id, "remind", meeting))
+    return view
+
+
+def reminder_view(group_id: int, meeting: int) -> discord.ui.View:
+    """**I'll do it** / **Can't make it** under a private reminder."""
+    view = discord.ui.View(timeout=None)
+    view.add_item(RotationButton(group_id, "dmyes", meeting))
+    view.add_item(RotationButton(group_id, "dmcant", meeting))
     return view
 
 

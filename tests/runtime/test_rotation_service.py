@@ -61,6 +61,7 @@ class FakeDiscord:
     holding: dict[int, set[int]] = field(default_factory=dict)  # role id -> user ids
     posts: list[tuple[str, tuple[int, ...], int | None]] = field(default_factory=list)
     dms: list[tuple[int, str, int | None]] = field(default_factory=list)
+    reminded: list[tuple[int, str, int]] = field(default_factory=list)
     in_voice: set[int] = field(default_factory=set)
     manage_roles: bool = True
     dms_closed: set[int] = field(default_factory=set)
@@ -181,10 +182,19 @@ class FakeDiscord:
         return None
 
     async def dm(
-        self, group: GroupRecord, user_id: int, text: str, *, swap: int | None = None
+        self,
+        group: GroupRecord,
+        user_id: int,
+        text: str,
+        *,
+        swap: int | None = None,
+        ask_for_meeting: int | None = None,
     ) -> bool:
         if user_id in self.dms_closed:
             return False
+        if ask_for_meeting is not None:
+            self.reminded.append((user_id, text, ask_for_meeting))
+            return True
         self.dms.append((user_id, text, swap))
         return True
 

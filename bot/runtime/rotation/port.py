@@ -129,10 +129,17 @@ class RotationPort(Protocol):
         ...
 
     async def dm(
-        self, group: GroupRecord, user_id: int, text: str, *, swap: int | None = None
+        self,
+        group: GroupRecord,
+        user_id: int,
+        text: str,
+        *,
+        swap: int | None = None,
+        ask_for_meeting: int | None = None,
     ) -> bool:
         """A private message, with **Swap with them** / **No thanks** for swap request
-        ``swap``; False if it could not be delivered."""
+        ``swap``, or **I'll do it** / **Can't make it** for ``ask_for_meeting`` (a reminder);
+        False if it could not be delivered."""
         ...
 
     def present(self, group: GroupRecord, user_id: int) -> bool:

@@ -18,6 +18,7 @@ from bot.runtime.live import LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
 from bot.runtime.rotation.circle import Circles
 from bot.runtime.rotation.port import RotationPort, User
+from bot.runtime.rotation.reminding import Reminders
 from bot.runtime.rotation.roster import Choice, Roster, Shown
 from bot.runtime.rotation.serving import Serving
 from bot.runtime.rotation.turns import Turns
@@ -42,7 +43,8 @@ class RotationService:
             store=store, clock=clock, formats=formats, port=port, locks=locks, scheduler=scheduler
         )
         self._roster = Roster(circles)
-        self._turns = Turns(circles)
+        self._reminders = Reminders(circles, scheduler)
+        self._turns = Turns(circles, self._reminders)
         self._serving = Serving(circles, meetings)
 
     # --- who is in it (/rotation join|leave|show, the Join / Leave buttons) -----------------
@@ -75,6 +77,10 @@ class RotationService:
 
     async def cant_make_it(self, group_id: int, meeting: int, user: User) -> str:
         return await self._turns.cant_make_it(group_id, meeting, user)
+
+    async def remind_me(self, group_id: int, meeting: int, user: User) -> str:
+        """**Remind me** under an announcement (:mod:`.reminding`)."""
+        return await self._reminders.opt_in(group_id, meeting, user)
 
     async def ask_swap(
         self, channel_id: int | None, asker: User, partner: User, role: str | None

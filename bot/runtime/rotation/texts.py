@@ -5,6 +5,8 @@ Names shown here are display names read from Discord just now; none is ever stor
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from bot.core import rotation as core
 from bot.runtime.markup import echo
 
@@ -120,6 +122,11 @@ def announcement(lines: list[str], *, passed_on: bool, asking: bool, day: str | 
             "\nIf that's you, please press **I'll do it** — or **Can't make it**, and I'll ask "
             "the next person. No problem at all: you keep your place."
         )
+        if day is not None:
+            text += (
+                "\n**Remind me** sends you a private reminder the evening before and an hour "
+                "before."
+            )
     else:
         text += "\n`/rotation join` if you'd like to volunteer."
     return text
@@ -227,4 +234,36 @@ def partner_not_in_group(name: str) -> str:
     return (
         f"{name} isn't a member of this group just now, so I can't ask them to swap. Nothing "
         "changed; you could ask another volunteer."
+    )
+
+
+# --- service reminders (:mod:`.reminding`) ---------------------------------------------------
+
+NO_SCHEDULE_TO_REMIND = (
+    "This group has no meeting schedule yet, so I don't know when to remind you — no reminder "
+    "is set. Your turn stands; a schedule can be set at `/group setup`."
+)
+
+
+def will_remind(local: datetime, moments: list[str]) -> str:
+    when = f"{local:%A} {local.day} {local:%B} at {local:%H:%M}"
+    said = {"eve": "the evening before (18:00)", "hour": "an hour before"}
+    parts = [said[m] for m in ("eve", "hour") if m in moments]
+    if not parts:
+        return (
+            f"The meeting is soon ({when}), too soon for a reminder — none is set. "
+            "Thank you for serving!"
+        )
+    return (
+        f"I'll remind you privately {' and '.join(parts)} — the meeting is {when}, the group's "
+        "time. If your direct messages are closed, the reminder can't reach you."
+    )
+
+
+def reminder(title: str, place: str, *, evening: bool) -> str:
+    soon = "tomorrow" if evening else "in about an hour"
+    return (
+        f"A friendly reminder: you're the {title} at {place}'s meeting {soon}. "
+        "If you can't make it, press **Can't make it** and I'll ask the next person — you keep "
+        "your place."
     )

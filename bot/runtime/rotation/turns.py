@@ -13,6 +13,7 @@ from bot.errors import InvalidInput, NotAllowed
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.circle import Circles
 from bot.runtime.rotation.port import User
+from bot.runtime.rotation.reminding import Reminders
 from bot.store.groups import GroupRecord
 
 #: A swap request nobody answered is forgotten after this long (clock seconds).
@@ -20,8 +21,9 @@ SWAP_LIFETIME_SECONDS = 2 * 86400.0
 
 
 class Turns:
-    def __init__(self, circles: Circles) -> None:
+    def __init__(self, circles: Circles, reminders: Reminders) -> None:
         self._c = circles
+        self._reminders = reminders
 
     async def will_serve(self, group_id: int, meeting: int, user: User) -> str:
         c = self._c
@@ -48,15 +50,19 @@ class Turns:
             circle = await c.circle(group)
             rotation = circle.rotation
             effects: list[core.RotationEffect] = []
+            passed: list[int] = []
             for rr in circle.rotation.roles:
                 up = rr.upcoming
                 if up is not None and up.meeting == meeting and up.who == who:
+                    if rr.rules.name in circle.records:
+                        passed.append(circle.records[rr.rules.name].id)
                     rotation, more = core.cant_make_it(rotation, rr.rules.name, who)
                     effects += more
             if not effects:
                 raise NotAllowed(texts.NOT_YOUR_TURN)
             rotation, asks = c.fill(circle, rotation, effects, circle.vacated)
             posted = await c.save(group, rotation, asks)
+            await self._reminders.cancel(passed, meeting)
         await c.announce(posted)
         return texts.CANT_MAKE_IT
 
