@@ -22,6 +22,7 @@ from bot.runtime.room_rules import words
 from bot.runtime.room_rules.port import RoomPlace, RoomRulesPort, RoomSnapshot
 from bot.runtime.room_rules.raid import LOCK_KIND, LOCK_SLOW_MODE, RaidLock
 from bot.runtime.scheduler import Scheduler
+from bot.runtime.tasks import BackgroundTasks
 from bot.store.room_rules import KEEP_DAYS, RoomPlanRecord, RoomPlanRepository
 
 log = logging.getLogger(__name__)
@@ -86,7 +87,7 @@ class RoomRulesService:
         self._plans = plans
         self._rooms: dict[int, _Room] = {}
         self._locks: dict[int, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._work = BackgroundTasks()
         self._loaded = asyncio.Event()
         self._told: set[tuple[int, str]] = set()  # (meeting, what) the chair was told
         self._raid: dict[int, RaidLock] = {}  # locked channels (the lock's deadline is durable)
@@ -117,16 +118,10 @@ class RoomRulesService:
 
     async def close(self) -> None:
         """Let pending work finish (briefly) before the database closes."""
-        pending = [task for task in self._tasks if not task.done()]
-        if pending:
-            await asyncio.wait(pending, timeout=5)
-        for task in pending:
-            task.cancel()
+        await self._work.close()
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._work.spawn(work)
 
     # --- raid locks (the lock itself: bot/runtime/room_rules/lock.py) -------------------------
 

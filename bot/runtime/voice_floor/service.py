@@ -32,6 +32,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MeetingStepped
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.scheduler import Scheduler
+from bot.runtime.tasks import BackgroundTasks
 from bot.runtime.voice_floor.port import FloorChannel, VoiceFloorPort, VoiceMove
 from bot.store.voice_floor import FloorPlanRepository
 
@@ -89,7 +90,7 @@ class VoiceFloorService:
         self._plans = plans
         self._rooms: dict[int, _Room] = {}
         self._locks: dict[int, asyncio.Lock] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._work = BackgroundTasks()
         self._loaded = asyncio.Event()
         scheduler.register(FLOOR_KIND, self._deadline_fired)
 
@@ -115,16 +116,10 @@ class VoiceFloorService:
 
     async def close(self) -> None:
         """Let pending floor work finish (briefly) before the database closes."""
-        pending = [task for task in self._tasks if not task.done()]
-        if pending:
-            await asyncio.wait(pending, timeout=5)
-        for task in pending:
-            task.cancel()
+        await self._work.close()
 
     def spawn(self, work: Coroutine[Any, Any, None]) -> None:
-        task = asyncio.create_task(work)
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        self._work.spawn(work)
 
     # --- what tells us to look -----------------------------------------------------------------
 
