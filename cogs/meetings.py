@@ -11,6 +11,7 @@ from discord.ext import commands
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.guild import ensure_members
+from bot.runtime.markup import when
 from bot.ui.meeting import MeetingButton
 from bot.ui.meeting_panel import MeetingChoice
 
@@ -44,16 +45,25 @@ class Meetings(commands.Cog):
             await ensure_members(interaction.guild)
         live = await self.actions.start(interaction)
         who = self.bot.services.pseudonyms.of(interaction.guild_id, interaction.user.id)
+        waiting = live.state.waiting
+        if waiting is not None and waiting.countdown:  # the format counts down first
+            begun = (
+                f"The countdown to **{live.plan.name}** has begun: we'll begin "
+                f"{when(waiting.until)}."
+            )
+            ready = " Press **Start now** on the countdown if everyone's ready sooner;"
+        else:
+            begun, ready = f"The meeting has started with **{live.plan.name}**.", ""
         if who not in live.chairs:  # the rotation named today's chair
             await interaction.followup.send(
-                f"The meeting has started with **{live.plan.name}**. Today's chair is on the "
-                "rotation; the panel shows who, and how to step in if they can't be here.",
+                f"{begun} Today's chair is on the rotation; the panel shows who, and how to step "
+                "in if they can't be here.",
                 ephemeral=True,
             )
             return
         await interaction.followup.send(
-            f"The meeting has started with **{live.plan.name}**. Thank you for chairing today — "
-            "the panel's **Next** button moves the meeting along.",
+            f"{begun} Thank you for chairing today —{ready} the panel's **Next** button moves "
+            "the meeting along.",
             ephemeral=True,
         )
 

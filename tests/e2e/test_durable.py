@@ -174,7 +174,7 @@ async def hold_meeting(
     circle: Circle, chair: SimulatedMember, others: list[SimulatedMember]
 ) -> None:
     """A meeting that counts: three members take part and it runs over 15 clock minutes."""
-    assert "has started" in await start_meeting(circle.fake, chair, circle.room)
+    assert "Thank you for chairing" in await start_meeting(circle.fake, chair, circle.room)
     await three_take_part(circle.fake, circle.room, [chair, *others[:2]])
 
 

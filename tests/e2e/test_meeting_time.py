@@ -94,7 +94,12 @@ async def test_countdown_awaited_moment_move_on_and_running_late(
     await wait_message(fake, room, "The group's format is now **Time Circle**")
 
     # /meeting start: the countdown comes first, with Start now and the reading to offer for.
-    assert "Thank you for chairing" in await slash(chair, room, "meeting start")
+    started = await slash(chair, room, "meeting start")
+    assert "Thank you for chairing" in started
+    # True words: it counts down, it hasn't started yet, and it says when it will.
+    assert "The countdown to" in started
+    assert "<t:" in started
+    assert "has started" not in started
     countdown = await wait_message(fake, room, "We'll begin <t:", with_buttons=True)
     assert countdown["content"].startswith("Welcome! We'll begin in a few minutes.")
     labels = [b["label"] for b in buttons(countdown)]

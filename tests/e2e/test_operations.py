@@ -95,7 +95,7 @@ async def test_metrics_during_a_meeting_are_totals_only(
         fake, bot_runner, "open-discussion", clock_rate="1"
     )
     fake.fail_next("POST", rf"/channels/{room}/messages$", status=429, retry_after=0.2)
-    assert "has started" in await slash(chair, room, "meeting start")
+    assert "Thank you for chairing" in await slash(chair, room, "meeting start")
     assert "hand is up" in await press(first, panel(fake, room), "hand")
 
     url = f"http://127.0.0.1:{port}/metrics"
