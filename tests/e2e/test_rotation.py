@@ -72,7 +72,7 @@ async def reply(
 
 async def next_announcement(fake: FakeDiscord, room: int, after: int) -> tuple[JSON, int]:
     """The next "up next" announcement after position ``after``; its one pinged person."""
-    message = await wait_message(fake, room, ANNOUNCED, after=after, limit=15)
+    message = await wait_message(fake, room, ANNOUNCED, after=after, limit=30)
     (pinged,) = [int(user["id"]) for user in message["mentions"]]
     assert buttons(message), "an announcement carries I'll do it / Can't make it"
     return message, pinged
