@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
+from bot.rehearse.business import Business
 from bot.rehearse.render import (
     PanelState,
     buttons,
@@ -110,6 +111,7 @@ class Room:
         self.members = self.stage.members
         self.chair = None if self.person_chairs else self.members[0]
         self.by_name = {m.display_name: m for m in self.stage.everyone}
+        self.business = Business(self, self.loop.time)
         sharers = [m for m in self.members if m is not self.chair]
         if len(sharers) > 2 and any(
             s.sharing and s.sharing.phases[0].sharers.value != "everyone"
@@ -257,6 +259,9 @@ class Room:
     # ---- prompts: readings, the chair's question, a choice, a role ---------------------------
     async def prompts(self) -> bool:
         """True while a prompt in the room waits for its answer (nothing else happens then)."""
+        if await self.business.act():  # a motion or a ballot under way
+            self.last_change = self.loop.time()
+            return True
         for message in self.messages()[-6:]:
             message_id = int(message["id"])
             actions = prompt_actions(message)

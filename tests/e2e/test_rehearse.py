@@ -91,6 +91,24 @@ def test_a_whole_meeting_is_shown_and_nothing_is_left(tmp_path: Path) -> None:
     assert time.monotonic() - began < 60
 
 
+def test_at_a_business_meeting_the_members_move_second_and_vote(tmp_path: Path) -> None:
+    """The simulated members hold the business: a motion moved through the form, seconded,
+    discussed and voted by secret ballot to a result; a secretary elected from two who stood."""
+    env, folders = quiet_home(tmp_path)
+    done = bot("rehearse", "business-meeting", "--speed", "200", cwd=folders["cwd"], env=env)
+    out = done.stdout
+    assert done.returncode == 0, out + done.stderr
+    assert "A motion (agenda item 1): “I move that we" in out
+    assert "The motion is seconded" in out
+    assert "I'd like that. It gives everyone a part in the meeting." in out  # the discussion
+    assert "Secret ballot: the motion above." in out
+    assert "The motion carried (Yes " in out or "The motion did not carry (Yes " in out
+    assert "Standing so far: Sam, Noor." in out.replace("\n    ", " ")
+    assert "is elected our secretary, for 6 months" in out
+    assert CLOSE in out
+    assert_nothing_left(folders)
+
+
 def test_a_bad_format_file_is_explained_as_format_check_does(tmp_path: Path) -> None:
     env, folders = quiet_home(tmp_path)
     bad = folders["cwd"] / "ours.yaml"
