@@ -85,6 +85,28 @@ class DecisionTx:
         box = await self._box(proposal_id) if with_box and row["state"] == "voting" else None
         return proposal_from_row(row, box)
 
+    async def proposal_for_voter(self, proposal_id: str, voter: Pseudonym) -> StoredProposal | None:
+        """The proposal with the ballot box as one voter sees it: their own roll entry only, and
+        no ballots. Casting needs nothing more (on the roll? voted already?), so a ballot costs
+        two indexed reads however many have voted; the whole box is read only to count it."""
+        row = await self.tx.fetchone(
+            f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
+            (proposal_id,),
+        )
+        if row is None:
+            return None
+        box = None
+        if row["state"] == "voting":
+            entry = await self.tx.fetchone(
+                "SELECT voted FROM voters WHERE proposal_id = ? AND voter = ?",
+                (proposal_id, voter),
+            )
+            on_roll = frozenset() if entry is None else frozenset({voter})
+            box = BallotBox(
+                roll=on_roll, voted=on_roll if entry is not None and entry["voted"] else frozenset()
+            )
+        return proposal_from_row(row, box)
+
     async def _box(self, proposal_id: str) -> BallotBox:
         roll = await self.tx.fetchall(
             "SELECT voter, voted FROM voters WHERE proposal_id = ?", (proposal_id,)

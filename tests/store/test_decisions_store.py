@@ -248,3 +248,27 @@ async def test_leaving_a_server_deletes_every_decision_row(store: Store, group_i
         "decision_outbox",
     ):
         assert await rows(store, table) == 0, table
+
+
+async def test_a_voter_reads_only_their_own_roll_entry(store: Store, group_id: int) -> None:
+    """Casting reads the voter's own roll entry and no ballots, so a ballot's cost does not grow
+    with the ballots already cast (the whole box is read only to count it at the close)."""
+    await open_vote(store, group_id)
+    for voter in VOTERS[:40]:
+        assert await cast(store, "p1", voter, Choice.YES)
+    statements: list[str] = []
+    async with store.decisions.transaction() as t:
+        await t.tx._conn.set_trace_callback(statements.append)
+        voted = await t.proposal_for_voter("p1", VOTERS[1])
+        fresh = await t.proposal_for_voter("p1", VOTERS[45])
+        stranger = await t.proposal_for_voter("p1", TARGET)
+        await t.tx._conn.set_trace_callback(None)
+    boxes = [s.proposal.box for s in (voted, fresh, stranger) if s is not None]
+    assert [(b.roll, b.voted, b.ballots) for b in boxes] == [
+        (frozenset({VOTERS[1]}), frozenset({VOTERS[1]}), frozenset()),
+        (frozenset({VOTERS[45]}), frozenset(), frozenset()),
+        (frozenset(), frozenset(), frozenset()),
+    ]
+    assert not any("FROM ballots" in s for s in statements)
+    assert all("AND voter = " in s for s in statements if "FROM voters" in s)
+    assert sum("FROM voters" in s for s in statements) == 3

@@ -66,7 +66,7 @@ class Voting:
         # No group lock: the transaction alone makes this exact (the roll entry flips from
         # "not voted" in the same transaction as the ballot insert, or nothing happens).
         async with ctx.repo.transaction() as t:
-            current = await t.proposal(proposal_id, with_box=True)
+            current = await t.proposal_for_voter(proposal_id, voter)
             if current is None or current.proposal.state is not ProposalState.VOTING:
                 raise NotAllowed(texts.VOTE_CLOSED)
             try:
