@@ -325,6 +325,9 @@ class Parts:
             )
             if spec.when_busy is not None
             else (base.busy_limits if base else ()),
+            low_seconds=low
+            if "limit" in given
+            else (base.low_seconds if base and base.limit_seconds == limit else None),
         )
 
     def _warnings(
