@@ -74,7 +74,10 @@ async def store(tmp_path: Path) -> AsyncIterator[Store]:
 async def started(store: Store) -> tuple[Bench, LiveMeeting]:
     bench = Bench(store, FakeTime())
     group = await store.groups.create(
-        guild_id=GUILD, channel_id=CHANNEL, format_id="open-discussion", member_role_id=None,
+        guild_id=GUILD,
+        channel_id=CHANNEL,
+        format_id="open-discussion",
+        member_role_id=None,
         now=START,
     )
     assert group is not None
@@ -93,7 +96,7 @@ async def next_part(bench: Bench, live: LiveMeeting) -> SectionKind:
 async def everything_stored(store: Store) -> str:
     rows = []
     for (table,) in await store.db.fetchall("SELECT name FROM sqlite_master WHERE type='table'"):
-        rows += [repr(tuple(row)) for row in await store.db.fetchall(f"SELECT * FROM {table}")]  # noqa: S608
+        rows += [repr(tuple(row)) for row in await store.db.fetchall(f"SELECT * FROM {table}")]
     return "\n".join(rows)
 
 
