@@ -22,6 +22,7 @@ from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
 from bot.adapters.newcomer import DiscordNewcomer
+from bot.adapters.room_requests import RequestPresenter
 from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
 from bot.adapters.schedule import DiscordSchedule
@@ -51,6 +52,7 @@ from bot.runtime.groups import GroupService
 from bot.runtime.live import LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import MeetingService
+from bot.runtime.meetings.requests import RoomRequests
 from bot.runtime.newcomer import NewcomerService
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RaidLockService, RoomRulesService
@@ -148,7 +150,9 @@ def build_services(
         presenter=presenter,
         rotation=rotation,
         meetings=meetings,
-        meeting_actions=MeetingActions(meetings, presenter, pseudonyms),
+        meeting_actions=MeetingActions(
+            meetings, presenter, pseudonyms, RoomRequests(RequestPresenter(presenter))
+        ),
         crosstalk=CrosstalkService(
             DiscordCrosstalk(client),
             live,

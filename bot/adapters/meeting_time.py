@@ -15,9 +15,12 @@ from typing import TYPE_CHECKING, Any
 import discord
 
 from bot.adapters import meeting_words as words
+from bot.core.formats.plan import CompiledFormat, SectionKind
+from bot.core.meeting import MeetingState
 from bot.core.meeting import effects as fx
 from bot.core.meeting import time_effects as tfx
 from bot.runtime.live import LiveMeeting
+from bot.runtime.meetings.requests import chooser_of, chooser_words
 from bot.runtime.meetings.timing import LATE_CHOICES
 from bot.ui.meeting import MeetingButton
 
@@ -95,6 +98,8 @@ async def post_section(
     heading, job = words.section_begins(live.plan, effect, live.state.holders, chair)
     if heading is not None:
         await presenter._post_chunks(live, heading, effect.chunks)
+    for said, specs in section_prompts(live.plan, live.state, effect):
+        await presenter._post(live, said, view=buttons(live, specs) if specs else None)
     if job is not None:
         # A job found on the day (the speaker …): anyone may take it.
         await presenter._post(
@@ -102,3 +107,24 @@ async def post_section(
             f"Who would like to be our {job.lower()} today?",
             view=presenter._prompt_view(live, "role", [(f"role:{effect.index}", "I'll do it")]),
         )
+
+
+def section_prompts(
+    plan: CompiledFormat, state: MeetingState, effect: fx.PostSection
+) -> list[tuple[str, list[Spec]]]:
+    """What the room is told as a part begins, after its words, with its buttons: small groups
+    (honestly: no breakout rooms), how the topic is chosen, a milestone or a request offered
+    privately (``private-requests``)."""
+    section = plan.sections[effect.index]
+    primary, secondary = discord.ButtonStyle.primary, discord.ButtonStyle.secondary
+    prompts: list[tuple[str, list[Spec]]] = []
+    if section.kind is SectionKind.BREAKOUT and section.breakout_group_size:
+        prompts.append((words.breakout_words(section.breakout_group_size, effect.ends_at), []))
+    if section.kind is SectionKind.TOPIC:
+        said, label = words.topic_prompt(chooser_words(plan, chooser_of(state, section)))
+        prompts.append((said, [("topic", None, label, primary)]))
+    if section.private_requests and section.kind is SectionKind.MILESTONES:
+        prompts.append((words.MILESTONE_PROMPT, [("milestone", None, "Mark a milestone", primary)]))
+    elif section.private_requests:
+        prompts.append((words.ASK_PROMPT, [("ask", None, "Tell the chair privately", secondary)]))
+    return prompts

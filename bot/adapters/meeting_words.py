@@ -296,3 +296,60 @@ def placeholder_note(title: str, kind: SectionKind, whole: bool, channel_id: int
 
 def _short(seconds: int | None) -> str:
     return "shorter" if seconds is None else minutes(seconds)
+
+
+# --- parts the room does together: a topic, milestones, small groups, private requests ------
+
+
+def breakout_words(size: int, ends_at: datetime | None) -> str:
+    """Small groups: said as it is — the bot can't open breakout rooms in Discord."""
+    back = f"come back here {when(ends_at)}" if ends_at else "come back when the chair calls us"
+    return (
+        "Discord doesn't let me open breakout rooms, so I haven't split anyone up. Groups of "
+        f"about {size} can meet in the server's voice channels or threads and {back} — or we "
+        "can stay together and take this time as a pause."
+    )
+
+
+def topic_prompt(chooser: str | None) -> tuple[str, str]:
+    """How the topic is chosen in the room, and the button's label. ``chooser`` is "the
+    chair", "our secretary" …, or ``None`` when anyone may (``volunteer``, ``everyone``)."""
+    if chooser is None:
+        return (
+            "Anyone may suggest a topic: press **Suggest a topic** and it's posted here, "
+            "without your name.",
+            "Suggest a topic",
+        )
+    return f"When {chooser} is ready, **Choose the topic** posts it here.", "Choose the topic"
+
+
+MILESTONE_PROMPT = (
+    "Celebrating something, and would rather not say it yourself? **Mark a milestone** posts "
+    "it here without your name; nothing is kept."
+)
+ASK_PROMPT = (
+    "Something you'd like the chair to know? **Tell the chair privately** passes it on "
+    "without your name; nothing is kept."
+)
+
+
+def topic_words(topic: str, chooser: str | None) -> str:
+    if chooser is None:
+        return f"**A topic suggested:** {topic}"
+    return f"**Today's topic**, chosen by {chooser}: {topic}"
+
+
+def milestone_words(what: str) -> str:
+    marking = f": {what}" if what else ""
+    return (
+        f"🎉 A member is celebrating a milestone today{marking}. Congratulations — we're so "
+        "glad you're here."
+    )
+
+
+def chair_request_words(words: str, title: str, channel_id: int) -> str:
+    return (
+        f"A member asked me to pass this on to you privately, during **{title}** in "
+        f"<#{channel_id}>. I didn't keep their name or their words, and nobody else has "
+        f"seen them:\n> {words}"
+    )

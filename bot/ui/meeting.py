@@ -28,7 +28,9 @@ from bot.guild import MEETING_PERMISSIONS, NOT_A_MEMBER, in_group, require_permi
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import CannotPost, MeetingService, SteppedIn
 from bot.runtime.meetings.refusals import cannot_post_words
+from bot.runtime.meetings.requests import Request, RoomRequests
 from bot.store.groups import GroupRecord
+from bot.ui.meeting_requests import REQUEST_ACTIONS, open_form
 from bot.ui.meeting_room import (
     LIST_CHANGED,
     NOT_A_MEMBER_TARGET,
@@ -86,6 +88,13 @@ class MeetingButton(
 
     async def callback(self, interaction: discord.Interaction[Any]) -> None:
         actions = service(interaction, MeetingActions)
+        if self.action in REQUEST_ACTIONS:  # a small form for the member's own words
+            await guarded(
+                interaction,
+                f"the {self.action} button",
+                lambda: open_form(interaction, actions, self.meeting_id, self.action),
+            )
+            return
         await guarded(
             interaction,
             f"the {self.action} button",
@@ -169,11 +178,16 @@ class MeetingActions:
     """What a member's press or command does in a meeting, in one place."""
 
     def __init__(
-        self, service: MeetingService, presenter: Names, pseudonyms: Pseudonymizer
+        self,
+        service: MeetingService,
+        presenter: Names,
+        pseudonyms: Pseudonymizer,
+        requests: RoomRequests,
     ) -> None:
         self.service = service
         self._presenter = presenter
         self._pseudonyms = pseudonyms
+        self._requests = requests
 
     @staticmethod
     def require_member(group: GroupRecord, user: object, action: str) -> None:
@@ -338,6 +352,21 @@ class MeetingActions:
             raise NotAllowed(LIST_CHANGED)
         target = members[index].who
         await self.acknowledged(interaction, live, action, index, thinking=False, target=target)
+
+    def requestable(
+        self, interaction: discord.Interaction[Any], meeting_id: int, kind: Request
+    ) -> None:
+        """A member may give their own words for ``kind`` now (or a kind refusal)."""
+        live = self._pressed_here(interaction, meeting_id)
+        self._requests.section_for(live, self._who(interaction, live, kind.value), kind)
+
+    async def request(
+        self, interaction: discord.Interaction[Any], meeting_id: int, kind: Request, words: str
+    ) -> bool:
+        """Pass a member's words on (never kept); False when Discord would not take them."""
+        live = self._pressed_here(interaction, meeting_id)
+        who = self._who(interaction, live, kind.value)
+        return await self._requests.submit(live, who, kind, words)
 
     async def start(self, interaction: discord.Interaction[Any]) -> LiveMeeting:
         """``/meeting start``: a member of the group starts its meeting (and takes part)."""

@@ -268,6 +268,20 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     await check.slash(chair, "meeting pick", {"member": third})
     await check.slash(reader, "tag", {"member": third})  # not a tag part: kindly refused
 
+    # A word for the chair, privately and without a name (`private-requests`): the form opens
+    # once, and its words are passed on once.
+    offer = await wait_message(fake, room, "Tell the chair privately", with_buttons=True)
+    await check.click(reader, offer, "Tell the chair privately")
+    words = {"words": "Could someone share about patience?"}
+    form = await reader.submit_modal(f"pc:mr:{board_id(board)}:ask", words)
+    sent = await check.case("the ask form", form)
+    assert sent is not None
+    assert "passed it to the chair privately, without your name" in sent["content"]
+    notes = [m for p in people for m in fake.dms(p.id) if "pass this on" in m["content"]]
+    assert len(notes) == 1
+    assert notes[0]["content"].endswith("> Could someone share about patience?")
+    assert "lanternfield" not in notes[0]["content"].lower()
+
     # Discord refuses the answer to a press (403 on its followup): one WARNING, nothing else.
     check.warnings = bot_runner.logs().count(REFUSED)
     fake.fail_next("POST", WEBHOOK, status=403)

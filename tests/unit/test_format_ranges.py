@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.formats import FormatError, load_format
+from bot.core.formats.describe import preview_lines
 from bot.core.meeting.effects import ChannelEffect, FloorGiven, ShareNote, TimeUp
 from tests.unit.test_meeting_harness import MEMBERS, T0, Meeting
 
@@ -89,3 +90,14 @@ def test_a_note_that_would_come_as_the_share_starts_is_left_out() -> None:
     assert [n.text for n in meeting.seen(ShareNote)] == [
         "That's time — thank you. Take a moment to finish your thought."
     ]
+
+
+def test_the_preview_says_a_range_as_a_range() -> None:
+    lines = preview_lines(load_format(ranged("3m-5m")))
+    assert "Planned for 30 minutes; shares 3–5 minutes; no crosstalk." in lines
+    assert any(line.strip().startswith("Each share is 3–5 minutes;") for line in lines)
+    assert not any("up to 5 minutes" in line for line in lines)
+    # A single limit still reads "up to"; a range in seconds says both ends in full.
+    assert "shares up to 5 minutes;" in "\n".join(preview_lines(load_format(ranged("5m"))))
+    odd = "\n".join(preview_lines(load_format(ranged("90s-2m"))))
+    assert "shares 1 minute 30 seconds to 2 minutes;" in odd

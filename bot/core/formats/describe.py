@@ -25,7 +25,7 @@ from bot.core.formats.plan import (
     WhoMay,
 )
 from bot.core.formats.render import render
-from bot.core.formats.timing import minutes
+from bot.core.formats.timing import limit_words, minutes
 
 SAMPLE_VALUES: Mapping[str, str] = {
     "group": "Tuesday Evening Circle",
@@ -177,7 +177,11 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
         lines.append(_channel_words(channel))
     lines.append(
         f"Planned for {minutes(plan.length_seconds)}; "
-        + (f"shares up to {minutes(timer.limit_seconds)}; " if timer.limit_seconds else "")
+        + (
+            f"shares {limit_words(timer.limit_seconds, timer.low_seconds)}; "
+            if timer.limit_seconds
+            else ""
+        )
         + _CROSSTALK_WORDS[plan.defaults.crosstalk.mode]
         + "."
     )

@@ -43,6 +43,19 @@ from bot.core.resources import Resource
 
 Report = Callable[[Path, str, str], None]
 
+
+def _explained(mode: CrosstalkMode, reply_limit: int | None) -> str:
+    """The bot's own words for a crosstalk policy; with a ``reply-limit``, they name it."""
+    if reply_limit is None or mode is CrosstalkMode.NOT_ALLOWED:
+        return DEFAULT_EXPLANATIONS[mode]
+    each = f"about {minutes(reply_limit)}"
+    if mode is CrosstalkMode.ENCOURAGED:
+        return (
+            f"From here on, responses are welcome. Please keep each to {each} so everyone has room."
+        )
+    return f"{DEFAULT_EXPLANATIONS[mode]} Please keep each response to {each}."
+
+
 DEFAULT_EXPLANATIONS = {
     CrosstalkMode.NOT_ALLOWED: (
         "While someone shares, we listen without replying or commenting, so everyone can "
@@ -240,12 +253,15 @@ class Parts:
         path: Path,
     ) -> CrosstalkPolicy:
         same_mode = inherited is not None and inherited.mode is spec.policy
+        reply_limit = spec.reply_limit
+        if reply_limit is None and same_mode and inherited:
+            reply_limit = inherited.reply_limit_seconds
         explanation = (
             self.chunks(spec.explain, (*path, "explain"))
             if spec.explain
             else inherited.explanation
-            if same_mode and inherited
-            else split_for_discord(DEFAULT_EXPLANATIONS[spec.policy])
+            if same_mode and inherited and reply_limit == inherited.reply_limit_seconds
+            else split_for_discord(_explained(spec.policy, reply_limit))
         )
         reminder_chunks = self.chunks(spec.reminder, (*path, "reminder")) if spec.reminder else ()
         reminder = (
@@ -255,9 +271,6 @@ class Parts:
             if same_mode and inherited
             else DEFAULT_REMINDERS[spec.policy]
         )
-        reply_limit = spec.reply_limit
-        if reply_limit is None and same_mode and inherited:
-            reply_limit = inherited.reply_limit_seconds
         return CrosstalkPolicy(spec.policy, explanation, reminder, reply_limit)
 
     def crosstalk(self, spec: schema.CrosstalkSpec | None, path: Path) -> CrosstalkPolicy:
@@ -325,6 +338,9 @@ class Parts:
             )
             if spec.when_busy is not None
             else (base.busy_limits if base else ()),
+            low_seconds=low
+            if "limit" in given
+            else (base.low_seconds if base and base.limit_seconds == limit else None),
         )
 
     def _warnings(

@@ -63,6 +63,7 @@ class ShareTimer:
     self_timed: bool = False  # the sharer sees a private countdown; no public notes
     role_limits: tuple[tuple[str, int], ...] = ()  # (role id, limit) e.g. the speaker
     busy_limits: tuple[BusyLimit, ...] = ()  # sorted by `waiting`, ascending
+    low_seconds: int | None = None  # a range (`3m-5m`): its bottom; the limit is its top
 
     def limit_for(self, role: str | None = None, waiting: int = 0) -> int | None:
         """The limit for a sharer holding ``role`` (or none) with ``waiting`` others waiting."""

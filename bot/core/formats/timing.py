@@ -68,6 +68,15 @@ def minutes(seconds: int) -> str:
     return text + (f" {rest} seconds" if rest else "")
 
 
+def limit_words(high: int, low: int | None = None) -> str:
+    """A share limit in plain words: "up to 5 minutes", or for a range "3–5 minutes"."""
+    if low is None or low >= high:
+        return f"up to {minutes(high)}"
+    if low % 60 == 0 and high % 60 == 0:
+        return f"{low // 60}–{minutes(high)}"
+    return f"{minutes(low)} to {minutes(high)}"
+
+
 @dataclass(frozen=True)
 class MeetingWarning:
     seconds_left: int

@@ -14,6 +14,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.core.formats.plan import CompiledFormat
 from bot.core.meeting import waits
 from bot.core.meeting.effects import MeetingError, MeetingRefusal
 from bot.core.meeting.flow import Outcome, Transition
@@ -44,17 +45,36 @@ class NotNow(Exception):
         self.reason = reason
 
 
+#: A meeting opened at most this long before its format's ``starts-at:`` waits for that time.
+STARTS_AT_WAIT = timedelta(hours=1)
+
+
+def usual_start(plan: CompiledFormat, now: datetime) -> datetime | None:
+    """Today's ``starts-at:`` time (``now`` is in the group's own zone), if it is still to come
+    within :data:`STARTS_AT_WAIT`; otherwise ``None`` (no ``starts-at:``, or it has passed)."""
+    minute = plan.starts_at_minute
+    if minute is None:
+        return None
+    at = now.replace(hour=minute // 60, minute=minute % 60, second=0, microsecond=0)
+    return at if now < at <= now + STARTS_AT_WAIT else None
+
+
 def open_meeting(runner: MeetingRunner, now: datetime, setup: MeetingSetup) -> Outcome:
     """``/meeting start``: with the format's ``before:`` countdown the meeting waits until the
-    countdown ends (a durable deadline) or the chair starts it; otherwise it starts at once
+    countdown ends (a durable deadline) or the chair starts it; so it does, opened a little
+    before the format's ``starts-at:`` time, until that time. Otherwise it starts at once
     (:meth:`MeetingRunner.start`). The meeting's clock counts from its real start."""
     plan = runner.plan
     before = plan.before_start
-    if before is None or before.countdown_seconds <= 0:
-        return runner.start(now, setup)
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError("times passed to the meeting core must be timezone-aware")
-    begins = now + timedelta(seconds=before.countdown_seconds)
+    countdown = before.countdown_seconds if before is not None else 0
+    begins = now + timedelta(seconds=max(0, countdown))
+    usual = usual_start(plan, now)
+    if usual is not None and usual > begins:
+        begins = usual
+    if begins <= now:
+        return runner.start(now, setup)
     state = MeetingState(
         format_name=plan.name,
         section_count=len(plan.sections),
@@ -68,10 +88,10 @@ def open_meeting(runner: MeetingRunner, now: datetime, setup: MeetingSetup) -> O
     run = Transition(plan, replace(state, status=Status.ENDED), now)
     run.state = state
     chunks: tuple[str, ...] = ()
-    if before.text is not None:
+    if before is not None and before.text is not None:
         text = before.text.select(*waits.day_keys(run)) or before.text.options[0]
         chunks = () if text.placeholder else text.chunks
-    readings = waits.recruitable(run) if before.recruit_readers else ()
+    readings = waits.recruitable(run) if before is not None and before.recruit_readers else ()
     run.effects.append(CountdownBegins(begins, chunks, readings))
     return run.finish()
 

@@ -29,7 +29,7 @@ from bot.core.formats.plan import (
     TurnTaking,
     Who,
 )
-from bot.core.formats.timing import minutes
+from bot.core.formats.timing import limit_words, minutes
 
 
 class SharingSpec(WithIntro, TimerSpec):
@@ -178,7 +178,7 @@ def timer_words(timer: ShareTimer, subject: str) -> str:
     """The share timer in a sentence: "Each share is up to 3 minutes; gentle notes …"."""
     if timer.limit_seconds is None:
         return "No time limit."
-    words = f"{subject} up to {minutes(timer.limit_seconds)}"
+    words = f"{subject} {limit_words(timer.limit_seconds, timer.low_seconds)}"
     if timer.self_timed:
         words += " (each sharer keeps their own time)"
     notes = [_note_words(w.offset_seconds) for w in timer.warnings]
