@@ -31,6 +31,7 @@ from bot.store.rotation_seats import (
     elected,
     more_seats,
     save_more_seats,
+    seats_before,
     set_elected,
 )
 from bot.store.rotation_swaps import SwapRows
@@ -313,6 +314,7 @@ class RotationRepository(SwapRows):
                 "SELECT meeting, who, remind FROM rotation_turns WHERE rotation_id = ?",
                 (record.id,),
             )
+            seats = await seats_before(tx, record.id)
             await tx.execute("DELETE FROM rotation_turns WHERE rotation_id = ?", (record.id,))
             up = rr.upcoming
             if up is None:
@@ -333,7 +335,7 @@ class RotationRepository(SwapRows):
                     covered_bits(up.covered),
                 ),
             )
-            await save_more_seats(tx, record.id, up)
+            await save_more_seats(tx, record.id, up, seats)
             await tx.executemany(
                 "INSERT INTO rotation_passes (rotation_id, volunteer) VALUES (?, ?)",
                 [(record.id, who) for who in sorted(up.passed)],
@@ -420,8 +422,18 @@ class RotationRepository(SwapRows):
 
     # --- reminders ---------------------------------------------------------------------------
 
-    async def want_reminders(self, rotation_id: int, meeting: int, who: Pseudonym) -> bool:
-        """Mark the turn to be reminded of, if it is still ``who``'s for ``meeting``."""
+    async def want_reminders(
+        self, rotation_id: int, meeting: int, who: Pseudonym, seat: int = 0
+    ) -> bool:
+        """Mark the turn (its seat) to be reminded of, if it is still ``who``'s for ``meeting``."""
+        if seat:
+            changed = await self._db.execute(
+                "UPDATE rotation_seats SET remind = 1 WHERE rotation_id = ? AND seat = ? "
+                "AND who = ? AND rotation_id IN "
+                "(SELECT rotation_id FROM rotation_turns WHERE meeting = ?)",
+                (rotation_id, seat, who, meeting),
+            )
+            return changed == 1
         changed = await self._db.execute(
             "UPDATE rotation_turns SET remind = 1 "
             "WHERE rotation_id = ? AND meeting = ? AND who = ?",
@@ -429,14 +441,26 @@ class RotationRepository(SwapRows):
         )
         return changed == 1
 
-    async def turn_to_remind(self, rotation_id: int, meeting: int) -> tuple[int, Pseudonym] | None:
-        """(group id, who) of the turn for ``meeting`` if its holder still wants reminding."""
-        row = await self._db.fetchone(
-            "SELECT r.group_id, t.who FROM rotation_turns t "
-            "JOIN rotation_roles r ON r.id = t.rotation_id "
-            "WHERE t.rotation_id = ? AND t.meeting = ? AND t.remind = 1 AND t.who IS NOT NULL",
-            (rotation_id, meeting),
-        )
+    async def turn_to_remind(
+        self, rotation_id: int, meeting: int, seat: int = 0
+    ) -> tuple[int, Pseudonym] | None:
+        """(group id, who) of the turn's seat for ``meeting`` if its holder still wants
+        reminding."""
+        if seat:
+            row = await self._db.fetchone(
+                "SELECT r.group_id, s.who FROM rotation_seats s "
+                "JOIN rotation_turns t ON t.rotation_id = s.rotation_id "
+                "JOIN rotation_roles r ON r.id = s.rotation_id "
+                "WHERE s.rotation_id = ? AND t.meeting = ? AND s.seat = ? AND s.remind = 1",
+                (rotation_id, meeting, seat),
+            )
+        else:
+            row = await self._db.fetchone(
+                "SELECT r.group_id, t.who FROM rotation_turns t "
+                "JOIN rotation_roles r ON r.id = t.rotation_id WHERE t.rotation_id = ? "
+                "AND t.meeting = ? AND t.remind = 1 AND t.who IS NOT NULL",
+                (rotation_id, meeting),
+            )
         return None if row is None else (int(row["group_id"]), Pseudonym(str(row["who"])))
 
 

@@ -56,12 +56,28 @@ async def more_seats(db: Database, rotation_id: int, seats: int) -> tuple[Pseudo
     return tuple(held.get(seat) for seat in range(1, seats))
 
 
-async def save_more_seats(tx: Transaction, rotation_id: int, up: Upcoming) -> None:
-    """Write seats 2 … of the turn just written (its old ones went with the old turn row)."""
+async def seats_before(tx: Transaction, rotation_id: int) -> dict[int, tuple[str, bool]]:
+    """Seats 2 … as stored now: seat -> (who, wants reminding); read before the turn is
+    replaced (its seats go with it)."""
+    rows = await tx.fetchall(
+        "SELECT seat, who, remind FROM rotation_seats WHERE rotation_id = ?", (rotation_id,)
+    )
+    return {int(row["seat"]): (str(row["who"]), bool(row["remind"])) for row in rows}
+
+
+async def save_more_seats(
+    tx: Transaction, rotation_id: int, up: Upcoming, before: dict[int, tuple[str, bool]]
+) -> None:
+    """Write seats 2 … of the turn just written; "Remind me" stays with a seat while the same
+    person holds it."""
     await tx.execute("DELETE FROM rotation_seats WHERE rotation_id = ?", (rotation_id,))
     await tx.executemany(
-        "INSERT INTO rotation_seats (rotation_id, seat, who) VALUES (?, ?, ?)",
-        [(rotation_id, seat, who) for seat, who in enumerate(up.seats) if seat and who],
+        "INSERT INTO rotation_seats (rotation_id, seat, who, remind) VALUES (?, ?, ?, ?)",
+        [
+            (rotation_id, seat, who, int(before.get(seat) == (who, True)))
+            for seat, who in enumerate(up.seats)
+            if seat and who
+        ],
     )
 
 

@@ -55,8 +55,9 @@ class RotationService:
         user: User,
         role: str | None,
         weekdays: frozenset[int] = frozenset(),
+        trained: bool | None = None,
     ) -> str:
-        return await self._roster.join(channel_id, user, role, weekdays)
+        return await self._roster.join(channel_id, user, role, weekdays, trained)
 
     async def leave(self, channel_id: int | None, user: User, role: str | None) -> str:
         return await self._roster.leave(channel_id, user, role)

@@ -10,11 +10,12 @@ ALTER TABLE rotation_volunteers
 
 -- The other seats of an announced turn (`seats: N`; the first seat is rotation_turns.who).
 -- A seat with no row is open to anyone. `covering`: the holder of the role's `substitute` took
--- it for someone who stepped back. Replaced with the turn.
+-- it for someone who stepped back. Replaced with the turn; `remind` as on rotation_turns.
 CREATE TABLE rotation_seats (
     rotation_id  INTEGER NOT NULL REFERENCES rotation_turns (rotation_id) ON DELETE CASCADE,
     seat         INTEGER NOT NULL CHECK (seat BETWEEN 1 AND 9),
     who          TEXT    NOT NULL,
+    remind       INTEGER NOT NULL DEFAULT 0 CHECK (remind IN (0, 1)),
     PRIMARY KEY (rotation_id, seat)
 ) STRICT, WITHOUT ROWID;
 
