@@ -236,7 +236,9 @@ async def test_each_built_in_format_loads_with_its_rotating_roles(
 ) -> None:
     expected = {
         "open-discussion": [core.RoleRules("chair", core.Eligibility(not_twice_in_a_row=True))],
-        "check-in-check-out": [core.RoleRules("chair", term=core.ForMeetings(4))],
+        "check-in-check-out": [
+            core.RoleRules("chair", term=core.ForMeetings(4), wait_for_everyone=True)
+        ],
         "meditation-and-sharing": [
             core.RoleRules("chair"),
             core.RoleRules("meditation-guide", core.Eligibility(min_days_in_server=30)),

@@ -84,7 +84,12 @@ def words(circle: Circle, payload: Mapping[str, Any]) -> tuple[str, list[Person]
         if up is None or up.meeting != number or seat >= len(up.seats):
             continue  # the turn has been answered some other way, or the meeting was held
         if who is None:
-            if up.seats[seat] is None:
+            compiled = circle.plan.role(role)
+            if up.seats[seat] is None and compiled is not None and compiled.elected:
+                fallback = compiled.fallback
+                covering = None if fallback.role is None else circle.title(fallback.role)
+                lines.append(texts.unelected_line(compiled.title, fallback.kind.value, covering))
+            elif up.seats[seat] is None:
                 lines.append(texts.anyone_line(circle.title(role)))
             continue
         person = circle.members.get(Pseudonym(str(who)))

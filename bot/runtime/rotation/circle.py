@@ -173,6 +173,7 @@ class Circles:
         members: dict[Pseudonym, Person] = {}
         roles = []
         vacated = []
+        everyone = {person.who for people in holding.values() for person in people}
         for rr in rotation.roles:
             holders = {person.who: person for person in holding.get(rr.rules.name, ())}
             if rr.elected is not None:
@@ -183,11 +184,19 @@ class Circles:
                 if who != rr.elected or rr.elected in rr.volunteers
             }
             up = rr.upcoming
-            if up is not None and any(w not in holders for w in up.holders):
+            # A seat stays with someone still in the role's rotation, or with the substitute
+            # role's holder covering it (still in theirs).
+            gone = [
+                seat
+                for seat, who in enumerate(() if up is None else up.seats)
+                if who is not None
+                and who not in holders
+                and not (seat in up.covered and who in everyone)  # type: ignore[union-attr]
+            ]
+            if up is not None and gone:
                 vacated.append(rr.rules.name)  # they left the rotation some other way
-                for who in up.holders:
-                    if who not in holders:
-                        up = up.with_seat(up.seats.index(who), None)
+                for seat in gone:
+                    up = up.with_seat(seat, None)
             elected = rr.elected if rr.elected in holders else None
             roles.append(replace(rr, volunteers=volunteers, upcoming=up, elected=elected))
             for who, person in holders.items():

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.clock import Clock
-from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten
+from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten, ServiceElected
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
@@ -106,6 +106,9 @@ class RotationService:
 
     async def member_forgotten(self, event: MemberForgotten) -> None:
         await self._serving.member_forgotten(event)
+
+    async def service_elected(self, event: ServiceElected) -> None:
+        await self._serving.service_elected(event)
 
     async def tidy_after_restart(self) -> None:
         await self._serving.tidy_after_restart()

@@ -26,12 +26,13 @@ from datetime import UTC, datetime
 from bot.core import rotation as core
 from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym
-from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten
+from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten, ServiceElected
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
 from bot.runtime.markup import first_name, when
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.circle import Circle, Circles, rotating_roles
 from bot.store.groups import GroupRecord
+from bot.store.rotation_seats import Elected
 
 log = logging.getLogger(__name__)
 
@@ -245,7 +246,7 @@ class Serving:
                 rr.upcoming is not None and rr.upcoming.meeting > number
                 for rr in circle.rotation.roles
             )
-            if announced or not any(rr.volunteers for rr in rotation.roles):
+            if announced or not any(rr.volunteers or rr.elected for rr in rotation.roles):
                 await c.repo.save(group.id, rotation)
                 return
             rotation, effects = core.announce_next(
@@ -254,6 +255,24 @@ class Serving:
             # Who is asked, written with the turns: a crash before the post loses nothing.
             posted = await c.save(group, rotation, effects, passed_on=False)
         await c.announce(posted)
+
+    # --- an election -------------------------------------------------------------------------
+
+    async def service_elected(self, event: ServiceElected) -> None:
+        """A business meeting elected someone to an elected role: they hold it for their term,
+        from the next meeting on (its announcement, when the business meeting counts, names
+        them). A role the format does not elect is not the rotation's to fill this way."""
+        c = self._c
+        group = await c.store.groups.by_id(event.group_id)
+        if group is None:
+            return
+        plan = await c.formats.current(group)
+        role = plan.role(event.role)
+        if role is None or not role.elected:
+            return
+        term = Elected(event.who, event.until_meeting, event.until)
+        async with c.lock(group.id):
+            await c.repo.elect(group.id, event.role, term)
 
     # --- after a restart, after a forget-me ---------------------------------------------------
 

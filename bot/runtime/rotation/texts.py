@@ -134,6 +134,15 @@ def covering_line(title: str, mention: str, their_role: str) -> str:
     )
 
 
+def unelected_line(title: str, fallback: str, covering: str | None) -> str:
+    """An elected role nobody holds (no election yet, a term ended, or they can't come)."""
+    then = {
+        "role": f"the {(covering or 'chair').lower()} covers it",
+        "skip": "its part of the meeting is left out",
+    }.get(fallback, "any member may take it on the day")
+    return f"• {title}: nobody is elected to it just now, so {then}"
+
+
 def anyone_line(title: str) -> str:
     return f"• {title}: anyone — nobody on the rotation is free, so any member may take it"
 
