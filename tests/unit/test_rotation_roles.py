@@ -3,6 +3,12 @@ trained, elected and substitute (bot/core/rotation)."""
 
 from __future__ import annotations
 
+import re
+
+import pytest
+
+from bot.core.formats import FormatError, load_format
+from bot.core.formats.describe import preview_lines
 from bot.core.pseudonyms import Pseudonym
 from bot.core.rotation import (
     AnyoneMayServe,
@@ -61,7 +67,8 @@ def test_seats_are_each_filled_by_a_different_volunteer_and_everyone_takes_turns
     assert [e.seat for e in asked] == [0, 1, 2]
     assert len({e.who for e in asked}) == 3
     up = rotation.role("reader").upcoming
-    assert up is not None and set(up.holders) == {e.who for e in asked}
+    assert up is not None
+    assert set(up.holders) == {e.who for e in asked}
     rotation = record_served(rotation, 1, {"reader": [e.who for e in asked]})
     rotation, effects = announce_next(rotation, 2, facts)
     second = {e.who for e in effects if isinstance(e, AskToServe)}
@@ -86,14 +93,16 @@ def test_one_seat_stepping_back_is_filled_and_the_others_stay() -> None:
     up = rotation.role("reader").upcoming
     assert up is not None
     first, second = up.seats
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     rotation, effects = cant_make_it(rotation, "reader", second)
     assert effects == [TurnVacated("reader", 1)]
     rotation, effects = fill_turn(rotation, "reader", facts)
     (third,) = {A, B, C} - {first, second}
     assert effects == [AskToServe("reader", 1, third, seat=1)]
     up = rotation.role("reader").upcoming
-    assert up is not None and up.seats == (first, third)
+    assert up is not None
+    assert up.seats == (first, third)
 
 
 # --- wait-for-everyone -------------------------------------------------------------------------
@@ -202,11 +211,13 @@ def test_the_substitute_roles_holder_covers_a_turn_stepped_back_from() -> None:
     rotation, effects = announce_next(rotation, 1, facts)
     chair_pick = next(e for e in effects if isinstance(e, AskToServe) and e.role == "chair")
     assert AskToServe("co-chair", 1, C) in effects
-    rotation, vacated = cant_make_it(rotation, "chair", chair_pick.who)
+    rotation, _vacated = cant_make_it(rotation, "chair", chair_pick.who)
     rotation, (cover,) = fill_turn(rotation, "chair", facts)
     assert cover == AskToServe("chair", 1, C, covering=True)
     up = rotation.role("chair").upcoming
-    assert up is not None and up.who == C and up.covered == frozenset({0})
+    assert up is not None
+    assert up.who == C
+    assert up.covered == frozenset({0})
     # The substitute can't come either: the turn goes on to the next volunteer.
     rotation, _ = cant_make_it(rotation, "chair", C)
     rotation, (then,) = fill_turn(rotation, "chair", facts)
@@ -224,3 +235,49 @@ def test_a_swap_hands_the_seat_to_the_other_volunteer() -> None:
     assert holder is not None
     rotation, effects = swap(rotation, "reader", holder, free, facts)
     assert effects == [AskToServe("reader", 1, free, seat=1)]
+
+
+# --- the checker -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("roles", "message"),
+    [
+        ("chair: {at-most-every: 1}", "at most once every 1 meeting is no limit at all"),
+        ("chair: {at-most-every: often}", "'often' is not a number of meetings"),
+        ("chair: {at-most-every: 60}", "once every 60 meetings is too long a wait"),
+        ("chair: {substitute: chair}", "a role can't stand in for itself"),
+        ("chair: {substitute: cochair}\n  co-chair: {}", "did you mean 'co-chair'?"),
+        ("chair: {substitute: reader}\n  reader: on-the-day", "nobody holds it ahead"),
+        ("secretary: {elected: true, rotation: term, term: 1 year}", "is not rotated"),
+        ("secretary: {elected: true, seats: 2}", "an elected role has one seat"),
+        ("chair: {trained: maybe}", "expected yes or no here, not 'maybe'"),
+    ],
+)
+def test_the_checker_rejects_bad_role_values_clearly(roles: str, message: str) -> None:
+    source = f"format: 1\nname: R\nroles:\n  {roles}\nsections:\n  - say: Hi.\n"
+    with pytest.raises(FormatError, match=re.escape(message)):
+        load_format(source)
+
+
+def test_the_role_keys_compile_and_show_in_the_preview() -> None:
+    source = """
+format: 1
+name: R
+roles:
+  chair: {elected: true, term: 1 year, substitute: co-chair}
+  co-chair: {at-most-every: 3 meetings, trained: true, wait-for-everyone: true}
+  reader: {seats: 2}
+sections:
+  - say: Hi.
+"""
+    plan = load_format(source)
+    chair, co_chair, reader = plan.roles
+    assert (chair.elected, chair.substitute) == (True, "co-chair")
+    assert (co_chair.eligibility.at_most_every, co_chair.eligibility.trained) == (3, True)
+    assert reader.seats == 2
+    preview = " ".join(" ".join(preview_lines(plan)).split())  # the preview wraps its lines
+    assert "Chair — elected at a business meeting (the co chair stands in" in preview
+    assert "at most once every 3 meetings each" in preview
+    assert "only volunteers who have done the group's training" in preview
+    assert "Reader — rotates every meeting (2 seats each meeting)." in preview
