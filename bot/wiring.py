@@ -46,6 +46,7 @@ from bot.runtime.events import (
     MeetingCounted,
     MeetingStepped,
     MemberForgotten,
+    ServiceElected,
 )
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
@@ -199,6 +200,7 @@ def build_services(
             live=live,
             port=DiscordBusiness(client, directory),
             locks=GroupLocks(),
+            bus=bus,  # who is elected: the rotation holds the role for them
         ),
         newcomer=NewcomerService(
             store=store,
@@ -237,6 +239,8 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MemberForgotten, s.room_rules.member_forgotten)  # their overwrite put back
     bus.subscribe(MemberForgotten, s.business.member_forgotten)  # their id out of memory
     bus.subscribe(MemberForgotten, s.newcomer.member_forgotten)  # welcome tried: out of memory
+    # … a business meeting elects a member to a service role (after the result is posted)
+    bus.subscribe(ServiceElected, s.rotation.service_elected)  # they hold it for their term
     # … the bot is removed from a server (its groups' rows are already deleted)
     bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
     bus.subscribe(GuildLeft, s.room_rules.guild_left)  # no channel to put back there

@@ -78,6 +78,7 @@ class Rotation(commands.Cog):
     @app_commands.describe(
         role="Which service role (the chair, if you leave it empty)",
         day="For a weekly roster only: the day you'd like to serve",
+        trained="Have you done the group's training for this role? (only you can say so)",
     )
     @app_commands.choices(
         day=[app_commands.Choice(name=name, value=i) for i, name in enumerate(WEEKDAYS)]
@@ -87,12 +88,13 @@ class Rotation(commands.Cog):
         interaction: Interaction,
         role: str | None = None,
         day: app_commands.Choice[int] | None = None,
+        trained: bool | None = None,
     ) -> None:
         """Volunteer to serve in turn: chair, or another of the group's service roles."""
         await interaction.response.defer(ephemeral=True, thinking=True)
-        member = self._member(interaction)
+        member = self._member(interaction)  # only ever the member who typed it
         weekdays = frozenset() if day is None else frozenset({day.value})
-        text = await self.service.join(interaction.channel_id, member, role, weekdays)
+        text = await self.service.join(interaction.channel_id, member, role, weekdays, trained)
         await interaction.followup.send(text, ephemeral=True)
 
     @rotation.command(name="leave")

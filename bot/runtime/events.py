@@ -113,6 +113,20 @@ class MeetingClosed:
     at: float  # clock timestamp
 
 
+@dataclass(frozen=True, slots=True)
+class ServiceElected:
+    """A business meeting elected ``who`` to the service role ``role`` (the result is posted).
+
+    Their term runs to meeting ``until_meeting`` (a term in meetings) or until ``until`` (clock
+    time, a term in months); with neither, until someone else is elected."""
+
+    group_id: int
+    role: str
+    who: Pseudonym
+    until_meeting: int | None = None
+    until: float | None = None
+
+
 # --- members and servers ------------------------------------------------------------------------
 
 
@@ -136,7 +150,13 @@ class GuildLeft:
 
 
 Event = (
-    MeetingStarted | MeetingStepped | MeetingCounted | MeetingClosed | MemberForgotten | GuildLeft
+    MeetingStarted
+    | MeetingStepped
+    | MeetingCounted
+    | MeetingClosed
+    | MemberForgotten
+    | GuildLeft
+    | ServiceElected
 )
 E = TypeVar("E", bound=Event)
 Handler = Callable[[E], Awaitable[None]]

@@ -24,6 +24,17 @@ from bot.core.rotation import RoleRotation, RoleRules, Rotation, Upcoming, Volun
 from bot.store.db import Database, Transaction
 from bot.store.deadlines import DeadlineRepository
 from bot.store.privacy import KeptTable, Link, clear, in_group, register, through
+from bot.store.rotation_seats import (
+    Elected,
+    covered_bits,
+    covered_of,
+    elected,
+    more_seats,
+    save_more_seats,
+    seats_before,
+    set_elected,
+)
+from bot.store.rotation_swaps import SwapRows
 
 register(
     KeptTable(
@@ -39,8 +50,14 @@ register(
     KeptTable(
         table="rotation_volunteers",
         people=("volunteer",),
-        one="place in the service rotation (a coded key and the meeting it last served at)",
-        many="places in the service rotation (coded keys and the meeting each last served at)",
+        one=(
+            "place in the service rotation (a coded key, the meeting it last served at, how many "
+            "turns it served, and whether they said they have done the role's training)"
+        ),
+        many=(
+            "places in the service rotation (coded keys, the meeting each last served at, how "
+            "many turns each served, and whether each said they have done the role's training)"
+        ),
         until="deleted when they leave the rotation",
         scope=_IN_ROTATION,
     )
@@ -119,17 +136,6 @@ class RotationRole:
 
 
 @dataclass(frozen=True, slots=True)
-class SwapRequest:
-    id: int
-    rotation_id: int
-    group_id: int
-    role: str
-    asker: Pseudonym
-    partner: Pseudonym
-    expires_at: float
-
-
-@dataclass(frozen=True, slots=True)
 class Staged:
     """An announcement to write with the turns it announces, and the scheduler's deadline that
     posts it after a crash (kind, key, due)."""
@@ -150,7 +156,7 @@ class PendingAnnouncement:
 _ROLE_COLUMNS = "id, group_id, role, volunteers_role_id, serving_role_id"
 
 
-class RotationRepository:
+class RotationRepository(SwapRows):
     def __init__(self, db: Database) -> None:
         self._db = db
 
@@ -215,8 +221,12 @@ class RotationRepository:
 
     # --- the rotation ------------------------------------------------------------------------
 
-    async def load(self, group_id: int, rules: Sequence[RoleRules]) -> Rotation:
-        """The group's rotation for these roles (in this order); a role never seen is empty."""
+    async def load(
+        self, group_id: int, rules: Sequence[RoleRules], *, meeting: int = 0, now: float = 0.0
+    ) -> Rotation:
+        """The group's rotation for these roles (in this order); a role never seen is empty.
+        An elected role's holder is the member whose term covers meeting ``meeting`` at
+        ``now``."""
         ids = {record.role: record.id for record in await self.roles(group_id)}
         roles = []
         for rule in rules:
@@ -228,15 +238,16 @@ class RotationRepository:
                 RoleRotation(
                     rule,
                     await self._volunteers(rotation_id),
-                    await self._upcoming(rotation_id),
+                    await self._upcoming(rotation_id, rule.seats),
+                    await elected(self._db, rotation_id, meeting, now) if rule.elected else None,
                 )
             )
         return Rotation(tuple(roles))
 
     async def _volunteers(self, rotation_id: int) -> dict[Pseudonym, Volunteer]:
         rows = await self._db.fetchall(
-            "SELECT volunteer, last_served, term_started, weekdays FROM rotation_volunteers "
-            "WHERE rotation_id = ?",
+            "SELECT volunteer, last_served, term_started, weekdays, trained, turns "
+            "FROM rotation_volunteers WHERE rotation_id = ?",
             (rotation_id,),
         )
         return {
@@ -244,13 +255,15 @@ class RotationRepository:
                 last_served=row["last_served"],
                 term_started=row["term_started"],
                 weekdays=weekdays_of(int(row["weekdays"])),
+                trained=bool(row["trained"]),
+                turns=int(row["turns"]),
             )
             for row in rows
         }
 
-    async def _upcoming(self, rotation_id: int) -> Upcoming | None:
+    async def _upcoming(self, rotation_id: int, seats: int = 1) -> Upcoming | None:
         row = await self._db.fetchone(
-            "SELECT meeting, who, continuing FROM rotation_turns WHERE rotation_id = ?",
+            "SELECT meeting, who, continuing, covered FROM rotation_turns WHERE rotation_id = ?",
             (rotation_id,),
         )
         if row is None:
@@ -264,6 +277,8 @@ class RotationRepository:
             who=None if who is None else Pseudonym(str(who)),
             passed=frozenset(Pseudonym(str(p["volunteer"])) for p in passes),
             continuing=bool(row["continuing"]),
+            more=await more_seats(self._db, rotation_id, seats),
+            covered=covered_of(int(row["covered"])),
         )
 
     async def save(
@@ -299,6 +314,7 @@ class RotationRepository:
                 "SELECT meeting, who, remind FROM rotation_turns WHERE rotation_id = ?",
                 (record.id,),
             )
+            seats = await seats_before(tx, record.id)
             await tx.execute("DELETE FROM rotation_turns WHERE rotation_id = ?", (record.id,))
             up = rr.upcoming
             if up is None:
@@ -308,10 +324,18 @@ class RotationRepository:
             same = before is not None and (before["meeting"], before["who"]) == (up.meeting, up.who)
             remind = int(same and before is not None and bool(before["remind"]))
             await tx.execute(
-                "INSERT INTO rotation_turns (rotation_id, meeting, who, continuing, remind) "
-                "VALUES (?, ?, ?, ?, ?)",
-                (record.id, up.meeting, up.who, int(up.continuing), remind),
+                "INSERT INTO rotation_turns (rotation_id, meeting, who, continuing, remind, "
+                "covered) VALUES (?, ?, ?, ?, ?, ?)",
+                (
+                    record.id,
+                    up.meeting,
+                    up.who,
+                    int(up.continuing),
+                    remind,
+                    covered_bits(up.covered),
+                ),
             )
+            await save_more_seats(tx, record.id, up, seats)
             await tx.executemany(
                 "INSERT INTO rotation_passes (rotation_id, volunteer) VALUES (?, ?)",
                 [(record.id, who) for who in sorted(up.passed)],
@@ -333,15 +357,30 @@ class RotationRepository:
         )
         await tx.executemany(
             "INSERT INTO rotation_volunteers "
-            "(rotation_id, volunteer, last_served, term_started, weekdays) VALUES (?, ?, ?, ?, ?) "
+            "(rotation_id, volunteer, last_served, term_started, weekdays, trained, turns) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?) "
             "ON CONFLICT (rotation_id, volunteer) DO UPDATE SET "
             "last_served = excluded.last_served, term_started = excluded.term_started, "
-            "weekdays = excluded.weekdays",
+            "weekdays = excluded.weekdays, trained = excluded.trained, turns = excluded.turns",
             [
-                (rotation_id, who, v.last_served, v.term_started, weekday_bits(v.weekdays))
+                (
+                    rotation_id,
+                    who,
+                    v.last_served,
+                    v.term_started,
+                    weekday_bits(v.weekdays),
+                    int(v.trained),
+                    v.turns,
+                )
                 for who, v in sorted(volunteers.items())
             ],
         )
+
+    async def elect(self, group_id: int, role: str, term: Elected) -> None:
+        """A business meeting elected ``term.who`` to ``role``."""
+        async with self._db.transaction() as tx:
+            record = await self._ensure(tx, group_id, role)
+            await set_elected(tx, record.id, term)
 
     # --- announcements still to be posted ---------------------------------------------------
 
@@ -381,10 +420,20 @@ class RotationRepository:
             await DeadlineRepository.cancel_in(tx, kind, key)
             return True
 
-    # --- swaps -------------------------------------------------------------------------------
+    # --- reminders ---------------------------------------------------------------------------
 
-    async def want_reminders(self, rotation_id: int, meeting: int, who: Pseudonym) -> bool:
-        """Mark the turn to be reminded of, if it is still ``who``'s for ``meeting``."""
+    async def want_reminders(
+        self, rotation_id: int, meeting: int, who: Pseudonym, seat: int = 0
+    ) -> bool:
+        """Mark the turn (its seat) to be reminded of, if it is still ``who``'s for ``meeting``."""
+        if seat:
+            changed = await self._db.execute(
+                "UPDATE rotation_seats SET remind = 1 WHERE rotation_id = ? AND seat = ? "
+                "AND who = ? AND rotation_id IN "
+                "(SELECT rotation_id FROM rotation_turns WHERE meeting = ?)",
+                (rotation_id, seat, who, meeting),
+            )
+            return changed == 1
         changed = await self._db.execute(
             "UPDATE rotation_turns SET remind = 1 "
             "WHERE rotation_id = ? AND meeting = ? AND who = ?",
@@ -392,54 +441,27 @@ class RotationRepository:
         )
         return changed == 1
 
-    async def turn_to_remind(self, rotation_id: int, meeting: int) -> tuple[int, Pseudonym] | None:
-        """(group id, who) of the turn for ``meeting`` if its holder still wants reminding."""
-        row = await self._db.fetchone(
-            "SELECT r.group_id, t.who FROM rotation_turns t "
-            "JOIN rotation_roles r ON r.id = t.rotation_id "
-            "WHERE t.rotation_id = ? AND t.meeting = ? AND t.remind = 1 AND t.who IS NOT NULL",
-            (rotation_id, meeting),
-        )
+    async def turn_to_remind(
+        self, rotation_id: int, meeting: int, seat: int = 0
+    ) -> tuple[int, Pseudonym] | None:
+        """(group id, who) of the turn's seat for ``meeting`` if its holder still wants
+        reminding."""
+        if seat:
+            row = await self._db.fetchone(
+                "SELECT r.group_id, s.who FROM rotation_seats s "
+                "JOIN rotation_turns t ON t.rotation_id = s.rotation_id "
+                "JOIN rotation_roles r ON r.id = s.rotation_id "
+                "WHERE s.rotation_id = ? AND t.meeting = ? AND s.seat = ? AND s.remind = 1",
+                (rotation_id, meeting, seat),
+            )
+        else:
+            row = await self._db.fetchone(
+                "SELECT r.group_id, t.who FROM rotation_turns t "
+                "JOIN rotation_roles r ON r.id = t.rotation_id WHERE t.rotation_id = ? "
+                "AND t.meeting = ? AND t.remind = 1 AND t.who IS NOT NULL",
+                (rotation_id, meeting),
+            )
         return None if row is None else (int(row["group_id"]), Pseudonym(str(row["who"])))
-
-    async def ask_swap(
-        self, rotation_id: int, asker: Pseudonym, partner: Pseudonym, expires_at: float
-    ) -> int:
-        """Record a swap request (replacing an earlier one between the same two people)."""
-        async with self._db.transaction() as tx:
-            await tx.execute(
-                "DELETE FROM rotation_swaps WHERE rotation_id = ? AND asker = ? AND partner = ?",
-                (rotation_id, asker, partner),
-            )
-            return await tx.insert(
-                "INSERT INTO rotation_swaps (rotation_id, asker, partner, expires_at) "
-                "VALUES (?, ?, ?, ?)",
-                (rotation_id, asker, partner, expires_at),
-            )
-
-    async def swap_request(self, swap_id: int, now: float) -> SwapRequest | None:
-        row = await self._db.fetchone(
-            "SELECT s.id, s.rotation_id, r.group_id, r.role, s.asker, s.partner, s.expires_at "
-            "FROM rotation_swaps AS s JOIN rotation_roles AS r ON r.id = s.rotation_id "
-            "WHERE s.id = ? AND s.expires_at > ?",
-            (swap_id, now),
-        )
-        return None if row is None else _swap(row)
-
-    async def swap_between(
-        self, rotation_id: int, asker: Pseudonym, partner: Pseudonym, now: float
-    ) -> SwapRequest | None:
-        row = await self._db.fetchone(
-            "SELECT s.id, s.rotation_id, r.group_id, r.role, s.asker, s.partner, s.expires_at "
-            "FROM rotation_swaps AS s JOIN rotation_roles AS r ON r.id = s.rotation_id "
-            "WHERE s.rotation_id = ? AND s.asker = ? AND s.partner = ? AND s.expires_at > ?",
-            (rotation_id, asker, partner, now),
-        )
-        return None if row is None else _swap(row)
-
-    async def close_swap(self, swap_id: int) -> bool:
-        """Delete a swap request; False if it was already answered (exactly once)."""
-        return await self._db.execute("DELETE FROM rotation_swaps WHERE id = ?", (swap_id,)) == 1
 
 
 def _announcement(row: sqlite3.Row) -> PendingAnnouncement:
@@ -448,16 +470,4 @@ def _announcement(row: sqlite3.Row) -> PendingAnnouncement:
         group_id=int(row["group_id"]),
         payload=json.loads(str(row["payload"])),
         attempts=int(row["attempts"]),
-    )
-
-
-def _swap(row: sqlite3.Row) -> SwapRequest:
-    return SwapRequest(
-        id=int(row["id"]),
-        rotation_id=int(row["rotation_id"]),
-        group_id=int(row["group_id"]),
-        role=str(row["role"]),
-        asker=Pseudonym(str(row["asker"])),
-        partner=Pseudonym(str(row["partner"])),
-        expires_at=float(row["expires_at"]),
     )

@@ -125,6 +125,9 @@ async def test_three_meetings_pass_the_chair_round(
     serving = role_named(fake, guild.id, "Chair today")
     assert all(volunteers in person.roles for person in people)
     assert "already in the chair rotation" in await reply(people[0], room, "rotation join")
+    # The training a member says they have done: for themself, as an option of /rotation join.
+    said = await reply(people[0], room, "rotation join", {"trained": True})
+    assert "I've noted that you've done the group's training for the chair" in said
     shown = await reply(people[1], room, "rotation show")
     assert all(person.global_name and person.global_name in shown for person in people)
 

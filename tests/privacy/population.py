@@ -191,6 +191,26 @@ async def _rotation_passes(tx: Transaction, place: Place, now: float) -> None:
     )
 
 
+async def _rotation_seats(tx: Transaction, place: Place, now: float) -> None:
+    # The chair turn at meeting 3 has a second seat, bea's.
+    await tx.execute(
+        "INSERT INTO rotation_seats (rotation_id, seat, who) VALUES (?, 1, ?)",
+        (place.group_id * 10, place.who["bea"]),
+    )
+
+
+async def _rotation_elected(tx: Transaction, place: Place, now: float) -> None:
+    # cyd was elected secretary for a year.
+    await tx.execute(
+        "INSERT INTO rotation_roles (id, group_id, role) VALUES (?, ?, 'secretary')",
+        (place.group_id * 10 + 1, place.group_id),
+    )
+    await tx.execute(
+        "INSERT INTO rotation_elected (rotation_id, who, expires_at) VALUES (?, ?, ?)",
+        (place.group_id * 10 + 1, place.who["cyd"], now + 365 * 86400),
+    )
+
+
 async def _rotation_swaps(tx: Transaction, place: Place, now: float) -> None:
     await tx.execute(
         "INSERT INTO rotation_swaps (rotation_id, asker, partner, expires_at) VALUES (?, ?, ?, ?)",
@@ -327,6 +347,8 @@ MAKERS: dict[str, Maker] = {
     "rotation_volunteers": _rotation_volunteers,
     "rotation_turns": _rotation_turns,
     "rotation_passes": _rotation_passes,
+    "rotation_seats": _rotation_seats,
+    "rotation_elected": _rotation_elected,
     "rotation_swaps": _rotation_swaps,
     "rotation_announcements": _rotation_announcements,
     "event_outbox": _event_outbox,

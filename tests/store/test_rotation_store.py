@@ -236,13 +236,17 @@ async def test_each_built_in_format_loads_with_its_rotating_roles(
 ) -> None:
     expected = {
         "open-discussion": [core.RoleRules("chair", core.Eligibility(not_twice_in_a_row=True))],
-        "check-in-check-out": [core.RoleRules("chair", term=core.ForMeetings(4))],
+        "check-in-check-out": [
+            core.RoleRules("chair", term=core.ForMeetings(4), wait_for_everyone=True)
+        ],
         "meditation-and-sharing": [
             core.RoleRules("chair"),
             core.RoleRules("meditation-guide", core.Eligibility(min_days_in_server=30)),
         ],
         "business-meeting": [
-            core.RoleRules("chair", core.Eligibility(90), core.ForMeetings(3)),
+            core.RoleRules(
+                "chair", core.Eligibility(90), core.ForMeetings(3), wait_for_everyone=True
+            ),
             core.RoleRules("secretary", core.Eligibility(90), core.ForMeetings(6)),
             core.RoleRules("treasurer", core.Eligibility(180), core.ForMeetings(6)),
         ],

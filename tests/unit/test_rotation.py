@@ -287,7 +287,9 @@ def test_unknown_role_is_refused() -> None:
 
 def test_joining_again_keeps_the_place() -> None:
     rotation = rotation_with(CHAIR, {A: 3})
-    assert join(rotation, "chair", A).role("chair").volunteers[A] == Volunteer(last_served=3)
+    assert join(rotation, "chair", A).role("chair").volunteers[A] == Volunteer(
+        last_served=3, turns=1
+    )
 
 
 def test_a_term_of_n_meetings_keeps_the_same_person() -> None:

@@ -25,6 +25,7 @@ from bot.core.formats.plan import (
     WhoMay,
 )
 from bot.core.formats.render import render
+from bot.core.formats.roles import eligibility_words
 from bot.core.formats.timing import limit_words, minutes
 
 SAMPLE_VALUES: Mapping[str, str] = {
@@ -188,7 +189,9 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
     lines += ["", "Who does what:"]
     for role in plan.roles:
         duty = f" {role.duties}" if role.duties else ""
-        lines.append(f"  {role.title} — {_ROTATION_WORDS[role.rotation]}.{duty}")
+        how = eligibility_words(role, plan.roles)
+        filled = "elected at a business meeting" if role.elected else _ROTATION_WORDS[role.rotation]
+        lines.append(f"  {role.title} — {filled}{f' ({how})' if how else ''}.{duty}")
     if plan.before_start is not None:
         countdown = minutes(plan.before_start.countdown_seconds)
         lines += [

@@ -272,6 +272,29 @@ def parse_membership(value: Any) -> int:
     return days * 86400
 
 
+_EVERY = re.compile(r"^(\d+)(?:\s*meetings?)?$")
+EVERY_HINT = "write a number of meetings, like  at-most-every: 3  (once in every three meetings)"
+
+
+def parse_every(value: Any) -> int:
+    """``at-most-every``: a number of meetings, ``3`` or ``3 meetings``; 2 to 52."""
+    if isinstance(value, bool):
+        raise invalid(f"{_shown(value)} is not a number of meetings", EVERY_HINT)
+    text = str(value).strip().lower() if isinstance(value, int | str) else ""
+    match = _EVERY.match(text)
+    if match is None:
+        raise invalid(f"{_shown(value)} is not a number of meetings", EVERY_HINT)
+    count = int(match.group(1))
+    if count < 2:
+        raise invalid(
+            f"at most once every {count} meeting{'s' if count != 1 else ''} is no limit at all",
+            "leave at-most-every out, or write 2 or more (2 means never twice in a row)",
+        )
+    if count > 52:
+        raise invalid(f"once every {count} meetings is too long a wait", "52 meetings at most")
+    return count
+
+
 def _names(value: Any) -> list[Any]:
     return value if isinstance(value, list) else [value]
 

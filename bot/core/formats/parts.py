@@ -29,6 +29,7 @@ from bot.core.formats.plan import (
     FallbackKind,
     Guideline,
     MeetingWarning,
+    RotationKind,
     SectionText,
     ShareTimer,
     ShareWarning,
@@ -193,13 +194,43 @@ class Parts:
                         member_for_days=-(-(role.member_for or 0) // 86400),
                         not_last_time=role.not_last_time,
                         wait_for_everyone=role.wait_for_everyone,
+                        at_most_every=role.at_most_every or 0,
+                        trained=role.trained,
                     ),
                     fallback=self._fallback(role_id, role.fallback, specs, (*path, "fallback")),
                     seats=role.seats,
                     swaps_allowed=role.swaps,
+                    elected=role.elected,
+                    substitute=self._substitute(role_id, role, specs, (*path, "substitute")),
                 )
             )
         return tuple(roles)
+
+    def _substitute(
+        self, role_id: str, role: schema.RoleSpec, specs: dict[str, schema.RoleSpec], path: Path
+    ) -> str | None:
+        """The role whose holder covers this one; another role of the format."""
+        value = role.substitute
+        if value is None:
+            return None
+        if value == role_id:
+            self.report(path, "a role can't stand in for itself", "name another role, like chair")
+            return None
+        if value not in specs:
+            self.report(
+                path,
+                f"there is no role called '{value}'",
+                schema.suggestion(value, set(specs) - {role_id}),
+            )
+            return None
+        if specs[value].rotation is RotationKind.ON_THE_DAY:
+            self.report(
+                path,
+                f"'{value}' is found on the day, so nobody holds it ahead to stand in",
+                "name a role the rotation fills, or one that is elected",
+            )
+            return None
+        return value
 
     def _fallback(
         self, role_id: str, value: str | None, specs: dict[str, schema.RoleSpec], path: Path

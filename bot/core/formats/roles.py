@@ -68,6 +68,8 @@ class Eligibility:
     member_for_days: int = 0  # has been able to see the group's channel this long
     not_last_time: bool = False  # did not hold this role at the previous meeting
     wait_for_everyone: bool = False  # nobody serves again until everyone in rotation has
+    at_most_every: int = 0  # meetings; 0: no limit
+    trained: bool = False  # only volunteers who said they have done the group's training
 
 
 @dataclass(frozen=True)
@@ -81,3 +83,24 @@ class CompiledRole:
     fallback: Fallback
     seats: int = 1  # how many people hold it at once (e.g. 3 readers)
     swaps_allowed: bool = True
+    elected: bool = False  # held by whoever the business meeting elected, for their term
+    substitute: str | None = None  # the role whose holder covers when this one's steps back
+
+
+def eligibility_words(role: CompiledRole, roles: tuple[CompiledRole, ...] = ()) -> str:
+    """How the role is filled beyond its rotation, for the preview ("" when nothing special):
+    "2 seats each meeting; only volunteers who have done the group's training; …"."""
+    rules = role.eligibility
+    parts = []
+    if role.seats > 1:
+        parts.append(f"{role.seats} seats each meeting")
+    if rules.trained:
+        parts.append("only volunteers who have done the group's training")
+    if rules.at_most_every > 1:
+        parts.append(f"at most once every {rules.at_most_every} meetings each")
+    if rules.wait_for_everyone:
+        parts.append("nobody serves twice until every volunteer has served once")
+    if role.substitute is not None:
+        other = Who(WhoKind.ROLE, role.substitute).describe(roles)
+        parts.append(f"{other} stands in when its holder can't come")
+    return "; ".join(parts)

@@ -22,6 +22,7 @@ from bot.core.formats.fields import (
     ConditionSpec,
     CrosstalkSpec,
     Duration,
+    EveryMeetings,
     Membership,
     Names,
     Shorthand,
@@ -84,12 +85,25 @@ class RoleSpec(Shorthand):
     member_for: Membership | None = None
     not_last_time: bool = False
     wait_for_everyone: bool = False
+    at_most_every: EveryMeetings | None = None
+    trained: bool = False
+    elected: bool = False
+    substitute: str | None = None
     fallback: str | None = None
     seats: Annotated[int, Field(ge=1, le=10)] = 1
     swaps: bool = True
 
     @model_validator(mode="after")
     def _term_goes_with_rotation(self) -> RoleSpec:
+        if self.elected:
+            if "rotation" in self.model_fields_set:
+                raise invalid(
+                    "an elected role is not rotated",
+                    "remove rotation: (the business meeting elects it; term: says for how long)",
+                )
+            if self.seats != 1:
+                raise invalid("an elected role has one seat", "remove seats:")
+            return self
         if (self.rotation is RotationKind.TERM) != (self.term is not None):
             raise invalid(
                 "a term goes with rotation: term",

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
 from bot.core.pseudonyms import Pseudonym
@@ -44,13 +44,22 @@ class Eligibility:
     min_days_in_server: int = 0
     not_first_meeting: bool = True
     not_twice_in_a_row: bool = False
+    #: Serves at most once every this many meetings (0 or 1: no limit; 2 is "not twice in a row").
+    at_most_every: int = 0
+    #: Only volunteers who said they have done the group's training for the role.
+    trained_only: bool = False
 
     def allows(self, facts: MemberFacts, volunteer: Volunteer, meeting: int) -> bool:
         if facts.days_in_server < self.min_days_in_server:
             return False
         if self.not_first_meeting and facts.first_meeting:
             return False
-        return not (self.not_twice_in_a_row and volunteer.last_served == meeting - 1)
+        if self.trained_only and not volunteer.trained:
+            return False
+        last = volunteer.last_served
+        if last is not None and self.at_most_every > 1 and meeting - last < self.at_most_every:
+            return False
+        return not (self.not_twice_in_a_row and last == meeting - 1)
 
 
 @dataclass(frozen=True)
@@ -85,9 +94,23 @@ Term = EveryMeeting | ForMeetings | WeekdayRoster
 
 @dataclass(frozen=True)
 class RoleRules:
+    """``seats``: how many people hold the role at each meeting. ``wait_for_everyone``: nobody
+    serves a second time until every eligible volunteer has served once (a turn nobody who is
+    still waiting can take goes to anyone, not to someone for the second time). ``elected``:
+    held by the member the group elected (:attr:`RoleRotation.elected`), never rotated.
+    ``substitute``: the role whose holder takes this one's turn when its holder steps back."""
+
     name: str
     eligibility: Eligibility = Eligibility()
     term: Term = EveryMeeting()
+    seats: int = 1
+    wait_for_everyone: bool = False
+    elected: bool = False
+    substitute: str | None = None
+
+    def __post_init__(self) -> None:
+        if self.seats < 1:
+            raise ValueError("a role has at least one seat")
 
 
 # --- state ------------------------------------------------------------------------------------
@@ -100,16 +123,38 @@ class Volunteer:
     last_served: int | None = None
     term_started: int | None = None  # ForMeetings only: first meeting of their current term
     weekdays: frozenset[int] = frozenset()  # WeekdayRoster only; empty = any day
+    trained: bool = False  # said themself they have done the group's training for the role
+    #: Turns served (a newcomer starts level with the most served: the round under way is not
+    #: theirs to wait for, and leaving and joining again gains nobody a turn).
+    turns: int = 0
 
 
 @dataclass(frozen=True)
 class Upcoming:
-    """The announced turn for one role at one meeting. ``who`` None: anyone may serve."""
+    """The announced turn for one role at one meeting. ``who`` None: anyone may serve.
+
+    ``who`` holds the first seat; ``more`` the role's other seats (None: open to anyone)."""
 
     meeting: int
     who: Pseudonym | None
     passed: frozenset[Pseudonym] = frozenset()  # said "can't make it" for this meeting
     continuing: bool = False  # the holder of a ForMeetings term carries on
+    more: tuple[Pseudonym | None, ...] = ()
+    #: Seats a substitute took (the named role's holder covering for someone who stepped back).
+    covered: frozenset[int] = frozenset()
+
+    @property
+    def seats(self) -> tuple[Pseudonym | None, ...]:
+        return (self.who, *self.more)
+
+    @property
+    def holders(self) -> tuple[Pseudonym, ...]:
+        return tuple(who for who in self.seats if who is not None)
+
+    def with_seat(self, seat: int, who: Pseudonym | None) -> Upcoming:
+        seats = list(self.seats)
+        seats[seat] = who
+        return replace(self, who=seats[0], more=tuple(seats[1:]))
 
 
 @dataclass(frozen=True)
@@ -117,6 +162,7 @@ class RoleRotation:
     rules: RoleRules
     volunteers: Mapping[Pseudonym, Volunteer] = field(default_factory=dict)  # never mutated
     upcoming: Upcoming | None = None
+    elected: Pseudonym | None = None  # an elected role: the member whose term covers now
 
     def passed_for(self, meeting: int) -> frozenset[Pseudonym]:
         if self.upcoming is not None and self.upcoming.meeting == meeting:
@@ -156,6 +202,8 @@ class AskToServe:
     meeting: int
     who: Pseudonym
     continuing: bool = False
+    seat: int = 0
+    covering: bool = False  # the holder of the role's ``substitute`` covers a stepped-back turn
 
 
 @dataclass(frozen=True)
@@ -164,6 +212,7 @@ class AnyoneMayServe:
 
     role: str
     meeting: int
+    seat: int = 0
 
 
 @dataclass(frozen=True)
@@ -191,3 +240,4 @@ class Assignment:
     who: Pseudonym | None  # None: nobody eligible, anyone may serve
     continuing: bool = False
     double_duty: bool = False  # also holds another role: no other eligible volunteer was free
+    seat: int = 0

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
 from bot.core.pseudonyms import Pseudonym
@@ -23,138 +21,63 @@ from bot.core.rotation.model import (
     TurnVacated,
     Upcoming,
     Volunteer,
-    WeekdayRoster,
 )
+from bot.core.rotation.picking import candidates as _candidates
+from bot.core.rotation.picking import plan, term_holder
 
-# --- picking ----------------------------------------------------------------------------------
-
-
-def _tiebreak(meeting: int, role: str, who: Pseudonym) -> bytes:
-    return hashlib.sha256(f"{meeting}\x1f{role}\x1f{who}".encode()).digest()
-
-
-def _candidates(
-    rr: RoleRotation, meeting: int, facts: Mapping[Pseudonym, MemberFacts], weekday: int | None
-) -> list[Pseudonym]:
-    """Eligible volunteers for ``meeting``, best first."""
-    rules, passed = rr.rules, rr.passed_for(meeting)
-    ranked: list[tuple[tuple[int, bool, int, bytes], Pseudonym]] = []
-    for who, vol in rr.volunteers.items():
-        member = facts.get(who)
-        if member is None or who in passed or not rules.eligibility.allows(member, vol, meeting):
-            continue
-        tier = 0
-        if isinstance(rules.term, WeekdayRoster) and weekday is not None:
-            if vol.weekdays and weekday not in vol.weekdays:
-                continue
-            tier = 0 if vol.weekdays else 1
-        served = vol.last_served
-        key = (tier, served is not None, served or 0, _tiebreak(meeting, rules.name, who))
-        ranked.append((key, who))
-    return [who for _, who in sorted(ranked)]
+__all__ = [
+    "announce_next",
+    "cant_make_it",
+    "fill_turn",
+    "join",
+    "leave",
+    "newcomer",
+    "plan",
+    "record_served",
+    "swap",
+    "upcoming_order",
+]
 
 
-def _term_holder(rr: RoleRotation, meeting: int) -> Pseudonym | None:
-    """The volunteer whose ForMeetings term covers ``meeting``, if any."""
-    term = rr.rules.term
-    if not isinstance(term, ForMeetings):
-        return None
-    for who, vol in rr.volunteers.items():
-        start = vol.term_started
-        if start is not None and start <= meeting < start + term.meetings:
-            return who
-    return None
-
-
-def _max_matching(options: Sequence[Sequence[Pseudonym]]) -> int:
-    """Size of a maximum matching of slots to distinct people (Kuhn's augmenting paths)."""
-    owner: dict[Pseudonym, int] = {}
-
-    def augment(slot: int, seen: set[Pseudonym]) -> bool:
-        for who in options[slot]:
-            if who not in seen:
-                seen.add(who)
-                if who not in owner or augment(owner[who], seen):
-                    owner[who] = slot
-                    return True
-        return False
-
-    return sum(augment(slot, set()) for slot in range(len(options)))
-
-
-def _distinct(order: Sequence[str], options: Mapping[str, list[Pseudonym]]) -> dict[str, Pseudonym]:
-    """Fill as many roles as possible with distinct people; earlier roles get better choices."""
-    target = _max_matching([options[r] for r in order])
-    chosen: dict[str, Pseudonym] = {}
-    for i, role in enumerate(order):
-        used = set(chosen.values())
-        for who in options[role]:
-            if who in used:
-                continue
-            rest = [[p for p in options[r] if p not in used and p != who] for r in order[i + 1 :]]
-            if len(chosen) + 1 + _max_matching(rest) >= target:
-                chosen[role] = who
-                break
-    return chosen
-
-
-def plan(
-    rotation: Rotation,
-    meeting: int,
-    facts: Mapping[Pseudonym, MemberFacts],
-    *,
-    weekday: int | None = None,
-    keep: Mapping[str, Pseudonym] | None = None,
-) -> tuple[Assignment, ...]:
-    """Who serves each role at ``meeting`` (a query; ``keep`` pins roles already announced).
-
-    ``facts`` covers the members who currently hold the rotation role; ``weekday`` is the
-    meeting's weekday (0 = Monday), used by weekday rosters.
-    """
-    pinned = dict(keep or {})
-    continuing: set[str] = set()
-    options: dict[str, list[Pseudonym]] = {}  # in the format's order
-    for rr in rotation.roles:
-        name, holder = rr.rules.name, _term_holder(rr, meeting)
-        if name in pinned:
-            continue
-        if holder is not None and holder in facts and holder not in rr.passed_for(meeting):
-            pinned[name] = holder
-            continuing.add(name)
-        else:
-            options[name] = _candidates(rr, meeting, facts, weekday)
-    taken = set(pinned.values())
-    chosen = _distinct(
-        list(options), {r: [p for p in c if p not in taken] for r, c in options.items()}
-    )
-    # A role nobody free can take goes to its best eligible volunteer, even with another job.
-    fallback = {r: c[0] for r, c in options.items() if c}
-    picks = [(rr.rules.name, pinned.get(rr.rules.name)) for rr in rotation.roles]
-    picks = [(r, who or chosen.get(r) or fallback.get(r)) for r, who in picks]
-    jobs = Counter(who for _, who in picks if who is not None)
-    return tuple(
-        Assignment(r, who, r in continuing, who is not None and jobs[who] > 1) for r, who in picks
-    )
-
-
-def _ask(a: Assignment, meeting: int) -> RotationEffect:
+def _ask(a: Assignment, meeting: int, *, covering: bool = False) -> RotationEffect:
     if a.who is None:
-        return AnyoneMayServe(a.role, meeting)
-    return AskToServe(a.role, meeting, a.who, a.continuing)
+        return AnyoneMayServe(a.role, meeting, a.seat)
+    return AskToServe(a.role, meeting, a.who, a.continuing, a.seat, covering)
 
 
 # --- operations -------------------------------------------------------------------------------
 
 
+def newcomer(rr: RoleRotation) -> Volunteer:
+    """A new volunteer's row: level with the most turns served, so the round under way is not
+    theirs to hold up (and leaving and joining again gains nobody an earlier turn)."""
+    return Volunteer(turns=max((v.turns for v in rr.volunteers.values()), default=0))
+
+
 def join(
-    rotation: Rotation, role: str, who: Pseudonym, *, weekdays: frozenset[int] = frozenset()
+    rotation: Rotation,
+    role: str,
+    who: Pseudonym,
+    *,
+    weekdays: frozenset[int] = frozenset(),
+    trained: bool | None = None,
 ) -> Rotation:
-    """Volunteer for ``role`` (idempotent; joining again only updates the weekdays)."""
+    """Volunteer for ``role`` (idempotent; joining again only updates the weekdays, and the
+    training they say they have done when ``trained`` is given)."""
     if any(not 0 <= d <= 6 for d in weekdays):
         raise ValueError("weekdays are 0 (Monday) to 6 (Sunday)")
     rr = rotation.role(role)
-    vol = replace(rr.volunteers.get(who, Volunteer()), weekdays=weekdays)
+    vol = replace(rr.volunteers.get(who) or newcomer(rr), weekdays=weekdays)
+    if trained is not None:
+        vol = replace(vol, trained=trained)
     return rotation._with(replace(rr, volunteers={**rr.volunteers, who: vol}))
+
+
+def _vacate(up: Upcoming, who: Pseudonym) -> Upcoming:
+    for seat, holder in enumerate(up.seats):
+        if holder == who:
+            up = up.with_seat(seat, None)
+    return replace(up, continuing=up.continuing and up.who is not None)
 
 
 def leave(
@@ -168,13 +91,14 @@ def leave(
         if who in rr.volunteers:
             effects.append(ForgetVolunteer(name, who))
         up = rr.upcoming
-        if up is not None and who == up.who:
+        if up is not None and who in up.seats:
             effects.append(TurnVacated(name, up.meeting))
-            up = replace(up, who=None, continuing=False)
+            up = _vacate(up, who)
         if up is not None:
             up = replace(up, passed=up.passed - {who})
         rest = {p: v for p, v in rr.volunteers.items() if p != who}
-        rotation = rotation._with(replace(rr, volunteers=rest, upcoming=up))
+        elected = None if rr.elected == who else rr.elected
+        rotation = rotation._with(replace(rr, volunteers=rest, upcoming=up, elected=elected))
     return rotation, effects
 
 
@@ -185,13 +109,16 @@ def announce_next(
     *,
     weekday: int | None = None,
 ) -> tuple[Rotation, list[RotationEffect]]:
-    """Pick every role for ``meeting`` and remember the picks as the upcoming turns."""
+    """Pick every seat of every role for ``meeting`` and remember the picks as the upcoming
+    turns."""
     effects: list[RotationEffect] = []
-    for a in plan(rotation, meeting, facts, weekday=weekday):
-        rr = rotation.role(a.role)
-        up = Upcoming(meeting, a.who, rr.passed_for(meeting), a.continuing)
+    assignments = plan(rotation, meeting, facts, weekday=weekday)
+    for rr in rotation.roles:
+        mine = [a for a in assignments if a.role == rr.rules.name]
+        seats = tuple(a.who for a in mine)
+        up = Upcoming(meeting, seats[0], rr.passed_for(meeting), mine[0].continuing, seats[1:])
         rotation = rotation._with(replace(rr, upcoming=up))
-        effects.append(_ask(a, meeting))
+        effects += [_ask(a, meeting) for a in mine]
     return rotation, effects
 
 
@@ -201,10 +128,36 @@ def cant_make_it(
     """The announced person passes; they keep their place and are skipped for this meeting."""
     rr = rotation.role(role)
     up = rr.upcoming
-    if up is None or up.who != who:
+    if up is None or who not in up.seats:
         raise RotationError(RotationRefusal.NOT_YOUR_TURN)
-    new = replace(up, who=None, continuing=False, passed=up.passed | {who})
+    new = replace(_vacate(up, who), passed=up.passed | {who})
     return rotation._with(replace(rr, upcoming=new)), [TurnVacated(role, up.meeting)]
+
+
+def _kept(rotation: Rotation, meeting: int) -> dict[tuple[str, int], Pseudonym]:
+    return {
+        (rr.rules.name, seat): who
+        for rr in rotation.roles
+        if rr.upcoming is not None and rr.upcoming.meeting == meeting
+        for seat, who in enumerate(rr.upcoming.seats)
+        if who is not None
+    }
+
+
+def _substitute(
+    rotation: Rotation, rr: RoleRotation, facts: Mapping[Pseudonym, MemberFacts]
+) -> Pseudonym | None:
+    """The holder of the role's ``substitute`` for the same meeting, if they can cover."""
+    up, named = rr.upcoming, rr.rules.substitute
+    if up is None or named is None or all(who is not None for who in up.seats):
+        return None
+    other = next((o for o in rotation.roles if o.rules.name == named), None)
+    if other is None or other.upcoming is None or other.upcoming.meeting != up.meeting:
+        return None
+    for who in other.upcoming.holders:
+        if who in facts and who not in up.seats and who not in up.passed:
+            return who
+    return None
 
 
 def fill_turn(
@@ -214,24 +167,28 @@ def fill_turn(
     *,
     weekday: int | None = None,
 ) -> tuple[Rotation, list[RotationEffect]]:
-    """Ask the next eligible person for a vacated turn; the other roles' picks stay as announced."""
+    """Ask someone for every open seat of a vacated turn: first the holder of the role's
+    ``substitute`` (they cover it), then the next eligible volunteers. The other roles' picks
+    stay as announced."""
     rr = rotation.role(role)
     if rr.upcoming is None:
         raise RotationError(RotationRefusal.NO_UPCOMING_TURN)
-    meeting = rr.upcoming.meeting
-    keep = {
-        other.rules.name: other.upcoming.who
-        for other in rotation.roles
-        if other.rules.name != role
-        and other.upcoming is not None
-        and other.upcoming.meeting == meeting
-        and other.upcoming.who is not None
-    }
-    (pick,) = [
-        a for a in plan(rotation, meeting, facts, weekday=weekday, keep=keep) if a.role == role
-    ]
-    up = replace(rr.upcoming, who=pick.who, continuing=pick.continuing)
-    return rotation._with(replace(rr, upcoming=up)), [_ask(pick, meeting)]
+    up, meeting = rr.upcoming, rr.upcoming.meeting
+    effects: list[RotationEffect] = []
+    cover = _substitute(rotation, rr, facts)
+    if cover is not None:
+        seat = up.seats.index(None)
+        up = replace(up.with_seat(seat, cover), covered=up.covered | {seat})
+        rotation = rotation._with(replace(rr, upcoming=up))
+        effects.append(AskToServe(role, meeting, cover, False, seat, covering=True))
+    picks = plan(rotation, meeting, facts, weekday=weekday, keep=_kept(rotation, meeting))
+    for pick in picks:
+        if pick.role == role and up.seats[pick.seat] is None:
+            up = up.with_seat(pick.seat, pick.who)
+            if pick.seat == 0:
+                up = replace(up, continuing=pick.continuing)
+            effects.append(_ask(pick, meeting))
+    return rotation._with(replace(rotation.role(role), upcoming=up)), effects
 
 
 def swap(
@@ -250,33 +207,42 @@ def swap(
     va, vb = rr.volunteers[a], rr.volunteers[b]
     vols = {
         **rr.volunteers,
-        a: replace(va, last_served=vb.last_served, term_started=vb.term_started),
-        b: replace(vb, last_served=va.last_served, term_started=va.term_started),
+        a: replace(va, last_served=vb.last_served, term_started=vb.term_started, turns=vb.turns),
+        b: replace(vb, last_served=va.last_served, term_started=va.term_started, turns=va.turns),
     }
     up = rr.upcoming
     effects: list[RotationEffect] = []
-    if up is not None and up.who in (a, b):
-        other, before = (b, vb) if up.who == a else (a, va)
+    if up is not None and (a in up.seats) != (b in up.seats):
+        holder, other, before = (a, b, vb) if a in up.seats else (b, a, va)
         member = facts.get(other)
         if member is None or not rr.rules.eligibility.allows(member, before, up.meeting):
             raise RotationError(RotationRefusal.NOT_ELIGIBLE)
-        up = replace(up, who=other, passed=up.passed - {other})
-        effects.append(AskToServe(role, up.meeting, other, up.continuing))
+        seat = up.seats.index(holder)
+        up = replace(up.with_seat(seat, other), passed=up.passed - {other})
+        effects.append(AskToServe(role, up.meeting, other, up.continuing and seat == 0, seat))
     return rotation._with(replace(rr, volunteers=vols, upcoming=up)), effects
 
 
-def record_served(rotation: Rotation, meeting: int, served: Mapping[str, Pseudonym]) -> Rotation:
-    """Meeting ``meeting`` was held; ``served`` says who actually served each role.
+def _people(value: Pseudonym | Iterable[Pseudonym]) -> tuple[Pseudonym, ...]:
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def record_served(
+    rotation: Rotation, meeting: int, served: Mapping[str, Pseudonym | Iterable[Pseudonym]]
+) -> Rotation:
+    """Meeting ``meeting`` was held; ``served`` says who actually served each role (one person,
+    or everyone in its seats).
 
     Only volunteers of a role are recorded (a member who helped out without volunteering is not
     remembered). Announced turns up to this meeting are cleared.
     """
     for rr in rotation.roles:
         name, vols = rr.rules.name, dict(rr.volunteers)
-        who = served.get(name)
-        if who is not None and who in vols:
-            vols[who] = replace(vols[who], last_served=meeting)
-            if isinstance(rr.rules.term, ForMeetings) and _term_holder(rr, meeting) is None:
+        for who in _people(served.get(name, ())):
+            if who not in vols:
+                continue
+            vols[who] = replace(vols[who], last_served=meeting, turns=vols[who].turns + 1)
+            if isinstance(rr.rules.term, ForMeetings) and term_holder(rr, meeting) is None:
                 vols = {p: replace(v, term_started=None) for p, v in vols.items()}
                 vols[who] = replace(vols[who], term_started=meeting)
         up = rr.upcoming if rr.upcoming is not None and rr.upcoming.meeting > meeting else None
@@ -297,14 +263,24 @@ def upcoming_order(
     rr = rotation.role(role)
     order: list[Pseudonym] = []
     up = rr.upcoming if rr.upcoming is not None and rr.upcoming.meeting == meeting else None
-    first = up.who if up is not None else _term_holder(rr, meeting)
-    if first is not None and first in facts:
-        order.append(first)
+    if up is not None:
+        first: tuple[Pseudonym | None, ...] = up.seats
+    else:
+        first = (rr.elected if rr.rules.elected else term_holder(rr, meeting),)
+    order += [who for who in first if who is not None and who in facts]
     later = {p: replace(f, first_meeting=False) for p, f in facts.items()}
+    ahead = rr
     for step in range(len(order), len(rr.volunteers)):
         at = meeting + step
-        rest = [p for p in _candidates(rr, at, later if step else facts, weekday) if p not in order]
+        rest = [
+            p for p in _candidates(ahead, at, later if step else facts, weekday) if p not in order
+        ]
         if not rest:
             break
         order.append(rest[0])
+        # (Waiting for everyone: whoever is placed counts as having had their turn.)
+        vol = ahead.volunteers[rest[0]]
+        ahead = replace(
+            ahead, volunteers={**ahead.volunteers, rest[0]: replace(vol, turns=vol.turns + 1)}
+        )
     return tuple(order)

@@ -36,7 +36,7 @@ from bot.runtime.business import texts
 from bot.runtime.business.port import BusinessPort, Button, Look
 from bot.runtime.business.work import BALLOT_KIND, DISCUSSION_KIND, MatterWork
 from bot.runtime.clock import Clock
-from bot.runtime.events import MeetingStepped, MemberForgotten
+from bot.runtime.events import EventBus, MeetingStepped, MemberForgotten
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
@@ -66,6 +66,7 @@ class BusinessService(MatterWork):
         live: LiveMeetings,
         port: BusinessPort,
         locks: GroupLocks,
+        bus: EventBus | None = None,
     ) -> None:
         super().__init__(
             store=store,
@@ -75,6 +76,7 @@ class BusinessService(MatterWork):
             live=live,
             port=port,
             locks=locks,
+            bus=bus,
         )
         scheduler.register(DISCUSSION_KIND, self._discussion_due)
         scheduler.register(BALLOT_KIND, self._ballot_due)

@@ -7,16 +7,18 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine
+from datetime import UTC, datetime, time
 from typing import Any
 
 from bot.core import business as core
 from bot.core.business import Kind, Matter, Stage
-from bot.core.formats.plan import AgendaItem, BusinessRules, CompiledFormat, Term
+from bot.core.formats.plan import AgendaItem, BusinessRules, CompiledFormat, Term, TermUnit
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
 from bot.runtime.business import texts
 from bot.runtime.business.port import BusinessPort, Button, Look
 from bot.runtime.clock import Clock
+from bot.runtime.events import EventBus, ServiceElected
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
@@ -43,7 +45,9 @@ class MatterWork:
         live: LiveMeetings,
         port: BusinessPort,
         locks: GroupLocks,
+        bus: EventBus | None = None,
     ) -> None:
+        self._bus = bus  # tells the rotation who was elected (ServiceElected)
         self._store = store
         self._repo = store.business
         self._clock = clock
@@ -209,6 +213,25 @@ class MatterWork:
             await self._port.set_buttons(group, record.ballot_message_id, (), None)
         await self._port.post(group, words, reply_to=record.message_id, once=f"result:{matter.id}")
         await self._repo.forget(matter.id)
+        if matter.kind is Kind.ELECTION and result.outcome is core.Outcome.ELECTED:
+            await self._elected(group, plan, matter, result)
+
+    async def _elected(
+        self, group: GroupRecord, plan: CompiledFormat, matter: Matter, result: core.Result
+    ) -> None:
+        """Tell the rotation who holds the role now, for the term: from the next meeting."""
+        if self._bus is None or matter.role is None or result.winner is None:
+            return
+        term = self._term(plan, matter, self._agenda_item(self._rules(plan, matter), matter))
+        fresh = await self._store.groups.by_id(group.id) or group
+        until_meeting = until = None
+        if term is not None and term.unit is TermUnit.MEETINGS:
+            until_meeting = fresh.meetings_held + 1 + term.count
+        elif term is not None:
+            ends = core.term_ends(self._clock.now().date(), term)
+            until = None if ends is None else datetime.combine(ends, time(), UTC).timestamp()
+        who = matter.candidates[result.winner]
+        await self._bus.publish(ServiceElected(group.id, matter.role, who, until_meeting, until))
 
     async def _show_election(
         self,

@@ -48,16 +48,22 @@ def stage(effects: Iterable[core.RotationEffect], *, passed_on: bool, now: float
     lines: list[dict[str, Any]] = []
     for effect in effects:
         if isinstance(effect, core.AskToServe):
-            lines.append(
-                {
-                    "role": effect.role,
-                    "meeting": effect.meeting,
-                    "who": str(effect.who),
-                    "continuing": effect.continuing,
-                }
-            )
+            line: dict[str, Any] = {
+                "role": effect.role,
+                "meeting": effect.meeting,
+                "who": str(effect.who),
+                "continuing": effect.continuing,
+            }
+            if effect.seat:
+                line["seat"] = effect.seat
+            if effect.covering:
+                line["covering"] = True
+            lines.append(line)
         elif isinstance(effect, core.AnyoneMayServe):
-            lines.append({"role": effect.role, "meeting": effect.meeting, "who": None})
+            line = {"role": effect.role, "meeting": effect.meeting, "who": None}
+            if effect.seat:
+                line["seat"] = effect.seat
+            lines.append(line)
     if not lines:
         return None
     payload = {"key": secrets.token_hex(8), "passed_on": passed_on, "lines": lines}
@@ -73,21 +79,29 @@ def words(circle: Circle, payload: Mapping[str, Any]) -> tuple[str, list[Person]
     meeting: int | None = None
     for line in payload.get("lines", ()):
         role, number, who = str(line["role"]), int(line["meeting"]), line.get("who")
+        seat = int(line.get("seat", 0))
         up = upcoming.get(role)
-        if up is None or up.meeting != number:
+        if up is None or up.meeting != number or seat >= len(up.seats):
             continue  # the turn has been answered some other way, or the meeting was held
         if who is None:
-            if up.who is None:
+            compiled = circle.plan.role(role)
+            if up.seats[seat] is None and compiled is not None and compiled.elected:
+                fallback = compiled.fallback
+                covering = None if fallback.role is None else circle.title(fallback.role)
+                lines.append(texts.unelected_line(compiled.title, fallback.kind.value, covering))
+            elif up.seats[seat] is None:
                 lines.append(texts.anyone_line(circle.title(role)))
             continue
         person = circle.members.get(Pseudonym(str(who)))
-        if up.who != who or person is None:
+        if up.seats[seat] != who or person is None:
             continue  # passed on to someone else since, or they are out of the rotation
         ping.append(person)
         meeting = number
-        lines.append(
-            texts.asked_line(circle.title(role), person.mention, bool(line.get("continuing")))
-        )
+        title = circle.title(role)
+        if line.get("covering") and (named := circle.plan.role(role)) and named.substitute:
+            lines.append(texts.covering_line(title, person.mention, circle.title(named.substitute)))
+            continue
+        lines.append(texts.asked_line(title, person.mention, bool(line.get("continuing"))))
     if not lines:
         return "", [], None
     asking = bool(ping)

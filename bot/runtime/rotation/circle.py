@@ -59,8 +59,20 @@ def role_rules(plan: CompiledFormat) -> list[core.RoleRules]:
             min_days_in_server=role.eligibility.member_for_days,
             not_first_meeting=True,
             not_twice_in_a_row=role.eligibility.not_last_time,
+            at_most_every=role.eligibility.at_most_every,
+            trained_only=role.eligibility.trained,
         )
-        rules.append(core.RoleRules(role.id, eligibility, term))
+        rules.append(
+            core.RoleRules(
+                role.id,
+                eligibility,
+                term,
+                seats=role.seats,
+                wait_for_everyone=role.eligibility.wait_for_everyone,
+                elected=role.elected,
+                substitute=role.substitute,
+            )
+        )
     return rules
 
 
@@ -145,7 +157,10 @@ class Circles:
         """Read the group's rotation and bring it in line with who holds the roles now."""
         plan = await self.formats.current(group)
         records = {record.role: record for record in await self.repo.roles(group.id)}
-        rotation = await self.repo.load(group.id, role_rules(plan))
+        now_at = self.clock.timestamp()
+        rotation = await self.repo.load(
+            group.id, role_rules(plan), meeting=group.meetings_held + 1, now=now_at
+        )
         role_ids = {
             rr.rules.name: (
                 records[rr.rules.name].volunteers_role_id if rr.rules.name in records else None
@@ -158,13 +173,32 @@ class Circles:
         members: dict[Pseudonym, Person] = {}
         roles = []
         vacated = []
+        everyone = {person.who for people in holding.values() for person in people}
         for rr in rotation.roles:
             holders = {person.who: person for person in holding.get(rr.rules.name, ())}
-            volunteers = {who: rr.volunteers.get(who, core.Volunteer()) for who in holders}
+            if rr.elected is not None:
+                holders = {**holders, **await self.port.find(group, [rr.elected], {})}
+            volunteers = {
+                who: rr.volunteers.get(who) or core.newcomer(rr)
+                for who in holders
+                if who != rr.elected or rr.elected in rr.volunteers
+            }
             up = rr.upcoming
-            if up is not None and up.who is not None and up.who not in holders:
+            # A seat stays with someone still in the role's rotation, or with the substitute
+            # role's holder covering it (still in theirs).
+            gone = [
+                seat
+                for seat, who in enumerate(() if up is None else up.seats)
+                if who is not None
+                and who not in holders
+                and not (seat in up.covered and who in everyone)  # type: ignore[union-attr]
+            ]
+            if up is not None and gone:
                 vacated.append(rr.rules.name)  # they left the rotation some other way
-            roles.append(replace(rr, volunteers=volunteers))
+                for seat in gone:
+                    up = up.with_seat(seat, None)
+            elected = rr.elected if rr.elected in holders else None
+            roles.append(replace(rr, volunteers=volunteers, upcoming=up, elected=elected))
             for who, person in holders.items():
                 members[who] = person
                 if person.in_group:
@@ -179,6 +213,12 @@ class Circles:
         otherwise see another operation's write half done."""
         async with self.lock(group.id):
             return await self.circle(group)
+
+    @staticmethod
+    def duties(circle: Circle, role: str) -> str:
+        """The role's duties as the format says them ("" if it says none)."""
+        compiled = circle.plan.role(role)
+        return compiled.duties if compiled is not None else ""
 
     def rule(self, circle: Circle, role: str | None) -> str:
         """The rotating role a member named (the chair, if they named none)."""

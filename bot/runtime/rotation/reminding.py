@@ -45,8 +45,8 @@ def reminder_times(meeting: NextMeeting, zone: tzinfo) -> dict[str, datetime]:
     return {"eve": evening, "hour": meeting.at - BEFORE}
 
 
-def _key(rotation_id: int, meeting: int, moment: str) -> str:
-    return f"{rotation_id}:{meeting}:{moment}"
+def _key(rotation_id: int, meeting: int, moment: str, seat: int = 0) -> str:
+    return f"{rotation_id}:{meeting}:{moment}" + (f":{seat}" if seat else "")
 
 
 class Reminders:
@@ -64,11 +64,11 @@ class Reminders:
         async with c.lock(group.id):
             circle = await c.circle(group)
             mine = [
-                rr.rules.name
+                (rr.rules.name, rr.upcoming.seats.index(who))
                 for rr in circle.rotation.roles
                 if rr.upcoming is not None
                 and rr.upcoming.meeting == meeting
-                and rr.upcoming.who == who
+                and who in rr.upcoming.seats
             ]
             if not mine:
                 raise NotAllowed(texts.NOT_YOUR_TURN)
@@ -79,32 +79,34 @@ class Reminders:
             now = c.clock.timestamp()
             when = reminder_times(upcoming, time_zone(schedule.spec.zone))
             times = {m: at for m, at in when.items() if at.timestamp() > now}
-            for name in mine:
+            for name, seat in mine:
                 record = circle.records[name]
-                if not await c.repo.want_reminders(record.id, meeting, who):
+                if not await c.repo.want_reminders(record.id, meeting, who, seat):
                     raise NotAllowed(texts.NOT_YOUR_TURN)
                 for moment, at in times.items():
+                    payload = {"rotation": record.id, "meeting": meeting, "moment": moment}
                     await self._scheduler.schedule(
                         REMIND_DEADLINE,
-                        _key(record.id, meeting, moment),
+                        _key(record.id, meeting, moment, seat),
                         at.timestamp(),
-                        {"rotation": record.id, "meeting": meeting, "moment": moment},
+                        {**payload, "seat": seat} if seat else payload,
                     )
         return texts.will_remind(upcoming.local, sorted(times))
 
-    async def cancel(self, rotation_ids: Iterable[int], meeting: int) -> None:
-        """The turn passed on: its reminders go."""
+    async def cancel(self, seats: Iterable[tuple[int, int]], meeting: int) -> None:
+        """The turn passed on: the reminders of these (rotation id, seat)s go."""
         if self._scheduler is None:
             return
-        for rotation_id in rotation_ids:
+        for rotation_id, seat in seats:
             for moment in MOMENTS:
-                await self._scheduler.cancel(REMIND_DEADLINE, _key(rotation_id, meeting, moment))
+                key = _key(rotation_id, meeting, moment, seat)
+                await self._scheduler.cancel(REMIND_DEADLINE, key)
 
     async def remind(self, payload: Mapping[str, Any]) -> None:
         """A reminder is due: remind whoever still holds the turn and asked for it."""
         c = self._c
         rotation_id, meeting = int(payload["rotation"]), int(payload["meeting"])
-        found = await c.repo.turn_to_remind(rotation_id, meeting)
+        found = await c.repo.turn_to_remind(rotation_id, meeting, int(payload.get("seat", 0)))
         if found is None:
             return  # passed on, or the meeting was held, since
         group_id, who = found
@@ -120,7 +122,8 @@ class Reminders:
         compiled = plan.role(record.role)
         title = (compiled.title if compiled is not None else record.role).lower()
         place = texts.where(c.port.channel_name(group), "your group")
-        text = texts.reminder(title, place, evening=payload.get("moment") == "eve")
+        duties = compiled.duties if compiled is not None else ""
+        text = texts.reminder(title, place, evening=payload.get("moment") == "eve", duties=duties)
         sent = await c.port.dm(group, people[who].user_id, text, ask_for_meeting=meeting)
         if not sent:
             log.info("A service reminder could not be delivered (DMs closed)")

@@ -84,7 +84,10 @@ class Roster:
         user: User,
         role: str | None,
         weekdays: frozenset[int] = frozenset(),
+        trained: bool | None = None,
     ) -> str:
+        """Volunteer for ``role``; ``trained``: the member says (of themself only: the person
+        is whoever pressed or typed) whether they have done the group's training for it."""
         c = self._c
         group = await c.group_here(channel_id)
         person = c.port.person(group, user)
@@ -94,12 +97,16 @@ class Roster:
             circle = await c.circle(group)
             name = c.rule(circle, role)
             title = circle.title(name).lower()
-            volunteers = await self._discord_roles(circle, name)
             rules = circle.rotation.role(name).rules
+            if rules.elected:
+                raise NotAllowed(texts.elected_not_rotated(title))
+            volunteers = await self._discord_roles(circle, name)
             if not isinstance(rules.term, core.WeekdayRoster):
                 weekdays = frozenset()  # only a weekly roster asks for a day
             already = person.who in circle.rotation.role(name).volunteers
-            rotation = core.join(circle.rotation, name, person.who, weekdays=weekdays)
+            rotation = core.join(
+                circle.rotation, name, person.who, weekdays=weekdays, trained=trained
+            )
             rotation, asks = c.fill(circle, rotation, (), circle.vacated)
             posted = await c.save(group, rotation, asks)
             if not await c.port.set_role(group, person.user_id, volunteers, give=True):
@@ -107,14 +114,20 @@ class Roster:
                 await c.save(group, circle.rotation, dropping=dropping)
                 raise NotAllowed(texts.ROLE_NOT_GIVEN)
         await c.announce(posted)
+        needed = rules.eligibility.trained_only
+        said = rotation.role(name).volunteers[person.who].trained
+        about_training = texts.training(title, trained, needed and not said)
         if already:
-            return texts.already_joined(title)
+            return texts.already_joined(title) + about_training
         facts = member_facts(person, c.clock.now())
-        return texts.joined(
-            title,
-            rules.eligibility.min_days_in_server,
-            facts.days_in_server,
-            facts.first_meeting,
+        return (
+            texts.joined(
+                title,
+                rules.eligibility.min_days_in_server,
+                facts.days_in_server,
+                facts.first_meeting,
+            )
+            + about_training
         )
 
     async def leave(self, channel_id: int | None, user: User, role: str | None) -> str:
@@ -160,8 +173,9 @@ class Roster:
             )
             up = rr.upcoming
             asked = None
-            if up is not None and up.meeting == meeting and up.who in circle.members:
-                asked = circle.members[up.who].name
+            if up is not None and up.meeting == meeting:
+                named = [circle.members[w].name for w in up.holders if w in circle.members]
+                asked = ", ".join(named) or None
             record = circle.records.get(name)
             orders.append(
                 RoleOrder(

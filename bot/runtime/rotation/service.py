@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.clock import Clock
-from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten
+from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten, ServiceElected
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
@@ -55,8 +55,9 @@ class RotationService:
         user: User,
         role: str | None,
         weekdays: frozenset[int] = frozenset(),
+        trained: bool | None = None,
     ) -> str:
-        return await self._roster.join(channel_id, user, role, weekdays)
+        return await self._roster.join(channel_id, user, role, weekdays, trained)
 
     async def leave(self, channel_id: int | None, user: User, role: str | None) -> str:
         return await self._roster.leave(channel_id, user, role)
@@ -105,6 +106,9 @@ class RotationService:
 
     async def member_forgotten(self, event: MemberForgotten) -> None:
         await self._serving.member_forgotten(event)
+
+    async def service_elected(self, event: ServiceElected) -> None:
+        await self._serving.service_elected(event)
 
     async def tidy_after_restart(self) -> None:
         await self._serving.tidy_after_restart()

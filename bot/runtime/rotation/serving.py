@@ -26,12 +26,13 @@ from datetime import UTC, datetime
 from bot.core import rotation as core
 from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym
-from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten
+from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten, ServiceElected
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings, StartingRoles
 from bot.runtime.markup import first_name, when
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.circle import Circle, Circles, rotating_roles
 from bot.store.groups import GroupRecord
+from bot.store.rotation_seats import Elected
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class _Start:
     starter: Pseudonym | None  # None: the schedule opened the meeting
     chair: Pseudonym
     waiting_for_chair: bool  # the announced chair neither started the meeting nor is there
+    #: (role, who was announced or None, who stands in): a role's ``substitute`` covering.
+    standing_in: tuple[tuple[str, Pseudonym | None, Pseudonym], ...] = ()
 
 
 @dataclass
@@ -93,19 +96,53 @@ class Serving:
                 number = circle.next_meeting
                 for rr in circle.rotation.roles:
                     up = rr.upcoming
-                    if up is not None and up.meeting == number and up.who in circle.facts:
-                        roles[rr.rules.name] = [up.who]
+                    if up is not None and up.meeting == number:
+                        holders = [w for w in up.holders if w in circle.facts]
+                        if holders:
+                            roles[rr.rules.name] = holders
                 chair = roles.get(CHAIR, [starter])[0]
                 waiting = chair not in (starter, None) and not self._present(circle, chair)
+                standing_in = self._substitutes(circle, roles, starter, waiting)
+                waiting = waiting and not any(role == CHAIR for role, _, _ in standing_in)
         except Exception:
             log.exception("The rotation could not be read; whoever starts the meeting chairs")
         if starter is not None:
             roles.setdefault(CHAIR, [starter])
         if roles.get(CHAIR):
-            self._starting[group.id] = _Start(starter, roles[CHAIR][0], waiting)
+            self._starting[group.id] = _Start(starter, roles[CHAIR][0], waiting, tuple(standing_in))
         # The announced chair has a few minutes to arrive before anyone steps in.
         grace = STEP_IN_AFTER_SECONDS - CHAIR_AWAY_SECONDS if waiting else 0.0
         return StartingRoles(roles, chair_arrives_within=grace)
+
+    def _substitutes(
+        self,
+        circle: Circle,
+        roles: dict[str, list[Pseudonym]],
+        starter: Pseudonym | None,
+        chair_absent: bool,
+    ) -> list[tuple[str, Pseudonym | None, Pseudonym]]:
+        """A role whose announced holder is gone (out of the rotation or the group), or a chair
+        who isn't here while the substitute role's holder is (they started the meeting, or are
+        in its voice channel): the holder of the role's ``substitute`` takes it. Changes
+        ``roles``; says who stood in for whom."""
+        standing_in: list[tuple[str, Pseudonym | None, Pseudonym]] = []
+        for rr in circle.rotation.roles:
+            name, named = rr.rules.name, rr.rules.substitute
+            covers = roles.get(named, []) if named is not None else []
+            cover = covers[0] if covers else None
+            if cover is None:
+                continue
+            if not roles.get(name):
+                roles[name] = [cover]
+                standing_in.append((name, None, cover))
+            elif (
+                name == CHAIR
+                and chair_absent
+                and (cover == starter or self._present(circle, cover))
+            ):
+                standing_in.append((name, roles[name][0], cover))
+                roles[name] = [cover]
+        return standing_in
 
     def _present(self, circle: Circle, who: Pseudonym) -> bool:
         person = circle.members.get(who)
@@ -147,7 +184,32 @@ class Serving:
             name = first_name(person.name) if person is not None else texts.TODAYS_CHAIR
             deadline = datetime.fromtimestamp(began + STEP_IN_AFTER_SECONDS, tz=UTC)
             await c.port.post(live.group, texts.chair_on_the_way(name, when(deadline)))
+        if start is not None and start.standing_in:
+            await self._say_standing_in(live, start.standing_in)
         return tracked
+
+    async def _say_standing_in(
+        self, live: LiveMeeting, standing_in: tuple[tuple[str, Pseudonym | None, Pseudonym], ...]
+    ) -> None:
+        """Kindly, to the room: who stands in for whom today."""
+        c = self._c
+        wanted = {who for _, away, cover in standing_in for who in (away, cover) if who}
+        people = await c.port.find(live.group, wanted, live.names)
+        for role, away, cover in standing_in:
+            compiled = live.plan.role(role)
+            named = None if compiled is None else live.plan.role(compiled.substitute or "")
+            if compiled is None or named is None or cover not in people:
+                continue
+            absent = people.get(away) if away is not None else None
+            absent_name = (
+                f"**{first_name(absent.name)}**"
+                if absent is not None
+                else f"Our {compiled.title.lower()}"
+            )
+            text = texts.standing_in_today(
+                compiled.title, absent_name, first_name(people[cover].name), named.title
+            )
+            await c.port.post(live.group, text)
 
     async def _give_serving(
         self, live: LiveMeeting, tracked: _Tracked, holders: Mapping[str, frozenset[Pseudonym]]
@@ -175,17 +237,16 @@ class Serving:
             number = event.number
             # The turn counts for whoever held the role at the end (a stand-in included), unless
             # this meeting (or a later one) is already recorded for them.
-            served = {
-                role: who
-                for role, who in event.served_by_role().items()
-                if not _recorded(circle.rotation, role, who, number)
-            }
+            served: dict[str, list[Pseudonym]] = {}
+            for role, who in event.served:
+                if not _recorded(circle.rotation, role, who, number):
+                    served.setdefault(role, []).append(who)
             rotation = core.record_served(circle.rotation, number, served)
             announced = any(
                 rr.upcoming is not None and rr.upcoming.meeting > number
                 for rr in circle.rotation.roles
             )
-            if announced or not any(rr.volunteers for rr in rotation.roles):
+            if announced or not any(rr.volunteers or rr.elected for rr in rotation.roles):
                 await c.repo.save(group.id, rotation)
                 return
             rotation, effects = core.announce_next(
@@ -194,6 +255,24 @@ class Serving:
             # Who is asked, written with the turns: a crash before the post loses nothing.
             posted = await c.save(group, rotation, effects, passed_on=False)
         await c.announce(posted)
+
+    # --- an election -------------------------------------------------------------------------
+
+    async def service_elected(self, event: ServiceElected) -> None:
+        """A business meeting elected someone to an elected role: they hold it for their term,
+        from the next meeting on (its announcement, when the business meeting counts, names
+        them). A role the format does not elect is not the rotation's to fill this way."""
+        c = self._c
+        group = await c.store.groups.by_id(event.group_id)
+        if group is None:
+            return
+        plan = await c.formats.current(group)
+        role = plan.role(event.role)
+        if role is None or not role.elected:
+            return
+        term = Elected(event.who, event.until_meeting, event.until)
+        async with c.lock(group.id):
+            await c.repo.elect(group.id, event.role, term)
 
     # --- after a restart, after a forget-me ---------------------------------------------------
 
@@ -239,7 +318,7 @@ class Serving:
                 vacant = circle.vacated + [
                     rr.rules.name
                     for rr in circle.rotation.roles
-                    if rr.upcoming is not None and rr.upcoming.who is None and rr.volunteers
+                    if rr.upcoming is not None and None in rr.upcoming.seats and rr.volunteers
                 ]
                 rotation, asks = c.fill(circle, circle.rotation, (), vacant)
                 asking = [a for a in asks if isinstance(a, core.AskToServe)]

@@ -5,6 +5,7 @@ Names shown here are display names read from Discord just now; none is ever stor
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 
 from bot.core import rotation as core
@@ -85,6 +86,29 @@ def joined(title: str, min_days: int, days_in_server: int, first_meeting: bool) 
     return text
 
 
+def elected_not_rotated(title: str) -> str:
+    return (
+        f"The {title} is elected at a business meeting, so there's no rotation to join for it. "
+        "You're welcome to put your name forward at the next election. Nothing changed."
+    )
+
+
+def training(title: str, trained: bool | None, needed: bool) -> str:
+    """What joining said about the group's training for the role ("" when nothing)."""
+    if trained:
+        return f" I've noted that you've done the group's training for the {title}."
+    if trained is False:
+        return f" I've noted that you haven't done the group's training for the {title} yet" + (
+            ", so you won't be asked until you tell me you have." if needed else "."
+        )
+    if needed:
+        return (
+            f" This group asks that a {title} has done its training. When you have, "
+            f"`/rotation join` with `trained: True` tells me, and your turns begin."
+        )
+    return ""
+
+
 def left(titles: str, vacated: bool) -> str:
     text = (
         f"You've left the {titles} rotation, and I've deleted what I kept about your turns. "
@@ -101,6 +125,22 @@ def left(titles: str, vacated: bool) -> str:
 def asked_line(title: str, mention: str, continuing: bool) -> str:
     more = " (carrying on with your term)" if continuing else ""
     return f"• {title}: {mention}{more}"
+
+
+def covering_line(title: str, mention: str, their_role: str) -> str:
+    return (
+        f"• {title}: {mention}, our {their_role.lower()}, has kindly offered to stand in — "
+        "thank you"
+    )
+
+
+def unelected_line(title: str, fallback: str, covering: str | None) -> str:
+    """An elected role nobody holds (no election yet, a term ended, or they can't come)."""
+    then = {
+        "role": f"the {(covering or 'chair').lower()} covers it",
+        "skip": "its part of the meeting is left out",
+    }.get(fallback, "any member may take it on the day")
+    return f"• {title}: nobody is elected to it just now, so {then}"
 
 
 def anyone_line(title: str) -> str:
@@ -143,11 +183,16 @@ CANT_MAKE_IT = (
 )
 
 
-def will_serve(titles: list[str]) -> str:
+def duties_words(duties: Sequence[tuple[str, str]]) -> str:
+    """ " What the chair does: …" for each role with duties ("" when none has any)."""
+    return "".join(f"\nWhat the {title} does: {text}" for title, text in duties if text)
+
+
+def will_serve(titles: list[str], duties: Sequence[tuple[str, str]] = ()) -> str:
     return (
         f"Thank you! You're the {' and '.join(titles)} next time. When the time comes, start "
         "the meeting with `/meeting start` in the group's channel."
-    )
+    ) + duties_words(duties)
 
 
 # --- swaps --------------------------------------------------------------------------------------
@@ -260,10 +305,17 @@ def will_remind(local: datetime, moments: list[str]) -> str:
     )
 
 
-def reminder(title: str, place: str, *, evening: bool) -> str:
+def reminder(title: str, place: str, *, evening: bool, duties: str = "") -> str:
     soon = "tomorrow" if evening else "in about an hour"
     return (
         f"A friendly reminder: you're the {title} at {place}'s meeting {soon}. "
         "If you can't make it, press **Can't make it** and I'll ask the next person — you keep "
         "your place."
+    ) + duties_words([(title, duties)])
+
+
+def standing_in_today(title: str, absent: str, name: str, their_role: str) -> str:
+    return (
+        f"{absent} isn't here just now, so **{name}**, our {their_role.lower()}, has kindly "
+        f"stepped in as {title.lower()} today. Thank you!"
     )

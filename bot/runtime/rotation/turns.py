@@ -33,14 +33,18 @@ class Turns:
         if not person.in_group:
             raise NotAllowed(texts.NOT_IN_GROUP)
         who = person.who
-        mine = [
-            circle.title(rr.rules.name).lower()
+        names = [
+            rr.rules.name
             for rr in circle.rotation.roles
-            if rr.upcoming is not None and rr.upcoming.meeting == meeting and rr.upcoming.who == who
+            if rr.upcoming is not None
+            and rr.upcoming.meeting == meeting
+            and who in rr.upcoming.seats
         ]
-        if not mine:
+        if not names:
             raise NotAllowed(texts.NOT_YOUR_TURN_OFFER)
-        return texts.will_serve(mine)
+        mine = [circle.title(name).lower() for name in names]
+        duties = [(title, c.duties(circle, name)) for title, name in zip(mine, names, strict=True)]
+        return texts.will_serve(mine, duties)
 
     async def cant_make_it(self, group_id: int, meeting: int, user: User) -> str:
         c = self._c
@@ -50,12 +54,12 @@ class Turns:
             circle = await c.circle(group)
             rotation = circle.rotation
             effects: list[core.RotationEffect] = []
-            passed: list[int] = []
+            passed: list[tuple[int, int]] = []
             for rr in circle.rotation.roles:
                 up = rr.upcoming
-                if up is not None and up.meeting == meeting and up.who == who:
+                if up is not None and up.meeting == meeting and who in up.seats:
                     if rr.rules.name in circle.records:
-                        passed.append(circle.records[rr.rules.name].id)
+                        passed.append((circle.records[rr.rules.name].id, up.seats.index(who)))
                     rotation, more = core.cant_make_it(rotation, rr.rules.name, who)
                     effects += more
             if not effects:
