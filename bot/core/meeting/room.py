@@ -131,6 +131,21 @@ class RoomOperations:
         run.state = replace(run.state, declared=declared, floor=floor)
         return run.finish()
 
+    def say_privately(
+        self, state: MeetingState, who: Pseudonym, declaration: str, now: datetime, *, on: bool
+    ) -> Outcome:
+        """``who`` says privately one of the format's own declarations (``declarations:``), or
+        takes it back. In memory only, never stored; conditions see how many said it, not
+        who. A declaration the format does not have changes nothing."""
+        run = self._begin(state, now, paused_ok=True)
+        if self.plan.variants.declaration(declaration) is None:
+            return run.finish()
+        declared = run.state.declared
+        rest = tuple(pair for pair in declared.said if pair != (declaration, who))
+        said = (*rest, (declaration, who)) if on else rest
+        run.state = replace(run.state, declared=replace(declared, said=said))
+        return run.finish()
+
     # --- who is here --------------------------------------------------------------------------
 
     def seated(self, state: MeetingState, present: Sequence[Pseudonym]) -> MeetingState:
