@@ -343,6 +343,10 @@ def test_someone_declared_counts_private_declarations_never_who() -> None:
         "Step discussion.",
         "Goodbye.",
     ]
+    forgotten = InMemory(plan)
+    forgotten("say_privately", D, "worked-step", on=True)
+    forgotten("forget", D)  # forget-me during the meeting: what D said goes with them
+    assert forgotten.state.declared.said == ()
     nobody = InMemory(plan)
     while nobody.state.status is not Status.ENDED:
         nobody("advance")

@@ -57,6 +57,9 @@ class RoomOperations:
     def back(self, state: MeetingState, now: datetime) -> Outcome:
         raise NotImplementedError
 
+    def leave(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
+        raise NotImplementedError
+
     # --- the chair's tools ------------------------------------------------------------------
 
     def skip(self, state: MeetingState, now: datetime) -> Outcome:
@@ -145,6 +148,20 @@ class RoomOperations:
         said = (*rest, (declaration, who)) if on else rest
         run.state = replace(run.state, declared=replace(declared, said=said))
         return run.finish()
+
+    def forget(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
+        """Forget-me during a meeting: ``who`` leaves the floor, and everything they said
+        privately goes out of memory with them."""
+        new_state, effects = self.leave(state, who, now)
+        d = new_state.declared
+        kept = replace(
+            d,
+            first_time=_with(d.first_time, who, False),
+            listening=_with(d.listening, who, False),
+            present=_with(d.present, who, False),
+            said=tuple(pair for pair in d.said if pair[1] != who),
+        )
+        return replace(new_state, declared=kept), effects
 
     # --- who is here --------------------------------------------------------------------------
 
