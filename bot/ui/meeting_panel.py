@@ -2,8 +2,9 @@
 
 Rows (Discord allows five): the floor (**Raise hand**, or **Join the round** in a round); the
 private choices and **Step in as chair**; the chair's tools (Next, Back, Pause or Resume, more
-time, Skip); and, when someone chooses who shares next, a list of members (a select): the chair
-calls on someone waiting, or in a tag part the sharer invites the next. Every press goes
+time, Skip); when someone chooses who shares next, a list of members (a select): the chair
+calls on someone waiting, or in a tag part the sharer invites the next; and the format's own
+private declarations (``declarations:``, at most five), if it has any. Every press goes
 through :class:`bot.ui.meeting.MeetingActions`, which checks where it was pressed and by whom.
 """
 
@@ -124,6 +125,10 @@ def panel_view(
             button.item.row = row
             view.add_item(button)
     view.add_item(lock_button(live.id, row=1))  # any member, during a raid (bot/ui/raid_lock.py)
+    for index, said in enumerate(live.plan.variants.declarations):  # the format's own, privately
+        button = MeetingButton(live.id, "said", index, label=said.words, style=_GREY)
+        button.item.row = 4
+        view.add_item(button)
     chooser, choices = live.runner.choices(live.state)
     if name is not None and chooser is not Chooser.NOBODY:
         action = "tag" if chooser is Chooser.SHARER else "pick"

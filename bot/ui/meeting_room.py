@@ -54,7 +54,14 @@ LISTENING = (
     "change your mind, press **Raise hand** any time."
 )
 
-ROOM_ACTIONS = frozenset({"first", "listen", "pause", "more", "skip", "pick", "tag"})
+SAID = (
+    "Thank you for telling me. Only you and I know you said this, and only for this meeting: "
+    "nothing is kept, and the meeting uses only how many said it, never who. Press it again "
+    "to take it back."
+)
+UNSAID = "Taken back — it no longer counts for this meeting. Nothing was kept."
+
+ROOM_ACTIONS = frozenset({"first", "listen", "said", "pause", "more", "skip", "pick", "tag"})
 
 
 def order_now(live: LiveMeeting) -> Order | None:
@@ -74,6 +81,20 @@ async def listening_no_more(service: MeetingService, live: LiveMeeting, who: Pse
     """Raising a hand after saying you'd rather listen: you'd like to share after all."""
     if who in live.state.declared.listening:
         await service.act(live, lambda r, s, now: r.declare(s, who, now, listening=False))
+
+
+async def _say_privately(
+    service: MeetingService, live: LiveMeeting, who: Pseudonym, index: int
+) -> str:
+    """One of the format's own declarations (``declarations:``): said, or pressed again,
+    taken back."""
+    declarations = live.plan.variants.declarations
+    if not 0 <= index < len(declarations):
+        raise NotAllowed("That button is from an older version of the format; nothing changed.")
+    said = declarations[index].id
+    on = (said, who) not in live.state.declared.said
+    await service.act(live, lambda r, s, now: r.say_privately(s, who, said, now, on=on))
+    return SAID if on else UNSAID
 
 
 def _chair_only(live: LiveMeeting, who: Pseudonym, action: str) -> None:
@@ -105,6 +126,8 @@ async def room_action(
         case "listen":
             await service.act(live, lambda r, s, now: r.declare(s, who, now, listening=True))
             return LISTENING
+        case "said":
+            return await _say_privately(service, live, who, arg or 0)
         case "pause":
             _chair_only(live, who, action)
             if live.state.status is Status.PAUSED:

@@ -183,7 +183,10 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     # The group and its format.
     await check.slash(owner, "group setup", {"format": "open-discussion"})
     await wait_message(fake, room, "home to a peer group")
-    ours = fake.make_attachment("our-way.yaml", (FORMATS / "open-discussion.yaml").read_bytes())
+    own_words = b"\ndeclarations:\n  worked-step: I've worked this step\n"
+    ours = fake.make_attachment(
+        "our-way.yaml", (FORMATS / "open-discussion.yaml").read_bytes() + own_words
+    )
     offer = await check.slash(owner, "format upload", {"file": ours})
     assert offer is not None
     await check.click(owner, offer, "Adopt it now")
@@ -251,6 +254,9 @@ async def test_every_command_and_button_delivered_twice_acts_once(
     # The room: private declarations, the chair's tools, the panel's list, /meeting pick, /tag.
     await check.click(reader, board, "It's my first time")
     await check.click(third, board, "I'd rather listen today")
+    told = await check.click(reader, board, "I've worked this step")  # the format's own
+    assert told is not None
+    assert "only how many said it, never who" in told["content"]
     await check.click(chair, board, "Pause")
     await check.slash(chair, "meeting resume")
     await check.slash(chair, "meeting pause")

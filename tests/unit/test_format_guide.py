@@ -24,7 +24,7 @@ import yaml
 from pydantic import BaseModel
 
 from bot.core.formats import FormatError, check_format, load_format, schema
-from bot.core.formats.fields import BusySpec, PhaseSpec
+from bot.core.formats.fields import BusySpec, FairShareSpec, PhaseSpec
 from bot.core.formats.kinds.business import AgendaItemSpec, MotionRules
 from bot.core.formats.kinds.quiet import Bells
 from bot.core.formats.schema import MeetingNoteSpec
@@ -129,6 +129,10 @@ def schema_keys() -> set[str]:
         schema.CountsSpec,
         schema.GuidelineSpec,
         schema.SwitchSpec,
+        schema.ModeSpec,
+        schema.DeclarationSpec,
+        schema.CycleSpec,
+        FairShareSpec,
         schema.ResourceSpec,
         MeetingNoteSpec,
         PhaseSpec,

@@ -20,6 +20,7 @@ from bot.core.formats.kinds.base import Draft
 from bot.core.formats.parts import Parts
 from bot.core.formats.plan import CompiledFormat, CompiledSection, CountRule
 from bot.core.formats.timing import minutes
+from bot.core.formats.variant_conditions import variant_conditions
 from bot.core.formats.yamlsource import Path
 
 Report = Callable[[Path, str, str], None]
@@ -52,6 +53,7 @@ def compile_format(
         counts=_counts(spec, report),
         starts_at_minute=spec.starts_at,
         resources=parts.resources,
+        variants=parts.variants,
     )
     _check_timing(plan, builder.paths, report)
     if warn is not None:
@@ -188,6 +190,7 @@ class _SectionBuilder:
             found.append(cond.TimeLeft(spec.time_left))
         if spec.time_allows:
             found.append(cond.TimeAllows())
+        found += variant_conditions(spec, self.parts.variants, path, self.report)
         for key, group, combine in (("all", spec.all, cond.AllOf), ("any", spec.any, cond.AnyOf)):
             inner = [self._condition(c, (*path, key, i)) for i, c in enumerate(group or [])]
             present = tuple(c for c in inner if c is not None)

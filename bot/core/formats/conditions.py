@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
+from bot.core.formats.variants import Cycle
+
 
 @dataclass(frozen=True)
 class Answer:
@@ -73,6 +75,50 @@ class TimeAllows:
 
 
 @dataclass(frozen=True)
+class Declared:
+    """Someone said privately, at this meeting, the format's declaration ``id`` (only how many
+    said it is known to the condition, never who)."""
+
+    id: str
+
+
+#: The parts of the day ``time-of-day:`` names, as (from, to) minutes after midnight.
+PARTS_OF_DAY: Mapping[str, tuple[int, int]] = {
+    "morning": (5 * 60, 12 * 60),
+    "afternoon": (12 * 60, 17 * 60),
+    "evening": (17 * 60, 22 * 60),
+    "night": (22 * 60, 5 * 60),
+}
+
+
+@dataclass(frozen=True)
+class StartsBetween:
+    """The meeting began, on the group's clock, at or after ``start`` and before ``end``
+    (minutes after midnight). A range past midnight (22:00 to 5:00) wraps; ``end`` 1440 is
+    midnight. ``part`` names the part of the day when it was written as one."""
+
+    start: int
+    end: int
+    part: str = ""
+
+
+@dataclass(frozen=True)
+class InCycleWeeks:
+    """Today falls in one of these weeks of the format's cycle (1 = the first week)."""
+
+    weeks: frozenset[int]
+    cycle: Cycle
+
+
+@dataclass(frozen=True)
+class InMode:
+    """The group's mode ``mode`` (chosen by group decision) is one of ``values``."""
+
+    mode: str
+    values: frozenset[str]
+
+
+@dataclass(frozen=True)
 class AllOf:
     conditions: tuple[Condition, ...]
 
@@ -96,6 +142,10 @@ Condition = (
     | InMonths
     | TimeLeft
     | TimeAllows
+    | Declared
+    | StartsBetween
+    | InCycleWeeks
+    | InMode
     | AllOf
     | AnyOf
     | Not
@@ -108,7 +158,9 @@ class MeetingFacts:
 
     ``answers`` maps an ``ask`` section's id to the chair's answer; a question not (yet) asked is
     missing, and a condition on it is false. ``seconds_left`` is the time until the planned end;
-    ``section_seconds`` is the planned length of the section being decided.
+    ``section_seconds`` is the planned length of the section being decided. ``started_minute``
+    is when the meeting began on the group's clock (minutes after midnight); ``declared`` how
+    many members said each private declaration (never who); ``modes`` the group's modes.
     """
 
     today: dt.date
@@ -117,6 +169,9 @@ class MeetingFacts:
     answers: Mapping[str, bool] = field(default_factory=dict)
     switches: Mapping[str, bool] = field(default_factory=dict)
     filled_roles: frozenset[str] = frozenset()
+    started_minute: int = 0
+    declared: Mapping[str, int] = field(default_factory=dict)
+    modes: Mapping[str, str] = field(default_factory=dict)
 
 
 def week_of_month(day: dt.date) -> int:
@@ -152,6 +207,15 @@ def evaluate(condition: Condition | None, facts: MeetingFacts) -> bool:
             return facts.seconds_left >= seconds
         case TimeAllows():
             return facts.seconds_left >= facts.section_seconds
+        case Declared(declaration):
+            return facts.declared.get(declaration, 0) > 0
+        case StartsBetween(start, end):
+            minute = facts.started_minute
+            return start <= minute < end if start <= end else minute >= start or minute < end
+        case InCycleWeeks(weeks, cycle):
+            return cycle.week(facts.today) in weeks
+        case InMode(mode, values):
+            return facts.modes.get(mode) in values
         case AllOf(conditions):
             return all(evaluate(c, facts) for c in conditions)
         case AnyOf(conditions):
@@ -183,6 +247,16 @@ def describe(condition: Condition | None) -> str:
             return f"when at least {seconds // 60} minutes are left"
         case TimeAllows():
             return "if time allows"
+        case Declared(declaration):
+            return f"when someone has said privately “{declaration}”"
+        case StartsBetween(start, end, part):
+            return "when the meeting begins " + _clock_range(start, end, part)
+        case InCycleWeeks(weeks, cycle):
+            numbers = _join([str(w) for w in sorted(weeks)])
+            since = f"{cycle.since.day} {cycle.since:%B %Y}"
+            return f"in week {numbers} of every {cycle.weeks} (counted from {since})"
+        case InMode(mode, values):
+            return f"when the group's choice of “{mode}” is " + _join(sorted(values))
         case AllOf(conditions):
             return " and ".join(describe(c) for c in conditions)
         case AnyOf(conditions):
@@ -191,9 +265,26 @@ def describe(condition: Condition | None) -> str:
             return f"when the group's switch “{name}” is off"
         case Not(RoleFilled(role)):
             return f"when nobody is the {role.replace('-', ' ')}"
+        case Not(Declared(declaration)):
+            return f"when nobody has said privately “{declaration}”"
         case Not(inner):
             return f"unless {describe(inner).removeprefix('if ').removeprefix('when ')}"
     return "sometimes"  # pragma: no cover
+
+
+def clock(minute: int) -> str:
+    """Minutes after midnight as a time of day, like 18:00."""
+    return f"{minute // 60 % 24:d}:{minute % 60:02d}"
+
+
+def _clock_range(start: int, end: int, part: str) -> str:
+    if part:
+        return f"in the {part} ({clock(start)}–{clock(end)})"
+    if end >= 24 * 60:
+        return f"at {clock(start)} or later"
+    if start == 0:
+        return f"before {clock(end)}"
+    return f"between {clock(start)} and {clock(end)}"
 
 
 def _week_sort(week: int) -> int:
@@ -234,4 +325,11 @@ def contradiction(condition: Condition | None) -> str | None:
         sets = [getattr(p, attribute) for p in parts if isinstance(p, kind)]
         if len(sets) > 1 and not frozenset.intersection(*sets):
             return "its calendar requirements have no day in common"
+    modes: dict[str, frozenset[str]] = {}
+    for part in parts:
+        if isinstance(part, InMode):
+            both = modes.get(part.mode, part.values) & part.values
+            if not both:
+                return f"it needs the group's choice of “{part.mode}” to be two things at once"
+            modes[part.mode] = both
     return None

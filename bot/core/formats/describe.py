@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Mapping
 
 from bot.core.formats.advice import default_sections
-from bot.core.formats.conditions import Answer, Condition, conjuncts, describe
+from bot.core.formats.conditions import Answer, Condition, Declared, Not, conjuncts, describe
 from bot.core.formats.kinds import KINDS
 from bot.core.formats.plan import (
     ChannelRules,
@@ -149,9 +149,45 @@ def _condition_words(plan: CompiledFormat, condition: Condition | None) -> str:
             answer = "yes" if part.expected else "no"
             text = render(questions.get(part.question, part.question), SAMPLE_VALUES)
             parts.append(f"if the answer to “{text}” is {answer}")
+        elif isinstance(part, Declared | Not) and (said := _declaration(plan, part)):
+            parts.append(said)
         else:
             parts.append(describe(part))
     return " and ".join(parts)
+
+
+def _declaration(plan: CompiledFormat, part: Declared | Not) -> str | None:
+    """A private declaration in its own words: "when someone has said privately “I'm new”"."""
+    inner = part.condition if isinstance(part, Not) else part
+    if not isinstance(inner, Declared):
+        return None
+    found = plan.variants.declaration(inner.id)
+    words = found.words if found is not None else inner.id
+    who = "nobody" if isinstance(part, Not) else "someone"
+    return f"when {who} has said privately “{words}” (only how many say it is used, never who)"
+
+
+def _variant_lines(plan: CompiledFormat) -> list[str]:
+    """What members may say privately, and the group's modes and cycle, in plain words."""
+    variants, lines = plan.variants, []
+    if variants.declarations:
+        lines += ["", "Members may say privately, for this meeting only (nothing is kept):"]
+        lines += [f"  “{d.words}”" for d in variants.declarations]
+    for mode in variants.modes:
+        about = f" {mode.about}" if mode.about else ""
+        choices = ", ".join(mode.choices)
+        lines += [
+            "",
+            f"The group chooses “{mode.name}”: {choices} (to begin with: {mode.default}).{about}",
+        ]
+    if variants.cycle is not None:
+        cycle = variants.cycle
+        lines += [
+            "",
+            f"Weeks go in a cycle of {cycle.weeks}, week 1 beginning "
+            f"{cycle.since.day} {cycle.since:%B %Y}.",
+        ]
+    return lines
 
 
 def _only(words: str) -> str:
@@ -202,6 +238,7 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
             lines.append("  The bot asks who would like to read today.")
         for chunk in plan.before_start.text.options[0].chunks if plan.before_start.text else ():
             lines += ["  " + line for line in render(chunk, values).splitlines()]
+    lines += _variant_lines(plan)
     by_default = default_sections(plan)  # switched on unless the group decides otherwise
     starts = {item.section.index: item.start_seconds for item in plan.schedule(by_default)}
     crosstalk = plan.defaults.crosstalk

@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import re
 from dataclasses import dataclass
-from typing import Annotated, Any, ClassVar
+from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
     AfterValidator,
@@ -58,6 +58,8 @@ TermValue = Annotated[Term, PlainValidator(parsing.parse_term)]
 Weekdays = Annotated[frozenset[int], PlainValidator(parsing.parse_weekdays)]
 Weeks = Annotated[frozenset[int], PlainValidator(parsing.parse_weeks)]
 Months = Annotated[frozenset[int], PlainValidator(parsing.parse_months)]
+PartsOfDay = Annotated[tuple[str, ...], PlainValidator(parsing.parse_parts_of_day)]
+CycleWeeks = Annotated[frozenset[int], PlainValidator(parsing.parse_cycle_weeks)]
 ShortText = Annotated[str, Field(max_length=300)]
 
 
@@ -207,6 +209,13 @@ class ConditionSpec(Spec):
     month: Months | None = None
     time_left: Duration | None = None
     time_allows: bool | None = None
+    someone_declared: str | None = None
+    nobody_declared: str | None = None
+    time_of_day: PartsOfDay | None = None
+    after: ClockTime | None = None
+    before: ClockTime | None = None
+    week_of_cycle: CycleWeeks | None = None
+    mode: dict[str, str | list[str]] | None = Field(None, min_length=1)
     all: list[ConditionSpec] | None = Field(None, min_length=1)
     any: list[ConditionSpec] | None = Field(None, min_length=1)
     not_: ConditionSpec | None = None
@@ -241,6 +250,15 @@ class BusySpec(Spec):
     limit: Duration
 
 
+class FairShareSpec(Shorthand):
+    """Shares sized to the time left in the section (``fair-share: 2m`` is the shortest)."""
+
+    shorthand_key = "min"
+
+    min: Duration
+    by: Literal["waiting", "present"] = "waiting"
+
+
 class TimerSpec(Spec):
     """Share-timer settings; in ``share:`` at the top they are the defaults for every section."""
 
@@ -251,6 +269,7 @@ class TimerSpec(Spec):
     self_timed: bool | None = None
     role_limits: dict[RoleName, Duration] | None = None
     when_busy: list[BusySpec] | None = Field(None, max_length=10)
+    fair_share: FairShareSpec | None = None
 
 
 class PhaseSpec(Spec):

@@ -182,7 +182,7 @@ def _decode(source: str | bytes, collector: _Problems) -> str:
         raise collector.error() from None
 
 
-_NAMED_PARTS = ("texts", "roles", "switches", "guidelines")
+_NAMED_PARTS = ("texts", "roles", "switches", "guidelines", "modes", "declarations")
 
 
 def _validate(located: Located, collector: _Problems) -> schema.FormatSpec | None:

@@ -7,6 +7,7 @@ raises :func:`invalid`, a pydantic error whose message and hint the loader shows
 from __future__ import annotations
 
 import calendar
+import datetime as dt
 import re
 from dataclasses import dataclass
 from fractions import Fraction
@@ -14,6 +15,7 @@ from typing import Any
 
 from pydantic_core import PydanticCustomError
 
+from bot.core.formats.conditions import PARTS_OF_DAY
 from bot.core.formats.plan import Anchor, AnchorBase, Term, TermUnit, Threshold
 
 DURATION_HINT = "write it like 30s, 3m, 1h, 90 seconds or 1 minute 30 seconds"
@@ -353,3 +355,50 @@ def parse_threshold(value: Any) -> Threshold:
         if (percent := re.fullmatch(r"(\d{1,3})\s*%", text)) and 1 <= int(percent.group(1)) <= 100:
             return Threshold(Fraction(int(percent.group(1)), 100), strictly_more=False)
     raise invalid(f"{_shown(value)} is not a voting threshold", hint)
+
+
+PARTS_OF_DAY_HINT = "write morning, afternoon, evening or night, or a list like [morning, evening]"
+
+
+def parse_parts_of_day(value: Any) -> tuple[str, ...]:
+    """``evening`` or ``[morning, evening]`` -> the parts named (see the guide for the hours)."""
+    found: list[str] = []
+    for item in _names(value):
+        key = item.strip().lower() if isinstance(item, str) else None
+        if key is None or key not in PARTS_OF_DAY:
+            if isinstance(item, str) and parse_time_of_day(item) is not None:
+                raise invalid(
+                    f"{_shown(item)} is a clock time, not a part of the day",
+                    "for a clock time, write  after: 18:00  or  before: 12:00  in the if:",
+                )
+            raise invalid(f"{_shown(item)} is not a part of the day", PARTS_OF_DAY_HINT)
+        if key not in found:
+            found.append(key)
+    if not found:
+        raise invalid("the list of parts of the day is empty", PARTS_OF_DAY_HINT)
+    return tuple(found)
+
+
+def parse_cycle_weeks(value: Any) -> frozenset[int]:
+    """``2`` or ``[1, 3]`` -> the weeks of the cycle (checked against ``cycle:`` later)."""
+    found: set[int] = set()
+    for item in _names(value):
+        if isinstance(item, bool) or not isinstance(item, int) or not 1 <= item <= 52:
+            raise invalid(
+                f"{_shown(item)} is not a week of the cycle",
+                "write a week number like 2, or a list like [1, 3]",
+            )
+        found.add(item)
+    if not found:
+        raise invalid("the list of weeks is empty", "write a week number like 2")
+    return frozenset(found)
+
+
+def parse_date(value: Any) -> dt.date:
+    """``2026-01-05`` -> a date."""
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    raise invalid(f"{_shown(value)} is not a date", "write it like 2026-01-05 (year-month-day)")

@@ -25,6 +25,7 @@ from bot.core.formats.plan import (
     CrosstalkPolicy,
     Defaults,
     Eligibility,
+    FairShare,
     Fallback,
     FallbackKind,
     Guideline,
@@ -39,6 +40,7 @@ from bot.core.formats.plan import (
 )
 from bot.core.formats.render import reading_seconds, reflow, split_for_discord
 from bot.core.formats.timing import minutes
+from bot.core.formats.variants import Cycle, Declaration, Mode, Variants
 from bot.core.formats.yamlsource import Path
 from bot.core.resources import Resource
 
@@ -127,6 +129,14 @@ class Parts:
             for key, g in spec.guidelines.items()
         )
         self.switches = tuple(Switch(n, s.on, s.about) for n, s in spec.switches.items())
+        self.variants = Variants(
+            declarations=tuple(Declaration(n, d.words) for n, d in spec.declarations.items()),
+            cycle=Cycle(spec.cycle.weeks, spec.cycle.from_) if spec.cycle else None,
+            modes=tuple(
+                Mode(n, tuple(m.choices), m.default or m.choices[0], m.about)
+                for n, m in spec.modes.items()
+            ),
+        )
         self.meeting_warnings = self._meeting_warnings()
         self.before_start = self._before()
         self.after_close = self._after()
@@ -328,7 +338,7 @@ class Parts:
             # A speaker is not held to the members' share limit: their own, or 20 minutes.
             limit = dict(base.role_limits).get(speaker.role or "", 20 * 60)
             base = replace(base, limit_seconds=limit, warnings=_default_warnings(limit))
-            base = replace(base, busy_limits=())
+            base = replace(base, busy_limits=(), fair_share=None)
         return self._timer_from(spec, base, path)
 
     def _timer_from(
@@ -372,6 +382,9 @@ class Parts:
             low_seconds=low
             if "limit" in given
             else (base.low_seconds if base and base.limit_seconds == limit else None),
+            fair_share=FairShare(spec.fair_share.min, spec.fair_share.by == "present")
+            if spec.fair_share is not None
+            else (base.fair_share if base else None),
         )
 
     def _warnings(

@@ -89,7 +89,7 @@ For the runner's author — how to execute a plan
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
@@ -113,6 +113,7 @@ from bot.core.formats.sharing import (
     ChannelRules,
     CrosstalkMode,
     CrosstalkPolicy,
+    FairShare,
     LockChannel,
     Order,
     Sharers,
@@ -124,6 +125,7 @@ from bot.core.formats.sharing import (
 )
 from bot.core.formats.texts import ChoiceRule, CompiledText, ReadingRules, SectionText
 from bot.core.formats.timing import Anchor, AnchorBase, MeetingWarning
+from bot.core.formats.variants import Variants
 from bot.core.resources import Resource
 
 # The plan's parts live in small modules by theme; they are all importable from here.
@@ -148,6 +150,7 @@ __all__ = [
     "CrosstalkPolicy",
     "Defaults",
     "Eligibility",
+    "FairShare",
     "Fallback",
     "FallbackKind",
     "Guideline",
@@ -374,6 +377,7 @@ class CompiledFormat:
     counts: CountRule = CountRule()
     starts_at_minute: int | None = None  # the usual start (``starts-at:``), minutes after 0:00
     resources: tuple[Resource, ...] = ()  # support resources and crisis lines (``/resources``)
+    variants: Variants = field(default_factory=Variants)  # declarations, cycle, modes
 
     @property
     def planned_start_minute(self) -> int:

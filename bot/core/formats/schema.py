@@ -9,9 +9,10 @@ guide for groups is ``formats/README.md``.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import AfterValidator, Field, model_validator
+from pydantic import AfterValidator, Field, PlainValidator, model_validator
 
 # The schema's pieces, re-exported so ``schema.X`` is the one place to find any of them.
 from bot.core.formats.fields import (
@@ -35,7 +36,7 @@ from bot.core.formats.fields import (
     WarningSpec,
     suggestion,
 )
-from bot.core.formats.parsing import invalid
+from bot.core.formats.parsing import invalid, parse_date
 from bot.core.formats.plan import ChoiceRule, CrosstalkMode, LockChannel, RotationKind
 from bot.core.formats.sections import (
     SECTION_KINDS,
@@ -44,6 +45,7 @@ from bot.core.formats.sections import (
     Section,
     SectionSpec,
 )
+from bot.core.formats.variants import DECLARATION_WORDS, MOST_DECLARATIONS
 from bot.core.resources import LINE_LIMIT, MOST_RESOURCES, TITLE_LIMIT, link_problem
 
 __all__ = [
@@ -58,8 +60,11 @@ __all__ = [
     "ConditionSpec",
     "CountsSpec",
     "CrosstalkSpec",
+    "CycleSpec",
+    "DeclarationSpec",
     "FormatSpec",
     "GuidelineSpec",
+    "ModeSpec",
     "Names",
     "ResourceSpec",
     "RoleSpec",
@@ -148,6 +153,51 @@ class SwitchSpec(Shorthand):
     about: ShortText = ""
 
 
+class DeclarationSpec(Shorthand):
+    """Something a member may say privately at the meeting (the words on its button)."""
+
+    shorthand_key = "words"
+
+    words: Annotated[str, AfterValidator(lambda v: v.strip()), Field(min_length=1)]
+
+    @model_validator(mode="after")
+    def _fits_a_button(self) -> DeclarationSpec:
+        if len(self.words) > DECLARATION_WORDS:
+            raise invalid(
+                f"these words are {len(self.words)} characters; a button holds {DECLARATION_WORDS}",
+                "say it more briefly, like  I'm new (under 30 days)",
+            )
+        return self
+
+
+class CycleSpec(Spec):
+    """Weeks counted from a date, ``weeks`` to a cycle (``week-of-cycle:`` picks some)."""
+
+    weeks: Annotated[int, Field(ge=2, le=12)]
+    from_: Annotated[dt.date, PlainValidator(parse_date)]
+
+
+class ModeSpec(Spec):
+    """A choice the group makes among several values, by group decision."""
+
+    choices: list[Annotated[str, Field(pattern=NAME_PATTERN.pattern)]] = Field(
+        min_length=2, max_length=10
+    )
+    default: str | None = None
+    about: ShortText = ""
+
+    @model_validator(mode="after")
+    def _default_is_a_choice(self) -> ModeSpec:
+        if len(set(self.choices)) != len(self.choices):
+            raise invalid("a choice is listed twice", "list each choice once")
+        if self.default is not None and self.default not in self.choices:
+            raise invalid(
+                f"the default '{self.default}' is not one of the choices",
+                suggestion(self.default, set(self.choices)),
+            )
+        return self
+
+
 class MeetingNoteSpec(Shorthand):
     shorthand_key = "left"
 
@@ -216,6 +266,11 @@ class FormatSpec(Spec):
     counts: CountsSpec = CountsSpec()
     guidelines: dict[str, GuidelineSpec] = Field(default_factory=dict, max_length=40)
     switches: dict[str, SwitchSpec] = Field(default_factory=dict, max_length=40)
+    modes: dict[str, ModeSpec] = Field(default_factory=dict, max_length=10)
+    declarations: dict[str, DeclarationSpec] = Field(
+        default_factory=dict, max_length=MOST_DECLARATIONS
+    )
+    cycle: CycleSpec | None = None
     texts: dict[str, TextSpec] = Field(default_factory=dict, max_length=100)
     resources: list[ResourceSpec] = Field(default_factory=list, max_length=MOST_RESOURCES)
     sections: list[Section] = Field(min_length=1, max_length=200)

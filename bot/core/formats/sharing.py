@@ -55,6 +55,22 @@ class BusyLimit:
 
 
 @dataclass(frozen=True)
+class FairShare:
+    """Shares sized to fit (``fair-share``): the time left in the section divided among the
+    sharer and those waiting (``by_present``: among those here who have not had a turn in this
+    round), never shorter than ``min_seconds`` nor longer than the usual limit."""
+
+    min_seconds: int
+    by_present: bool = False
+
+    def limit(self, seconds_left: float, among: int, usual: int | None) -> int:
+        """The limit for one share: rounded down to a whole half minute, then clamped."""
+        fair = int(seconds_left / max(among, 1)) // 30 * 30
+        fair = max(fair, self.min_seconds)
+        return fair if usual is None else min(fair, usual)
+
+
+@dataclass(frozen=True)
 class ShareTimer:
     limit_seconds: int | None  # None: no limit
     grace_seconds: int = 0
@@ -64,6 +80,7 @@ class ShareTimer:
     role_limits: tuple[tuple[str, int], ...] = ()  # (role id, limit) e.g. the speaker
     busy_limits: tuple[BusyLimit, ...] = ()  # sorted by `waiting`, ascending
     low_seconds: int | None = None  # a range (`3m-5m`): its bottom; the limit is its top
+    fair_share: FairShare | None = None  # sized to the time left and the number waiting
 
     def limit_for(self, role: str | None = None, waiting: int = 0) -> int | None:
         """The limit for a sharer holding ``role`` (or none) with ``waiting`` others waiting."""

@@ -39,8 +39,10 @@ The floor: ``raise_hand(state, who, now, first_time=False)``, ``lower_hand``, ``
 ``call_on(state, who, now)`` (the chair) and ``invite(state, sharer, target, now)`` (a tag).
 
 The room (:mod:`.room`): ``skip`` and ``go_back`` (the chair's tools, told to the room),
-``declare(state, who, now, first_time=…, listening=…)`` (private, in memory only: the stored
-state never holds it), ``seated(state, present)`` (members known to be here join the circle a
+``declare(state, who, now, first_time=…, listening=…)`` and ``say_privately(state, who,
+declaration, now, on=…)`` (the format's own ``declarations:``) — private, in memory only: the
+stored state never holds them; ``forget(state, who, now)`` (forget-me: off the floor, and what
+they said privately too), ``seated(state, present)`` (members known to be here join the circle a
 round is made from), ``candidates(state)`` (the panel's list). Raising and lowering a hand are
 idempotent: a member pressing the button thirty times is in the queue once.
 

@@ -74,6 +74,7 @@ def floor_rules(plan: CompiledFormat, state: MeetingState) -> FloorRules | None:
         speaker=speaker,
         roles=tuple((who, role) for role, who in state.roles),
         declared=state.declared,
+        ends_at=step.deadline,
     )
 
 

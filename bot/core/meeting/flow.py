@@ -45,6 +45,7 @@ from bot.core.meeting.effects import (
     SetChannelRules,
     UpdatePanel,
 )
+from bot.core.meeting.facts import meeting_facts
 from bot.core.meeting.state import MeetingState, SectionStep, Status
 from bot.core.meeting.time_effects import OfferMoveOn
 from bot.core.sharing import Floor, close_floor, open_floor
@@ -117,16 +118,7 @@ class Transition:
     # --- what the format says ---------------------------------------------------------------
 
     def facts(self, section: CompiledSection) -> MeetingFacts:
-        switches = {s.name: s.default for s in self.plan.switches}
-        switches.update(dict(self.state.switches))
-        return MeetingFacts(
-            today=self.state.started_at.date(),
-            seconds_left=int((self.state.planned_end - self.now).total_seconds()),
-            section_seconds=section.planned_seconds,
-            answers=dict(self.state.answers),
-            switches=switches,
-            filled_roles=frozenset(role for role, _ in self.state.roles),
-        )
+        return meeting_facts(self.plan, self.state, section, self.now)
 
     def runs(self, section: CompiledSection) -> bool:
         return evaluate(section.condition, self.facts(section))

@@ -57,6 +57,9 @@ class RoomOperations:
     def back(self, state: MeetingState, now: datetime) -> Outcome:
         raise NotImplementedError
 
+    def leave(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
+        raise NotImplementedError
+
     # --- the chair's tools ------------------------------------------------------------------
 
     def skip(self, state: MeetingState, now: datetime) -> Outcome:
@@ -130,6 +133,35 @@ class RoomOperations:
             floor = sharing.stand_aside(floor, who)
         run.state = replace(run.state, declared=declared, floor=floor)
         return run.finish()
+
+    def say_privately(
+        self, state: MeetingState, who: Pseudonym, declaration: str, now: datetime, *, on: bool
+    ) -> Outcome:
+        """``who`` says privately one of the format's own declarations (``declarations:``), or
+        takes it back. In memory only, never stored; conditions see how many said it, not
+        who. A declaration the format does not have changes nothing."""
+        run = self._begin(state, now, paused_ok=True)
+        if self.plan.variants.declaration(declaration) is None:
+            return run.finish()
+        declared = run.state.declared
+        rest = tuple(pair for pair in declared.said if pair != (declaration, who))
+        said = (*rest, (declaration, who)) if on else rest
+        run.state = replace(run.state, declared=replace(declared, said=said))
+        return run.finish()
+
+    def forget(self, state: MeetingState, who: Pseudonym, now: datetime) -> Outcome:
+        """Forget-me during a meeting: ``who`` leaves the floor, and everything they said
+        privately goes out of memory with them."""
+        new_state, effects = self.leave(state, who, now)
+        d = new_state.declared
+        kept = replace(
+            d,
+            first_time=_with(d.first_time, who, False),
+            listening=_with(d.listening, who, False),
+            present=_with(d.present, who, False),
+            said=tuple(pair for pair in d.said if pair[1] != who),
+        )
+        return replace(new_state, declared=kept), effects
 
     # --- who is here --------------------------------------------------------------------------
 

@@ -76,6 +76,8 @@ class Declarations:
     first_time: tuple[Pseudonym, ...] = ()
     listening: tuple[Pseudonym, ...] = ()
     present: tuple[Pseudonym, ...] = ()
+    # The format's own declarations (``declarations:``), as (declaration id, who said it).
+    said: tuple[tuple[str, Pseudonym], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -89,6 +91,7 @@ class FloorRules:
     speaker: Pseudonym | None = None  # gets the floor as the section opens
     roles: tuple[tuple[Pseudonym, str], ...] = ()  # for per-role share limits
     declared: Declarations = Declarations()  # said privately, in memory only
+    ends_at: datetime | None = None  # when the section's time is up (for ``fair-share``)
 
     def listens(self, who: Pseudonym) -> bool:
         """``who`` said they'd rather listen today: not called on, not in a round."""

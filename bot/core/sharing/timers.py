@@ -23,11 +23,24 @@ MAX_EXTENSION_SECONDS = 3600
 
 
 def start_turn(
-    rules: FloorRules, number: int, who: Pseudonym, waiting: int, now: datetime, how: GivenBy
+    rules: FloorRules,
+    number: int,
+    who: Pseudonym,
+    waiting: int,
+    now: datetime,
+    how: GivenBy,
+    among: int | None = None,
 ) -> tuple[Turn, FloorGiven]:
-    """A new turn for ``who`` with ``waiting`` others in line: its limit, grace and notes."""
+    """A new turn for ``who`` with ``waiting`` others in line: its limit, grace and notes.
+    With ``fair-share``, the time left in the section is shared among ``among`` members (the
+    sharer and those waiting, unless told otherwise)."""
     timer = rules.sharing.timer
-    limit = timer.limit_for(rules.role_of(who), waiting)
+    role = rules.role_of(who)
+    limit = timer.limit_for(role, waiting)
+    fair = timer.fair_share
+    if fair is not None and role is None and rules.ends_at is not None:
+        left = (rules.ends_at - now).total_seconds()
+        limit = fair.limit(left, waiting + 1 if among is None else among, limit)
     limit_at = None if limit is None else now + timedelta(seconds=limit)
     over_at = None if limit_at is None else limit_at + timedelta(seconds=timer.grace_seconds)
     turn = Turn(number, who, now, limit_at, over_at)

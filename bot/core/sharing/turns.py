@@ -415,6 +415,11 @@ def _give(
     phase = rules.phase_of(floor)
     waiting = len(up_next(floor, rules)) if phase.order is not Order.ROUND else len(floor.round)
     number = floor.turns_given + 1
-    turn, given = start_turn(rules, number, who, waiting, now, how)
+    among = None
+    fair = rules.sharing.timer.fair_share
+    if fair is not None and fair.by_present:  # those here who have not had a turn yet
+        here = set(circle(floor, phase, rules.declared)) - set(floor.had_turn)
+        among = len(here | {who})
+    turn, given = start_turn(rules, number, who, waiting, now, how, among)
     effects.append(given)
     return replace(floor, turn=turn, turns_given=number)

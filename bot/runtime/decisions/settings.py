@@ -6,6 +6,8 @@ Three kinds of subject:
 * a due-process setting from :data:`SETTINGS` (hours, days, counts; stored as text);
 * ``switch:<name>`` — one of the format's switches, ``on`` or ``off`` (the meeting runtime reads
   them with :func:`switches`);
+* ``mode:<name>`` — one of the format's modes, set to one of its choices (it reaches the meeting
+  with the switches, as the switch :func:`bot.core.formats.variants.mode_key` set on);
 * ``resources`` — the group's own list for ``/resources`` (bot/core/resources.py says how it is
   written), or ``format`` to go back to the format's list.
 * the schedule: ``schedule``, ``timezone``, ``skip`` (a date with no meeting), ``extra`` (a
@@ -25,6 +27,7 @@ from typing import Any
 from bot.core import schedule
 from bot.core.decisions import DecisionSettings
 from bot.core.formats import CompiledFormat
+from bot.core.formats.variants import mode_key
 from bot.core.resources import SETTING_NAME, describe_decided, parse_decided, write_decided
 from bot.core.schedule import stored as schedules
 from bot.errors import InvalidInput
@@ -33,6 +36,7 @@ from bot.runtime.markup import echo
 
 FORMAT = "format"
 SWITCH_PREFIX = "switch:"
+MODE_PREFIX = "mode:"
 RESOURCES = SETTING_NAME
 
 Apply = Callable[[DecisionSettings, int], DecisionSettings]
@@ -197,6 +201,10 @@ def switches(plan: CompiledFormat, stored: Mapping[str, str]) -> dict[str, bool]
         raw = stored.get(SWITCH_PREFIX + switch.name)
         if raw is not None:
             values[switch.name] = raw == "on"
+    for mode in plan.variants.modes:
+        chosen = stored.get(MODE_PREFIX + mode.name)
+        value = chosen if chosen in mode.choices else mode.default
+        values[mode_key(mode.name, value)] = True
     return values
 
 
@@ -224,6 +232,10 @@ def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
     choices += [
         ChangeChoice(SWITCH_PREFIX + s.name, s.about or s.name.replace("-", " "))
         for s in plan.switches
+    ]
+    choices += [
+        ChangeChoice(MODE_PREFIX + m.name, m.about or m.name.replace("-", " "))
+        for m in plan.variants.modes
     ]
     return choices
 
@@ -257,6 +269,15 @@ def normalise_setting(
         if value in ("off", "no", "false"):
             return "off"
         raise InvalidInput("A switch is either `on` or `off`.")
+    if subject.startswith(MODE_PREFIX):
+        name = subject.removeprefix(MODE_PREFIX)
+        mode = next((m for m in plan.variants.modes if m.name == name), None)
+        if mode is None:
+            raise InvalidInput(f"This group's format has no choice called `{echo(name)}`.")
+        if value not in mode.choices:
+            listed = ", ".join(f"`{c}`" for c in mode.choices)
+            raise InvalidInput(f"`{echo(name)}` can be one of: {listed}. Nothing was proposed.")
+        return value
     setting = SETTINGS.get(subject)
     if setting is None:
         known = ", ".join(
@@ -287,6 +308,8 @@ def describe_change(subject: str, value: str, format_name: str | None = None) ->
         return describe_decided(value)
     if subject.startswith(SWITCH_PREFIX):
         return f"turn `{echo(subject.removeprefix(SWITCH_PREFIX))}` {echo(value)}"
+    if subject.startswith(MODE_PREFIX):
+        return f"set `{echo(subject.removeprefix(MODE_PREFIX))}` to `{echo(value)}`"
     if subject in schedules.SUBJECTS:
         return schedules.describe(subject, echo(value, 200))
     setting = SETTINGS.get(subject)

@@ -360,7 +360,7 @@ class MeetingService:
             live.names.pop(who, None)
             self._port.forget(live, who)
             try:
-                await self._apply(live, lambda r, s, now: r.leave(s, who, now))
+                await self._apply(live, lambda r, s, now: r.forget(s, who, now))
             except MeetingError:
                 continue
             except CannotPost as refused:

@@ -176,9 +176,13 @@ def _phase_words(phase: TurnTaking, *, first: bool) -> str:
 
 def timer_words(timer: ShareTimer, subject: str) -> str:
     """The share timer in a sentence: "Each share is up to 3 minutes; gentle notes …"."""
-    if timer.limit_seconds is None:
+    fair = timer.fair_share
+    if timer.limit_seconds is None and fair is None:
         return "No time limit."
-    words = f"{subject} {limit_words(timer.limit_seconds, timer.low_seconds)}"
+    if timer.limit_seconds is None:
+        words = f"{subject} without a set limit"
+    else:
+        words = f"{subject} {limit_words(timer.limit_seconds, timer.low_seconds)}"
     if timer.self_timed:
         words += " (each sharer keeps their own time)"
     notes = [_note_words(w.offset_seconds) for w in timer.warnings]
@@ -192,6 +196,12 @@ def timer_words(timer: ShareTimer, subject: str) -> str:
         words += f"; {minutes(busy.limit_seconds)} when {busy.waiting} or more are waiting"
     for role, seconds in timer.role_limits:
         words += f"; the {role.replace('-', ' ')} has {minutes(seconds)}"
+    if fair is not None:
+        among = "those here who haven't shared yet" if fair.by_present else "those waiting"
+        words += (
+            f"; when time is short, the time left in this part is shared among {among}, "
+            f"at least {minutes(fair.min_seconds)} each"
+        )
     return words + "."
 
 
