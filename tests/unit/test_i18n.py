@@ -6,6 +6,7 @@ from __future__ import annotations
 import gettext
 import io
 from datetime import date, datetime
+from pathlib import Path
 
 import discord
 import pytest
@@ -23,11 +24,13 @@ from bot.i18n import (
     member_locale,
     msg,
     msg_n,
+    new_language,
     render,
     t,
     tn,
     when,
 )
+from bot.i18n.catalogue import po_files, read_catalogue
 from bot.runtime.privacy import WhatIKeep
 from bot.store.privacy import GroupTotals
 from bot.ui.privacy_words import what_i_keep_text
@@ -149,3 +152,18 @@ async def test_the_command_translator_answers_for_spanish_and_french_only() -> N
         assert await translator.translate(name, locale, context) == expected
     unknown = app_commands.locale_str("no-such-command")
     assert await translator.translate(unknown, discord.Locale.french, context) is None
+
+
+def test_a_new_language_starts_as_empty_copies_of_the_catalogues(tmp_path: Path) -> None:
+    assert new_language.main(["de"], root=tmp_path) == 0
+    made = sorted(path.name for path in po_files("de", tmp_path))
+    assert made == sorted(path.name for path in po_files("es"))
+    german = read_catalogue("de", tmp_path)
+    assert german.locale is not None
+    assert str(german.locale) == "de"
+    assert german.num_plurals == 2
+    messages = [message for message in german if message.id]
+    assert messages
+    assert all(not any(m.string) if m.pluralizable else not m.string for m in messages)
+    assert new_language.main(["de"], root=tmp_path) == 2  # never over a language's own work
+    assert new_language.main(["xx-nope"], root=tmp_path) == 2
