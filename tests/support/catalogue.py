@@ -7,6 +7,7 @@ from __future__ import annotations
 import string
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import cache
 from pathlib import Path
 
 from babel.messages.catalog import Catalog
@@ -31,7 +32,13 @@ class Wanted:
     where: str
 
 
-def code_messages() -> Iterator[Wanted]:
+@cache
+def code_messages() -> tuple[Wanted, ...]:
+    """Every message the code uses (extracted once per test process)."""
+    return tuple(_extract())
+
+
+def _extract() -> Iterator[Wanted]:
     for folder in ("bot", "cogs"):
         for filename, line, message, _comments, context in extract_from_dir(
             ROOT / folder,
