@@ -30,6 +30,7 @@ from bot.runtime.decisions import DecisionService
 from bot.runtime.events import EventBus
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings
 from bot.runtime.meetings import MeetingService
 from bot.runtime.newcomer import NewcomerService
@@ -48,6 +49,7 @@ from bot.ui.raid_lock import RaidLockButton
 from bot.ui.replies import STALE, STALE_LOG, reply_privately
 from bot.ui.rotation import RotationButton
 from bot.ui.routing import FirstDelivery, answer_error
+from bot.ui.translator import CatalogueTranslator
 
 log = logging.getLogger(__name__)
 
@@ -109,6 +111,7 @@ class Services:
     bus: EventBus
     live: LiveMeetings
     formats: FormatLibrary
+    languages: GroupLanguages  # the language of each group (bot/i18n, docs/translating.md)
     groups: GroupService
     privacy: PrivacyService
     decisions: DecisionService
@@ -202,6 +205,8 @@ class PeerCircle(commands.Bot):
         log.info("Database ready (schema version %d)", version)
         # Keep one sped-up timeline across restarts and rate changes (bot/runtime/clock.py).
         await self.clock.keep_one_timeline(self.store.meta)
+        # Command names and descriptions in each member's language, published by `sync`.
+        await self.tree.set_translator(CatalogueTranslator())
         for extension in EXTENSIONS:
             await self.load_extension(extension)
         if self.serve:

@@ -50,6 +50,7 @@ from bot.runtime.events import (
 )
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.groups import GroupService
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import MeetingService
@@ -88,6 +89,7 @@ def build_services(
         markup.count_down_in_real_time(clock.real_time_of)
     live = LiveMeetings()
     formats = FormatLibrary(store)
+    languages = GroupLanguages(store=store, formats=formats)  # each group's (bot/i18n)
     groups = GroupService(store, formats, bus)
     privacy = PrivacyService(store, pseudonyms, clock, scheduler, bus)
     directory = Directory(client, pseudonyms)
@@ -145,6 +147,7 @@ def build_services(
         bus=bus,
         live=live,
         formats=formats,
+        languages=languages,
         groups=groups,
         privacy=privacy,
         decisions=decisions,
@@ -210,6 +213,7 @@ def build_services(
             clock=clock,
             port=DiscordNewcomer(client, directory),
             next_meeting=schedule.next_meeting,  # the welcome says when the next one is
+            languages=languages,
         ),
         schedule=schedule,
     )

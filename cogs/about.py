@@ -7,17 +7,32 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import PeerCircle
+from bot.i18n import t
+from bot.ui.locale import private_locale
 
 
-def about_text(version: str) -> str:
-    return (
-        f"**Peer Circle** {version} helps this group hold its own meetings, "
-        "with nobody in charge.\n"
-        "It follows the group's written format, passes the floor kindly, shares service in turns, "
-        "and helps the group decide things together.\n\n"
-        "**What I keep about people: nothing.** No attendance, no messages, no names. "
-        "When I must remember something, like whose turn it is to chair, I keep a coded key "
-        "that only this bot can match, never who you are."
+def about_text(locale: str, version: str) -> str:
+    return "\n".join(
+        [
+            t(
+                locale,
+                "**Peer Circle** {version} helps this group hold its own meetings, with nobody "
+                "in charge.",
+                version=version,
+            ),
+            t(
+                locale,
+                "It follows the group's written format, passes the floor kindly, shares service "
+                "in turns, and helps the group decide things together.",
+            ),
+            "",
+            t(
+                locale,
+                "**What I keep about people: nothing.** No attendance, no messages, no names. "
+                "When I must remember something, like whose turn it is to chair, I keep a coded "
+                "key that only this bot can match, never who you are.",
+            ),
+        ]
     )
 
 
@@ -28,7 +43,8 @@ class About(commands.Cog):
     @app_commands.command(name="about")
     async def about(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """What Peer Circle is, and what it keeps about you: nothing."""
-        await interaction.response.send_message(about_text(self.bot.version), ephemeral=True)
+        text = about_text(await private_locale(interaction), self.bot.version)
+        await interaction.response.send_message(text, ephemeral=True)
 
 
 async def setup(bot: PeerCircle) -> None:

@@ -13,6 +13,10 @@ from discord.ext import commands
 
 from bot.adapters.newcomer import arrival_by_post, arrival_by_voice
 from bot.app import PeerCircle
+from bot.core.resources import paginate
+from bot.i18n import render, render_lines
+from bot.runtime.markup import bounded
+from bot.ui.locale import private_locale
 
 
 class Newcomer(commands.Cog):
@@ -24,13 +28,16 @@ class Newcomer(commands.Cog):
     @app_commands.guild_only()
     async def newcomer_guide(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """New here? A private, friendly guide to how this group's meetings work."""
-        text = await self.newcomer.orientation(interaction.channel_id)
+        lines = await self.newcomer.orientation(interaction.channel_id)
+        text = bounded(render_lines(await private_locale(interaction), lines))
         await interaction.response.send_message(text, ephemeral=True)
 
     @app_commands.command(name="resources")
     async def resources(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """Support lines and places to reach out, shown only to you."""
-        first, *more = await self.newcomer.resources(interaction.channel_id)
+        locale = await private_locale(interaction)
+        lines = await self.newcomer.resources(interaction.channel_id)
+        first, *more = paginate([render(locale, line) for line in lines])
         await interaction.response.send_message(first, ephemeral=True)
         for page in more:
             await interaction.followup.send(page, ephemeral=True)

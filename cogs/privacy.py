@@ -17,151 +17,32 @@ from discord.ext import commands
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.guild import ensure_members
-from bot.runtime.privacy import ForgetOutcome, WhatIKeep, shard_owner
-from bot.store.privacy import MemberRows
+from bot.i18n import msg, t
+from bot.runtime.privacy import shard_owner
+from bot.ui.locale import private_locale
+from bot.ui.privacy_words import forget_done_text, forget_preview_text, what_i_keep_text
 from bot.ui.routing import OnceView
 
 log = logging.getLogger(__name__)
-
-EMBED_LIMIT = 4096
-MESSAGE_LIMIT = 2000
-CODED_KEY = "a coded key that only this bot can match, never your name or id"
-
-
-def _clip(text: str, limit: int = EMBED_LIMIT) -> str:
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _never_kept(reads_messages: bool) -> str:
-    messages = (
-        "what you write: this group turned on hold mode, so I see crosstalk only to hand it "
-        "back to its author, and I never save it"
-        if reads_messages
-        else "what you write: I can't even read it, because I never ask Discord for message content"
-    )
-    return (
-        "**What I never keep**\n"
-        "Names, how anyone voted, who was reminded or asked for a reminder, and "
-        f"{messages}. Once a meeting ends I keep no attendance and nothing about who shared; "
-        "while it runs, only coded keys (who has the floor, whose hand is up, who has shared "
-        "in it), deleted when it ends."
-    )
-
-
-DISCORD_KEEPS = (
-    "**What Discord itself keeps**\n"
-    "Your messages stay in the channel as usual; I don't copy them. When the group decides that "
-    "someone sits out a meeting, I change this channel's permissions for them, and change them "
-    "back when they return. Discord records each change in the server's audit log, with the "
-    "reason \u201cgroup decision\u201d and nothing else; people who manage the server can see "
-    "it. That log is Discord's, not mine: I can't delete it."
-)
-
-
-def what_i_keep_text(report: WhatIKeep, *, reads_messages: bool) -> str:
-    lines: list[str] = []
-    group, totals = report.group, report.totals
-    if group is not None:
-        lines += [
-            "**For this group I keep, right now**",
-            f"• Its settings: where it meets, its format (`{group.format_id}`) and who counts as "
-            "a member (a role, or whoever can see this channel)",
-            f"• How many meetings it has held: {totals.meetings_held}",
-        ]
-    elif totals.groups:
-        lines += [
-            "**In this server I keep, right now**",
-            f"• The settings of {totals.groups} group{'s' if totals.groups != 1 else ''}: where "
-            "each meets, its format and who counts as a member",
-            f"• How many meetings they have held, in all: {totals.meetings_held}",
-        ]
-    else:
-        lines += [
-            "**In this server I keep, right now**",
-            "• Nothing: no group meets here yet.",
-        ]
-    lines += [
-        f"• {count.entry.describe(count.rows)} — {count.entry.until}" for count in report.kept
-    ]
-    lines.append("")
-    if report.nothing_yours:
-        lines.append("**About you:** nothing. I keep nothing keyed to you in this server.")
-    else:
-        lines.append(f"**About you, in this server** (as {CODED_KEY})")
-        lines += [f"• {rows.entry.describe(rows.removable + rows.kept)}" for rows in report.yours]
-        lines.append(
-            "`/privacy forget-me` erases it, except what is in force and ends on its own."
-            if any(rows.kept for rows in report.yours)
-            else "`/privacy forget-me` erases it."
-        )
-    lines += ["", _never_kept(reads_messages), "", DISCORD_KEEPS, ""]
-    if group is not None:
-        lines.append(
-            f"**Questions?** Ask your group, here in <#{group.channel_id}>: it decides together "
-            "how it meets and what it asks of me."
-        )
-    else:
-        lines.append(
-            "**Questions?** Ask in your group's channel: each group decides together how it "
-            "meets. Run this there to see that group's own counts."
-        )
-    return _clip("\n".join(lines))
-
-
-def _kept_lines(rows: list[MemberRows]) -> list[str]:
-    return [
-        f"• {row.entry.describe(row.kept)} — {row.entry.forget.because or row.entry.until}"
-        for row in rows
-    ]
-
-
-def forget_preview_text(preview: ForgetOutcome) -> str:
-    lines = ["**Forget me in this server**"]
-    if preview.removed:
-        lines.append("If you go ahead, I'll delete everything keyed to you here:")
-        lines += [f"• {row.entry.describe(row.removable)}" for row in preview.removed]
-    else:
-        lines.append(
-            "Right now I keep nothing here that I could delete for you. Going ahead still clears "
-            "anything live, like a raised hand."
-        )
-    if preview.kept:
-        lines += ["", "These stay until they end on their own:", *_kept_lines(preview.kept)]
-    lines += [
-        "",
-        "This can't be undone. Your messages in Discord aren't affected (I never kept them).",
-    ]
-    return _clip("\n".join(lines), MESSAGE_LIMIT)
-
-
-def forget_done_text(outcome: ForgetOutcome) -> str:
-    if outcome.removed:
-        lines = ["Done. I deleted:"]
-        lines += [f"• {row.entry.describe(row.removable)}" for row in outcome.removed]
-    else:
-        lines = ["Done. There was nothing keyed to you to delete."]
-    if outcome.kept:
-        lines += ["", "Still in force, and deleted on its own:", *_kept_lines(outcome.kept)]
-    else:
-        lines += ["", "I keep nothing about you in this server now."]
-    lines += ["", "You're welcome to keep taking part, as always."]
-    return _clip("\n".join(lines), MESSAGE_LIMIT)
 
 
 class ForgetMeConfirm(OnceView):
     """The confirmation step: nothing is deleted until the member presses the button."""
 
-    def __init__(self, bot: PeerCircle, *, guild_id: int, user_id: int) -> None:
+    def __init__(self, bot: PeerCircle, *, guild_id: int, user_id: int, locale: str) -> None:
         super().__init__(timeout=600)
         self.bot = bot
         self.guild_id = guild_id
         self.user_id = user_id
+        self.locale = locale
+        self.confirm.label = t(locale, "Forget me")
+        self.cancel.label = t(locale, "Keep everything")
 
     def _check_member(self, interaction: discord.Interaction[PeerCircle]) -> None:
         if interaction.user.id != self.user_id:
-            raise NotAllowed("Only the member who asked can confirm this. Nothing changed.")
+            raise NotAllowed(msg("Only the member who asked can confirm this. Nothing changed."))
 
-    @discord.ui.button(label="Forget me", style=discord.ButtonStyle.danger)
+    @discord.ui.button(style=discord.ButtonStyle.danger)  # labels: in the member's language
     async def confirm(
         self,
         interaction: discord.Interaction[PeerCircle],
@@ -172,9 +53,10 @@ class ForgetMeConfirm(OnceView):
             guild_id=self.guild_id, user_id=self.user_id
         )
         self.stop()
-        await interaction.response.edit_message(content=forget_done_text(outcome), view=None)
+        text = forget_done_text(self.locale, outcome)
+        await interaction.response.edit_message(content=text, view=None)
 
-    @discord.ui.button(label="Keep everything", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(style=discord.ButtonStyle.secondary)
     async def cancel(
         self,
         interaction: discord.Interaction[PeerCircle],
@@ -182,7 +64,9 @@ class ForgetMeConfirm(OnceView):
     ) -> None:
         self._check_member(interaction)
         self.stop()
-        await interaction.response.edit_message(content="Nothing changed.", view=None)
+        await interaction.response.edit_message(
+            content=t(self.locale, "Nothing changed."), view=None
+        )
 
 
 @app_commands.guild_only()
@@ -203,8 +87,9 @@ class Privacy(commands.GroupCog, group_name="privacy"):
             channel_id=interaction.channel_id,
             user_id=interaction.user.id,
         )
-        text = what_i_keep_text(report, reads_messages=self.bot.intents.message_content)
-        embed = discord.Embed(title="What Peer Circle keeps", description=text)
+        locale = await private_locale(interaction)
+        text = what_i_keep_text(locale, report, reads_messages=self.bot.intents.message_content)
+        embed = discord.Embed(title=t(locale, "What Peer Circle keeps"), description=text)
         await interaction.response.send_message(embed=embed, ephemeral=True)
 
     @app_commands.command(name="forget-me")
@@ -215,9 +100,12 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         preview = await self.bot.services.privacy.forget_preview(
             guild_id=interaction.guild_id, user_id=interaction.user.id
         )
-        view = ForgetMeConfirm(self.bot, guild_id=interaction.guild_id, user_id=interaction.user.id)
+        locale = await private_locale(interaction)
+        view = ForgetMeConfirm(
+            self.bot, guild_id=interaction.guild_id, user_id=interaction.user.id, locale=locale
+        )
         await interaction.response.send_message(
-            forget_preview_text(preview), view=view, ephemeral=True
+            forget_preview_text(locale, preview), view=view, ephemeral=True
         )
 
     @commands.Cog.listener()

@@ -39,6 +39,8 @@ class User:
     bot: bool = False
     accepts_dms: bool = True
     """False simulates "Allow direct messages from server members" turned off: DMs get 50007."""
+    locale: str = "en-US"
+    """The language the person chose in Discord: sent as ``locale`` with each interaction."""
 
     def payload(self) -> JSON:
         data: JSON = {

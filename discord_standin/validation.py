@@ -344,6 +344,69 @@ def _validate_text_input(err: _Errors, text_input: JSON, path: Path, *, in_label
 # ---- application commands ---------------------------------------------------------------------
 _NAME_RE = re.compile(r"^[-_\w]{1,32}$", re.UNICODE)
 SUB_COMMAND, SUB_COMMAND_GROUP = 1, 2
+#: Discord's locales (its Reference, "Locales"): the keys a ``*_localizations`` map may have.
+LOCALES = frozenset(
+    [
+        "id",
+        "da",
+        "de",
+        "en-GB",
+        "en-US",
+        "es-ES",
+        "es-419",
+        "fr",
+        "hr",
+        "it",
+        "lt",
+        "hu",
+        "nl",
+        "no",
+        "pl",
+        "pt-BR",
+        "ro",
+        "fi",
+        "sv-SE",
+        "vi",
+        "tr",
+        "cs",
+        "el",
+        "bg",
+        "ru",
+        "uk",
+        "hi",
+        "th",
+        "zh-CN",
+        "ja",
+        "zh-TW",
+        "ko",
+    ]
+)
+
+
+def _validate_localizations(err: _Errors, item: JSON, path: Path, *, slash: bool) -> None:
+    """``name_localizations`` and ``description_localizations``: known locales only; each name
+    follows the same rule as the default name, each description 1 to 100 characters."""
+    for key in ("name_localizations", "description_localizations"):
+        given = item.get(key)
+        if given is None:
+            continue
+        if not isinstance(given, dict):
+            err.add(
+                [*path, key], "DICT_TYPE_CONVERT", "Only dictionaries may be used in a DictType"
+            )
+            continue
+        for locale, text in given.items():
+            where = [*path, key, locale]
+            if locale not in LOCALES:
+                err.add(where, "LOCALE_INVALID", f"Invalid locale: {locale!r}")
+            elif key == "description_localizations":
+                err.length_between(where, text, 1, 100)
+            elif not slash:  # a context menu's name: any 1 to 32 characters
+                err.length_between(where, text, 1, 32)
+            elif not isinstance(text, str) or not _NAME_RE.match(text) or text != text.lower():
+                err.add(
+                    where, "APPLICATION_COMMAND_INVALID_NAME", f"Command name is invalid: {text!r}"
+                )
 
 
 def validate_commands(commands: Any) -> None:
@@ -387,9 +450,11 @@ def validate_command(
                 f"Command name is invalid: {name!r}",
             )
         err.length_between([*path, "description"], command.get("description"), 1, 100)
+        _validate_localizations(err, command, path, slash=True)
         _validate_options(err, command.get("options") or [], [*path, "options"], depth=0)
     else:
         err.length_between([*path, "name"], name, 1, 32)
+        _validate_localizations(err, command, path, slash=False)
     if own:
         err.raise_if_any()
 
@@ -416,6 +481,7 @@ def _validate_options(err: _Errors, options: list[JSON], path: Path, *, depth: i
             )
         names.add(str(name))
         err.length_between([*opath, "description"], option.get("description"), 1, 100)
+        _validate_localizations(err, option, opath, slash=True)
         otype = option.get("type")
         if otype in (SUB_COMMAND, SUB_COMMAND_GROUP):
             if depth >= (1 if otype == SUB_COMMAND_GROUP else 2):
@@ -445,6 +511,13 @@ def _validate_options(err: _Errors, options: list[JSON], path: Path, *, depth: i
         choices = option.get("choices") or []
         if len(choices) > 25:
             err.add([*opath, "choices"], "BASE_TYPE_MAX_LENGTH", "Must be 25 or fewer in length.")
+        for c, choice in enumerate(choices):  # a choice's name is shown, not typed: 1 to 100
+            for locale, text in (choice.get("name_localizations") or {}).items():
+                where = [*opath, "choices", c, "name_localizations", locale]
+                if locale not in LOCALES:
+                    err.add(where, "LOCALE_INVALID", f"Invalid locale: {locale!r}")
+                else:
+                    err.length_between(where, text, 1, 100)
         if choices and option.get("autocomplete"):
             err.add(
                 [*opath, "autocomplete"],

@@ -164,11 +164,13 @@ class WorldBuilder:
         nick: str | None = None,
         roles: Iterable[int] = (),
         accepts_dms: bool = True,
+        locale: str = "en-US",
     ) -> SimulatedMember:
-        """A member (reusing the user if ``username`` already exists elsewhere).
-        GUILD_MEMBER_ADD if already connected."""
+        """A member (reusing the user if ``username`` already exists elsewhere), whose Discord
+        is in ``locale`` (``es-ES``, ``fr`` …). GUILD_MEMBER_ADD if already connected."""
         user = self._user(username, global_name)
         user.accepts_dms = accepts_dms
+        user.locale = locale
         guild = self.state.guilds[guild_id]
         member = Member(guild_id, user, list(roles), self.state.now(), nick=nick)
         guild.members[user.id] = member

@@ -5,10 +5,13 @@ discord.py, and the facts the cog hands the service (who arrived where — never
 from __future__ import annotations
 
 import logging
+from collections.abc import Sequence
 
 import discord
 
 from bot.guild import Directory
+from bot.i18n import Msg, render_lines
+from bot.runtime.markup import bounded
 from bot.runtime.newcomer import Arrival
 
 log = logging.getLogger(__name__)
@@ -51,7 +54,10 @@ class DiscordNewcomer:
         self._client = client
         self._directory = directory
 
-    async def send_privately(self, guild_id: int, user_id: int, text: str) -> bool:
+    async def send_privately(
+        self, guild_id: int, user_id: int, lines: Sequence[Msg | str], locale: str
+    ) -> bool:
+        text = bounded(render_lines(locale, lines))
         guild = self._client.get_guild(guild_id)
         if guild is None:
             return False

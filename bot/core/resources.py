@@ -17,8 +17,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.i18n.message import Msg, msg
+
 #: The words, said plainly, that come first whatever the group's list says.
-DANGER_LINE = "If you are in danger right now, call your local emergency number."
+DANGER_LINE = msg("If you are in danger right now, call your local emergency number.")
 DIRECTORY_URL = "https://findahelpline.com"
 DIRECTORY_HOST = "findahelpline.com"
 
@@ -45,7 +47,7 @@ HOW_TO_WRITE = (
 
 #: What the meeting's closing adds, and what /newcomer and the welcome offer.
 CLOSING_LINE = "If you'd like support between meetings, `/resources` shows where to find it."
-OFFER_LINE = (
+OFFER_LINE = msg(
     "Between meetings, `/resources` shows support lines and places to reach out — privately."
 )
 
@@ -144,32 +146,46 @@ def _item(resource: Resource) -> str:
 
 
 DEFAULT_ITEMS = (
-    "• **Emergency services** — call the emergency number where you are "
-    "(it depends on the country you're in).",
-    f"• **Find A Helpline** — free, confidential helplines and crisis lines in many countries, "
-    f"searchable by country and by what's going on: {shown_link(DIRECTORY_URL)}",
+    msg(
+        "• **Emergency services** — call the emergency number where you are (it depends on "
+        "the country you're in)."
+    ),
+    msg(
+        "• **Find A Helpline** — free, confidential helplines and crisis lines in many "
+        "countries, searchable by country and by what's going on: {link}",
+        link=shown_link(DIRECTORY_URL),
+    ),
 )
 
 
-def resources_pages(
-    resources: Sequence[Resource], *, in_group: bool, limit: int = 1900
-) -> list[str]:
-    """What ``/resources`` shows, in messages of at most ``limit`` characters."""
-    lines = [f"**Support, between meetings and any time**\n{DANGER_LINE}", ""]
+def resources_lines(resources: Sequence[Resource], *, in_group: bool) -> list[Msg | str]:
+    """What ``/resources`` shows, line by line (the group's own lines are its own words);
+    rendered in the reader's language and cut into messages by :func:`paginate`."""
+    lines: list[Msg | str] = [msg("**Support, between meetings and any time**"), DANGER_LINE, ""]
     if resources:
-        lines.append("This group's list:")
+        lines.append(msg("This group's list:"))
         lines += [_item(r) for r in resources]
         if not any(DIRECTORY_HOST in (r.link or "") for r in resources):
-            lines.append(f"Helplines in other countries: {shown_link(DIRECTORY_URL)}")
+            lines.append(
+                msg("Helplines in other countries: {link}", link=shown_link(DIRECTORY_URL))
+            )
     else:
         lines += list(DEFAULT_ITEMS)
         if in_group:
             lines += [
                 "",
-                "This group hasn't added its own list yet. Any member can propose one with "
-                "`/propose change` (what: `resources`).",
+                msg(
+                    "This group hasn't added its own list yet. Any member can propose one "
+                    "with `/propose change` (what: `resources`)."
+                ),
             ]
-    lines += ["", "Only you can see this message, and I keep no record that you asked."]
+    lines += ["", msg("Only you can see this message, and I keep no record that you asked.")]
+    return lines
+
+
+def paginate(lines: Sequence[str], limit: int = 1900) -> list[str]:
+    """Lines joined into messages of at most ``limit`` characters, never cutting a line in
+    two unless it alone is longer."""
     pages: list[str] = []
     current = ""
     for line in lines:

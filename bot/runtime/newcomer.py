@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
@@ -27,13 +27,15 @@ from typing import Protocol
 
 from bot.core.newcomer import orientation, welcome
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
-from bot.core.resources import SETTING_NAME, chosen, resources_pages
+from bot.core.resources import SETTING_NAME, chosen, resources_lines
 from bot.errors import NoGroupHere, StorageUnavailable
+from bot.i18n import Msg
 from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MemberForgotten
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings
-from bot.runtime.markup import bounded, when
+from bot.runtime.markup import when
 from bot.store import Store
 from bot.store.groups import GroupRecord
 
@@ -52,9 +54,11 @@ async def no_schedule(group: GroupRecord) -> datetime | None:
 
 
 class NewcomerPort(Protocol):
-    async def send_privately(self, guild_id: int, user_id: int, text: str) -> bool:
-        """Send ``text`` to the member by private message; False if Discord refused it (their
-        private messages are closed: 50007) or they are gone."""
+    async def send_privately(
+        self, guild_id: int, user_id: int, lines: Sequence[Msg | str], locale: str
+    ) -> bool:
+        """Send ``lines``, in ``locale``, to the member by private message; False if Discord
+        refused it (their private messages are closed: 50007) or they are gone."""
         ...
 
 
@@ -87,6 +91,7 @@ class NewcomerService:
         clock: Clock,
         port: NewcomerPort,
         next_meeting: NextMeeting = no_schedule,
+        languages: GroupLanguages | None = None,
     ) -> None:
         self._store = store
         self._formats = formats
@@ -95,26 +100,28 @@ class NewcomerService:
         self._clock = clock
         self._port = port
         self._next_meeting = next_meeting
+        self._languages = languages or GroupLanguages(store=store, formats=formats)
         # (guild, channel, coded key) -> None: tried this run (a dict keeps insertion order).
         self._tried: dict[tuple[int, int, Pseudonym], None] = {}
 
     # --- /resources and /newcomer ----------------------------------------------------------
 
-    async def resources(self, channel_id: int | None) -> list[str]:
-        """What ``/resources`` shows here: the group's list, or the kind default."""
+    async def resources(self, channel_id: int | None) -> list[Msg | str]:
+        """What ``/resources`` shows here, line by line: the group's list, or the kind
+        default (the cog renders it in the member's language and cuts it into pages)."""
         group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
         if group is None:
-            return resources_pages((), in_group=False)
+            return resources_lines((), in_group=False)
         plan = await self._formats.current(group)
         decided = (await self._store.decisions.settings(group.id)).get(SETTING_NAME)
-        return resources_pages(chosen(plan.resources, decided), in_group=True)
+        return resources_lines(chosen(plan.resources, decided), in_group=True)
 
-    async def orientation(self, channel_id: int | None) -> str:
-        """``/newcomer``: how this group's meetings go."""
+    async def orientation(self, channel_id: int | None) -> list[Msg | str]:
+        """``/newcomer``: how this group's meetings go, line by line."""
         group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
         if group is None:
             raise NoGroupHere
-        return bounded(orientation(await self._formats.current(group)))
+        return orientation(await self._formats.current(group))
 
     # --- the welcome -------------------------------------------------------------------------
 
@@ -135,8 +142,9 @@ class NewcomerService:
         except StorageUnavailable:
             return Welcomed.UNSAVED  # the disk is full: better no welcome than two
         try:
-            text = await self._welcome_text(group)
-            sent = await self._port.send_privately(arrival.guild_id, arrival.user_id, text)
+            lines = await self._welcome_lines(group)
+            locale = await self._languages.of_group(group)  # no member locale outside a command
+            sent = await self._port.send_privately(arrival.guild_id, arrival.user_id, lines, locale)
         except Exception:
             await self._unclaim(group.id, who)
             raise
@@ -152,10 +160,10 @@ class NewcomerService:
         with contextlib.suppress(StorageUnavailable):
             await self._store.welcomes.unclaim(group_id, who)
 
-    async def _welcome_text(self, group: GroupRecord) -> str:
+    async def _welcome_lines(self, group: GroupRecord) -> list[Msg | str]:
         plan = await self._formats.current(group)
         moment = await self._next_meeting(group)
-        return bounded(welcome(plan, group.channel_id, when(moment) if moment else None))
+        return welcome(plan, group.channel_id, when(moment) if moment else None)
 
     def _remember(self, key: tuple[int, int, Pseudonym]) -> None:
         if len(self._tried) >= TRIED_LIMIT:

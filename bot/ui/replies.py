@@ -15,6 +15,7 @@ from discord import AppCommandOptionType, app_commands
 
 from bot.errors import PeerCircleError
 from bot.runtime.markup import bounded
+from bot.ui.locale import private_locale
 
 log = logging.getLogger(__name__)
 
@@ -94,14 +95,19 @@ def conversion_message(
 
 
 def message_for(
-    error: BaseException, where: str, interaction: discord.Interaction[Any] | None = None
+    error: BaseException,
+    where: str,
+    interaction: discord.Interaction[Any] | None = None,
+    *,
+    locale: str = "en",
 ) -> str:
-    """The kind, private message for an error; logs unexpected ones with their traceback.
+    """The kind, private message for an error, in ``locale`` (the member's: see
+    ``bot.ui.locale.private_locale``); logs unexpected ones with their traceback.
     ``interaction``, when given, lets a refused option be named."""
     if isinstance(error, app_commands.CommandInvokeError):
         error = error.original
     if isinstance(error, PeerCircleError):
-        return error.user_message
+        return error.words(locale)
     if isinstance(error, app_commands.TransformerError) and error.__cause__ is None:
         # One line, no traceback: the member sent what the command doesn't take.
         log.info("An option of %s could not be used (%s)", where, error.type.name)
@@ -154,4 +160,6 @@ class KindView(discord.ui.View):
         error: Exception,
         item: discord.ui.Item[Any],
     ) -> None:
-        await reply_privately(interaction, message_for(error, f"a button ({type(self).__name__})"))
+        where = f"a button ({type(self).__name__})"
+        locale = await private_locale(interaction)
+        await reply_privately(interaction, message_for(error, where, locale=locale))

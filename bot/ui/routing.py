@@ -24,6 +24,7 @@ from typing import Any, TypeVar
 import discord
 from discord import app_commands
 
+from bot.ui.locale import private_locale
 from bot.ui.replies import KindView, message_for, reply_privately
 
 Interaction = discord.Interaction[Any]
@@ -78,7 +79,7 @@ async def answer_error(interaction: Interaction, error: BaseException, where: st
     """The one way an error reaches the member: kind words, privately (unexpected errors are
     logged with their traceback, Discord's refusals as one WARNING line). When Discord refused
     the answer itself, the WARNING is all: nothing more is sent."""
-    message = message_for(error, where, interaction)
+    message = message_for(error, where, interaction, locale=await private_locale(interaction))
     if not answer_refused(interaction, error):
         await reply_privately(interaction, message)
 

@@ -10,7 +10,9 @@ import asyncio
 import sqlite3
 from pathlib import Path
 
-from bot.core.resources import CLOSING_LINE, DANGER_LINE
+from bot.core.resources import CLOSING_LINE
+from bot.core.resources import DANGER_LINE as DANGER
+from bot.i18n import render
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import start_meeting, wait_message
 from tests.fakediscord import FakeDiscord, SimulatedMember
@@ -57,7 +59,7 @@ async def test_resources_and_the_newcomer_welcome(fake: FakeDiscord, bot_runner:
 
     # Before any group: the kind default, anywhere.
     default = await resources(ann, room)
-    assert default.splitlines()[1] == DANGER_LINE
+    assert default.splitlines()[1] == render("en", DANGER)
     assert "<https://findahelpline.com>" in default
     assert "hasn't added its own list" not in default
 
@@ -79,7 +81,7 @@ async def test_resources_and_the_newcomer_welcome(fake: FakeDiscord, bot_runner:
     await (await guild.owner.click(int(offer["id"]), adopt["custom_id"])).wait_response()
     await fake.wait_for_request("POST", rf"/channels/{room}/messages", after=mark)
     listed = await resources(bo, room)
-    assert DANGER_LINE in listed
+    assert render("en", DANGER) in listed
     expected = "A member answers on weekday evenings, 7 to 10 pm. "
     assert f"• **Heron warmline** — {expected}<https://example.org/heron-warmline>" in listed
 

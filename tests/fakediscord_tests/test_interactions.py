@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import aiohttp
+import discord
 import pytest
+from discord.http import Route
 
 from tests.fakediscord import FakeDiscord, SimulationError
 
@@ -197,3 +199,49 @@ async def test_members_and_guilds_joining_and_leaving(world: World, running: Run
     await world.fake.wait_until(lambda: bot.get_guild(other.id) is not None, what="GUILD_CREATE")
     world.fake.remove_guild(other.id)
     await world.fake.wait_until(lambda: bot.get_guild(other.id) is None, what="GUILD_DELETE")
+
+
+async def test_commands_keep_their_localisations_as_discord_does(
+    world: World, running: RunningBot
+) -> None:
+    """A bulk overwrite keeps ``name_localizations``/``description_localizations`` (commands,
+    options, choices) and gives them back; an unknown locale or a name Discord would refuse
+    in one of them is refused (50035) like the default name; a member's Discord language
+    arrives as the interaction's ``locale``."""
+    french = world.fake.add_member(world.guild.id, "claire", locale="fr")
+    tapped = await french.slash(world.text.id, "hello")
+    assert tapped.payload["locale"] == "fr"
+    assert (await world.alice.slash(world.text.id, "hello")).payload["locale"] == "en-US"
+
+    app = world.fake.state.application_id
+    route = Route("PUT", "/applications/{app}/commands", app=app)
+    command = {
+        "name": "about",
+        "description": "What this is.",
+        "name_localizations": {"es-ES": "acerca-de", "fr": "à-propos"},
+        "description_localizations": {"es-ES": "Qué es.", "fr": "Ce que c'est."},
+        "options": [
+            {
+                "type": 3,
+                "name": "day",
+                "description": "A day",
+                "name_localizations": {"fr": "jour"},
+                "choices": [
+                    {"name": "Monday", "value": "0", "name_localizations": {"fr": "lundi"}}
+                ],
+            }
+        ],
+    }
+    stored = await running.bot.http.request(route, json=[command])
+    assert stored[0]["name_localizations"] == {"es-ES": "acerca-de", "fr": "à-propos"}
+    assert world.fake.global_commands[0]["description_localizations"]["fr"] == "Ce que c'est."
+    option = world.fake.global_commands[0]["options"][0]
+    assert option["name_localizations"] == {"fr": "jour"}
+    assert option["choices"][0]["name_localizations"] == {"fr": "lundi"}
+    listed = await running.bot.http.request(Route("GET", "/applications/{app}/commands", app=app))
+    assert listed[0]["name_localizations"]["es-ES"] == "acerca-de"
+
+    for bad in ({"xx-YY": "about"}, {"fr": "À Propos"}):
+        with pytest.raises(discord.HTTPException) as refused:
+            await running.bot.http.request(route, json=[{**command, "name_localizations": bad}])
+        assert refused.value.code == 50035

@@ -31,7 +31,7 @@ class Port:
     def __init__(self) -> None:
         self.closed: set[int] = set()
 
-    async def send_privately(self, guild_id: int, user_id: int, text: str) -> bool:
+    async def send_privately(self, guild_id: int, user_id: int, lines: object, locale: str) -> bool:
         return user_id not in self.closed
 
 

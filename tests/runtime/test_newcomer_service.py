@@ -5,18 +5,20 @@ never during a meeting, nothing kept when Discord refuses the private message.""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
 
 from bot.core.pseudonyms import Pseudonymizer
-from bot.core.resources import DANGER_LINE, DIRECTORY_URL, SETTING_NAME
+from bot.core.resources import DANGER_LINE, DIRECTORY_URL, SETTING_NAME, paginate
 from bot.errors import NoGroupHere, StorageUnavailable
+from bot.i18n import Msg, render, render_lines
 from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MemberForgotten
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings
 from bot.runtime.newcomer import Arrival, NewcomerService, Welcomed
 from bot.store import Store
@@ -54,8 +56,13 @@ class FakePort:
         self.sent: list[tuple[int, int, str]] = []
         self.closed: set[int] = set()  # users whose private messages are closed (50007)
         self.slow: asyncio.Event | None = None
+        self.locales: list[str] = []
 
-    async def send_privately(self, guild_id: int, user_id: int, text: str) -> bool:
+    async def send_privately(
+        self, guild_id: int, user_id: int, lines: Sequence[Msg | str], locale: str
+    ) -> bool:
+        text = render_lines(locale, lines)
+        self.locales.append(locale)
         if self.slow is not None:
             await self.slow.wait()
         if user_id in self.closed:
@@ -96,6 +103,11 @@ class Bench:
         assert made is not None
         return made.id
 
+    async def pages(self, channel_id: int | None) -> list[str]:
+        """What /resources shows an English reader here."""
+        lines = await self.service.resources(channel_id)
+        return paginate([render("en", line) for line in lines])
+
     async def rows(self) -> int:
         return int(await self.store.db.fetchval("SELECT count(*) FROM newcomer_welcomes"))
 
@@ -117,13 +129,13 @@ def came(user_id: int, channel_id: int = ROOM) -> Arrival:
 
 async def test_resources_default_points_to_emergency_numbers_and_a_directory(bench: Bench) -> None:
     for where in (None, ELSEWHERE):  # a private message, a channel that is no group's
-        (page,) = await bench.service.resources(where)
-        assert DANGER_LINE in page
+        (page,) = await bench.pages(where)
+        assert render("en", DANGER_LINE) in page
         assert f"<{DIRECTORY_URL}>" in page
         assert "propose" not in page  # no group here to propose anything to
     await bench.group()
-    (page,) = await bench.service.resources(ROOM)
-    assert page.splitlines()[1] == DANGER_LINE
+    (page,) = await bench.pages(ROOM)
+    assert page.splitlines()[1] == render("en", DANGER_LINE)
     assert "hasn't added its own list yet" in page
     assert "`/propose change`" in page
 
@@ -139,29 +151,29 @@ async def test_resources_from_the_format_then_from_the_groups_decision(bench: Be
         await tx.execute(
             "UPDATE groups SET format_id = ? WHERE id = ?", (f"group:{format_id}", group_id)
         )
-    (page,) = await bench.service.resources(ROOM)
+    (page,) = await bench.pages(ROOM)
     assert "• **Our warmline** — Weekday evenings, 7 to 10 pm. <https://example.org/warm>" in page
-    assert DANGER_LINE in page  # whatever the group's list says, this comes first
+    assert render("en", DANGER_LINE) in page  # whatever the group's list says, this comes first
     assert "hasn't added" not in page
 
     await bench.store.db.execute(
         "INSERT INTO group_settings (group_id, name, value) VALUES (?, ?, ?)",
         (group_id, SETTING_NAME, "Text line | Text HELLO to 555 0101"),
     )
-    (page,) = await bench.service.resources(ROOM)
+    (page,) = await bench.pages(ROOM)
     assert "• **Text line** — Text HELLO to 555 0101" in page
     assert "warmline" not in page
     await bench.store.db.execute(
         "UPDATE group_settings SET value = 'format' WHERE name = ?", (SETTING_NAME,)
     )
-    assert "Our warmline" in (await bench.service.resources(ROOM))[0]
+    assert "Our warmline" in (await bench.pages(ROOM))[0]
 
 
 async def test_newcomer_orientation_offers_resources(bench: Bench) -> None:
     with pytest.raises(NoGroupHere):
         await bench.service.orientation(ROOM)
     await bench.group()
-    text = await bench.service.orientation(ROOM)
+    text = render_lines("en", await bench.service.orientation(ROOM))
     assert "Raise hand" in text
     assert "`/resources`" in text
 
@@ -235,7 +247,7 @@ async def test_closed_private_messages_keep_nothing_and_are_not_retried(bench: B
 async def test_a_welcome_that_fails_midway_is_not_claimed(bench: Bench) -> None:
     await bench.group()
 
-    async def broken(guild_id: int, user_id: int, text: str) -> bool:
+    async def broken(guild_id: int, user_id: int, lines: object, locale: str) -> bool:
         raise RuntimeError("boom")
 
     bench.port.send_privately = broken  # type: ignore[method-assign]
@@ -286,3 +298,70 @@ async def test_a_full_disk_sends_no_welcome_rather_than_two(
     monkeypatch.setattr(bench.store.welcomes, "claim", full)
     assert await bench.service.arrived(came(ANN)) is Welcomed.UNSAVED
     assert bench.port.sent == []
+
+
+# --- in the group's language --------------------------------------------------------------------
+
+IN_SPANISH = """
+format: 1
+name: Círculo abierto
+language: es
+sections:
+  - say: Bienvenida.
+    title: Bienvenida
+  - share: Compartir abierto.
+    title: Compartimos
+"""
+
+
+async def adopt(bench: Bench, group_id: int, source: str) -> None:
+    async with bench.store.db.transaction() as tx:
+        format_id = await tx.insert(
+            "INSERT INTO group_formats (group_id, label, source, status, uploaded_at) "
+            "VALUES (?, 'ours', ?, 'adopted', ?)",
+            (group_id, source, bench.time.now),
+        )
+        await tx.execute(
+            "UPDATE groups SET format_id = ? WHERE id = ?", (f"group:{format_id}", group_id)
+        )
+
+
+async def test_a_spanish_group_welcomes_and_guides_in_spanish(bench: Bench) -> None:
+    """The format says ``language: es``: the welcome (a direct message: no member locale to
+    go by) is in Spanish, and so are /newcomer and /resources for a reader in Spanish."""
+    group_id = await bench.group()
+    languages = GroupLanguages(store=bench.store, formats=bench.formats)
+    assert await languages.of_channel(ROOM) == "en"  # the built-in format: English
+    await adopt(bench, group_id, IN_SPANISH)
+    assert await languages.of_channel(ROOM) == "es"
+    assert await languages.of_channel(ELSEWHERE) == "en"  # no group meets there
+
+    assert await bench.service.arrived(came(ANN)) is Welcomed.SENT
+    assert bench.port.locales == ["es"]
+    text = bench.port.sent[0][2]
+    assert text.startswith(f"¡Hola! Acabas de pasar por <#{ROOM}>")
+    assert "**Levantar la mano**" in text
+    assert "**El orden:** Bienvenida → Compartimos" in text  # the format's own words
+    assert "Raise hand" not in text
+    assert "Welcome" not in text
+
+    guide = render_lines("es", await bench.service.orientation(ROOM))
+    assert guide.startswith("**Bienvenida, bienvenido: nos alegra que estés aquí.**")
+    support = paginate([render("es", line) for line in await bench.service.resources(ROOM)])
+    assert support[0].splitlines()[1] == (
+        "Si estás en peligro ahora mismo, llama al número de emergencias de donde estés."
+    )
+    assert "Solo tú puedes ver este mensaje" in support[-1]
+
+
+async def test_a_groups_own_decision_sets_its_language(bench: Bench) -> None:
+    group_id = await bench.group()
+    await adopt(bench, group_id, IN_SPANISH)
+    await bench.store.db.execute(
+        "INSERT INTO group_settings (group_id, name, value) VALUES (?, 'language', 'fr')",
+        (group_id,),
+    )
+    languages = GroupLanguages(store=bench.store, formats=bench.formats)
+    assert await languages.of_channel(ROOM) == "fr"  # the decision wins over the format
+    assert await bench.service.arrived(came(BO)) is Welcomed.SENT
+    assert bench.port.sent[0][2].startswith("Bonjour ! Vous venez de passer dans")

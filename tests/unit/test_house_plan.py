@@ -16,7 +16,18 @@ RUNTIME = BOT / "runtime"
 COGS = ROOT / "cogs"
 
 #: Runtime modules every feature may use: they belong to no feature.
-KERNEL = {"events", "live", "locks", "clock", "scheduler", "formats", "markup", "backoff", "tasks"}
+KERNEL = {
+    "events",
+    "live",
+    "locks",
+    "clock",
+    "scheduler",
+    "formats",
+    "languages",
+    "markup",
+    "backoff",
+    "tasks",
+}
 MAX_LINES = 500
 MAX_COG_LINES = 300
 

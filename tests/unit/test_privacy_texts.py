@@ -5,7 +5,7 @@ from __future__ import annotations
 from bot.runtime.privacy import ForgetOutcome, WhatIKeep, departed_guilds, shard_owner
 from bot.store.groups import GroupRecord
 from bot.store.privacy import REGISTRY, Count, GroupTotals, KeptTable, MemberRows
-from cogs.privacy import forget_done_text, forget_preview_text, what_i_keep_text
+from bot.ui.privacy_words import forget_done_text, forget_preview_text, what_i_keep_text
 
 GROUP = GroupRecord(
     id=3,
@@ -30,7 +30,7 @@ def test_a_groups_answer_gives_counts_in_plain_words() -> None:
         kept=[Count(entry("group_formats"), 2), Count(entry("voters"), 1)],
         yours=[],
     )
-    text = what_i_keep_text(report, reads_messages=False)
+    text = what_i_keep_text("en", report, reads_messages=False)
     assert "For this group I keep, right now" in text
     assert "`open-discussion`" in text
     assert "How many meetings it has held: 14" in text
@@ -52,7 +52,7 @@ def test_the_askers_rows_and_hold_mode_are_told_truthfully() -> None:
         kept=[],
         yours=[MemberRows(entry("concerns"), removable=2, kept=0)],
     )
-    text = what_i_keep_text(report, reads_messages=True)
+    text = what_i_keep_text("en", report, reads_messages=True)
     assert "The settings of 2 groups" in text
     assert "in all: 30" in text
     assert "About you, in this server" in text
@@ -60,7 +60,7 @@ def test_the_askers_rows_and_hold_mode_are_told_truthfully() -> None:
     assert "/privacy forget-me" in text
     assert "hold mode" in text
     nobody = WhatIKeep(group=None, totals=GroupTotals(0, 0), kept=[], yours=[])
-    assert "no group meets here yet" in what_i_keep_text(nobody, reads_messages=False)
+    assert "no group meets here yet" in what_i_keep_text("en", nobody, reads_messages=False)
 
 
 def test_forget_me_says_what_goes_and_what_stays_and_why() -> None:
@@ -70,18 +70,18 @@ def test_forget_me_says_what_goes_and_what_stays_and_why() -> None:
             MemberRows(entry("exclusions"), removable=0, kept=1),
         ]
     )
-    preview = forget_preview_text(outcome)
+    preview = forget_preview_text("en", outcome)
     assert "2 kind notes" in preview
     assert "stay until they end on their own" in preview
     assert "sit out a meeting or two is in force" in preview
     assert "can't be undone" in preview
-    done = forget_done_text(outcome)
+    done = forget_done_text("en", outcome)
     assert done.startswith("Done. I deleted:")
     assert "Still in force" in done
     empty = ForgetOutcome([MemberRows(entry("concerns"), 0, 0)])
-    assert "nothing here that I could delete" in forget_preview_text(empty)
-    assert "nothing keyed to you to delete" in forget_done_text(empty)
-    assert "I keep nothing about you in this server now" in forget_done_text(empty)
+    assert "nothing here that I could delete" in forget_preview_text("en", empty)
+    assert "nothing keyed to you to delete" in forget_done_text("en", empty)
+    assert "I keep nothing about you in this server now" in forget_done_text("en", empty)
 
 
 def test_only_servers_the_gateway_said_we_left_are_purged() -> None:
@@ -104,12 +104,12 @@ def test_a_shard_only_purges_its_own_servers() -> None:
 
 def test_long_answers_fit_in_one_discord_message() -> None:
     many = ForgetOutcome([MemberRows(entry("concerns"), removable=1, kept=1)] * 40)
-    assert len(forget_preview_text(many)) <= 2000
-    assert len(forget_done_text(many)) <= 2000
+    assert len(forget_preview_text("en", many)) <= 2000
+    assert len(forget_done_text("en", many)) <= 2000
     report = WhatIKeep(
         group=GROUP,
         totals=GroupTotals(1, 1),
         kept=[Count(entry("concerns"), n) for n in range(1, 60)],
         yours=[],
     )
-    assert len(what_i_keep_text(report, reads_messages=False)) <= 4096
+    assert len(what_i_keep_text("en", report, reads_messages=False)) <= 4096

@@ -18,11 +18,13 @@ from bot.core.resources import (
     chosen,
     describe_decided,
     link_problem,
+    paginate,
     parse_decided,
-    resources_pages,
+    resources_lines,
     write_decided,
 )
 from bot.errors import InvalidInput
+from bot.i18n import render
 from bot.runtime.decisions.settings import (
     RESOURCES,
     change_choices,
@@ -117,16 +119,26 @@ def test_only_plain_web_addresses_are_links(link: str) -> None:
     assert link_problem(link) is not None
 
 
+def resources_pages(
+    resources: list[Resource] | tuple[Resource, ...], *, in_group: bool
+) -> list[str]:
+    """What /resources shows an English reader."""
+    return paginate([render("en", line) for line in resources_lines(resources, in_group=in_group)])
+
+
+DANGER = render("en", DANGER_LINE)
+
+
 def test_what_resources_shows_by_default_and_for_a_group() -> None:
     (default,) = resources_pages((), in_group=True)
-    assert default.splitlines()[1] == DANGER_LINE
+    assert default.splitlines()[1] == DANGER
     assert f"<{DIRECTORY_URL}>" in default
     assert "911" not in default
     assert "112" not in default
     assert "Only you can see this" in default
     ours = Resource("Our warmline", "Evenings.", "https://example.org")
     (page,) = resources_pages((ours,), in_group=True)
-    assert DANGER_LINE in page
+    assert DANGER in page
     assert "• **Our warmline** — Evenings. <https://example.org>" in page  # a plain link
     assert "](" not in page  # never a link hidden behind other words
     assert f"Helplines in other countries: <{DIRECTORY_URL}>" in page
