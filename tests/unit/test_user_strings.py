@@ -31,6 +31,7 @@ NOT_YET_CONVERTED = {
     # meeting (and its room: crosstalk, time, voice floor)
     "bot/adapters/meeting_words.py",
     "bot/runtime/meetings/service.py",
+    "bot/runtime/meetings/requests.py",
     "bot/runtime/crosstalk.py",
     "bot/ui/context.py",
     "bot/ui/meeting.py",
