@@ -23,6 +23,7 @@ from bot.core.meeting import MeetingRunner, MeetingSetup
 from bot.core.pseudonyms import Pseudonym
 from bot.core.voice_floor import Room
 from bot.errors import NotAllowed
+from bot.i18n import render
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService, Post, Poster
 from bot.runtime.formats import FormatLibrary
@@ -31,6 +32,7 @@ from bot.runtime.live import CHAIR, LiveMeeting, LiveMeetings
 from bot.runtime.meetings.requests import RoomRequests
 from bot.store import Store
 from bot.ui.meeting import MeetingActions
+from bot.ui.meeting_requests import FORMS
 from bot.ui.routing import FirstDelivery, guarded
 from tests.runtime.test_crosstalk_service import FakePort
 from tests.runtime.test_meetings_service import ANA, CHANNEL, GUILD, KEY, START, Bench
@@ -281,3 +283,12 @@ def test_the_voice_floor_says_what_it_lacks_in_the_groups_language() -> None:
     french = missing_words(Room.STAGE, ("mute_members", "move_members"), "fr")
     assert "**Mute Members** et **Move Members**" in french
     assert missing_words(Room.STAGE, ("mute_members",)).startswith("I can't manage the stage")
+
+
+@pytest.mark.parametrize("locale", ["en", "es", "fr"])
+def test_the_forms_fit_discords_limits_in_every_language(locale: str) -> None:
+    """A modal's title and a field's label hold at most 45 characters, a placeholder 100."""
+    for title, label, placeholder, _ in FORMS.values():
+        assert len(render(locale, title)) <= 45
+        assert len(render(locale, label)) <= 45
+        assert len(render(locale, placeholder)) <= 100
