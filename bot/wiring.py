@@ -165,6 +165,7 @@ def build_services(
             message_content=client.intents.message_content,
             values=presenter.values,
             switches=decisions.switches,
+            languages=languages,
         ),
         deliveries=FirstDelivery(),
         heartbeat=Heartbeat(
@@ -180,7 +181,12 @@ def build_services(
             ),
         ),
         voice_floor=VoiceFloorService(
-            DiscordVoiceFloor(client), live, pseudonyms, clock, scheduler, store.floor_plans
+            DiscordVoiceFloor(client, languages),
+            live,
+            pseudonyms,
+            clock,
+            scheduler,
+            store.floor_plans,
         ),
         metrics=None
         if metrics is None or metrics_port is None

@@ -20,13 +20,16 @@ from bot.app import PeerCircle
 from bot.core.crosstalk import Remind
 from bot.errors import NotAllowed
 from bot.guild import in_group
+from bot.i18n import msg, render
 from bot.runtime.crosstalk import SENT
 from bot.store.groups import GroupRecord
+from bot.ui.locale import private_locale
 
-NOT_POSTED = (
+NOT_POSTED = msg(
     "Sorry — I couldn't post the reminder in the channel just now. "
     "Please check that I may send messages here."
 )
+ON_A_MESSAGE_HERE = msg("Please use this on a message in the meeting's channel.")
 
 
 def _member_rule(user: discord.Member | discord.User) -> Callable[[GroupRecord], bool]:
@@ -75,7 +78,7 @@ class Crosstalk(commands.Cog):
     ) -> None:
         """The message menu: a gentle reminder prompted by one message, naming nobody."""
         if message.channel.id != interaction.channel_id:
-            raise NotAllowed("Please use this on a message in the meeting's channel.")
+            raise NotAllowed(ON_A_MESSAGE_HERE)
         reminder = await self.crosstalk.request(
             interaction.channel_id,
             interaction.guild_id,
@@ -88,7 +91,8 @@ class Crosstalk(commands.Cog):
     async def _post(self, interaction: discord.Interaction[PeerCircle], reminder: Remind) -> None:
         await interaction.response.defer(ephemeral=True, thinking=True)
         posted = await self.crosstalk.post_requested(interaction.channel_id, reminder)
-        await interaction.followup.send(SENT if posted else NOT_POSTED, ephemeral=True)
+        words = render(await private_locale(interaction), SENT if posted else NOT_POSTED)
+        await interaction.followup.send(words, ephemeral=True)
 
 
 async def setup(bot: PeerCircle) -> None:

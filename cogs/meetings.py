@@ -11,9 +11,12 @@ from discord.ext import commands
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.guild import ensure_members
+from bot.i18n import render
 from bot.runtime.markup import when
+from bot.ui.locale import private_locale
 from bot.ui.meeting import MeetingButton
 from bot.ui.meeting_panel import MeetingChoice
+from bot.ui.meeting_replies import START_HERE, started
 
 
 class Meetings(commands.Cog):
@@ -39,33 +42,19 @@ class Meetings(commands.Cog):
         """Start this group's meeting now (you'll chair it)."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         if interaction.guild_id is None:
-            raise NotAllowed("Please start the meeting in the group's channel.")
+            raise NotAllowed(START_HERE)
         if interaction.guild is not None:
             # Names for the panel come from Discord, in memory; fetch the member list once.
             await ensure_members(interaction.guild)
         live = await self.actions.start(interaction)
         who = self.bot.services.pseudonyms.of(interaction.guild_id, interaction.user.id)
         waiting = live.state.waiting
-        if waiting is not None and waiting.countdown:  # the format counts down first
-            begun = (
-                f"The countdown to **{live.plan.name}** has begun: we'll begin "
-                f"{when(waiting.until)}."
-            )
-            ready = " Press **Start now** on the countdown if everyone's ready sooner;"
-        else:
-            begun, ready = f"The meeting has started with **{live.plan.name}**.", ""
-        if who not in live.chairs:  # the rotation named today's chair
-            await interaction.followup.send(
-                f"{begun} Today's chair is on the rotation; the panel shows who, and how to step "
-                "in if they can't be here.",
-                ephemeral=True,
-            )
-            return
-        await interaction.followup.send(
-            f"{begun} Thank you for chairing today —{ready} the panel's **Next** button moves "
-            "the meeting along.",
-            ephemeral=True,
-        )
+        # the format counts down first: when the meeting begins, in Discord's markup
+        until = when(waiting.until) if waiting is not None and waiting.countdown else None
+        words = started(live.plan.name, until, chairing=who in live.chairs)
+        locale = await private_locale(interaction)
+        text = " ".join(render(locale, sentence) for sentence in words)
+        await interaction.followup.send(text, ephemeral=True)
 
     @meeting.command(name="next")
     async def next_section(self, interaction: discord.Interaction[PeerCircle]) -> None:

@@ -16,6 +16,8 @@ import discord
 from bot.core.voice_floor import Room, missing_permissions
 from bot.errors import DiscordGone
 from bot.guild import post_quietly_in, refusals
+from bot.i18n import SOURCE, Msg, msg, render
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.voice_floor import FloorChannel, VoiceMove
 from bot.ui.replies import permission_label
 
@@ -24,14 +26,32 @@ AUDIT_REASON = "Meeting floor"
 VoiceChannels = discord.VoiceChannel | discord.StageChannel
 
 
-def missing_words(room: Room, missing: Sequence[str]) -> str:
-    needed = " and ".join(f"**{permission_label(name)}**" for name in missing)
-    what = "the stage" if room is Room.STAGE else "the floor in voice"
-    return (
-        f"I can't manage {what} here: I need the {needed} permission in this channel. "
-        "Someone who manages the server can give it to me. Until then, everyone can speak as "
-        "usual — please keep the floor for the person sharing."
-    )
+def _needed(missing: Sequence[str]) -> Msg | str:
+    """``**Mute Members**`` (and ``**…**``): Discord's names for the permissions."""
+    names = [f"**{permission_label(name)}**" for name in missing]
+    needed: Msg | str = names[0] if names else ""
+    for name in names[1:]:
+        needed = msg("{first} and {then}", first=needed, then=name)
+    return needed
+
+
+def missing_words(room: Room, missing: Sequence[str], locale: str = SOURCE) -> str:
+    """What floor control lacks, told in the channel (in the group's language)."""
+    if room is Room.STAGE:
+        words = msg(
+            "I can't manage the stage here: I need the {needed} permission in this channel. "
+            "Someone who manages the server can give it to me. Until then, everyone can speak "
+            "as usual — please keep the floor for the person sharing.",
+            needed=_needed(missing),
+        )
+    else:
+        words = msg(
+            "I can't manage the floor in voice here: I need the {needed} permission in this "
+            "channel. Someone who manages the server can give it to me. Until then, everyone "
+            "can speak as usual — please keep the floor for the person sharing.",
+            needed=_needed(missing),
+        )
+    return render(locale, words)
 
 
 def voice_move(
@@ -49,8 +69,9 @@ def voice_move(
 class DiscordVoiceFloor:
     """The voice floor service's port on Discord."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, languages: GroupLanguages | None = None) -> None:
         self._client = client
+        self._languages = languages  # the group's language, for what floor control says
 
     def _voice_channel(self, channel_id: int) -> VoiceChannels | None:
         channel = self._client.get_channel(channel_id)
@@ -119,9 +140,10 @@ class DiscordVoiceFloor:
         return True
 
     async def tell_missing(self, channel: FloorChannel, missing: Sequence[str]) -> None:
-        await post_quietly_in(
-            self._client, channel.channel_id, channel.guild_id, missing_words(channel.kind, missing)
-        )
+        languages = self._languages
+        locale = SOURCE if languages is None else await languages.of_channel(channel.channel_id)
+        words = missing_words(channel.kind, missing, locale)
+        await post_quietly_in(self._client, channel.channel_id, channel.guild_id, words)
 
     def closing(self) -> bool:
         return self._client.is_closed()

@@ -55,15 +55,31 @@ from enum import StrEnum
 
 from bot.core.formats.plan import CompiledSection, CrosstalkMode, CrosstalkPolicy
 from bot.core.pseudonyms import Pseudonym
+from bot.i18n.message import Msg, msg
 
-#: The kind default when a format gives no reminder words of its own (JOURNEYS.md, journey 5).
-DEFAULT_REMINDER = "Let's give the sharer the floor — you're welcome to share when it's your turn."
+#: The reminders the bot itself words, said in the group's language: the kind default when a
+#: format gives no words of its own (JOURNEYS.md, journey 5), then the format loader's default
+#: for each crosstalk policy (``DEFAULT_REMINDERS`` in bot/core/formats/parts.py, the same
+#: words; a test keeps the two lists together). A format's own words are shown as written.
+OUR_REMINDERS = (
+    msg("Let's give the sharer the floor — you're welcome to share when it's your turn."),
+    msg(
+        "A gentle reminder: let's give the person sharing the floor. "
+        "You're welcome to share when it's your turn."
+    ),
+    msg("A gentle reminder: let's keep replies kind and one at a time."),
+    msg("A gentle reminder: let's keep responses short so everyone has room."),
+    msg("A gentle reminder: let's offer feedback only when the person sharing asks for it."),
+)
+_OURS = {reminder.msgid: reminder for reminder in OUR_REMINDERS}
+DEFAULT_REMINDER = OUR_REMINDERS[0].msgid
 
 #: Sent privately with a held message, before its text.
-HOLD_NOTE = (
+HOLD_NOTE_WORDS = msg(
     "Your message was held so it doesn't interrupt — you can share it when it's your turn. "
     "Here is what you wrote, so nothing is lost:"
 )
+HOLD_NOTE = HOLD_NOTE_WORDS.msgid
 
 #: The modes in which posting over someone's share is crosstalk.
 GUARDED_MODES = frozenset({CrosstalkMode.NOT_ALLOWED, CrosstalkMode.FEEDBACK_ONLY})
@@ -72,6 +88,12 @@ GUARDED_MODES = frozenset({CrosstalkMode.NOT_ALLOWED, CrosstalkMode.FEEDBACK_ONL
 def reminder_text(policy: CrosstalkPolicy) -> str:
     """The format's own words for the gentle reminder, or the kind default."""
     return policy.reminder if policy.reminder.strip() else DEFAULT_REMINDER
+
+
+def reminder_words(text: str) -> Msg | str:
+    """A reminder's template (:attr:`Remind.text`) as a message to say in the group's language
+    when the words are the bot's own; a format's own words stay as the group wrote them."""
+    return _OURS.get(text, text)
 
 
 # --- inputs -----------------------------------------------------------------------------------
@@ -145,7 +167,7 @@ class Remind:
 class Hold:
     """Delete the message and return its text to its author by DM, with ``note``."""
 
-    note: str = HOLD_NOTE
+    note: Msg = HOLD_NOTE_WORDS
 
 
 Decision = Nothing | Remind | Hold

@@ -42,14 +42,17 @@ from bot.core.crosstalk import (
     ReminderRefusal,
     ReminderRules,
     Situation,
+    reminder_words,
 )
-from bot.core.formats.render import render
+from bot.core.formats.render import render as fill
 from bot.core.meeting import MeetingState, Status
 from bot.core.meeting.effects import ChannelEffect, MeetingEnded, Notice, NoticeKind
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
+from bot.i18n import SOURCE, Msg, msg, msg_n, render
 from bot.runtime.clock import Clock
 from bot.runtime.events import MeetingStepped
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.store.groups import GroupRecord
 
@@ -60,32 +63,36 @@ HOLD_SWITCH = "hold-mode"
 #: A reminder in the channel stays at least this many real seconds, however fast the clock runs.
 MIN_FADE_SECONDS = 5.0
 
-SENT = (
+SENT = msg(
     "Sent. The reminder is in the channel, and nobody can see it came from you. "
     "Thank you for looking after the group's space."
 )
-NO_MEETING_HERE = (
+NO_MEETING_HERE = msg(
     "There's no meeting under way in this channel, so there's nothing to remind about just now."
 )
-NOT_A_MEMBER_MESSAGE = "That message is from me or an app, so there's nobody to remind."
-NOT_IN_GROUP = (
-    "Reminders here are for members of this group, and Discord doesn't show you as one{how}. "
-    "Nothing was posted. If you'd like to join the group, ask its members how."
-)
+NOT_A_MEMBER_MESSAGE = msg("That message is from me or an app, so there's nobody to remind.")
 
 
-def not_in_group_text(group: GroupRecord) -> str:
+def not_in_group_text(group: GroupRecord) -> Msg:
     """The kind answer to someone outside the group who asks for a reminder."""
-    how = " (the group's member role)" if group.member_role_id is not None else ""
-    return NOT_IN_GROUP.format(how=how)
+    if group.member_role_id is not None:
+        return msg(
+            "Reminders here are for members of this group, and Discord doesn't show you as one "
+            "(the group's member role). Nothing was posted. If you'd like to join the group, ask "
+            "its members how."
+        )
+    return msg(
+        "Reminders here are for members of this group, and Discord doesn't show you as one. "
+        "Nothing was posted. If you'd like to join the group, ask its members how."
+    )
 
 
-HOLD_NEEDS_INTENT = (
+HOLD_NEEDS_INTENT = msg(
     "This group has chosen hold mode, but I can't hold messages here: I run without Discord's "
     "**Message Content** permission, so I couldn't hand anyone's words back to them. I'll give "
     "gentle reminders instead. (Whoever runs the bot can turn on `MESSAGE_CONTENT_INTENT`.)"
 )
-HOLD_NEEDS_PERMISSION = (
+HOLD_NEEDS_PERMISSION = msg(
     "This group has chosen hold mode, but I need the **Manage Messages** permission in this "
     "channel to hold a message. Until someone who manages the server gives it to me, I'll give "
     "gentle reminders instead."
@@ -143,36 +150,32 @@ class CrosstalkPort(Protocol):
         can't tell yet)."""
 
 
-def refusal_text(refused: Refused, clock_rate: float) -> str:
+def refusal_text(refused: Refused, clock_rate: float) -> Msg:
     """A refused request, in kind private words."""
     match refused.reason:
         case ReminderRefusal.NO_MEETING:
-            return (
+            return msg(
                 "Reminders are for the parts of a meeting where the group has guidelines about "
                 "crosstalk, and none is running here right now."
             )
         case ReminderRefusal.JUST_REMINDED:
-            return (
+            return msg(
                 "A gentle reminder is already on screen, so I won't add another. "
                 "Thank you for caring about the group's space."
             )
         case ReminderRefusal.PLEASE_WAIT:
-            wait = _real_seconds(refused.retry_after_seconds, clock_rate)
-            return (
-                "You asked for a reminder a moment ago. So that reminders stay gentle, you can "
-                f"ask again {_in_about(wait)}."
-            )
+            return _ask_again(_real_seconds(refused.retry_after_seconds, clock_rate))
         case ReminderRefusal.SHARER:
-            return (
+            return msg(
                 "That message is from the person sharing — it's their floor, so no reminder "
                 "is needed."
             )
         case ReminderRefusal.ALREADY_REMINDED:
-            return (
+            return msg(
                 "There's already been a gentle reminder about that during this share. "
                 "Thank you for looking out for the group."
             )
-    return "I can't send a reminder right now."
+    return msg("I can't send a reminder right now.")
 
 
 def situation_of(live: LiveMeeting) -> Situation:
@@ -223,8 +226,10 @@ class CrosstalkService:
         values: ValuesOf,
         switches: SwitchReader | None = None,
         rules: ReminderRules | None = None,
+        languages: GroupLanguages | None = None,
     ) -> None:
         self._port = port
+        self._languages = languages
         self._meetings = meetings
         self._pseudonyms = pseudonyms
         self._clock = clock
@@ -261,9 +266,17 @@ class CrosstalkService:
             isinstance(e, Notice) and e.kind is NoticeKind.RESUMED_AFTER_RESTART for e in effects
         )
         if problem is not None and not restarted:
-            await self._port.post_reminder(live.group, problem, fades_after=None)
+            words = render(await self._language(live), problem)
+            await self._port.post_reminder(live.group, words, fades_after=None)
 
-    def _hold_mode(self, live: LiveMeeting, *, wanted: bool) -> tuple[HoldMode, str | None]:
+    async def _language(self, live: LiveMeeting) -> str:
+        """The group's language: what the channel reads, and the DMs the bot sends on its own
+        (English when no languages were handed in)."""
+        if self._languages is None:
+            return SOURCE
+        return await self._languages.of_group(live.group)
+
+    def _hold_mode(self, live: LiveMeeting, *, wanted: bool) -> tuple[HoldMode, Msg | None]:
         if not wanted:
             return HoldMode.OFF, None
         if not self._message_content:
@@ -299,14 +312,21 @@ class CrosstalkService:
         now = self._clock.now()
         decision: Decision = watch.guard.on_post(situation, who, now)
         if isinstance(decision, Hold):
-            if await self._port.hand_back(post, decision.note):
+            note = render(await self._language(live), decision.note)
+            if await self._port.hand_back(post, note):
                 return
             decision = watch.guard.hold_failed(situation, who, now)
         if isinstance(decision, Remind):
             await self._remind(live, decision, post)
 
+    async def _words(self, live: LiveMeeting, remind: Remind) -> str:
+        """The reminder in the group's language (a format's own words as written), its
+        ``${placeholders}`` filled in."""
+        said = render(await self._language(live), reminder_words(remind.text))
+        return fill(said, self._values(live))
+
     async def _remind(self, live: LiveMeeting, remind: Remind, post: Post) -> None:
-        text = render(remind.text, self._values(live))
+        text = await self._words(live, remind)
         if remind.to_poster:
             await self._port.remind_privately(post, text)
             return
@@ -351,7 +371,7 @@ class CrosstalkService:
         live = self._meetings.in_channel(channel_id)
         if live is None:
             return False
-        text = render(remind.text, self._values(live))
+        text = await self._words(live, remind)
         return await self._post(live, text, remind.fades_after_seconds)
 
     async def _post(self, live: LiveMeeting, text: str, fades_after: int | None) -> bool:
@@ -366,8 +386,20 @@ def _real_seconds(clock_seconds: int, rate: float) -> int:
     return max(1, math.ceil(clock_seconds / rate))
 
 
-def _in_about(seconds: int) -> str:
+def _ask_again(seconds: int) -> Msg:
+    """When a member who just asked for a reminder may ask again (real seconds)."""
     if seconds < 60:
-        return f"in about {seconds} second{'s' * (seconds != 1)}"
-    minutes = math.ceil(seconds / 60)
-    return f"in about {minutes} minute{'s' * (minutes != 1)}"
+        return msg_n(
+            "You asked for a reminder a moment ago. So that reminders stay gentle, you can ask "
+            "again in about {n} second.",
+            "You asked for a reminder a moment ago. So that reminders stay gentle, you can ask "
+            "again in about {n} seconds.",
+            seconds,
+        )
+    return msg_n(
+        "You asked for a reminder a moment ago. So that reminders stay gentle, you can ask "
+        "again in about {n} minute.",
+        "You asked for a reminder a moment ago. So that reminders stay gentle, you can ask "
+        "again in about {n} minutes.",
+        math.ceil(seconds / 60),
+    )

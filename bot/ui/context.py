@@ -17,19 +17,20 @@ from typing import Any
 import discord
 
 from bot.errors import NotAllowed
+from bot.i18n import msg
 from bot.store import Store
 from bot.store.groups import GroupRecord
 from bot.ui.routing import service
 
-NOT_THIS_GROUP = (
+NOT_THIS_GROUP = msg(
     "This button belongs to another group's channel, so it does nothing here. Nothing changed."
 )
-ONLY_IN_CHANNEL = (
+ONLY_IN_CHANNEL = msg(
     "This button works in its group's channel on the server, not in a direct message. "
     "Nothing changed."
 )
-DECIDED = "This vote has already closed, or was withdrawn. Nothing changed."
-NO_ROTATION = "This group's rotation isn't here any more. Nothing changed."
+DECIDED = msg("This vote has already closed, or was withdrawn. Nothing changed.")
+NO_ROTATION = msg("This group's rotation isn't here any more. Nothing changed.")
 
 
 def require_place(

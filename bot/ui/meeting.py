@@ -24,12 +24,25 @@ import discord
 
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
-from bot.guild import MEETING_PERMISSIONS, NOT_A_MEMBER, in_group, require_permissions
+from bot.guild import MEETING_PERMISSIONS, in_group, require_permissions
+from bot.i18n import Msg, render
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings import CannotPost, MeetingService, SteppedIn
-from bot.runtime.meetings.refusals import cannot_post_words
+from bot.runtime.meetings import CannotPost, MeetingService
+from bot.runtime.meetings.refusals import cannot_post_msg
 from bot.runtime.meetings.requests import Request, RoomRequests
 from bot.store.groups import GroupRecord
+from bot.ui.locale import private_locale
+from bot.ui.meeting_replies import (
+    CHAIRING_NOW,
+    CONFIRMATIONS,
+    DONE,
+    ENDED,
+    NO_QUESTION,
+    NOT_THIS_MEETING,
+    OLDER_BUTTON,
+    STEPPED_IN,
+    not_a_member,
+)
 from bot.ui.meeting_requests import REQUEST_ACTIONS, open_form
 from bot.ui.meeting_room import (
     LIST_CHANGED,
@@ -119,50 +132,9 @@ def prompt_view(
     return view
 
 
-NOT_THIS_MEETING = (
-    "This button belongs to a meeting in another channel, so it does nothing here. Nothing changed."
-)
-
-CONFIRMATIONS = {
-    "hand": "Your hand is up. I'll let you know when it's your turn.",
-    "lower": "Your hand is down. You're welcome to raise it again any time.",
-    "pass": "That's fine — thank you. Passing is always OK.",
-    "done": "Thank you for sharing.",
-    "next": "Moving on.",
-    "back": "Going back one part.",
-    "read": "Thank you for reading! The text is posted for you to read aloud.",
-    "chairread": "Thank you, chair — the text is posted.",
-    "yes": "Thank you — noted.",
-    "no": "Thank you — noted.",
-    "choose": "Thank you — the text is posted.",
-    "role": "Thank you for taking this on today!",
-    "end": "The meeting is closed. Thank you for serving.",
-    "here": "Thank you — it's good to have you. You're still chairing.",
-    "imback": "Welcome back — you're chairing again. Thank you!",
-    "resume": "Thank you — we're going on from where we left off.",
-}
-STEPPED_IN = {
-    SteppedIn.CHAIRING: "Thank you for stepping in as chair today.",
-    SteppedIn.ASKED: (
-        "Thank you for stepping in. I've asked the chair whether they're still with us; if "
-        "there's no answer within a minute, the chair is yours."
-    ),
-    SteppedIn.BACK: CONFIRMATIONS["imback"],
-}
 #: The voice changes only the member makes: signs that they are here.
 VOICE_SIGNS = ("self_mute", "self_deaf", "self_stream", "self_video")
 CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "end", "resume"})
-#: What a non-member hears, by action (otherwise :data:`bot.guild.NOT_A_MEMBER`).
-NOT_MEMBER_WORDS = {
-    "start": (
-        "Meetings here are started by the members of this group, so nothing has started. "
-        "If you'd like to join the group, ask it how."
-    ),
-    "stepin": (
-        "Only the members of this group can chair its meeting, so nothing has changed. "
-        "If you'd like to join, ask the group how."
-    ),
-}
 
 
 class Names(Protocol):
@@ -195,7 +167,7 @@ class MeetingActions:
         member holds the group's member role when it has one, otherwise can see its channel;
         never a bot. Anyone else is refused, kindly and specifically; nothing changes."""
         if not isinstance(user, discord.Member) or not in_group(group, user):
-            raise NotAllowed(NOT_MEMBER_WORDS.get(action, NOT_A_MEMBER))
+            raise NotAllowed(not_a_member(action))
 
     def _who(
         self, interaction: discord.Interaction[Any], live: LiveMeeting, action: str
@@ -215,7 +187,7 @@ class MeetingActions:
         action: str,
         arg: int | None,
         target: Pseudonym | None = None,
-    ) -> str:
+    ) -> Msg:
         """Carry out one member action; returns the private confirmation (or, when Discord
         refused to post in the channel, why the meeting is paused)."""
         who = self._who(interaction, live, action)
@@ -228,17 +200,17 @@ class MeetingActions:
         except CannotPost as refused:
             return await self.paused_words(live, who, refused)
 
-    async def paused_words(self, live: LiveMeeting, who: Pseudonym, refused: CannotPost) -> str:
+    async def paused_words(self, live: LiveMeeting, who: Pseudonym, refused: CannotPost) -> Msg:
         """The meeting paused because the bot can't post: tell whoever pressed, and the chair
         privately if that's someone else and this is news."""
         if who in live.chairs or not live.chairs:
-            return cannot_post_words(refused.missing, for_chair=True)
+            return cannot_post_msg(refused.missing, for_chair=True)
         told = refused.new and await self._presenter.tell_chair(live, refused.missing)
-        return cannot_post_words(refused.missing, told_chair=told)
+        return cannot_post_msg(refused.missing, told_chair=told)
 
     async def _carry_out(
         self, live: LiveMeeting, who: Pseudonym, action: str, arg: int | None
-    ) -> str:
+    ) -> Msg:
         if action != "here":
             await self.service.present(live, who)  # the chair is here: a question is answered
         if action in CHAIR_ACTIONS:
@@ -270,7 +242,7 @@ class MeetingActions:
                 index = arg or 0
                 question = sections[index].question if 0 <= index < len(sections) else None
                 if question is None:
-                    raise NotAllowed("There's no question waiting for an answer right now.")
+                    raise NotAllowed(NO_QUESTION)
                 yes = action == "yes"
                 await service.act(
                     live, lambda r, s, now: r.answer_question(s, question.id, yes, now)
@@ -284,7 +256,7 @@ class MeetingActions:
                 await service.chair_answers(live, who)
             case "imback":
                 if who in live.chairs:
-                    return "You're chairing now. Thank you for serving!"
+                    return CHAIRING_NOW
                 await service.act(live, lambda r, s, now: r.take_chair_back(s, who, now))
             case "role":
                 await service.take_role(live, arg or 0, who)
@@ -293,8 +265,8 @@ class MeetingActions:
             case _ if action in TIME_ACTIONS:  # start now, offers to read, running late
                 return await time_action(service, live, who, action, arg)
             case _:
-                raise NotAllowed("That button is from an older version; please use the panel.")
-        return CONFIRMATIONS.get(action, "Done.")
+                raise NotAllowed(OLDER_BUTTON)
+        return CONFIRMATIONS.get(action, DONE)
 
     async def acknowledged(
         self,
@@ -320,12 +292,13 @@ class MeetingActions:
                 await task  # carried out once all the same; Discord took no answer
             raise
         confirmation = await task
-        await interaction.followup.send(confirmation, ephemeral=True)
+        locale = await private_locale(interaction)
+        await interaction.followup.send(render(locale, confirmation), ephemeral=True)
 
     def _pressed_here(self, interaction: discord.Interaction[Any], meeting_id: int) -> LiveMeeting:
         live = self.service.by_id(meeting_id)
         if live is None:
-            raise NotAllowed("This meeting has ended. Thank you for being part of it.")
+            raise NotAllowed(ENDED)
         if (interaction.guild_id, interaction.channel_id) != (
             live.group.guild_id,
             live.group.channel_id,

@@ -9,57 +9,72 @@ memory only and never stored; nobody else is told.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from bot.core.formats.plan import Order
 from bot.core.meeting import Status
 from bot.core.meeting.clock import floor_rules
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
+from bot.i18n import Msg, msg, msg_n
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import MeetingService
+from bot.ui.meeting_replies import OLDER_BUTTON
 
 #: The panel's **More time** gives this many minutes; ``/meeting extend`` takes 1 to 60.
 MORE_MINUTES = 2
 
-STEP_IN = "If the chair seems to be away, **Step in as chair** is on the meeting panel."
-CHAIR_ONLY = {
-    "pause": f"Only today's chair can pause the meeting, so it goes on. {STEP_IN}",
-    "more": (
+CHAIR_ONLY: Mapping[str, Msg] = {
+    "pause": msg(
+        "Only today's chair can pause the meeting, so it goes on. If the chair seems to be away, "
+        "**Step in as chair** is on the meeting panel."
+    ),
+    "more": msg(
         "Only today's chair can give a share more time. If you're sharing, take the time you "
         "have — the chair can add more if the group agrees."
     ),
-    "skip": f"Only today's chair can skip a part of the meeting, so nothing changed. {STEP_IN}",
-    "pick": (
+    "skip": msg(
+        "Only today's chair can skip a part of the meeting, so nothing changed. If the chair "
+        "seems to be away, **Step in as chair** is on the meeting panel."
+    ),
+    "pick": msg(
         "Only today's chair calls on the next person to share. If you'd like to share, press "
         "**Raise hand** and the chair will see it."
     ),
 }
-SHARER_ONLY = (
+SHARER_ONLY = msg(
     "Only the person sharing invites the next one, so nothing changed. If you'd like to share, "
     "press **Raise hand** so they can see it."
 )
-ALREADY_PAUSED = "The meeting is already paused. Press **Resume** when the group is ready."
-NOT_A_MEMBER_TARGET = (
+ALREADY_PAUSED = msg("The meeting is already paused. Press **Resume** when the group is ready.")
+NOT_A_MEMBER_TARGET = msg(
     "They aren't a member of this group, so they can't be invited to share. Nothing changed."
 )
-LIST_CHANGED = "That list has changed since it was shown. Please choose again from the panel."
+LIST_CHANGED = msg("That list has changed since it was shown. Please choose again from the panel.")
+OLDER_FORMAT = msg("That button is from an older version of the format; nothing changed.")
 
-FIRST_TIME = (
+FIRST_TIME = msg(
     "Welcome — we're really glad you're here. Only you and I know this, and only for this "
     "meeting: nothing is kept and nobody else is told. Listening is a fine way to take part; "
-    "if you'd like to share, press **Raise hand**"
+    "if you'd like to share, press **Raise hand** any time."
 )
-LISTENING = (
+FIRST_TIME_FIRST = msg(
+    "Welcome — we're really glad you're here. Only you and I know this, and only for this "
+    "meeting: nothing is kept and nobody else is told. Listening is a fine way to take part; "
+    "if you'd like to share, press **Raise hand** — first-timers go first in this meeting."
+)
+LISTENING = msg(
     "Of course — listening is a fine way to take part. You won't be called on or put in a "
     "round today. Only you and I know this, for this meeting only; nothing is kept. If you "
     "change your mind, press **Raise hand** any time."
 )
 
-SAID = (
+SAID = msg(
     "Thank you for telling me. Only you and I know you said this, and only for this meeting: "
     "nothing is kept, and the meeting uses only how many said it, never who. Press it again "
     "to take it back."
 )
-UNSAID = "Taken back — it no longer counts for this meeting. Nothing was kept."
+UNSAID = msg("Taken back — it no longer counts for this meeting. Nothing was kept.")
 
 ROOM_ACTIONS = frozenset({"first", "listen", "said", "pause", "more", "skip", "pick", "tag"})
 
@@ -70,10 +85,10 @@ def order_now(live: LiveMeeting) -> Order | None:
     return None if rules is None else rules.phase_of(live.state.floor).order
 
 
-def hand_words(live: LiveMeeting) -> str | None:
+def hand_words(live: LiveMeeting) -> Msg | None:
     """The answer to **Raise hand** when the part under way goes round instead."""
     if order_now(live) is Order.ROUND:
-        return "You're in the round. I'll let you know when it's your turn."
+        return msg("You're in the round. I'll let you know when it's your turn.")
     return None
 
 
@@ -85,12 +100,12 @@ async def listening_no_more(service: MeetingService, live: LiveMeeting, who: Pse
 
 async def _say_privately(
     service: MeetingService, live: LiveMeeting, who: Pseudonym, index: int
-) -> str:
+) -> Msg:
     """One of the format's own declarations (``declarations:``): said, or pressed again,
     taken back."""
     declarations = live.plan.variants.declarations
     if not 0 <= index < len(declarations):
-        raise NotAllowed("That button is from an older version of the format; nothing changed.")
+        raise NotAllowed(OLDER_FORMAT)
     said = declarations[index].id
     on = (said, who) not in live.state.declared.said
     await service.act(live, lambda r, s, now: r.say_privately(s, who, said, now, on=on))
@@ -109,7 +124,7 @@ async def room_action(
     action: str,
     arg: int | None,
     target: Pseudonym | None,
-) -> str:
+) -> Msg:
     """Carry out one of :data:`ROOM_ACTIONS`; the private confirmation."""
     match action:
         case "first":
@@ -120,9 +135,7 @@ async def room_action(
                 if s.sharing is not None
                 for p in s.sharing.phases
             )
-            return FIRST_TIME + (
-                " — first-timers go first in this meeting." if first else " any time."
-            )
+            return FIRST_TIME_FIRST if first else FIRST_TIME
         case "listen":
             await service.act(live, lambda r, s, now: r.declare(s, who, now, listening=True))
             return LISTENING
@@ -133,16 +146,20 @@ async def room_action(
             if live.state.status is Status.PAUSED:
                 raise NotAllowed(ALREADY_PAUSED)
             await service.act(live, lambda r, s, now: r.pause(s, now))
-            return "The meeting is paused. Press **Resume** on the panel when you're ready."
+            return msg("The meeting is paused. Press **Resume** on the panel when you're ready.")
         case "more":
             _chair_only(live, who, action)
             minutes = arg or MORE_MINUTES
             await service.act(live, lambda r, s, now: r.extend(s, minutes * 60, now))
-            return f"Done — {minutes} more minute{'s' if minutes != 1 else ''} for the sharer."
+            return msg_n(
+                "Done — {n} more minute for the sharer.",
+                "Done — {n} more minutes for the sharer.",
+                minutes,
+            )
         case "skip":
             _chair_only(live, who, action)
             await service.act(live, lambda r, s, now: r.skip(s, now))
-            return "Skipped — we're on to the next part."
+            return msg("Skipped — we're on to the next part.")
         case "pick":
             _chair_only(live, who, action)
             if target is None:
@@ -153,8 +170,8 @@ async def room_action(
             )
             turn = live.state.floor.turn
             if turn is not None and turn.who == target:
-                return "Thank you — the floor is theirs now."
-            return "Thank you — they're next, after the current share."
+                return msg("Thank you — the floor is theirs now.")
+            return msg("Thank you — they're next, after the current share.")
         case "tag":
             turn = live.state.floor.turn
             if turn is None or turn.who != who:
@@ -162,5 +179,5 @@ async def room_action(
             if target is None:
                 raise NotAllowed(LIST_CHANGED)
             await service.act(live, lambda r, s, now: r.invite(s, who, target, now))
-            return "Thank you for sharing, and for inviting the next person."
-    raise NotAllowed("That button is from an older version; please use the panel.")
+            return msg("Thank you for sharing, and for inviting the next person.")
+    raise NotAllowed(OLDER_BUTTON)

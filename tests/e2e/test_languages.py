@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from tests.e2e.conftest import BotRunner
-from tests.e2e.meeting_helpers import wait_message
+from tests.e2e.meeting_helpers import panel, press, slash, wait_message
 from tests.fakediscord import FakeDiscord
 
 
@@ -78,3 +78,29 @@ async def test_commands_and_private_replies_in_the_members_language(
     support = await (await claire.slash(room.id, "resources")).wait_response()
     assert support.data is not None
     assert "Si vous êtes en danger en ce moment" in support.data["content"]
+
+
+async def test_a_french_member_raising_a_hand_is_answered_in_french(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    """An English group's meeting: the panel speaks the group's English, and a member whose
+    Discord is in French hears back privately in French."""
+    guild = fake.add_guild("Cercle du jeudi", owner_username="veilleuse")
+    room = fake.add_channel(guild.id, "salle")
+    claire = fake.add_member(guild.id, "claire", locale="fr")
+    wren = fake.add_member(guild.id, "wrenfield")  # en-US
+    bot_runner.settings["DEV_GUILD_ID"] = str(guild.id)
+    bot_runner.settings["CLOCK_RATE"] = "60"
+    assert (await bot_runner.command("sync"))[0] == 0
+    await bot_runner.start()
+    await (
+        await guild.owner.slash(room.id, "group setup", {"format": "open-discussion"})
+    ).wait_response()
+    await wait_message(fake, room.id, "home to a peer group")
+
+    assert "Thank you for chairing" in await slash(wren, room.id, "meeting start")
+    board = panel(fake, room.id)
+    assert await press(claire, board, "hand") == (
+        "Votre main est levée. Je vous préviendrai quand ce sera votre tour."
+    )
+    assert await press(wren, board, "stepin") == "You're already chairing. Thank you for serving!"

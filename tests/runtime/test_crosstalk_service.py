@@ -332,8 +332,8 @@ async def test_someone_outside_the_group_is_told_kindly_and_nothing_is_posted() 
     assert b.port.posted == []
     # A group with a member role: the words say which role is missing.
     with_role = GroupRecord(1, GUILD, CHANNEL, "quiet-circle", 555, 0)
-    assert "Discord doesn't show you as one (the group's member role)." in not_in_group_text(
-        with_role
+    assert "Discord doesn't show you as one (the group's member role)." in str(
+        not_in_group_text(with_role)
     )
     # A member may still ask: the refusal did not start the cool-down.
     assert isinstance(await b.service.request(CHANNEL, GUILD, OTHER_ID, member=MEMBER), Remind)
@@ -349,7 +349,7 @@ async def test_a_reminder_that_cannot_be_posted_says_so() -> None:
 async def test_hold_mode_is_refused_without_the_intent() -> None:
     b = bench(hold=True, message_content=False)
     await b.step()
-    assert b.port.posted == [(HOLD_NEEDS_INTENT, None)]  # told once, and it stays
+    assert b.port.posted == [(str(HOLD_NEEDS_INTENT), None)]  # told once, and it stays
     await b.step()
     assert len(b.port.posted) == 1
     b.give_floor(SHARER_ID)
@@ -362,7 +362,7 @@ async def test_hold_mode_is_refused_without_the_intent() -> None:
 async def test_hold_mode_is_refused_without_manage_messages() -> None:
     b = bench(hold=True, message_content=True, port=FakePort(manage_messages=False))
     await b.step()
-    assert b.port.posted == [(HOLD_NEEDS_PERMISSION, None)]
+    assert b.port.posted == [(str(HOLD_NEEDS_PERMISSION), None)]
     b.give_floor(SHARER_ID)
     await b.post(TALKER_ID)
     assert b.port.deleted == []
@@ -415,7 +415,7 @@ async def test_a_meeting_that_ends_is_forgotten() -> None:
     b = bench(hold=True, message_content=False)
     await b.step()
     await b.step()
-    assert b.port.posted == [(HOLD_NEEDS_INTENT, None)]  # once per meeting
+    assert b.port.posted == [(str(HOLD_NEEDS_INTENT), None)]  # once per meeting
     b.later(1)
     b.live.state, effects = b.live.runner.end(b.live.state, b.clock.now())
     assert any(isinstance(e, MeetingEnded) for e in effects)
@@ -426,4 +426,4 @@ async def test_a_meeting_that_ends_is_forgotten() -> None:
     b.live.state, _ = b.live.runner.start(b.clock.now(), MeetingSetup(number=2))
     b.meetings.add(b.live)
     await b.step()
-    assert b.port.posted == [(HOLD_NEEDS_INTENT, None)] * 2
+    assert b.port.posted == [(str(HOLD_NEEDS_INTENT), None)] * 2

@@ -18,6 +18,7 @@ from bot.core.formats.plan import CHAIR, CompiledFormat, CompiledSection, Sectio
 from bot.core.meeting import MeetingState, Status
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
+from bot.i18n import Msg, msg
 from bot.runtime.live import LiveMeeting
 
 #: The most a member's words may hold, by request (the form says so too).
@@ -31,17 +32,17 @@ class Request(StrEnum):
 
 
 NOT_NOW = {
-    Request.TOPIC: "We're not choosing a topic right now, so nothing was posted.",
-    Request.MILESTONE: (
+    Request.TOPIC: msg("We're not choosing a topic right now, so nothing was posted."),
+    Request.MILESTONE: msg(
         "We're not at the milestones right now, so nothing was posted. You're welcome to "
         "mention it to the chair."
     ),
-    Request.ASK: (
+    Request.ASK: msg(
         "This part of the meeting doesn't take private requests, so nothing was sent. You're "
         "welcome to raise your hand, or speak to the chair after the meeting."
     ),
 }
-EMPTY = "There were no words to pass on, so nothing was sent."
+EMPTY = msg("There were no words to pass on, so nothing was sent.")
 
 
 class RequestPort(Protocol):
@@ -86,6 +87,21 @@ def chooser_words(plan: CompiledFormat, who: Who) -> str | None:
     return f"our {(role.title if role else who.role).lower()}"
 
 
+def chosen_by_another(plan: CompiledFormat, who: Who) -> Msg:
+    """The refusal to a member whose topic is someone else's to choose today (a role)."""
+    if who.role in (None, CHAIR.role):
+        return msg(
+            "Today's topic is chosen by the chair, so nothing was posted. You're welcome to "
+            "suggest one to them."
+        )
+    role = plan.role(who.role)
+    return msg(
+        "Today's topic is chosen by our {role}, so nothing was posted. You're welcome to "
+        "suggest one to them.",
+        role=(role.title if role else who.role).lower(),
+    )
+
+
 class RoomRequests:
     """Takes a member's own words for the part under way, and passes them on (never kept)."""
 
@@ -105,11 +121,7 @@ class RoomRequests:
             chooser = chooser_of(live.state, section)
             holders = live.state.holders(chooser.role) if chooser.role else ()
             if chooser.kind is WhoKind.ROLE and holders and who not in holders:
-                by = chooser_words(live.plan, chooser)
-                raise NotAllowed(
-                    f"Today's topic is chosen by {by}, so nothing was posted. You're welcome to "
-                    "suggest one to them."
-                )
+                raise NotAllowed(chosen_by_another(live.plan, chooser))
         elif kind is Request.MILESTONE:
             if section.kind is not SectionKind.MILESTONES or not section.private_requests:
                 raise NotAllowed(NOT_NOW[kind])

@@ -57,6 +57,7 @@ from bot.runtime.events import (
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
+from bot.runtime.meetings import refusals as words
 from bot.runtime.meetings.closing import Closing, closing_events, group_zone, meeting_now
 from bot.runtime.meetings.port import (
     FormatDefaults,
@@ -66,7 +67,7 @@ from bot.runtime.meetings.port import (
     SwitchSource,
     Unshown,
 )
-from bot.runtime.meetings.refusals import REFUSALS, CannotPost
+from bot.runtime.meetings.refusals import CannotPost
 from bot.runtime.meetings.steps import channel_effects, posted, write_timers
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
@@ -182,9 +183,7 @@ class MeetingService:
             raise NoGroupHere
         async with self._lock(group.id):
             if self._live.under_way(group.channel_id):
-                raise NotAllowed(
-                    "A meeting is already under way here. `/meeting status` shows where it is."
-                )
+                raise NotAllowed(words.UNDER_WAY)
             plan = await self._formats.current(group)
             runner = MeetingRunner(plan)
             # every time of day the meeting reads (`${weekday}`, ":50") is the group's own
@@ -206,7 +205,7 @@ class MeetingService:
                     now=now.timestamp(),
                 )
                 if meeting_id is None:
-                    raise NotAllowed("A meeting is already under way here.")
+                    raise NotAllowed(words.ALREADY_UNDER_WAY)
                 changed = await write_timers(self._store.deadlines, tx, meeting_id, effects)
             live = LiveMeeting(
                 id=meeting_id,
@@ -248,9 +247,7 @@ class MeetingService:
     def live_or_refuse(self, channel_id: int | None) -> LiveMeeting:
         live = self.in_channel(channel_id)
         if live is None:
-            raise NotAllowed(
-                "There's no meeting under way here right now. `/meeting start` begins one."
-            )
+            raise NotAllowed(words.NO_MEETING_HERE)
         return live
 
     async def group_here(self, channel_id: int | None) -> GroupRecord:
@@ -304,17 +301,12 @@ class MeetingService:
     async def chair_answers(self, live: LiveMeeting, who: Pseudonym) -> None:
         """The chair pressed "I'm here" under "Are you still with us?"."""
         if who not in live.chairs:
-            raise NotAllowed(
-                "This question is for today's chair. Thank you for looking out for them."
-            )
+            raise NotAllowed(words.FOR_THE_CHAIR)
         await self.present(live, who)
 
     def require_chair(self, live: LiveMeeting, who: Pseudonym) -> None:
         if live.chairs and who not in live.chairs:
-            raise NotAllowed(
-                "Only today's chair moves the meeting along. If the chair seems to be away, "
-                "press **Step in as chair** on the meeting panel."
-            )
+            raise NotAllowed(words.CHAIR_MOVES_IT)
 
     async def step_in(self, live: LiveMeeting, who: Pseudonym) -> SteppedIn:
         """**Step in as chair**: at once when nobody chairs, or for the chair someone stood in
@@ -322,7 +314,7 @@ class MeetingService:
         :data:`CHAIR_AWAY_SECONDS`, and then the chair is first asked, visibly, whether they're
         still with us (the member chairs if nobody answers within a minute)."""
         if who in live.chairs:
-            raise NotAllowed("You're already chairing. Thank you for serving!")
+            raise NotAllowed(words.ALREADY_CHAIRING)
         if who in live.state.stood_in_for:
             await self.act(live, lambda r, s, now: r.take_chair_back(s, who, now))
             live.chair_seen_at = self._clock.timestamp()
@@ -333,10 +325,7 @@ class MeetingService:
             return SteppedIn.CHAIRING
         away = self._clock.timestamp() - live.chair_seen_at
         if away < CHAIR_AWAY_SECONDS:
-            raise NotAllowed(
-                "The chair was here a moment ago. If they're still away in two minutes, "
-                "you can step in."
-            )
+            raise NotAllowed(words.CHAIR_WAS_HERE)
         await self.act(live, lambda r, s, now: r.ask_chair(s, who, now))
         return SteppedIn.ASKED
 
@@ -346,9 +335,9 @@ class MeetingService:
         leader = sections[section_index].who if 0 <= section_index < len(sections) else None
         role = leader.role if leader is not None else None
         if role is None or role == CHAIR:
-            raise NotAllowed("That job isn't open right now.")
+            raise NotAllowed(words.JOB_NOT_OPEN)
         if live.state.holders(role):
-            raise NotAllowed("Someone has already taken that on today. Thank you for offering!")
+            raise NotAllowed(words.JOB_TAKEN)
         await self.act(live, lambda r, s, now: r.set_role_holders(s, role, (who,), now))
 
     async def forget_member(self, event: MemberForgotten) -> None:
@@ -373,7 +362,7 @@ class MeetingService:
         except MeetingError as error:
             if error.reason is MeetingRefusal.PAUSED and live.state.cannot_post:
                 raise CannotPost(self._missing.get(live.id, ()), new=False) from None
-            raise NotAllowed(REFUSALS.get(error.reason, "That can't be done right now.")) from None
+            raise NotAllowed(words.REFUSALS.get(error.reason, words.CANT_NOW)) from None
 
     async def tell_chair(self, live: LiveMeeting, refused: CannotPost) -> bool:
         """Tell today's chair privately that the meeting paused because the bot can't post
