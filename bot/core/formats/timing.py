@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n.message import Msg, msg, msg_n
+
 
 class AnchorBase(StrEnum):
     START = "start"  # offset after the meeting started
@@ -57,6 +59,32 @@ class Anchor:
             case AnchorBase.SECTION:
                 return f"{minutes} minutes into the section"
         return ""  # pragma: no cover
+
+    def said(self) -> Msg:
+        """:meth:`describe` as a message, for the reader's language."""
+        whole = abs(self.offset_seconds) // 60
+        match self.base:
+            case AnchorBase.START:
+                return msg_n("{n} minute after the start", "{n} minutes after the start", whole)
+            case AnchorBase.END if whole == 0:
+                return msg("the end")
+            case AnchorBase.END:
+                return msg_n("{n} minute before the end", "{n} minutes before the end", whole)
+            case AnchorBase.CLOCK if self.hour is None:
+                return msg("{time} on the clock", time=f":{self.minute:02d}")
+            case AnchorBase.CLOCK:
+                return msg("{time} on the clock", time=f"{self.hour:02d}:{self.minute:02d}")
+        return msg_n("{n} minute into the section", "{n} minutes into the section", whole)
+
+
+def minutes_said(seconds: int) -> Msg:
+    """:func:`minutes` as a message: "45 seconds", "1 minute", "1 minute 30 seconds"."""
+    whole, rest = divmod(abs(seconds), 60)
+    secs = msg_n("{n} second", "{n} seconds", rest)
+    if whole == 0:
+        return secs
+    mins = msg_n("{n} minute", "{n} minutes", whole)
+    return msg("{minutes} {seconds}", minutes=mins, seconds=secs) if rest else mins
 
 
 def minutes(seconds: int) -> str:
