@@ -58,7 +58,7 @@ def test_placeholder_problems_suggest_the_right_name() -> None:
         (30, "$chair needs braces"),
     ]
     assert str(found[0][2]) == "did you mean ${group}?"
-    assert "${chair}" in found[1][2]
+    assert "${chair}" in str(found[1][2])
     assert found[2][2] == "write it as ${chair}"
 
 
