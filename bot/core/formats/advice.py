@@ -87,10 +87,9 @@ def _ambiguous_clock(
             (*path, key),
             msg(
                 "':{minute}' comes more than once in a meeting of {minutes}; the bot uses the "
-                "first :{minute2} after the start",
+                "first :{minute} after the start",
                 minute=f"{anchor.minute:02d}",
                 minutes=minutes_said(plan.length_seconds),
-                minute2=f"{anchor.minute:02d}",
             ),
             msg(
                 "write the time of day, like 19:{minute} (with  starts-at: at the top), or a "

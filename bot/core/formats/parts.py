@@ -203,7 +203,7 @@ class Parts:
             if role_id in schema.RESERVED_ROLE_NAMES:
                 self.report(
                     path,
-                    msg("'{role_id}' already means something", role_id=role_id),
+                    msg("'{name}' already means something", name=role_id),
                     msg("choose another name"),
                 )
             roles.append(

@@ -170,9 +170,9 @@ class DeclarationSpec(Shorthand):
         if len(self.words) > DECLARATION_WORDS:
             raise invalid(
                 msg(
-                    "these words are {len} characters; a button holds {DECLARATION_WORDS}",
-                    len=len(self.words),
-                    DECLARATION_WORDS=DECLARATION_WORDS,
+                    "these words are {count} characters; a button holds {most}",
+                    count=len(self.words),
+                    most=DECLARATION_WORDS,
                 ),
                 msg("say it more briefly, like  I'm new (under 30 days)"),
             )

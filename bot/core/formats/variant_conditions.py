@@ -115,7 +115,7 @@ def _mode(
         report(
             path,
             msg("the list of choices is empty"),
-            msg("name one of: {join}", join=", ".join(mode.choices)),
+            msg("name one of: {choices}", choices=", ".join(mode.choices)),
         )
         return []
     return [cond.InMode(name, frozenset(values))]
