@@ -49,7 +49,6 @@ NOT_YET_CONVERTED = {
     # formats (and groups, schedule)
     "bot/runtime/formats.py",
     "bot/runtime/groups.py",
-    "bot/runtime/schedule/service.py",
     "cogs/formats.py",
     "cogs/groups.py",
     # commands and shared plumbing
