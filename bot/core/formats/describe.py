@@ -26,8 +26,8 @@ from bot.core.formats.plan import (
     WhoMay,
 )
 from bot.core.formats.render import render
-from bot.core.formats.roles import eligibility_words
-from bot.core.formats.timing import limit_words, minutes, minutes_said
+from bot.core.formats.roles import eligibility_said
+from bot.core.formats.timing import limit_said, minutes, minutes_said
 from bot.i18n.message import Msg, msg
 
 SAMPLE_VALUES: Mapping[str, str] = {
@@ -220,7 +220,7 @@ def _planned(plan: CompiledFormat) -> Msg:
     timer, mode = plan.defaults.share, _CROSSTALK_WORDS[plan.defaults.crosstalk.mode]
     length = minutes_said(plan.length_seconds)
     if timer.limit_seconds:
-        shares = limit_words(timer.limit_seconds, timer.low_seconds)
+        shares = limit_said(timer.limit_seconds, timer.low_seconds)
         return msg(
             "Planned for {length}; shares {shares}; {crosstalk}.",
             length=length,
@@ -231,7 +231,10 @@ def _planned(plan: CompiledFormat) -> Msg:
 
 
 def _role_line(plan: CompiledFormat, role: CompiledRole) -> Msg:
-    how = eligibility_words(role, plan.roles)
+    rules = eligibility_said(role, plan.roles)
+    how: Msg | str = ""
+    for rule in rules:
+        how = rule if not how else msg("{rules}; {rule}", rules=how, rule=rule)
     filled = (
         msg("elected at a business meeting") if role.elected else _ROTATION_WORDS[role.rotation]
     )

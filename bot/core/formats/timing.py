@@ -105,6 +105,15 @@ def limit_words(high: int, low: int | None = None) -> str:
     return f"{minutes(low)} to {minutes(high)}"
 
 
+def limit_said(high: int, low: int | None = None) -> Msg:
+    """:func:`limit_words` as a message."""
+    if low is None or low >= high:
+        return msg("up to {length}", length=minutes_said(high))
+    if low % 60 == 0 and high % 60 == 0:
+        return msg("{low}–{high}", low=low // 60, high=minutes_said(high))
+    return msg("{low} to {high}", low=minutes_said(low), high=minutes_said(high))
+
+
 @dataclass(frozen=True)
 class MeetingWarning:
     seconds_left: int
