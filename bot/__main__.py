@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     preview = fmt_commands.add_parser("preview", help="show a meeting as the group will see it")
     preview.add_argument("file", metavar="FILE")
+    for action in (check, preview):
+        action.add_argument(
+            "--lang",
+            metavar="LANG",
+            help="the language to speak (es, fr, en); default: the file's language: key",
+        )
     rehearse.add_parser(commands)
     return parser
 
@@ -107,8 +113,8 @@ def _format_command(args: argparse.Namespace) -> int:
     from bot import formats_cli
 
     if args.format_command == "check":
-        return formats_cli.check(args.files, sys.stdout)
-    return formats_cli.preview(args.file, sys.stdout)
+        return formats_cli.check(args.files, sys.stdout, args.lang)
+    return formats_cli.preview(args.file, sys.stdout, args.lang)
 
 
 async def _migrate(settings: Settings) -> int:

@@ -136,7 +136,7 @@ def build_services(
         formats=formats,
         live=live,
         locks=GroupLocks(),
-        port=DiscordSchedule(client),
+        port=DiscordSchedule(client, languages),
         opener=meetings,  # a scheduled meeting opens itself through the meeting service
     )
     services = Services(

@@ -10,8 +10,11 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.core.formats import CompiledFormat
-from bot.core.formats.describe import clock, preview_lines, section_heading
+from bot.core.formats.describe import clock, preview_said, section_heading, wrap_lines
 from bot.errors import NotAllowed
+from bot.i18n import msg, render, t, tn
+from bot.runtime.formats import FormatEntry
+from bot.ui.locale import channel_locale, private_locale
 from bot.ui.routing import OnceView
 
 log = logging.getLogger(__name__)
@@ -20,7 +23,7 @@ PAGE_CHARS = 3800  # an embed description holds 4096
 FORMAT_GUIDE = "formats/README.md"
 
 
-def paginate(lines: list[str], limit: int = PAGE_CHARS) -> list[str]:
+def paginate(lines: list[str], limit: int = PAGE_CHARS, *, locale: str = "en") -> list[str]:
     """Join lines into pages of at most ``limit`` characters, never splitting a line."""
     pages: list[str] = []
     current: list[str] = []
@@ -34,10 +37,10 @@ def paginate(lines: list[str], limit: int = PAGE_CHARS) -> list[str]:
         size += len(line) + 1
     if current:
         pages.append("\n".join(current))
-    return pages or ["(empty)"]
+    return pages or [t(locale, "(empty)")]
 
 
-def outline_lines(plan: CompiledFormat) -> list[str]:
+def outline_lines(plan: CompiledFormat, locale: str = "en") -> list[str]:
     starts = {item.section.index: item.start_seconds for item in plan.schedule()}
     lines = [plan.about, ""] if plan.about else []
     for section in plan.sections:
@@ -45,24 +48,35 @@ def outline_lines(plan: CompiledFormat) -> list[str]:
         indent = "  " * section.depth
         lines.append(f"{at}{indent}{section.index + 1}. {section_heading(plan, section)}")
     minutes = round(plan.planned_length_seconds() / 60)
-    lines += ["", f"About {minutes} minutes in all."]
+    lines += ["", tn(locale, "About {n} minute in all.", "About {n} minutes in all.", minutes)]
     return lines
+
+
+def preview_text(plan: CompiledFormat, locale: str) -> list[str]:
+    """The meeting as the group will see it, in ``locale`` (the group's words as written)."""
+    return wrap_lines([render(locale, line) for line in preview_said(plan)])
 
 
 class Pages(OnceView):
     """Previous / Next through a few pages of one private message."""
 
-    def __init__(self, title: str, pages: list[str]) -> None:
+    def __init__(self, title: str, pages: list[str], locale: str = "en") -> None:
         super().__init__(timeout=600)
         self.title = title
         self.pages = pages
         self.index = 0
+        self.locale = locale
+        self.previous.label = t(locale, "Previous")
+        self.next.label = t(locale, "Next")
         self._sync_buttons()
 
     def embed(self) -> discord.Embed:
         embed = discord.Embed(title=self.title[:256], description=self.pages[self.index])
         if len(self.pages) > 1:
-            embed.set_footer(text=f"Page {self.index + 1} of {len(self.pages)}")
+            footer = t(
+                self.locale, "Page {page} of {pages}", page=self.index + 1, pages=len(self.pages)
+            )
+            embed.set_footer(text=footer)
         return embed
 
     def _sync_buttons(self) -> None:
@@ -74,13 +88,13 @@ class Pages(OnceView):
         self._sync_buttons()
         await interaction.response.edit_message(embed=self.embed(), view=self)
 
-    @discord.ui.button(label="Previous", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(style=discord.ButtonStyle.secondary)  # labelled in __init__
     async def previous(
         self, interaction: discord.Interaction[PeerCircle], button: discord.ui.Button[Pages]
     ) -> None:
         await self._turn(interaction, -1)
 
-    @discord.ui.button(label="Next", style=discord.ButtonStyle.secondary)
+    @discord.ui.button(style=discord.ButtonStyle.secondary)  # labelled in __init__
     async def next(
         self, interaction: discord.Interaction[PeerCircle], button: discord.ui.Button[Pages]
     ) -> None:
@@ -88,10 +102,10 @@ class Pages(OnceView):
 
 
 async def send_pages(
-    interaction: discord.Interaction[PeerCircle], title: str, lines: list[str]
+    interaction: discord.Interaction[PeerCircle], title: str, lines: list[str], locale: str = "en"
 ) -> None:
-    pages = paginate(lines)
-    view = Pages(title, pages)
+    pages = paginate(lines, locale=locale)
+    view = Pages(title, pages, locale)
     if len(pages) > 1:
         await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
     else:
@@ -102,18 +116,19 @@ class AdoptNow(OnceView):
     """While a group is being set up (before its first meeting), Manage Server may adopt an
     upload directly; from then on the format is the group's decision (``/propose change``)."""
 
-    def __init__(self, bot: PeerCircle, ref: str) -> None:
+    def __init__(self, bot: PeerCircle, ref: str, locale: str = "en") -> None:
         super().__init__(timeout=600)
         self.bot = bot
         self.ref = ref
+        self.adopt.label = t(locale, "Adopt it now")
 
-    @discord.ui.button(label="Adopt it now", style=discord.ButtonStyle.primary)
+    @discord.ui.button(style=discord.ButtonStyle.primary)  # labelled in __init__
     async def adopt(
         self, interaction: discord.Interaction[PeerCircle], button: discord.ui.Button[AdoptNow]
     ) -> None:
         permissions = interaction.permissions
         if not permissions.manage_guild:
-            raise NotAllowed("Adopting a format needs the Manage Server permission.")
+            raise NotAllowed(msg("Adopting a format needs the Manage Server permission."))
         plan = await self.bot.services.formats.adopt_while_setting_up(
             interaction.channel_id,
             self.ref,
@@ -123,14 +138,23 @@ class AdoptNow(OnceView):
         log.info("A group adopted an uploaded format")
         button.disabled = True
         self.stop()
+        mine = await private_locale(interaction)
         await interaction.response.edit_message(
-            content=f"Adopted. This group meets with **{plan.name}** from its next meeting.",
+            content=t(
+                mine,
+                "Adopted. This group meets with **{name}** from its next meeting.",
+                name=plan.name,
+            ),
             view=None,
         )
         if isinstance(interaction.channel, discord.abc.Messageable):
             await interaction.channel.send(
-                f"The group's format is now **{plan.name}**, starting with the next meeting. "
-                "`/format show` walks through it."
+                t(
+                    await channel_locale(interaction),
+                    "The group's format is now **{name}**, starting with the next meeting. "
+                    "`/format show` walks through it.",
+                    name=plan.name,
+                )
             )
 
 
@@ -157,14 +181,10 @@ class Formats(commands.GroupCog, group_name="format"):
     async def list_formats(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """See the built-in formats and this group's own."""
         entries = await self.bot.services.formats.entries(interaction.channel_id)
-        lines = []
-        for entry in entries:
-            marks = " — **this group's format**" if entry.in_use else ""
-            if entry.status == "candidate":
-                marks += " — uploaded, not adopted"
-            lines.append(f"`{entry.ref}` **{entry.name}**, about {entry.minutes} min{marks}")
-        lines += ["", "`/format show` and `/format preview` walk through any of them."]
-        await send_pages(interaction, "Meeting formats", lines)
+        locale = await private_locale(interaction)
+        lines = [_entry_line(locale, entry) for entry in entries]
+        lines += ["", t(locale, "`/format show` and `/format preview` walk through any of them.")]
+        await send_pages(interaction, t(locale, "Meeting formats"), lines, locale)
 
     @app_commands.command(name="show")
     @app_commands.describe(name="Which format (leave empty: this group's)")
@@ -174,7 +194,8 @@ class Formats(commands.GroupCog, group_name="format"):
     ) -> None:
         """See a format's sections, in order, with their timing."""
         plan = await self._plan(interaction, name)
-        await send_pages(interaction, plan.name, outline_lines(plan))
+        locale = await private_locale(interaction)
+        await send_pages(interaction, plan.name, outline_lines(plan, locale), locale)
 
     @app_commands.command(name="preview")
     @app_commands.describe(name="Which format (leave empty: this group's)")
@@ -184,7 +205,9 @@ class Formats(commands.GroupCog, group_name="format"):
     ) -> None:
         """Walk through a meeting privately, as the group will see it."""
         plan = await self._plan(interaction, name)
-        await send_pages(interaction, f"Preview: {plan.name}", preview_lines(plan))
+        locale = await private_locale(interaction)
+        title = t(locale, "Preview: {name}", name=plan.name)
+        await send_pages(interaction, title, preview_text(plan, locale), locale)
 
     async def _plan(
         self, interaction: discord.Interaction[PeerCircle], name: str | None
@@ -205,23 +228,43 @@ class Formats(commands.GroupCog, group_name="format"):
             interaction.channel_id, file.filename, file.size, data, self.bot.clock.timestamp()
         )
         log.info("A format was uploaded and validated")
-        message = (
-            f"Thank you — **{plan.name}** is a valid format. I saved it for this group as "
-            f"`{ref}`; `/format preview name:{ref}` walks through it. Adopting it is the "
-            f"group's decision: propose it with `/propose change what:format value:{ref}`."
+        locale = await private_locale(interaction)
+        message = t(
+            locale,
+            "Thank you — **{name}** is a valid format. I saved it for this group as `{ref}`; "
+            "`/format preview name:{ref}` walks through it. Adopting it is the group's decision: "
+            "propose it with `/propose change what:format value:{ref}`.",
+            name=plan.name,
+            ref=ref,
         )
         if (
             interaction.permissions.manage_guild
             and await self.bot.services.formats.still_setting_up(interaction.channel_id)
         ):
+            still = t(
+                locale,
+                "The group hasn't met yet, so with Manage Server you can still choose it as the "
+                "starting format:",
+            )
             await interaction.followup.send(
-                message + "\nThe group hasn't met yet, so with Manage Server you can still "
-                "choose it as the starting format:",
-                view=AdoptNow(self.bot, ref),
-                ephemeral=True,
+                f"{message}\n{still}", view=AdoptNow(self.bot, ref, locale), ephemeral=True
             )
         else:
             await interaction.followup.send(message, ephemeral=True)
+
+
+def _entry_line(locale: str, entry: FormatEntry) -> str:
+    said = {
+        (False, False): msg("`{ref}` **{name}**, about {minutes} min"),
+        (True, False): msg("`{ref}` **{name}**, about {minutes} min — **this group's format**"),
+        (False, True): msg("`{ref}` **{name}**, about {minutes} min — uploaded, not adopted"),
+        (True, True): msg(
+            "`{ref}` **{name}**, about {minutes} min — **this group's format** — uploaded, "
+            "not adopted"
+        ),
+    }[(entry.in_use, entry.status == "candidate")]
+    values = {"ref": entry.ref, "name": entry.name, "minutes": entry.minutes}
+    return render(locale, msg(said.msgid, **values))
 
 
 async def setup(bot: PeerCircle) -> None:

@@ -19,6 +19,8 @@ import discord
 
 from bot.errors import DiscordGone, DiscordRefused
 from bot.guild import post_quietly, refusals
+from bot.i18n import SOURCE, Msg, render
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.schedule import EventPlan, EventsNotAllowed, EventStatus
 from bot.store.groups import GroupRecord
 
@@ -29,8 +31,9 @@ STAGE_INSTANCE, VOICE, EXTERNAL = 1, 2, 3
 
 
 class DiscordSchedule:
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, languages: GroupLanguages | None = None) -> None:
         self._client = client
+        self._languages = languages  # the group's language for what the channel is told
 
     def _where(self, group: GroupRecord) -> dict[str, Any]:
         channel = self._client.get_channel(group.channel_id)
@@ -111,8 +114,9 @@ class DiscordSchedule:
             return False
         return True
 
-    async def tell(self, group: GroupRecord, text: str) -> None:
-        await post_quietly(self._client, group, text)
+    async def tell(self, group: GroupRecord, text: Msg | str) -> None:
+        locale = SOURCE if self._languages is None else await self._languages.of_group(group)
+        await post_quietly(self._client, group, render(locale, text))
 
 
 def _instant(value: object) -> datetime | None:

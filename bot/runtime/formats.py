@@ -15,11 +15,13 @@ from bot.core.formats import (
     MAX_FORMAT_BYTES,
     CompiledFormat,
     FormatError,
+    Problem,
     builtin_formats,
     load_builtin_format,
     load_format,
 )
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.i18n import msg, msg_n, render
 from bot.runtime.markup import echo
 from bot.store import Store
 from bot.store.group_formats import UploadedFormat
@@ -38,22 +40,34 @@ class FormatEntry:
 
 
 class FormatProblems(InvalidInput):
-    """An uploaded format did not validate; ``problems`` are ``file:line:column`` lines."""
+    """An uploaded format did not validate; ``problems`` are ``file:line:column`` lines (in
+    English; :meth:`words` shows them in the reader's language)."""
 
-    def __init__(self, problems: list[str]) -> None:
+    def __init__(self, problems: list[str], found: list[Problem] | None = None) -> None:
         self.problems = problems
+        self.found = found
         super().__init__(format_problems(problems))
 
+    def words(self, locale: str) -> str:
+        if self.found is None:
+            return format_problems(self.problems, locale=locale)
+        lines = [render(locale, problem.as_msg()) for problem in self.found]
+        return format_problems(lines, locale=locale)
 
-def format_problems(problems: list[str], limit: int = 1800) -> str:
+
+def format_problems(problems: list[str], limit: int = 1800, *, locale: str = "en") -> str:
     """The problems, as many as fit in one message, and how many more there are."""
-    head = "That format has some problems, so I didn't save it. Fix these and upload it again:"
+    head = render(
+        locale,
+        msg("That format has some problems, so I didn't save it. Fix these and upload it again:"),
+    )
     lines: list[str] = []
     used = len(head)
     for index, problem in enumerate(problems):
         line = f"• {problem}"
         if used + len(line) + 40 > limit:
-            lines.append(f"…and {len(problems) - index} more.")
+            more = len(problems) - index
+            lines.append(render(locale, msg_n("…and {n} more.", "…and {n} more.", more)))
             break
         lines.append(line)
         used += len(line) + 1
@@ -87,7 +101,7 @@ class FormatLibrary:
 
     def builtin(self, format_id: str) -> CompiledFormat:
         if format_id not in builtin_formats():
-            raise InvalidInput(f"I don't know a format called `{echo(format_id)}`.")
+            raise InvalidInput(msg("I don't know a format called `{name}`.", name=echo(format_id)))
         return _builtin(format_id)
 
     async def compiled(self, group: GroupRecord | None, ref: str) -> CompiledFormat:
@@ -104,7 +118,7 @@ class FormatLibrary:
             upload = await self._store.group_formats.get(group.id, int(number))
         if upload is None:
             raise InvalidInput(
-                f"This group has no format `{echo(ref)}`. `/format list` shows them."
+                msg("This group has no format `{name}`. `/format list` shows them.", name=echo(ref))
             )
         return upload
 
@@ -114,8 +128,11 @@ class FormatLibrary:
             return await self.compiled(group, group.format_id)
         except (FormatError, InvalidInput):
             raise InvalidInput(
-                f"This group's format (`{group.format_id}`) can't be read any more. "
-                "The group can choose another one."
+                msg(
+                    "This group's format (`{name}`) can't be read any more. The group can "
+                    "choose another one.",
+                    name=group.format_id,
+                )
             ) from None
 
     async def resolve(self, channel_id: int | None, ref: str) -> CompiledFormat:
@@ -160,19 +177,27 @@ class FormatLibrary:
         group = await self._group(channel_id)
         if size > MAX_FORMAT_BYTES or len(data) > MAX_FORMAT_BYTES:
             raise InvalidInput(
-                f"That file is too big for a format ({size // 1024} KiB; the most is "
-                f"{MAX_FORMAT_BYTES // 1024} KiB). Nothing was saved."
+                msg(
+                    "That file is too big for a format ({size} KiB; the most is {most} KiB). "
+                    "Nothing was saved.",
+                    size=size // 1024,
+                    most=MAX_FORMAT_BYTES // 1024,
+                )
             )
         if not filename.lower().endswith((".yaml", ".yml")):
             raise InvalidInput(
-                "Please upload the format as a `.yaml` file (see the format guide). "
-                "Nothing was saved."
+                msg(
+                    "Please upload the format as a `.yaml` file (see the format guide). "
+                    "Nothing was saved."
+                )
             )
         try:
             # A hostile file may take a while to refuse: never on the bot's event loop.
             plan = await asyncio.to_thread(load_format, data, filename=filename)
         except FormatError as error:
-            raise FormatProblems([str(problem) for problem in error.problems]) from None
+            raise FormatProblems(
+                [str(problem) for problem in error.problems], error.problems
+            ) from None
         number = await self._store.group_formats.add(
             group.id, label=filename.rsplit(".", 1)[0][:100], source=data.decode("utf-8"), now=now
         )
@@ -189,8 +214,11 @@ class FormatLibrary:
         """Choose the starting format directly, before the group's first meeting only."""
         if meeting_under_way or not await self.still_setting_up(channel_id):
             raise NotAllowed(
-                "This group has already met, so its format is the group's decision now: "
-                f"propose it with `/propose change what:format value:{ref}`."
+                msg(
+                    "This group has already met, so its format is the group's decision now: "
+                    "propose it with `/propose change what:format value:{ref}`.",
+                    ref=ref,
+                )
             )
         return await self.adopt(channel_id, ref, now)
 

@@ -24,15 +24,22 @@ EXPECTED = {
     "speaker-meeting",
     "tag-meeting",
 }
+#: The built-ins in Spanish and French (their keys are English, their words are not).
+IN_OTHER_LANGUAGES = {
+    "discusion-abierta": "es",
+    "circulo-de-turnos": "es",
+    "discussion-ouverte": "fr",
+    "cercle-a-tour-de-role": "fr",
+}
 BUILTINS = builtin_formats()
 
 
 def test_all_builtins_are_found_by_id() -> None:
-    assert set(BUILTINS) == EXPECTED
+    assert set(BUILTINS) == EXPECTED | set(IN_OTHER_LANGUAGES)
     assert all(path.suffix == ".yaml" and path.is_file() for path in BUILTINS.values())
 
 
-@pytest.mark.parametrize("format_id", sorted(EXPECTED))
+@pytest.mark.parametrize("format_id", sorted(EXPECTED | set(IN_OTHER_LANGUAGES)))
 def test_builtin_loads_and_fits_its_length(format_id: str) -> None:
     plan = load_builtin_format(format_id)
     assert plan.name
@@ -104,7 +111,7 @@ def test_the_builtins_describe_what_the_issue_asks_for() -> None:
 
 def test_check_reports_ok_and_exit_zero_for_all_builtins() -> None:
     out = io.StringIO()
-    assert formats_cli.check([str(p) for p in BUILTINS.values()], out) == 0
+    assert formats_cli.check([str(p) for p in BUILTINS.values()], out, lang="en") == 0
     assert out.getvalue().count(": ok") == len(BUILTINS)
 
 
@@ -124,3 +131,39 @@ def test_preview_of_a_bad_or_missing_file_exits_one(tmp_path: Path) -> None:
     out = io.StringIO()
     assert formats_cli.preview(str(tmp_path / "missing.yaml"), out) == 1
     assert "cannot open the file" in out.getvalue()
+
+
+@pytest.mark.parametrize("format_id", sorted(IN_OTHER_LANGUAGES))
+def test_the_spanish_and_french_builtins_check_clean_in_their_own_language(format_id: str) -> None:
+    language = IN_OTHER_LANGUAGES[format_id]
+    plan = load_builtin_format(format_id)
+    assert plan.language == language
+    kinds = {s.kind for s in plan.sections}
+    assert SectionKind.SHARE in kinds
+    assert SectionKind.CLOSING in kinds
+    out = io.StringIO()
+    assert formats_cli.check([str(BUILTINS[format_id])], out) == 0
+    (line,) = out.getvalue().splitlines()  # no warning at all
+    said = {"es": ": bien — «", "fr": " : ok — « "}[language]
+    assert said in line
+    out = io.StringIO()
+    assert formats_cli.preview(str(BUILTINS[format_id]), out) == 0
+    text = out.getvalue()
+    assert {"es": "Quién hace qué:", "fr": "Qui fait quoi :"}[language] in text
+    assert {"es": "Duración total prevista", "fr": "Durée totale prévue"}[language] in text
+    assert "Who does what:" not in text
+    assert "${" not in text
+
+
+def test_one_open_discussion_and_one_round_robin_circle_in_each_language() -> None:
+    for open_id, circle_id in [
+        ("discusion-abierta", "circulo-de-turnos"),
+        ("discussion-ouverte", "cercle-a-tour-de-role"),
+    ]:
+        open_discussion = load_builtin_format(open_id)
+        shares = [s.sharing for s in open_discussion.sections if s.sharing]
+        assert shares[0] is not None
+        assert shares[0].phases[0].order.value == "hands"
+        circle = load_builtin_format(circle_id)
+        rounds = [s.sharing for s in circle.sections if s.kind is SectionKind.SHARE]
+        assert all(r is not None and r.phases[0].order.value == "round" for r in rounds)

@@ -38,10 +38,7 @@ NOT_YET_CONVERTED = {
     "bot/ui/rotation.py",
     "cogs/rotation.py",
     # formats (and groups, schedule)
-    "bot/runtime/formats.py",
     "bot/runtime/groups.py",
-    "bot/runtime/schedule/service.py",
-    "cogs/formats.py",
     "cogs/groups.py",
     # commands and shared plumbing
     "bot/guild.py",

@@ -16,10 +16,11 @@ from collections.abc import Callable, Sequence
 
 from bot.core.formats.conditions import Not, SwitchOn, conjuncts
 from bot.core.formats.plan import AnchorBase, CompiledFormat, CompiledSection, SectionKind
-from bot.core.formats.timing import minutes
+from bot.core.formats.timing import minutes_said
 from bot.core.formats.yamlsource import Path
+from bot.i18n.message import Msg, msg
 
-Advise = Callable[[Path, str, str], None]
+Advise = Callable[[Path, Msg | str, Msg | str], None]
 
 
 def advise(plan: CompiledFormat, paths: Sequence[Path], warn: Advise) -> None:
@@ -66,9 +67,11 @@ def _unbounded_sharing(
         return  # a later section starts at a set moment, which ends this one
     warn(
         path,
-        "this sharing section has no time: or until:, so it takes all the time that is left "
-        "and the chair has to end it",
-        "give it  until: end - 10m  (or  time: 20m)  so the closing keeps its time",
+        msg(
+            "this sharing section has no time: or until:, so it takes all the time that is left "
+            "and the chair has to end it"
+        ),
+        msg("give it  until: end - 10m  (or  time: 20m)  so the closing keeps its time"),
     )
 
 
@@ -82,11 +85,17 @@ def _ambiguous_clock(
             continue
         warn(
             (*path, key),
-            f"':{anchor.minute:02d}' comes more than once in a meeting of "
-            f"{minutes(plan.length_seconds)}; the bot uses the first :{anchor.minute:02d} after "
-            "the start",
-            f"write the time of day, like 19:{anchor.minute:02d} (with  starts-at: at the "
-            "top), or a moment like 'start + 15m'",
+            msg(
+                "':{minute}' comes more than once in a meeting of {minutes}; the bot uses the "
+                "first :{minute} after the start",
+                minute=f"{anchor.minute:02d}",
+                minutes=minutes_said(plan.length_seconds),
+            ),
+            msg(
+                "write the time of day, like 19:{minute} (with  starts-at: at the top), or a "
+                "moment like 'start + 15m'",
+                minute=f"{anchor.minute:02d}",
+            ),
         )
 
 
@@ -96,9 +105,13 @@ def _placeholder(section: CompiledSection, path: Path, warn: Advise) -> None:
     if any(option.placeholder for option in section.text.options):
         warn(
             path,
-            "this reading is still a placeholder, not your group's own words, so meetings leave "
-            "it out (the chair is told privately)",
-            "put your group's own words in its text (placeholder: false), or remove the section",
+            msg(
+                "this reading is still a placeholder, not your group's own words, so meetings "
+                "leave it out (the chair is told privately)"
+            ),
+            msg(
+                "put your group's own words in its text (placeholder: false), or remove the section"
+            ),
         )
 
 
@@ -112,8 +125,11 @@ def _after_closing(plan: CompiledFormat, paths: Sequence[Path], warn: Advise) ->
         if section.depth == 0:
             warn(
                 paths[section.index],
-                "this section comes after the closing, so it runs after the group has said goodbye",
-                "move it before the closing; for time together afterwards use  after:",
+                msg(
+                    "this section comes after the closing, so it runs after the group has said "
+                    "goodbye"
+                ),
+                msg("move it before the closing; for time together afterwards use  after:"),
             )
 
 
@@ -125,9 +141,11 @@ def _conditional_overruns(plan: CompiledFormat, paths: Sequence[Path], warn: Adv
         late = max(overrun.seconds for overrun in overruns)
         warn(
             paths[by_default[0]],
-            f"with the switches as they are set, the meeting runs about {minutes(late)} past "
-            "its plan",
-            "give some sections less time, or raise length:",
+            msg(
+                "with the switches as they are set, the meeting runs about {minutes} past its plan",
+                minutes=minutes_said(late),
+            ),
+            msg("give some sections less time, or raise length:"),
         )
         return
     for section in plan.sections:
@@ -139,6 +157,12 @@ def _conditional_overruns(plan: CompiledFormat, paths: Sequence[Path], warn: Adv
         late = max(overrun.seconds for overrun in overruns)
         warn(
             paths[section.index],
-            f"when this section runs, the meeting runs about {minutes(late)} past its plan",
-            "give it (or the sections around it) less time, or add  time-allows: true  to its if:",
+            msg(
+                "when this section runs, the meeting runs about {minutes} past its plan",
+                minutes=minutes_said(late),
+            ),
+            msg(
+                "give it (or the sections around it) less time, or add  time-allows: true  to its "
+                "if:"
+            ),
         )

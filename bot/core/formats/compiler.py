@@ -19,11 +19,12 @@ from bot.core.formats.kinds import kind_of
 from bot.core.formats.kinds.base import Draft
 from bot.core.formats.parts import Parts
 from bot.core.formats.plan import CompiledFormat, CompiledSection, CountRule
-from bot.core.formats.timing import minutes
+from bot.core.formats.timing import minutes_said
 from bot.core.formats.variant_conditions import variant_conditions
 from bot.core.formats.yamlsource import Path
+from bot.i18n.message import Msg, msg
 
-Report = Callable[[Path, str, str], None]
+Report = Callable[[Path, Msg | str, Msg | str], None]
 
 
 def compile_format(
@@ -89,7 +90,11 @@ class _SectionBuilder:
         own = self._condition(spec.if_, (*path, "if")) if spec.if_ else None
         condition = _both(inherited, own)
         if (reason := cond.contradiction(condition)) is not None:
-            self.report(path, f"this section can never run: {reason}", "check its if: conditions")
+            self.report(
+                path,
+                msg("this section can never run: {reason}", reason=reason),
+                msg("check its if: conditions"),
+            )
         self._check_anchors(spec, path)
         section = self._build(spec, path, depth, condition)
         self.sections.append(section)
@@ -154,15 +159,18 @@ class _SectionBuilder:
             if question not in self.question_ids:
                 self.report(
                     (*path, key),
-                    f"there is no question with id '{question}'",
+                    msg("there is no question with id '{question}'", question=question),
                     schema.suggestion(question, self.question_ids)
                     or "give the ask: section an id: first",
                 )
             elif question not in self.asked:
                 self.report(
                     (*path, key),
-                    f"the question '{question}' is asked only after this section",
-                    "move the ask: section before this one",
+                    msg(
+                        "the question '{question}' is asked only after this section",
+                        question=question,
+                    ),
+                    msg("move the ask: section before this one"),
                 )
             found.append(cond.Answer(question, expected))
         if spec.switch:
@@ -183,9 +191,12 @@ class _SectionBuilder:
             if spec.time_left >= self.spec.length:
                 self.report(
                     (*path, "time-left"),
-                    f"the meeting is only {minutes(self.spec.length)} long, so "
-                    f"{minutes(spec.time_left)} are never left",
-                    "use a shorter time",
+                    msg(
+                        "the meeting is only {minutes} long, so {minutes2} are never left",
+                        minutes=minutes_said(self.spec.length),
+                        minutes2=minutes_said(spec.time_left),
+                    ),
+                    msg("use a shorter time"),
                 )
             found.append(cond.TimeLeft(spec.time_left))
         if spec.time_allows:
@@ -208,15 +219,18 @@ class _SectionBuilder:
             if anchor is not None and anchor.hour is not None and self.spec.starts_at is None:
                 self.report(
                     (*path, key),
-                    f"{anchor.describe()} needs the time the meeting usually starts",
-                    "add  starts-at: 19:00  (your group's start) at the top of the format",
+                    msg(
+                        "{moment} needs the time the meeting usually starts",
+                        moment=anchor.said(),
+                    ),
+                    msg("add  starts-at: 19:00  (your group's start) at the top of the format"),
                 )
                 continue
             if anchor is not None and anchor.seconds_from_start(length, start) > length:
                 self.report(
                     (*path, key),
-                    f"{anchor.describe()} is after the meeting's planned end",
-                    f"the meeting is {minutes(length)} long (length:)",
+                    msg("{moment} is after the meeting's planned end", moment=anchor.said()),
+                    msg("the meeting is {minutes} long (length:)", minutes=minutes_said(length)),
                 )
         if (
             spec.starts is not None
@@ -224,12 +238,14 @@ class _SectionBuilder:
             and spec.until.seconds_from_start(length, start)
             <= spec.starts.seconds_from_start(length, start)
         ):
-            self.report((*path, "until"), "this section ends before it starts", "check both")
+            self.report(
+                (*path, "until"), msg("this section ends before it starts"), msg("check both")
+            )
         if spec.until is not None and spec.time is not None:
             self.report(
                 (*path, "time"),
-                "a section with until: takes the time up to that moment",
-                "give either time: or until:, not both",
+                msg("a section with until: takes the time up to that moment"),
+                msg("give either time: or until:, not both"),
             )
 
 
@@ -263,9 +279,13 @@ def _counts(spec: schema.FormatSpec, report: Report) -> CountRule:
     if written is not None and written * 60 > spec.length:
         report(
             ("counts", "minutes"),
-            f"a meeting would have to run {written} minutes to count, longer than the meeting "
-            f"({minutes(spec.length)})",
-            "lower minutes: to the meeting's length or less",
+            msg(
+                "a meeting would have to run {written} minutes to count, longer than the meeting "
+                "({minutes})",
+                written=written,
+                minutes=minutes_said(spec.length),
+            ),
+            msg("lower minutes: to the meeting's length or less"),
         )
     seconds = written * 60 if written is not None else min(COUNTS_AFTER_MINUTES * 60, spec.length)
     return CountRule(seconds=seconds, members=spec.counts.members)
@@ -276,7 +296,9 @@ def _check_timing(plan: CompiledFormat, paths: list[Path], report: Report) -> No
     for section, path in zip(plan.sections, paths, strict=True):
         if section.question is not None and section.question.id in seen_ids:
             report(
-                (*path, "id"), f"two questions have the id '{section.question.id}'", "rename one"
+                (*path, "id"),
+                msg("two questions have the id '{id}'", id=section.question.id),
+                msg("rename one"),
             )
         elif section.question is not None:
             seen_ids[section.question.id] = path
@@ -285,14 +307,19 @@ def _check_timing(plan: CompiledFormat, paths: list[Path], report: Report) -> No
         if overrun.moment == "end":
             report(
                 path,
-                f"the sections add up to about {minutes(plan.planned_length_seconds())}, "
-                f"longer than the meeting ({minutes(plan.length_seconds)})",
-                "raise length:, or give some sections less time",
+                msg(
+                    "the sections add up to about {minutes}, longer than the meeting ({minutes2})",
+                    minutes=minutes_said(plan.planned_length_seconds()),
+                    minutes2=minutes_said(plan.length_seconds),
+                ),
+                msg("raise length:, or give some sections less time"),
             )
         else:
             report(
                 (*path, overrun.moment),
-                f"the sections before this point need about {minutes(overrun.seconds)} more "
-                "than the plan allows",
-                "give earlier sections less time, or move this moment later",
+                msg(
+                    "the sections before this point need about {minutes} more than the plan allows",
+                    minutes=minutes_said(overrun.seconds),
+                ),
+                msg("give earlier sections less time, or move this moment later"),
             )

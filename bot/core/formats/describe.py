@@ -18,6 +18,7 @@ from bot.core.formats.plan import (
     ChannelRules,
     ChoiceRule,
     CompiledFormat,
+    CompiledRole,
     CompiledSection,
     CrosstalkMode,
     CrosstalkPolicy,
@@ -25,8 +26,9 @@ from bot.core.formats.plan import (
     WhoMay,
 )
 from bot.core.formats.render import render
-from bot.core.formats.roles import eligibility_words
-from bot.core.formats.timing import limit_words, minutes
+from bot.core.formats.roles import eligibility_said
+from bot.core.formats.timing import limit_said, minutes, minutes_said
+from bot.i18n.message import Msg, msg
 
 SAMPLE_VALUES: Mapping[str, str] = {
     "group": "Tuesday Evening Circle",
@@ -42,17 +44,18 @@ SAMPLE_VALUES: Mapping[str, str] = {
 }
 
 _CROSSTALK_WORDS = {
-    CrosstalkMode.NOT_ALLOWED: "no crosstalk",
-    CrosstalkMode.ALLOWED: "crosstalk welcome",
-    CrosstalkMode.ENCOURAGED: "responses encouraged, kept short",
-    CrosstalkMode.FEEDBACK_ONLY: "feedback only when asked for",
+    CrosstalkMode.NOT_ALLOWED: msg("no crosstalk"),
+    CrosstalkMode.ALLOWED: msg("crosstalk welcome"),
+    CrosstalkMode.ENCOURAGED: msg("responses encouraged, kept short"),
+    CrosstalkMode.FEEDBACK_ONLY: msg("feedback only when asked for"),
 }
 _ROTATION_WORDS = {
-    RotationKind.EVERY_MEETING: "rotates every meeting",
-    RotationKind.BY_WEEKDAY: "a weekly roster, one person per weekday",
-    RotationKind.TERM: "serves a term",
-    RotationKind.ON_THE_DAY: "someone volunteers on the day",
+    RotationKind.EVERY_MEETING: msg("rotates every meeting"),
+    RotationKind.BY_WEEKDAY: msg("a weekly roster, one person per weekday"),
+    RotationKind.TERM: msg("serves a term"),
+    RotationKind.ON_THE_DAY: msg("someone volunteers on the day"),
 }
+Line = Msg | str
 
 
 def clock(seconds: int) -> str:
@@ -198,51 +201,83 @@ def _only(words: str) -> str:
     return f"Only {words}"
 
 
-def _crosstalk_change(policy: CrosstalkPolicy, values: Mapping[str, str]) -> list[str]:
+def _crosstalk_change(policy: CrosstalkPolicy, values: Mapping[str, str]) -> list[Line]:
     words = render(" ".join(policy.explanation), values)
-    return [f"[Crosstalk: {_CROSSTALK_WORDS[policy.mode]}] {words}"]
+    return [msg("[Crosstalk: {mode}] {words}", mode=_CROSSTALK_WORDS[policy.mode], words=words)]
 
 
 def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUES) -> list[str]:
-    """The whole meeting as the group will see it, ready to print."""
-    timer = plan.defaults.share
-    lines = [plan.name, "=" * len(plan.name)]
+    """The whole meeting as the group will see it, ready to print (in English)."""
+    return wrap_lines([str(line) for line in preview_said(plan, values)])
+
+
+def wrap_lines(lines: list[str], width: int = 100) -> list[str]:
+    """Rendered preview lines, each wrapped for a terminal."""
+    return [wrapped for line in lines for wrapped in _wrap(line, width)]
+
+
+def _planned(plan: CompiledFormat) -> Msg:
+    timer, mode = plan.defaults.share, _CROSSTALK_WORDS[plan.defaults.crosstalk.mode]
+    length = minutes_said(plan.length_seconds)
+    if timer.limit_seconds:
+        shares = limit_said(timer.limit_seconds, timer.low_seconds)
+        return msg(
+            "Planned for {length}; shares {shares}; {crosstalk}.",
+            length=length,
+            shares=shares,
+            crosstalk=mode,
+        )
+    return msg("Planned for {length}; {crosstalk}.", length=length, crosstalk=mode)
+
+
+def _role_line(plan: CompiledFormat, role: CompiledRole) -> Msg:
+    rules = eligibility_said(role, plan.roles)
+    how: Msg | str = ""
+    for rule in rules:
+        how = rule if not how else msg("{rules}; {rule}", rules=how, rule=rule)
+    filled = (
+        msg("elected at a business meeting") if role.elected else _ROTATION_WORDS[role.rotation]
+    )
+    said = (
+        msg("  {title} — {filled} ({how}).", title=role.title, filled=filled, how=how)
+        if how
+        else msg("  {title} — {filled}.", title=role.title, filled=filled)
+    )
+    if role.duties:
+        return msg("{line} {duties}", line=said, duties=role.duties)
+    return said
+
+
+def preview_said(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUES) -> list[Line]:
+    """The whole meeting as the group will see it: lines to render in a language, then wrap
+    (:func:`wrap_lines`). The group's own words are shown as written."""
+    lines: list[Line] = [plan.name, "=" * len(plan.name)]
     if plan.about:
         lines.append(plan.about)
     channel = plan.defaults.channel
     if channel != ChannelRules():
         lines.append(_channel_words(channel))
-    lines.append(
-        f"Planned for {minutes(plan.length_seconds)}; "
-        + (
-            f"shares {limit_words(timer.limit_seconds, timer.low_seconds)}; "
-            if timer.limit_seconds
-            else ""
-        )
-        + _CROSSTALK_WORDS[plan.defaults.crosstalk.mode]
-        + "."
-    )
-    lines += ["", "Who does what:"]
-    for role in plan.roles:
-        duty = f" {role.duties}" if role.duties else ""
-        how = eligibility_words(role, plan.roles)
-        filled = "elected at a business meeting" if role.elected else _ROTATION_WORDS[role.rotation]
-        lines.append(f"  {role.title} — {filled}{f' ({how})' if how else ''}.{duty}")
+    lines.append(_planned(plan))
+    lines += ["", msg("Who does what:")]
+    lines += [_role_line(plan, role) for role in plan.roles]
     if plan.before_start is not None:
-        countdown = minutes(plan.before_start.countdown_seconds)
+        countdown = minutes_said(plan.before_start.countdown_seconds)
         lines += [
             "",
-            f"Before the start, a countdown of {countdown} (the chair can start at once):",
+            msg(
+                "Before the start, a countdown of {countdown} (the chair can start at once):",
+                countdown=countdown,
+            ),
         ]
         if plan.before_start.recruit_readers:
-            lines.append("  The bot asks who would like to read today.")
+            lines.append(msg("  The bot asks who would like to read today."))
         for chunk in plan.before_start.text.options[0].chunks if plan.before_start.text else ():
             lines += ["  " + line for line in render(chunk, values).splitlines()]
     lines += _variant_lines(plan)
     by_default = default_sections(plan)  # switched on unless the group decides otherwise
     starts = {item.section.index: item.start_seconds for item in plan.schedule(by_default)}
     crosstalk = plan.defaults.crosstalk
-    lines += ["", "The meeting:"]
+    lines += ["", msg("The meeting:")]
     for section in plan.sections:
         indent = "      " + "   " * section.depth
         at = clock(starts[section.index]) if section.index in starts else ""
@@ -253,26 +288,41 @@ def preview_lines(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUE
         if section.condition is not None:
             lines.append(f"{indent}{_only(_condition_words(plan, section.condition))}.")
         if section.crosstalk != crosstalk:
-            lines += [indent + line for line in _crosstalk_change(section.crosstalk, values)]
+            lines += [
+                msg("{indent}{line}", indent=indent, line=line)
+                for line in _crosstalk_change(section.crosstalk, values)
+            ]
             crosstalk = section.crosstalk
         lines += [indent + line if line else "" for line in section_details(plan, section, values)]
     if plan.after_close is not None:
-        lines += ["", f"After the close ({minutes(plan.after_close.fellowship_seconds)}):"]
+        after = minutes_said(plan.after_close.fellowship_seconds)
+        lines += ["", msg("After the close ({length}):", length=after)]
         for chunk in plan.after_close.text.options[0].chunks if plan.after_close.text else ():
             lines += ["  " + line for line in render(chunk, values).splitlines()]
     if plan.guidelines:
-        lines += ["", "The group's guidelines:"]
+        lines += ["", msg("The group's guidelines:")]
         lines += [f"  {g.title}: {g.text}" for g in plan.guidelines]
     total = max((i.end_seconds for i in plan.schedule(by_default)), default=0)
     optional = [s.index for s in plan.sections if s.if_time_allows]
     longest = max((i.end_seconds for i in plan.schedule([*by_default, *optional])), default=total)
-    more = f", or {minutes(longest)} if time allows" if longest > total else ""
-    lines += [
-        "",
-        f"Total planned length: about {minutes(total)}{more} "
-        f"(the meeting is planned for {minutes(plan.length_seconds)}).",
-    ]
-    return [wrapped for line in lines for wrapped in _wrap(line)]
+    planned = minutes_said(plan.length_seconds)
+    total_said = (
+        msg(
+            "Total planned length: about {total}, or {longest} if time allows (the meeting is "
+            "planned for {planned}).",
+            total=minutes_said(total),
+            longest=minutes_said(longest),
+            planned=planned,
+        )
+        if longest > total
+        else msg(
+            "Total planned length: about {total} (the meeting is planned for {planned}).",
+            total=minutes_said(total),
+            planned=planned,
+        )
+    )
+    lines += ["", total_said]
+    return lines
 
 
 def _wrap(line: str, width: int = 100) -> list[str]:

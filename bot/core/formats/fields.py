@@ -40,6 +40,7 @@ from bot.core.formats.plan import (
     WhoMay,
 )
 from bot.core.formats.render import placeholder_problems
+from bot.i18n.message import Msg, msg
 
 #: Words that mean someone other than a declared role, wherever a format says who does what.
 WHO_WORDS = frozenset({"chair", "volunteer", "everyone"})
@@ -76,25 +77,29 @@ def _names(info: ValidationInfo) -> Names | None:
     return info.context if isinstance(info.context, Names) else None
 
 
-def suggestion(word: str, choices: set[str] | frozenset[str]) -> str:
-    """A "did you mean …?" hint, or the list of choices when nothing is close."""
+def suggestion(word: str, choices: set[str] | frozenset[str]) -> Msg | str:
+    """A "did you mean …?" hint, or the list of choices when nothing is close ("" for none)."""
     close = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     if close:
-        return f"did you mean '{close[0]}'?"
+        return msg("did you mean '{name}'?", name=close[0])
     if not choices:
         return ""
     listed = sorted(choices)
-    return "choose one of: " + ", ".join(listed[:12]) + (" …" if len(listed) > 12 else "")
+    names = ", ".join(listed[:12]) + (" …" if len(listed) > 12 else "")
+    return msg("choose one of: {names}", names=names)
 
 
 def _words_or_name(value: Any) -> Any:
     if isinstance(value, dict | list):
         raise invalid(
-            "expected words or the name of a text here",
-            "put a section's options on their own lines, lined up under its first key",
+            msg("expected words or the name of a text here"),
+            msg("put a section's options on their own lines, lined up under its first key"),
         )
     if isinstance(value, bool | int | float):
-        raise invalid(f"expected words here, not {value!r}", "put the words in quotes")
+        raise invalid(
+            msg("expected words here, not {value}", value=repr(value)),
+            msg("put the words in quotes"),
+        )
     return value
 
 
@@ -102,10 +107,15 @@ def _check_text(value: str, info: ValidationInfo) -> str:
     """Words to say, or the name of a text in ``texts:`` (a lowercase-with-hyphens word)."""
     names = _names(info)
     if names is not None and value not in names.texts and NAME_PATTERN.match(value):
-        hint = suggestion(value, names.texts) or f"add it under texts:, like  {value}: Your words"
+        hint = suggestion(value, names.texts) or msg(
+            "add it under texts:, like  {value}: Your words", value=value
+        )
         if value in ORDER_WORDS:
-            hint = f"to choose how turns are taken, write  order: {value}  on the next line"
-        raise invalid(f"there is no text called '{value}'", hint)
+            hint = msg(
+                "to choose how turns are taken, write  order: {value}  on the next line",
+                value=value,
+            )
+        raise invalid(msg("there is no text called '{value}'", value=value), hint)
     found = list(placeholder_problems(value))
     if found:
         # A validator can raise one error; the others ride along so the loader lists them all.
@@ -125,7 +135,9 @@ TextValue = Annotated[
 def _check_text_name(value: str, info: ValidationInfo) -> str:
     names = _names(info)
     if names is not None and value not in names.texts:
-        raise invalid(f"there is no text called '{value}'", suggestion(value, names.texts))
+        raise invalid(
+            msg("there is no text called '{value}'", value=value), suggestion(value, names.texts)
+        )
     return value
 
 
@@ -135,7 +147,9 @@ TextName = Annotated[str, AfterValidator(_check_text_name)]
 def _check_role(value: str, info: ValidationInfo) -> str:
     names = _names(info)
     if names is not None and value not in names.roles | {"chair"}:
-        raise invalid(f"there is no role called '{value}'", suggestion(value, names.roles))
+        raise invalid(
+            msg("there is no role called '{value}'", value=value), suggestion(value, names.roles)
+        )
     return value
 
 
@@ -147,10 +161,10 @@ def _check_who(value: str, info: ValidationInfo) -> str:
     if names is not None and value not in names.roles | WHO_WORDS:
         close = difflib.get_close_matches(value, sorted(names.roles | WHO_WORDS), n=1)
         raise invalid(
-            f"'{value}' is not a role of this format",
-            f"did you mean '{close[0]}'?"
+            msg("'{value}' is not a role of this format", value=value),
+            msg("did you mean '{close}'?", close=close[0])
             if close
-            else "add it under roles:, or write chair, volunteer or everyone",
+            else msg("add it under roles:, or write chair, volunteer or everyone"),
         )
     return value
 
@@ -162,8 +176,8 @@ def _check_switch(value: str, info: ValidationInfo) -> str:
     names = _names(info)
     if names is not None and value not in names.switches:
         raise invalid(
-            f"there is no switch called '{value}'",
-            suggestion(value, names.switches) or "declare it under switches:",
+            msg("there is no switch called '{value}'", value=value),
+            suggestion(value, names.switches) or msg("declare it under switches:"),
         )
     return value
 
@@ -227,11 +241,13 @@ class ConditionSpec(Spec):
             return {"time-allows": True}
         if isinstance(value, str):
             raise invalid(
-                f"'{value}' is not a condition",
-                "write 'time-allows', or a key such as answered-yes:, switch:, weekday:",
+                msg("'{value}' is not a condition", value=value),
+                msg("write 'time-allows', or a key such as answered-yes:, switch:, weekday:"),
             )
         if isinstance(value, dict) and not value:
-            raise invalid("this condition is empty", "add a key such as answered-yes: or weekday:")
+            raise invalid(
+                msg("this condition is empty"), msg("add a key such as answered-yes: or weekday:")
+            )
         return value
 
 
@@ -286,7 +302,9 @@ class PhaseSpec(Spec):
     @model_validator(mode="after")
     def _one_moment(self) -> PhaseSpec:
         if (self.after is None) == (self.at is None):
-            raise invalid("say when this change happens", "give either after: 20m or at: end - 10m")
+            raise invalid(
+                msg("say when this change happens"), msg("give either after: 20m or at: end - 10m")
+            )
         return self
 
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -24,9 +24,14 @@ from pydantic import BaseModel, ValidationError
 from pydantic_core import ErrorDetails
 
 from bot.core.formats import schema
+from bot.core.formats.checker_words import BOUND_HINT, MESSAGES, NAME_HINT
 from bot.core.formats.compiler import compile_format
 from bot.core.formats.plan import CompiledFormat
 from bot.core.formats.yamlsource import Located, Path, Position, SourceProblem, read_yaml
+from bot.i18n.message import Msg, msg
+
+#: Words of a problem: a message to render in the reader's language, or plain words.
+Words = Msg | str
 
 #: Uploaded and shipped formats alike must fit in this many bytes.
 MAX_FORMAT_BYTES = 64 * 1024
@@ -40,18 +45,46 @@ class Problem:
     message: str
     hint: str = ""
     warning: bool = False  # advice on a format that works (see :mod:`.advice`)
+    #: ``message`` and ``hint`` as messages, for the reader's language (``message`` and
+    #: ``hint`` are their English words).
+    said: Words = field(default="", compare=False, repr=False)
+    said_hint: Words = field(default="", compare=False, repr=False)
 
     def __str__(self) -> str:
         hint = f" (hint: {self.hint})" if self.hint else ""
         kind = "warning: " if self.warning else ""
         return f"{self.file}:{self.line}:{self.column}: {kind}{self.message}{hint}"
 
+    def as_msg(self) -> Msg:
+        """The whole line, ``file:line:column: message (hint: …)``, to render in a language."""
+        place = f"{self.file}:{self.line}:{self.column}"
+        message, hint = self.said or self.message, self.said_hint or self.hint
+        if self.warning and hint:
+            return msg(
+                "{place}: warning: {message} (hint: {hint})",
+                place=place,
+                message=message,
+                hint=hint,
+            )
+        if self.warning:
+            return msg("{place}: warning: {message}", place=place, message=message)
+        if hint:
+            return msg("{place}: {message} (hint: {hint})", place=place, message=message, hint=hint)
+        return msg("{place}: {message}", place=place, message=message)
+
+
+def problem(file: str, line: int, column: int, message: Words, hint: Words = "") -> Problem:
+    """A problem whose words may be messages (their English is kept in ``message``/``hint``)."""
+    return Problem(file, line, column, str(message), str(hint), said=message, said_hint=hint)
+
 
 class FormatError(ValueError):
     """The format cannot be used; ``problems`` lists everything that is wrong with it."""
 
-    def __init__(self, problems: list[Problem]) -> None:
+    def __init__(self, problems: list[Problem], language: str | None = None) -> None:
         self.problems = problems
+        #: The file's own ``language:``, when it says one (the checker speaks it).
+        self.language = language
         super().__init__("\n".join(str(p) for p in problems))
 
 
@@ -72,8 +105,10 @@ def check_format_file(path: str | FilePath) -> tuple[CompiledFormat, list[Proble
         with open(path, "rb") as handle:
             data = handle.read(MAX_FORMAT_BYTES + 1)
     except OSError as exc:
-        reason = exc.strerror or "it could not be read"
-        raise FormatError([Problem(name, 1, 1, f"cannot open the file: {reason}")]) from None
+        reason: Words = exc.strerror or msg("it could not be read")
+        raise FormatError(
+            [problem(name, 1, 1, msg("cannot open the file: {reason}", reason=reason))]
+        ) from None
     return check_format(data, filename=name)
 
 
@@ -112,12 +147,12 @@ class _Problems:
         self.located = Located(None)
         self.text = ""
 
-    def add_at(self, line: int, column: int, message: str, hint: str = "") -> None:
-        problem = Problem(self.filename, line, column, message, hint)
-        if problem not in self.problems:
-            self.problems.append(problem)
+    def add_at(self, line: int, column: int, message: Words, hint: Words = "") -> None:
+        found = problem(self.filename, line, column, message, hint)
+        if found not in self.problems:
+            self.problems.append(found)
 
-    def add(self, path: Path, message: str, hint: str = "", *, at_value: bool = False) -> None:
+    def add(self, path: Path, message: Words, hint: Words = "", *, at_value: bool = False) -> None:
         """A problem with the key (or, ``at_value``, the value) at ``path``, or its parent."""
         where = self.position(path, at_value=at_value)
         self.add_at(where.line, where.column, message, hint)
@@ -145,7 +180,12 @@ class _Problems:
         return len(text) - len(text.lstrip(" "))
 
     def error(self) -> FormatError:
-        return FormatError(sorted(self.problems, key=lambda p: (p.line, p.column)))
+        data = self.located.data
+        language = data.get("language") if isinstance(data, dict) else None
+        return FormatError(
+            sorted(self.problems, key=lambda p: (p.line, p.column)),
+            language if isinstance(language, str) else None,
+        )
 
 
 def _decode(source: str | bytes, collector: _Problems) -> str:
@@ -153,7 +193,9 @@ def _decode(source: str | bytes, collector: _Problems) -> str:
         try:
             size = len(source.encode("utf-8"))
         except UnicodeEncodeError:
-            collector.add_at(1, 1, "the text contains characters that are not valid", "retype it")
+            collector.add_at(
+                1, 1, msg("the text contains characters that are not valid"), msg("retype it")
+            )
             raise collector.error() from None
     else:
         size = len(source)
@@ -161,9 +203,12 @@ def _decode(source: str | bytes, collector: _Problems) -> str:
         collector.add_at(
             1,
             1,
-            f"the file is {size // 1024} KiB, and a format can be at most "
-            f"{MAX_FORMAT_BYTES // 1024} KiB",
-            "shorten the texts, or leave out readings the group can link to instead",
+            msg(
+                "the file is {size} KiB, and a format can be at most {most} KiB",
+                size=size // 1024,
+                most=MAX_FORMAT_BYTES // 1024,
+            ),
+            msg("shorten the texts, or leave out readings the group can link to instead"),
         )
         raise collector.error()
     if isinstance(source, str):
@@ -176,8 +221,8 @@ def _decode(source: str | bytes, collector: _Problems) -> str:
         collector.add_at(
             line,
             column,
-            "the file is not UTF-8 text",
-            "save it as UTF-8 (most editors offer this under 'Save as' or 'Encoding')",
+            msg("the file is not UTF-8 text"),
+            msg("save it as UTF-8 (most editors offer this under 'Save as' or 'Encoding')"),
         )
         raise collector.error() from None
 
@@ -189,26 +234,32 @@ def _validate(located: Located, collector: _Problems) -> schema.FormatSpec | Non
     data = located.data
     if not isinstance(data, dict):
         collector.add_at(
-            1, 1, "a format is a list of keys such as format:, name: and sections:", "see the guide"
+            1,
+            1,
+            msg("a format is a list of keys such as format:, name: and sections:"),
+            msg("see the guide"),
         )
         return None
     if "format" not in data:
         collector.add_at(
-            1, 1, "the file does not say which format version it uses", "add  format: 1"
+            1, 1, msg("the file does not say which format version it uses"), msg("add  format: 1")
         )
     elif data["format"] != 1 or isinstance(data["format"], bool):
         collector.add(
             ("format",),
-            f"this file says format: {data['format']!r}, but the bot reads format: 1",
-            "write  format: 1",
+            msg(
+                "this file says format: {version}, but the bot reads format: 1",
+                version=repr(data["format"]),
+            ),
+            msg("write  format: 1"),
         )
     for part in _NAMED_PARTS:
         for name in data.get(part) or {} if isinstance(data.get(part), dict) else {}:
             if not schema.NAME_PATTERN.match(name):
                 collector.add(
                     (part, name),
-                    f"'{name}' cannot be a name",
-                    "use lowercase letters, digits and hyphens, like opening-words",
+                    msg("'{name}' cannot be a name", name=name),
+                    NAME_HINT,
                 )
     names = schema.Names(
         texts=_keys(data.get("texts")),
@@ -222,7 +273,7 @@ def _validate(located: Located, collector: _Problems) -> schema.FormatSpec | Non
             _report_validation_error(error, collector)
         return None
     except RecursionError:
-        collector.add_at(1, 1, "the file is nested far too deeply", "simplify it")
+        collector.add_at(1, 1, msg("the file is nested far too deeply"), msg("simplify it"))
         return None
 
 
@@ -235,70 +286,56 @@ def _report_validation_error(error: ErrorDetails, collector: _Problems) -> None:
     kind = error["type"]
     ctx = error.get("ctx") or {}
     path, written = _path_of(loc, collector.located)
+    message: Words
+    hint: Words
     if kind == "format":
-        message, hint = str(ctx.get("message", error["msg"])), str(ctx.get("hint", ""))
+        message = _words(ctx.get("message", error["msg"]))
+        hint = _words(ctx.get("hint", ""))
         if "offset" in ctx and written:
             for offset, text, advice in [(ctx["offset"], message, hint), *ctx.get("more", [])]:
                 where = _offset_position(collector, path, int(offset))
-                collector.add_at(where.line, where.column, str(text), str(advice))
+                collector.add_at(where.line, where.column, _words(text), _words(advice))
         else:
             collector.add(path, message, hint, at_value=written)
         return
     key = str(loc[-1]) if loc else ""
     if kind == "extra_forbidden":
         allowed = _allowed_keys(loc[:-1])
-        hint = schema.suggestion(key, allowed) if allowed else "remove it"
-        collector.add(path, f"unknown key '{key}'", hint)
+        hint = schema.suggestion(key, allowed) if allowed else msg("remove it")
+        collector.add(path, msg("unknown key '{key}'", key=key), hint)
         return
     if kind == "missing":
-        collector.add(path, f"'{key}' is missing here", f"add  {key}: …")
+        collector.add(path, msg("'{key}' is missing here", key=key), msg("add  {key}: …", key=key))
         return
     value = error.get("input")
     shown = _shown(value)
-    message, hint = _MESSAGES.get(kind, ("", ""))
+    said = MESSAGES.get(kind)
+    hint = said[1] if said else ""
+    message = msg(said[0].msgid, value=shown) if said else ""
     if kind in {"enum", "literal_error"}:
         choices = re.findall(r"'([^']*)'", str(ctx.get("expected", "")))
-        message = "{value} is not one of the choices here"
+        message = msg("{value} is not one of the choices here", value=shown)
         hint = schema.suggestion(str(value), frozenset(choices)) if choices else ""
     elif kind == "string_pattern_mismatch":
-        message = "{value} cannot be a name"
-        hint = "use lowercase letters, digits and hyphens, like opening-words"
+        message, hint = msg("{value} cannot be a name", value=shown), NAME_HINT
     elif kind == "less_than_equal" and "le" in ctx:
-        message, hint = "{value} is too big here: at most " + str(ctx["le"]), _BOUND_HINT
+        message = msg("{value} is too big here: at most {most}", value=shown, most=str(ctx["le"]))
+        hint = BOUND_HINT
     elif kind == "greater_than_equal" and "ge" in ctx:
-        message, hint = "{value} is too small here: at least " + str(ctx["ge"]), _BOUND_HINT
+        message = msg(
+            "{value} is too small here: at least {least}", value=shown, least=str(ctx["ge"])
+        )
+        hint = BOUND_HINT
     elif kind == "too_long" and "max_length" in ctx:
-        message = f"this list is too long: at most {ctx['max_length']} items"
+        message = msg("this list is too long: at most {most} items", most=ctx["max_length"])
     elif not message:
-        message = error["msg"][0].lower() + error["msg"][1:]
-    # The template comes from _MESSAGES; the value is the group's own text, so it is put in
-    # with replace(), never format(), which would read braces in it as fields.
-    collector.add(path, message.replace("{value}", shown), hint, at_value=True)
+        message = error["msg"][0].lower() + error["msg"][1:]  # pydantic's own (English) words
+    # The group's own text is a value of the message, never part of its template.
+    collector.add(path, message, _words(hint), at_value=True)
 
 
-_BOUND_HINT = "the guide lists each key's limits"
-
-_MESSAGES: dict[str, tuple[str, str]] = {
-    "string_type": ("expected words here, not {value}", "put the words in quotes"),
-    "bool_type": ("expected yes or no here, not {value}", "write true or false"),
-    "bool_parsing": ("expected yes or no here, not {value}", "write true or false"),
-    "int_type": ("expected a whole number here, not {value}", "write a number like 4"),
-    "int_parsing": ("expected a whole number here, not {value}", "write a number like 4"),
-    "int_from_float": ("expected a whole number here, not {value}", "write a number like 4"),
-    "dict_type": ("expected keys here (lines like  key: value)", "indent them under this key"),
-    "model_type": ("expected keys here (lines like  key: value)", "indent them under this key"),
-    "model_attributes_type": (
-        "expected keys here (lines like  key: value)",
-        "indent them under this key",
-    ),
-    "list_type": ("expected a list here", "start each item on its own line with '- '"),
-    "too_short": ("this list is too short", "add at least one item"),
-    "too_long": ("this is too long", "shorten it"),
-    "string_too_long": ("these words are too long", "shorten them, or split them in two"),
-    "string_too_short": ("these words are empty", "write something here"),
-    "greater_than_equal": ("{value} is too small here", "use a bigger number"),
-    "less_than_equal": ("{value} is too big here", "use a smaller number"),
-}
+def _words(value: object) -> Words:
+    return value if isinstance(value, Msg) else str(value)
 
 
 def _shown(value: object) -> str:

@@ -39,12 +39,14 @@ from bot.core.formats.plan import (
     WhoKind,
 )
 from bot.core.formats.render import reading_seconds, reflow, split_for_discord
-from bot.core.formats.timing import minutes
+from bot.core.formats.share_notes import default_warnings, warning_text, with_range_note
+from bot.core.formats.timing import minutes, minutes_said
 from bot.core.formats.variants import Cycle, Declaration, Mode, Variants
 from bot.core.formats.yamlsource import Path
 from bot.core.resources import Resource
+from bot.i18n.message import Msg, msg
 
-Report = Callable[[Path, str, str], None]
+Report = Callable[[Path, Msg | str, Msg | str], None]
 
 
 def _explained(mode: CrosstalkMode, reply_limit: int | None) -> str:
@@ -153,8 +155,11 @@ class Parts:
                 if option not in self._by_name:
                     self.report(
                         ("texts", name, "one-of", position),
-                        f"'{option}' is itself a choice; a choice lists texts with words",
-                        "list the texts with words directly",
+                        msg(
+                            "'{option}' is itself a choice; a choice lists texts with words",
+                            option=option,
+                        ),
+                        msg("list the texts with words directly"),
                     )
 
     def section_text(self, value: str, path: Path) -> SectionText | None:
@@ -168,7 +173,9 @@ class Parts:
             return SectionText((self._by_name[value],), title=self._by_name[value].title)
         chunks = split_for_discord(reflow(value))
         if not chunks:
-            self.report(path, "these words are empty", "write what should be said, or remove it")
+            self.report(
+                path, msg("these words are empty"), msg("write what should be said, or remove it")
+            )
             return None
         return SectionText((CompiledText("", "", chunks, reading_seconds=reading_seconds(value)),))
 
@@ -180,7 +187,9 @@ class Parts:
         if text is None:
             return ()
         if len(text.options) > 1:
-            self.report(path, "a choice of texts cannot be used here", "name a single text")
+            self.report(
+                path, msg("a choice of texts cannot be used here"), msg("name a single text")
+            )
         return text.options[0].chunks
 
     # --- people ---------------------------------------------------------------------------
@@ -192,7 +201,11 @@ class Parts:
         for role_id, role in specs.items():
             path: Path = ("roles", role_id)
             if role_id in schema.RESERVED_ROLE_NAMES:
-                self.report(path, f"'{role_id}' already means something", "choose another name")
+                self.report(
+                    path,
+                    msg("'{name}' already means something", name=role_id),
+                    msg("choose another name"),
+                )
             roles.append(
                 CompiledRole(
                     id=role_id,
@@ -224,20 +237,25 @@ class Parts:
         if value is None:
             return None
         if value == role_id:
-            self.report(path, "a role can't stand in for itself", "name another role, like chair")
+            self.report(
+                path, msg("a role can't stand in for itself"), msg("name another role, like chair")
+            )
             return None
         if value not in specs:
             self.report(
                 path,
-                f"there is no role called '{value}'",
+                msg("there is no role called '{value}'", value=value),
                 schema.suggestion(value, set(specs) - {role_id}),
             )
             return None
         if specs[value].rotation is RotationKind.ON_THE_DAY:
             self.report(
                 path,
-                f"'{value}' is found on the day, so nobody holds it ahead to stand in",
-                "name a role the rotation fills, or one that is elected",
+                msg(
+                    "'{value}' is found on the day, so nobody holds it ahead to stand in",
+                    value=value,
+                ),
+                msg("name a role the rotation fills, or one that is elected"),
             )
             return None
         return value
@@ -252,7 +270,9 @@ class Parts:
         if value not in specs:
             choices = (set(specs) - {role_id}) | {"any-member", "skip"}
             self.report(
-                path, f"there is no role called '{value}'", schema.suggestion(value, choices)
+                path,
+                msg("there is no role called '{value}'", value=value),
+                schema.suggestion(value, choices),
             )
             return Fallback(FallbackKind.ANY_MEMBER)
         # Follow the chain: a role standing in for itself, directly or not, helps nobody.
@@ -260,7 +280,11 @@ class Parts:
         current: str | None = value
         while current is not None and current in specs:
             if current in seen:
-                self.report(path, "these fallbacks go round in a circle", "end one with any-member")
+                self.report(
+                    path,
+                    msg("these fallbacks go round in a circle"),
+                    msg("end one with any-member"),
+                )
                 return Fallback(FallbackKind.ANY_MEMBER)
             seen.add(current)
             current = specs[current].fallback
@@ -337,7 +361,7 @@ class Parts:
         if speaker is not None and "limit" not in spec.model_fields_set:
             # A speaker is not held to the members' share limit: their own, or 20 minutes.
             limit = dict(base.role_limits).get(speaker.role or "", 20 * 60)
-            base = replace(base, limit_seconds=limit, warnings=_default_warnings(limit))
+            base = replace(base, limit_seconds=limit, warnings=default_warnings(limit))
             base = replace(base, busy_limits=(), fair_share=None)
         return self._timer_from(spec, base, path)
 
@@ -352,13 +376,13 @@ class Parts:
         if spec.warn is not None:
             warnings = self._warnings(spec.warn, limit, (*path, "warn"))
         elif low is not None:
-            warnings = _default_warnings(limit)[-1:]  # "that's time" at the top of the range
+            warnings = default_warnings(limit)[-1:]  # "that's time" at the top of the range
         elif base is not None and ("limit" not in given or base.limit_seconds == limit):
             warnings = base.warnings
         else:
-            warnings = _default_warnings(limit)
+            warnings = default_warnings(limit)
         if low is not None and limit is not None:
-            warnings = _with_range_note(warnings, low - limit)
+            warnings = with_range_note(warnings, low - limit)
         return ShareTimer(
             limit_seconds=limit,
             grace_seconds=spec.grace
@@ -395,20 +419,26 @@ class Parts:
             here: Path = (*path, position)
             if limit is None:
                 self.report(
-                    here, "there is no share limit for this note to count from", "set limit:"
+                    here,
+                    msg("there is no share limit for this note to count from"),
+                    msg("set limit:"),
                 )
                 continue
             if spec.at < 0 and -spec.at >= limit:
                 self.report(
                     here,
-                    f"a note {minutes(spec.at)} before a {minutes(limit)} limit would come "
-                    "before the share starts",
-                    "use a shorter time",
+                    msg(
+                        "a note {minutes} before a {minutes2} limit would come before the share "
+                        "starts",
+                        minutes=minutes_said(spec.at),
+                        minutes2=minutes_said(limit),
+                    ),
+                    msg("use a shorter time"),
                 )
             if spec.at in found:
-                self.report(here, "this note is listed twice", "remove one")
+                self.report(here, msg("this note is listed twice"), msg("remove one"))
             words = "\n\n".join(self.chunks(spec.say, (*here, "say"))) if spec.say else ""
-            found[spec.at] = ShareWarning(spec.at, words or _warning_text(spec.at))
+            found[spec.at] = ShareWarning(spec.at, words or warning_text(spec.at))
         return tuple(sorted(found.values(), key=lambda w: w.offset_seconds))
 
     # --- before, after, meeting notes ------------------------------------------------------
@@ -418,7 +448,11 @@ class Parts:
         for position, note in enumerate(self.spec.time_left_notes):
             path: Path = ("time-left-notes", position)
             if note.left >= self.spec.length:
-                self.report(path, "this note would come before the meeting starts", "use less time")
+                self.report(
+                    path,
+                    msg("this note would come before the meeting starts"),
+                    msg("use less time"),
+                )
             words = self.chunks(note.say, (*path, "say")) if note.say else ()
             text = "\n\n".join(words) or f"About {minutes(note.left)} left in our meeting."
             found.append(MeetingWarning(note.left, text))
@@ -439,36 +473,3 @@ class Parts:
         spec = after.crosstalk or schema.CrosstalkSpec(policy=CrosstalkMode.ALLOWED)
         policy = self._policy(spec, None, ("after", "crosstalk"))
         return AfterClose(after.fellowship, text, policy)
-
-
-_BEFORE_WORDS = {
-    60: "About a minute left — no rush, just so you know.",
-    30: "About 30 seconds left.",
-}
-
-
-def _warning_text(offset: int) -> str:
-    if offset < 0:
-        return _BEFORE_WORDS.get(
-            -offset, f"About {minutes(offset)} left — no rush, just so you know."
-        )
-    if offset == 0:
-        return "That's time — thank you. Take a moment to finish your thought."
-    return f"Time was up {minutes(offset)} ago. Let's make room for the next person — thank you."
-
-
-def _with_range_note(warnings: tuple[ShareWarning, ...], offset: int) -> tuple[ShareWarning, ...]:
-    """The gentle note at the bottom of a range (``3m-5m``), unless the format wrote its own.
-    Its words name no minutes: when many wait, `when-busy` may shorten the share."""
-    if any(w.offset_seconds == offset for w in warnings):
-        return warnings
-    text = "No rush — there's still time to finish your thought; you might begin to bring it home."
-    note = ShareWarning(offset, text)
-    return tuple(sorted((*warnings, note), key=lambda w: w.offset_seconds))
-
-
-def _default_warnings(limit: int | None) -> tuple[ShareWarning, ...]:
-    if limit is None:
-        return ()
-    offsets = ([-60] if limit > 90 else []) + [0]
-    return tuple(ShareWarning(offset, _warning_text(offset)) for offset in offsets)

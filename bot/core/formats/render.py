@@ -18,6 +18,8 @@ import re
 import string
 from collections.abc import Iterator, Mapping
 
+from bot.i18n.message import Msg, msg
+
 #: Discord refuses a message longer than this many characters.
 DISCORD_MESSAGE_LIMIT = 2000
 
@@ -85,7 +87,7 @@ def render(text: str, values: Mapping[str, object]) -> str:
         return text
 
 
-def placeholder_problems(text: str) -> Iterator[tuple[int, str, str]]:
+def placeholder_problems(text: str) -> Iterator[tuple[int, Msg, Msg]]:
     """Yield ``(offset, message, hint)`` for every placeholder the group probably got wrong."""
     for match in _PLACEHOLDER_LIKE.finditer(text):
         name = match.group(1)
@@ -94,14 +96,25 @@ def placeholder_problems(text: str) -> Iterator[tuple[int, str, str]]:
         squashed = re.sub(r"[\s-]", "_", name.strip().lower())
         close = difflib.get_close_matches(squashed, list(PLACEHOLDERS), n=1, cutoff=0.6)
         hint = (
-            f"did you mean ${{{close[0]}}}?"
+            msg("did you mean {placeholder}?", placeholder=f"${{{close[0]}}}")
             if close
-            else "the placeholders you can use are: " + ", ".join(f"${{{n}}}" for n in PLACEHOLDERS)
+            else msg(
+                "the placeholders you can use are: {placeholders}",
+                placeholders=", ".join(f"${{{n}}}" for n in PLACEHOLDERS),
+            )
         )
-        yield match.start(), f"unknown placeholder ${{{name}}}", hint
+        yield (
+            match.start(),
+            msg("unknown placeholder {placeholder}", placeholder=f"${{{name}}}"),
+            hint,
+        )
     for match in _BARE_KNOWN.finditer(text):
         name = match.group(1)
-        yield match.start(), f"${name} needs braces", f"write it as ${{{name}}}"
+        yield (
+            match.start(),
+            msg("{placeholder} needs braces", placeholder=f"${name}"),
+            msg("write it as {placeholder}", placeholder=f"${{{name}}}"),
+        )
 
 
 def worst_case_length(text: str) -> int:

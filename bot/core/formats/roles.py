@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n.message import Msg, msg, msg_n
+
 
 class WhoKind(StrEnum):
     ROLE = "role"  # whoever holds `role` (the chair is the role "chair")
@@ -104,3 +106,27 @@ def eligibility_words(role: CompiledRole, roles: tuple[CompiledRole, ...] = ()) 
         other = Who(WhoKind.ROLE, role.substitute).describe(roles)
         parts.append(f"{other} stands in when its holder can't come")
     return "; ".join(parts)
+
+
+def eligibility_said(role: CompiledRole, roles: tuple[CompiledRole, ...] = ()) -> list[Msg]:
+    """:func:`eligibility_words` as messages, one a rule (empty when nothing special)."""
+    rules = role.eligibility
+    parts: list[Msg] = []
+    if role.seats > 1:
+        parts.append(msg_n("{n} seat each meeting", "{n} seats each meeting", role.seats))
+    if rules.trained:
+        parts.append(msg("only volunteers who have done the group's training"))
+    if rules.at_most_every > 1:
+        parts.append(
+            msg_n(
+                "at most once every {n} meeting each",
+                "at most once every {n} meetings each",
+                rules.at_most_every,
+            )
+        )
+    if rules.wait_for_everyone:
+        parts.append(msg("nobody serves twice until every volunteer has served once"))
+    if role.substitute is not None:
+        other = Who(WhoKind.ROLE, role.substitute).describe(roles)
+        parts.append(msg("{role} stands in when its holder can't come", role=other))
+    return parts

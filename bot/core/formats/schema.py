@@ -47,6 +47,7 @@ from bot.core.formats.sections import (
 )
 from bot.core.formats.variants import DECLARATION_WORDS, MOST_DECLARATIONS
 from bot.core.resources import LINE_LIMIT, MOST_RESOURCES, TITLE_LIMIT, link_problem
+from bot.i18n.message import msg
 
 __all__ = [
     "NAME_PATTERN",
@@ -103,16 +104,18 @@ class RoleSpec(Shorthand):
         if self.elected:
             if "rotation" in self.model_fields_set:
                 raise invalid(
-                    "an elected role is not rotated",
-                    "remove rotation: (the business meeting elects it; term: says for how long)",
+                    msg("an elected role is not rotated"),
+                    msg(
+                        "remove rotation: (the business meeting elects it; term: says for how long)"
+                    ),
                 )
             if self.seats != 1:
-                raise invalid("an elected role has one seat", "remove seats:")
+                raise invalid(msg("an elected role has one seat"), msg("remove seats:"))
             return self
         if (self.rotation is RotationKind.TERM) != (self.term is not None):
             raise invalid(
-                "a term goes with rotation: term",
-                "write both  rotation: term  and  term: 4 meetings  (or neither)",
+                msg("a term goes with rotation: term"),
+                msg("write both  rotation: term  and  term: 4 meetings  (or neither)"),
             )
         return self
 
@@ -131,11 +134,13 @@ class TextSpec(Shorthand):
     def _text_or_choice(self) -> TextSpec:
         if (self.text is None) == (self.one_of is None):
             raise invalid(
-                "a text has either its words (text:) or a choice of texts (one-of:)",
-                "keep one of the two",
+                msg("a text has either its words (text:) or a choice of texts (one-of:)"),
+                msg("keep one of the two"),
             )
         if self.choose is not None and self.one_of is None:
-            raise invalid("choose: only goes with one-of:", "list the texts to choose from")
+            raise invalid(
+                msg("choose: only goes with one-of:"), msg("list the texts to choose from")
+            )
         return self
 
 
@@ -164,8 +169,12 @@ class DeclarationSpec(Shorthand):
     def _fits_a_button(self) -> DeclarationSpec:
         if len(self.words) > DECLARATION_WORDS:
             raise invalid(
-                f"these words are {len(self.words)} characters; a button holds {DECLARATION_WORDS}",
-                "say it more briefly, like  I'm new (under 30 days)",
+                msg(
+                    "these words are {count} characters; a button holds {most}",
+                    count=len(self.words),
+                    most=DECLARATION_WORDS,
+                ),
+                msg("say it more briefly, like  I'm new (under 30 days)"),
             )
         return self
 
@@ -189,10 +198,10 @@ class ModeSpec(Spec):
     @model_validator(mode="after")
     def _default_is_a_choice(self) -> ModeSpec:
         if len(set(self.choices)) != len(self.choices):
-            raise invalid("a choice is listed twice", "list each choice once")
+            raise invalid(msg("a choice is listed twice"), msg("list each choice once"))
         if self.default is not None and self.default not in self.choices:
             raise invalid(
-                f"the default '{self.default}' is not one of the choices",
+                msg("the default '{default}' is not one of the choices", default=self.default),
                 suggestion(self.default, set(self.choices)),
             )
         return self
@@ -233,7 +242,7 @@ def _check_link(value: str) -> str:
 
 def _not_blank(value: str) -> str:
     if not value.strip():
-        raise invalid("these words are empty", "write what it is, or remove the resource")
+        raise invalid(msg("these words are empty"), msg("write what it is, or remove the resource"))
     return value
 
 

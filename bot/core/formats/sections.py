@@ -17,6 +17,7 @@ from pydantic import Discriminator, Tag, model_validator
 from bot.core.formats.kinds import KINDS
 from bot.core.formats.kinds.base import SectionSpec, WithIntro
 from bot.core.formats.parsing import invalid
+from bot.i18n.message import msg
 
 __all__ = [
     "SECTION_KINDS",
@@ -53,20 +54,22 @@ class UnknownSection(SectionSpec):
         kinds_list = ", ".join(sorted(SECTION_KINDS))
         if not isinstance(value, dict):
             raise invalid(
-                "each section is a list item that starts with its kind",
+                msg("each section is a list item that starts with its kind"),
                 "write it like  - say: Welcome, everyone.  (kinds: " + kinds_list + ")",
             )
         kinds = [key for key in value if key in SECTION_KINDS]
         if len(kinds) > 1:
             raise invalid(
                 "a section can be only one kind, but this one has " + " and ".join(kinds),
-                "split it into separate sections, each starting with its own -",
+                msg("split it into separate sections, each starting with its own -"),
             )
         guesses = [difflib.get_close_matches(str(k), SECTION_KINDS, n=1, cutoff=0.6) for k in value]
         guess = next((g[0] for g in guesses if g), None)
         raise invalid(
-            "this section does not say what kind it is",
-            f"did you mean '{guess}'?" if guess else f"start it with one of: {kinds_list}",
+            msg("this section does not say what kind it is"),
+            msg("did you mean '{guess}'?", guess=guess)
+            if guess
+            else msg("start it with one of: {kinds_list}", kinds_list=kinds_list),
         )
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.i18n.message import Msg, msg, msg_n
+
 
 class AnchorBase(StrEnum):
     START = "start"  # offset after the meeting started
@@ -58,6 +60,32 @@ class Anchor:
                 return f"{minutes} minutes into the section"
         return ""  # pragma: no cover
 
+    def said(self) -> Msg:
+        """:meth:`describe` as a message, for the reader's language."""
+        whole = abs(self.offset_seconds) // 60
+        match self.base:
+            case AnchorBase.START:
+                return msg_n("{n} minute after the start", "{n} minutes after the start", whole)
+            case AnchorBase.END if whole == 0:
+                return msg("the end")
+            case AnchorBase.END:
+                return msg_n("{n} minute before the end", "{n} minutes before the end", whole)
+            case AnchorBase.CLOCK if self.hour is None:
+                return msg("{time} on the clock", time=f":{self.minute:02d}")
+            case AnchorBase.CLOCK:
+                return msg("{time} on the clock", time=f"{self.hour:02d}:{self.minute:02d}")
+        return msg_n("{n} minute into the section", "{n} minutes into the section", whole)
+
+
+def minutes_said(seconds: int) -> Msg:
+    """:func:`minutes` as a message: "45 seconds", "1 minute", "1 minute 30 seconds"."""
+    whole, rest = divmod(abs(seconds), 60)
+    secs = msg_n("{n} second", "{n} seconds", rest)
+    if whole == 0:
+        return secs
+    mins = msg_n("{n} minute", "{n} minutes", whole)
+    return msg("{minutes} {seconds}", minutes=mins, seconds=secs) if rest else mins
+
 
 def minutes(seconds: int) -> str:
     """A length in plain words: "45 seconds", "1 minute", "3 minutes", "1 minute 30 seconds"."""
@@ -75,6 +103,15 @@ def limit_words(high: int, low: int | None = None) -> str:
     if low % 60 == 0 and high % 60 == 0:
         return f"{low // 60}–{minutes(high)}"
     return f"{minutes(low)} to {minutes(high)}"
+
+
+def limit_said(high: int, low: int | None = None) -> Msg:
+    """:func:`limit_words` as a message."""
+    if low is None or low >= high:
+        return msg("up to {length}", length=minutes_said(high))
+    if low % 60 == 0 and high % 60 == 0:
+        return msg("{low}–{high}", low=low // 60, high=minutes_said(high))
+    return msg("{low} to {high}", low=minutes_said(low), high=minutes_said(high))
 
 
 @dataclass(frozen=True)

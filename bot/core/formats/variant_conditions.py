@@ -11,8 +11,9 @@ from bot.core.formats import conditions as cond
 from bot.core.formats.fields import ConditionSpec, suggestion
 from bot.core.formats.variants import Variants
 from bot.core.formats.yamlsource import Path
+from bot.i18n.message import Msg, msg
 
-Report = Callable[[Path, str, str], None]
+Report = Callable[[Path, Msg | str, Msg | str], None]
 DAY = 24 * 60
 
 
@@ -31,7 +32,7 @@ def variant_conditions(
         if declared not in known:
             report(
                 (*path, key),
-                f"there is no declaration called '{declared}'",
+                msg("there is no declaration called '{declared}'", declared=declared),
                 suggestion(declared, known)
                 or f"add it under declarations:, like  {declared}: I've worked this step",
             )
@@ -45,9 +46,11 @@ def variant_conditions(
         if start == end:
             report(
                 (*path, "before"),
-                "after: and before: are the same time, so no meeting is ever between them",
-                "give the time the meeting may begin from (after:) and the time it begins "
-                "before (before:)",
+                msg("after: and before: are the same time, so no meeting is ever between them"),
+                msg(
+                    "give the time the meeting may begin from (after:) and the time it begins "
+                    "before (before:)"
+                ),
             )
         found.append(cond.StartsBetween(start, end))
     if spec.week_of_cycle:
@@ -64,17 +67,23 @@ def _cycle(
     if cycle is None:
         report(
             (*path, "week-of-cycle"),
-            "week-of-cycle: needs the cycle it counts in",
-            "add at the top of the format:  cycle: {weeks: 4, from: 2026-01-05}  "
-            "(the first day of a week 1)",
+            msg("week-of-cycle: needs the cycle it counts in"),
+            msg(
+                "add at the top of the format:  cycle: {{weeks: 4, from: 2026-01-05}}  (the first "
+                "day of a week 1)"
+            ),
         )
         return []
     beyond = sorted(w for w in weeks if w > cycle.weeks)
     if beyond:
         report(
             (*path, "week-of-cycle"),
-            f"the cycle has {cycle.weeks} weeks, so week {beyond[0]} never comes",
-            f"use a week from 1 to {cycle.weeks}, or change  weeks:  under cycle:",
+            msg(
+                "the cycle has {weeks} weeks, so week {beyond} never comes",
+                weeks=cycle.weeks,
+                beyond=beyond[0],
+            ),
+            msg("use a week from 1 to {weeks}, or change  weeks:  under cycle:", weeks=cycle.weeks),
         )
     return [cond.InCycleWeeks(frozenset(weeks), cycle)]
 
@@ -86,8 +95,8 @@ def _mode(
     if mode is None:
         report(
             path,
-            f"there is no mode called '{name}'",
-            suggestion(name, {m.name for m in variants.modes}) or "declare it under modes:",
+            msg("there is no mode called '{name}'", name=name),
+            suggestion(name, {m.name for m in variants.modes}) or msg("declare it under modes:"),
         )
         return []
     values = [wanted] if isinstance(wanted, str) else wanted
@@ -95,10 +104,18 @@ def _mode(
         if value not in mode.choices:
             report(
                 path,
-                f"'{value}' is not one of the choices of the mode '{name}'",
+                msg(
+                    "'{value}' is not one of the choices of the mode '{name}'",
+                    value=value,
+                    name=name,
+                ),
                 suggestion(value, set(mode.choices)),
             )
     if not values:
-        report(path, "the list of choices is empty", f"name one of: {', '.join(mode.choices)}")
+        report(
+            path,
+            msg("the list of choices is empty"),
+            msg("name one of: {choices}", choices=", ".join(mode.choices)),
+        )
         return []
     return [cond.InMode(name, frozenset(values))]

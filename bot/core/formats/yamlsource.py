@@ -22,6 +22,8 @@ from typing import Any
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.i18n.message import Msg, msg
+
 Path = tuple[str | int, ...]
 
 #: Deeper than this is surely a mistake (a real format nests five or six levels).
@@ -55,8 +57,8 @@ class Located:
 class SourceProblem(Exception):
     """The YAML could not be read at all; carries where and why."""
 
-    def __init__(self, line: int, column: int, message: str, hint: str) -> None:
-        super().__init__(message)
+    def __init__(self, line: int, column: int, message: Msg | str, hint: Msg | str) -> None:
+        super().__init__(str(message))
         self.line, self.column, self.message, self.hint = line, column, message, hint
 
 
@@ -75,19 +77,26 @@ def read_yaml(text: str) -> Located:
         line, column = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         problem = (exc.problem or exc.context or "the YAML could not be read").strip()
         raise SourceProblem(
-            line, column, f"YAML syntax: {problem}", _syntax_hint(problem)
+            line, column, msg("YAML syntax: {problem}", problem=problem), _syntax_hint(problem)
         ) from None
     except yaml.YAMLError as exc:  # a ReaderError: a character YAML does not allow
         position = getattr(exc, "position", 0)
         line = text.count("\n", 0, position) + 1
         column = position - (text.rfind("\n", 0, position) + 1) + 1
         raise SourceProblem(
-            line, column, "the file contains a character that is not allowed", "retype that line"
+            line,
+            column,
+            msg("the file contains a character that is not allowed"),
+            msg("retype that line"),
         ) from None
     except RecursionError:
-        raise SourceProblem(1, 1, "the file is nested far too deeply", "simplify it") from None
+        raise SourceProblem(
+            1, 1, msg("the file is nested far too deeply"), msg("simplify it")
+        ) from None
     if root is None:
-        raise SourceProblem(1, 1, "the file is empty", "start with  format: 1  and  name: …")
+        raise SourceProblem(
+            1, 1, msg("the file is empty"), msg("start with  format: 1  and  name: …")
+        )
     located = Located(None)
     counter = [0]
     located.data = _convert(root, (), located, set(), counter)
@@ -113,7 +122,10 @@ def _check_nesting(text: str) -> None:
             if depth > MAX_DEPTH:
                 mark = token.start_mark
                 raise SourceProblem(
-                    mark.line + 1, mark.column + 1, "this is nested too deeply", "simplify it"
+                    mark.line + 1,
+                    mark.column + 1,
+                    msg("this is nested too deeply"),
+                    msg("simplify it"),
                 )
         elif isinstance(token, _CLOSES):
             depth -= 1
@@ -125,31 +137,35 @@ _COLLECTION_TAGS: dict[type[Node], str] = {
 }
 
 
-def _syntax_hint(problem: str) -> str:
+def _syntax_hint(problem: str) -> Msg:
     if "tab" in problem or r"\t" in problem:
-        return "indent with spaces, not tabs"
+        return msg("indent with spaces, not tabs")
     if "mapping values are not allowed" in problem:
-        return "put text that contains ': ' in quotes"
+        return msg("put text that contains ': ' in quotes")
     if "could not find expected ':'" in problem:
-        return "each line needs a key and a colon, like  name: Our meeting"
+        return msg("each line needs a key and a colon, like  name: Our meeting")
     if "found character '%'" in problem or "'@'" in problem or "'`'" in problem:
-        return "put text that starts with this character in quotes"
-    return "check the indentation and quotes on this line and the one before"
+        return msg("put text that starts with this character in quotes")
+    return msg("check the indentation and quotes on this line and the one before")
 
 
 def _convert(node: Node, path: Path, located: Located, seen: set[int], counter: list[int]) -> Any:
     counter[0] += 1
     where = _position(node)
     if counter[0] > MAX_NODES:
-        raise SourceProblem(where.line, where.column, "the file has too many entries", "shorten it")
+        raise SourceProblem(
+            where.line, where.column, msg("the file has too many entries"), msg("shorten it")
+        )
     if len(path) > MAX_DEPTH:
-        raise SourceProblem(where.line, where.column, "this is nested too deeply", "simplify it")
+        raise SourceProblem(
+            where.line, where.column, msg("this is nested too deeply"), msg("simplify it")
+        )
     if id(node) in seen:
         raise SourceProblem(
             where.line,
             where.column,
-            "formats do not use YAML anchors and aliases (& and *)",
-            "write the value out in full",
+            msg("formats do not use YAML anchors and aliases (& and *)"),
+            msg("write the value out in full"),
         )
     seen.add(id(node))
     located.values[path] = where
@@ -159,8 +175,8 @@ def _convert(node: Node, path: Path, located: Located, seen: set[int], counter: 
             SourceProblem(
                 where.line,
                 where.column,
-                f"formats do not use YAML tags like {_short_tag(node.tag)}",
-                "remove it",
+                msg("formats do not use YAML tags like {tag}", tag=_short_tag(node.tag)),
+                msg("remove it"),
             )
         )
     if isinstance(node, MappingNode):
@@ -170,7 +186,10 @@ def _convert(node: Node, path: Path, located: Located, seen: set[int], counter: 
             if not isinstance(key_node, ScalarNode):
                 located.problems.append(
                     SourceProblem(
-                        key_where.line, key_where.column, "a key must be a plain word", "e.g. name:"
+                        key_where.line,
+                        key_where.column,
+                        msg("a key must be a plain word"),
+                        msg("e.g. name:"),
                     )
                 )
                 continue
@@ -181,8 +200,12 @@ def _convert(node: Node, path: Path, located: Located, seen: set[int], counter: 
                     SourceProblem(
                         key_where.line,
                         key_where.column,
-                        f"'{key}' appears twice here (first on line {first.line})",
-                        "keep one of them",
+                        msg(
+                            "'{key}' appears twice here (first on line {line})",
+                            key=key,
+                            line=first.line,
+                        ),
+                        msg("keep one of them"),
                     )
                 )
                 continue
@@ -207,7 +230,10 @@ def _scalar(node: Node, where: Position, located: Located) -> Any:
     if not tag.startswith(_PREFIX):
         located.problems.append(
             SourceProblem(
-                where.line, where.column, f"formats do not use YAML tags like {tag}", "remove it"
+                where.line,
+                where.column,
+                msg("formats do not use YAML tags like {tag}", tag=tag),
+                msg("remove it"),
             )
         )
         return value
@@ -225,7 +251,10 @@ def _scalar(node: Node, where: Position, located: Located) -> Any:
     if kind not in {"int", "float", "str", "timestamp"}:
         located.problems.append(
             SourceProblem(
-                where.line, where.column, f"formats do not use YAML tags like !!{kind}", "remove it"
+                where.line,
+                where.column,
+                msg("formats do not use YAML tags like {tag}", tag=f"!!{kind}"),
+                msg("remove it"),
             )
         )
     return value

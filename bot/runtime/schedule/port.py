@@ -9,6 +9,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Protocol
 
+from bot.i18n import Msg
 from bot.runtime.live import LiveMeeting
 from bot.store.groups import GroupRecord
 
@@ -49,8 +50,9 @@ class SchedulePort(Protocol):
         """Start, complete or cancel the bot's event; False if it is gone or can't change so.
         Raises :class:`EventsNotAllowed`."""
 
-    async def tell(self, group: GroupRecord, text: str) -> None:
-        """Post in the group's channel, pinging nobody (never raises)."""
+    async def tell(self, group: GroupRecord, text: Msg | str) -> None:
+        """Post in the group's channel, in the group's language, pinging nobody (never
+        raises)."""
 
 
 class Opener(Protocol):

@@ -36,6 +36,7 @@ from bot.core.schedule import (
 )
 from bot.core.schedule.stored import SUBJECTS, StoredSchedule, normalise
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.i18n import msg
 from bot.runtime.clock import Clock, time_zone, zone_name
 from bot.runtime.events import MeetingClosed
 from bot.runtime.formats import FormatLibrary
@@ -137,9 +138,11 @@ class ScheduleService:
             stored = stored.changed("schedule", value)
         if schedule and not timezone and stored.zone == StoredSchedule().zone:
             raise InvalidInput(
-                "Please choose the group's time zone too (`timezone`), so meetings open at the "
-                "right hour where the group lives — or write it after the time, like "
-                "`Tuesdays 19:00 America/New_York`."
+                msg(
+                    "Please choose the group's time zone too (`timezone`), so meetings open at "
+                    "the right hour where the group lives — or write it after the time, like "
+                    "`Tuesdays 19:00 America/New_York`."
+                )
             )
         return stored
 
@@ -155,10 +158,10 @@ class ScheduleService:
         """``/group schedule`` with a change, before the group's first meeting (the caller has
         checked Manage Server); afterwards only a group decision changes it."""
         if subject not in SUBJECTS:
-            raise InvalidInput("That isn't part of a schedule.")
+            raise InvalidInput(msg("That isn't part of a schedule."))
         group = await self._group_here(channel_id)
         if group.meetings_held > 0:
-            raise NotAllowed(texts.AFTER_FIRST_MEETING.format(subject=subject))
+            raise NotAllowed(msg(texts.AFTER_FIRST_MEETING.msgid, subject=subject))
         async with self._lock(group.id):
             row = await self._store.schedules.get(group.id)
             stored = StoredSchedule() if row is None else row.spec

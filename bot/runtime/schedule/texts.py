@@ -1,21 +1,24 @@
-"""The schedule's words (STYLE.md: warm, short, plain; say what happens next)."""
+"""The schedule's words (STYLE.md: warm, short, plain; say what happens next). Messages
+(:func:`bot.i18n.msg`) are rendered where the reader is known: the channel's posts in the
+group's language by the adapter, errors in the member's."""
 
 from __future__ import annotations
 
 from datetime import date
 
 from bot.core.schedule import WEEKDAYS
+from bot.i18n import msg
 
-NO_EVENTS_PERMISSION = (
+NO_EVENTS_PERMISSION = msg(
     "I couldn't put the next meeting in this server's **Events** list: I need the "
     "**Create Events** permission (Server Settings → Roles → my role). Meetings still open on "
     "time without it, and `/group schedule` shows when they are."
 )
-ASK_FOR_A_CHAIR = (
+ASK_FOR_A_CHAIR = msg(
     "The meeting has opened at its usual time. Nobody is down to chair today: anyone can press "
     "**Step in as chair** on the panel to chair it. Thank you!"
 )
-AFTER_FIRST_MEETING = (
+AFTER_FIRST_MEETING = msg(
     "The group has met, so its schedule now belongs to the group: changing it is something "
     "the members decide together. `/propose change` with `what: {subject}` puts it to a vote."
 )

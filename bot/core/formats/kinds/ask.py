@@ -16,6 +16,7 @@ from bot.core.formats.fields import NAME_PATTERN, TextValue
 from bot.core.formats.kinds.base import Branch, Draft, KindSpec, SectionSpec
 from bot.core.formats.plan import CompiledFormat, CompiledSection, Question, SectionKind
 from bot.core.formats.render import render
+from bot.i18n.message import msg
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -40,8 +41,8 @@ def _compile(spec: AskSection, draft: Draft) -> None:
     if not spec.yes and not spec.no and spec.id is None:
         draft.report(
             draft.path,
-            "nothing depends on the answer to this question",
-            "add yes: or no: sections under it, or give it an id: to use in if:",
+            msg("nothing depends on the answer to this question"),
+            msg("add yes: or no: sections under it, or give it an id: to use in if:"),
         )
 
 

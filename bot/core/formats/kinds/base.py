@@ -39,6 +39,7 @@ from bot.core.formats.plan import (
     Who,
 )
 from bot.core.formats.yamlsource import Path
+from bot.i18n.message import Msg
 
 # --- the schema every kind builds on -------------------------------------------------------
 
@@ -67,7 +68,7 @@ class SectionParts(Protocol):
     """The format-wide parts, as a kind's compilation sees them."""
 
     @property
-    def report(self) -> Callable[[Path, str, str], None]:
+    def report(self) -> Callable[[Path, Msg | str, Msg | str], None]:
         """``report(path, message, hint)``: a problem with the YAML key at ``path``."""
         ...
 
@@ -119,7 +120,7 @@ class Draft:
     title: str = ""
     extras: dict[str, object] = field(default_factory=dict)
 
-    def report(self, path: Path, message: str, hint: str) -> None:
+    def report(self, path: Path, message: Msg | str, hint: Msg | str) -> None:
         self.parts.report(path, message, hint)
 
 

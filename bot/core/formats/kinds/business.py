@@ -24,6 +24,7 @@ from bot.core.formats.plan import (
     WhoKind,
 )
 from bot.core.formats.timing import minutes
+from bot.i18n.message import msg
 
 
 class AgendaItemSpec(Shorthand):
@@ -60,12 +61,14 @@ def _item(spec: AgendaItemSpec, number: int, draft: Draft) -> AgendaItem:
     if elect is not None and draft.parts.who(elect).kind is not WhoKind.ROLE:
         draft.report(
             (*path, "elect"),
-            f"'{elect}' is not a service role to elect",
-            "name one of the format's roles, like secretary",
+            msg("'{elect}' is not a service role to elect", elect=elect),
+            msg("name one of the format's roles, like secretary"),
         )
         elect = None
     if spec.term is not None and spec.elect is None:
-        draft.report((*path, "term"), "a term needs an election", "add elect: with the role")
+        draft.report(
+            (*path, "term"), msg("a term needs an election"), msg("add elect: with the role")
+        )
     who = draft.parts.who(spec.by) if spec.by else None
     return AgendaItem(spec.item, spec.time, who, elect, spec.term if elect else None)
 
@@ -76,8 +79,8 @@ def _compile(spec: BusinessSection, draft: Draft) -> None:
     if not 30 <= motions.voting <= 3600:
         draft.report(
             (*draft.path, "motions", "voting"),
-            "a ballot stays open between 30 seconds and an hour",
-            "write it like 2m",
+            msg("a ballot stays open between 30 seconds and an hour"),
+            msg("write it like 2m"),
         )
     draft.extras["business"] = BusinessRules(
         agenda=agenda,

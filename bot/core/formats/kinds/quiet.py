@@ -15,6 +15,7 @@ from bot.core.formats.fields import Duration, QuietLength, Spec
 from bot.core.formats.kinds.base import Draft, Family, KindSpec, WithIntro
 from bot.core.formats.parsing import invalid
 from bot.core.formats.plan import CompiledFormat, CompiledSection, Quiet, SectionKind
+from bot.i18n.message import msg
 
 
 class Bells(Spec):
@@ -30,7 +31,8 @@ class Bells(Spec):
         if isinstance(value, str):
             if value.strip().lower() not in words:
                 raise invalid(
-                    f"'{value}' is not a choice of bells", "write start, end, both or none"
+                    msg("'{value}' is not a choice of bells", value=value),
+                    msg("write start, end, both or none"),
                 )
             value = words[value.strip().lower()]
         if isinstance(value, list):

@@ -29,7 +29,8 @@ from bot.core.formats.plan import (
     TurnTaking,
     Who,
 )
-from bot.core.formats.timing import limit_words, minutes
+from bot.core.formats.timing import limit_words, minutes, minutes_said
+from bot.i18n.message import msg
 
 
 class SharingSpec(WithIntro, TimerSpec):
@@ -70,8 +71,12 @@ def share_timer(spec: TimerSpec, draft: Draft, *, speaker: Who | None = None) ->
     if box is not None and timer.limit_seconds and timer.limit_seconds > box:
         draft.report(
             (*draft.path, "time"),
-            f"a {minutes(timer.limit_seconds)} share cannot fit in this {minutes(box)} section",
-            "make the section longer or the share limit shorter",
+            msg(
+                "a {minutes} share cannot fit in this {minutes2} section",
+                minutes=minutes_said(timer.limit_seconds),
+                minutes2=minutes_said(box),
+            ),
+            msg("make the section longer or the share limit shorter"),
         )
     return timer
 
@@ -96,7 +101,9 @@ def _turns(order: Order, *, requests: bool, counts: bool) -> Callable[[SharingSp
 
 def _phases(spec: SharingSpec, draft: Draft, order: Order) -> tuple[TurnTaking, ...]:
     if spec.rounds is not None and spec.rounds > 1 and order is not Order.ROUND:
-        draft.report((*draft.path, "rounds"), "rounds: goes with order: round", "remove rounds:")
+        draft.report(
+            (*draft.path, "rounds"), msg("rounds: goes with order: round"), msg("remove rounds:")
+        )
     phase = TurnTaking(
         order=order,
         sharers=spec.who_shares or Sharers.EVERYONE,
