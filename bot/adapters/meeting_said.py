@@ -223,6 +223,14 @@ _BUILT_IN = {
             "The meeting has closed. Stay a while if you like: this is fellowship time, and "
             "conversation is welcome."
         ),
+        # the crosstalk policy's default explanation, posted as a part changes it
+        msg(
+            "While someone shares, we listen without replying or commenting, so everyone can "
+            "speak freely. You're welcome to share when it's your turn."
+        ),
+        msg("From here on, you're welcome to respond to each other — kindly, and one at a time."),
+        msg("From here on, responses are welcome. Please keep them short so everyone has room."),
+        msg("From here on, you may offer feedback when the person sharing asks for it."),
     )
 }
 _SPAN = r"(?P<span>\d+ seconds?|\d+ minutes?(?: \d+ seconds)?)"
@@ -236,7 +244,19 @@ _BUILT_IN_SPANS = (
         msg("Time was up {time} ago. Let's make room for the next person — thank you."),
     ),
     (re.compile(rf"About {_SPAN} left in our meeting\."), msg("About {time} left in our meeting.")),
+    (
+        re.compile(
+            rf"From here on, responses are welcome\. Please keep each to {_SPAN} so everyone "
+            r"has room\."
+        ),
+        msg(
+            "From here on, responses are welcome. Please keep each to {time} so everyone has room."
+        ),
+    ),
 )
+#: A default explanation with the policy's limit: "<explanation> Please keep each response to …"
+_EACH = re.compile(rf"(?P<said>.+) Please keep each response to {_SPAN}\.")
+_KEEP_EACH = msg("{explanation} Please keep each response to {time}.")
 
 
 def _seconds(said: str) -> int:
@@ -254,6 +274,11 @@ def built_in(locale: str, text: str) -> str:
     found = _BUILT_IN.get(text.strip())
     if found is not None:
         return render(locale, found)
+    each = _EACH.fullmatch(text.strip())
+    if each and each["said"] in _BUILT_IN:
+        explanation = render(locale, _BUILT_IN[each["said"]])
+        seconds = _seconds(each["span"])
+        return t(locale, _KEEP_EACH.msgid, explanation=explanation, time=span(locale, seconds))
     for pattern, words in _BUILT_IN_SPANS:
         matched = pattern.fullmatch(text.strip())
         if matched:
