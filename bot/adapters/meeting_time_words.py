@@ -17,6 +17,40 @@ from bot.core.meeting import time_effects as tfx
 from bot.i18n import SOURCE, Msg, msg, t, tn
 from bot.runtime.markup import when
 
+#: The headings a section has when its format gave it none (bot/core/formats/kinds): said in
+#: the group's language. A title the format wrote is shown as written.
+DEFAULT_TITLES = frozenset(
+    m.msgid
+    for m in (
+        msg("Announcements"),
+        msg("A question for the chair"),
+        msg("Small groups"),
+        msg("Business meeting"),
+        msg("Milestones"),
+        msg("A moment of silence"),
+        msg("Meditation"),
+        msg("Break"),
+        msg("Reading"),
+        msg("Our speaker"),
+        msg("From the chair"),
+        msg("From a member"),
+        msg("Together"),
+        msg("Collection"),
+        msg("Closing"),
+        msg("Choosing a topic"),
+        msg("Introductions"),
+        msg("Check-in"),
+        msg("Check-out"),
+        msg("Sharing"),
+    )
+)
+
+
+def shown_title(locale: str, title: str) -> str:
+    """A section's title: a default heading in the group's language, the format's own as it
+    wrote it."""
+    return t(locale, title) if title in DEFAULT_TITLES and locale != SOURCE else title
+
 
 def span(locale: str, seconds: int) -> str:
     """A length in plain words, as bot.core.formats.timing.minutes says it in English: "45
@@ -123,7 +157,7 @@ def late_words(late: tfx.RunningLate, *, locale: str = SOURCE) -> str:
             locale,
             "We're running a little behind. **{title}** was planned for {planned}; keeping our "
             "closing's time, there are {room} left for it.",
-            title=late.title,
+            title=shown_title(locale, late.title),
             planned=about(locale, late.planned),
             room=about(locale, late.room),
         )
@@ -133,7 +167,7 @@ def late_words(late: tfx.RunningLate, *, locale: str = SOURCE) -> str:
             "We're running behind, and there's no time left for **{title}** if we keep our "
             "closing's time. If we share anyway, we'll take about five minutes for it and "
             "finish a little after our planned end.",
-            title=late.title,
+            title=shown_title(locale, late.title),
         )
     question = _late_default(late.choices[0])
     asked = t(
@@ -179,7 +213,7 @@ def late_decided_words(decided: tfx.LateDecided, *, locale: str = SOURCE) -> str
     return t(
         locale,
         template.msgid,
-        title=decided.title,
+        title=shown_title(locale, decided.title),
         shorter=_short(locale, decided.shorter),
         when=when(decided.ends_at),
     )

@@ -24,6 +24,7 @@ from bot.adapters.meeting_time_words import (
     move_on_words,
     placeholder_note,
     reader_offered_words,
+    shown_title,
     span,
 )
 from bot.core.formats.plan import CompiledFormat, SectionKind, Who, WhoKind
@@ -46,6 +47,7 @@ __all__ = [
     "move_on_words",
     "placeholder_note",
     "reader_offered_words",
+    "shown_title",
     "span",
 ]
 
@@ -63,42 +65,9 @@ NOTICES = {
     ),
 }
 
-#: The headings a section has when its format gave it none (bot/core/formats/kinds): said in
-#: the group's language. A title the format wrote is shown as written.
-DEFAULT_TITLES = frozenset(
-    m.msgid
-    for m in (
-        msg("Announcements"),
-        msg("A question for the chair"),
-        msg("Small groups"),
-        msg("Business meeting"),
-        msg("Milestones"),
-        msg("A moment of silence"),
-        msg("Meditation"),
-        msg("Break"),
-        msg("Reading"),
-        msg("Our speaker"),
-        msg("From the chair"),
-        msg("From a member"),
-        msg("Together"),
-        msg("Collection"),
-        msg("Closing"),
-        msg("Choosing a topic"),
-        msg("Introductions"),
-        msg("Check-in"),
-        msg("Check-out"),
-        msg("Sharing"),
-    )
-)
 #: The close's last line (issue 15): /resources offered at every close (the same words as
 #: bot.core.resources.CLOSING_LINE; a test checks).
 _CLOSING_LINE = msg("If you'd like support between meetings, `/resources` shows where to find it.")
-
-
-def shown_title(locale: str, title: str) -> str:
-    """A section's title: a default heading in the group's language, the format's own as it
-    wrote it."""
-    return t(locale, title) if title in DEFAULT_TITLES and locale != SOURCE else title
 
 
 def _not_counted(ended: fx.MeetingEnded, members: int, length: str) -> Msg:

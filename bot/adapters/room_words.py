@@ -5,6 +5,7 @@ nothing here says who is new or who would rather listen."""
 
 from __future__ import annotations
 
+from bot.adapters.meeting_time_words import shown_title
 from bot.core.meeting import effects as fx
 from bot.i18n import SOURCE, msg, msg_n, render, t
 
@@ -20,7 +21,8 @@ def room_words(effect: fx.ChannelEffect, *, locale: str = SOURCE) -> str | None:
     """The words for one of the room's effects, or None if it has none."""
     match effect:
         case fx.ChairMoved(tool=fx.ChairTool.SKIPPED, title=title):
-            return t(locale, "The chair has moved us on from **{title}**.", title=title)
+            shown = shown_title(locale, title)
+            return t(locale, "The chair has moved us on from **{title}**.", title=shown)
         case fx.ChairMoved(tool=fx.ChairTool.BACK):
             return t(locale, "The chair has taken us back to the part before.")
         case fx.HandsCleared(count=count):
