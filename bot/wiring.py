@@ -105,7 +105,7 @@ def build_services(
         locks=GroupLocks(),
         meeting_under_way=lambda group: live.under_way(group.channel_id),
     )
-    presenter = MeetingPresenter(client, directory, clock)
+    presenter = MeetingPresenter(client, directory, clock, languages)
     rotation = RotationService(
         store=store,
         clock=clock,

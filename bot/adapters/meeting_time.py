@@ -14,13 +14,15 @@ from typing import TYPE_CHECKING, Any
 
 import discord
 
+from bot.adapters import meeting_said
 from bot.adapters import meeting_words as words
 from bot.core.formats.plan import CompiledFormat, SectionKind
 from bot.core.meeting import MeetingState
 from bot.core.meeting import effects as fx
 from bot.core.meeting import time_effects as tfx
+from bot.i18n import SOURCE, render, t
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings.requests import chooser_of, chooser_words
+from bot.runtime.meetings.requests import chooser_of
 from bot.runtime.meetings.timing import LATE_CHOICES
 from bot.ui.meeting import MeetingButton
 
@@ -42,47 +44,59 @@ def buttons(live: LiveMeeting, specs: Sequence[Spec]) -> discord.ui.View:
 async def show_time(presenter: MeetingPresenter, live: LiveMeeting, effect: Any) -> bool:
     """Show one time effect; False when ``effect`` is not one."""
     primary, secondary = discord.ButtonStyle.primary, discord.ButtonStyle.secondary
+    locale = presenter.locale(live)
     match effect:
         case tfx.CountdownBegins(begins_at=begins_at, chunks=chunks, readings=readings):
             values = presenter.values(live)
             said = [presenter.render(live, chunk, values) for chunk in chunks]
-            specs: list[Spec] = [("startnow", None, "Start now (chair)", primary)]
-            specs += [("recruit", i, f"I'll read: {title}", secondary) for i, title in readings]
+            specs: list[Spec] = [("startnow", None, t(locale, "Start now (chair)"), primary)]
+            specs += [
+                ("recruit", i, t(locale, "I'll read: {title}", title=title), secondary)
+                for i, title in readings
+            ]
             await presenter._post(
                 live,
-                words.countdown_words(begins_at, said, bool(readings)),
+                words.countdown_words(begins_at, said, bool(readings), locale=locale),
                 view=buttons(live, specs[:25]),
             )
         case tfx.ReaderOffered(title=title, who=who):
-            await presenter._post(
-                live, words.reader_offered_words(presenter.name(live, who), title)
-            )
+            name = presenter.name(live, who)
+            await presenter._post(live, words.reader_offered_words(name, title, locale=locale))
         case tfx.AwaitingStart(title=title, at=at):
+            start = t(locale, "Begin now (chair)")
             await presenter._post(
                 live,
-                words.awaiting_words(title, at),
-                view=buttons(live, [("startnow", None, "Begin now (chair)", primary)]),
+                words.awaiting_words(words.shown_title(locale, title), at, locale=locale),
+                view=buttons(live, [("startnow", None, start, primary)]),
             )
         case tfx.RunningLate(choices=choices, shorter=shorter, room=room):
             options: list[Spec] = [
-                ("late", LATE_CHOICES.index(c), words.late_label(c, shorter, room), secondary)
+                (
+                    "late",
+                    LATE_CHOICES.index(c),
+                    words.late_label(c, shorter, room, locale=locale),
+                    secondary,
+                )
                 for c in choices
             ]
             options[0] = (*options[0][:3], primary)  # what happens without an answer
-            await presenter._post(live, words.late_words(effect), view=buttons(live, options))
+            said_late = words.late_words(effect, locale=locale)
+            await presenter._post(live, said_late, view=buttons(live, options))
         case tfx.LateDecided():
-            await presenter._post(live, words.late_decided_words(effect))
+            await presenter._post(live, words.late_decided_words(effect, locale=locale))
         case tfx.OfferMoveOn(run=run):
+            move_on = t(locale, "Move on (chair)")
             await presenter._post(
                 live,
-                words.move_on_words(),
-                view=buttons(live, [("moveon", run, "Move on (chair)", secondary)]),
+                words.move_on_words(locale=locale),
+                view=buttons(live, [("moveon", run, move_on, secondary)]),
             )
         case tfx.PlaceholderLeftOut(index=index, title=title, whole=whole):
             chairs = live.chairs
             if chairs:
                 kind = live.plan.sections[index].kind
-                note = words.placeholder_note(title, kind, whole, live.group.channel_id)
+                channel = live.group.channel_id
+                note = words.placeholder_note(title, kind, whole, channel, locale=locale)
                 await presenter._private(live, chairs[0], note)
         case _:
             return False
@@ -94,23 +108,25 @@ async def post_section(
 ) -> None:
     """A section begins: its heading and words (one message where they fit), and the offer of
     a job found on the day (:func:`~bot.adapters.meeting_words.section_begins`)."""
+    locale = presenter.locale(live)
     chair = presenter.values(live)["chair"]
-    heading, job = words.section_begins(live.plan, effect, live.state.holders, chair)
+    heading, job = words.section_begins(live.plan, effect, live.state.holders, chair, locale=locale)
     if heading is not None:
         await presenter._post_chunks(live, heading, effect.chunks)
-    for said, specs in section_prompts(live.plan, live.state, effect):
+    for said, specs in section_prompts(live.plan, live.state, effect, locale=locale):
         await presenter._post(live, said, view=buttons(live, specs) if specs else None)
     if job is not None:
         # A job found on the day (the speaker …): anyone may take it.
+        take = [(f"role:{effect.index}", meeting_said.label(locale, "role"))]
         await presenter._post(
             live,
-            f"Who would like to be our {job.lower()} today?",
-            view=presenter._prompt_view(live, "role", [(f"role:{effect.index}", "I'll do it")]),
+            t(locale, "Who would like to be our {job} today?", job=job.lower()),
+            view=presenter._prompt_view(live, "role", take),
         )
 
 
 def section_prompts(
-    plan: CompiledFormat, state: MeetingState, effect: fx.PostSection
+    plan: CompiledFormat, state: MeetingState, effect: fx.PostSection, *, locale: str = SOURCE
 ) -> list[tuple[str, list[Spec]]]:
     """What the room is told as a part begins, after its words, with its buttons: small groups
     (honestly: no breakout rooms), how the topic is chosen, a milestone or a request offered
@@ -119,12 +135,18 @@ def section_prompts(
     primary, secondary = discord.ButtonStyle.primary, discord.ButtonStyle.secondary
     prompts: list[tuple[str, list[Spec]]] = []
     if section.kind is SectionKind.BREAKOUT and section.breakout_group_size:
-        prompts.append((words.breakout_words(section.breakout_group_size, effect.ends_at), []))
+        size = section.breakout_group_size
+        prompts.append((words.breakout_words(size, effect.ends_at, locale=locale), []))
     if section.kind is SectionKind.TOPIC:
-        said, label = words.topic_prompt(chooser_words(plan, chooser_of(state, section)))
-        prompts.append((said, [("topic", None, label, primary)]))
+        chooser = words.chooser_words(plan, chooser_of(state, section))
+        said, topic = words.topic_prompt(chooser, locale=locale)
+        prompts.append((said, [("topic", None, topic, primary)]))
     if section.private_requests and section.kind is SectionKind.MILESTONES:
-        prompts.append((words.MILESTONE_PROMPT, [("milestone", None, "Mark a milestone", primary)]))
+        mark = t(locale, "Mark a milestone")
+        prompts.append(
+            (render(locale, words.MILESTONE_PROMPT), [("milestone", None, mark, primary)])
+        )
     elif section.private_requests:
-        prompts.append((words.ASK_PROMPT, [("ask", None, "Tell the chair privately", secondary)]))
+        ask = t(locale, "Tell the chair privately")
+        prompts.append((render(locale, words.ASK_PROMPT), [("ask", None, ask, secondary)]))
     return prompts

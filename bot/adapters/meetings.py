@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import discord
 
+from bot.adapters import meeting_said as said
 from bot.adapters import room_words as rw
 from bot.adapters.meeting_time import post_section, show_time
 from bot.adapters.meeting_words import (
@@ -25,11 +26,11 @@ from bot.adapters.meeting_words import (
     ended_words,
     panel_embed,
     quiet_words,
+    shown_title,
     upper_first,
     without_next_chair,
 )
 from bot.adapters.sending import nonce_for
-from bot.core.formats.plan import Order, Sharers
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
 from bot.core.meeting import Status
@@ -37,9 +38,12 @@ from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused
 from bot.guild import MEETING_PERMISSIONS, Directory, refusals
+from bot.i18n import Msg, group_locale
+from bot.i18n import render as say_in
 from bot.runtime.clock import Clock
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeeting
-from bot.runtime.markup import first_name, when
+from bot.runtime.markup import first_name
 from bot.runtime.meetings import Unshown
 from bot.runtime.meetings.refusals import cannot_post_words, chair_note
 from bot.ui.meeting import prompt_view
@@ -69,10 +73,13 @@ class MeetingPresenter:
         client: discord.Client,
         directory: Directory,
         clock: Clock,
+        languages: GroupLanguages | None = None,
     ) -> None:
         self._client = client
         self._directory = directory
         self._clock = clock
+        self._languages = languages
+        self._locales: dict[int, str] = {}  # meeting id -> its group's language, last read
         self._panel_view = panel_view
         self._prompt_view = prompt_view
         self._panel_tasks: dict[int, asyncio.Task[None]] = {}
@@ -82,6 +89,21 @@ class MeetingPresenter:
         self._panel_live: dict[int, LiveMeeting] = {}  # the newest meeting with that id
         self._reposted: dict[int, int] = {}  # meeting id -> its panel, posted again
         self._progress: dict[int, _Progress] = {}  # meeting id -> the effect being shown
+
+    # --- the group's language --------------------------------------------------------------
+
+    def locale(self, live: LiveMeeting) -> str:
+        """The language of the meeting's channel, as last read (its format's until then)."""
+        return self._locales.get(live.id) or group_locale(live.plan.language)
+
+    async def speaks(self, live: LiveMeeting) -> str:
+        """Read the group's language again (a group may decide on another between posts)."""
+        if self._languages is not None:
+            try:
+                self._locales[live.id] = await self._languages.of_group(live.group)
+            except Exception:
+                log.warning("A group's language could not be read; keeping the last known")
+        return self.locale(live)
 
     # --- names (memory only) -----------------------------------------------------------------
 
@@ -107,16 +129,25 @@ class MeetingPresenter:
 
     def name(self, live: LiveMeeting, who: Pseudonym | None) -> str:
         member = None if who is None else self.member(live, who)
-        return first_name(member.display_name) if member else "someone"
+        return first_name(member.display_name) if member else self.say(live, said.SOMEONE)
+
+    def say(self, live: LiveMeeting, words: Msg) -> str:
+        return say_in(self.locale(live), words)
 
     def values(self, live: LiveMeeting) -> dict[str, str]:
-        values = dict(live.runner.render_values(live.state))
+        start = live.state.started_at
+        values = said.local_values(self.locale(live), live.runner.render_values(live.state), start)
         channel = self._client.get_channel(live.group.channel_id)
-        values["group"] = getattr(channel, "name", "our group").replace("-", " ")
+        group = getattr(channel, "name", None) or self.say(live, said.OUR_GROUP)
+        values["group"] = group.replace("-", " ")
         chairs = live.chairs
-        values["chair"] = self.name(live, chairs[0]) if chairs else "today's chair"
+        values["chair"] = (
+            self.name(live, chairs[0]) if chairs else self.say(live, said.TODAYS_CHAIR)
+        )
         speakers = live.state.holders("speaker")
-        values["speaker"] = self.name(live, speakers[0]) if speakers else "a member of our group"
+        values["speaker"] = (
+            self.name(live, speakers[0]) if speakers else self.say(live, said.A_MEMBER)
+        )
         return values
 
     # --- sending -----------------------------------------------------------------------------
@@ -166,6 +197,7 @@ class MeetingPresenter:
     def render(self, live: LiveMeeting, chunk: str, values: dict[str, str]) -> str:
         """A text of the format with today's values; a sentence naming the next chair is left
         out when nobody is known to chair next time."""
+        chunk = said.built_in(self.locale(live), chunk)
         return render(chunk if "next_chair" in values else without_next_chair(chunk), values)
 
     async def _post_chunks(self, live: LiveMeeting, heading: str, chunks: Sequence[str]) -> None:
@@ -194,14 +226,19 @@ class MeetingPresenter:
     def panel_embed(self, live: LiveMeeting) -> discord.Embed:
         panel = live.runner.describe(live.state, self._clock.now())
         paused = cannot_post_words(self.missing(live)) if live.state.cannot_post else None
-        return panel_embed(panel, live.chairs, lambda who: self.name(live, who), paused)
+        names = lambda who: self.name(live, who)  # noqa: E731
+        return panel_embed(panel, live.chairs, names, paused, locale=self.locale(live))
+
+    def _panel(self, live: LiveMeeting) -> discord.ui.View:
+        return self._panel_view(live, lambda who: self.name(live, who), locale=self.locale(live))
 
     async def open_panel(self, live: LiveMeeting) -> int | None:
         message = None
+        await self.speaks(live)
         with contextlib.suppress(discord.HTTPException):
             message = await self._channel(live).send(
                 embed=self.panel_embed(live),
-                view=self._panel_view(live, lambda who: self.name(live, who)),
+                view=self._panel(live),
                 allowed_mentions=discord.AllowedMentions.none(),
                 # Posted again after a crash before its id was saved, Discord returns the
                 # first panel instead of a second one (within its nonce window). Keyed by when
@@ -240,8 +277,9 @@ class MeetingPresenter:
             return
         ended = live.state.status is Status.ENDED
         message = self._channel(live).get_partial_message(panel_id)
+        await self.speaks(live)
         try:
-            view = None if ended else self._panel_view(live, lambda w: self.name(live, w))
+            view = None if ended else self._panel(live)
             await message.edit(embed=self.panel_embed(live), view=view)
         except discord.NotFound:  # someone deleted the panel: post it again
             reposted = await self.open_panel(live)
@@ -253,47 +291,44 @@ class MeetingPresenter:
     # --- the chair, away or back -------------------------------------------------------------
 
     async def _chair(self, live: LiveMeeting, effect: fx.ChannelEffect) -> None:
+        locale = self.locale(live)
         match effect:
             case fx.ChairAsked(chairs=chairs, by=by, until=until):
                 chair = self.member(live, chairs[0]) if chairs else None
-                name = chair.mention if chair else "Chair"
                 await self._post(
                     live,
-                    f"{name}, are you still with us? {self.name(live, by)} has kindly offered to "
-                    f"step in as chair. If you're here, press **I'm here**; if there's no answer "
-                    f"{when(until)}, {self.name(live, by)} will chair.",
-                    view=self._prompt_view(live, "here", [("here", "I'm here")]),
+                    said.chair_asked(
+                        locale, chair.mention if chair else None, self.name(live, by), until
+                    ),
+                    view=self._prompt_view(live, "here", [("here", said.label(locale, "here"))]),
                     ping=chair,
                 )
             case fx.ChairStays(chairs=chairs, by=by):
-                stays = self.name(live, chairs[0]) if chairs else "the chair"
+                stays = self.name(live, chairs[0]) if chairs else self.say(live, said.THE_CHAIR)
                 await self._post(
-                    live,
-                    f"{upper_first(stays)} is still with us and goes on chairing. Thank you, "
-                    f"{self.name(live, by)}, for looking out for the meeting.",
+                    live, said.chair_stays(locale, upper_first(stays), self.name(live, by))
                 )
             case fx.ChairHandedOver(by=by, previous=previous):
-                before = self.name(live, previous[0]) if previous else "our chair"
+                before = (
+                    self.name(live, previous[0]) if previous else self.say(live, said.OUR_CHAIR)
+                )
                 await self._post(
                     live,
-                    f"{self.name(live, by)} is chairing now — thank you for stepping in. "
-                    f"{upper_first(before)}, if you're back, press **I'm back** to take the "
-                    "chair again.",
-                    view=self._prompt_view(live, "imback", [("imback", "I'm back")]),
+                    said.chair_handed_over(locale, self.name(live, by), upper_first(before)),
+                    view=self._prompt_view(
+                        live, "imback", [("imback", said.label(locale, "imback"))]
+                    ),
                 )
             case fx.ChairTakenBack(who=who, stand_in=stand_in):
-                helper = self.name(live, stand_in[0]) if stand_in else "everyone"
-                await self._post(
-                    live,
-                    f"Welcome back, {self.name(live, who)} — you're chairing again. Thank you, "
-                    f"{helper}, for holding the chair.",
-                )
+                helper = self.name(live, stand_in[0]) if stand_in else self.say(live, said.EVERYONE)
+                await self._post(live, said.chair_taken_back(locale, self.name(live, who), helper))
 
     # --- effects -----------------------------------------------------------------------------
 
     async def show(self, live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
         """Show the effects in order; at the first Discord refuses to post, stop and say which
         (and how many of its messages went out) for the meeting to pause and keep the rest."""
+        await self.speaks(live)
         try:
             for index, effect in enumerate(effects):
                 progress = self._progress[live.id] = _Progress()
@@ -348,6 +383,10 @@ class MeetingPresenter:
         return True
 
     async def _show_one(self, live: LiveMeeting, effect: fx.ChannelEffect) -> None:
+        locale = self.locale(live)
+        simple = said.simple_words(locale, effect)
+        if simple is not None:
+            await self._post(live, simple)
         match effect:
             case fx.ShowAgain(effect=again, posted=posted):
                 self._progress.setdefault(live.id, _Progress()).skip = posted
@@ -358,7 +397,8 @@ class MeetingPresenter:
                 else:
                     self.refresh_panel(live)
             case fx.Notice(kind=kind):
-                await self._post(live, rw.PAUSED if kind is fx.NoticeKind.PAUSED else NOTICES[kind])
+                notice = rw.PAUSED if kind is fx.NoticeKind.PAUSED else NOTICES[kind]
+                await self._post(live, say_in(locale, notice))
             case fx.PostSection():
                 await post_section(self, live, effect)
             case fx.ExplainCrosstalk(chunks=chunks) | fx.PostAnnouncementCall(chunks=chunks):
@@ -366,117 +406,81 @@ class MeetingPresenter:
             case fx.FellowshipBegins(chunks=chunks):
                 await self._post_chunks(live, "", chunks)
             case fx.PostText(title=title, chunks=chunks):
-                await self._post_chunks(live, f"**{title}**", chunks)
+                await self._post_chunks(live, f"**{shown_title(locale, title)}**", chunks)
             case fx.ChooseText(index=index, options=options):
                 buttons = [(f"choose:{i}", option[:80]) for i, option in enumerate(options[:20])]
                 await self._post(
                     live,
-                    choose_words(live.plan.sections[index].title),
+                    choose_words(live.plan.sections[index].title, locale=locale),
                     view=self._prompt_view(live, "choose", buttons),
                 )
             case fx.OfferReading(title=title, part=part, parts=parts):
-                which = f" (part {part} of {parts})" if parts > 1 else ""
+                labels = [(a, said.label(locale, a)) for a in ("read", "chairread")]
                 await self._post(
                     live,
-                    f"Would someone like to read **{title}**{which}?",
-                    view=self._prompt_view(
-                        live, "read", [("read", "I'll read it"), ("chairread", "Chair reads it")]
-                    ),
+                    said.offer_reading(locale, shown_title(locale, title), part, parts),
+                    view=self._prompt_view(live, "read", labels),
                 )
             case fx.PostReading(title=title, part=part, parts=parts, chunks=chunks, reader=reader):
-                which = f" (part {part} of {parts})" if parts > 1 else ""
-                by = f"read by {self.name(live, reader)}" if reader else "read by the chair"
-                await self._post_chunks(live, f"**{title}**{which} — {by}", chunks)
+                by = self.name(live, reader) if reader else None
+                heading = said.reading_heading(locale, shown_title(locale, title), part, parts, by)
+                await self._post_chunks(live, heading, chunks)
             case fx.AskChair(index=index, question_id=qid, text=text):
-                answers = [(f"yes:{index}", "Yes"), (f"no:{index}", "No")]
+                answers = [(f"{a}:{index}", said.label(locale, a)) for a in ("yes", "no")]
                 if rw.is_newcomer_question(qid, text):  # a member may say so, privately
-                    answers.append(("first", "It's my first time"))
+                    answers.append(("first", said.label(locale, "first")))
                 await self._post(
                     live,
                     render(text, self.values(live)),
                     view=self._prompt_view(live, "answer", answers),
                 )
             case fx.PostAgendaItem(item=item, title=title, ends_at=ends_at):
-                until = f" · until {when(ends_at)}" if ends_at else ""
-                await self._post(live, f"**Agenda item {item + 1}: {title}**{until}")
-            case fx.AgendaItemTimeUp():
-                await self._post(
-                    live, "A gentle note for the chair: the time for this agenda item is up."
-                )
+                await self._post(live, said.agenda_item(locale, item, title, ends_at))
             case fx.BellStart(index=index, ends_at=ends_at, bell=bell):
-                await self._post(live, quiet_words(live.plan.sections[index].kind, ends_at, bell))
-            case fx.BellEnd(bell=bell):
-                await self._post(live, ("🔔 " if bell else "") + "Thank you.")
-            case fx.SectionTimeUp(moving_on=moving_on):
-                await self._post(
-                    live,
-                    "Our time for this part is up; we'll move on after the current share."
-                    if moving_on
-                    else "A gentle note for the chair: the time planned for this part is up.",
-                )
-            case fx.SectionsSkipped():
-                await self._post(live, "We're moving on, to keep to our time.")
+                quiet = live.plan.sections[index].kind
+                await self._post(live, quiet_words(quiet, ends_at, bell, locale=locale))
             case fx.MeetingNote(text=text):
-                await self._post(live, render(text, self.values(live)))
+                await self._post(live, render(said.built_in(locale, text), self.values(live)))
             case fx.MeetingEnded():
                 self._panel_dirty.discard(live.id)
                 self._members.pop(live.id, None)
                 await self.redraw_now(live)
                 self._reposted.pop(live.id, None)
                 self._panel_live.pop(live.id, None)
-                await self._post(live, ended_words(live, effect))
+                await self._post(live, ended_words(live, effect, locale=locale))
+                self._locales.pop(live.id, None)
             case fx.ChairAsked() | fx.ChairStays() | fx.ChairHandedOver() | fx.ChairTakenBack():
                 await self._chair(live, effect)
             case fx.FloorGiven(who=who, how=how, limit_at=limit_at, self_timed=self_timed):
                 member = self.member(live, who)
-                name = member.mention if member else "The next sharer"
-                timing = f" Time {when(limit_at)}." if limit_at and not self_timed else ""
-                await self._post(live, rw.given_words(how, name) + timing, ping=member)
+                mention = member.mention if member else None
+                words = said.floor_given(locale, how, mention, limit_at, not self_timed)
+                await self._post(live, words, ping=member)
                 self.refresh_panel(live)
-            case fx.FloorEnded(why=why):
-                if why is fx.EndedBy.DONE:
-                    await self._post(live, "Thank you for sharing.")
+            case fx.FloorEnded():
                 self.refresh_panel(live)
             case fx.FloorFree(waits_for=waits_for):
-                await self._post(live, rw.free_words(waits_for))
-            case fx.ShareExtended(limit_at=limit_at):
-                await self._post(live, f"A little more time: {when(limit_at)}.")
+                await self._post(live, rw.free_words(waits_for, locale=locale))
             case fx.ShareNote(who=who, text=text, private=private):
-                words = render(text, self.values(live))
+                words = render(said.built_in(locale, text), self.values(live))
                 if private:
                     await self._private(live, who, words)
                 else:
                     await self._post(live, words)
-            case fx.TimeUp(who=who, action=action, said=said, private=private):
-                words = {
-                    AtLimit.NOTE: "That's time — please finish your thought when you're ready.",
-                    AtLimit.NEXT: "Thank you — that's time. We'll go on to the next person.",
-                    AtLimit.HAND_BACK: "Thank you — that's time. Over to the chair.",
-                }[action]
-                if action is AtLimit.NOTE and said:
+            case fx.TimeUp(who=who, action=action, said=already, private=private):
+                if action is AtLimit.NOTE and already:
                     return
+                words = say_in(locale, said.TIME_UP[action])
                 if private:
                     await self._private(live, who, words)
                 else:
                     await self._post(live, words)
-            case fx.PhaseBegins(order=order, sharers=sharers):
-                if sharers is Sharers.NOT_YET_SHARED:
-                    await self._post(live, "Now for those who haven't shared yet.")
-                elif order is Order.ROUND:
-                    await self._post(live, "Now we'll go round, one at a time.")
-                else:
-                    await self._post(live, "The floor is open for sharing.")
             case fx.HandLowered(who=who):
-                await self._private(
-                    live,
-                    who,
-                    "This part of the meeting is for those who haven't shared yet, so I lowered "
-                    "your hand for now. Thank you for making room.",
-                )
+                await self._private(live, who, say_in(locale, said.HAND_LOWERED))
             case fx.SetChannelRules():
                 pass  # channel permissions per section come with floor control
             case fx.ChairMoved() | fx.HandsCleared():
-                await self._post(live, rw.room_words(effect) or "")
+                await self._post(live, rw.room_words(effect, locale=locale) or "")
             case _:
-                if not await show_time(self, live, effect):
+                if simple is None and not await show_time(self, live, effect):
                     log.debug("No words yet for %s", type(effect).__name__)

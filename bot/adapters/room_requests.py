@@ -11,7 +11,9 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.adapters import meeting_words as words
+from bot.i18n import Msg
 from bot.runtime.live import LiveMeeting
+from bot.runtime.meetings.requests import chooser_of
 
 if TYPE_CHECKING:
     from bot.adapters.meetings import MeetingPresenter
@@ -35,18 +37,30 @@ class RequestPresenter:
             return False
         return True
 
+    def _chooser(self, live: LiveMeeting, chooser: str | None) -> Msg | str | None:
+        """Who chose the topic, in the group's language (``chooser`` comes in English)."""
+        step = live.state.step
+        if chooser is None or step is None:
+            return chooser
+        section = live.plan.sections[step.index]
+        return words.chooser_words(live.plan, chooser_of(live.state, section)) or chooser
+
     async def topic_chosen(self, live: LiveMeeting, topic: str, chooser: str | None) -> bool:
-        return await self._in_room(live, words.topic_words(topic, chooser))
+        locale = await self._presenter.speaks(live)
+        by = self._chooser(live, chooser)
+        return await self._in_room(live, words.topic_words(topic, by, locale=locale))
 
     async def milestone(self, live: LiveMeeting, what: str) -> bool:
-        return await self._in_room(live, words.milestone_words(what))
+        locale = await self._presenter.speaks(live)
+        return await self._in_room(live, words.milestone_words(what, locale=locale))
 
     async def for_chair(self, live: LiveMeeting, text: str, title: str) -> bool:
         chairs = live.chairs
         member = self._presenter.member(live, chairs[0]) if chairs else None
         if member is None:
             return False
-        note = words.chair_request_words(text, title, live.group.channel_id)
+        locale = await self._presenter.speaks(live)
+        note = words.chair_request_words(text, title, live.group.channel_id, locale=locale)
         try:
             await member.send(note, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:

@@ -19,13 +19,14 @@ import discord
 from bot.core.formats.plan import Order
 from bot.core.meeting import Chooser, Status
 from bot.core.pseudonyms import Pseudonym
+from bot.i18n import SOURCE, Msg, msg, render
 from bot.runtime.live import LiveMeeting
 from bot.ui.meeting import MeetingActions, MeetingButton
 from bot.ui.meeting_room import MORE_MINUTES, order_now
 from bot.ui.raid_lock import lock_button
 from bot.ui.routing import guarded, service
 
-Spec = tuple[str, str, discord.ButtonStyle]
+Spec = tuple[str, Msg, discord.ButtonStyle]
 _GREY, _BLUE, _GREEN = (
     discord.ButtonStyle.secondary,
     discord.ButtonStyle.primary,
@@ -34,34 +35,36 @@ _GREY, _BLUE, _GREEN = (
 #: The panel, row by row (Discord allows five rows): the floor; private choices and stepping
 #: in; the chair's tools; and, when someone chooses who shares next, a list of members.
 PANEL_BUTTONS: tuple[Spec, ...] = (
-    ("hand", "Raise hand", _BLUE),
-    ("lower", "Lower hand", _GREY),
-    ("pass", "Pass", _GREY),
-    ("done", "Done sharing", _GREEN),
+    ("hand", msg("Raise hand"), _BLUE),
+    ("lower", msg("Lower hand"), _GREY),
+    ("pass", msg("Pass"), _GREY),
+    ("done", msg("Done sharing"), _GREEN),
 )
 ROUND_BUTTONS: tuple[Spec, ...] = (
-    ("hand", "Join the round", _BLUE),
-    ("pass", "Pass", _GREY),
-    ("done", "Done sharing", _GREEN),
+    ("hand", msg("Join the round"), _BLUE),
+    ("pass", msg("Pass"), _GREY),
+    ("done", msg("Done sharing"), _GREEN),
 )
 PRIVATE_BUTTONS: tuple[Spec, ...] = (
-    ("first", "It's my first time", _GREY),
-    ("listen", "I'd rather listen today", _GREY),
-    ("stepin", "Step in as chair", _GREY),
+    ("first", msg("It's my first time"), _GREY),
+    ("listen", msg("I'd rather listen today"), _GREY),
+    ("stepin", msg("Step in as chair"), _GREY),
 )
 CHAIR_BUTTONS: tuple[Spec, ...] = (
-    ("next", "Next (chair)", _GREY),
-    ("back", "Back", _GREY),
-    ("pause", "Pause", _GREY),
-    ("more", f"+{MORE_MINUTES} min", _GREY),
-    ("skip", "Skip this part", _GREY),
+    ("next", msg("Next (chair)"), _GREY),
+    ("back", msg("Back"), _GREY),
+    ("pause", msg("Pause"), _GREY),
+    ("more", msg("+{minutes} min", minutes=MORE_MINUTES), _GREY),
+    ("skip", msg("Skip this part"), _GREY),
 )
 #: Shown on the panel while the meeting is paused (the chair goes on from where it stopped).
-RESUME_BUTTON: Spec = ("resume", "Resume (chair)", _GREEN)
+RESUME_BUTTON: Spec = ("resume", msg("Resume (chair)"), _GREEN)
 CHOOSER_WORDS = {
-    Chooser.CHAIR: "Chair: call on someone to share…",
-    Chooser.SHARER: "Sharer: invite the next person to share…",
+    Chooser.CHAIR: msg("Chair: call on someone to share…"),
+    Chooser.SHARER: msg("Sharer: invite the next person to share…"),
 }
+#: The panel's **Pause and lock** (bot/ui/raid_lock.py), in the group's language.
+_LOCK = msg("Pause and lock")  # the same words as LOCK_LABEL (a test checks)
 
 
 class MeetingChoice(
@@ -73,14 +76,19 @@ class MeetingChoice(
     the meeting's members, checked again when chosen. Never a user id."""
 
     def __init__(
-        self, meeting_id: int, action: str, options: Sequence[tuple[int, str]] = ()
+        self,
+        meeting_id: int,
+        action: str,
+        options: Sequence[tuple[int, str]] = (),
+        *,
+        locale: str = SOURCE,
     ) -> None:
         chooser = Chooser.SHARER if action == "tag" else Chooser.CHAIR
         choices = [discord.SelectOption(label=n[:100], value=str(i)) for i, n in options[:25]]
         super().__init__(
             discord.ui.Select(
                 custom_id=f"pc:ms:{meeting_id}:{action}",
-                placeholder=CHOOSER_WORDS[chooser],
+                placeholder=render(locale, CHOOSER_WORDS[chooser]),
                 options=choices or [discord.SelectOption(label="…", value="-1")],
                 row=3,
             )
@@ -111,9 +119,10 @@ class MeetingChoice(
 
 
 def panel_view(
-    live: LiveMeeting, name: Callable[[Pseudonym], str] | None = None
+    live: LiveMeeting, name: Callable[[Pseudonym], str] | None = None, *, locale: str = SOURCE
 ) -> discord.ui.View:
-    """The panel's buttons by row; with ``name``, the list of members to choose from."""
+    """The panel's buttons by row, in the group's language (``locale``); with ``name``, the
+    list of members to choose from."""
     view = discord.ui.View(timeout=None)
     paused = live.state.status is Status.PAUSED
     floor = PANEL_BUTTONS if order_now(live) is not Order.ROUND else ROUND_BUTTONS
@@ -121,10 +130,12 @@ def panel_view(
     for row, specs in enumerate((floor, PRIVATE_BUTTONS, chair)):
         for action, label, style in specs:
             arg = MORE_MINUTES if action == "more" else None
-            button = MeetingButton(live.id, action, arg, label=label, style=style)
+            button = MeetingButton(live.id, action, arg, label=render(locale, label), style=style)
             button.item.row = row
             view.add_item(button)
-    view.add_item(lock_button(live.id, row=1))  # any member, during a raid (bot/ui/raid_lock.py)
+    lock = lock_button(live.id, row=1)  # any member, during a raid (bot/ui/raid_lock.py)
+    lock.item.label = render(locale, _LOCK)
+    view.add_item(lock)
     for index, said in enumerate(live.plan.variants.declarations):  # the format's own, privately
         button = MeetingButton(live.id, "said", index, label=said.words, style=_GREY)
         button.item.row = 4
@@ -132,5 +143,6 @@ def panel_view(
     chooser, choices = live.runner.choices(live.state)
     if name is not None and chooser is not Chooser.NOBODY:
         action = "tag" if chooser is Chooser.SHARER else "pick"
-        view.add_item(MeetingChoice(live.id, action, [(i, name(w)) for i, w in choices]))
+        options = [(i, name(w)) for i, w in choices]
+        view.add_item(MeetingChoice(live.id, action, options, locale=locale))
     return view

@@ -12,6 +12,7 @@ from bot.adapters.meeting_time import section_prompts
 from bot.core.formats.plan import SectionKind, WhoKind
 from bot.core.meeting.effects import ExplainCrosstalk, MeetingNote, PostSection
 from bot.core.meeting.time_effects import CountdownBegins
+from bot.i18n import render
 from tests.unit.test_meeting_harness import CHAIR, MEMBERS, T0, Meeting
 from tests.unit.test_meeting_waits import Timed
 
@@ -179,8 +180,9 @@ def test_each_part_says_how_members_take_part_and_nothing_untrue() -> None:
         )
     ]
     meeting.call("advance")
-    assert prompts(meeting) == [(words.MILESTONE_PROMPT, ["milestone:Mark a milestone"])]
-    assert "without your name" in words.MILESTONE_PROMPT
+    milestone = render("en", words.MILESTONE_PROMPT)
+    assert prompts(meeting) == [(milestone, ["milestone:Mark a milestone"])]
+    assert "without your name" in milestone
     meeting.call("advance")
     ((said, buttons),) = prompts(meeting)
     ends = meeting.seen(PostSection)[-1].ends_at
@@ -192,7 +194,8 @@ def test_each_part_says_how_members_take_part_and_nothing_untrue() -> None:
     )
     assert buttons == []
     meeting.call("advance")  # introductions: private requests are on by default
-    assert prompts(meeting) == [(words.ASK_PROMPT, ["ask:Tell the chair privately"])]
+    ask = render("en", words.ASK_PROMPT)
+    assert prompts(meeting) == [(ask, ["ask:Tell the chair privately"])]
     meeting.call("advance")  # `private-requests: false`
     assert prompts(meeting) == []
 

@@ -29,7 +29,6 @@ SOURCES = sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "cogs").rglob("*.py")]
 #: Modules whose words are not in the catalogue yet, by the area that converts them.
 NOT_YET_CONVERTED = {
     # meeting (and its room: crosstalk, time, voice floor)
-    "bot/adapters/meeting_words.py",
     # decisions (and rotation, business)
     "bot/runtime/business/service.py",
     "bot/runtime/decisions/proposals.py",

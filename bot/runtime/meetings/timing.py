@@ -16,21 +16,22 @@ from bot.core.meeting.countdown import NotNow, TimeRefusal
 from bot.core.meeting.time_effects import LateChoice
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
+from bot.i18n import Msg, msg
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings.service import MeetingService, Operation
 
 _T = TimeRefusal
-REFUSED: Mapping[TimeRefusal, str] = {
-    _T.BEGUN: "We've already begun — there's nothing to start. Thank you!",
-    _T.NOT_BEFORE: (
+REFUSED: Mapping[TimeRefusal, Msg] = {
+    _T.BEGUN: msg("We've already begun — there's nothing to start. Thank you!"),
+    _T.NOT_BEFORE: msg(
         "The meeting has already begun. When the reading comes, its own button lets you take it."
     ),
-    _T.NO_SUCH_READING: "That reading isn't on offer today. Thank you for offering!",
-    _T.READING_TAKEN: "Someone has already offered to read that one. Thank you for offering!",
-    _T.ALREADY_OFFERED: "You've already offered to read that one — thank you!",
-    _T.NOT_ASKED: "That question has already been settled, so nothing changed.",
-    _T.NOT_A_CHOICE: "That isn't one of the choices for this part, so nothing changed.",
-    _T.MOVED_ON: "We've already moved on from that part, so nothing changed.",
+    _T.NO_SUCH_READING: msg("That reading isn't on offer today. Thank you for offering!"),
+    _T.READING_TAKEN: msg("Someone has already offered to read that one. Thank you for offering!"),
+    _T.ALREADY_OFFERED: msg("You've already offered to read that one — thank you!"),
+    _T.NOT_ASKED: msg("That question has already been settled, so nothing changed."),
+    _T.NOT_A_CHOICE: msg("That isn't one of the choices for this part, so nothing changed."),
+    _T.MOVED_ON: msg("We've already moved on from that part, so nothing changed."),
 }
 
 #: The running-late choices as a button's small number (``pc:m:<meeting>:late:<n>``).
