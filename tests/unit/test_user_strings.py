@@ -41,9 +41,6 @@ NOT_YET_CONVERTED = {
     "cogs/meetings.py",
     # decisions (and rotation, business)
     "bot/runtime/business/service.py",
-    "bot/runtime/decisions/proposals.py",
-    "bot/runtime/decisions/settings.py",
-    "bot/ui/decisions.py",
     "bot/ui/rotation.py",
     "cogs/rotation.py",
     # formats (and groups, schedule)
@@ -52,8 +49,6 @@ NOT_YET_CONVERTED = {
     "bot/runtime/schedule/service.py",
     "cogs/formats.py",
     "cogs/groups.py",
-    # commands and shared plumbing
-    "bot/guild.py",
 }
 
 SENDS = {
