@@ -94,12 +94,13 @@ def conversion_message(
         )
     low, high = option.min_value, option.max_value
     if low is not None and high is not None:
+        lowest, highest = format(low, "g"), format(high, "g")
         return t(
             locale,
             "**{name}** needs a number from {low} to {high}, so I didn't do it. Nothing changed.",
             name=name,
-            low=f"{low:g}",
-            high=f"{high:g}",
+            low=lowest,
+            high=highest,
         )
     return render(locale, NOT_AN_OPTION)
 
