@@ -108,7 +108,8 @@ async def test_a_spanish_groups_due_process_is_said_in_spanish(bench: Bench) -> 
     spanish(said, "**Una propuesta para el grupo**", "no participe en la próxima reunión")
     await service.second(proposed.proposal_id, di)
     notice = work(bench, fx.SendNotice).task
-    spanish(await words.notice(group, notice, PLACE), "**Dar mi versión**", "dura aproximadamente 24 horas")
+    said = await words.notice(group, notice, PLACE)
+    spanish(said, "**Dar mi versión**", "dura aproximadamente 24 horas")
     seconded = work(bench, fx.AnnounceSeconded)
     assert seconded.about is not None
     said = await words.seconded(group, seconded.about, seconded.task.ballot_opens, MENTION)
