@@ -22,6 +22,7 @@ from bot.adapters.meetings import MeetingPresenter
 from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import ensure_members
 from bot.health import Heartbeat
+from bot.i18n import render
 from bot.metrics import MetricsServer
 from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
@@ -43,6 +44,7 @@ from bot.runtime.voice_floor import VoiceFloorService
 from bot.store import Store
 from bot.ui.business import DYNAMIC_ITEMS as BUSINESS_BUTTONS
 from bot.ui.decisions import DYNAMIC_ITEMS as DECISION_BUTTONS
+from bot.ui.locale import private_locale
 from bot.ui.meeting import MeetingActions, MeetingButton
 from bot.ui.meeting_panel import MeetingChoice
 from bot.ui.raid_lock import RaidLockButton
@@ -266,7 +268,7 @@ class PeerCircle(commands.Bot):
             for item in PERSISTENT_BUTTONS
         ):
             log.warning(STALE_LOG)
-            await reply_privately(interaction, STALE)
+            await reply_privately(interaction, render(await private_locale(interaction), STALE))
 
     async def on_ready(self) -> None:
         log.info("Connected to Discord; serving %d server(s)", len(self.guilds))

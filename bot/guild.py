@@ -23,13 +23,14 @@ import discord
 
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import DiscordGone, DiscordRefused, NotAllowed
+from bot.i18n import Msg, msg
 from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
 
 CHUNK_TIMEOUT_SECONDS = 10.0
 
-NOT_A_MEMBER = (
+NOT_A_MEMBER = msg(
     "These buttons are for the members of this group. If you'd like to join, ask the group how."
 )
 
@@ -52,9 +53,10 @@ def require_member(group: GroupRecord, user: discord.abc.User | discord.Member) 
 
 
 @contextlib.contextmanager
-def refusals(what: str) -> Iterator[None]:
+def refusals(what: Msg | str) -> Iterator[None]:
     """Turn Discord's "no" into the project's errors: 403 -> :class:`DiscordRefused`, 404 ->
-    :class:`DiscordGone`. ``what`` names the attempt for the log ("post a section")."""
+    :class:`DiscordGone`. ``what`` names the attempt, for the log (in English) and the member
+    (``msg("post a section")``, in their language)."""
     try:
         yield
     except discord.Forbidden as error:
@@ -143,7 +145,9 @@ class Directory:
         if me is None:  # not cached yet (members are fetched on demand)
             user = self._client.user
             if user is None:
-                raise NotAllowed("I'm not connected to Discord right now. Please try again soon.")
+                raise NotAllowed(
+                    msg("I'm not connected to Discord right now. Please try again soon.")
+                )
             me = await guild.fetch_member(user.id)
         return me
 
@@ -177,16 +181,23 @@ async def post_quietly_in(
 MEETING_PERMISSIONS = ("view_channel", "send_messages", "embed_links", "read_message_history")
 
 
-def require_permissions(granted: discord.Permissions, needed: tuple[str, ...], doing: str) -> None:
-    """Refuse, before claiming anything, if the bot lacks what ``doing`` needs in this channel:
-    name each missing permission as Discord's settings screens do, and where to grant it."""
+def require_permissions(
+    granted: discord.Permissions, needed: tuple[str, ...], doing: Msg | str
+) -> None:
+    """Refuse, before claiming anything, if the bot lacks what ``doing`` needs in this channel
+    (``msg("run a meeting")``): name each missing permission as Discord's settings screens do,
+    and where to grant it."""
     missing = [name for name in needed if not getattr(granted, name)]
     if missing:
         names = ", ".join(f"**{_label(name)}**" for name in missing)
         raise NotAllowed(
-            f"I can't {doing} here yet: I need {names} in this channel. Someone who manages the "
-            "server can add it to my role (Server Settings → Roles) or to this channel "
-            "(Edit Channel → Permissions). Nothing has started or changed."
+            msg(
+                "I can't {doing} here yet: I need {names} in this channel. Someone who manages "
+                "the server can add it to my role (Server Settings → Roles) or to this channel "
+                "(Edit Channel → Permissions). Nothing has started or changed.",
+                doing=doing,
+                names=names,
+            )
         )
 
 

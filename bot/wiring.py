@@ -100,7 +100,12 @@ def build_services(
         pseudonyms=pseudonyms,
         formats=formats,
         port=DiscordDecisions(
-            client, directory=directory, repo=store.decisions, formats=formats, clock=clock
+            client,
+            directory=directory,
+            repo=store.decisions,
+            formats=formats,
+            clock=clock,
+            languages=languages,
         ),
         locks=GroupLocks(),
         meeting_under_way=lambda group: live.under_way(group.channel_id),

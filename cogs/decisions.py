@@ -14,11 +14,14 @@ from discord import app_commands
 from discord.ext import commands
 
 from bot.app import PeerCircle
+from bot.i18n import Msg, render
 from bot.runtime.clock import zone_names
 from bot.runtime.decisions import texts
+from bot.runtime.decisions.language import LANGUAGE, language_choices
 from bot.runtime.decisions.settings import FORMAT
 from bot.store.decision_rows import StoredProposal
 from bot.ui.decisions import DYNAMIC_ITEMS
+from bot.ui.locale import private_locale
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +32,20 @@ def _per_member(interaction: Interaction) -> tuple[int | None, int]:
     return (interaction.guild_id, interaction.user.id)
 
 
-def _status_line(guild_id: int, channel_id: int, stored: StoredProposal) -> str:
+def _status_line(guild_id: int, channel_id: int, stored: StoredProposal) -> Msg:
     proposal = stored.proposal
     line = texts.status_line(proposal.motion, None, proposal.state.value, proposal.deadline, None)
     message_id = stored.ballot_message_id or stored.message_id
-    if message_id is not None:
-        line += f" ([see it](https://discord.com/channels/{guild_id}/{channel_id}/{message_id}))"
-    return line
+    if message_id is None:
+        return line
+    return texts.see_it(line, f"https://discord.com/channels/{guild_id}/{channel_id}/{message_id}")
+
+
+async def _reply(interaction: Interaction, words: Msg) -> None:
+    """A private answer to a deferred command, in the member's language."""
+    await interaction.followup.send(
+        render(await private_locale(interaction), words), ephemeral=True
+    )
 
 
 class Decisions(commands.Cog):
@@ -76,7 +86,7 @@ class Decisions(commands.Cog):
         noted = await self.bot.services.decisions.raise_concern(
             interaction.channel_id, interaction.user, member, guideline
         )
-        await interaction.followup.send(texts.concern_sent(noted.title), ephemeral=True)
+        await _reply(interaction, texts.concern_sent(noted.title))
 
     @concern.autocomplete("guideline")
     async def _guidelines(
@@ -118,7 +128,7 @@ class Decisions(commands.Cog):
         proposed = await self.bot.services.decisions.propose_exclusion(
             interaction.channel_id, interaction.user, member, meetings.value
         )
-        await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
+        await _reply(interaction, texts.proposed(proposed.second_by))
 
     @propose.command(name="change")
     @app_commands.describe(
@@ -132,7 +142,7 @@ class Decisions(commands.Cog):
         proposed = await self.bot.services.decisions.propose_change(
             interaction.channel_id, interaction.user, what, value
         )
-        await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
+        await _reply(interaction, texts.proposed(proposed.second_by))
 
     @change.autocomplete("what")
     async def _subjects(
@@ -141,12 +151,14 @@ class Decisions(commands.Cog):
         needle = current.lower()
         try:
             choices = await self.bot.services.decisions.change_choices(interaction.channel_id)
+            locale = await private_locale(interaction)
         except Exception:
             return []
+        labelled = [(c.subject, render(locale, c.label)) for c in choices]
         return [
-            app_commands.Choice(name=f"{c.label} ({c.subject})"[:100], value=c.subject)
-            for c in choices
-            if needle in c.subject or needle in c.label.lower()
+            app_commands.Choice(name=f"{label} ({subject})"[:100], value=subject)
+            for subject, label in labelled
+            if needle in subject or needle in label.lower()
         ][:25]
 
     @change.autocomplete("value")
@@ -158,6 +170,13 @@ class Decisions(commands.Cog):
             typed = current.strip().lower().replace(" ", "_")
             names = [name for name in zone_names() if typed in name.lower()][:25]
             return [app_commands.Choice(name=name, value=name) for name in names]
+        if what == LANGUAGE:  # the languages the bot ships: a new catalogue is offered as is
+            typed = current.strip().lower()
+            return [
+                app_commands.Choice(name=c.name, value=c.code)
+                for c in language_choices()
+                if typed in c.name.lower()
+            ][:25]
         if what != FORMAT:
             return []
         needle = current.lower()
@@ -180,7 +199,7 @@ class Decisions(commands.Cog):
         proposed = await self.bot.services.decisions.propose_welcome_back(
             interaction.channel_id, interaction.user, member
         )
-        await interaction.followup.send(texts.proposed(proposed.second_by), ephemeral=True)
+        await _reply(interaction, texts.proposed(proposed.second_by))
 
     # --- /vote ------------------------------------------------------------------------------
 
@@ -190,9 +209,8 @@ class Decisions(commands.Cog):
         found = await self.bot.services.decisions.open_proposals(interaction.channel_id)
         group = found.group
         lines = [_status_line(group.guild_id, group.channel_id, p) for p in found.proposals]
-        await interaction.response.send_message(
-            "\n".join(lines) if lines else texts.NOTHING_OPEN, ephemeral=True
-        )
+        said = texts.words(await private_locale(interaction), lines or texts.NOTHING_OPEN)
+        await interaction.response.send_message(said, ephemeral=True)
 
     # --- members coming back ----------------------------------------------------------------
 

@@ -24,9 +24,11 @@ import discord
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused
 from bot.guild import Directory, refusals
+from bot.i18n import msg
 from bot.runtime.clock import Clock
 from bot.runtime.decisions import reaching, texts
 from bot.runtime.decisions.port import NotYet, Undeliverable
+from bot.runtime.decisions.texts import Text
 from bot.store.decisions import DecisionRepository
 from bot.store.groups import GroupRecord
 
@@ -34,7 +36,7 @@ log = logging.getLogger(__name__)
 
 AUDIT_REASON = "group decision"
 GroupChannel = discord.TextChannel | discord.VoiceChannel | discord.StageChannel
-Post = Callable[[GroupRecord, str], Awaitable[object]]
+Post = Callable[[GroupRecord, Text], Awaitable[object]]  # said in the group's language
 Missing = Callable[[GroupRecord], Awaitable[list[str]]]
 
 
@@ -76,7 +78,7 @@ class ChannelAccess:
         overwrite.update(view_channel=False, send_messages=False, connect=False)
         await self._repo.denials.note(group.id, target)  # before: so a crash can't lose it
         try:
-            with refusals("keep a member out of a group's channel"):
+            with refusals(msg("keep a member out of a group's channel")):
                 await channel.set_permissions(member, overwrite=overwrite, reason=AUDIT_REASON)
         except DiscordRefused:
             if await self._repo.mark_reported(group.id, target):
@@ -108,7 +110,7 @@ class ChannelAccess:
             rest = discord.PermissionOverwrite.from_pair(allow, deny)
             rest.update(**{name: None for name, value in ours if value is not None})
             try:
-                with refusals("reopen a group's channel to a member"):
+                with refusals(msg("reopen a group's channel to a member")):
                     await self._reopen(channel, holder, rest)
             except DiscordGone:
                 pass  # the member or the overwrite is gone: nothing to lift

@@ -18,7 +18,7 @@ refused welcome back is said in the channel (open to them again), pinging only t
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from datetime import datetime
 
 import discord
@@ -27,7 +27,6 @@ from bot.adapters.decision_access import ChannelAccess, GroupChannel
 from bot.adapters.sending import once_per_key, send_once
 from bot.core.decisions import (
     DecisionSettings,
-    ExcludeMember,
     Motion,
     Proposal,
     ProposalState,
@@ -35,19 +34,21 @@ from bot.core.decisions import (
     is_eligible_voter,
 )
 from bot.core.decisions import effects as fx
-from bot.core.decisions.hearing import NOTICE_WAIT, NoticeState
+from bot.core.decisions.hearing import NoticeState
 from bot.core.decisions.proposals import concerned_member
-from bot.core.formats import CompiledFormat
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused, InvalidInput
 from bot.guild import Directory, ensure_members, in_group, refusals
+from bot.i18n import msg
 from bot.runtime.clock import Clock
 from bot.runtime.decisions import reaching, texts
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work
 from bot.runtime.decisions.port import NotYet, Person, Undeliverable, Unexcludable, User
-from bot.runtime.decisions.settings import FORMAT, decision_settings
+from bot.runtime.decisions.reaching import Place
+from bot.runtime.decisions.texts import Text
+from bot.runtime.decisions.words import DecisionWords
 from bot.runtime.formats import FormatLibrary
-from bot.store.decision_rows import StoredProposal
+from bot.runtime.languages import GroupLanguages
 from bot.store.decisions import DecisionRepository
 from bot.store.groups import GroupRecord
 from bot.ui.decisions import ballot_view, hearing_view, notice_view, second_view
@@ -69,12 +70,15 @@ class DiscordDecisions:
         repo: DecisionRepository,
         formats: FormatLibrary,
         clock: Clock,
+        languages: GroupLanguages,
     ) -> None:
         self._client = client
         self._directory = directory
         self._repo = repo
         self._formats = formats
         self._clock = clock
+        self._languages = languages
+        self._words = DecisionWords(repo=repo, formats=formats, languages=languages)
         self._access = ChannelAccess(
             client,
             directory=directory,
@@ -196,27 +200,22 @@ class DiscordDecisions:
         self, group: GroupRecord, work: Work, hint: Mapping[Pseudonym, User]
     ) -> NoticeState | None:
         task, about = work.task, work.about
+        words = self._words
         match task:
             case fx.SendConcernNote(target=target, guideline=key):
-                plan = await self._formats.current(group)
-                guideline = plan.guideline(key)
-                title, text = (guideline.title, guideline.text) if guideline else (key, "")
-                await self._dm(
-                    group, target, hint, texts.concern_note(self._place(group), title, text)
-                )
+                note = await words.concern_note(group, key, self._place(group))
+                await self._dm(group, target, hint, note)
             case fx.AskForSecond(proposal_id=proposal_id, second_by=second_by):
                 about = _need(about)
-                titles, name = await self._words(group, about.motion)
                 mention = await self._mention(group, about.motion, hint)
-                content = texts.ask_for_second(about.motion, mention, second_by, titles, name)
-                message = await self._post(group, content, second_view(proposal_id))
+                content = await words.ask_for_second(group, about, second_by, mention)
+                view = second_view(proposal_id, await self._locale(group))
+                message = await self._post(group, content, view)
                 await self._repo.set_message(proposal_id, message.id)
             case fx.AnnounceSeconded(ballot_opens=opens):
                 about = _need(about)
-                _, name = await self._words(group, about.motion)
                 mention = await self._mention(group, about.motion, hint)
-                step = await self._seconded_step(group, about.proposal_id, opens)
-                content = texts.seconded_notice(about.motion, mention, opens, name, step)
+                content = await words.seconded(group, about, opens, mention)
                 await self._replace(group, about.message_id, content)
             case fx.SendNotice():
                 return await self._send_notice(group, task, hint)
@@ -226,33 +225,30 @@ class DiscordDecisions:
                 await self._show_statement(group, proposal_id, hint)
             case fx.AnnounceResult(result=result):
                 about = _need(about)
-                _, name = await self._words(group, about.motion)
                 # The proposal and the ballot stop naming the member, and the statement goes.
-                closed = texts.ballot_closed(about.motion, name)
+                closed, decided, said = await words.closed(group, about, result)
                 await self._replace(group, about.ballot_message_id, closed, post_if_missing=False)
-                decided = texts.proposal_decided(about.motion, name)
                 await self._replace(group, about.message_id, decided, post_if_missing=False)
-                await self._post(group, texts.result(about.motion, result, about.quorum, name))
+                await self._post(group, said)
             case fx.AnnounceLapsed():
                 about = _need(about)
-                _, name = await self._words(group, about.motion)
-                await self._replace(group, about.message_id, texts.lapsed(about.motion, name))
+                await self._replace(group, about.message_id, await words.lapsed(group, about))
             case fx.AnnounceCancelled(reason=reason):
                 about = _need(about)
-                _, name = await self._words(group, about.motion)
-                content = texts.cancelled(about.motion, reason, name)
+                content = await words.cancelled(group, about, reason)
                 await self._replace(group, about.ballot_message_id, content, post_if_missing=False)
                 await self._replace(group, about.message_id, content)
             case fx.SendNotCarried(target=target):
-                await self._dm(group, target, hint, texts.not_carried(self._place(group)))
+                not_carried = await words.say(group, texts.not_carried(self._place(group)))
+                await self._dm(group, target, hint, not_carried)
             case fx.ApplyExclusion(target=target):
                 member = await self._find(group, target, hint)
                 await self._access.close(group, self._channel(group), member, target)
             case fx.SendExclusionNotice(
                 target=target, meetings=meetings, ends_by=ends_by, after_this_meeting=after
             ):
-                content = texts.excluded(self._place(group), meetings, ends_by, after)
-                if not await self._dm_or_refused(group, target, hint, content):
+                away = texts.excluded(self._place(group), meetings, ends_by, after)
+                if not await self._dm_or_refused(group, target, hint, await words.say(group, away)):
                     await self._post(group, reaching.away_untold(meetings))
             case fx.RemoveExclusion(target=target):
                 await self._access.open(group, self._channel(group), target)
@@ -269,41 +265,14 @@ class DiscordDecisions:
 
     # --- messages -----------------------------------------------------------------------------
 
-    def _place(self, group: GroupRecord) -> str:
+    def _place(self, group: GroupRecord) -> Place:
         guild, channel = self._guild(group), self._channel(group)
-        return reaching.place(
+        return Place(
             None if channel is None else channel.name, None if guild is None else guild.name
         )
 
-    async def _settings(self, group: GroupRecord) -> DecisionSettings:
-        return decision_settings(await self._repo.settings(group.id))
-
-    async def _plan(self, group: GroupRecord) -> CompiledFormat | None:
-        try:
-            return await self._formats.current(group)
-        except InvalidInput:
-            return None
-
-    async def _titles(self, group: GroupRecord, keys: Iterable[str]) -> list[str]:
-        plan = await self._plan(group)
-        titles = []
-        for key in keys:
-            guideline = None if plan is None else plan.guideline(key)
-            titles.append(guideline.title if guideline else key)
-        return titles
-
-    async def _words(self, group: GroupRecord, motion: Motion) -> tuple[list[str], str | None]:
-        """The guideline titles of an exclusion, and the name of a proposed format."""
-        if isinstance(motion, ExcludeMember):
-            return await self._titles(group, motion.guidelines), None
-        subject = getattr(motion, "subject", None)
-        if subject == FORMAT:
-            try:
-                plan = await self._formats.compiled(group, getattr(motion, "value", ""))
-            except Exception:
-                return [], None
-            return [], plan.name
-        return [], None
+    async def _locale(self, group: GroupRecord) -> str:
+        return await self._languages.of_group(group)
 
     async def _mention(
         self, group: GroupRecord, motion: Motion, hint: Mapping[Pseudonym, User]
@@ -313,13 +282,16 @@ class DiscordDecisions:
         return None if member is None else member.mention
 
     async def _post(
-        self, group: GroupRecord, content: str, view: discord.ui.View | None = None
+        self, group: GroupRecord, content: Text, view: discord.ui.View | None = None
     ) -> discord.Message:
+        """Post in the group's channel; words not yet rendered are said in its language."""
         channel = self._channel(group)
         if channel is None:
             raise Undeliverable
+        if not isinstance(content, str):
+            content = await self._words.say(group, content)
         try:
-            with refusals("post in a group's channel"):
+            with refusals(msg("post in a group's channel")):
                 return await send_once(channel, content, view)
         except DiscordRefused:
             raise Undeliverable from None
@@ -338,7 +310,7 @@ class DiscordDecisions:
             raise Undeliverable
         if message_id is not None:
             try:
-                with refusals("edit a decision message in a group's channel"):
+                with refusals(msg("edit a decision message in a group's channel")):
                     await channel.get_partial_message(message_id).edit(content=content, view=None)
                 return
             except DiscordGone:
@@ -374,7 +346,7 @@ class DiscordDecisions:
         if member is None:
             raise Undeliverable  # they left the server: there is nobody to tell
         try:
-            with refusals("send a member a private message"):
+            with refusals(msg("send a member a private message")):
                 await send_once(member, content, view)
         except DiscordRefused:
             return False
@@ -391,19 +363,17 @@ class DiscordDecisions:
         stored = await self._repo.proposal(task.proposal_id)
         if stored is None or stored.proposal.state is not ProposalState.SECONDED:
             return None  # decided or withdrawn meanwhile
-        titles = await self._titles(group, task.guidelines)
-        settings = await self._settings(group)
-        content = texts.notice(
-            self._place(group), task.meetings, titles, task.hearing_ends, settings
-        )
+        content = await self._words.notice(group, task, self._place(group))
         member = await self._find(group, task.target, hint)
         if member is None:
             return NoticeState.UNREACHABLE  # not in the server: there is nobody to tell
-        view = hearing_view(task.proposal_id)
+        locale = await self._locale(group)
+        view = hearing_view(task.proposal_id, locale)
         if await self._dm_or_refused(group, task.target, {task.target: member}, content, view):
             return NoticeState.PRIVATE
-        asking = reaching.ask_to_read(member.mention)  # if refused: again; voting waits (48 h max)
-        await self._ping_only(group, member, asking, notice_view(task.proposal_id), NotYet)
+        # If refused: asked again; voting waits (48 hours at most).
+        asking = texts.words(locale, reaching.ask_to_read(member.mention))
+        await self._ping_only(group, member, asking, notice_view(task.proposal_id, locale), NotYet)
         log.info("A member doesn't accept private messages; asked them in the channel instead")
         return NoticeState.ASKED
 
@@ -416,7 +386,7 @@ class DiscordDecisions:
             raise failed
         only_them = discord.AllowedMentions(everyone=False, roles=False, users=[member])
         try:
-            with refusals("post for one member in the group's channel"):
+            with refusals(msg("post for one member in the group's channel")):
                 await send_once(channel, content, view, mentions=only_them)
         except (DiscordRefused, DiscordGone):
             raise failed from None
@@ -429,24 +399,17 @@ class DiscordDecisions:
             return  # a newer exclusion: this welcome is stale
         if await self._repo.denials.pending(group.id, target):
             raise NotYet  # not before they really can come back in
-        if await self._dm_or_refused(group, target, hint, texts.welcome_back(self._place(group))):
+        welcome = await self._words.say(group, texts.welcome_back(self._place(group)))
+        if await self._dm_or_refused(group, target, hint, welcome):
             return
         # They don't accept private messages (50007): they still learn their time away has
         # ended, by a ping in the channel (only them) that says no more than the vote did.
         member = await self._find(group, target, hint)
         if member is None:
             raise Undeliverable
-        here = reaching.welcome_back_here(member.mention)
+        here = await self._words.say(group, reaching.welcome_back_here(member.mention))
         await self._ping_only(group, member, here, None, Undeliverable)
         log.info("A member doesn't accept private messages; welcomed them back in the channel")
-
-    async def _seconded_step(self, group: GroupRecord, proposal_id: str, opens: datetime) -> str:
-        stored = await self._repo.proposal(proposal_id)
-        state = NoticeState.PENDING if stored is None else stored.notice
-        since = stored.asked_at if stored is not None and stored.asked_at else None
-        settings = await self._settings(group)
-        latest = (since or opens - settings.hearing) + NOTICE_WAIT
-        return reaching.seconded_step(state, opens, max(latest, opens))
 
     async def _post_ballot(
         self, group: GroupRecord, proposal_id: str, hint: Mapping[Pseudonym, User]
@@ -454,8 +417,10 @@ class DiscordDecisions:
         stored = await self._repo.proposal(proposal_id)
         if stored is None or stored.proposal.state is not ProposalState.VOTING:
             return  # closed meanwhile
-        content = await self._ballot_text(group, stored, hint)
-        message = await self._post(group, content, ballot_view(proposal_id))
+        mention = await self._mention(group, stored.proposal.motion, hint)
+        content = await self._words.ballot(group, stored, mention)
+        view = ballot_view(proposal_id, await self._locale(group))
+        message = await self._post(group, content, view)
         await self._repo.set_ballot_message(proposal_id, message.id)
 
     async def _show_statement(
@@ -469,29 +434,13 @@ class DiscordDecisions:
         channel = self._channel(group)
         if channel is None:
             raise Undeliverable
-        content = await self._ballot_text(group, stored, hint)
+        mention = await self._mention(group, stored.proposal.motion, hint)
+        content = await self._words.ballot(group, stored, mention)
         try:
-            with refusals("show a statement on a ballot"):
+            with refusals(msg("show a statement on a ballot")):
                 await channel.get_partial_message(stored.ballot_message_id).edit(content=content)
         except (DiscordGone, DiscordRefused):
             raise Undeliverable from None
-
-    async def _ballot_text(
-        self, group: GroupRecord, stored: StoredProposal, hint: Mapping[Pseudonym, User]
-    ) -> str:
-        proposal = stored.proposal
-        _, name = await self._words(group, proposal.motion)
-        mention = await self._mention(group, proposal.motion, hint)
-        return texts.ballot(
-            proposal.motion,
-            mention,
-            proposal.statement,
-            proposal.threshold,
-            proposal.quorum,
-            proposal.deadline,
-            name,
-            reaching.no_side(stored.notice),
-        )
 
 
 def _need(about: About | None) -> About:

@@ -38,7 +38,7 @@ FROM_FORMAT = "format"
 #: How a group decision's value is written: fields split by "|", resources by ";".
 FIELD_SEPARATOR = "|"
 RESOURCE_SEPARATOR = ";"
-HOW_TO_WRITE = (
+HOW_TO_WRITE = msg(
     "Write each resource as `title | what it is | link` (the link is optional), and separate "
     "resources with `;` — for example: `Our warmline | Call 555 0100, evenings | "
     "https://example.org; Crisis text line | Text HOME to 741741 (US)`. Or write `format` to "
@@ -64,16 +64,31 @@ class Resource:
 
 def link_problem(link: str) -> tuple[str, str] | None:
     """Why ``link`` can't be shown (message, hint), or None when it is a plain web address."""
+    found = link_problem_words(link)
+    return None if found is None else (str(found[0]), str(found[1]))
+
+
+def link_problem_words(link: str) -> tuple[Msg, Msg] | None:
+    """:func:`link_problem` as messages, to render in the reader's language."""
     if len(link) > LINK_LIMIT:
-        return (f"this link is longer than {LINK_LIMIT} characters", "use a shorter address")
+        return (
+            msg("this link is longer than {limit} characters", limit=LINK_LIMIT),
+            msg("use a shorter address"),
+        )
     if any(c.isspace() for c in link) or _INVISIBLE.search(link) or "<" in link or ">" in link:
-        return ("a link can't contain spaces or hidden characters", "paste the address alone")
+        return (
+            msg("a link can't contain spaces or hidden characters"),
+            msg("paste the address alone"),
+        )
     parts = urlsplit(link)
     if parts.scheme not in ("http", "https"):
-        return ("a link must be a web address", "start it with https://")
+        return (msg("a link must be a web address"), msg("start it with https://"))
     host = (parts.hostname or "").lower()
     if parts.username or parts.password or not _HOST.match(host):
-        return ("this doesn't look like a web address", "write it like https://example.org")
+        return (
+            msg("this doesn't look like a web address"),
+            msg("write it like https://example.org"),
+        )
     return None
 
 
@@ -84,32 +99,56 @@ def _clean(text: str) -> str:
 def parse_decided(raw: str) -> tuple[Resource, ...] | None:
     """A group decision's value: the list it sets, or None for "back to the format's list".
 
-    Raises :class:`ValueError` with kind words (and :data:`HOW_TO_WRITE`) when it can't be used.
+    Raises :class:`ValueError` carrying kind words (a :class:`~bot.i18n.Msg`, with
+    :data:`HOW_TO_WRITE`) when it can't be used.
     """
     text = raw.strip()
     if text.lower() in (FROM_FORMAT, "default"):
         return None
     if len(text) > DECIDED_LIMIT:
-        raise ValueError(f"That list is longer than {DECIDED_LIMIT} characters; please shorten it.")
+        raise ValueError(
+            msg(
+                "That list is longer than {limit} characters; please shorten it.",
+                limit=DECIDED_LIMIT,
+            )
+        )
     pieces = [piece for piece in text.split(RESOURCE_SEPARATOR) if piece.strip()]
     if not pieces:
-        raise ValueError(f"Please give at least one resource. {HOW_TO_WRITE}")
+        raise ValueError(msg("Please give at least one resource. {how}", how=HOW_TO_WRITE))
     if len(pieces) > MOST_DECIDED:
-        raise ValueError(f"Please give at most {MOST_DECIDED} resources.")
+        raise ValueError(msg("Please give at most {most} resources.", most=MOST_DECIDED))
     found = []
     for number, piece in enumerate(pieces, start=1):
         fields = [_clean(field) for field in piece.split(FIELD_SEPARATOR)]
         if len(fields) not in (2, 3) or not fields[0] or not fields[1]:
-            raise ValueError(f"Resource {number} needs a title and what it is. {HOW_TO_WRITE}")
+            raise ValueError(
+                msg(
+                    "Resource {number} needs a title and what it is. {how}",
+                    number=number,
+                    how=HOW_TO_WRITE,
+                )
+            )
         title, line = fields[0], fields[1]
         if len(title) > TITLE_LIMIT or len(line) > LINE_LIMIT:
             raise ValueError(
-                f"Resource {number} is too long: a title has at most {TITLE_LIMIT} characters, "
-                f"and what it is at most {LINE_LIMIT}."
+                msg(
+                    "Resource {number} is too long: a title has at most {title} characters, "
+                    "and what it is at most {line}.",
+                    number=number,
+                    title=TITLE_LIMIT,
+                    line=LINE_LIMIT,
+                )
             )
         link = fields[2] if len(fields) == 3 and fields[2] else None
-        if link is not None and (problem := link_problem(link)) is not None:
-            raise ValueError(f"Resource {number}'s link: {problem[0]} ({problem[1]}).")
+        if link is not None and (problem := link_problem_words(link)) is not None:
+            raise ValueError(
+                msg(
+                    "Resource {number}'s link: {problem} ({hint}).",
+                    number=number,
+                    problem=problem[0],
+                    hint=problem[1],
+                )
+            )
         found.append(Resource(title, line, link))
     return tuple(found)
 
@@ -200,14 +239,14 @@ def paginate(lines: Sequence[str], limit: int = 1900) -> list[str]:
     return pages
 
 
-def describe_decided(value: str, limit: int = 700) -> str:
+def describe_decided(value: str, limit: int = 700) -> Msg:
     """A proposed list in plain words for the proposal and the ballot (bounded)."""
     try:
         parsed = parse_decided(value)
     except ValueError:
-        return "change the list `/resources` shows"
+        return msg("change the list `/resources` shows")
     if parsed is None:
-        return "go back to the format's list of support resources for `/resources`"
+        return msg("go back to the format's list of support resources for `/resources`")
     items = []
     for r in parsed:
         link = f" {shown_link(r.link)}" if r.link else ""
@@ -215,4 +254,4 @@ def describe_decided(value: str, limit: int = 700) -> str:
     listed = "; ".join(items)
     if len(listed) > limit:
         listed = listed[: limit - 1].rstrip() + "…"
-    return f"show these support resources in `/resources`: {listed}"
+    return msg("show these support resources in `/resources`: {listed}", listed=listed)

@@ -22,8 +22,11 @@ from typing import Any
 import discord
 
 from bot.core.decisions import Choice
+from bot.i18n import SOURCE, Msg, msg, render
 from bot.runtime.decisions import DecisionService, reaching, texts
+from bot.runtime.decisions.reaching import Place
 from bot.ui.context import proposal_here
+from bot.ui.locale import private_locale
 from bot.ui.routing import FirstDelivery, Interaction, answer_error, guarded, service
 
 PROPOSAL_ID = r"[A-Za-z0-9_-]{1,40}"
@@ -32,7 +35,16 @@ HEARING = re.compile(rf"pc:hearing:(?P<proposal>{PROPOSAL_ID})")
 NOTICE = re.compile(rf"pc:notice:(?P<proposal>{PROPOSAL_ID})")
 BALLOT = re.compile(rf"pc:ballot:(?P<proposal>{PROPOSAL_ID}):(?P<choice>yes|no|abstain)")
 
-LABELS = {Choice.YES: "Yes", Choice.NO: "No", Choice.ABSTAIN: "Abstain"}
+LABELS: dict[Choice, Msg] = {
+    Choice.YES: msg("Yes"),
+    Choice.NO: msg("No"),
+    Choice.ABSTAIN: msg("Abstain"),
+}
+#: Labels are said in the language of the message that carries them: the group's in its
+#: channel and in the notes the bot sends on its own, the member's in a private answer. A button
+#: rebuilt from its ``custom_id`` (a press) has no label to show, so it needs no language.
+SECOND_THIS = msg("Second this")
+GIVE_MY_SIDE = msg("Give my side")
 STYLES = {
     Choice.YES: discord.ButtonStyle.success,
     Choice.NO: discord.ButtonStyle.danger,
@@ -41,10 +53,10 @@ STYLES = {
 
 
 class SecondButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SECOND):
-    def __init__(self, proposal_id: str) -> None:
+    def __init__(self, proposal_id: str, locale: str = SOURCE) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Second this",
+                label=render(locale, SECOND_THIS),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"pc:second:{proposal_id}",
             )
@@ -64,18 +76,19 @@ class SecondButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=SECO
             seconded = await service(interaction, DecisionService).second(
                 self.proposal_id, interaction.user
             )
+            thanks = texts.thanks_for_second(seconded.exclusion, seconded.ballot_opens)
             await interaction.followup.send(
-                texts.thanks_for_second(seconded.exclusion, seconded.ballot_opens), ephemeral=True
+                render(await private_locale(interaction), thanks), ephemeral=True
             )
 
         await guarded(interaction, "the Second button", second)
 
 
 class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEARING):
-    def __init__(self, proposal_id: str) -> None:
+    def __init__(self, proposal_id: str, locale: str = SOURCE) -> None:
         super().__init__(
             discord.ui.Button(
-                label="Give my side",
+                label=render(locale, GIVE_MY_SIDE),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"pc:hearing:{proposal_id}",
             )
@@ -93,7 +106,8 @@ class HearingButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=HEA
             await proposal_here(interaction, self.proposal_id, privately=True)
             decisions = service(interaction, DecisionService)
             limit = await decisions.statement_limit(self.proposal_id, interaction.user)
-            await interaction.response.send_modal(StatementForm(self.proposal_id, limit))
+            locale = await private_locale(interaction)
+            await interaction.response.send_modal(StatementForm(self.proposal_id, limit, locale))
 
         await guarded(interaction, "the Give my side button", open_form)
 
@@ -103,10 +117,10 @@ class NoticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NOTI
     couldn't go by private message: pressing it shows them the notice where only they see it,
     and from then on they could read it (the vote waits for that)."""
 
-    def __init__(self, proposal_id: str) -> None:
+    def __init__(self, proposal_id: str, locale: str = SOURCE) -> None:
         super().__init__(
             discord.ui.Button(
-                label=reaching.READ_MY_NOTE,
+                label=render(locale, reaching.READ_MY_NOTE),
                 style=discord.ButtonStyle.primary,
                 custom_id=f"pc:notice:{proposal_id}",
             )
@@ -127,12 +141,11 @@ class NoticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NOTI
                 self.proposal_id, interaction.user
             )
             channel, guild = interaction.channel, interaction.guild
-            place = reaching.place(
-                getattr(channel, "name", None), None if guild is None else guild.name
-            )
-            text = texts.notice(place, shown.meetings, shown.titles, shown.opens, shown.settings)
+            place = Place(getattr(channel, "name", None), None if guild is None else guild.name)
+            note = texts.notice(place, shown.meetings, shown.titles, shown.opens, shown.settings)
+            locale = await private_locale(interaction)  # shown only to them: their language
             await interaction.followup.send(
-                text, view=hearing_view(self.proposal_id), ephemeral=True
+                render(locale, note), view=hearing_view(self.proposal_id, locale), ephemeral=True
             )
 
         await guarded(interaction, "the Read my note button", show)
@@ -141,13 +154,15 @@ class NoticeButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=NOTI
 class StatementForm(discord.ui.Modal):
     """The member's side, length-capped; shown with the ballot and deleted when the vote closes."""
 
-    def __init__(self, proposal_id: str, limit: int) -> None:
+    def __init__(self, proposal_id: str, limit: int, locale: str = SOURCE) -> None:
         super().__init__(
-            title=texts.STATEMENT_TITLE, custom_id=f"pc:statement:{proposal_id}", timeout=None
+            title=render(locale, texts.STATEMENT_TITLE),
+            custom_id=f"pc:statement:{proposal_id}",
+            timeout=None,
         )
         self.proposal_id = proposal_id
         self.statement: discord.ui.TextInput[StatementForm] = discord.ui.TextInput(
-            label=texts.STATEMENT_LABEL,
+            label=render(locale, texts.STATEMENT_LABEL),
             style=discord.TextStyle.paragraph,
             custom_id="statement",
             max_length=limit,
@@ -165,7 +180,8 @@ class StatementForm(discord.ui.Modal):
         await service(interaction, DecisionService).give_statement(
             self.proposal_id, interaction.user, self.statement.value
         )
-        await interaction.followup.send(texts.STATEMENT_THANKS, ephemeral=True)
+        locale = await private_locale(interaction)
+        await interaction.followup.send(render(locale, texts.STATEMENT_THANKS), ephemeral=True)
 
     async def on_error(  # type: ignore[override]  # a modal's on_error has no item
         self, interaction: Interaction, error: Exception, /
@@ -174,10 +190,10 @@ class StatementForm(discord.ui.Modal):
 
 
 class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALLOT):
-    def __init__(self, proposal_id: str, choice: Choice) -> None:
+    def __init__(self, proposal_id: str, choice: Choice, locale: str = SOURCE) -> None:
         super().__init__(
             discord.ui.Button(
-                label=LABELS[choice],
+                label=render(locale, LABELS[choice]),
                 style=STYLES[choice],
                 custom_id=f"pc:ballot:{proposal_id}:{choice.value}",
             )
@@ -198,7 +214,8 @@ class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALL
             await service(interaction, DecisionService).cast(
                 self.proposal_id, interaction.user, self.choice
             )
-            await interaction.followup.send(texts.VOTE_THANKS, ephemeral=True)
+            locale = await private_locale(interaction)
+            await interaction.followup.send(render(locale, texts.VOTE_THANKS), ephemeral=True)
 
         await guarded(interaction, "a ballot button", vote)
 
@@ -206,26 +223,26 @@ class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALL
 DYNAMIC_ITEMS = (SecondButton, HearingButton, NoticeButton, BallotButton)
 
 
-def second_view(proposal_id: str) -> discord.ui.View:
+def second_view(proposal_id: str, locale: str = SOURCE) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(SecondButton(proposal_id))
+    view.add_item(SecondButton(proposal_id, locale))
     return view
 
 
-def hearing_view(proposal_id: str) -> discord.ui.View:
+def hearing_view(proposal_id: str, locale: str = SOURCE) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(HearingButton(proposal_id))
+    view.add_item(HearingButton(proposal_id, locale))
     return view
 
 
-def notice_view(proposal_id: str) -> discord.ui.View:
+def notice_view(proposal_id: str, locale: str = SOURCE) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
-    view.add_item(NoticeButton(proposal_id))
+    view.add_item(NoticeButton(proposal_id, locale))
     return view
 
 
-def ballot_view(proposal_id: str) -> discord.ui.View:
+def ballot_view(proposal_id: str, locale: str = SOURCE) -> discord.ui.View:
     view = discord.ui.View(timeout=None)
     for choice in Choice:
-        view.add_item(BallotButton(proposal_id, choice))
+        view.add_item(BallotButton(proposal_id, choice, locale))
     return view

@@ -14,17 +14,18 @@ import discord
 from discord import AppCommandOptionType, app_commands
 
 from bot.errors import PeerCircleError
+from bot.i18n import SOURCE, msg, render, t, tn
 from bot.runtime.markup import bounded
 from bot.ui.locale import private_locale
 
 log = logging.getLogger(__name__)
 
-APOLOGY = (
+APOLOGY = msg(
     "Sorry — something went wrong on my side and I couldn't do that. "
     "Nothing you did caused it. Please try again in a moment."
 )
 
-STALE = (
+STALE = msg(
     "This command or button has changed since it was shown to you, so I can't run it. "
     "Nothing changed. The person who runs the bot needs to run `python -m bot sync` once; "
     "until then, the meeting panel and `/meeting status` still work."
@@ -42,12 +43,12 @@ def permission_label(name: str) -> str:
     return _PERMISSION_LABELS.get(name, name.replace("_", " ").title())
 
 
-NOT_IN_SERVER = (
+NOT_IN_SERVER = msg(
     "The person you chose isn't a member of this server (they may be from another server, or "
     "have left), so I can't do this with them. Nothing changed. Please choose someone from "
     "this server."
 )
-NOT_AN_OPTION = (
+NOT_AN_OPTION = msg(
     "Something you sent isn't one of the choices this command offers, so I didn't do it. "
     "Nothing changed. Please pick from the list Discord shows you."
 )
@@ -68,30 +69,40 @@ def _option_of(
 
 
 def conversion_message(
-    error: app_commands.TransformerError, interaction: discord.Interaction[Any] | None = None
+    error: app_commands.TransformerError,
+    interaction: discord.Interaction[Any] | None = None,
+    locale: str = SOURCE,
 ) -> str:
     """A value Discord's own app would never send: a member from another server (or one who
     has left) in a member option, a choice or number outside what the command offers (only a
-    modified client sends that). Said kindly and specifically; nothing was done."""
+    modified client sends that). Said kindly and specifically, in ``locale``; nothing was
+    done."""
     if error.type in (AppCommandOptionType.user, AppCommandOptionType.mentionable):
-        return NOT_IN_SERVER
+        return render(locale, NOT_IN_SERVER)
     option = _option_of(error, interaction)
     if option is None:
-        return NOT_AN_OPTION
+        return render(locale, NOT_AN_OPTION)
     name = bounded(option.display_name, 40)
     if option.choices:
         offered = ", ".join(f"“{bounded(c.name, 40)}”" for c in option.choices[:10])
-        return (
-            f"That isn't one of the choices for **{name}** ({offered}), so I didn't do it. "
-            "Nothing changed. Please pick one from the list."
+        return t(
+            locale,
+            "That isn't one of the choices for **{name}** ({offered}), so I didn't do it. "
+            "Nothing changed. Please pick one from the list.",
+            name=name,
+            offered=offered,
         )
     low, high = option.min_value, option.max_value
     if low is not None and high is not None:
-        return (
-            f"**{name}** needs a number from {low:g} to {high:g}, so I didn't do it. "
-            "Nothing changed."
+        lowest, highest = format(low, "g"), format(high, "g")
+        return t(
+            locale,
+            "**{name}** needs a number from {low} to {high}, so I didn't do it. Nothing changed.",
+            name=name,
+            low=lowest,
+            high=highest,
         )
-    return NOT_AN_OPTION
+    return render(locale, NOT_AN_OPTION)
 
 
 def message_for(
@@ -99,7 +110,7 @@ def message_for(
     where: str,
     interaction: discord.Interaction[Any] | None = None,
     *,
-    locale: str = "en",
+    locale: str = SOURCE,
 ) -> str:
     """The kind, private message for an error, in ``locale`` (the member's: see
     ``bot.ui.locale.private_locale``); logs unexpected ones with their traceback.
@@ -111,20 +122,31 @@ def message_for(
     if isinstance(error, app_commands.TransformerError) and error.__cause__ is None:
         # One line, no traceback: the member sent what the command doesn't take.
         log.info("An option of %s could not be used (%s)", where, error.type.name)
-        return conversion_message(error, interaction)
+        return conversion_message(error, interaction, locale)
     if isinstance(error, app_commands.CommandNotFound | app_commands.CommandSignatureMismatch):
         log.warning(STALE_LOG)
-        return STALE
+        return render(locale, STALE)
     if isinstance(error, app_commands.NoPrivateMessage):
-        return "Please use this in your group's channel on the server, not in a direct message."
+        return t(
+            locale,
+            "Please use this in your group's channel on the server, not in a direct message.",
+        )
     if isinstance(error, app_commands.MissingPermissions):
         needed = ", ".join(permission_label(p) for p in error.missing_permissions)
-        return f"This needs the {needed} permission, so I can't do it for you. Nothing changed."
+        return t(
+            locale,
+            "This needs the {needed} permission, so I can't do it for you. Nothing changed.",
+            needed=needed,
+        )
     if isinstance(error, app_commands.CommandOnCooldown):
-        wait = f"{error.retry_after:.0f} seconds"
-        return f"Let's slow down a little: you can do this again in {wait}."
+        return tn(
+            locale,
+            "Let's slow down a little: you can do this again in {n} second.",
+            "Let's slow down a little: you can do this again in {n} seconds.",
+            round(error.retry_after),
+        )
     if isinstance(error, app_commands.CheckFailure):
-        return "You can't use this here. Nothing changed."
+        return t(locale, "You can't use this here. Nothing changed.")
     if isinstance(error, discord.HTTPException):
         # Discord refused an answer or a call (an expired interaction, a 403, a 5xx after
         # discord.py's retries): one line for the host, no traceback; the member may not even
@@ -132,9 +154,9 @@ def message_for(
         log.warning(
             "Discord refused a call in %s (HTTP %s, code %s)", where, error.status, error.code
         )
-        return APOLOGY
+        return render(locale, APOLOGY)
     log.error("Unexpected error in %s", where, exc_info=error)
-    return APOLOGY
+    return render(locale, APOLOGY)
 
 
 async def reply_privately(interaction: discord.Interaction[Any], message: str) -> None:

@@ -404,7 +404,8 @@ async def test_the_group_decides_a_change_and_some_things_are_not_proposable(
         for name in ("larchmoss", "wrenhollow", "pebblebrook", "saffronvale")
     ]
     admin = fake.add_member(guild.id, "greyharbor", roles=[keepers.id])
-    for member in (*members, admin):
+    claire = fake.add_member(guild.id, "clairefontaine", locale="fr")  # her Discord is in French
+    for member in (*members, admin, claire):
         member.member.joined_at = LONG_AGO
     bot_runner.settings["DEV_GUILD_ID"] = str(guild.id)
     bot_runner.settings["CLOCK_RATE"] = RATE
@@ -445,9 +446,13 @@ async def test_the_group_decides_a_change_and_some_things_are_not_proposable(
     ballot = await wait_message(fake, room.id, "Secret ballot", after=before, with_buttons=True)
     assert "more than half" in ballot["content"]
     assert "voting is open" in await answer_now(pebble, room.id, "vote status")
-    vote = {b["label"]: b["custom_id"] for b in buttons(ballot)}
+    vote = {b["label"]: b["custom_id"] for b in buttons(ballot)}  # the group's language
     for member in (larch, wren, pebble):
         assert "your vote is in" in (await click(member, ballot, vote["Yes"])).lower()
+    # A member whose Discord is in French gets her private answers in French.
+    assert "le vote est ouvert jusqu'à" in await answer_now(claire, room.id, "vote status")
+    thanks = await click(claire, ballot, vote["Yes"])
+    assert thanks.startswith("Merci — votre vote est enregistré")
     result = await wait_message(fake, room.id, "The vote has closed", after=before, limit=20)
     assert "passed" in result["content"]
     assert "only the outcome is shared" in result["content"]  # 3 ballots: no counts

@@ -190,11 +190,11 @@ def test_the_group_changes_its_list_through_propose_change() -> None:
     assert stored == "Warm | Evenings | https://example.org"
     with pytest.raises(InvalidInput, match="title and what it is"):
         normalise_setting(RESOURCES, "nonsense", plan, {})
-    said = describe_change(RESOURCES, stored)
+    said = str(describe_change(RESOURCES, stored))
     assert said == (
         "show these support resources in `/resources`: **Warm** (Evenings) <https://example.org>"
     )
-    assert "format's list" in describe_change(RESOURCES, "format")
+    assert "format's list" in str(describe_change(RESOURCES, "format"))
     assert chosen((Resource("A", "B"),), stored) == (
         Resource("Warm", "Evenings", "https://example.org"),
     )
@@ -204,7 +204,7 @@ def test_the_group_changes_its_list_through_propose_change() -> None:
 
 def test_a_proposal_echoes_a_long_list_bounded() -> None:
     value = write_decided(parse_decided("; ".join(f"T{n} | {'w' * 140}" for n in range(10))))
-    said = describe_decided(value)
+    said = str(describe_decided(value))
     assert len(said) < 800
     assert said.endswith("…")
 

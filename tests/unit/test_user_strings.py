@@ -31,16 +31,11 @@ NOT_YET_CONVERTED = {
     # meeting (and its room: crosstalk, time, voice floor)
     # decisions (and rotation, business)
     "bot/runtime/business/service.py",
-    "bot/runtime/decisions/proposals.py",
-    "bot/runtime/decisions/settings.py",
-    "bot/ui/decisions.py",
     "bot/ui/rotation.py",
     "cogs/rotation.py",
     # formats (and groups, schedule)
     "bot/runtime/groups.py",
     "cogs/groups.py",
-    # commands and shared plumbing
-    "bot/guild.py",
 }
 
 SENDS = {

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.decisions.ballots import MAJORITY, TWO_THIRDS, Threshold
+from bot.i18n.message import msg
 
 #: An exclusion lasts at most this many held meetings. Not a setting.
 MAX_EXCLUSION_MEETINGS = 2
@@ -19,6 +20,7 @@ MAX_EXCLUSION_MEETINGS = 2
 MAX_BACKSTOP = timedelta(days=60)
 #: The shortest hearing a group may set: the member must have a real chance to answer.
 MIN_HEARING = timedelta(hours=1)
+MIN_HEARING_HOURS = 1
 #: Discord's cap on a modal text input.
 MAX_STATEMENT_CHARS = 4000
 
@@ -46,20 +48,29 @@ class DecisionSettings:
     def __post_init__(self) -> None:
         for name in ("min_concerns", "min_concern_requesters", "min_concern_meetings", "quorum"):
             if getattr(self, name) < 1:
-                raise ValueError(f"{name} is at least 1")
+                raise ValueError(msg("{name} is at least 1", name=name))
         if self.concern_expiry_meetings < self.min_concern_meetings:
-            raise ValueError("concerns must last at least as many meetings as they must span")
+            raise ValueError(msg("concerns must last at least as many meetings as they must span"))
         if self.second_within <= timedelta(0) or self.voting <= timedelta(0):
-            raise ValueError("the time to second and the voting time must be positive")
+            raise ValueError(msg("the time to second and the voting time must be positive"))
         if self.hearing < MIN_HEARING:
-            raise ValueError(f"the hearing lasts at least {MIN_HEARING}")
+            raise ValueError(
+                msg("the hearing lasts at least {hours} hour", hours=MIN_HEARING_HOURS)
+            )
         if not 1 <= self.statement_max_chars <= MAX_STATEMENT_CHARS:
-            raise ValueError(f"a statement cap is between 1 and {MAX_STATEMENT_CHARS} characters")
+            raise ValueError(
+                msg(
+                    "a statement cap is between 1 and {most} characters",
+                    most=MAX_STATEMENT_CHARS,
+                )
+            )
         if self.voter_min_days < 0:
-            raise ValueError("voter_min_days cannot be negative")
+            raise ValueError(msg("voter_min_days cannot be negative"))
         if not self.exclusion_threshold.is_at_least(TWO_THIRDS):
-            raise ValueError("excluding a member needs at least two-thirds")
+            raise ValueError(msg("excluding a member needs at least two-thirds"))
         if not self.change_threshold.is_at_least(MAJORITY):
-            raise ValueError("a change needs at least a majority")
+            raise ValueError(msg("a change needs at least a majority"))
         if not timedelta(0) < self.backstop <= MAX_BACKSTOP:
-            raise ValueError(f"the backstop is positive and at most {MAX_BACKSTOP.days} days")
+            raise ValueError(
+                msg("the backstop is positive and at most {days} days", days=MAX_BACKSTOP.days)
+            )

@@ -9,7 +9,7 @@ from bot.core import decisions as core
 from bot.core.decisions import Concern
 from bot.core.formats.plan import Guideline
 from bot.errors import NotAllowed
-from bot.runtime.decisions import texts
+from bot.runtime.decisions import refusal_words as refusals
 from bot.runtime.decisions.context import DecisionContext
 from bot.runtime.decisions.engine import Committed, Delivery
 from bot.runtime.decisions.port import User
@@ -31,10 +31,10 @@ class Concerns:
         """Send ``target`` a kind, private note about one guideline, for ``requester``."""
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
-        await ctx.require_in_group(group, requester, texts.CONCERN_NOT_MEMBER)
+        await ctx.require_in_group(group, requester, refusals.CONCERN_NOT_MEMBER)
         plan = await ctx.formats.current(group)
         if not plan.guidelines:
-            raise NotAllowed(texts.NO_GUIDELINES)
+            raise NotAllowed(refusals.NO_GUIDELINES)
         await ctx.require_member(group, target)
         who, asking = ctx.who(group, target), ctx.who(group, requester)
         now = ctx.clock.now()
@@ -61,7 +61,7 @@ class Concerns:
             # A note that never arrived is no chance to change: keep nothing.
             async with ctx.repo.transaction() as t:
                 await t.delete_concern(group.id, concern)
-            raise NotAllowed(texts.CONCERN_UNDELIVERABLE)
+            raise NotAllowed(refusals.CONCERN_UNDELIVERABLE)
         log.info("A concern was sent")
         found = plan.guideline(guideline)
         assert found is not None  # noqa: S101 - the core accepted it as one of the guidelines

@@ -9,8 +9,9 @@ from bot.core import decisions as core
 from bot.core.decisions import DecisionSettings
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NoGroupHere, NotAllowed
+from bot.i18n import Msg
 from bot.runtime.clock import Clock
-from bot.runtime.decisions import texts
+from bot.runtime.decisions import refusal_words as refusals
 from bot.runtime.decisions.engine import Engine
 from bot.runtime.decisions.port import DecisionPort, Person, User
 from bot.runtime.decisions.settings import decision_settings
@@ -57,7 +58,7 @@ class DecisionContext:
             raise NoGroupHere
         return group
 
-    async def group_of(self, proposal_id: str, closed: str) -> tuple[GroupRecord, StoredProposal]:
+    async def group_of(self, proposal_id: str, closed: Msg) -> tuple[GroupRecord, StoredProposal]:
         stored = await self.repo.proposal(proposal_id)
         group = None if stored is None else await self.store.groups.by_id(stored.group_id)
         if stored is None or group is None:
@@ -68,9 +69,9 @@ class DecisionContext:
         return decision_settings(await self.repo.settings(group.id))
 
     def refuse(self, error: core.Refused, settings: DecisionSettings) -> NotAllowed:
-        return NotAllowed(texts.refusal(error, settings))
+        return NotAllowed(refusals.refusal(error, settings))
 
-    async def require_in_group(self, group: GroupRecord, user: User, refusal: str) -> Person:
+    async def require_in_group(self, group: GroupRecord, user: User, refusal: Msg) -> Person:
         """The one membership rule for whoever acts — concern, propose, second, vote: a member of
         the group as :func:`bot.guild.in_group` says (asked through the port). Anyone else gets
         ``refusal``, and nothing changes."""
@@ -84,10 +85,10 @@ class DecisionContext:
         Someone sitting out meetings can't see the channel: say that, not "not a member"."""
         person = await self.port.person(group, target)
         if person.is_bot:
-            raise NotAllowed(texts.NOT_A_BOT)
+            raise NotAllowed(refusals.NOT_A_BOT)
         if person.in_group:
             return
         away = await self.repo.exclusion(group.id, self.who(group, target))
         if away is not None and away.in_force(self.clock.now()):
-            raise NotAllowed(texts.refused(core.DecisionRefusal.MEMBER_EXCLUDED))
-        raise NotAllowed(texts.NOT_IN_GROUP)
+            raise NotAllowed(refusals.refused(core.DecisionRefusal.MEMBER_EXCLUDED))
+        raise NotAllowed(refusals.NOT_IN_GROUP)

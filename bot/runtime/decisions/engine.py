@@ -47,6 +47,7 @@ from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
 from bot.core.schedule.stored import SUBJECTS as SCHEDULE_SUBJECTS
 from bot.errors import NotAllowed
+from bot.i18n import Msg
 from bot.runtime.clock import Clock
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work, decode, encode
 from bot.runtime.decisions.port import DecisionPort, NotYet, Undeliverable, User
@@ -121,7 +122,7 @@ class Engine:
         op: Operation,
         *,
         with_box: bool = False,
-        closed: str = "",
+        closed: Msg | None = None,
     ) -> Proposal:
         """Run ``op`` on the stored proposal and commit it with a conditional update that must
         change exactly one row; then carry out its Discord effects."""
@@ -129,7 +130,7 @@ class Engine:
         async with self._repo.transaction() as t:
             stored = await t.proposal(proposal_id, with_box=with_box)
             if stored is None or stored.group_id != group.id:
-                raise (NotAllowed(closed) if closed else Stale())
+                raise (NotAllowed(closed) if closed is not None else Stale())
             new, effects = await op(stored.proposal, t)
             if not await t.transition(new, expected=stored.proposal.state):
                 raise Stale

@@ -21,7 +21,8 @@ from bot.core.decisions import (
 from bot.core.decisions.proposals import concerned_member
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import InvalidInput, NotAllowed
-from bot.runtime.decisions import reaching, texts
+from bot.runtime.decisions import reaching
+from bot.runtime.decisions import refusal_words as refusals
 from bot.runtime.decisions.context import DecisionContext
 from bot.runtime.decisions.engine import DEADLINE_PREFIX, Committed
 from bot.runtime.decisions.outbox import About
@@ -76,12 +77,12 @@ class Proposals:
     ) -> Proposed:
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
-        await ctx.require_in_group(group, proposer, texts.PROPOSE_NOT_MEMBER)
+        await ctx.require_in_group(group, proposer, refusals.PROPOSE_NOT_MEMBER)
         await ctx.require_member(group, target)
         if (blocker := await ctx.port.cannot_exclude(group, target)) is not None:
-            raise NotAllowed(texts.unexcludable(blocker))
+            raise NotAllowed(refusals.unexcludable(blocker))
         if missing := await ctx.port.missing_permissions(group):
-            raise NotAllowed(texts.missing_permissions(missing))
+            raise NotAllowed(refusals.missing_permissions(missing))
         who, proposing = ctx.who(group, target), ctx.who(group, proposer)
 
         async def propose(
@@ -107,14 +108,14 @@ class Proposals:
     ) -> Proposed:
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
-        await ctx.require_in_group(group, proposer, texts.PROPOSE_NOT_MEMBER)
+        await ctx.require_in_group(group, proposer, refusals.PROPOSE_NOT_MEMBER)
         subject = subject.strip()
         plan = await ctx.formats.current(group)
         if subject == FORMAT:
             ref = value.strip()
             await ctx.formats.compiled(group, ref)  # refuses an unknown format kindly
             if ref == group.format_id:
-                raise InvalidInput("That's already the group's format. Nothing was proposed.")
+                raise InvalidInput(refusals.ALREADY_THE_FORMAT)
             value = ref
         else:
             stored = await ctx.repo.settings(group.id)
@@ -141,7 +142,7 @@ class Proposals:
     ) -> Proposed:
         ctx = self._ctx
         group = await ctx.group_here(channel_id)
-        await ctx.require_in_group(group, proposer, texts.PROPOSE_NOT_MEMBER)
+        await ctx.require_in_group(group, proposer, refusals.PROPOSE_NOT_MEMBER)
         who, proposing = ctx.who(group, target), ctx.who(group, proposer)
 
         async def propose(
@@ -181,8 +182,8 @@ class Proposals:
 
     async def second(self, proposal_id: str, user: User) -> Seconded:
         ctx = self._ctx
-        group, _ = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
-        await ctx.require_in_group(group, user, texts.SECOND_NOT_MEMBER)
+        group, _ = await ctx.group_of(proposal_id, refusals.PROPOSAL_CLOSED)
+        await ctx.require_in_group(group, user, refusals.SECOND_NOT_MEMBER)
         seconder = ctx.who(group, user)
         now = ctx.clock.now()
 
@@ -191,13 +192,13 @@ class Proposals:
             try:
                 return core.second(proposal, seconder, settings=settings, now=now)
             except core.WrongState:
-                raise NotAllowed("It has already been seconded — thank you.") from None
+                raise NotAllowed(refusals.ALREADY_SECONDED) from None
             except core.Refused as error:
                 raise ctx.refuse(error, settings) from None
 
         async with ctx.locks(group.id):
             seconded = await ctx.engine.transition(
-                group, proposal_id, op, closed=texts.PROPOSAL_CLOSED
+                group, proposal_id, op, closed=refusals.PROPOSAL_CLOSED
             )
         log.info("A proposal was seconded")
         return Seconded(isinstance(seconded.motion, ExcludeMember), seconded.deadline)
@@ -205,14 +206,12 @@ class Proposals:
     async def statement_limit(self, proposal_id: str, user: User) -> int:
         """Before showing the form: check ``user`` may give their side; return its length cap."""
         ctx = self._ctx
-        group, stored = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
+        group, stored = await ctx.group_of(proposal_id, refusals.PROPOSAL_CLOSED)
         proposal = stored.proposal
         if proposal.state not in (ProposalState.SECONDED, ProposalState.VOTING):
-            raise NotAllowed(texts.PROPOSAL_CLOSED)
+            raise NotAllowed(refusals.PROPOSAL_CLOSED)
         if concerned_member(proposal.motion) != ctx.who(group, user):
-            raise NotAllowed(
-                texts.refusal(core.Refused(core.DecisionRefusal.NOT_THE_MEMBER), DecisionSettings())
-            )
+            raise NotAllowed(refusals.refused(core.DecisionRefusal.NOT_THE_MEMBER))
         return (await ctx.settings(group)).statement_max_chars
 
     async def read_notice(self, proposal_id: str, user: User) -> NoticeShown:
@@ -220,10 +219,10 @@ class Proposals:
         carry. From now they could read it: the hearing runs its whole length from here (not
         shorter than planned), and voting opens when it ends."""
         ctx = self._ctx
-        group, stored = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
+        group, stored = await ctx.group_of(proposal_id, refusals.PROPOSAL_CLOSED)
         proposal, motion = stored.proposal, stored.proposal.motion
         if proposal.state not in (ProposalState.SECONDED, ProposalState.VOTING):
-            raise NotAllowed(texts.PROPOSAL_CLOSED)
+            raise NotAllowed(refusals.PROPOSAL_CLOSED)
         if not isinstance(motion, ExcludeMember) or motion.target != ctx.who(group, user):
             raise NotAllowed(reaching.NOTICE_NOT_YOURS)
         settings = await ctx.settings(group)
@@ -250,7 +249,7 @@ class Proposals:
 
     async def give_statement(self, proposal_id: str, user: User, text: str) -> None:
         ctx = self._ctx
-        group, _ = await ctx.group_of(proposal_id, texts.PROPOSAL_CLOSED)
+        group, _ = await ctx.group_of(proposal_id, refusals.PROPOSAL_CLOSED)
         who = ctx.who(group, user)
         now = ctx.clock.now()
 
@@ -259,12 +258,12 @@ class Proposals:
             try:
                 return core.submit_statement(proposal, who, text, settings=settings, now=now)
             except core.WrongState:
-                raise NotAllowed(texts.PROPOSAL_CLOSED) from None
+                raise NotAllowed(refusals.PROPOSAL_CLOSED) from None
             except core.Refused as error:
                 raise ctx.refuse(error, settings) from None
 
         async with ctx.locks(group.id):
-            await ctx.engine.transition(group, proposal_id, op, closed=texts.PROPOSAL_CLOSED)
+            await ctx.engine.transition(group, proposal_id, op, closed=refusals.PROPOSAL_CLOSED)
         log.info("A member gave their side")
 
     # --- deadline (under the group's lock) ---------------------------------------------------

@@ -31,7 +31,9 @@ from bot.core.formats.variants import mode_key
 from bot.core.resources import SETTING_NAME, describe_decided, parse_decided, write_decided
 from bot.core.schedule import stored as schedules
 from bot.errors import InvalidInput
+from bot.i18n import Msg, msg, msg_n
 from bot.runtime.clock import zone_name
+from bot.runtime.decisions.language import LANGUAGE, language_name, normalise_language
 from bot.runtime.markup import echo
 
 FORMAT = "format"
@@ -46,16 +48,27 @@ Read = Callable[[DecisionSettings], int]
 @dataclass(frozen=True)
 class Setting:
     name: str
-    label: str  # "the hearing period"
-    unit: str  # "hours"
+    label: Msg  # "the hearing period"
+    unit: str  # "hours": a key of UNITS
     low: int
     high: int
     apply: Apply
     read: Read
 
-    def describe(self, value: int) -> str:
-        unit = self.unit[:-1] if value == 1 and self.unit.endswith("s") else self.unit
-        return f"{value} {unit}".strip()
+    def describe(self, value: int) -> Msg:
+        return UNITS[self.unit][0](value)
+
+
+#: Each unit's counted words ("12 hours") and its name in "a whole number of hours".
+UNITS: Mapping[str, tuple[Callable[[int], Msg], Msg]] = {
+    "hours": (lambda n: msg_n("{n} hour", "{n} hours", n), msg("hours")),
+    "votes": (lambda n: msg_n("{n} vote", "{n} votes", n), msg("votes")),
+    "days": (lambda n: msg_n("{n} day", "{n} days", n), msg("days")),
+    "notes": (lambda n: msg_n("{n} note", "{n} notes", n), msg("notes")),
+    "members": (lambda n: msg_n("{n} member", "{n} members", n), msg("members")),
+    "meetings": (lambda n: msg_n("{n} meeting", "{n} meetings", n), msg("meetings")),
+    "characters": (lambda n: msg_n("{n} character", "{n} characters", n), msg("characters")),
+}
 
 
 def _hours(field: str) -> tuple[Apply, Read]:
@@ -95,7 +108,7 @@ def _days(field: str) -> tuple[Apply, Read]:
 
 def _setting(
     name: str,
-    label: str,
+    label: Msg,
     unit: str,
     low: int,
     high: int,
@@ -108,20 +121,24 @@ def _setting(
 SETTINGS: Mapping[str, Setting] = {
     s.name: s
     for s in (
-        _setting("hearing-hours", "the hearing before a vote", "hours", 1, 168, _hours("hearing")),
-        _setting("voting-hours", "the voting time", "hours", 1, 336, _hours("voting")),
+        _setting(
+            "hearing-hours", msg("the hearing before a vote"), "hours", 1, 168, _hours("hearing")
+        ),
+        _setting("voting-hours", msg("the voting time"), "hours", 1, 336, _hours("voting")),
         _setting(
             "second-hours",
-            "the time to second a proposal",
+            msg("the time to second a proposal"),
             "hours",
             1,
             168,
             _hours("second_within"),
         ),
-        _setting("quorum", "the quorum (fewest votes cast)", "votes", 1, 1000, _count("quorum")),
+        _setting(
+            "quorum", msg("the quorum (fewest votes cast)"), "votes", 1, 1000, _count("quorum")
+        ),
         _setting(
             "voter-days",
-            "how long someone is in the server before voting",
+            msg("how long someone is in the server before voting"),
             "days",
             0,
             365,
@@ -129,7 +146,7 @@ SETTINGS: Mapping[str, Setting] = {
         ),
         _setting(
             "concerns-needed",
-            "the notes needed before an exclusion can be proposed",
+            msg("the notes needed before an exclusion can be proposed"),
             "notes",
             1,
             20,
@@ -137,7 +154,7 @@ SETTINGS: Mapping[str, Setting] = {
         ),
         _setting(
             "concern-members-needed",
-            "the different members those notes come from",
+            msg("the different members those notes come from"),
             "members",
             1,
             20,
@@ -145,7 +162,7 @@ SETTINGS: Mapping[str, Setting] = {
         ),
         _setting(
             "concern-meetings-needed",
-            "the different meetings those notes come from",
+            msg("the different meetings those notes come from"),
             "meetings",
             1,
             20,
@@ -153,7 +170,7 @@ SETTINGS: Mapping[str, Setting] = {
         ),
         _setting(
             "concern-expiry-meetings",
-            "how many meetings a note counts for",
+            msg("how many meetings a note counts for"),
             "meetings",
             1,
             52,
@@ -161,7 +178,7 @@ SETTINGS: Mapping[str, Setting] = {
         ),
         _setting(
             "backstop-days",
-            "the longest a member sits out, in days",
+            msg("the longest a member sits out, in days"),
             "days",
             1,
             60,
@@ -169,7 +186,7 @@ SETTINGS: Mapping[str, Setting] = {
         ),
         _setting(
             "statement-length",
-            "the longest statement a member can give",
+            msg("the longest statement a member can give"),
             "characters",
             100,
             4000,
@@ -209,24 +226,25 @@ def switches(plan: CompiledFormat, stored: Mapping[str, str]) -> dict[str, bool]
 
 
 #: The schedule's parts a group can change, with the words ``/propose change`` offers.
-SCHEDULE_CHOICES = {
-    schedules.SCHEDULE: "when the group meets (like Tuesdays 19:00)",
-    schedules.TIMEZONE: "the group's time zone",
-    schedules.SKIP: "a date with no meeting",
-    schedules.EXTRA: "a one-off extra meeting",
+SCHEDULE_CHOICES: Mapping[str, Msg] = {
+    schedules.SCHEDULE: msg("when the group meets (like Tuesdays 19:00)"),
+    schedules.TIMEZONE: msg("the group's time zone"),
+    schedules.SKIP: msg("a date with no meeting"),
+    schedules.EXTRA: msg("a one-off extra meeting"),
 }
 
 
 @dataclass(frozen=True)
 class ChangeChoice:
     subject: str
-    label: str
+    label: Msg | str  # a format's own words (a switch's ``about``) are shown as written
 
 
 def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
     """What ``/propose change`` offers: the format, each setting, each of the format's switches."""
-    choices = [ChangeChoice(FORMAT, "the group's format")]
-    choices.append(ChangeChoice(RESOURCES, "the support resources /resources shows"))
+    choices = [ChangeChoice(FORMAT, msg("the group's format"))]
+    choices.append(ChangeChoice(LANGUAGE, msg("the language I speak in this group")))
+    choices.append(ChangeChoice(RESOURCES, msg("the support resources /resources shows")))
     choices += [ChangeChoice(subject, label) for subject, label in SCHEDULE_CHOICES.items()]
     choices += [ChangeChoice(s.name, s.label) for s in SETTINGS.values()]
     choices += [
@@ -238,6 +256,12 @@ def change_choices(plan: CompiledFormat) -> list[ChangeChoice]:
         for m in plan.variants.modes
     ]
     return choices
+
+
+def _kind_words(error: Exception) -> Msg | str:
+    """The kind words an error from the core carries (a message, or words not yet converted)."""
+    said = error.args[0] if error.args else ""
+    return said if isinstance(said, Msg) else str(error)
 
 
 def normalise_setting(
@@ -253,66 +277,105 @@ def normalise_setting(
         try:
             return write_decided(parse_decided(raw))
         except ValueError as error:
-            raise InvalidInput(str(error)) from None
+            raise InvalidInput(_kind_words(error)) from None
     if subject in schedules.SUBJECTS:
         try:
             return schedules.normalise(subject, raw, today, zone_name)
         except schedule.ScheduleError as error:
-            raise InvalidInput(str(error)) from None
+            raise InvalidInput(_kind_words(error)) from None
+    if subject == LANGUAGE:
+        return normalise_language(raw, stored.get(LANGUAGE) or plan.language)
     value = raw.strip().lower()
     if subject.startswith(SWITCH_PREFIX):
         name = subject.removeprefix(SWITCH_PREFIX)
         if all(s.name != name for s in plan.switches):
-            raise InvalidInput(f"This group's format has no switch called `{echo(name)}`.")
+            raise InvalidInput(
+                msg("This group's format has no switch called `{name}`.", name=echo(name))
+            )
         if value in ("on", "yes", "true"):
             return "on"
         if value in ("off", "no", "false"):
             return "off"
-        raise InvalidInput("A switch is either `on` or `off`.")
+        raise InvalidInput(msg("A switch is either `on` or `off`."))
     if subject.startswith(MODE_PREFIX):
         name = subject.removeprefix(MODE_PREFIX)
         mode = next((m for m in plan.variants.modes if m.name == name), None)
         if mode is None:
-            raise InvalidInput(f"This group's format has no choice called `{echo(name)}`.")
+            raise InvalidInput(
+                msg("This group's format has no choice called `{name}`.", name=echo(name))
+            )
         if value not in mode.choices:
             listed = ", ".join(f"`{c}`" for c in mode.choices)
-            raise InvalidInput(f"`{echo(name)}` can be one of: {listed}. Nothing was proposed.")
+            raise InvalidInput(
+                msg(
+                    "`{name}` can be one of: {listed}. Nothing was proposed.",
+                    name=echo(name),
+                    listed=listed,
+                )
+            )
         return value
     setting = SETTINGS.get(subject)
     if setting is None:
         known = ", ".join(
-            f"`{name}`" for name in (FORMAT, RESOURCES, *schedules.SUBJECTS, *SETTINGS)
+            f"`{name}`" for name in (FORMAT, LANGUAGE, RESOURCES, *schedules.SUBJECTS, *SETTINGS)
         )
         raise InvalidInput(
-            f"I don't know a setting called `{echo(subject)}`. You can change: {known}."
+            msg(
+                "I don't know a setting called `{name}`. You can change: {known}.",
+                name=echo(subject),
+                known=known,
+            )
         )
     number = value.split()[0] if value else ""
     if not number.isdigit() or not setting.low <= int(number) <= setting.high:
         raise InvalidInput(
-            f"Please give {setting.label} as a whole number of {setting.unit}, "
-            f"from {setting.low} to {setting.high}."
+            msg(
+                "Please give {setting} as a whole number of {unit}, from {low} to {high}.",
+                setting=setting.label,
+                unit=UNITS[setting.unit][1],
+                low=setting.low,
+                high=setting.high,
+            )
         )
     try:
         setting.apply(decision_settings(stored), int(number))
     except ValueError as error:
-        raise InvalidInput(f"That value doesn't fit the group's other settings: {error}.") from None
+        raise InvalidInput(
+            msg(
+                "That value doesn't fit the group's other settings: {error}.",
+                error=_kind_words(error),
+            )
+        ) from None
     return str(int(number))
 
 
-def describe_change(subject: str, value: str, format_name: str | None = None) -> str:
+def describe_change(subject: str, value: str, format_name: str | None = None) -> Msg | str:
     """The change in plain words, e.g. "set the voting time to 12 hours"."""
     if subject == FORMAT:
-        name = f"**{format_name}** (`{echo(value)}`)" if format_name else f"`{echo(value)}`"
-        return f"adopt the format {name}"
+        if format_name:
+            return msg("adopt the format **{name}** (`{ref}`)", name=format_name, ref=echo(value))
+        return msg("adopt the format `{ref}`", ref=echo(value))
+    if subject == LANGUAGE:
+        return msg("use {language} as the language I speak here", language=language_name(value))
     if subject == RESOURCES:
         return describe_decided(value)
     if subject.startswith(SWITCH_PREFIX):
-        return f"turn `{echo(subject.removeprefix(SWITCH_PREFIX))}` {echo(value)}"
+        return msg(
+            "turn `{name}` {value}",
+            name=echo(subject.removeprefix(SWITCH_PREFIX)),
+            value=echo(value),
+        )
     if subject.startswith(MODE_PREFIX):
-        return f"set `{echo(subject.removeprefix(MODE_PREFIX))}` to `{echo(value)}`"
+        return msg(
+            "set `{name}` to `{value}`",
+            name=echo(subject.removeprefix(MODE_PREFIX)),
+            value=echo(value),
+        )
     if subject in schedules.SUBJECTS:
         return schedules.describe(subject, echo(value, 200))
     setting = SETTINGS.get(subject)
     if setting is None or not value.isdigit():
-        return f"set `{echo(subject)}` to `{echo(value)}`"
-    return f"set {setting.label} to {setting.describe(int(value))}"
+        return msg("set `{name}` to `{value}`", name=echo(subject), value=echo(value))
+    return msg(
+        "set {setting} to {value}", setting=setting.label, value=setting.describe(int(value))
+    )

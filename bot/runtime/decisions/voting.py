@@ -20,7 +20,7 @@ from bot.core.decisions import (
 from bot.core.decisions.hearing import unread, voting_may_open
 from bot.core.decisions.proposals import concerned_member
 from bot.errors import NotAllowed
-from bot.runtime.decisions import texts
+from bot.runtime.decisions import refusal_words as refusals
 from bot.runtime.decisions.context import DecisionContext
 from bot.runtime.decisions.engine import Committed
 from bot.runtime.decisions.port import User
@@ -38,17 +38,17 @@ class Voting:
     async def cast(self, proposal_id: str, user: User, choice: Choice) -> None:
         """One secret ballot. Eligibility is checked now, on every click."""
         ctx = self._ctx
-        group, stored = await ctx.group_of(proposal_id, texts.VOTE_CLOSED)
+        group, stored = await ctx.group_of(proposal_id, refusals.VOTE_CLOSED)
         if stored.proposal.state is not ProposalState.VOTING:
-            raise NotAllowed(texts.VOTE_CLOSED)
+            raise NotAllowed(refusals.VOTE_CLOSED)
         settings = await ctx.settings(group)
         person = await ctx.require_in_group(
-            group, user, texts.INELIGIBLE[core.Ineligible.NOT_IN_GROUP]
+            group, user, refusals.INELIGIBLE[core.Ineligible.NOT_IN_GROUP]
         )
         voter = ctx.who(group, user)
         now = ctx.clock.now()
         if person.joined_at is None:
-            raise NotAllowed(texts.INELIGIBLE[core.Ineligible.NOT_IN_GROUP])
+            raise NotAllowed(refusals.INELIGIBLE[core.Ineligible.NOT_IN_GROUP])
         facts = VoterFacts(
             is_bot=person.is_bot,
             in_group=person.in_group,
@@ -62,13 +62,13 @@ class Voting:
             min_days=settings.voter_min_days,
         )
         if reason is not None:
-            raise NotAllowed(texts.INELIGIBLE[reason])
+            raise NotAllowed(refusals.INELIGIBLE[reason])
         # No group lock: the transaction alone makes this exact (the roll entry flips from
         # "not voted" in the same transaction as the ballot insert, or nothing happens).
         async with ctx.repo.transaction() as t:
             current = await t.proposal_for_voter(proposal_id, voter)
             if current is None or current.proposal.state is not ProposalState.VOTING:
-                raise NotAllowed(texts.VOTE_CLOSED)
+                raise NotAllowed(refusals.VOTE_CLOSED)
             try:
                 _, effects = core.cast_ballot(
                     current.proposal, voter, choice, key=secrets.token_urlsafe(16), now=now
