@@ -303,6 +303,7 @@ class ChannelSpec(Spec):
     post: WhoMay | None = None
     speak: WhoMay | None = None
     slow_mode: Duration | None = None
+    video: WhoMay | None = None
 
 
 ConditionSpec.model_rebuild()

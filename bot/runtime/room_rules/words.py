@@ -6,11 +6,16 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 #: Discord's names for the permissions, as its settings screens show them in a channel.
-LABELS = {"manage_roles": "Manage Permissions", "manage_channels": "Manage Channel"}
+LABELS = {
+    "manage_roles": "Manage Permissions",
+    "manage_channels": "Manage Channel",
+    "stream": "Video",
+}
 
 WHAT = {
     "manage_roles": "keep the channel quiet for the person sharing",
     "manage_channels": "set the slow mode",
+    "stream": "keep cameras and screen sharing off for the room",
 }
 
 
