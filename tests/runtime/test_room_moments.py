@@ -100,6 +100,7 @@ async def test_the_doors_close_ten_minutes_after_the_start_and_open_exactly_at_t
     await bench.step()
     assert bench.port.calls == []
     assert posters(bench.port) == {CHAIR_ID, SHARER_ID}
+    assert await doors(bench) == []  # the moment has passed: nothing armed again
     await bench.end()
     assert bench.port.overwrites == BEFORE
     assert await bench.rows() == []

@@ -157,13 +157,14 @@ class RoomRulesService:
         meeting's lock)."""
         channel_id = live.group.channel_id
         closes = doors_close_at(live)
-        if closes is not None and live.state.status is not Status.ENDED:
-            if self._doors.get(channel_id) != closes:
+        ended = live.state.status is Status.ENDED
+        if closes is not None and not ended and closes > self._clock.timestamp():
+            if self._doors.get(channel_id) != closes:  # armed once (a restart arms it again)
                 self._doors[channel_id] = closes
                 payload = {"channel": channel_id}
                 await self._scheduler.schedule(DOORS_KIND, str(channel_id), closes, payload)
-        elif channel_id in self._doors:
-            self._doors.pop(channel_id)
+        elif closes is not None and ended:
+            self._doors.pop(channel_id, None)
             await self._scheduler.cancel(DOORS_KIND, str(channel_id))
         if channel_id in self._rooms or channel_id in self._raid or asks_anything(live):
             self.spawn(self.sync(channel_id))
