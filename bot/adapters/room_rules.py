@@ -25,6 +25,8 @@ from bot.ui.raid_lock import lock_view
 log = logging.getLogger(__name__)
 
 AUDIT_REASON = "Meeting channel rules"
+#: Permissions the bot needs in the server (not only the channel) to set them in an overwrite.
+SERVER_WIDE = frozenset({"stream"})
 GuildChannel = discord.TextChannel | discord.VoiceChannel | discord.StageChannel
 
 
@@ -66,8 +68,12 @@ class DiscordRoomRules:
         me = None if channel is None else channel.guild.me
         if channel is None or me is None:
             return ()
-        granted = channel.permissions_for(me)
-        return tuple(name for name in needed if not getattr(granted, name))
+        granted, server = channel.permissions_for(me), me.guild_permissions
+        # Discord lets a bot allow or deny in an overwrite only what it has in the server (its
+        # channel permissions may lack Video because of the very overwrite the bot set).
+        return tuple(
+            name for name in needed if not getattr(server if name in SERVER_WIDE else granted, name)
+        )
 
     async def read(self, place: RoomPlace) -> RoomSnapshot | None:
         try:
