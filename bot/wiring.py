@@ -127,7 +127,7 @@ def build_services(
         roles=rotation,
         switches=decisions,
     )
-    room_port = DiscordRoomRules(client)
+    room_port = DiscordRoomRules(client, languages)
     room_rules = RoomRulesService(room_port, live, pseudonyms, clock, scheduler, store.room_plans)
     schedule = ScheduleService(
         store=store,

@@ -153,7 +153,7 @@ def fake_dm(fake: FakeDiscord, member: SimulatedMember) -> int:
     return member.dm_channel_id
 
 
-CAMERAS = (
+CAMERAS = (  # noqa: UP012
     "format: 1\n"
     "name: Quiet Circle\n"
     "about: A sharing circle in voice, cameras for the person sharing.\n"
@@ -174,7 +174,7 @@ def may_use_video(member: SimulatedMember, room: int) -> bool:
 async def test_cameras_follow_the_floor_in_a_voice_channel(
     fake: FakeDiscord, bot_runner: BotRunner
 ) -> None:
-    guild, room, people = await circle(
+    _guild, room, people = await circle(
         fake, bot_runner, CAMERAS, clock_rate="60", channel_type=2, members=3
     )
     chair, sharer, listener = people

@@ -165,5 +165,5 @@ async def test_without_video_itself_the_bot_leaves_cameras_and_tells_the_chair(
     await bench.give_floor(SHARER_ID)
     assert on_camera(bench.port) == {CHAIR_ID, SHARER_ID, NEXT_ID, LISTENER_ID}
     assert bench.port.calls == []
-    assert bench.port.told == [(CHAIR_ID, words.cannot_apply(["stream"]))]
+    assert bench.port.told == [(CHAIR_ID, str(words.cannot_apply(["stream"])))]
     assert "**Video**" in bench.port.told[0][1]

@@ -15,6 +15,7 @@ from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.core.room_rules import CLOSED, Bits, Change, Holder, base, reconcile, slow_mode, wanted
 from bot.errors import DiscordGone, DiscordRefused
+from bot.i18n import Msg
 from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MeetingStepped, MemberForgotten
 from bot.runtime.live import LiveMeeting, LiveMeetings
@@ -341,7 +342,7 @@ class RoomRulesService:
         # Whoever is not among the overwrites has nothing left of the bot's to take back.
         room.owed.clear()
 
-    async def _tell_chair(self, live: LiveMeeting, place: RoomPlace, what: str, text: str) -> None:
+    async def _tell_chair(self, live: LiveMeeting, place: RoomPlace, what: str, text: Msg) -> None:
         """Tell the chair privately, once per meeting (in the channel if their DMs are closed)."""
         running = {meeting.id for meeting in self._meetings.running()}
         self._told = {told for told in self._told if told[0] in running}
@@ -349,7 +350,7 @@ class RoomRulesService:
             return
         self._told.add((live.id, what))
         chair = self._asks.member(live, place, live.chairs[0]) if live.chairs else None
-        if chair is None or not await self._port.tell(place.guild_id, chair.id, text):
+        if chair is None or not await self._port.tell(place, chair.id, text):
             await self._port.post(place, text)
 
     # --- the durable plan ---------------------------------------------------------------------
