@@ -132,7 +132,7 @@ def build_services(
         roles=rotation,
         switches=decisions,
     )
-    room_port = DiscordRoomRules(client)
+    room_port = DiscordRoomRules(client, languages)
     room_rules = RoomRulesService(room_port, live, pseudonyms, clock, scheduler, store.room_plans)
     schedule = ScheduleService(
         store=store,
@@ -254,8 +254,9 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MemberForgotten, s.room_rules.member_forgotten)  # their overwrite put back
     bus.subscribe(MemberForgotten, s.business.member_forgotten)  # their id out of memory
     bus.subscribe(MemberForgotten, s.newcomer.member_forgotten)  # welcome tried: out of memory
-    # … a business meeting elects a member to a service role (after the result is posted)
-    bus.subscribe(ServiceElected, s.rotation.service_elected)  # they hold it for their term
+    # … a business meeting elects a member to a service role (durable: held in the transaction
+    # that decides the election, carried out after the result is posted)
+    bus.subscribe(ServiceElected, s.rotation.service_elected, durable)  # they hold the role
     # … the bot is removed from a server (its groups' rows are already deleted)
     bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
     bus.subscribe(GuildLeft, s.room_rules.guild_left)  # no channel to put back there

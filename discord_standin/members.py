@@ -32,7 +32,7 @@ from .interactions import (
     new_record,
 )
 from .messages import Author, find_component, new_message
-from .permissions import CONNECT, VIEW_CHANNEL, permission_value
+from .permissions import CONNECT, PERMISSION_BITS, VIEW_CHANNEL, permission_value
 from .rest_channels import dm_channel_for
 from .state import STAGE, Channel, InteractionRecord, Member, StoredMessage, User, VoiceState
 
@@ -374,6 +374,33 @@ class SimulatedMember:
         if voice is None or voice.channel_id is None:
             raise SimulationError(f"{self.username} is not on a stage")
         voice.request_to_speak_timestamp = self._fake.state.now()
+        self._fake.events.voice_state(guild, voice)
+
+    async def turn_camera_on(self, *, screen: bool = False) -> None:
+        """Turn the camera on (or share the screen) in the voice channel the member is in.
+        Discord allows it only with **Video** (``stream``) in that channel: without it the
+        client's button is greyed out and the voice server refuses, so this raises."""
+        state = self._fake.state
+        guild = state.guilds[self.guild_id]
+        voice = guild.voice_states.get(self.id)
+        if voice is None or voice.channel_id is None:
+            raise SimulationError(f"{self.username} is not in a voice channel")
+        channel = state.channel(voice.channel_id)
+        if not state.permissions_in(channel, self.id) & PERMISSION_BITS["stream"]:
+            raise SimulationError(f"{self.username} may not use video in #{channel.name}")
+        if screen:
+            voice.self_stream = True
+        else:
+            voice.self_video = True
+        self._fake.events.voice_state(guild, voice)
+
+    async def turn_camera_off(self) -> None:
+        """Camera and screen sharing off (always allowed)."""
+        guild = self._fake.state.guilds[self.guild_id]
+        voice = guild.voice_states.get(self.id)
+        if voice is None or voice.channel_id is None:
+            raise SimulationError(f"{self.username} is not in a voice channel")
+        voice.self_video = voice.self_stream = False
         self._fake.events.voice_state(guild, voice)
 
     @property

@@ -204,6 +204,8 @@ class VoiceState:
     self_deaf: bool = False
     suppress: bool = False
     request_to_speak_timestamp: str | None = None
+    self_video: bool = False  # a camera on (needs Video, STREAM, in the channel)
+    self_stream: bool = False  # a screen shared ("Go Live"; needs Video too)
 
     def payload(self, member: Member | None, *, with_guild: bool = True) -> JSON:
         data: JSON = {
@@ -214,8 +216,8 @@ class VoiceState:
             "mute": member.mute if member else False,
             "self_deaf": self.self_deaf,
             "self_mute": self.self_mute,
-            "self_stream": False,
-            "self_video": False,
+            "self_stream": self.self_stream,
+            "self_video": self.self_video,
             "suppress": self.suppress,
             "request_to_speak_timestamp": self.request_to_speak_timestamp,
         }

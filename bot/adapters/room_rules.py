@@ -19,20 +19,29 @@ import discord
 from bot.core.room_rules import Bits, Holder
 from bot.errors import DiscordGone
 from bot.guild import post_quietly_in, refusals
+from bot.i18n import Msg, render
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.room_rules import RoomPlace, RoomSnapshot
 from bot.ui.raid_lock import lock_view
 
 log = logging.getLogger(__name__)
 
 AUDIT_REASON = "Meeting channel rules"
+#: Permissions the bot needs in the server (not only the channel) to set them in an overwrite.
+SERVER_WIDE = frozenset({"stream"})
 GuildChannel = discord.TextChannel | discord.VoiceChannel | discord.StageChannel
 
 
 class DiscordRoomRules:
     """The channel rules service's port on Discord."""
 
-    def __init__(self, client: discord.Client) -> None:
+    def __init__(self, client: discord.Client, languages: GroupLanguages) -> None:
         self._client = client
+        self._languages = languages
+
+    async def _words(self, place: RoomPlace, text: Msg) -> str:
+        """In the group's language (its decision, else its format's ``language:``)."""
+        return render(await self._languages.of_channel(place.channel_id), text)
 
     def _channel(self, channel_id: int) -> GuildChannel | None:
         channel = self._client.get_channel(channel_id)
@@ -66,8 +75,12 @@ class DiscordRoomRules:
         me = None if channel is None else channel.guild.me
         if channel is None or me is None:
             return ()
-        granted = channel.permissions_for(me)
-        return tuple(name for name in needed if not getattr(granted, name))
+        granted, server = channel.permissions_for(me), me.guild_permissions
+        # Discord lets a bot allow or deny in an overwrite only what it has in the server (its
+        # channel permissions may lack Video because of the very overwrite the bot set).
+        return tuple(
+            name for name in needed if not getattr(server if name in SERVER_WIDE else granted, name)
+        )
 
     async def read(self, place: RoomPlace) -> RoomSnapshot | None:
         try:
@@ -107,22 +120,27 @@ class DiscordRoomRules:
                 place.channel_id, rate_limit_per_user=seconds, reason=AUDIT_REASON
             )
 
-    async def post(self, place: RoomPlace, text: str) -> None:
-        await post_quietly_in(self._client, place.channel_id, place.guild_id, text)
+    async def post(self, place: RoomPlace, text: Msg) -> None:
+        words = await self._words(place, text)
+        await post_quietly_in(self._client, place.channel_id, place.guild_id, words)
 
     async def announce(
-        self, place: RoomPlace, text: str, buttons: Sequence[tuple[str, str]]
+        self, place: RoomPlace, text: Msg, buttons: Sequence[tuple[str, Msg]]
     ) -> None:
-        view = lock_view(buttons) if buttons else discord.utils.MISSING
-        await post_quietly_in(self._client, place.channel_id, place.guild_id, text, view=view)
+        locale = await self._languages.of_channel(place.channel_id)
+        labels = [(action, render(locale, label)) for action, label in buttons]
+        view = lock_view(labels) if labels else discord.utils.MISSING
+        words = render(locale, text)
+        await post_quietly_in(self._client, place.channel_id, place.guild_id, words, view=view)
 
-    async def tell(self, guild_id: int, user_id: int, text: str) -> bool:
-        guild = self._client.get_guild(guild_id)
+    async def tell(self, place: RoomPlace, user_id: int, text: Msg) -> bool:
+        guild = self._client.get_guild(place.guild_id)
         member = None if guild is None else guild.get_member(user_id)
         if member is None:
             return False
+        words = await self._words(place, text)
         try:
-            await member.send(text, allowed_mentions=discord.AllowedMentions.none())
+            await member.send(words, allowed_mentions=discord.AllowedMentions.none())
         except discord.HTTPException:
             log.info("A note for the chair could not be delivered privately (DMs closed)")
             return False

@@ -1,17 +1,22 @@
 """A meeting channel's rules while a section runs, as Discord permission overwrites: pure.
 
-The format's ``channel: post:`` rule (``sharer``, ``chair``, ``nobody``) and ``lock-channel:
-during-meeting`` become changes to the channel's overwrites, worked out here from what the
-channel looks like *without* the bot's changes (its **base**: the overwrites as they are now,
-with the bits the bot manages put back as they were before it touched them). Only two bits are
-ever managed, :data:`SEND` (Send Messages) and :data:`CONNECT` (Connect, for a voice channel
-locked to newcomers); every other bit of every overwrite is left as it is.
+The format's ``channel: post:`` and ``video:`` rules (``sharer``, ``chair``, ``nobody``) and
+``lock-channel: during-meeting`` become changes to the channel's overwrites, worked out here
+from what the channel looks like *without* the bot's changes (its **base**: the overwrites as
+they are now, with the bits the bot manages put back as they were before it touched them). Only
+three bits
+are ever managed, :data:`SEND` (Send Messages), :data:`CONNECT` (Connect, for a voice channel
+locked to newcomers) and :data:`STREAM` (Video, in a voice or stage channel); every other bit of
+every overwrite is left as it is.
 
 * Posting closed (``sharer``, ``chair``, ``nobody``): @everyone is denied Send Messages; role
   overwrites that allowed it stop allowing it (neither allowed nor denied); the sharer and the
   chair (as the rule says) are allowed it on their own overwrite — unless their own overwrite
   denies it (a moderator's or the group's decision stands); the bot keeps it, so the meeting
   can go on.
+* Video closed (``video: sharer`` / ``chair`` / ``nobody``, a voice or stage channel only):
+  @everyone is denied Video; role overwrites that allowed it stop allowing it; the sharer and
+  the chair (as the rule says) are allowed it on their own overwrite, unless it denies Video.
 * Locked to newcomers (with the group's member role): @everyone is denied Send Messages (and
   Connect in a voice or stage channel); the member role is allowed them (Send Messages only
   while posting is open); other roles stop allowing them.
@@ -33,11 +38,13 @@ from dataclasses import dataclass
 
 from bot.core.formats.plan import WhoMay
 
-#: Discord's Send Messages and Connect permission bits.
+#: Discord's Send Messages and Connect permission bits, and Video (``STREAM``: a camera or a
+#: shared screen in a voice or stage channel).
 SEND = 1 << 11
 CONNECT = 1 << 20
+STREAM = 1 << 9
 #: The only bits the bot ever changes.
-MANAGED = SEND | CONNECT
+MANAGED = SEND | CONNECT | STREAM
 
 CLOSED = frozenset({WhoMay.SHARER, WhoMay.CHAIR, WhoMay.NOBODY})
 
@@ -104,6 +111,8 @@ class Ask:
     chair: Holder | None = None
     #: A raid lock without a member role: the accounts that joined the server lately.
     newcomers: frozenset[Holder] = frozenset()
+    #: ``channel: video:``: who may turn a camera on or share a screen (in voice only).
+    video: WhoMay = WhoMay.EVERYONE
 
 
 OPEN = Ask(WhoMay.EVERYONE, False, False, Holder(True, 0), Holder(False, 0))
@@ -125,7 +134,12 @@ def wanted(channel: Mapping[Holder, Bits | None], ask: Ask) -> dict[Holder, Sett
     """The settings the ask needs, over the channel's base overwrites."""
     closed = ask.post in CLOSED
     lock = ask.lock and ask.member_role is not None
-    shut = (SEND if closed or lock else 0) | (CONNECT if lock and ask.voice else 0)
+    camera = ask.voice and ask.video in CLOSED
+    shut = (
+        (SEND if closed or lock else 0)
+        | (CONNECT if lock and ask.voice else 0)
+        | (STREAM if camera else 0)
+    )
     kept_out = _newcomers(channel, ask)
     if not shut:
         return kept_out
@@ -138,18 +152,20 @@ def wanted(channel: Mapping[Holder, Bits | None], ask: Ask) -> dict[Holder, Sett
         role = out.get(ask.member_role, Setting(0))
         if opened:
             out[ask.member_role] = Setting(role.mask | opened, allow=opened)
-    granted: list[Holder] = []
-    if ask.post is WhoMay.SHARER and ask.sharer is not None:
-        granted.append(ask.sharer)
-    if ask.post in (WhoMay.SHARER, WhoMay.CHAIR) and ask.chair is not None:
-        granted.append(ask.chair)
+    granted: dict[Holder, int] = {}
+    rules = ((SEND, ask.post if closed else None), (STREAM, ask.video if camera else None))
+    for bit, rule in rules:
+        if rule is WhoMay.SHARER and ask.sharer is not None:
+            granted[ask.sharer] = granted.get(ask.sharer, 0) | bit
+        if rule in (WhoMay.SHARER, WhoMay.CHAIR) and ask.chair is not None:
+            granted[ask.chair] = granted.get(ask.chair, 0) | bit
     if shut & SEND:
-        granted.append(ask.bot)  # the meeting goes on
-    for holder in granted:
+        granted[ask.bot] = granted.get(ask.bot, 0) | SEND  # the meeting goes on
+    for holder, given in granted.items():
         own = channel.get(holder)
-        if own is not None and own.deny & SEND:
-            continue  # a moderator's (or the group's) "no" stands
-        out[holder] = Setting(SEND, allow=SEND)
+        given &= ~(own.deny if own is not None else 0)  # a moderator's (or the group's) no stands
+        if given:
+            out[holder] = Setting(given, allow=given)
     return out
 
 

@@ -115,16 +115,19 @@ class MeetingClosed:
 
 @dataclass(frozen=True, slots=True)
 class ServiceElected:
-    """A business meeting elected ``who`` to the service role ``role`` (the result is posted).
+    """A business meeting elected ``who`` to the service role ``role``.
 
     Their term runs to meeting ``until_meeting`` (a term in meetings) or until ``until`` (clock
-    time, a term in months); with neither, until someone else is elected."""
+    time, a term in months); with neither, until someone else is elected. ``at`` is when the
+    result was decided (clock time): a later election's result wins. Carried durably: held in
+    the transaction that decides the election."""
 
     group_id: int
     role: str
     who: Pseudonym
     until_meeting: int | None = None
     until: float | None = None
+    at: float = 0.0
 
 
 # --- members and servers ------------------------------------------------------------------------
@@ -163,7 +166,7 @@ Handler = Callable[[E], Awaitable[None]]
 
 #: The events that can be carried durably: small facts of plain values, with a ``group_id``.
 DURABLE_EVENTS: Mapping[str, type[Any]] = {
-    cls.__name__: cls for cls in (MeetingCounted, MeetingClosed)
+    cls.__name__: cls for cls in (MeetingCounted, MeetingClosed, ServiceElected)
 }
 
 
@@ -173,7 +176,7 @@ def encode(event: Any) -> dict[str, Any]:
     def plain(value: Any) -> Any:
         if isinstance(value, tuple):
             return [plain(item) for item in value]
-        if isinstance(value, bool | int | float | str):
+        if value is None or isinstance(value, bool | int | float | str):
             return value
         raise TypeError(f"{type(value).__name__} cannot be carried durably")
 
@@ -275,7 +278,9 @@ class EventBus:
     def _durable(self, event: type[Any]) -> list[Subscription]:
         return [r for r in self._table if r.event is event and r.delivery is Delivery.DURABLE]
 
-    async def hold(self, tx: Transaction, event: MeetingCounted | MeetingClosed) -> list[int]:
+    async def hold(
+        self, tx: Transaction, event: MeetingCounted | MeetingClosed | ServiceElected
+    ) -> list[int]:
         """Write the event's durable deliveries inside the publisher's transaction (they exist
         exactly when the change that caused them does); hand the ids to :meth:`publish`."""
         rows = self._durable(type(event))

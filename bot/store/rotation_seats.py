@@ -86,6 +86,7 @@ class Elected:
     who: Pseudonym
     until_meeting: int | None
     expires_at: float | None
+    decided_at: float = 0.0  # when the election was decided (a later one wins)
 
 
 async def elected(db: Database, rotation_id: int, meeting: int, now: float) -> Pseudonym | None:
@@ -100,10 +101,14 @@ async def elected(db: Database, rotation_id: int, meeting: int, now: float) -> P
 
 
 async def set_elected(tx: Transaction, rotation_id: int, term: Elected) -> None:
-    """Record who was elected (replacing whoever held the role before)."""
+    """Record who was elected (replacing whoever an earlier election put there). The same
+    result recorded twice changes nothing; an earlier election's, carried again after a later
+    one, is ignored."""
     await tx.execute(
-        "INSERT INTO rotation_elected (rotation_id, who, until_meeting, expires_at) "
-        "VALUES (?, ?, ?, ?) ON CONFLICT (rotation_id) DO UPDATE SET who = excluded.who, "
-        "until_meeting = excluded.until_meeting, expires_at = excluded.expires_at",
-        (rotation_id, term.who, term.until_meeting, term.expires_at),
+        "INSERT INTO rotation_elected (rotation_id, who, until_meeting, expires_at, decided_at) "
+        "VALUES (?, ?, ?, ?, ?) ON CONFLICT (rotation_id) DO UPDATE SET who = excluded.who, "
+        "until_meeting = excluded.until_meeting, expires_at = excluded.expires_at, "
+        "decided_at = excluded.decided_at "
+        "WHERE excluded.decided_at >= rotation_elected.decided_at",
+        (rotation_id, term.who, term.until_meeting, term.expires_at, term.decided_at),
     )

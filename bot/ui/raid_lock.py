@@ -22,13 +22,14 @@ from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonymizer
 from bot.errors import NotAllowed
 from bot.guild import ensure_members, in_group
+from bot.i18n import render, t
 from bot.runtime.meetings import CannotPost, MeetingService
 from bot.runtime.room_rules import RaidLockService
 from bot.runtime.room_rules.lock_words import NEVER, NOT_A_MEMBER
+from bot.ui.locale import private_locale
 from bot.ui.routing import guarded, service
 
 Interaction = discord.Interaction[Any]
-LOCK_LABEL = "Pause and lock"
 STYLES = {
     "lock": discord.ButtonStyle.danger,
     "unlock": discord.ButtonStyle.secondary,
@@ -69,9 +70,9 @@ class RaidLockButton(
         )
 
 
-def lock_button(meeting_id: int, row: int) -> RaidLockButton:
-    """The meeting panel's **Pause and lock**."""
-    button = RaidLockButton(meeting_id, "lock", LOCK_LABEL)
+def lock_button(meeting_id: int, row: int, locale: str = "en") -> RaidLockButton:
+    """The meeting panel's **Pause and lock** (in the group's language: the panel's)."""
+    button = RaidLockButton(meeting_id, "lock", t(locale, "Pause and lock"))
     button.item.row = row
     return button
 
@@ -99,9 +100,10 @@ async def pressed(
     if not isinstance(member, discord.Member) or not in_group(group, member):
         raise NotAllowed(NOT_A_MEMBER)
     channel_id = group.channel_id
+    locale = await private_locale(interaction)
     if action == "hand":
-        text = raid.hand(channel_id, number or 0, member.id, choice == "lift")
-        await interaction.response.send_message(text, ephemeral=True)
+        said = raid.hand(channel_id, number or 0, member.id, choice == "lift")
+        await interaction.response.send_message(render(locale, said), ephemeral=True)
         return
     await interaction.response.defer(ephemeral=True, thinking=True)
     who = service(interaction, Pseudonymizer).of(group.guild_id, member.id)
@@ -119,4 +121,4 @@ async def pressed(
             with contextlib.suppress(CannotPost):  # paused all the same, without its notice
                 await meetings.act(live, lambda r, s, now: r.pause(s, now))
         text = await raid.lock(group, channel_id)
-    await interaction.followup.send(text, ephemeral=True)
+    await interaction.followup.send(render(locale, text), ephemeral=True)

@@ -151,3 +151,47 @@ async def test_without_manage_permissions_the_meeting_goes_on_and_the_chair_is_t
 
 def fake_dm(fake: FakeDiscord, member: SimulatedMember) -> int:
     return member.dm_channel_id
+
+
+CAMERAS = (  # noqa: UP012
+    "format: 1\n"
+    "name: Quiet Circle\n"
+    "about: A sharing circle in voice, cameras for the person sharing.\n"
+    "length: 60m\n"
+    "channel:\n"
+    "  video: sharer\n"
+    "sections:\n"
+    "  - share: The floor is open. Raise your hand when you'd like to share.\n"
+    "    title: Sharing\n"
+    "  - closing: Thank you all for coming.\n"
+).encode()
+
+
+def may_use_video(member: SimulatedMember, room: int) -> bool:
+    return member.can(room, "stream")
+
+
+async def test_cameras_follow_the_floor_in_a_voice_channel(
+    fake: FakeDiscord, bot_runner: BotRunner
+) -> None:
+    _guild, room, people = await circle(
+        fake, bot_runner, CAMERAS, clock_rate="60", channel_type=2, members=3
+    )
+    chair, sharer, listener = people
+    for person in people:
+        await person.join_voice(room)
+    await listener.turn_camera_on()  # before the meeting, anyone may
+    before = room_as_it_is(fake, room)
+    await start_sharing(fake, room, chair, sharer)
+    await until(fake, "video closed to listeners", lambda: not may_use_video(listener, room))
+    await listener.turn_camera_off()
+    with pytest.raises(SimulationError, match="may not use video"):
+        await listener.turn_camera_on()
+    await until(fake, "the sharer may use video", lambda: may_use_video(sharer, room))
+    await sharer.turn_camera_on()
+    await chair.turn_camera_on(screen=True)
+    assert may_post(listener, room)  # posting is not this rule's
+    assert "closed" in await slash(chair, room, "meeting end")
+    await until(fake, "the channel as it was", lambda: room_as_it_is(fake, room) == before)
+    await listener.turn_camera_on()
+    assert restore_rows(str(bot_runner.database)) == []

@@ -72,7 +72,7 @@ async def test_locked_by_a_member_lifted_by_the_chair_and_back_exactly(bench: Be
     await bench.step()
     assert posters(bench.port) == {CHAIR_ID, SHARER_ID, NEXT_ID, LISTENER_ID}
 
-    answer = await raid.lock(live.group, CHANNEL)
+    answer = str(await raid.lock(live.group, CHANNEL))
     assert answer.startswith("Done — the channel is locked and the meeting is paused")
     # Only members post: the helpers' role stops allowing it; a moderator's "no" stands.
     assert posters(bench.port) == set(MEMBERS)
@@ -84,11 +84,11 @@ async def test_locked_by_a_member_lifted_by_the_chair_and_back_exactly(bench: Be
     assert await kinds(bench) == [LOCK_KIND]
     assert await bench.rows()  # what to put back is committed
     # A second press: already locked, and how it lifts.
-    again = await raid.lock(live.group, CHANNEL)
+    again = str(await raid.lock(live.group, CHANNEL))
     assert again.startswith("The channel is already locked. It lifts itself <t:")
     assert len(bench.port.announced) == 1
     # The chair lifts it.
-    assert await raid.unlock(CHANNEL, who(bench, CHAIR_ID), CHAIR_ID) == LIFTED_NOW
+    assert str(await raid.unlock(CHANNEL, who(bench, CHAIR_ID), CHAIR_ID)) == str(LIFTED_NOW)
     await bench.settle()
     assert bench.port.overwrites == BEFORE
     assert bench.port.slow == 5
@@ -108,15 +108,15 @@ async def test_a_show_of_hands_lifts_it_or_keeps_it(bench: Bench) -> None:
     await bench.step()
     await raid.lock(live.group, CHANNEL)
     # A member who isn't the chair asks the group (counted as "Lift it"); one keeps it.
-    asked = await raid.unlock(CHANNEL, who(bench, SHARER_ID), SHARER_ID)
+    asked = str(await raid.unlock(CHANNEL, who(bench, SHARER_ID), SHARER_ID))
     assert "a show of hands is open" in asked
     text, buttons = bench.port.announced[-1]
     assert "nobody's answer is kept" in text
     number = buttons[0].split(":")[1]
     assert buttons == [f"hand:{number}:lift", f"hand:{number}:keep"]
-    assert "already open" in await raid.unlock(CHANNEL, who(bench, NEXT_ID), NEXT_ID)
-    assert raid.hand(CHANNEL, int(number), NEXT_ID, lift=False).startswith("Counted: **Keep")
-    assert raid.hand(CHANNEL, int(number) + 1, NEXT_ID, lift=True).startswith("That show")
+    assert "already open" in str(await raid.unlock(CHANNEL, who(bench, NEXT_ID), NEXT_ID))
+    assert str(raid.hand(CHANNEL, int(number), NEXT_ID, lift=False)).startswith("Counted: **Keep")
+    assert str(raid.hand(CHANNEL, int(number) + 1, NEXT_ID, lift=True)).startswith("That show")
     # A tie keeps it.
     assert await kinds(bench) == [LOCK_KIND, HANDS_KIND]
     bench.time.now += 121
@@ -148,7 +148,7 @@ async def test_without_a_member_role_newcomers_are_kept_out_and_it_lifts_itself_
     live = bench.start(circle(post="everyone"))
     live.names[who(bench, SHARER_ID)] = SHARER_ID
     await bench.step()
-    answer = await raid.lock(live.group, CHANNEL)
+    answer = str(await raid.lock(live.group, CHANNEL))
     assert answer.startswith("Done")
     assert "joined the server in the last 30 minutes" in bench.port.announced[-1][0]
     assert posters(bench.port) == {CHAIR_ID, SHARER_ID, NEXT_ID}  # MODERATED was already "no"
@@ -170,7 +170,7 @@ async def test_without_a_member_role_newcomers_are_kept_out_and_it_lifts_itself_
     await raid.member_joined(GUILD)
     await bench.settle()
     assert not bench.port.may_post(36)
-    assert "already locked" in await raid.lock(live.group, CHANNEL)
+    assert "already locked" in str(await raid.lock(live.group, CHANNEL))
 
     # Thirty minutes on, it lifts itself; the channel is exactly as before.
     bench.time.now = START + 30 * 60 + 1
@@ -186,7 +186,7 @@ async def test_without_the_permissions_it_says_so_exactly(bench: Bench) -> None:
     live = bench.start(circle(post="everyone"), member_role=MEMBER_ROLE)
     await bench.step()
     bench.port.granted = set()
-    answer = await raid.lock(live.group, CHANNEL)
+    answer = str(await raid.lock(live.group, CHANNEL))
     assert answer.startswith("I've paused the meeting, but I can't lock this channel")
     assert "**Manage Permissions** and **Manage Channel**" in answer
     assert bench.port.calls == []
@@ -194,7 +194,7 @@ async def test_without_the_permissions_it_says_so_exactly(bench: Bench) -> None:
     assert await kinds(bench) == []
     # Only Manage Channel missing: locked, without slow mode, and said.
     bench.port.granted = {"manage_roles"}
-    answer = await raid.lock(live.group, CHANNEL)
+    answer = str(await raid.lock(live.group, CHANNEL))
     assert "I need **Manage Channel** in this channel to turn slow mode on" in answer
     assert bench.port.slow == 0
     assert not bench.port.may_post(LISTENER_ID)
@@ -207,6 +207,6 @@ async def test_a_format_that_says_never_is_not_locked(bench: Bench) -> None:
     live = bench.start(source, member_role=MEMBER_ROLE)
     await bench.step()
     assert raid.never(CHANNEL)
-    assert "never locked" in await raid.lock(live.group, CHANNEL)
+    assert "never locked" in str(await raid.lock(live.group, CHANNEL))
     assert bench.port.calls == []
     assert await kinds(bench) == []

@@ -15,6 +15,7 @@ from bot.core.meeting import MeetingRunner, MeetingSetup
 from bot.core.pseudonyms import Pseudonymizer
 from bot.core.room_rules import CONNECT, SEND, Bits, Holder
 from bot.errors import DiscordRefused
+from bot.i18n import Msg, render
 from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MemberForgotten
 from bot.runtime.live import CHAIR, LiveMeeting, LiveMeetings
@@ -103,18 +104,18 @@ class FakeRoom:
         self.calls.append(("slow", seconds))
         self.slow = seconds
 
-    async def post(self, place: RoomPlace, text: str) -> None:
-        self.posted.append(text)
+    async def post(self, place: RoomPlace, text: Msg) -> None:
+        self.posted.append(render("en", text))
 
     async def announce(
-        self, place: RoomPlace, text: str, buttons: Sequence[tuple[str, str]]
+        self, place: RoomPlace, text: Msg, buttons: Sequence[tuple[str, Msg]]
     ) -> None:
-        self.announced.append((text, [action for action, _ in buttons]))
+        self.announced.append((render("en", text), [action for action, _ in buttons]))
 
-    async def tell(self, guild_id: int, user_id: int, text: str) -> bool:
+    async def tell(self, place: RoomPlace, user_id: int, text: Msg) -> bool:
         if not self.dms_open:
             return False
-        self.told.append((user_id, text))
+        self.told.append((user_id, render("en", text)))
         return True
 
     def closing(self) -> bool:
@@ -339,7 +340,7 @@ async def test_a_refused_restore_is_retried_with_a_growing_delay_and_said_once(
     await bench.give_floor(SHARER_ID)
     bench.port.refuse = True
     await bench.end()
-    assert bench.port.posted == [words.cannot_restore(())]
+    assert bench.port.posted == [str(words.cannot_restore(()))]
     assert not bench.port.may_post(LISTENER_ID)  # still closed: the plan is kept
     assert len(await bench.rows()) > 0
     first = await bench.retries()
@@ -353,7 +354,7 @@ async def test_a_refused_restore_is_retried_with_a_growing_delay_and_said_once(
     assert bench.port.overwrites == BEFORE
     assert await bench.rows() == []
     assert await bench.retries() == []
-    assert bench.port.posted[-1] == words.RESTORED
+    assert bench.port.posted[-1] == str(words.RESTORED)
 
 
 async def test_without_manage_permissions_the_meeting_goes_on_and_the_chair_hears_once(
@@ -366,7 +367,7 @@ async def test_without_manage_permissions_the_meeting_goes_on_and_the_chair_hear
     await bench.give_floor(NEXT_ID)
     assert bench.port.overwrites == BEFORE
     assert bench.port.calls == []
-    assert bench.port.told == [(CHAIR_ID, words.cannot_apply(["manage_roles"]))]
+    assert bench.port.told == [(CHAIR_ID, str(words.cannot_apply(["manage_roles"])))]
     assert "**Manage Permissions**" in bench.port.told[0][1]
     # Slow mode needs Manage Channel, which it has.
     await bench.next_section()
@@ -383,7 +384,7 @@ async def test_with_dms_closed_the_chair_is_told_in_the_channel(bench: Bench) ->
     bench.start()
     await bench.next_section()
     assert bench.port.slow == 0
-    assert bench.port.posted == [words.cannot_apply(["manage_channels"])]
+    assert bench.port.posted == [str(words.cannot_apply(["manage_channels"]))]
     assert "**Manage Channel**" in bench.port.posted[0]
 
 
@@ -409,7 +410,7 @@ async def test_lock_without_a_member_role_is_explained_and_changes_nothing(bench
     await bench.step()
     await bench.step()
     assert bench.port.calls == []
-    assert bench.port.told == [(CHAIR_ID, words.NEEDS_MEMBER_ROLE)]
+    assert bench.port.told == [(CHAIR_ID, str(words.NEEDS_MEMBER_ROLE))]
 
 
 async def test_a_moderators_no_stands_even_for_the_sharer(bench: Bench) -> None:

@@ -50,8 +50,9 @@ def compile_format(
         meeting_warnings=parts.meeting_warnings,
         before_start=parts.before_start,
         after_close=parts.after_close,
-        lock_channel=spec.lock_channel,
+        lock_channel=spec.lock_channel.when,
         counts=_counts(spec, report),
+        lock_after_seconds=_lock_after(spec, report),
         starts_at_minute=spec.starts_at,
         resources=parts.resources,
         variants=parts.variants,
@@ -289,6 +290,23 @@ def _counts(spec: schema.FormatSpec, report: Report) -> CountRule:
         )
     seconds = written * 60 if written is not None else min(COUNTS_AFTER_MINUTES * 60, spec.length)
     return CountRule(seconds=seconds, members=spec.counts.members)
+
+
+def _lock_after(spec: schema.FormatSpec, report: Report) -> int:
+    """``lock-channel: {after: …}``: a moment inside the meeting."""
+    after = spec.lock_channel.after_seconds
+    if after >= spec.length:
+        report(
+            ("lock-channel", "after"),
+            msg(
+                "the channel would close {after} after the start, but the meeting is {length} "
+                "long, so it would never close",
+                after=minutes_said(after),
+                length=minutes_said(spec.length),
+            ),
+            msg("make after: shorter than the meeting's length"),
+        )
+    return after
 
 
 def _check_timing(plan: CompiledFormat, paths: list[Path], report: Report) -> None:

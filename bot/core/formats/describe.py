@@ -131,6 +131,8 @@ def _channel_words(channel: ChannelRules) -> str:
     text = f"In the channel, {words[channel.post]} may write; {words[channel.speak]} may speak"
     if channel.slow_mode_seconds:
         text += f"; slow mode, one message every {minutes(channel.slow_mode_seconds)}"
+    if channel.video is not WhoMay.EVERYONE:
+        text += f"; in voice, {words[channel.video]} may turn a camera on or share a screen"
     return text + "."
 
 

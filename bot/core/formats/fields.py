@@ -321,6 +321,7 @@ class ChannelSpec(Spec):
     post: WhoMay | None = None
     speak: WhoMay | None = None
     slow_mode: Duration | None = None
+    video: WhoMay | None = None
 
 
 ConditionSpec.model_rebuild()

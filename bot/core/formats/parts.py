@@ -124,6 +124,7 @@ class Parts:
                 post=spec.channel.post or ChannelRules.post,
                 speak=spec.channel.speak or ChannelRules.speak,
                 slow_mode_seconds=spec.channel.slow_mode or 0,
+                video=spec.channel.video or ChannelRules.video,
             ),
         )
         self.guidelines = tuple(
@@ -351,6 +352,7 @@ class Parts:
             post=spec.post or base.post,
             speak=spec.speak or base.speak,
             slow_mode_seconds=base.slow_mode_seconds if spec.slow_mode is None else spec.slow_mode,
+            video=spec.video or base.video,
         )
 
     def timer(

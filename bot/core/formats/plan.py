@@ -375,6 +375,7 @@ class CompiledFormat:
     after_close: AfterClose | None
     lock_channel: LockChannel
     counts: CountRule = CountRule()
+    lock_after_seconds: int = 0  # ``lock-channel: {after: …}``: closed this long after the start
     starts_at_minute: int | None = None  # the usual start (``starts-at:``), minutes after 0:00
     resources: tuple[Resource, ...] = ()  # support resources and crisis lines (``/resources``)
     variants: Variants = field(default_factory=Variants)  # declarations, cycle, modes

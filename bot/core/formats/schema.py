@@ -37,7 +37,8 @@ from bot.core.formats.fields import (
     suggestion,
 )
 from bot.core.formats.parsing import invalid, parse_date
-from bot.core.formats.plan import ChoiceRule, CrosstalkMode, LockChannel, RotationKind
+from bot.core.formats.plan import ChoiceRule, CrosstalkMode, RotationKind
+from bot.core.formats.room_keys import LockRule, parse_lock_channel
 from bot.core.formats.sections import (
     SECTION_KINDS,
     SECTION_MODELS,
@@ -268,7 +269,7 @@ class FormatSpec(Spec):
     share: TimerSpec = TimerSpec()
     crosstalk: CrosstalkSpec = CrosstalkSpec(policy=CrosstalkMode.NOT_ALLOWED)
     channel: ChannelSpec = ChannelSpec()
-    lock_channel: LockChannel = LockChannel.ON_REQUEST
+    lock_channel: Annotated[LockRule, PlainValidator(parse_lock_channel)] = LockRule()
     time_left_notes: list[MeetingNoteSpec] = Field(default_factory=list, max_length=10)
     before: BeforeSpec | None = None
     after: AfterSpec | None = None

@@ -134,6 +134,7 @@ class ChannelRules:
     post: WhoMay = WhoMay.EVERYONE  # who may write in the meeting channel
     speak: WhoMay = WhoMay.EVERYONE  # who may talk in voice / stage
     slow_mode_seconds: int = 0
+    video: WhoMay = WhoMay.EVERYONE  # who may turn a camera on or share a screen in voice
 
 
 class LockChannel(StrEnum):

@@ -167,12 +167,16 @@ class MatterWork:
         tabled = None
         if matter.kind is Kind.TO_TABLE and result.outcome is core.Outcome.CARRIED:
             tabled = None if matter.tables is None else await self._repo.get(matter.tables)
+        elected = await self._elected(group, plan, matter, result)
+        held: list[int] = []
         async with self._store.db.transaction() as tx:
             await self._repo.decide(tx, matter, result)
             await self._disarm(tx, matter.id)
             if tabled is not None:
                 await self._repo.delete(tx, tabled.matter.id)
                 await self._disarm(tx, tabled.matter.id)
+            if elected is not None and self._bus is not None:
+                held = await self._bus.hold(tx, elected)  # the rotation hears, even after a crash
         await self._scheduler.refresh(self._keys(matter.id))
         if tabled is not None:
             await self._scheduler.refresh(self._keys(tabled.matter.id))
@@ -182,6 +186,8 @@ class MatterWork:
         decided = await self._repo.get(matter.id)
         if decided is not None:
             await self._show_result(group, plan, decided)
+        if elected is not None and self._bus is not None:
+            await self._bus.publish(elected, held)
 
     async def _show_result(
         self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord
@@ -213,15 +219,16 @@ class MatterWork:
             await self._port.set_buttons(group, record.ballot_message_id, (), None)
         await self._port.post(group, words, reply_to=record.message_id, once=f"result:{matter.id}")
         await self._repo.forget(matter.id)
-        if matter.kind is Kind.ELECTION and result.outcome is core.Outcome.ELECTED:
-            await self._elected(group, plan, matter, result)
 
     async def _elected(
         self, group: GroupRecord, plan: CompiledFormat, matter: Matter, result: core.Result
-    ) -> None:
-        """Tell the rotation who holds the role now, for the term: from the next meeting."""
-        if self._bus is None or matter.role is None or result.winner is None:
-            return
+    ) -> ServiceElected | None:
+        """Who holds the role now, for the term, from the next meeting: the event the rotation
+        is told, held in the transaction that decides the election (:meth:`_close`)."""
+        if matter.kind is not Kind.ELECTION or result.outcome is not core.Outcome.ELECTED:
+            return None
+        if matter.role is None or result.winner is None:
+            return None
         term = self._term(plan, matter, self._agenda_item(self._rules(plan, matter), matter))
         fresh = await self._store.groups.by_id(group.id) or group
         until_meeting = until = None
@@ -231,7 +238,8 @@ class MatterWork:
             ends = core.term_ends(self._clock.now().date(), term)
             until = None if ends is None else datetime.combine(ends, time(), UTC).timestamp()
         who = matter.candidates[result.winner]
-        await self._bus.publish(ServiceElected(group.id, matter.role, who, until_meeting, until))
+        at = self._clock.timestamp()
+        return ServiceElected(group.id, matter.role, who, until_meeting, until, at)
 
     async def _show_election(
         self,

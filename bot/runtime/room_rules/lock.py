@@ -29,6 +29,7 @@ from typing import Any
 from bot.core.formats.plan import LockChannel
 from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym
+from bot.i18n import Msg
 from bot.runtime.clock import Clock
 from bot.runtime.live import LiveMeetings
 from bot.runtime.room_rules import lock_words as say
@@ -89,7 +90,7 @@ class RaidLockService:
         live = self._meetings.in_channel(channel_id)
         return live is not None and live.plan.lock_channel is LockChannel.NEVER
 
-    async def lock(self, group: GroupRecord, channel_id: int) -> str:
+    async def lock(self, group: GroupRecord, channel_id: int) -> Msg:
         """A member pressed "Pause and lock" (the meeting, if any, is paused already): lock the
         channel, or say it's locked already; returns the words for them."""
         meeting = self._meeting_here(channel_id)
@@ -122,7 +123,7 @@ class RaidLockService:
             log.info("A meeting channel was locked by a member (a raid lock)")
             return say.done(until, meeting, missing)
 
-    async def unlock(self, channel_id: int, who: Pseudonym, user_id: int) -> str:
+    async def unlock(self, channel_id: int, who: Pseudonym, user_id: int) -> Msg:
         """A member asked to lift the lock: the chair lifts it; anyone else asks the group."""
         await self._rooms.ready()
         async with self._guard(channel_id):
@@ -143,12 +144,12 @@ class RaidLockService:
             await self._scheduler.schedule(HANDS_KIND, str(channel_id), ends, payload)
             place = self._port.place(channel_id)
             if place is not None:
-                buttons = [(f"hand:{hands.number}:lift", "Lift it"),
-                           (f"hand:{hands.number}:keep", "Keep it")]  # fmt: skip
+                buttons = [(f"hand:{hands.number}:lift", say.LIFT_IT),
+                           (f"hand:{hands.number}:keep", say.KEEP_IT)]  # fmt: skip
                 await self._port.announce(place, say.HANDS, buttons)
             return say.asked(self._real(ends))
 
-    def hand(self, channel_id: int, number: int, user_id: int, lift: bool) -> str:
+    def hand(self, channel_id: int, number: int, user_id: int, lift: bool) -> Msg:
         """A member's answer to the show of hands (counted once each; changing it moves it)."""
         hands = self._hands.get(channel_id)
         if hands is None or hands.number != number:
@@ -163,7 +164,7 @@ class RaidLockService:
             if lock.member_role_id is None:
                 self._rooms.spawn(self._rooms.sync(lock.channel_id))
 
-    async def _lift(self, channel_id: int, how: str) -> None:
+    async def _lift(self, channel_id: int, how: Msg) -> None:
         """Let the channel go back, then forget the lock (a crash in between: still locked, and
         it lifts itself later), and say so."""
         self._hands.pop(channel_id, None)

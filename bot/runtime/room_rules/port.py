@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from bot.core.room_rules import Bits, Holder
+from bot.i18n import Msg
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,17 +56,20 @@ class RoomRulesPort(Protocol):
     async def set_slow_mode(self, place: RoomPlace, seconds: int) -> None:
         """Set the channel's slow mode. Raises as :meth:`set_overwrite` does."""
 
-    async def post(self, place: RoomPlace, text: str) -> None:
-        """Post in the channel, pinging nobody (nothing happens if Discord refuses)."""
+    async def post(self, place: RoomPlace, text: Msg) -> None:
+        """Post in the channel, in the group's language, pinging nobody (nothing happens if
+        Discord refuses)."""
 
     async def announce(
-        self, place: RoomPlace, text: str, buttons: Sequence[tuple[str, str]]
+        self, place: RoomPlace, text: Msg, buttons: Sequence[tuple[str, Msg]]
     ) -> None:
-        """Post in the channel with buttons, pinging nobody: each button is (its action, as
-        :mod:`bot.ui.raid_lock` routes it, e.g. ``lift`` or ``hand:<n>:lift``; its label)."""
+        """Post in the channel with buttons, in the group's language, pinging nobody: each
+        button is (its action, as :mod:`bot.ui.raid_lock` routes it, e.g. ``lift`` or
+        ``hand:<n>:lift``; its label)."""
 
-    async def tell(self, guild_id: int, user_id: int, text: str) -> bool:
-        """A private word (a DM); False if it could not be delivered."""
+    async def tell(self, place: RoomPlace, user_id: int, text: Msg) -> bool:
+        """A private word (a DM, in the group's language: there is no member locale to go by);
+        False if it could not be delivered."""
 
     def closing(self) -> bool:
         """The bot is shutting down (failures now are expected)."""

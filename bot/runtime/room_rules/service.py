@@ -6,21 +6,23 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
-from bot.core.formats.plan import LockChannel, WhoMay
+from bot.core.formats.plan import WhoMay
 from bot.core.meeting import Status
 from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
-from bot.core.room_rules import Ask, Bits, Change, Holder, base, reconcile, slow_mode, wanted
+from bot.core.room_rules import CLOSED, Bits, Change, Holder, base, reconcile, slow_mode, wanted
 from bot.errors import DiscordGone, DiscordRefused
+from bot.i18n import Msg
 from bot.runtime.clock import Clock
 from bot.runtime.events import GuildLeft, MeetingStepped, MemberForgotten
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.room_rules import words
+from bot.runtime.room_rules.asks import Asks, Paused, asks_anything, doors_close_at
 from bot.runtime.room_rules.port import RoomPlace, RoomRulesPort, RoomSnapshot
-from bot.runtime.room_rules.raid import LOCK_KIND, LOCK_SLOW_MODE, RaidLock
+from bot.runtime.room_rules.raid import LOCK_KIND, RaidLock
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.tasks import BackgroundTasks
 from bot.store.room_rules import KEEP_DAYS, RoomPlanRecord, RoomPlanRepository
@@ -28,18 +30,14 @@ from bot.store.room_rules import KEEP_DAYS, RoomPlanRecord, RoomPlanRepository
 log = logging.getLogger(__name__)
 
 ROOM_KIND = "room.restore"
+#: ``lock-channel: {after: …}``: the moment the doors close (durable, so a restart keeps it).
+DOORS_KIND = "room.doors"
 #: Real seconds before a refused restore is tried again: 5 s, 10 s, 20 s … at most an hour.
 RETRY_BASE = 5.0
 RETRY_MAX = 3600.0
 OVERWRITES = "manage_roles"
 SLOW_MODE = "manage_channels"
-
-
-class _Paused:
-    """The meeting is paused: leave the channel as it is."""
-
-
-PAUSED = _Paused()
+VIDEO = "stream"
 
 
 @dataclass
@@ -59,14 +57,6 @@ class _Room:
     @property
     def idle(self) -> bool:
         return not self.originals and not self.owed and self.slow_before is None
-
-
-@dataclass(frozen=True, slots=True)
-class _Wanted:
-    ask: Ask | None  # None: nothing closed
-    slow: int
-    missing_role: bool  # lock-channel asked without a member role
-    locked: bool = False  # a raid lock (bot/runtime/room_rules/lock.py)
 
 
 class RoomRulesService:
@@ -91,8 +81,11 @@ class RoomRulesService:
         self._loaded = asyncio.Event()
         self._told: set[tuple[int, str]] = set()  # (meeting, what) the chair was told
         self._raid: dict[int, RaidLock] = {}  # locked channels (the lock's deadline is durable)
+        self._doors: dict[int, float] = {}  # channel -> when its doors close (armed)
         self._lock_told: set[int] = set()  # locked channels where a refusal was said
+        self._asks = Asks(port, pseudonyms, clock, self._raid)
         scheduler.register(ROOM_KIND, self._deadline_fired)
+        scheduler.register(DOORS_KIND, self._deadline_fired)
 
     # --- start-up and shut-down --------------------------------------------------------------
 
@@ -164,7 +157,17 @@ class RoomRulesService:
         """A meeting took a step: reconcile its channel, in the background (never under the
         meeting's lock)."""
         channel_id = live.group.channel_id
-        if channel_id in self._rooms or channel_id in self._raid or _asks_anything(live):
+        closes = doors_close_at(live)
+        ended = live.state.status is Status.ENDED
+        if closes is not None and not ended and closes > self._clock.timestamp():
+            if self._doors.get(channel_id) != closes:  # armed once (a restart arms it again)
+                self._doors[channel_id] = closes
+                payload = {"channel": channel_id}
+                await self._scheduler.schedule(DOORS_KIND, str(channel_id), closes, payload)
+        elif closes is not None and ended:
+            self._doors.pop(channel_id, None)
+            await self._scheduler.cancel(DOORS_KIND, str(channel_id))
+        if channel_id in self._rooms or channel_id in self._raid or asks_anything(live):
             self.spawn(self.sync(channel_id))
 
     async def member_forgotten(self, event: MemberForgotten) -> None:
@@ -218,8 +221,8 @@ class RoomRulesService:
         if place is None:
             return  # not seen yet; a later event (or the next start) looks again
         live = self._meetings.in_channel(channel_id)
-        want = self._wanted(live, place, settle)
-        if isinstance(want, _Paused):
+        want = self._asks.wanted(live, place, settle)
+        if isinstance(want, Paused):
             return
         if live is not None and want.missing_role:
             await self._tell_chair(live, place, "member-role", words.NEEDS_MEMBER_ROLE)
@@ -244,6 +247,10 @@ class RoomRulesService:
         missing = []
         if ask is not None and self._port.missing(place, (OVERWRITES,)):
             ask, missing = None, [OVERWRITES]
+        closes_video = ask is not None and ask.voice and ask.video in CLOSED
+        if ask is not None and closes_video and self._port.missing(place, (VIDEO,)):
+            # Discord lets a bot allow or deny only what it has itself in the channel.
+            ask, missing = replace(ask, video=WhoMay.EVERYONE), [VIDEO]
         if slow and self._port.missing(place, (SLOW_MODE,)):
             slow, missing = 0, [*missing, SLOW_MODE]
         if live is not None and missing and not want.locked:
@@ -322,78 +329,6 @@ class RoomRulesService:
             room.told_refused = True
             await self._port.post(place, words.cannot_restore(missing))
 
-    # --- what the meeting asks ----------------------------------------------------------------
-
-    def _wanted(
-        self, live: LiveMeeting | None, place: RoomPlace, settle: bool = False
-    ) -> _Wanted | _Paused:
-        if live is not None and (live.state.status is Status.ENDED or live.state.step is None):
-            live = None
-        raid = self._raid.get(place.channel_id)
-        if raid is not None:
-            return self._locked(live, place, raid)
-        if live is None or live.state.step is None:
-            return _Wanted(None, 0, False)
-        if live.state.status is Status.PAUSED and not settle:
-            return PAUSED
-        rules = live.plan.sections[live.state.step.index].channel
-        lock = live.plan.lock_channel is LockChannel.DURING_MEETING
-        role = live.group.member_role_id
-        if rules.post is WhoMay.EVERYONE and not (lock and role is not None):
-            return _Wanted(None, rules.slow_mode_seconds, lock and role is None)
-        turn = live.state.floor.turn
-        chairs = live.chairs
-        ask = Ask(
-            post=rules.post,
-            lock=lock,
-            voice=place.voice,
-            everyone=Holder(True, place.guild_id),
-            bot=Holder(False, place.bot_id),
-            member_role=None if role is None else Holder(True, role),
-            sharer=None if turn is None else self._member(live, place, turn.who),
-            chair=self._member(live, place, chairs[0]) if chairs else None,
-        )
-        return _Wanted(ask, rules.slow_mode_seconds, lock and role is None)
-
-    def _locked(self, live: LiveMeeting | None, place: RoomPlace, raid: RaidLock) -> _Wanted:
-        """A raid lock: the meeting's own rule for the part it's in (if one runs), and nobody
-        from outside the group posts — by the member role, or (without one) newcomers kept out
-        on their own overwrites, found from join times in memory; slow mode on."""
-        post, slow, sharer, chair = WhoMay.EVERYONE, 0, None, None
-        spared: set[int] = {place.bot_id}
-        if live is not None and live.state.step is not None:
-            rules = live.plan.sections[live.state.step.index].channel
-            post, slow = rules.post, rules.slow_mode_seconds
-            turn = live.state.floor.turn
-            sharer = None if turn is None else self._member(live, place, turn.who)
-            chair = self._member(live, place, live.chairs[0]) if live.chairs else None
-            spared |= set(live.names.values())  # members who took part today
-        role = raid.member_role_id
-        newcomers: frozenset[Holder] = frozenset()
-        if role is None:
-            found = self._port.newcomers(place.guild_id, raid.joined_after)
-            newcomers = frozenset(Holder(False, m) for m in found if m not in spared)
-        ask = Ask(
-            post=post,
-            lock=role is not None,
-            voice=place.voice,
-            everyone=Holder(True, place.guild_id),
-            bot=Holder(False, place.bot_id),
-            member_role=None if role is None else Holder(True, role),
-            sharer=sharer,
-            chair=chair,
-            newcomers=newcomers,
-        )
-        return _Wanted(ask, max(slow, LOCK_SLOW_MODE), False, locked=True)
-
-    def _member(self, live: LiveMeeting, place: RoomPlace, who: Pseudonym) -> Holder | None:
-        user_id = live.names.get(who)
-        if user_id is None:
-            user_id = self._pseudonyms.index(
-                place.guild_id, self._port.members(place.guild_id)
-            ).get(who)
-        return None if user_id is None else Holder(False, user_id)
-
     def _match(self, room: _Room, place: RoomPlace, snapshot: RoomSnapshot) -> None:
         """Members read back by coded key, found again among the channel's own overwrites."""
         if not room.owed:
@@ -407,15 +342,15 @@ class RoomRulesService:
         # Whoever is not among the overwrites has nothing left of the bot's to take back.
         room.owed.clear()
 
-    async def _tell_chair(self, live: LiveMeeting, place: RoomPlace, what: str, text: str) -> None:
+    async def _tell_chair(self, live: LiveMeeting, place: RoomPlace, what: str, text: Msg) -> None:
         """Tell the chair privately, once per meeting (in the channel if their DMs are closed)."""
         running = {meeting.id for meeting in self._meetings.running()}
         self._told = {told for told in self._told if told[0] in running}
         if (live.id, what) in self._told:
             return
         self._told.add((live.id, what))
-        chair = self._member(live, place, live.chairs[0]) if live.chairs else None
-        if chair is None or not await self._port.tell(place.guild_id, chair.id, text):
+        chair = self._asks.member(live, place, live.chairs[0]) if live.chairs else None
+        if chair is None or not await self._port.tell(place, chair.id, text):
             await self._port.post(place, text)
 
     # --- the durable plan ---------------------------------------------------------------------
@@ -465,12 +400,4 @@ def _same(a: RoomPlanRecord, b: RoomPlanRecord) -> bool:
         b.bot,
         b.bot_changed,
         b.slow_mode_before,
-    )
-
-
-def _asks_anything(live: LiveMeeting) -> bool:
-    """The format asks something of the channel at some point (cheap: no call at all)."""
-    plan = live.plan
-    return plan.lock_channel is LockChannel.DURING_MEETING or any(
-        s.channel.post is not WhoMay.EVERYONE or s.channel.slow_mode_seconds for s in plan.sections
     )

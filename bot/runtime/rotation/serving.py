@@ -262,7 +262,10 @@ class Serving:
     async def service_elected(self, event: ServiceElected) -> None:
         """A business meeting elected someone to an elected role: they hold it for their term,
         from the next meeting on (its announcement, when the business meeting counts, names
-        them). A role the format does not elect is not the rotation's to fill this way."""
+        them). A role the format does not elect is not the rotation's to fill this way.
+
+        Carried durably (the event outbox): it may come again after a crash, and changes
+        nothing then; an earlier election's result never replaces a later one's."""
         c = self._c
         group = await c.store.groups.by_id(event.group_id)
         if group is None:
@@ -271,7 +274,7 @@ class Serving:
         role = plan.role(event.role)
         if role is None or not role.elected:
             return
-        term = Elected(event.who, event.until_meeting, event.until)
+        term = Elected(event.who, event.until_meeting, event.until, event.at)
         async with c.lock(group.id):
             await c.repo.elect(group.id, event.role, term)
 
