@@ -39,13 +39,10 @@ NOT_YET_CONVERTED = {
     "bot/ui/meeting_time.py",
     "cogs/crosstalk.py",
     "cogs/meetings.py",
-    # decisions (and rotation, business)
-    "bot/runtime/business/service.py",
+    # decisions
     "bot/runtime/decisions/proposals.py",
     "bot/runtime/decisions/settings.py",
     "bot/ui/decisions.py",
-    "bot/ui/rotation.py",
-    "cogs/rotation.py",
     # formats (and groups, schedule)
     "bot/runtime/formats.py",
     "bot/runtime/groups.py",
