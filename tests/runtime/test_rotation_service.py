@@ -238,7 +238,9 @@ class Bench:
         live = LiveMeeting(meeting_id, group, group.format_id, runner, state, None)
         self.live.add(live)
         await self.service.meeting_stepped(MeetingStepped(live, ()))
-        today = self.discord.role_named("Chair today")
+        (chair,) = [r for r in await self.store.rotation.roles(group.id) if r.role == CHAIR]
+        today = chair.serving_role_id  # "Chair today · #room", in the group's language
+        assert today is not None
         assert self.discord.holders_of(today) == {
             uid for uid in self.discord.people if self.discord.who(User(uid)) in live.chairs
         }
