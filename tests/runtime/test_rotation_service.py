@@ -588,3 +588,12 @@ async def test_a_forgotten_member_leaves_the_rotation_and_their_turn_passes_on(
     _, instead, meeting = last_announcement(bench)
     assert instead not in (asked, people[0].id)
     assert meeting == 2
+
+
+async def test_where_nobody_has_joined_whoever_starts_the_meeting_chairs(bench: Bench) -> None:
+    """A group with no rotation yet (no row at all): the starter chairs, nothing raises."""
+    starter = bench.discord.add(1, "Hazel Rowan")
+    who = bench.discord.who(starter)
+    starting = await bench.service.roles_for_meeting(await bench.group(), who)
+    assert dict(starting.holders) == {CHAIR: [who]}
+    assert starting.chair_arrives_within == 0.0

@@ -90,6 +90,7 @@ class Serving:
         for a meeting its schedule opened (no starter), nobody until a member steps in."""
         roles: dict[str, list[Pseudonym]] = {}
         waiting = False
+        standing_in: list[tuple[str, Pseudonym | None, Pseudonym]] = []
         try:
             if await self._c.repo.roles(group.id):
                 circle = await self._c.read(group)
