@@ -117,8 +117,9 @@ def build_services(
         formats=formats,
         meetings=live,
         locks=GroupLocks(),
-        port=DiscordRotation(client, pseudonyms),
+        port=DiscordRotation(client, pseudonyms, languages),
         scheduler=scheduler,  # posts an announcement of who is up next a crash left unposted
+        languages=languages,
     )
     meetings = MeetingService(
         store=store,
@@ -212,9 +213,10 @@ def build_services(
             scheduler=scheduler,
             formats=formats,
             live=live,
-            port=DiscordBusiness(client, directory),
+            port=DiscordBusiness(client, directory, languages),
             locks=GroupLocks(),
             bus=bus,  # who is elected: the rotation holds the role for them
+            languages=languages,
         ),
         newcomer=NewcomerService(
             store=store,

@@ -16,6 +16,9 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.errors import NotAllowed
+from bot.i18n import Msg, render
+from bot.runtime.rotation import texts
+from bot.ui.locale import private_locale
 from bot.ui.rotation import RotationButton, show_text, show_view
 
 log = logging.getLogger(__name__)
@@ -94,8 +97,8 @@ class Rotation(commands.Cog):
         await interaction.response.defer(ephemeral=True, thinking=True)
         member = self._member(interaction)  # only ever the member who typed it
         weekdays = frozenset() if day is None else frozenset({day.value})
-        text = await self.service.join(interaction.channel_id, member, role, weekdays, trained)
-        await interaction.followup.send(text, ephemeral=True)
+        words = await self.service.join(interaction.channel_id, member, role, weekdays, trained)
+        await interaction.followup.send(await self._privately(interaction, words), ephemeral=True)
 
     @rotation.command(name="leave")
     @app_commands.describe(role="Which service role (leave it empty to leave them all)")
@@ -103,15 +106,18 @@ class Rotation(commands.Cog):
         """Leave the rotation at once; what I kept about your turns is deleted."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         member = self._member(interaction)
-        text = await self.service.leave(interaction.channel_id, member, role)
-        await interaction.followup.send(text, ephemeral=True)
+        words = await self.service.leave(interaction.channel_id, member, role)
+        await interaction.followup.send(await self._privately(interaction, words), ephemeral=True)
 
     @rotation.command(name="show")
     async def show(self, interaction: Interaction) -> None:
         """See who is up next and the order of turns after that."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         shown = await self.service.show(interaction.channel_id)
-        await interaction.followup.send(show_text(shown), view=show_view(shown), ephemeral=True)
+        locale = await private_locale(interaction)
+        await interaction.followup.send(
+            show_text(shown, locale), view=show_view(shown, locale), ephemeral=True
+        )
 
     @rotation.command(name="swap")
     @app_commands.describe(
@@ -125,8 +131,8 @@ class Rotation(commands.Cog):
         """Ask another volunteer to trade places with you in the rotation."""
         await interaction.response.defer(ephemeral=True, thinking=True)
         asker = self._member(interaction)
-        text = await self.service.ask_swap(interaction.channel_id, asker, member, role)
-        await interaction.followup.send(text, ephemeral=True)
+        words = await self.service.ask_swap(interaction.channel_id, asker, member, role)
+        await interaction.followup.send(await self._privately(interaction, words), ephemeral=True)
 
     join.autocomplete("role")(_role_choices)
     leave.autocomplete("role")(_role_choices)
@@ -135,8 +141,13 @@ class Rotation(commands.Cog):
     @staticmethod
     def _member(interaction: Interaction) -> discord.Member:
         if not isinstance(interaction.user, discord.Member):
-            raise NotAllowed("Please use this in your group's channel on the server.")
+            raise NotAllowed(texts.USE_IN_THE_SERVER)
         return interaction.user
+
+    @staticmethod
+    async def _privately(interaction: Interaction, words: Msg | str) -> str:
+        """A private answer, in the member's own language."""
+        return render(await private_locale(interaction), words)
 
 
 async def setup(bot: PeerCircle) -> None:

@@ -1,6 +1,8 @@
 """The business service's :class:`~bot.runtime.business.BusinessPort` on Discord: the roll of
 who may vote (the group's members, :func:`bot.guild.in_group`), posts that ping nobody, buttons
-taken off, and first names for the members who chose to be named (candidates)."""
+taken off, and first names for the members who chose to be named (candidates). The words come
+from the service already in the group's language; "a member" (someone Discord no longer shows)
+is said in it here."""
 
 from __future__ import annotations
 
@@ -13,7 +15,9 @@ from bot.adapters.sending import nonce_for
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import DiscordGone, DiscordRefused
 from bot.guild import Directory, ensure_members, in_group, refusals
-from bot.runtime.business import Button
+from bot.i18n import SOURCE, render
+from bot.runtime.business import Button, texts
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.markup import bounded, first_name
 from bot.store.groups import GroupRecord
 from bot.ui.business import business_view
@@ -22,9 +26,12 @@ log = logging.getLogger(__name__)
 
 
 class DiscordBusiness:
-    def __init__(self, client: discord.Client, directory: Directory) -> None:
+    def __init__(
+        self, client: discord.Client, directory: Directory, languages: GroupLanguages | None = None
+    ) -> None:
         self._client = client
         self._directory = directory
+        self._languages = languages
 
     async def roll(self, group: GroupRecord) -> frozenset[Pseudonym]:
         guild = self._directory.guild(group.guild_id)
@@ -88,4 +95,8 @@ class DiscordBusiness:
         if guild is not None and who:
             await ensure_members(guild)
         found = {} if guild is None else self._directory.find(guild, who, hint)
-        return [first_name(found[p].display_name) if p in found else "a member" for p in who]
+        if all(p in found for p in who):
+            return [first_name(found[p].display_name) for p in who]
+        locale = SOURCE if self._languages is None else await self._languages.of_group(group)
+        someone = render(locale, texts.A_MEMBER)
+        return [first_name(found[p].display_name) if p in found else someone for p in who]

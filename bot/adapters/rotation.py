@@ -5,7 +5,8 @@ server); members are found again behind their pseudonyms through
 :class:`~bot.guild.Directory`. A role change waits briefly for Discord's own event, so
 the next read of the role's members sees it. Discord's "no" to creating or giving roles becomes
 the project's errors (:class:`~bot.runtime.rotation.port.MissingManageRoles`,
-:class:`~bot.runtime.rotation.port.RoleTooHigh`).
+:class:`~bot.runtime.rotation.port.RoleTooHigh`). The words come from the service in the group's
+language; the buttons under them, and the audit log's reason, are labelled in it here.
 """
 
 from __future__ import annotations
@@ -21,6 +22,8 @@ from bot.adapters.sending import once_per_key, send_once
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import DiscordGone, DiscordRefused, NotAllowed
 from bot.guild import Directory, ensure_members, in_group, refusals
+from bot.i18n import SOURCE, render
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.port import MissingManageRoles, Person, RoleTooHigh, User
 from bot.store.groups import GroupRecord
@@ -33,9 +36,19 @@ ROLE_EVENT_SECONDS = 3.0
 
 
 class DiscordRotation:
-    def __init__(self, client: discord.Client, pseudonyms: Pseudonymizer) -> None:
+    def __init__(
+        self,
+        client: discord.Client,
+        pseudonyms: Pseudonymizer,
+        languages: GroupLanguages | None = None,
+    ) -> None:
         self._client = client
         self._directory = Directory(client, pseudonyms)
+        self._languages = languages
+
+    async def _locale(self, group: GroupRecord) -> str:
+        """The group's language: of its channel, its server's roles and the bot's own DMs."""
+        return SOURCE if self._languages is None else await self._languages.of_group(group)
 
     # --- people ----------------------------------------------------------------------------------
 
@@ -109,6 +122,7 @@ class DiscordRotation:
         if not me.guild_permissions.manage_roles:
             raise MissingManageRoles
         found: list[int] = []
+        reason = render(await self._locale(group), texts.AUDIT_REASON)
         for role_id, name in wanted:
             existing = guild.get_role(role_id) if role_id is not None else None
             if existing is None:
@@ -118,7 +132,7 @@ class DiscordRotation:
                             name=name,
                             permissions=discord.Permissions.none(),
                             mentionable=False,
-                            reason=texts.AUDIT_REASON,
+                            reason=reason,
                         )
                 except DiscordRefused:
                     raise MissingManageRoles from None
@@ -140,9 +154,11 @@ class DiscordRotation:
         member = await self._member(group, user_id)
         if member is None:
             return False
-        return await self._set_role(member, role_id, give)
+        return await self._set_role(member, role_id, give, await self._locale(group))
 
-    async def _set_role(self, member: discord.Member, role_id: int, give: bool) -> bool:
+    async def _set_role(
+        self, member: discord.Member, role_id: int, give: bool, locale: str = SOURCE
+    ) -> bool:
         """Give or take a role, then wait briefly until Discord's event updates the cache, so
         the next read of the role's members sees the change."""
         if (member.get_role(role_id) is not None) == give:
@@ -159,11 +175,12 @@ class DiscordRotation:
             self._client.wait_for("member_update", check=confirmed, timeout=ROLE_EVENT_SECONDS)
         )
         role = discord.Object(role_id)
+        reason = render(locale, texts.AUDIT_REASON)
         try:
             if give:
-                await member.add_roles(role, reason=texts.AUDIT_REASON)
+                await member.add_roles(role, reason=reason)
             else:
-                await member.remove_roles(role, reason=texts.AUDIT_REASON)
+                await member.remove_roles(role, reason=reason)
         except discord.HTTPException as error:
             waiter.cancel()
             log.warning("Could not change a rotation role (HTTP %s)", error.status)
@@ -187,11 +204,12 @@ class DiscordRotation:
             role = guild.get_role(role_id)
             if role is None:
                 return
+            locale = await self._locale(group)
             for member in list(role.members):
                 if self._directory.who(guild.id, member) not in holders:
-                    await self._set_role(member, role_id, give=False)
+                    await self._set_role(member, role_id, False, locale)
             for member in self._directory.find(guild, holders, hint).values():
-                await self._set_role(member, role_id, give=True)
+                await self._set_role(member, role_id, True, locale)
         except discord.HTTPException:
             log.warning("Could not update a temporary rotation role")
 
@@ -211,7 +229,7 @@ class DiscordRotation:
             if ask_for_meeting is None:
                 await channel.send(text[:2000], allowed_mentions=mentions)
             else:
-                view = ask_view(group.id, ask_for_meeting)
+                view = ask_view(group.id, ask_for_meeting, await self._locale(group))
                 await channel.send(text[:2000], view=view, allowed_mentions=mentions)
         except discord.Forbidden:
             log.warning("Missing permission to post a rotation message in a group's channel")
@@ -228,7 +246,8 @@ class DiscordRotation:
         ask_for_meeting: int | None,
     ) -> bool:
         channel = self._client.get_partial_messageable(group.channel_id, guild_id=group.guild_id)
-        view = None if ask_for_meeting is None else ask_view(group.id, ask_for_meeting)
+        locale = await self._locale(group)
+        view = None if ask_for_meeting is None else ask_view(group.id, ask_for_meeting, locale)
         try:
             with once_per_key(key), refusals("post who is up next in a group's channel"):
                 await send_once(channel, text[:2000], view, mentions=_pinging(ping))
@@ -252,11 +271,13 @@ class DiscordRotation:
         if member is None:
             return False
         quiet = discord.AllowedMentions.none()
+        locale = await self._locale(group)  # the bot writes on its own: the group's language
         try:
             if swap is not None:
-                await member.send(text, view=swap_view(group.id, swap), allowed_mentions=quiet)
+                view = swap_view(group.id, swap, locale)
+                await member.send(text, view=view, allowed_mentions=quiet)
             elif ask_for_meeting is not None:
-                view = reminder_view(group.id, ask_for_meeting)
+                view = reminder_view(group.id, ask_for_meeting, locale)
                 await member.send(text, view=view, allowed_mentions=quiet)
             else:
                 await member.send(text, allowed_mentions=quiet)

@@ -10,6 +10,9 @@ Every press first checks its context, as :mod:`bot.ui.context` does for the grou
 meeting or matter it names belongs to the group of the channel it was pressed in; and the one
 who pressed is a member of that group (:func:`bot.guild.in_group`). Anything else is refused
 kindly and changes nothing. Discord delivering a press or the form twice acts once.
+
+Labels come from the service, in the group's language (they are on the channel's messages); the
+form and every answer are the presser's alone, in their own language (:func:`private_locale`).
 """
 
 from __future__ import annotations
@@ -24,9 +27,11 @@ from bot.core.business import MOTION_LIMIT, Refusal
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.guild import NOT_A_MEMBER, in_group
+from bot.i18n import render
 from bot.runtime.business import BusinessService, Button, Look, texts
 from bot.store.groups import GroupRecord
 from bot.ui.context import require_place
+from bot.ui.locale import private_locale
 from bot.ui.routing import FirstDelivery, Interaction, answer_error, guarded, service
 
 MOVE = re.compile(r"pc:bz:m:(?P<meeting>[0-9]{1,18})")
@@ -49,7 +54,7 @@ def member_here(interaction: Interaction, group: GroupRecord) -> Pseudonym:
 
 
 class MakeMotionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=MOVE):
-    def __init__(self, meeting_id: int, label: str = "Make a motion") -> None:
+    def __init__(self, meeting_id: int, label: str = "…") -> None:
         super().__init__(
             discord.ui.Button(
                 label=label, style=discord.ButtonStyle.primary, custom_id=f"pc:bz:m:{meeting_id}"
@@ -67,7 +72,8 @@ class MakeMotionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
         async def open_form() -> None:
             live = service(interaction, BusinessService).may_move(self.meeting_id)
             member_here(interaction, live.group)
-            await interaction.response.send_modal(MotionForm(self.meeting_id))
+            locale = await private_locale(interaction)
+            await interaction.response.send_modal(MotionForm(self.meeting_id, locale))
 
         await guarded(interaction, "the Make a motion button", open_form)
 
@@ -75,16 +81,18 @@ class MakeMotionButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=
 class MotionForm(discord.ui.Modal):
     """The motion's words, length-capped; shown in the channel, never stored."""
 
-    def __init__(self, meeting_id: int) -> None:
+    def __init__(self, meeting_id: int, locale: str) -> None:
         super().__init__(
-            title=texts.MODAL_TITLE, custom_id=f"pc:bz:motion:{meeting_id}", timeout=None
+            title=render(locale, texts.MODAL_TITLE)[:45],
+            custom_id=f"pc:bz:motion:{meeting_id}",
+            timeout=None,
         )
         self.meeting_id = meeting_id
         self.words: discord.ui.TextInput[MotionForm] = discord.ui.TextInput(
-            label=texts.MODAL_LABEL,
+            label=render(locale, texts.MODAL_LABEL)[:45],
             style=discord.TextStyle.paragraph,
             custom_id="motion",
-            placeholder=texts.MODAL_PLACEHOLDER,
+            placeholder=render(locale, texts.MODAL_PLACEHOLDER)[:100],
             max_length=MOTION_LIMIT,
             required=True,
         )
@@ -100,7 +108,8 @@ class MotionForm(discord.ui.Modal):
         who = member_here(interaction, live.group)
         await interaction.response.defer(ephemeral=True, thinking=True)
         words = await business.move(self.meeting_id, who, interaction.user.id, self.words.value)
-        await interaction.followup.send(words, ephemeral=True)
+        locale = await private_locale(interaction)
+        await interaction.followup.send(render(locale, words), ephemeral=True)
 
     async def on_error(  # type: ignore[override]  # a modal's on_error has no item
         self, interaction: Interaction, error: Exception, /
@@ -138,7 +147,8 @@ class BusinessButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=AC
             who = member_here(interaction, group)
             await interaction.response.defer(ephemeral=True, thinking=True)
             words = await business.act(self.matter_id, who, interaction.user.id, self.action)
-            await interaction.followup.send(words, ephemeral=True)
+            locale = await private_locale(interaction)
+            await interaction.followup.send(render(locale, words), ephemeral=True)
 
         await guarded(interaction, f"the business {self.action} button", act)
 

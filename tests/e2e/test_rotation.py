@@ -130,6 +130,14 @@ async def test_three_meetings_pass_the_chair_round(
     assert "I've noted that you've done the group's training for the chair" in said
     shown = await reply(people[1], room, "rotation show")
     assert all(person.global_name and person.global_name in shown for person in people)
+    # A member whose Discord is in French reads what only they see in French (the group's posts
+    # stay in its language: English here).
+    claire = fake.add_member(guild.id, "claire", locale="fr")
+    assert await reply(claire, room, "rotation leave") == (
+        "Vous n'êtes pas dans la rotation ici : il n'y avait rien à retirer."
+    )
+    (her_view,) = await (await claire.slash(room, "rotation show")).wait_followups()
+    assert [b["label"] for b in buttons(her_view)] == ["Rejoindre : chair", "Quitter : chair"]
 
     # Meeting 1: nobody was announced yet, so whoever starts chairs.
     first = people[0]

@@ -117,8 +117,9 @@ class Bench:
             port=FakePresenter(),
         )
 
-    async def to_business(self) -> LiveMeeting:
-        """A business meeting chaired by Ana, at its business part."""
+    async def to_business(self, language: str | None = None) -> LiveMeeting:
+        """A business meeting chaired by Ana, at its business part (``language``: the group's
+        own decision, as a passed ``/propose change`` writes it)."""
         created = await self.store.groups.create(
             guild_id=GUILD,
             channel_id=CHANNEL,
@@ -127,6 +128,11 @@ class Bench:
             now=START,
         )
         assert created is not None
+        if language is not None:
+            await self.store.db.execute(
+                "INSERT INTO group_settings (group_id, name, value) VALUES (?, 'language', ?)",
+                (created.id, language),
+            )
         live = await self.meetings.start(CHANNEL, ANA, 21)
         while live.plan.sections[live.state.step.index].kind is not SectionKind.BUSINESS:  # type: ignore[union-attr]
             await self.meetings.act(live, lambda r, s, now: r.advance(s, now))

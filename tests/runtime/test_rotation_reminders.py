@@ -115,7 +115,9 @@ async def test_remind_me_arms_the_evening_before_and_an_hour_before_in_the_group
     others = [uid for uid in discord.people if uid != asked]
     with pytest.raises(NotAllowed):
         await service.remind_me(world.bench.group_id, meeting, discord.add(others[0], "x"))
-    answer = await service.remind_me(world.bench.group_id, meeting, discord.add(asked, "Asked"))
+    answer = str(
+        await service.remind_me(world.bench.group_id, meeting, discord.add(asked, "Asked"))
+    )
     assert "evening before" in answer
     assert "an hour before" in answer
     assert "Tuesday 19 January at 19:00" in answer
@@ -131,8 +133,10 @@ async def test_remind_me_arms_the_evening_before_and_an_hour_before_in_the_group
 async def test_without_a_schedule_no_reminder_is_set_and_the_answer_says_so(world: World) -> None:
     asked, meeting = await _asked(world)
     bench = world.bench
-    answer = await bench.service.remind_me(bench.group_id, meeting, bench.discord.add(asked, "A"))
-    assert answer == NO_SCHEDULE_TO_REMIND
+    answer = str(
+        await bench.service.remind_me(bench.group_id, meeting, bench.discord.add(asked, "A"))
+    )
+    assert answer == str(NO_SCHEDULE_TO_REMIND)
     assert await _reminders(world) == {}
 
 

@@ -132,12 +132,12 @@ async def test_only_volunteers_who_say_they_are_trained_are_asked_and_the_flag_g
     people = await with_roles(bench)
     ann, bea, chair = people[0], people[1], people[5]
     d = bench.discord
-    untrained = await bench.service.join(CHANNEL, ann, "treasurer")
+    untrained = str(await bench.service.join(CHANNEL, ann, "treasurer"))
     assert "This group asks that a treasurer has done its training" in untrained
-    trained = await bench.service.join(CHANNEL, bea, "treasurer", trained=True)
+    trained = str(await bench.service.join(CHANNEL, bea, "treasurer", trained=True))
     assert "I've noted that you've done the group's training for the treasurer" in trained
     # Saying it twice is harmless: one place, the flag as said, nobody else's flag touched.
-    again = await bench.service.join(CHANNEL, bea, "treasurer", trained=True)
+    again = str(await bench.service.join(CHANNEL, bea, "treasurer", trained=True))
     assert again.startswith("You're already in the treasurer rotation")
     vols = (await rotation(bench)).role("treasurer").volunteers
     assert len(vols) == 2
@@ -162,7 +162,7 @@ async def test_only_volunteers_who_say_they_are_trained_are_asked_and_the_flag_g
     assert up.seats == (None,)  # nobody trained is left: anyone may take it
     assert all(ann.id not in pinged for _, pinged, _ in d.posts[posts:])
     # Joining again starts afresh: they must say it again.
-    rejoined = await bench.service.join(CHANNEL, bea, "treasurer")
+    rejoined = str(await bench.service.join(CHANNEL, bea, "treasurer"))
     assert "This group asks that a treasurer has done its training" in rejoined
     assert not (await rotation(bench)).role("treasurer").volunteers[who].trained
     # Stopping volunteering deletes it too.
@@ -261,11 +261,13 @@ async def test_the_duties_are_in_the_thanks_and_the_reminder(bench: Bench) -> No
     await bench.hold_meeting(people[0])
     (line,) = [x for x in announced(bench).splitlines() if x.startswith("• Chair:")]
     asked = int(line.split("<@")[1].split(">")[0])
-    thanks = await bench.service.will_serve(bench.group_id, 2, User(asked))
+    thanks = str(await bench.service.will_serve(bench.group_id, 2, User(asked)))
     assert thanks.endswith(
         "\nWhat the chair does: Opens and closes the meeting and keeps it moving."
     )
-    reminder = texts.reminder(
-        "chair", "#circle-room", evening=True, duties="Opens and closes the meeting."
+    reminder = str(
+        texts.reminder(
+            "chair", "#circle-room", evening=True, duties="Opens and closes the meeting."
+        )
     )
     assert reminder.endswith("\nWhat the chair does: Opens and closes the meeting.")

@@ -238,7 +238,9 @@ class Bench:
         live = LiveMeeting(meeting_id, group, group.format_id, runner, state, None)
         self.live.add(live)
         await self.service.meeting_stepped(MeetingStepped(live, ()))
-        today = self.discord.role_named("Chair today")
+        (chair,) = [r for r in await self.store.rotation.roles(group.id) if r.role == CHAIR]
+        today = chair.serving_role_id  # "Chair today · #room", in the group's language
+        assert today is not None
         assert self.discord.holders_of(today) == {
             uid for uid in self.discord.people if self.discord.who(User(uid)) in live.chairs
         }
@@ -284,7 +286,9 @@ async def everyone_joins(bench: Bench, count: int = 4) -> list[User]:
     names = ("Hazel Rowan", "Tide Whistle", "Ember Fold", "Quill Marsh", "Bracken Lea")
     people = [bench.discord.add(100 + i, names[i]) for i in range(count)]
     for person in people:
-        assert "You're in the chair rotation" in await bench.service.join(CHANNEL, person, None)
+        assert "You're in the chair rotation" in str(
+            await bench.service.join(CHANNEL, person, None)
+        )
     return people
 
 
@@ -310,7 +314,7 @@ async def test_joining_gives_the_rotation_role_and_leaving_takes_it_and_the_row(
     assert d.roles[d.role_named("Chair today")] == "Chair today · #circle-room"
     assert d.holders_of(volunteers) == {ann.id, bea.id, cy.id}
     assert await bench.volunteer_rows() == 3
-    assert "already in the chair rotation" in await bench.service.join(CHANNEL, ann, "chair")
+    assert "already in the chair rotation" in str(await bench.service.join(CHANNEL, ann, "chair"))
 
     shown = await bench.service.show(CHANNEL)
     (order,) = shown.roles
@@ -318,12 +322,12 @@ async def test_joining_gives_the_rotation_role_and_leaving_takes_it_and_the_row(
     assert sorted(order.names) == ["Ember Fold", "Hazel Rowan", "Tide Whistle"]
     assert order.asked is None
 
-    left = await bench.service.leave(CHANNEL, bea, None)
+    left = str(await bench.service.leave(CHANNEL, bea, None))
     assert left.startswith("You've left the chair rotation")
     assert "asked the next person" not in left  # nobody was announced yet
     assert d.holders_of(volunteers) == {ann.id, cy.id}
     assert await bench.volunteer_rows() == 2
-    again = await bench.service.leave(CHANNEL, bea, None)
+    again = str(await bench.service.leave(CHANNEL, bea, None))
     assert again == "You're not in the rotation here, so there was nothing to remove."
 
 
@@ -334,7 +338,7 @@ async def test_only_members_of_the_group_join_and_a_newcomer_waits_a_day(bench: 
     assert "Nothing changed" in str(refused.value)
     assert await bench.volunteer_rows() == 0
     newcomer = bench.discord.add(51, "New Comer", joined_at=bench.clock.now())
-    joined = await bench.service.join(CHANNEL, newcomer, None)
+    joined = str(await bench.service.join(CHANNEL, newcomer, None))
     assert "Your first turn comes after your first day here" in joined
     (order,) = (await bench.service.show(CHANNEL)).roles
     assert order.names == ()
@@ -346,7 +350,7 @@ async def test_without_manage_roles_nothing_changes_and_the_words_say_why(bench:
     ann = bench.discord.add(100, "Hazel Rowan")
     with pytest.raises(MissingManageRoles) as refused:
         await bench.service.join(CHANNEL, ann, None)
-    assert refused.value.user_message == NO_MANAGE_ROLES
+    assert refused.value.user_message == str(NO_MANAGE_ROLES)
     assert "**Manage Roles** permission" in refused.value.user_message
     assert await bench.volunteer_rows() == 0
     assert await bench.store.rotation.roles(bench.group_id) == []
@@ -383,7 +387,7 @@ async def test_a_counted_meeting_records_who_served_and_announces_the_next(
     assert order.asked == bench.discord.people[asked].name
     assert order.names[0] == order.asked
 
-    thanks = await bench.service.will_serve(bench.group_id, 2, User(asked))
+    thanks = str(await bench.service.will_serve(bench.group_id, 2, User(asked)))
     assert thanks.startswith("Thank you! You're the chair next time.")
     with pytest.raises(NotAllowed, match="isn't yours"):
         await bench.service.will_serve(bench.group_id, 2, first)
@@ -458,7 +462,7 @@ async def test_cant_make_it_passes_the_turn_and_keeps_the_place(bench: Bench) ->
     people = await everyone_joins(bench, 4)
     await bench.hold_meeting(people[0])
     _, asked, _ = last_announcement(bench)
-    answer = await bench.service.cant_make_it(bench.group_id, 2, User(asked))
+    answer = str(await bench.service.cant_make_it(bench.group_id, 2, User(asked)))
     assert "I've asked the next person" in answer
     text, passed_to, meeting = last_announcement(bench)
     assert text.startswith("**Next time, from the rotation — the turn has passed on:**")
@@ -480,7 +484,7 @@ async def test_a_swap_asked_privately_and_accepted_passes_the_turn(bench: Bench)
     partner = next(p for p in people if p.id not in (asked, people[0].id))
     d = bench.discord
 
-    answer = await bench.service.ask_swap(CHANNEL, asker, partner, None)
+    answer = str(await bench.service.ask_swap(CHANNEL, asker, partner, None))
     assert answer.startswith(f"I've asked {d.people[partner.id].name} privately.")
     (to, request, swap_id) = d.dms[-1]
     assert to == partner.id
@@ -489,7 +493,7 @@ async def test_a_swap_asked_privately_and_accepted_passes_the_turn(bench: Bench)
 
     with pytest.raises(NotAllowed, match="for someone else"):
         await bench.service.answer_swap(swap_id, asker, accept=True)
-    done = await bench.service.answer_swap(swap_id, partner, accept=True)
+    done = str(await bench.service.answer_swap(swap_id, partner, accept=True))
     assert done == "Done — you've swapped places in the chair rotation. Thank you!"
     _, now_asked, meeting = last_announcement(bench)
     assert (now_asked, meeting) == (partner.id, 2)
@@ -511,7 +515,7 @@ async def test_a_swap_declined_changes_nothing_and_asking_back_agrees(bench: Ben
     swap_id = d.dms[-1][2]
     assert swap_id is not None
     posts = len(d.posts)
-    declined = await bench.service.answer_swap(swap_id, partner, accept=False)
+    declined = str(await bench.service.answer_swap(swap_id, partner, accept=False))
     assert declined == "No problem — nothing changed. Thank you for answering."
     assert d.dms[-1][0] == asked
     assert "would rather not swap" in d.dms[-1][1]
@@ -519,7 +523,7 @@ async def test_a_swap_declined_changes_nothing_and_asking_back_agrees(bench: Ben
 
     # Asked again, the partner asks back: that is agreeing.
     await bench.service.ask_swap(CHANNEL, asker, partner, None)
-    done = await bench.service.ask_swap(CHANNEL, partner, asker, None)
+    done = str(await bench.service.ask_swap(CHANNEL, partner, asker, None))
     assert done.startswith("Done — you've swapped places")
     _, now_asked, _ = last_announcement(bench)
     assert now_asked == partner.id
@@ -554,7 +558,7 @@ async def test_one_membership_rule_for_serving_and_swapping_stepping_back_stays_
     # Offering to serve is for members; stepping back is open to anyone.
     with pytest.raises(NotAllowed, match="for members of this group"):
         await bench.service.will_serve(bench.group_id, meeting, User(asked))
-    stepped_back = await bench.service.cant_make_it(bench.group_id, meeting, User(asked))
+    stepped_back = str(await bench.service.cant_make_it(bench.group_id, meeting, User(asked)))
     assert stepped_back.startswith("No problem — thank you for letting us know.")
     assert last_announcement(bench)[1] != asked  # the turn passed on to a member
 
@@ -584,3 +588,12 @@ async def test_a_forgotten_member_leaves_the_rotation_and_their_turn_passes_on(
     _, instead, meeting = last_announcement(bench)
     assert instead not in (asked, people[0].id)
     assert meeting == 2
+
+
+async def test_where_nobody_has_joined_whoever_starts_the_meeting_chairs(bench: Bench) -> None:
+    """A group with no rotation yet (no row at all): the starter chairs, nothing raises."""
+    starter = bench.discord.add(1, "Hazel Rowan")
+    who = bench.discord.who(starter)
+    starting = await bench.service.roles_for_meeting(await bench.group(), who)
+    assert dict(starting.holders) == {CHAIR: [who]}
+    assert starting.chair_arrives_within == 0.0

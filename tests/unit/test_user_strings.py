@@ -29,10 +29,6 @@ SOURCES = sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "cogs").rglob("*.py")]
 #: Modules whose words are not in the catalogue yet, by the area that converts them.
 NOT_YET_CONVERTED = {
     # meeting (and its room: crosstalk, time, voice floor)
-    # decisions (and rotation, business)
-    "bot/runtime/business/service.py",
-    "bot/ui/rotation.py",
-    "cogs/rotation.py",
     # formats (and groups, schedule)
     "bot/runtime/groups.py",
     "cogs/groups.py",

@@ -32,12 +32,14 @@ from bot.core.meeting.effects import (
 )
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
+from bot.i18n import Msg, render
 from bot.runtime.business import texts
 from bot.runtime.business.port import BusinessPort, Button, Look
 from bot.runtime.business.work import BALLOT_KIND, DISCUSSION_KIND, MatterWork
 from bot.runtime.clock import Clock
 from bot.runtime.events import EventBus, MeetingStepped, MemberForgotten
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.scheduler import Scheduler
@@ -67,6 +69,7 @@ class BusinessService(MatterWork):
         port: BusinessPort,
         locks: GroupLocks,
         bus: EventBus | None = None,
+        languages: GroupLanguages | None = None,
     ) -> None:
         super().__init__(
             store=store,
@@ -77,6 +80,7 @@ class BusinessService(MatterWork):
             port=port,
             locks=locks,
             bus=bus,
+            languages=languages,
         )
         scheduler.register(DISCUSSION_KIND, self._discussion_due)
         scheduler.register(BALLOT_KIND, self._ballot_due)
@@ -107,7 +111,7 @@ class BusinessService(MatterWork):
                     elif isinstance(effect, AgendaItemSkipped):
                         role = live.plan.role(effect.role)
                         title = (role.title if role else effect.role).lower()
-                        await self._port.post(group, texts.skipped(title, effect.title))
+                        await self._post(group, texts.skipped(title, effect.title))
                     elif isinstance(effect, PostAgendaItem):
                         if invite:
                             await self._invite(live)
@@ -120,8 +124,9 @@ class BusinessService(MatterWork):
             log.exception("A business meeting's step could not be followed")
 
     async def _invite(self, live: LiveMeeting) -> None:
-        button = Button(str(live.id), "move", "Make a motion", Look.MAIN)
-        await self._port.post(live.group, texts.MOTION_PROMPT, [button])
+        locale = await self._locale(live.group)
+        button = Button(str(live.id), "move", render(locale, texts.MAKE_A_MOTION), Look.MAIN)
+        await self._post(live.group, texts.MOTION_PROMPT, [button], locale=locale)
 
     async def _item(self, live: LiveMeeting, effect: PostAgendaItem) -> None:
         rules = live.plan.sections[effect.index].business
@@ -166,8 +171,8 @@ class BusinessService(MatterWork):
         self._business_now(live)
         return live
 
-    async def move(self, meeting_id: int, who: Pseudonym, user_id: int, words: str) -> str:
-        """A member moves a motion (the words from the form)."""
+    async def move(self, meeting_id: int, who: Pseudonym, user_id: int, words: str) -> Msg:
+        """A member moves a motion (the words from the form); the private thanks."""
         shown = texts.motion_words(words)
         if not shown:
             raise NotAllowed(texts.EMPTY_MOTION)
@@ -192,12 +197,14 @@ class BusinessService(MatterWork):
             words_now = texts.motion(
                 item, shown, needs_second=matter.stage is Stage.MOVED, until=matter.until
             )
-            posted = await self._port.post(live.group, words_now, self._motion_buttons(matter))
+            locale = await self._locale(live.group)
+            buttons = self._motion_buttons(matter, locale)
+            posted = await self._post(live.group, words_now, buttons, locale=locale)
             if posted is not None:
                 await self._repo.set_messages(matter.id, message_id=posted)
         return texts.MOVED if matter.stage is Stage.MOVED else texts.MOVED_NO_SECOND
 
-    async def act(self, matter_id: str, who: Pseudonym, user_id: int, action: str) -> str:
+    async def act(self, matter_id: str, who: Pseudonym, user_id: int, action: str) -> Msg:
         """A press on a matter's button; the private words for the member who pressed."""
         self._names[who] = user_id
         if action in VOTES:
@@ -223,7 +230,7 @@ class BusinessService(MatterWork):
         record: MatterRecord,
         who: Pseudonym,
         action: str,
-    ) -> str:
+    ) -> Msg:
         matter, rules = record.matter, self._rules(plan, record.matter)
         now = self._clock.now()
         match action:
@@ -235,11 +242,15 @@ class BusinessService(MatterWork):
                     await self._open_ballot(group, plan, record, seconded)
                     return texts.TO_TABLE_SECONDED
                 await self._commit(group, seconded)
+                locale = await self._locale(group)
                 if record.message_id is not None:
-                    buttons = self._motion_buttons(seconded)
+                    buttons = self._motion_buttons(seconded, locale)
                     await self._port.set_buttons(group, record.message_id, buttons, None)
-                await self._port.post(
-                    group, texts.seconded(seconded.until), reply_to=record.message_id
+                await self._post(
+                    group,
+                    texts.seconded(seconded.until),
+                    reply_to=record.message_id,
+                    locale=locale,
                 )
                 return texts.SECONDED
             case "withdraw":
@@ -268,11 +279,11 @@ class BusinessService(MatterWork):
                 await self._show_election(group, plan, record, changed)
                 return texts.STOOD if action == "stand" else texts.STOOD_DOWN
             case _:
-                raise NotAllowed("That button is from an older version. Nothing changed.")
+                raise NotAllowed(texts.OLD_BUTTON)
 
     async def _move_to_table(
         self, group: GroupRecord, record: MatterRecord, who: Pseudonym, now: datetime
-    ) -> str:
+    ) -> Msg:
         core.may_be_tabled(record.matter)
         for other in await self._repo.in_meeting(record.matter.meeting):
             if other.matter.tables == record.matter.id:
@@ -289,14 +300,16 @@ class BusinessService(MatterWork):
             tables=record.matter.id,
         )
         await self._commit(group, matter, new=True)
-        posted = await self._port.post(
-            group, texts.to_table(), self._motion_buttons(matter), reply_to=record.message_id
+        locale = await self._locale(group)
+        buttons = self._motion_buttons(matter, locale)
+        posted = await self._post(
+            group, texts.to_table(), buttons, reply_to=record.message_id, locale=locale
         )
         if posted is not None:
             await self._repo.set_messages(matter.id, message_id=posted)
         return texts.MOVED_TO_TABLE
 
-    async def cast(self, matter_id: str, who: Pseudonym, choice: str) -> str:
+    async def cast(self, matter_id: str, who: Pseudonym, choice: str) -> Msg:
         """A secret ballot: one transaction flips the voter's place on the roll and adds the
         ballot (a random key and the choice), or nothing happens."""
         record = await self._record(matter_id)

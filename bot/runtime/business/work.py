@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine
+from collections.abc import Coroutine, Sequence
 from datetime import UTC, datetime, time
 from typing import Any
 
@@ -15,11 +15,13 @@ from bot.core.business import Kind, Matter, Stage
 from bot.core.formats.plan import AgendaItem, BusinessRules, CompiledFormat, Term, TermUnit
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
+from bot.i18n import Msg, render
 from bot.runtime.business import texts
 from bot.runtime.business.port import BusinessPort, Button, Look
 from bot.runtime.clock import Clock
 from bot.runtime.events import EventBus, ServiceElected
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.scheduler import Scheduler
@@ -46,6 +48,7 @@ class MatterWork:
         port: BusinessPort,
         locks: GroupLocks,
         bus: EventBus | None = None,
+        languages: GroupLanguages | None = None,
     ) -> None:
         self._bus = bus  # tells the rotation who was elected (ServiceElected)
         self._store = store
@@ -56,6 +59,8 @@ class MatterWork:
         self._live = live
         self._port = port
         self._lock = locks
+        #: everything posted in a group's channel is in the group's language
+        self._languages = languages or GroupLanguages(store=store, formats=formats)
         #: pseudonym -> user id of members who pressed a business button, in memory only
         self._names: dict[Pseudonym, int] = {}
         self._tasks: set[asyncio.Task[None]] = set()
@@ -64,6 +69,24 @@ class MatterWork:
         task = asyncio.create_task(work)
         self._tasks.add(task)
         task.add_done_callback(self._tasks.discard)
+
+    async def _locale(self, group: GroupRecord) -> str:
+        return await self._languages.of_group(group)
+
+    async def _post(
+        self,
+        group: GroupRecord,
+        words: Msg,
+        buttons: Sequence[Button] = (),
+        *,
+        reply_to: int | None = None,
+        once: str | None = None,
+        locale: str | None = None,
+    ) -> int | None:
+        """Post ``words`` in the group's channel, in the group's language (``buttons`` are
+        labelled in it already)."""
+        said = render(locale or await self._locale(group), words)
+        return await self._port.post(group, said, buttons, reply_to=reply_to, once=once)
 
     async def settle(self) -> None:
         """Until the background work started so far is done (tests, and a clean stop)."""
@@ -76,7 +99,7 @@ class MatterWork:
         plan: CompiledFormat,
         record: MatterRecord,
         *,
-        words: str = texts.LEFT_FOR_LATER,
+        words: Msg = texts.LEFT_FOR_LATER,
     ) -> None:
         matter = record.matter
         async with self._store.db.transaction() as tx:
@@ -87,11 +110,11 @@ class MatterWork:
             await self._port.set_buttons(group, record.message_id, (), None)
         if matter.kind is Kind.ELECTION:
             words = texts.election_not_held(self._role_title(plan, matter))
-            await self._port.post(group, words, reply_to=record.message_id)
+            await self._post(group, words, reply_to=record.message_id)
         elif matter.kind is Kind.MOTION:
-            await self._port.post(group, words, reply_to=record.message_id)
+            await self._post(group, words, reply_to=record.message_id)
 
-    async def _drop(self, group: GroupRecord, record: MatterRecord, words: str) -> None:
+    async def _drop(self, group: GroupRecord, record: MatterRecord, words: Msg) -> None:
         """Withdrawn or tabled: nothing of it is kept."""
         async with self._store.db.transaction() as tx:
             await self._repo.delete(tx, record.matter.id)
@@ -100,7 +123,7 @@ class MatterWork:
         if record.message_id is not None:
             await self._port.set_buttons(group, record.message_id, (), None)
         if record.matter.kind is Kind.MOTION:
-            await self._port.post(group, words, reply_to=record.message_id)
+            await self._post(group, words, reply_to=record.message_id)
 
     async def _open_ballot(
         self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord, new: Matter | None
@@ -126,28 +149,34 @@ class MatterWork:
         self, group: GroupRecord, plan: CompiledFormat, record: MatterRecord
     ) -> None:
         matter = record.matter
+        locale = await self._locale(group)
         if matter.kind is Kind.ELECTION:
             names = await self._port.names(group, matter.candidates, self._names)
-            title = f"our {self._role_title(plan, matter)}"
+            heading = texts.on_the_election(self._role_title(plan, matter))
             choices = texts.ELECTION_CHOICES
             buttons = [
                 Button(matter.id, core.candidate_choice(n), name[:80], Look.MAIN)
                 for n, name in enumerate(names)
             ]
         else:
-            title = "the motion above" if matter.kind is Kind.MOTION else "tabling the motion"
+            heading = texts.ON_THE_MOTION if matter.kind is Kind.MOTION else texts.ON_TABLING
             choices = texts.MOTION_CHOICES
             buttons = [
-                Button(matter.id, "yes", "Yes", Look.YES),
-                Button(matter.id, "no", "No", Look.NO),
+                Button(matter.id, "yes", render(locale, texts.YES), Look.YES),
+                Button(matter.id, "no", render(locale, texts.NO), Look.NO),
             ]
         buttons += [
-            Button(matter.id, "abstain", "Abstain"),
-            Button(matter.id, "close", "Close the vote (chair)"),
+            Button(matter.id, "abstain", render(locale, texts.ABSTAIN)),
+            Button(matter.id, "close", render(locale, texts.CLOSE_THE_VOTE)),
         ]
-        words = texts.ballot(title, matter.until, choices)
-        posted = await self._port.post(
-            group, words, buttons, reply_to=record.message_id, once=f"ballot:{matter.id}"
+        words = texts.ballot(heading, matter.until, choices)
+        posted = await self._post(
+            group,
+            words,
+            buttons,
+            reply_to=record.message_id,
+            once=f"ballot:{matter.id}",
+            locale=locale,
         )
         if posted is not None:
             await self._repo.set_messages(matter.id, ballot_message_id=posted)
@@ -217,7 +246,7 @@ class MatterWork:
             words = texts.motion_result(result, rules.threshold, rules.quorum)
         if record.ballot_message_id is not None:
             await self._port.set_buttons(group, record.ballot_message_id, (), None)
-        await self._port.post(group, words, reply_to=record.message_id, once=f"result:{matter.id}")
+        await self._post(group, words, reply_to=record.message_id, once=f"result:{matter.id}")
         await self._repo.forget(matter.id)
 
     async def _elected(
@@ -254,15 +283,17 @@ class MatterWork:
         until = None if term is None else core.term_ends(self._clock.now().date(), term)
         standing = await self._port.names(group, matter.candidates, self._names)
         words = texts.election(self._role_title(plan, matter), term, until, standing)
+        locale = await self._locale(group)
         buttons = [
-            Button(matter.id, "stand", "I'd like to serve", Look.MAIN),
-            Button(matter.id, "down", "Take my name off"),
-            Button(matter.id, "open", "Open the ballot (chair)"),
+            Button(matter.id, "stand", render(locale, texts.STAND), Look.MAIN),
+            Button(matter.id, "down", render(locale, texts.STAND_DOWN)),
+            Button(matter.id, "open", render(locale, texts.OPEN_THE_BALLOT)),
         ]
         if record.message_id is not None:
-            await self._port.set_buttons(group, record.message_id, buttons, words)
+            said = render(locale, words)
+            await self._port.set_buttons(group, record.message_id, buttons, said)
             return
-        posted = await self._port.post(group, words, buttons)
+        posted = await self._post(group, words, buttons, locale=locale)
         if posted is not None:
             await self._repo.set_messages(matter.id, message_id=posted)
 
@@ -301,24 +332,28 @@ class MatterWork:
         return (item.term if item else None) or (role.term if role else None)
 
     @staticmethod
-    def _role_title(plan: CompiledFormat, matter: Matter) -> str:
+    def _role_title(plan: CompiledFormat, matter: Matter) -> Msg | str:
+        """The role's name as the group's format writes it (in the group's own language),
+        lowercase; the role's key, or "service role", when the format no longer has it."""
         role = plan.role(matter.role or "")
-        return (role.title if role else (matter.role or "service role")).lower()
+        if role is not None:
+            return role.title.lower()
+        return matter.role.lower() if matter.role else texts.SERVICE_ROLE
 
     @staticmethod
-    def _motion_buttons(matter: Matter) -> list[Button]:
+    def _motion_buttons(matter: Matter, locale: str) -> list[Button]:
         if matter.stage is Stage.MOVED:
-            buttons = [Button(matter.id, "second", "Second", Look.MAIN)]
+            buttons = [Button(matter.id, "second", render(locale, texts.SECOND), Look.MAIN)]
         elif matter.stage is Stage.DISCUSSION:
             buttons = [
-                Button(matter.id, "call", "Call the vote (chair)", Look.MAIN),
-                Button(matter.id, "totable", "Move to table"),
+                Button(matter.id, "call", render(locale, texts.CALL_THE_VOTE), Look.MAIN),
+                Button(matter.id, "totable", render(locale, texts.MOVE_TO_TABLE)),
             ]
         else:
             return []
-        buttons.append(Button(matter.id, "withdraw", "Withdraw (mover)"))
+        buttons.append(Button(matter.id, "withdraw", render(locale, texts.WITHDRAW)))
         if matter.kind is Kind.MOTION:
-            buttons.append(Button(matter.id, "table", "Table it (chair)"))
+            buttons.append(Button(matter.id, "table", render(locale, texts.TABLE_IT)))
         return buttons
 
     async def _commit(self, group: GroupRecord, matter: Matter, *, new: bool = False) -> None:

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.core import rotation as core
 from bot.core.pseudonyms import Pseudonym
+from bot.i18n import SOURCE, Msg, render_lines
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.port import Person
 from bot.runtime.scheduler import Scheduler
@@ -70,11 +71,14 @@ def stage(effects: Iterable[core.RotationEffect], *, passed_on: bool, now: float
     return Staged(payload, (ANNOUNCE_DEADLINE, ANNOUNCE_KEY), now)
 
 
-def words(circle: Circle, payload: Mapping[str, Any]) -> tuple[str, list[Person], int | None]:
-    """The announcement's text as the rotation stands now, whom it pings, and the meeting its
-    buttons answer for ("" if every line has gone stale)."""
+def words(
+    circle: Circle, payload: Mapping[str, Any], locale: str = SOURCE
+) -> tuple[str, list[Person], int | None]:
+    """The announcement's text as the rotation stands now (in ``locale``, the group's
+    language), whom it pings, and the meeting its buttons answer for ("" if every line has gone
+    stale)."""
     upcoming = {rr.rules.name: rr.upcoming for rr in circle.rotation.roles}
-    lines: list[str] = []
+    lines: list[Msg] = []
     ping: list[Person] = []
     meeting: int | None = None
     for line in payload.get("lines", ()):
@@ -106,9 +110,9 @@ def words(circle: Circle, payload: Mapping[str, Any]) -> tuple[str, list[Person]
         return "", [], None
     asking = bool(ping)
     passed_on = bool(payload.get("passed_on", True))
-    day = None if circle.upcoming is None else circle.upcoming.day
+    day = None if circle.upcoming is None else circle.upcoming.local
     text = texts.announcement(lines, passed_on=passed_on, asking=asking, day=day)
-    return text, ping, meeting
+    return render_lines(locale, text), ping, meeting
 
 
 class Announcer:
@@ -162,7 +166,7 @@ class Announcer:
             return True
         try:
             circle = await c.read(group)
-            text, ping, meeting = words(circle, row.payload)
+            text, ping, meeting = words(circle, row.payload, await c.locale(group))
             posted = not text or await c.port.announce(
                 group,
                 text,

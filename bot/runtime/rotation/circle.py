@@ -19,8 +19,10 @@ from bot.core.formats import CompiledFormat
 from bot.core.formats.roles import CompiledRole, RotationKind
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.i18n import Msg, render
 from bot.runtime.clock import Clock
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import CHAIR
 from bot.runtime.locks import GroupLocks
 from bot.runtime.rotation import texts
@@ -120,8 +122,9 @@ class Circle:
 
 class Circles:
     """Reads circles, and what every part of the rotation shares: the store, the port, the
-    clock, the group locks (every change to a group's rotation happens under its lock) and the
-    announcer (who is up next, posted once, even after a crash)."""
+    clock, the group locks (every change to a group's rotation happens under its lock), the
+    announcer (who is up next, posted once, even after a crash) and the group's language (what
+    the channel reads, and the private messages the bot sends on its own)."""
 
     def __init__(
         self,
@@ -132,6 +135,7 @@ class Circles:
         port: RotationPort,
         locks: GroupLocks,
         scheduler: Scheduler | None = None,
+        languages: GroupLanguages | None = None,
     ) -> None:
         self.store = store
         self.repo = store.rotation
@@ -139,7 +143,30 @@ class Circles:
         self.formats = formats
         self.port = port
         self.lock = locks
+        self.languages = languages or GroupLanguages(store=store, formats=formats)
         self.announcer = Announcer(self, scheduler)
+
+    async def locale(self, group: GroupRecord) -> str:
+        """The group's language."""
+        return await self.languages.of_group(group)
+
+    async def post(self, group: GroupRecord, words: Msg) -> None:
+        """A note of the moment in the group's channel, in the group's language."""
+        await self.port.post(group, render(await self.locale(group), words))
+
+    async def dm(
+        self,
+        group: GroupRecord,
+        user_id: int,
+        words: Msg | str,
+        *,
+        swap: int | None = None,
+        ask_for_meeting: int | None = None,
+    ) -> bool:
+        """A private message the bot sends on its own (no member's language to go by): in the
+        group's language."""
+        text = render(await self.locale(group), words)
+        return await self.port.dm(group, user_id, text, swap=swap, ask_for_meeting=ask_for_meeting)
 
     async def group_here(self, channel_id: int | None) -> GroupRecord:
         group = None if channel_id is None else await self.store.groups.by_channel(channel_id)

@@ -20,6 +20,7 @@ from datetime import datetime, time, timedelta, tzinfo
 from typing import Any
 
 from bot.errors import NotAllowed
+from bot.i18n import Msg
 from bot.runtime.clock import time_zone
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.circle import Circles
@@ -56,7 +57,7 @@ class Reminders:
         if scheduler is not None:
             scheduler.register(REMIND_DEADLINE, self.remind)
 
-    async def opt_in(self, group_id: int, meeting: int, user: User) -> str:
+    async def opt_in(self, group_id: int, meeting: int, user: User) -> Msg:
         """**Remind me**: the presser's turns for ``meeting`` will be reminded of."""
         c = self._c
         group = await c.group_by_id(group_id)
@@ -121,9 +122,9 @@ class Reminders:
         plan = await c.formats.current(group)
         compiled = plan.role(record.role)
         title = (compiled.title if compiled is not None else record.role).lower()
-        place = texts.where(c.port.channel_name(group), "your group")
+        place = texts.where(c.port.channel_name(group), texts.YOUR_GROUP)
         duties = compiled.duties if compiled is not None else ""
         text = texts.reminder(title, place, evening=payload.get("moment") == "eve", duties=duties)
-        sent = await c.port.dm(group, people[who].user_id, text, ask_for_meeting=meeting)
+        sent = await c.dm(group, people[who].user_id, text, ask_for_meeting=meeting)
         if not sent:
             log.info("A service reminder could not be delivered (DMs closed)")

@@ -10,7 +10,9 @@ from dataclasses import dataclass, replace
 
 from bot.core import rotation as core
 from bot.core.formats import CompiledFormat
+from bot.core.wording import then
 from bot.errors import NotAllowed
+from bot.i18n import Msg, render
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.circle import Circle, Circles, member_facts, rotating_roles
 from bot.runtime.rotation.port import User
@@ -54,15 +56,19 @@ class Roster:
         group = circle.group
         known = circle.records.get(role)
         title = circle.title(role)
-        place = texts.where(self._c.port.channel_name(group), "the group")
+        place = texts.where(self._c.port.channel_name(group), texts.THE_GROUP)
+        locale = await self._c.locale(group)  # the server sees the roles: the group's language
         volunteers, serving = await self._c.port.ensure_roles(
             group,
             [
                 (
                     known.volunteers_role_id if known else None,
-                    texts.volunteers_role_name(title, place),
+                    render(locale, texts.volunteers_role_name(title, place))[:100],
                 ),
-                (known.serving_role_id if known else None, texts.serving_role_name(title, place)),
+                (
+                    known.serving_role_id if known else None,
+                    render(locale, texts.serving_role_name(title, place))[:100],
+                ),
             ],
         )
         record = known or await self._c.repo.role(group.id, role)
@@ -85,7 +91,7 @@ class Roster:
         role: str | None,
         weekdays: frozenset[int] = frozenset(),
         trained: bool | None = None,
-    ) -> str:
+    ) -> Msg:
         """Volunteer for ``role``; ``trained``: the member says (of themself only: the person
         is whoever pressed or typed) whether they have done the group's training for it."""
         c = self._c
@@ -118,19 +124,18 @@ class Roster:
         said = rotation.role(name).volunteers[person.who].trained
         about_training = texts.training(title, trained, needed and not said)
         if already:
-            return texts.already_joined(title) + about_training
-        facts = member_facts(person, c.clock.now())
-        return (
-            texts.joined(
+            answer = texts.already_joined(title)
+        else:
+            facts = member_facts(person, c.clock.now())
+            answer = texts.joined(
                 title,
                 rules.eligibility.min_days_in_server,
                 facts.days_in_server,
                 facts.first_meeting,
             )
-            + about_training
-        )
+        return answer if about_training is None else then(answer, about_training)
 
-    async def leave(self, channel_id: int | None, user: User, role: str | None) -> str:
+    async def leave(self, channel_id: int | None, user: User, role: str | None) -> Msg:
         c = self._c
         group = await c.group_here(channel_id)
         person = c.port.person(group, user)
@@ -156,7 +161,7 @@ class Roster:
                 if (role_id := circle.volunteers_role(name)) is not None:
                     await c.port.set_role(group, person.user_id, role_id, give=False)
         await c.announce(posted)
-        titles = " and ".join(circle.title(name).lower() for name in left)
+        titles = [circle.title(name).lower() for name in left]
         vacated = any(isinstance(effect, core.TurnVacated) for effect in effects)
         return texts.left(titles, vacated)
 

@@ -11,9 +11,11 @@ announcement a crash left unposted (without one, as in some tests, nothing is re
 from __future__ import annotations
 
 from bot.core.pseudonyms import Pseudonym
+from bot.i18n import Msg
 from bot.runtime.clock import Clock
 from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten, ServiceElected
 from bot.runtime.formats import FormatLibrary
+from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
 from bot.runtime.rotation.circle import Circles
@@ -38,9 +40,16 @@ class RotationService:
         locks: GroupLocks,
         port: RotationPort,
         scheduler: Scheduler | None = None,
+        languages: GroupLanguages | None = None,
     ) -> None:
         circles = Circles(
-            store=store, clock=clock, formats=formats, port=port, locks=locks, scheduler=scheduler
+            store=store,
+            clock=clock,
+            formats=formats,
+            port=port,
+            locks=locks,
+            scheduler=scheduler,
+            languages=languages,
         )
         self._roster = Roster(circles)
         self._reminders = Reminders(circles, scheduler)
@@ -56,10 +65,11 @@ class RotationService:
         role: str | None,
         weekdays: frozenset[int] = frozenset(),
         trained: bool | None = None,
-    ) -> str:
+    ) -> Msg | str:
+        """The private answer (in the member's language, rendered by the caller)."""
         return await self._roster.join(channel_id, user, role, weekdays, trained)
 
-    async def leave(self, channel_id: int | None, user: User, role: str | None) -> str:
+    async def leave(self, channel_id: int | None, user: User, role: str | None) -> Msg | str:
         return await self._roster.leave(channel_id, user, role)
 
     async def show(self, channel_id: int | None) -> Shown:
@@ -73,22 +83,22 @@ class RotationService:
 
     # --- answers to a turn, swaps ---------------------------------------------------------------
 
-    async def will_serve(self, group_id: int, meeting: int, user: User) -> str:
+    async def will_serve(self, group_id: int, meeting: int, user: User) -> Msg | str:
         return await self._turns.will_serve(group_id, meeting, user)
 
-    async def cant_make_it(self, group_id: int, meeting: int, user: User) -> str:
+    async def cant_make_it(self, group_id: int, meeting: int, user: User) -> Msg | str:
         return await self._turns.cant_make_it(group_id, meeting, user)
 
-    async def remind_me(self, group_id: int, meeting: int, user: User) -> str:
+    async def remind_me(self, group_id: int, meeting: int, user: User) -> Msg | str:
         """**Remind me** under an announcement (:mod:`.reminding`)."""
         return await self._reminders.opt_in(group_id, meeting, user)
 
     async def ask_swap(
         self, channel_id: int | None, asker: User, partner: User, role: str | None
-    ) -> str:
+    ) -> Msg | str:
         return await self._turns.ask_swap(channel_id, asker, partner, role)
 
-    async def answer_swap(self, swap_id: int, user: User, accept: bool) -> str:
+    async def answer_swap(self, swap_id: int, user: User, accept: bool) -> Msg | str:
         return await self._turns.answer_swap(swap_id, user, accept)
 
     # --- meetings (the RoleSource and the event handlers) -------------------------------------

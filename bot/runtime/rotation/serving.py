@@ -184,7 +184,7 @@ class Serving:
             person = (await c.port.find(live.group, [start.chair], live.names)).get(start.chair)
             name = first_name(person.name) if person is not None else texts.TODAYS_CHAIR
             deadline = datetime.fromtimestamp(began + STEP_IN_AFTER_SECONDS, tz=UTC)
-            await c.port.post(live.group, texts.chair_on_the_way(name, when(deadline)))
+            await c.post(live.group, texts.chair_on_the_way(name, when(deadline)))
         if start is not None and start.standing_in:
             await self._say_standing_in(live, start.standing_in)
         return tracked
@@ -202,15 +202,11 @@ class Serving:
             if compiled is None or named is None or cover not in people:
                 continue
             absent = people.get(away) if away is not None else None
-            absent_name = (
-                f"**{first_name(absent.name)}**"
-                if absent is not None
-                else f"Our {compiled.title.lower()}"
-            )
+            absent_name = first_name(absent.name) if absent is not None else None
             text = texts.standing_in_today(
                 compiled.title, absent_name, first_name(people[cover].name), named.title
             )
-            await c.port.post(live.group, text)
+            await c.post(live.group, text)
 
     async def _give_serving(
         self, live: LiveMeeting, tracked: _Tracked, holders: Mapping[str, frozenset[Pseudonym]]

@@ -10,6 +10,7 @@ from __future__ import annotations
 from bot.core import rotation as core
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import InvalidInput, NotAllowed
+from bot.i18n import Msg
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.circle import Circles
 from bot.runtime.rotation.port import User
@@ -25,7 +26,7 @@ class Turns:
         self._c = circles
         self._reminders = reminders
 
-    async def will_serve(self, group_id: int, meeting: int, user: User) -> str:
+    async def will_serve(self, group_id: int, meeting: int, user: User) -> Msg | str:
         c = self._c
         group = await c.group_by_id(group_id)
         circle = await c.read(group)
@@ -46,7 +47,7 @@ class Turns:
         duties = [(title, c.duties(circle, name)) for title, name in zip(mine, names, strict=True)]
         return texts.will_serve(mine, duties)
 
-    async def cant_make_it(self, group_id: int, meeting: int, user: User) -> str:
+    async def cant_make_it(self, group_id: int, meeting: int, user: User) -> Msg:
         c = self._c
         group = await c.group_by_id(group_id)
         who = c.port.person(group, user).who
@@ -74,7 +75,7 @@ class Turns:
 
     async def ask_swap(
         self, channel_id: int | None, asker_user: User, partner_user: User, role: str | None
-    ) -> str:
+    ) -> Msg:
         c = self._c
         group = await c.group_here(channel_id)
         asker = c.port.person(group, asker_user)
@@ -101,15 +102,15 @@ class Turns:
             # They asked first: asking back is agreeing.
             return await self._do_swap(group, mirrored.id, name, theirs, mine, agreed_by=mine)
         swap_id = await c.repo.ask_swap(record.id, mine, theirs, now + SWAP_LIFETIME_SECONDS)
-        place = texts.where(c.port.channel_name(group), "your group")
-        asked = await c.port.dm(
+        place = texts.where(c.port.channel_name(group), texts.YOUR_GROUP)
+        asked = await c.dm(
             group, partner.user_id, texts.swap_request(asker.name, place, title), swap=swap_id
         )
         if not asked:
             return texts.swap_not_delivered(partner.name)
         return texts.swap_asked(partner.name, title)
 
-    async def answer_swap(self, swap_id: int, user: User, accept: bool) -> str:
+    async def answer_swap(self, swap_id: int, user: User, accept: bool) -> Msg:
         c = self._c
         request = await c.repo.swap_request(swap_id, c.clock.timestamp())
         group = None if request is None else await c.store.groups.by_id(request.group_id)
@@ -122,7 +123,7 @@ class Turns:
             if await c.repo.close_swap(request.id):
                 asker = await c.port.find(group, [request.asker], {})
                 if request.asker in asker:
-                    await c.port.dm(group, asker[request.asker].user_id, texts.SWAP_DECLINED_DM)
+                    await c.dm(group, asker[request.asker].user_id, texts.SWAP_DECLINED_DM)
             return texts.SWAP_DECLINED
         return await self._do_swap(
             group, request.id, request.role, request.asker, request.partner, agreed_by=who
@@ -137,7 +138,7 @@ class Turns:
         partner: Pseudonym,
         *,
         agreed_by: Pseudonym,
-    ) -> str:
+    ) -> Msg:
         c = self._c
         async with c.lock(group.id):
             circle = await c.circle(group)
@@ -158,5 +159,5 @@ class Turns:
         other = asker if agreed_by == partner else partner
         found = await c.port.find(group, [other], {})
         if other in found:
-            await c.port.dm(group, found[other].user_id, texts.swap_done_dm(title))
+            await c.dm(group, found[other].user_id, texts.swap_done_dm(title))
         return texts.swap_done(title)
