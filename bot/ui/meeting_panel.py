@@ -63,8 +63,6 @@ CHOOSER_WORDS = {
     Chooser.CHAIR: msg("Chair: call on someone to share…"),
     Chooser.SHARER: msg("Sharer: invite the next person to share…"),
 }
-#: The panel's **Pause and lock** (bot/ui/raid_lock.py), in the group's language.
-_LOCK = msg("Pause and lock")  # the same words as LOCK_LABEL (a test checks)
 
 
 class MeetingChoice(
@@ -133,8 +131,7 @@ def panel_view(
             button = MeetingButton(live.id, action, arg, label=render(locale, label), style=style)
             button.item.row = row
             view.add_item(button)
-    lock = lock_button(live.id, row=1)  # any member, during a raid (bot/ui/raid_lock.py)
-    lock.item.label = render(locale, _LOCK)
+    lock = lock_button(live.id, row=1, locale=locale)  # any member, in a raid (ui/raid_lock.py)
     view.add_item(lock)
     for index, said in enumerate(live.plan.variants.declarations):  # the format's own, privately
         button = MeetingButton(live.id, "said", index, label=said.words, style=_GREY)

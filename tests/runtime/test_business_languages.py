@@ -44,7 +44,7 @@ async def test_a_spanish_groups_motion_ballot_and_result(bench: Bench) -> None:
     assert [b.label for b in shown.buttons] == [
         "Sí",
         "No",
-        "Abstenerse",
+        "Abstención",
         "Cerrar la votación (coordinación)",
     ]
     assert "Nadie puede ver qué vota cada cual; solo se publican los totales." in shown.words
@@ -85,7 +85,7 @@ async def test_a_spanish_groups_election(bench: Bench) -> None:
     assert [b.label for b in shown.buttons] == [
         "Cy",
         "Di",
-        "Abstenerse",
+        "Abstención",
         "Cerrar la votación (coordinación)",
     ]
     for who, choice in zip(MEMBERS, ["c1", "c1", "c0", "c1", "abstain", "c1"], strict=True):

@@ -21,7 +21,7 @@ from bot.errors import NotAllowed
 from bot.i18n import render
 from bot.runtime.meetings.timing import REFUSED
 from bot.ui import meeting_panel
-from bot.ui.raid_lock import LOCK_LABEL
+from bot.ui.raid_lock import lock_button
 from tests.unit.test_crosstalk_runtime import live_meeting
 
 LATER = datetime(2025, 3, 4, 19, 20, tzinfo=UTC)
@@ -110,7 +110,8 @@ def test_english_stays_as_it_was() -> None:
         "This meeting doesn't count toward the group's meetings held, because it ran for less "
         "than 15 minutes."
     )
-    assert render("en", meeting_panel._LOCK) == LOCK_LABEL
+    assert lock_button(1, row=1).item.label == "Pause and lock"
+    assert lock_button(1, row=1, locale="es").item.label != "Pause and lock"
     assert words.late_label(LateChoice.SKIP, None, 0) == "Leave it out today"
 
 
