@@ -46,12 +46,13 @@ sections:
   - closing: Gracias por venir, ${chair}. Lo que se dice aquí, aquí se queda.
 """
 
-#: The areas whose English words must not reach the channel of a Spanish group. Checked now:
-#: ``meeting.po`` (the meeting's channel words and its panel: this lane). Not yet checked,
-#: because other lanes convert them: the crosstalk reminder, the voice floor, the room rules,
-#: the chair's private tools and every private reply (ephemeral answers are not in the channel
-#: anyway). After merging all lanes, add their areas' files here (e.g. "crosstalk.po").
-CHECKED_AREAS = ("meeting.po",)
+#: Every area's catalogue: all the words the bot has, in every lane (meeting, room, decisions,
+#: business, rotation, room rules, formats, groups, newcomer, privacy, common).
+CHECKED_AREAS = tuple(
+    sorted(
+        p.name for p in (LOCALES_DIR / "es" / "LC_MESSAGES").glob("*.po") if p.name != "commands.po"
+    )
+)
 
 
 @cache
