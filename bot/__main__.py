@@ -57,6 +57,9 @@ def _parser() -> argparse.ArgumentParser:
     check.add_argument("files", nargs="+", metavar="FILE")
     preview = fmt_commands.add_parser("preview", help="show a meeting as the group will see it")
     preview.add_argument("file", metavar="FILE")
+    preview.add_argument(
+        "--png", metavar="OUT", help="also draw the meeting's timeline as a PNG picture to OUT"
+    )
     for action in (check, preview):
         action.add_argument(
             "--lang",
@@ -114,7 +117,7 @@ def _format_command(args: argparse.Namespace) -> int:
 
     if args.format_command == "check":
         return formats_cli.check(args.files, sys.stdout, args.lang)
-    return formats_cli.preview(args.file, sys.stdout, args.lang)
+    return formats_cli.preview(args.file, sys.stdout, args.lang, png=args.png)
 
 
 async def _migrate(settings: Settings) -> int:

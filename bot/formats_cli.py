@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from bot.core.formats import FormatError, Problem, check_format_file
+from bot.core.formats import CompiledFormat, FormatError, Problem, check_format_file
 from bot.core.formats.describe import preview_said, wrap_lines
 from bot.i18n import group_locale, msg, msg_n, render
 
@@ -62,8 +62,9 @@ def check(paths: list[str], out: TextIO, lang: str | None = None) -> int:
     return status
 
 
-def preview(path: str, out: TextIO, lang: str | None = None) -> int:
-    """Print the meeting a format describes, section by section, with timings and roles."""
+def preview(path: str, out: TextIO, lang: str | None = None, png: str | None = None) -> int:
+    """Print the meeting a format describes, section by section, with timings and roles;
+    with ``png``, also draw its timeline there (:mod:`bot.pictures`)."""
     try:
         plan, warnings = check_format_file(path)
     except FormatError as error:
@@ -75,4 +76,29 @@ def preview(path: str, out: TextIO, lang: str | None = None) -> int:
     if warnings:
         print("", file=out)
         _print_problems(warnings, locale, out)
+    if png is not None:
+        return _draw(plan, locale, png, out)
+    return EXIT_OK
+
+
+def _draw(plan: CompiledFormat, locale: str, png: str, out: TextIO) -> int:
+    from bot.core.formats.timeline import timeline
+    from bot.pictures import draw
+
+    picture = draw(timeline(plan), locale)
+    try:
+        with open(png, "wb") as handle:
+            handle.write(picture.png)
+    except OSError as exc:
+        reason = exc.strerror or msg("it could not be written")
+        said = msg("I couldn't write the picture to {path}: {reason}", path=png, reason=reason)
+        print(render(locale, said), file=out)
+        return EXIT_INVALID
+    said = msg(
+        "The timeline is in {path} ({width}×{height}).",
+        path=png,
+        width=picture.width,
+        height=picture.height,
+    )
+    print(render(locale, said), file=out)
     return EXIT_OK

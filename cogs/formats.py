@@ -15,6 +15,7 @@ from bot.errors import NotAllowed
 from bot.i18n import msg, render, t, tn
 from bot.runtime.formats import FormatEntry
 from bot.ui.locale import channel_locale, private_locale
+from bot.ui.pictures import timeline_file
 from bot.ui.routing import OnceView
 
 log = logging.getLogger(__name__)
@@ -102,14 +103,21 @@ class Pages(OnceView):
 
 
 async def send_pages(
-    interaction: discord.Interaction[PeerCircle], title: str, lines: list[str], locale: str = "en"
+    interaction: discord.Interaction[PeerCircle],
+    title: str,
+    lines: list[str],
+    locale: str = "en",
+    picture: discord.File | None = None,
 ) -> None:
     pages = paginate(lines, locale=locale)
     view = Pages(title, pages, locale)
+    files = [picture] if picture is not None else []
     if len(pages) > 1:
-        await interaction.response.send_message(embed=view.embed(), view=view, ephemeral=True)
+        await interaction.response.send_message(
+            embed=view.embed(), view=view, files=files, ephemeral=True
+        )
     else:
-        await interaction.response.send_message(embed=view.embed(), ephemeral=True)
+        await interaction.response.send_message(embed=view.embed(), files=files, ephemeral=True)
 
 
 class AdoptNow(OnceView):
@@ -207,7 +215,8 @@ class Formats(commands.GroupCog, group_name="format"):
         plan = await self._plan(interaction, name)
         locale = await private_locale(interaction)
         title = t(locale, "Preview: {name}", name=plan.name)
-        await send_pages(interaction, title, preview_text(plan, locale), locale)
+        picture = await timeline_file(plan, locale)  # the meeting's shape, beside the words
+        await send_pages(interaction, title, preview_text(plan, locale), locale, picture)
 
     async def _plan(
         self, interaction: discord.Interaction[PeerCircle], name: str | None
@@ -237,6 +246,8 @@ class Formats(commands.GroupCog, group_name="format"):
             name=plan.name,
             ref=ref,
         )
+        picture = await timeline_file(plan, locale)
+        files = [picture] if picture is not None else []
         if (
             interaction.permissions.manage_guild
             and await self.bot.services.formats.still_setting_up(interaction.channel_id)
@@ -247,10 +258,13 @@ class Formats(commands.GroupCog, group_name="format"):
                 "starting format:",
             )
             await interaction.followup.send(
-                f"{message}\n{still}", view=AdoptNow(self.bot, ref, locale), ephemeral=True
+                f"{message}\n{still}",
+                view=AdoptNow(self.bot, ref, locale),
+                files=files,
+                ephemeral=True,
             )
         else:
-            await interaction.followup.send(message, ephemeral=True)
+            await interaction.followup.send(message, files=files, ephemeral=True)
 
 
 def _entry_line(locale: str, entry: FormatEntry) -> str:

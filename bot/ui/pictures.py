@@ -1,0 +1,55 @@
+"""The timeline picture as a Discord attachment, for ``/format preview``, ``/format upload``
+and ``/meeting status``.
+
+Drawn off the event loop (:func:`bot.pictures.draw_off_loop`). A picture that cannot be drawn
+is left out (and logged without the format's words): the text says it all anyway.
+"""
+
+from __future__ import annotations
+
+import io
+import logging
+from datetime import datetime
+
+import discord
+
+from bot.core.formats import CompiledFormat
+from bot.core.formats.timeline import Timeline, timeline
+from bot.core.formats.timing import minutes_said
+from bot.core.meeting.state import MeetingState
+from bot.core.meeting.timeline import meeting_timeline
+from bot.i18n import msg_n, render
+from bot.pictures import draw_off_loop
+
+log = logging.getLogger(__name__)
+
+FILENAME = "timeline.png"
+
+
+async def timeline_file(plan: CompiledFormat, locale: str) -> discord.File | None:
+    """The format's timeline, with its words in ``locale``."""
+    return await _file(timeline(plan), locale)
+
+
+async def meeting_timeline_file(
+    plan: CompiledFormat, state: MeetingState, now: datetime, locale: str
+) -> discord.File | None:
+    """A meeting under way on its timeline: "now" marked, the sections done greyed."""
+    return await _file(meeting_timeline(plan, state, now), locale)
+
+
+async def _file(shape: Timeline, locale: str) -> discord.File | None:
+    try:
+        picture = await draw_off_loop(shape, locale)
+    except (OSError, ValueError) as error:
+        log.warning("The timeline picture could not be drawn (%s)", type(error).__name__)
+        return None
+    described = msg_n(
+        "A timeline of the meeting: {n} part, planned for {length}.",
+        "A timeline of the meeting: {n} parts, planned for {length}.",
+        len(shape.blocks),
+        length=minutes_said(shape.length_seconds),
+    )
+    return discord.File(
+        io.BytesIO(picture.png), filename=FILENAME, description=render(locale, described)
+    )
