@@ -185,9 +185,14 @@ def _fit(words: str, size: int, room: float, bold: bool = False) -> str:
     face = font(size, bold)
     if face.getlength(words) <= room:
         return words
-    while words and face.getlength(words + "…") > room:
-        words = words[:-1]
-    return words + "…" if words else ""
+    low, high = 0, len(words)  # the longest start that fits with "…": a binary search
+    while low < high:
+        middle = (low + high + 1) // 2
+        if face.getlength(words[:middle] + "…") <= room:
+            low = middle
+        else:
+            high = middle - 1
+    return words[:low] + "…" if low else ""
 
 
 def _wrap(words: str, size: int, room: float) -> list[str]:
@@ -240,7 +245,7 @@ def draw(shape: Timeline, locale: str) -> Picture:
             canvas.text((MARGIN + 28, y), line, 14, "warning")
             y += 19
     out = io.BytesIO()
-    canvas.image.save(out, format="PNG", compress_level=6, pnginfo=_about(shape))
+    canvas.image.save(out, format="PNG", compress_level=1, pnginfo=_about(shape))
     return Picture(out.getvalue(), WIDTH, height, tuple(canvas.placed))
 
 
@@ -354,7 +359,8 @@ def _block(
     if block.progress is Progress.NOW:
         canvas.pen.rectangle((x0 - 2, y0 - 2, x1 + 2, y1 + 2), outline=INK, width=4)
     size = 13
-    label = _fit(f"{block.number} {block.title}", size, x1 - x0 - 8, bold=True)
+    room = x1 - x0 - 8
+    label = _fit(f"{block.number} {block.title}", size, room, bold=True) if room > 60 else ""
     if len(label) < len(str(block.number)) + 5:  # too little of the title to read: the number
         number = str(block.number)
         label = number if font(size, True).getlength(number) < x1 - x0 - 6 else ""
