@@ -12,6 +12,7 @@ for the application, not what the gateway asked for.
 from __future__ import annotations
 
 import copy
+import mimetypes
 import time
 from typing import Any
 
@@ -76,8 +77,18 @@ def make_attachments(
         filename = str(meta.get("filename") or upload.filename)
         attachment_id = state.snowflakes.next()
         path = f"/attachments/{channel_id}/{attachment_id}/{filename}"
+        # Discord works out the media type itself when the sender's is missing or generic.
+        content_type = upload.content_type
+        if content_type in (None, "", "application/octet-stream"):
+            content_type = mimetypes.guess_type(filename)[0] or content_type
+        description = meta.get("description")
         attachment = Attachment(
-            attachment_id, filename, upload.data, upload.content_type, base_url + path
+            attachment_id,
+            filename,
+            upload.data,
+            content_type,
+            base_url + path,
+            str(description)[:1024] if description else None,
         )
         state.attachments[path] = attachment
         result.append(attachment)

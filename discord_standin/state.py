@@ -344,11 +344,15 @@ class InteractionRecord:
 
 @dataclass
 class Attachment:
+    """An attachment object as Discord describes it: its media type, the alt text the sender
+    gave (``description``), and for a PNG image its ``width`` and ``height``."""
+
     id: int
     filename: str
     data: bytes
     content_type: str | None
     url: str
+    description: str | None = None
 
     def payload(self) -> JSON:
         data: JSON = {
@@ -360,6 +364,11 @@ class Attachment:
         }
         if self.content_type:
             data["content_type"] = self.content_type
+        if self.description:
+            data["description"] = self.description
+        if self.data[:8] == b"\x89PNG\r\n\x1a\n" and len(self.data) >= 24:
+            data["width"] = int.from_bytes(self.data[16:20], "big")  # from the PNG's header
+            data["height"] = int.from_bytes(self.data[20:24], "big")
         return data
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from bot.core.formats import load_builtin_format
 from tests.e2e.conftest import BotRunner
+from tests.e2e.picture_helpers import attached_picture
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 
 EPHEMERAL = 1 << 6
@@ -63,6 +64,9 @@ async def test_list_show_and_preview(fake: FakeDiscord, bot_runner: BotRunner) -
     assert previewed.data is not None
     embed = previewed.data["embeds"][0]
     assert embed["title"] == "Preview: " + load_builtin_format("speaker-meeting").name
+    # the meeting's shape as a picture, beside the words, privately
+    picture = attached_picture(fake, await previewed_it.wait_original())
+    assert picture.info["Sections"] == str(len(load_builtin_format("speaker-meeting").sections))
     assert embed["footer"]["text"] == "Page 1 of 2"  # a long walk-through comes in pages
     buttons = previewed.data["components"][0]["components"]
     assert [b["label"] for b in buttons] == ["Previous", "Next"]
@@ -98,6 +102,10 @@ async def test_upload_round_trip(fake: FakeDiscord, bot_runner: BotRunner) -> No
     )
     accepted = await (await member.slash(room, "format upload", {"file": good})).wait_followups()
     assert "valid format" in accepted[0]["content"]
+    assert accepted[0]["flags"] & EPHEMERAL
+    picture = attached_picture(fake, accepted[0])  # the timeline, with the answer
+    assert picture.info["Sections"] == "6"
+    assert picture.info["Warnings"] == "0"
     assert "/propose change what:format value:group:1" in accepted[0]["content"]
     assert "components" not in accepted[0] or not accepted[0]["components"]  # no Manage Server
     assert stored_formats(bot_runner.database) == [("our-circle", "candidate")]

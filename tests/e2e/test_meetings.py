@@ -16,7 +16,10 @@ from tests.e2e.meeting_helpers import (
     stored_floor,
     wait_message,
 )
+from tests.e2e.picture_helpers import attached_picture
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
+
+EPHEMERAL = 1 << 6
 
 MEMBER_NAMES = ("willowmere", "stonebrook", "fernhollow", "ashgrove", "larkspur", "marshlight")
 
@@ -156,10 +159,17 @@ async def test_kill_mid_share_resumes_the_same_floor(
     await wait_message(fake, room, "I had to restart", after=mark)
     after = stored_floor(bot_runner.database)
     assert after == before  # same sharer, same queue, same absolute limit: same time left
-    status = await (await chair.slash(room, "meeting status")).wait_response()
+    asked = await chair.slash(room, "meeting status")
+    status = await asked.wait_response()
     assert status.data is not None
     description = status.data["embeds"][0]["description"]
     assert "Stonebrook" in description  # the sharer, by first name
+    # The timeline, attached privately, with "now" at the section under way.
+    title = status.data["embeds"][0]["title"]  # "Meeting 1 · 4/6 Sharing"
+    section = title.split(" · ")[1].split("/")[0]
+    shown = await asked.wait_original()
+    assert status.data["flags"] & EPHEMERAL
+    assert attached_picture(fake, shown).info["Now"] == section
     limit = given["content"].split("<t:")[1].split(":")[0]
     assert f"<t:{limit}:R>" in description  # the same remaining time
     # The panel's buttons still work after the restart (persistent, opaque custom_ids).

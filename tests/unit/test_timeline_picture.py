@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import io
 import time
+from pathlib import Path
 
 import pytest
 from PIL import Image
 
+from bot import formats_cli
 from bot.core.formats import builtin_formats, load_builtin_format, load_format
 from bot.core.formats.timeline import timeline, with_progress
 from bot.pictures import Picture, draw, draw_off_loop
@@ -104,3 +106,17 @@ async def test_drawn_off_the_event_loop() -> None:
     shape = timeline(load_builtin_format("tag-meeting"))
     picture = await draw_off_loop(shape, "en")
     assert picture.png.startswith(b"\x89PNG")
+
+
+def test_the_command_line_writes_the_picture(tmp_path: Path) -> None:
+    out, target = io.StringIO(), tmp_path / "timeline.png"
+    path = str(builtin_formats()["circulo-de-turnos"])
+    assert formats_cli.preview(path, out, png=str(target)) == formats_cli.EXIT_OK
+    with Image.open(target) as image:
+        assert image.format == "PNG"
+        assert image.size[0] == 1200
+    assert f"La línea de tiempo está en {target} (1200×" in out.getvalue()  # the file's language
+    unwritable = str(tmp_path / "missing" / "timeline.png")
+    out = io.StringIO()
+    assert formats_cli.preview(path, out, png=unwritable) == formats_cli.EXIT_INVALID
+    assert f"No pude guardar la imagen en {unwritable}" in out.getvalue()
