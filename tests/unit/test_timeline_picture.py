@@ -93,11 +93,15 @@ def test_it_survives_greyscale() -> None:
 def test_the_largest_format_draws_in_well_under_a_second() -> None:
     shape = timeline(load_format(largest_format()))
     draw(shape, "en")  # fonts and patterns loaded once
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.thread_time()
     picture = draw(shape, "en")
-    took = time.perf_counter() - started
-    print(f"\nthe largest valid format (200 sections) drew in {took:.3f} s")
-    assert took < 2.0  # 0.5 s on an idle machine; generous under a shared machine's load
+    took, worked = time.perf_counter() - started, time.thread_time() - cpu
+    print(f"\nthe largest valid format (200 sections): drawn in {took:.3f} s ({worked:.3f} s CPU)")
+    # The work itself (CPU time of this thread, where Pillow draws and encodes) is the
+    # benchmark: under 0.5 s. The wall clock also counts waiting for a core on a shared
+    # machine, so it only gets a loose bound.
+    assert worked < 0.5
+    assert took < 5.0
     assert picture.texts("title") == [b.title for b in shape.blocks]
     opened(picture)
 
