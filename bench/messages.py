@@ -25,7 +25,7 @@ from bench.standin import (
     people,
     wait_message,
 )
-from discord_standin import FakeDiscord, SimulatedMember
+from discord_standin import FakeDiscord, GuildHandle, SimulatedMember
 
 NAME = "B1 messages: crosstalk checked on each message during a share, vs a bare discord.py client"
 
@@ -46,10 +46,11 @@ sections:
 """
 
 
-async def share_under_way(fake: FakeDiscord, room: int, members: list[SimulatedMember]) -> None:
-    """The circle adopted, a meeting started, and the first member holding the floor."""
-    guild_id = fake.state.channel(room).guild_id
-    owner = fake.member(guild_id, fake.state.guilds[guild_id].owner_id)
+async def share_under_way(
+    fake: FakeDiscord, guild: GuildHandle, room: int, members: list[SimulatedMember]
+) -> None:
+    """The circle adopted, a meeting started, and the second member holding the floor."""
+    owner = guild.owner
     made = await owner.slash(room, "group setup", {"format": "open-discussion"})
     await made.wait_response(timeout=LIMIT)
     upload = fake.make_attachment("bench-circle.yaml", CIRCLE)
@@ -94,23 +95,28 @@ async def figures(size: Size) -> list[Figure]:
             FakeDiscord(privileged_intents_granted={"members"}) as fake_bot,
             FakeDiscord(privileged_intents_granted={"members"}) as fake_bare,
         ):
-            rooms: list[int] = []
-            crowds: list[list[SimulatedMember]] = []
-            for fake in (fake_bot, fake_bare):
-                guild = fake.add_guild("Bench Circle", owner_username="benchowner")
-                rooms.append(fake.add_channel(guild.id, "bench-room").id)
-                crowds.append(people(fake, guild, 6))
-            bot = Bot(fake_bot, Path(folder) / "bot", {"DEV_GUILD_ID": str(guild.id)})
+            guilds = [
+                fake.add_guild("Bench Circle", owner_username="benchowner")
+                for fake in (fake_bot, fake_bare)
+            ]
+            rooms = [
+                f.add_channel(g.id, "bench-room").id
+                for f, g in zip((fake_bot, fake_bare), guilds, strict=True)
+            ]
+            crowds = [people(f, g, 6) for f, g in zip((fake_bot, fake_bare), guilds, strict=True)]
             (Path(folder) / "bot").mkdir()
             (Path(folder) / "bare").mkdir()
-            bot.settings["DEV_GUILD_ID"] = str(fake_bot.state.channel(rooms[0]).guild_id)
-            bot.settings["MESSAGE_CONTENT_INTENT"] = "false"
+            bot = Bot(
+                fake_bot,
+                Path(folder) / "bot",
+                {"DEV_GUILD_ID": str(guilds[0].id), "MESSAGE_CONTENT_INTENT": "false"},
+            )
             floor = Bare(fake_bare, Path(folder) / "bare")
             await bot.command("sync")
             await bot.start()
             await floor.start()
             try:
-                await share_under_way(fake_bot, rooms[0], crowds[0])
+                await share_under_way(fake_bot, guilds[0], rooms[0], crowds[0])
                 for _ in range(repeats):
                     bare.append(await burst_cost(floor, rooms[1], crowds[1][2:], count))
                     ours.append(await burst_cost(bot, rooms[0], crowds[0][2:], count))

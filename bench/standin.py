@@ -44,10 +44,12 @@ def rss_kib(pid: int) -> int:
 class Process:
     """A child process pointed at the stand-in."""
 
-    def __init__(self, fake: FakeDiscord, folder: Path, settings: Mapping[str, str] = {}) -> None:
+    def __init__(
+        self, fake: FakeDiscord, folder: Path, settings: Mapping[str, str] | None = None
+    ) -> None:
         self.fake = fake
         self.folder = folder
-        self.settings = dict(settings)
+        self.settings = dict(settings or {})
         self.process: asyncio.subprocess.Process | None = None
         self.log = folder / "process.log"
 
@@ -185,7 +187,8 @@ async def wait_message(
 
     await fake.wait_until(lambda: found() is not None, LIMIT, what=repr(text))
     message = found()
-    assert message is not None
+    if message is None:
+        raise LookupError(text)
     return message
 
 

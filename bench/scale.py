@@ -1,0 +1,121 @@
+"""B3 scale: the cost of one event, and the memory, as the number of meetings under way grows
+(10, 1,000, 10,000). In this process: the real meeting service, store (SQLite, its own
+pragmas, in ``/dev/shm`` when there is one), scheduler, formats, locks and bus, with a port that
+shows nothing (:mod:`bench.inprocess`) — Discord's side is B1's and B2's business.
+
+- a press: "Raise hand" then "Lower hand" in meetings picked at random, each through
+  :meth:`MeetingService.act` (the state saved in a transaction, as the bot does);
+- timers firing in every meeting at once: the clock moves past the ``before:`` countdown of all
+  the meetings together and the scheduler fires each one's deadline;
+- memory: the process's resident size before and after the meetings start, per meeting.
+
+Figures: each cost at the largest size over the same cost at the smallest (goal ≤ 1.2), and
+KiB per meeting (goal ≤ 16)."""
+
+from __future__ import annotations
+
+import asyncio
+import gc
+import os
+import random
+import secrets
+import time
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from bench.harness import Figure, Size, Spread
+from bench.inprocess import Runtime, scratch
+from bench.standin import rss_kib
+from bot.core.meeting.flow import Outcome
+from bot.core.meeting.runner import MeetingRunner
+from bot.core.meeting.state import MeetingState
+from bot.core.pseudonyms import Pseudonym
+from bot.store import Store
+
+NAME = "B3 scale: per-event cost and memory as the meetings under way grow"
+GUILD = 8001
+COUNTDOWN = 5 * 60  # open-discussion's `before:` countdown
+
+
+def hand(who: Pseudonym, up: bool) -> Callable[[MeetingRunner, MeetingState, datetime], Outcome]:
+    def op(runner: MeetingRunner, state: MeetingState, now: datetime) -> Outcome:
+        if up:
+            return runner.raise_hand(state, who, now)
+        return runner.lower_hand(state, who, now)
+
+    return op
+
+
+async def at_size(meetings: int, presses: int, repeats: int) -> tuple[list[float], float, float]:
+    """Seconds per press (each repeat), seconds per timer fired, KiB per meeting."""
+    with scratch() as folder:
+        store = Store(Path(folder) / "scale.sqlite3")
+        await store.open()
+        try:
+            runtime = Runtime(store, secrets.token_bytes(32))
+            gc.collect()
+            before = rss_kib(os.getpid())
+            live = await runtime.meetings(GUILD, range(5_000_000, 5_000_000 + meetings))
+            gc.collect()
+            per_meeting = (rss_kib(os.getpid()) - before) / meetings
+            chance = random.Random(meetings)  # noqa: S311 - which meetings, not a secret
+            per_press = []
+            for repeat in range(repeats + 1):  # the first warms the caches up: not counted
+                picked = [chance.choice(live) for _ in range(presses)]
+                who = [runtime.pseudonyms.of(GUILD, 20_000_000 + n) for n in range(presses)]
+                began = time.perf_counter()
+                for meeting, person in zip(picked, who, strict=True):
+                    await runtime.service.act(meeting, hand(person, True))
+                    await runtime.service.act(meeting, hand(person, False))
+                if repeat:
+                    per_press.append((time.perf_counter() - began) / (2 * presses))
+            # Every meeting's countdown ends at the same moment.
+            await runtime.scheduler.start()
+            all_shown = runtime.port.expect(m.id for m in live)
+            runtime.time.now += COUNTDOWN + 1
+            began = time.perf_counter()
+            await runtime.scheduler.refresh_all()
+            async with asyncio.timeout(600):
+                await all_shown.wait()
+            per_timer = (time.perf_counter() - began) / meetings
+            await runtime.scheduler.stop()
+            return per_press, per_timer, per_meeting
+        finally:
+            await store.close()
+
+
+async def figures(size: Size) -> list[Figure]:
+    sizes, presses, repeats = (
+        ((10, 200), 50, 2) if size is Size.TINY else ((10, 1_000, 10_000), 300, 3)
+    )
+    press: dict[int, list[float]] = {}
+    timer: dict[int, float] = {}
+    memory: dict[int, float] = {}
+    for meetings in sizes:
+        press[meetings], timer[meetings], memory[meetings] = await at_size(
+            meetings, presses, repeats
+        )
+    small, large = sizes[0], sizes[-1]
+    return [
+        Figure(
+            f"a press at {large:,} meetings over at {small:,}",
+            Spread(tuple(b / a for a, b in zip(press[small], press[large], strict=True))),
+            goal=1.2,
+            detail="ms per press (median): "
+            + ", ".join(f"{n:,}: {sorted(v)[len(v) // 2] * 1000:.2f}" for n, v in press.items()),
+        ),
+        Figure(
+            f"a timer fired at {large:,} meetings at once over {small:,} at once",
+            Spread((timer[large] / timer[small],)),
+            goal=1.2,
+            detail="ms per timer: " + ", ".join(f"{n:,}: {v * 1000:.2f}" for n, v in timer.items()),
+        ),
+        Figure(
+            f"memory per meeting at {large:,} meetings (resident size)",
+            Spread((memory[large],)),
+            goal=16,
+            unit=" KiB",
+            detail="KiB per meeting: " + ", ".join(f"{n:,}: {v:.1f}" for n, v in memory.items()),
+        ),
+    ]
