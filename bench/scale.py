@@ -19,6 +19,7 @@ import gc
 import os
 import random
 import secrets
+import statistics
 import time
 from collections.abc import Callable
 from datetime import datetime
@@ -87,15 +88,18 @@ async def at_size(meetings: int, presses: int, repeats: int) -> tuple[list[float
 
 async def figures(size: Size) -> list[Figure]:
     sizes, presses, repeats = (
-        ((10, 200), 50, 2) if size is Size.TINY else ((10, 1_000, 10_000), 300, 3)
+        ((10, 200), 50, 1) if size is Size.TINY else ((10, 1_000, 10_000), 300, 3)
     )
-    press: dict[int, list[float]] = {}
-    timer: dict[int, float] = {}
-    memory: dict[int, float] = {}
-    for meetings in sizes:
-        press[meetings], timer[meetings], memory[meetings] = await at_size(
-            meetings, presses, repeats
-        )
+    press: dict[int, list[float]] = {n: [] for n in sizes}
+    timer: dict[int, list[float]] = {n: [] for n in sizes}
+    memory: dict[int, list[float]] = {n: [] for n in sizes}
+    # Sizes alternate within each repeat, so a change in the machine's load hits them alike.
+    for _ in range(repeats):
+        for meetings in sizes:
+            pressed, fired, kib = await at_size(meetings, presses, 1)
+            press[meetings] += pressed
+            timer[meetings].append(fired)
+            memory[meetings].append(kib)
     small, large = sizes[0], sizes[-1]
     return [
         Figure(
@@ -103,19 +107,21 @@ async def figures(size: Size) -> list[Figure]:
             Spread(tuple(b / a for a, b in zip(press[small], press[large], strict=True))),
             goal=1.2,
             detail="ms per press (median): "
-            + ", ".join(f"{n:,}: {sorted(v)[len(v) // 2] * 1000:.2f}" for n, v in press.items()),
+            + ", ".join(f"{n:,}: {statistics.median(v) * 1000:.2f}" for n, v in press.items()),
         ),
         Figure(
             f"a timer fired at {large:,} meetings at once over {small:,} at once",
-            Spread((timer[large] / timer[small],)),
+            Spread(tuple(b / a for a, b in zip(timer[small], timer[large], strict=True))),
             goal=1.2,
-            detail="ms per timer: " + ", ".join(f"{n:,}: {v * 1000:.2f}" for n, v in timer.items()),
+            detail="ms per timer (median): "
+            + ", ".join(f"{n:,}: {statistics.median(v) * 1000:.2f}" for n, v in timer.items()),
         ),
         Figure(
             f"memory per meeting at {large:,} meetings (resident size)",
-            Spread((memory[large],)),
+            Spread(tuple(memory[large])),
             goal=16,
             unit=" KiB",
-            detail="KiB per meeting: " + ", ".join(f"{n:,}: {v:.1f}" for n, v in memory.items()),
+            detail="KiB per meeting (median): "
+            + ", ".join(f"{n:,}: {statistics.median(v):.1f}" for n, v in memory.items()),
         ),
     ]
