@@ -11,6 +11,7 @@ import time
 from bench.harness import Size, machine, report
 
 #: The benchmarks, in the order printed (a module of :mod:`bench` each).
+#: B1 messages, B2 presses, B3 scale, B4 ballots, B5 restart, (B6 peak goes here), start-up.
 BENCHMARKS = ("messages", "presses", "scale", "ballots", "restart", "startup")
 
 
