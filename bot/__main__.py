@@ -2,6 +2,10 @@
 
 Settings are read here, once. A bad or missing setting prints one line saying how to fix it and
 exits with status 2, never a traceback.
+
+Only what a command needs is imported: ``format check`` and ``format preview`` import no
+discord.py, aiohttp or database code (``tests/unit/test_startup_imports.py``); ``run`` imports
+them when it runs.
 """
 
 from __future__ import annotations
@@ -16,9 +20,7 @@ import sqlite3
 import sys
 from collections.abc import Sequence
 from pathlib import Path
-
-import aiohttp
-import discord
+from typing import TYPE_CHECKING
 
 from bot import rehearse
 from bot.config import Settings, SettingsError, load_settings
@@ -26,7 +28,9 @@ from bot.datadir import check_data_dir, explain_database_error, hold_lock
 from bot.health import check as check_health
 from bot.logs import configure_logging
 from bot.runtime.backoff import record_start
-from bot.store import Store, StoreError
+
+if TYPE_CHECKING:
+    import aiohttp
 
 log = logging.getLogger("bot")
 
@@ -121,6 +125,8 @@ def _format_command(args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
+    from bot.store import Store, StoreError
+
     store = Store(settings.database_path)
     try:
         version = await store.open()
@@ -133,17 +139,20 @@ async def _migrate(settings: Settings) -> int:
     return EXIT_OK
 
 
-#: Exactly the permissions the README lists, and why (nothing more; never Administrator).
-INVITE_PERMISSIONS = discord.Permissions(
-    view_channel=True,
-    send_messages=True,
-    embed_links=True,
-    read_message_history=True,
-    manage_messages=True,  # hold mode only
-    manage_roles=True,  # the chair's role of the day; sitting out is a channel overwrite
-    mute_members=True,  # voice floor control, when a group asks for it
-    create_events=True,  # the next scheduled meeting in the server's Events list
-)
+def invite_permissions() -> int:
+    """Exactly the permissions the README lists, and why (nothing more; never Administrator)."""
+    import discord
+
+    return discord.Permissions(
+        view_channel=True,
+        send_messages=True,
+        embed_links=True,
+        read_message_history=True,
+        manage_messages=True,  # hold mode only
+        manage_roles=True,  # the chair's role of the day; sitting out is a channel overwrite
+        mute_members=True,  # voice floor control, when a group asks for it
+        create_events=True,  # the next scheduled meeting in the server's Events list
+    ).value
 
 
 def invite_link(token: str) -> str:
@@ -159,7 +168,7 @@ def invite_link(token: str) -> str:
         ) from None
     return (
         f"https://discord.com/oauth2/authorize?client_id={application_id}"
-        f"&scope=bot+applications.commands&permissions={INVITE_PERMISSIONS.value}"
+        f"&scope=bot+applications.commands&permissions={invite_permissions()}"
     )
 
 
@@ -186,6 +195,8 @@ def _backup(settings: Settings, destination: Path) -> int:
 
 
 def _explain_login_failure(exc: BaseException, settings: Settings | None = None) -> str | None:
+    import discord
+
     if isinstance(exc, discord.LoginFailure):
         return (
             "DISCORD_TOKEN was refused by Discord: copy the bot token again from "
@@ -217,6 +228,10 @@ def _unreachable(settings: Settings, exc: aiohttp.ClientError) -> str:
 
 
 async def _sync(settings: Settings, token: str) -> int:
+    import aiohttp
+    import discord
+
+    from bot.store import StoreError
     from bot.wiring import build_bot
 
     bot = build_bot(settings, serve=False)
@@ -236,6 +251,10 @@ async def _sync(settings: Settings, token: str) -> int:
 
 
 async def _run(settings: Settings, token: str) -> int:
+    import aiohttp
+    import discord
+
+    from bot.store import StoreError
     from bot.wiring import build_bot
 
     delay = record_start(settings.data_dir)

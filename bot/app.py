@@ -270,6 +270,11 @@ class PeerCircle(commands.Bot):
             log.warning(STALE_LOG)
             await reply_privately(interaction, render(await private_locale(interaction), STALE))
 
+    async def on_message(self, message: discord.Message, /) -> None:
+        """Nothing: the bot has no prefix commands, so discord.py's default (parsing every
+        message in every channel for one) would be wasted work. The cogs' listeners still see
+        each message (``bench/messages.py`` measures that path)."""
+
     async def on_ready(self) -> None:
         log.info("Connected to Discord; serving %d server(s)", len(self.guilds))
         if self.serve:

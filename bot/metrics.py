@@ -13,6 +13,9 @@ Served on ``127.0.0.1:METRICS_PORT/metrics`` in Prometheus's text format (throug
 
 Never per group, never per person: no label carries a server, channel, member, name or id, and
 nothing here is written to disk.
+
+The metrics server (aiohttp's web server) and prometheus-client are imported only when
+``METRICS_PORT`` turns metrics on: a bot without them doesn't pay for their import at start-up.
 """
 
 from __future__ import annotations
@@ -22,11 +25,12 @@ import re
 import time
 from collections.abc import Awaitable, Callable
 from types import SimpleNamespace
+from typing import TYPE_CHECKING
 
 import aiohttp
-from aiohttp import web
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
-from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,8 @@ class Metrics:
     """The bot's counters and gauges, in a registry of their own."""
 
     def __init__(self) -> None:
+        from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+
         self.registry = CollectorRegistry()
         self.meetings_running = Gauge(
             "peercircle_meetings_running", "Meetings under way.", registry=self.registry
@@ -97,6 +103,8 @@ class Metrics:
         return trace
 
     def exposition(self) -> bytes:
+        from prometheus_client.exposition import generate_latest
+
         return generate_latest(self.registry)
 
 
@@ -118,6 +126,8 @@ class MetricsServer:
         self._runner: web.AppRunner | None = None
 
     async def start(self) -> None:
+        from aiohttp import web
+
         app = web.Application()
         app.router.add_get("/metrics", self._scrape)
         self._runner = web.AppRunner(app, access_log=None)
@@ -141,6 +151,9 @@ class MetricsServer:
             await runner.cleanup()
 
     async def _scrape(self, request: web.Request) -> web.Response:
+        from aiohttp import web
+        from prometheus_client.exposition import CONTENT_TYPE_LATEST
+
         m = self.metrics
         m.meetings_running.set(self._running())
         try:

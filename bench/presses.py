@@ -1,0 +1,86 @@
+"""B2 presses: "Raise hand" pressed by 200 members within one second in one meeting, the real
+bot (``python -m bot run``) against the Discord stand-in. Each press is timed from the click
+to the bot's first answer to the interaction (its acknowledgement, which Discord wants within
+3 seconds) and to its private words ("your hand is up"). Figure: the acknowledgement's p99 as a
+fraction of Discord's 3 s deadline (goal ≤ 0.05). Each repeat is a fresh meeting in its own
+channel, in the same bot process."""
+
+from __future__ import annotations
+
+import asyncio
+import statistics
+import tempfile
+import time
+from pathlib import Path
+
+from bench.harness import Figure, Size, Spread
+from bench.standin import LIMIT, Bot, button, people, setup_group, start_meeting
+from discord_standin import FakeDiscord, SimulatedMember
+
+NAME = "B2 presses: Raise hand pressed by many members within one second"
+DEADLINE = 3.0
+
+
+def p99(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, round(0.99 * (len(ordered) - 1)))]
+
+
+async def one_press(
+    member: SimulatedMember, panel_id: int, custom_id: str, delay: float
+) -> tuple[float, float, str]:
+    """Seconds to the acknowledgement and to the private answer, and the answer's words."""
+    await asyncio.sleep(delay)
+    began = time.perf_counter()
+    pressed = await member.click(panel_id, custom_id, timeout=LIMIT)
+    await pressed.wait_response(timeout=LIMIT)
+    acked = time.perf_counter() - began
+    answer = (await pressed.wait_followups(timeout=LIMIT))[0]
+    return acked, time.perf_counter() - began, str(answer.get("content", ""))
+
+
+async def figures(size: Size) -> list[Figure]:
+    presses, window, repeats = (40, 0.2, 1) if size is Size.TINY else (200, 1.0, 3)
+    acks: list[float] = []
+    answers: list[float] = []
+    every_ack: list[float] = []
+    async with FakeDiscord(privileged_intents_granted={"members"}) as fake:
+        guild = fake.add_guild("Bench Circle", owner_username="benchowner")
+        rooms = [fake.add_channel(guild.id, f"bench-room-{n}").id for n in range(repeats)]
+        chair, *crowd = people(fake, guild, presses + 1)
+        with tempfile.TemporaryDirectory(prefix="pc-bench-b2-") as folder:
+            bot = Bot(fake, Path(folder), {"DEV_GUILD_ID": str(guild.id)})
+            await bot.command("sync")
+            await bot.start()
+            try:
+                for room in rooms:
+                    await setup_group(fake, guild, room)
+                    panel = await start_meeting(fake, chair, room)
+                    hand = button(panel, "hand")
+                    done = await asyncio.gather(
+                        *(
+                            one_press(m, int(panel["id"]), hand, i * window / presses)
+                            for i, m in enumerate(crowd)
+                        )
+                    )
+                    wrong = [words for _, _, words in done if "hand is up" not in words]
+                    if wrong:
+                        raise AssertionError(f"{len(wrong)} presses answered {wrong[0]!r}")
+                    acked = [a for a, _, _ in done]
+                    every_ack += acked
+                    acks.append(p99(acked) / DEADLINE)
+                    answers.append(p99([b for _, b, _ in done]))
+            finally:
+                await bot.stop()
+    return [
+        Figure(
+            f"{presses} presses in {window:g} s: acknowledgement p99 / Discord's 3 s",
+            Spread(tuple(acks)),
+            goal=0.05,
+            detail=(
+                f"acknowledgement ms: median {statistics.median(every_ack) * 1000:.0f}, "
+                f"p99 {p99(every_ack) * 1000:.0f}, max {max(every_ack) * 1000:.0f}; "
+                f"private answer p99 ms: {', '.join(f'{a * 1000:.0f}' for a in answers)}"
+            ),
+        )
+    ]

@@ -1,0 +1,138 @@
+"""B5 restart: the bot started over a database with meetings under way (1,000), votes open
+(100) and 10,000 pending deadlines in all, written straight into the database beforehand with
+the store's repositories and the real meeting service (:mod:`bench.inprocess`) — then
+``python -m bot run`` against the Discord stand-in, timed from process start until every
+meeting answers (``/meeting status`` in each meeting's channel, answered with its panel).
+
+The floor, side by side: a bare discord.py client's start to READY against the same stand-in
+and server (:mod:`bench.bare_client`). Figure: ours over the floor (goal ≤ 1.5).
+
+Each repeat restarts the same data folder (its start-up back-off file removed first: this is
+not a crash loop)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import secrets
+import tempfile
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from bench.ballots import voting
+from bench.harness import Figure, Size, Spread
+from bench.inprocess import Runtime
+from bench.standin import LIMIT, Bare, Bot, people
+from bot.core.decisions.effects import DeadlineKind
+from bot.runtime.clock import Clock
+from bot.runtime.decisions.engine import DEADLINE_PREFIX
+from bot.store import Store
+from discord_standin import FakeDiscord, SimulatedMember
+
+NAME = "B5 restart: start to every meeting answering, over pending deadlines, vs a bare client"
+CLOSES = DEADLINE_PREFIX + DeadlineKind.BALLOT_CLOSES.value
+
+
+async def write_database(
+    path: Path, key: bytes, guild_id: int, rooms: list[int], votes: int, deadlines: int
+) -> None:
+    """Meetings under way in every room, ``votes`` open, deadlines topped up to ``deadlines``
+    (the rest far off: loaded at start, never due during the benchmark)."""
+    store = Store(path)
+    await store.open()
+    try:
+        runtime = Runtime(store, key, clock=Clock())
+        await runtime.meetings(guild_id, rooms)
+        now = runtime.clock.now()
+        groups = [await store.groups.by_channel(room) for room in rooms[:votes]]
+        voters = [runtime.pseudonyms.of(guild_id, 30_000_000 + n) for n in range(12)]
+        async with store.decisions.transaction() as t:
+            for n, group in enumerate(groups):
+                if group is None:
+                    raise RuntimeError("a bench group is missing")
+                await t.insert_proposal(group.id, voting(f"benchvote{n}", now))
+                await t.save_roll(f"benchvote{n}", voters)
+        for n, group in enumerate(groups):
+            assert group is not None  # noqa: S101 - checked above
+            closes = (now + timedelta(days=1)).timestamp()
+            payload = {"group_id": group.id, "key": f"benchvote{n}"}
+            await store.deadlines.upsert(CLOSES, f"benchvote{n}", closes, payload)
+        pending = len(await store.deadlines.all())
+        far = (now + timedelta(days=20)).timestamp()
+        for n in range(max(0, deadlines - pending)):
+            group = groups[n % len(groups)]
+            assert group is not None  # noqa: S101 - checked above
+            payload = {"group_id": group.id, "key": f"benchlater{n}"}
+            await store.deadlines.upsert(CLOSES, f"benchlater{n}", far + n, payload)
+    finally:
+        await store.close()
+
+
+async def every_meeting_answers(owner: SimulatedMember, rooms: list[int]) -> None:
+    gate = asyncio.Semaphore(64)  # members don't all type at once; neither do we
+
+    async def ask(room: int) -> None:
+        async with gate:
+            status = await owner.slash(room, "meeting status")
+            answer = await status.wait_response(timeout=LIMIT)
+        if answer.data is None or not answer.data.get("embeds"):
+            raise AssertionError(f"a meeting answered without its panel: {answer.data}")
+
+    await asyncio.gather(*(ask(room) for room in rooms))
+
+
+async def figures(size: Size) -> list[Figure]:
+    meetings, votes, deadlines, repeats = (
+        (20, 2, 200, 1) if size is Size.TINY else (1_000, 100, 10_000, 3)
+    )
+    ours: list[float] = []
+    ready: list[float] = []
+    floor: list[float] = []
+    rearmed = 0
+    key = secrets.token_hex(32)
+    async with FakeDiscord(privileged_intents_granted={"members"}) as fake:
+        guild = fake.add_guild("Bench Circle", owner_username="benchowner")
+        rooms = [fake.add_channel(guild.id, f"room-{n}").id for n in range(meetings)]
+        people(fake, guild, 12)
+        with tempfile.TemporaryDirectory(prefix="pc-bench-b5-") as folder:
+            (Path(folder) / "bare").mkdir()
+            settings = {"DEV_GUILD_ID": str(guild.id), "PSEUDONYM_KEY": key}
+            bot = Bot(fake, Path(folder), settings)
+            bare = Bare(fake, Path(folder) / "bare")
+            await bot.command("sync")
+            await write_database(
+                Path(folder) / "data" / "peercircle.sqlite3",
+                key.encode(),
+                guild.id,
+                rooms,
+                votes,
+                deadlines,
+            )
+            for _ in range(repeats):
+                floor.append(await bare.start())
+                await bare.stop()
+                (Path(folder) / "data" / "starts").unlink(missing_ok=True)
+                began = time.perf_counter()
+                try:
+                    ready.append(await bot.start())
+                    await every_meeting_answers(guild.owner, rooms)
+                    ours.append(time.perf_counter() - began)
+                finally:
+                    await bot.stop()
+                found = re.findall(r"Re-armed (\d+) pending", bot.log.read_text())
+                rearmed = int(found[-1]) if found else 0
+            if rearmed < deadlines:
+                raise AssertionError(f"only {rearmed} deadlines re-armed, {deadlines} written")
+    return [
+        Figure(
+            f"{meetings:,} meetings, {votes} votes, {rearmed:,} deadlines: "
+            "start to every meeting answering, over a bare client's start",
+            Spread(tuple(o / f for o, f in zip(ours, floor, strict=True))),
+            goal=1.5,
+            detail="seconds, ours (to ready) / bare: "
+            + ", ".join(
+                f"{o:.2f} ({r:.2f}) / {f:.2f}" for o, r, f in zip(ours, ready, floor, strict=True)
+            ),
+        )
+    ]

@@ -1,0 +1,77 @@
+"""Start-up imports (issue 18, item 4), from ``python -X importtime``: the time each command
+spends importing, side by side with discord.py's own import (what any discord.py bot pays).
+
+- ``format check``: ``python -m bot format check FILE``, which imports no discord.py, aiohttp
+  or database code (``tests/unit/test_startup_imports.py``);
+- ``run``: what ``python -m bot run`` imports before it connects (``bot.__main__`` and the
+  composition root, ``bot.wiring``, with every feature).
+
+Figures: each over ``import discord`` in a fresh interpreter (no goal: the README states them)."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import sys
+from pathlib import Path
+
+from bench.harness import Figure, Size, Spread
+
+NAME = "Start-up: import time of `format check` and `run`, over `import discord`"
+ROOT = Path(__file__).parents[1]
+COMMANDS = {
+    "discord": ["-c", "import discord"],
+    "format check": [
+        "-m",
+        "bot",
+        "format",
+        "check",
+        str(ROOT / "formats" / "open-discussion.yaml"),
+    ],
+    "run": ["-c", "import bot.__main__, bot.wiring"],
+}
+
+
+async def imports(args: list[str]) -> tuple[float, bool]:
+    """Seconds spent importing (the top-level imports' cumulative times), and whether discord
+    was among them."""
+    done = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-X",
+        "importtime",
+        *args,
+        cwd=ROOT,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    _, err = await done.communicate()
+    total, with_discord = 0, False
+    for line in err.decode().splitlines():
+        found = re.match(r"import time:\s+\d+ \|\s+(\d+) \| ( *)(\S+)", line)
+        if found is None:
+            continue
+        with_discord = with_discord or found[3] == "discord"
+        if not found[2]:  # a top-level import: its cumulative time counts once
+            total += int(found[1])
+    return total / 1e6, with_discord
+
+
+async def figures(size: Size) -> list[Figure]:
+    repeats = 1 if size is Size.TINY else 5
+    seconds: dict[str, list[float]] = {name: [] for name in COMMANDS}
+    loads_discord: dict[str, bool] = {}
+    for _ in range(repeats):
+        for name, args in COMMANDS.items():
+            took, loads_discord[name] = await imports(args)
+            seconds[name].append(took)
+    floor = seconds["discord"]
+    return [
+        Figure(
+            f"{name} imports over `import discord`",
+            Spread(tuple(o / f for o, f in zip(seconds[name], floor, strict=True))),
+            detail=f"ms importing: {', '.join(f'{s * 1000:.0f}' for s in seconds[name])} "
+            f"(discord: {', '.join(f'{s * 1000:.0f}' for s in floor)}); "
+            f"imports discord: {'yes' if loads_discord[name] else 'no'}",
+        )
+        for name in ("format check", "run")
+    ]
