@@ -41,7 +41,8 @@ async def test_a_channels_message_bucket_answers_429_in_discords_shape() -> None
         assert 0 < float(ok_headers["X-RateLimit-Reset-After"]) <= window
         status, body, headers = answers[-1]
         assert set(body) == {"message", "retry_after", "global"}
-        assert body["global"] is False and 0 < body["retry_after"] <= window
+        assert body["global"] is False
+        assert 0 < body["retry_after"] <= window
         assert headers["X-RateLimit-Scope"] == "user"
         assert headers["X-RateLimit-Remaining"] == "0"
         assert int(headers["Retry-After"]) >= 1
@@ -71,7 +72,8 @@ async def test_the_global_limit_is_fifty_a_second_and_interactions_are_outside_i
         assert statuses.count(429) == 10
         limited = [(b, h) for s, b, h in sent if s == 429]
         for body, headers in limited:
-            assert body["global"] is True and body["message"] == "You are being rate limited."
+            assert body["global"] is True
+            assert body["message"] == "You are being rate limited."
             assert headers["X-RateLimit-Global"] == "true"
             assert headers["X-RateLimit-Scope"] == "global"
             assert int(headers["Retry-After"]) >= 1
@@ -85,7 +87,8 @@ async def test_the_global_limit_is_fifty_a_second_and_interactions_are_outside_i
         )
         assert (status, body["code"]) == (404, 10062)
         status, body, _ = await post(session, fake, f"/channels/{rooms[0]}/messages", {})
-        assert status == 429 and body["global"] is True  # while other routes are still held
+        assert status == 429
+        assert body["global"] is True
         assert fake.rate_limited_count == 11
 
 
