@@ -11,7 +11,7 @@ import time
 from bench.harness import Size, machine, report
 
 #: The benchmarks, in the order printed (a module of :mod:`bench` each).
-BENCHMARKS = ("ballots",)
+BENCHMARKS = ("ballots", "peak")
 
 
 async def main(names: list[str], size: Size) -> int:
