@@ -161,13 +161,17 @@ def panel_of(fake: FakeDiscord, channel_id: int) -> tuple[int, str] | None:
     return None
 
 
-async def settle(fake: FakeDiscord, quiet: float = 1.0, limit: float = 30.0) -> None:
-    """Until no REST call came for ``quiet`` seconds (the panel's redraw waits 0.3 s)."""
-    async with asyncio.timeout(limit):
-        seen = -1
-        while seen != len(fake.requests):
-            seen = len(fake.requests)
-            await asyncio.sleep(quiet)
+async def settle(fake: FakeDiscord, quiet: float = 1.0, limit: float = 300.0) -> bool:
+    """Until no REST call came for ``quiet`` seconds (the panel's redraw waits 0.3 s); False if
+    calls were still coming after ``limit`` seconds."""
+    seen = -1
+    deadline = time.monotonic() + limit
+    while seen != len(fake.requests):
+        if time.monotonic() > deadline:
+            return False
+        seen = len(fake.requests)
+        await asyncio.sleep(quiet)
+    return True
 
 
 async def measure(size: Size) -> list[Figure]:
@@ -221,7 +225,9 @@ async def observe(
         while any(panel_of(fake, c) is None for _, c in rooms):  # noqa: ASYNC110
             await asyncio.sleep(0.2)
     await asyncio.sleep(max(0.0, minute_real - time.time()))
-    await settle(fake)
+    settled = await settle(fake)
+    quiet_after = time.time() - minute_real  # real seconds from the minute to the last call
+    tail = "" if settled else ", and still coming"
     start_calls = fake.requests[first:]
     opened = [clock_of(bot.database, first_post(fake, c)) for _, c in rooms]
     begins = begun(bot.database)
@@ -262,7 +268,8 @@ async def observe(
             goal=1.0,
             at_most=False,
             detail=f"{len(begins):,} begun, at most {max(late, default=0):.1f} clock s after the "
-            f"minute; {in_window:,} opened within their `before:` window; openings spread over "
+            f"minute (its calls done {quiet_after:.0f} real s after it{tail}); "
+            f"{in_window:,} opened within their `before:` window; openings spread over "
             f"{spread:.0f} of its {(MINUTE - window_start).total_seconds():.0f} clock seconds "
             f"(CLOCK_RATE {shape.rate:g})",
         ),
