@@ -11,8 +11,8 @@ import time
 from bench.harness import Size, machine, report
 
 #: The benchmarks, in the order printed (a module of :mod:`bench` each).
-#: B1 messages, B2 presses, B3 scale, B4 ballots, B5 restart, (B6 peak goes here), start-up.
-BENCHMARKS = ("messages", "presses", "scale", "ballots", "restart", "startup")
+#: B1 messages, B2 presses, B3 scale, B4 ballots, B5 restart, B6 peak, start-up.
+BENCHMARKS = ("messages", "presses", "scale", "ballots", "restart", "peak", "startup")
 
 
 async def main(names: list[str], size: Size) -> int:

@@ -22,6 +22,7 @@ from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
 from bot.adapters.newcomer import DiscordNewcomer
+from bot.adapters.pacing import Pace, paced
 from bot.adapters.room_requests import RequestPresenter
 from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
@@ -283,7 +284,7 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
     scheduler = Scheduler(store.deadlines, clock)
     pseudonyms = Pseudonymizer(settings.pseudonym_key_bytes())
     metrics = Metrics() if settings.metrics_port is not None and serve else None
-    return PeerCircle(
+    bot = PeerCircle(
         lambda client: build_services(
             client,
             store=store,
@@ -299,3 +300,6 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
         message_content=settings.message_content_intent,
         serve=serve,
     )
+    # Under Discord's global limit before Discord has to say so (bot/adapters/pacing.py).
+    bot.http.request = paced(bot.http.request, Pace())  # type: ignore[method-assign,assignment]
+    return bot

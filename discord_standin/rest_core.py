@@ -25,6 +25,7 @@ from aiohttp import BodyPartReader, web
 
 from . import errors
 from .errors import DiscordError
+from .limits import DiscordLimits, Verdict
 
 if TYPE_CHECKING:
     from .events import Events
@@ -181,6 +182,8 @@ class RestApi:
         self.slow: list[SlowReply] = []
         self._handlers: dict[tuple[str, str], tuple[Handler, bool]] = {}
         self._buckets: dict[tuple[str, str], _Bucket] = {}
+        #: Discord's documented limits (global and per route), off unless switched on.
+        self.limits = DiscordLimits()
         self.on_change: Callable[[], None] = lambda: None
 
     # ---- registration -----------------------------------------------------------------------
@@ -228,9 +231,18 @@ class RestApi:
         fault = self._take_fault(request.method, record.path, record.json)
         if fault is not None:
             return self._fault_response(record, fault, bucket_key)
-        limit, window = self.config.rate_limit
-        bucket = self._buckets.setdefault(bucket_key, _Bucket(limit, window))
-        remaining, reset_after, allowed = bucket.take(time.monotonic())
+        if self.limits.enabled:
+            verdict = self.limits.check(request.method, template, params, time.monotonic())
+            if not verdict.allowed:
+                return self._over_limit(record, verdict)
+            remaining, reset_after = verdict.remaining, verdict.reset_after
+            bucket_key = (verdict.bucket, bucket_key[1])
+            allowed, shown = True, verdict.limit
+        else:
+            limit, window = self.config.rate_limit
+            shown = limit
+            bucket = self._buckets.setdefault(bucket_key, _Bucket(limit, window))
+            remaining, reset_after, allowed = bucket.take(time.monotonic())
         if not allowed:
             return self._rate_limited(
                 record, bucket_key, reset_after, via=True, is_global=False, scope="user"
@@ -242,7 +254,7 @@ class RestApi:
             result = await handler(req)
         except DiscordError as exc:
             return self._respond(
-                record, exc.payload(), exc.status, bucket_key, remaining, reset_after
+                record, exc.payload(), exc.status, bucket_key, remaining, reset_after, limit=shown
             )
         if slow is not None:
             self.on_change()  # the work is done: a test may act on it before the answer
@@ -255,7 +267,9 @@ class RestApi:
             if isinstance(result, Reply)
             else Reply(result, 200 if result is not None else 204)
         )
-        return self._respond(record, reply.data, reply.status, bucket_key, remaining, reset_after)
+        return self._respond(
+            record, reply.data, reply.status, bucket_key, remaining, reset_after, limit=shown
+        )
 
     async def _unhandled(self, request: web.Request) -> web.StreamResponse:
         record, _, _ = await self._record(request)
@@ -350,6 +364,29 @@ class RestApi:
         }
         return self._respond(record, body, rule.status, bucket_key)
 
+    def _over_limit(self, record: RecordedRequest, verdict: Verdict) -> web.Response:
+        """A 429 for Discord's documented limits: the global one carries no route headers."""
+        is_global = verdict.scope == "global"
+        bucket_key = (verdict.bucket, "")
+        if is_global:
+            body = {
+                "message": "You are being rate limited.",
+                "retry_after": round(verdict.reset_after, 3),
+                "global": True,
+            }
+            headers = {
+                "Retry-After": str(max(1, math.ceil(verdict.reset_after))),
+                "X-RateLimit-Global": "true",
+                "X-RateLimit-Scope": "global",
+                "Via": "1.1 google",
+            }
+            return self._respond(record, body, 429, bucket_key, headers=headers)
+        response = self._rate_limited(
+            record, bucket_key, verdict.reset_after, via=True, is_global=False, scope="user"
+        )
+        response.headers["X-RateLimit-Limit"] = str(verdict.limit)
+        return response
+
     def _rate_limited(
         self,
         record: RecordedRequest,
@@ -384,6 +421,7 @@ class RestApi:
         reset_after: float | None = None,
         *,
         headers: dict[str, str] | None = None,
+        limit: int | None = None,
     ) -> web.Response:
         record.status = status
         record.response = data
@@ -392,11 +430,13 @@ class RestApi:
         ):
             self.invalid_requests += 1
         if headers is None:
-            limit, window = self.config.rate_limit
+            lenient, window = self.config.rate_limit
+            shown = lenient if limit is None else limit
             headers = self._ratelimit_headers(
                 bucket_key,
-                limit - 1 if remaining is None else remaining,
+                shown - 1 if remaining is None else remaining,
                 window if reset_after is None else reset_after,
+                shown,
             )
         if status == 204 or data is None:
             return web.Response(status=204, headers=headers)
@@ -404,9 +444,14 @@ class RestApi:
         return web.Response(status=status, body=json.dumps(data).encode(), headers=headers)
 
     def _ratelimit_headers(
-        self, bucket_key: tuple[str, str], remaining: int, reset_after: float
+        self,
+        bucket_key: tuple[str, str],
+        remaining: int,
+        reset_after: float,
+        limit: int | None = None,
     ) -> dict[str, str]:
-        limit, _ = self.config.rate_limit
+        if limit is None:
+            limit, _ = self.config.rate_limit
         return {
             "X-RateLimit-Limit": str(limit),
             "X-RateLimit-Remaining": str(remaining),

@@ -50,11 +50,13 @@ class FakeDiscord(WorldBuilder):
         click_delay: float = 0.05,
         rate_limit: tuple[int, float] = (50, 1.0),
         heartbeat_interval_ms: int = 41250,
+        discord_limits: bool = False,
     ) -> None:
         """``interaction_ack_timeout``: seconds the bot has to answer an interaction (Discord:
         3; None disables). ``click_delay``: a simulated member clicks a button at least this
         long after the message was created. ``rate_limit``: requests per bucket per window
-        before a real 429."""
+        before a real 429. ``discord_limits``: enforce Discord's documented limits instead
+        (the global 50 a second, per-route buckets: ``limits.py``)."""
         granted = frozenset(privileged_intents_granted)
         unknown = granted - {"members", "presences", "message_content"}
         if unknown:
@@ -80,6 +82,7 @@ class FakeDiscord(WorldBuilder):
         self.events = Events(self.state, self.gateway)
         self.rest = RestApi(self.state, self.gateway, self.events, self.config)
         self.rest.on_change = self._notify
+        self.rest.limits.enabled = discord_limits
         rest_guilds.register(self.rest)
         rest_channels.register(self.rest)
         rest_interactions.register(self.rest)
@@ -207,6 +210,15 @@ class FakeDiscord(WorldBuilder):
     def invalid_request_count(self) -> int:
         """401, 403 and 429 answers so far (Discord bans at 10,000 per 10 minutes)."""
         return self.rest.invalid_requests
+
+    @property
+    def rate_limited_count(self) -> int:
+        """429s answered for Discord's documented limits (``discord_limits``)."""
+        return self.rest.limits.rate_limited
+
+    def enforce_discord_limits(self, on: bool = True) -> None:
+        """Switch Discord's documented rate limits on (or off) from now."""
+        self.rest.limits.enabled = on
 
     @property
     def identifies(self) -> int:

@@ -30,6 +30,7 @@ from bot.adapters.meeting_words import (
     upper_first,
     without_next_chair,
 )
+from bot.adapters.panel_sent import SentPanels, panel_look
 from bot.adapters.sending import nonce_for
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
@@ -89,6 +90,7 @@ class MeetingPresenter:
         self._panel_live: dict[int, LiveMeeting] = {}  # the newest meeting with that id
         self._reposted: dict[int, int] = {}  # meeting id -> its panel, posted again
         self._progress: dict[int, _Progress] = {}  # meeting id -> the effect being shown
+        self._sent = SentPanels()  # what each panel last showed: no edit that changes nothing
 
     # --- the group's language --------------------------------------------------------------
 
@@ -235,16 +237,19 @@ class MeetingPresenter:
     async def open_panel(self, live: LiveMeeting) -> int | None:
         message = None
         await self.speaks(live)
+        embed, view = self.panel_embed(live), self._panel(live)
         with contextlib.suppress(discord.HTTPException):
             message = await self._channel(live).send(
-                embed=self.panel_embed(live),
-                view=self._panel(live),
+                embed=embed,
+                view=view,
                 allowed_mentions=discord.AllowedMentions.none(),
                 # Posted again after a crash before its id was saved, Discord returns the
                 # first panel instead of a second one (within its nonce window). Keyed by when
                 # the meeting was made: its start moves when a countdown ends.
                 nonce=nonce_for(f"meeting-panel:{live.id}", repr(live.opened_at)),
             )
+        if message is not None:
+            self._sent.shown(message.id, panel_look(embed, view))
         return None if message is None else message.id
 
     def refresh_panel(self, live: LiveMeeting) -> None:
@@ -279,8 +284,12 @@ class MeetingPresenter:
         message = self._channel(live).get_partial_message(panel_id)
         await self.speaks(live)
         try:
-            view = None if ended else self._panel(live)
-            await message.edit(embed=self.panel_embed(live), view=view)
+            embed, view = self.panel_embed(live), None if ended else self._panel(live)
+            look = panel_look(embed, view)
+            if self._sent.unchanged(panel_id, look):
+                return  # nothing visible changed: no edit
+            await message.edit(embed=embed, view=view)
+            self._sent.shown(panel_id, look, final=ended)
         except discord.NotFound:  # someone deleted the panel: post it again
             reposted = await self.open_panel(live)
             if reposted is not None:

@@ -62,6 +62,20 @@ class Scheduler:
     def pending_count(self) -> int:
         return len(self._pending)
 
+    def ahead_of(self, kind: str, key: str, field: str, value: object) -> int:
+        """How many other pending deadlines of ``kind`` carry the same ``payload[field]`` with
+        a lower key (numbers compared as numbers): a place in a queue of work due together."""
+
+        def order(k: str) -> tuple[int, str]:
+            return (int(k), "") if k.isdigit() else (0, k)
+
+        mine = order(key)
+        return sum(
+            1
+            for (k, other_key), d in self._pending.items()
+            if k == kind and d.payload.get(field) == value and order(other_key) < mine
+        )
+
     async def schedule(
         self, kind: str, key: str, due_at: float, payload: Mapping[str, Any]
     ) -> None:

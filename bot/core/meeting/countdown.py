@@ -59,11 +59,17 @@ def usual_start(plan: CompiledFormat, now: datetime) -> datetime | None:
     return at if now < at <= now + STARTS_AT_WAIT else None
 
 
-def open_meeting(runner: MeetingRunner, now: datetime, setup: MeetingSetup) -> Outcome:
+def open_meeting(
+    runner: MeetingRunner, now: datetime, setup: MeetingSetup, *, due: datetime | None = None
+) -> Outcome:
     """``/meeting start``: with the format's ``before:`` countdown the meeting waits until the
     countdown ends (a durable deadline) or the chair starts it; so it does, opened a little
     before the format's ``starts-at:`` time, until that time. Otherwise it starts at once
-    (:meth:`MeetingRunner.start`). The meeting's clock counts from its real start."""
+    (:meth:`MeetingRunner.start`). The meeting's clock counts from its real start.
+
+    ``due``: opened by the group's schedule for a meeting at that time: the countdown ends then,
+    however late in its window the meeting was opened (many opening on the same minute are
+    spread over it), and a meeting opened after its time starts at once."""
     plan = runner.plan
     before = plan.before_start
     if now.tzinfo is None or now.utcoffset() is None:
@@ -73,6 +79,8 @@ def open_meeting(runner: MeetingRunner, now: datetime, setup: MeetingSetup) -> O
     usual = usual_start(plan, now)
     if usual is not None and usual > begins:
         begins = usual
+    if due is not None and countdown > 0:
+        begins = due
     if begins <= now:
         return runner.start(now, setup)
     state = MeetingState(

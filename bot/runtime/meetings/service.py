@@ -171,12 +171,18 @@ class MeetingService:
 
     # --- starting ----------------------------------------------------------------------------
 
-    async def start_on_schedule(self, channel_id: int) -> LiveMeeting:
-        """Opened by the group's schedule: the rotation's chair, or nobody till one steps in."""
-        return await self.start(channel_id, None, 0)
+    async def start_on_schedule(self, channel_id: int, due: float | None = None) -> LiveMeeting:
+        """Opened by the group's schedule: the rotation's chair, or nobody till one steps in;
+        ``due``: the meeting's time, when its countdown ends."""
+        return await self.start(channel_id, None, 0, due=due)
 
     async def start(
-        self, channel_id: int | None, starter: Pseudonym | None, user_id: int
+        self,
+        channel_id: int | None,
+        starter: Pseudonym | None,
+        user_id: int,
+        *,
+        due: float | None = None,
     ) -> LiveMeeting:
         group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
         if group is None:
@@ -194,7 +200,8 @@ class MeetingService:
                 roles=roles.holders,
                 switches=await self._switches.switches(group),
             )
-            state, effects = countdown.open_meeting(runner, now, setup)  # `before:` first
+            at = None if due is None else datetime.fromtimestamp(due, tz=now.tzinfo)
+            state, effects = countdown.open_meeting(runner, now, setup, due=at)  # `before:` first
             state = runner.with_participants(state, 0 if starter is None else 1)  # the starter
             async with self._store.db.transaction() as tx:
                 meeting_id = await self._store.meetings.create(

@@ -58,4 +58,5 @@ class SchedulePort(Protocol):
 class Opener(Protocol):
     """The meeting service's start for a meeting nobody pressed start on."""
 
-    async def start_on_schedule(self, channel_id: int) -> LiveMeeting: ...
+    async def start_on_schedule(self, channel_id: int, due: float | None = None) -> LiveMeeting:
+        """``due``: the meeting's time (clock seconds): its countdown ends then."""

@@ -60,6 +60,12 @@ LATE_REAL_SECONDS = 2.0
 SHOWN = 5
 #: A Discord event needs an end: the format's planned length, at least this.
 MIN_EVENT = timedelta(minutes=30)
+#: Many groups meeting at the same minute (the evening peak) open one after another, this many
+#: a (real) second — each opening is a few REST calls under Discord's 50 a second — …
+OPENINGS_PER_SECOND = 4.0
+#: … spread over at most this share of their `before:` window (the countdown still ends on the
+#: minute: a group opened later counts down for less). A group alone opens on time.
+SPREAD_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -218,14 +224,19 @@ class ScheduleService:
 
     async def _opens_at(self, group: GroupRecord, occurrence: Occurrence) -> float:
         """When to open: the format's `before:` countdown ahead of the meeting's time, so the
-        countdown (bot/core/meeting/countdown.py) ends as the meeting is due to begin."""
+        countdown (bot/core/meeting/countdown.py) ends as the meeting is due to begin — a little
+        later in that window for a group behind others due at the same minute (its place in
+        that queue, :data:`OPENINGS_PER_SECOND`)."""
         try:
             plan = await self._formats.current(group)
         except Exception:  # a format that can't be read now: open at the time itself
             log.warning("A group's format could not be read; its meeting opens at its time")
             return occurrence.at.timestamp()
         before = plan.before_start.countdown_seconds if plan.before_start is not None else 0
-        return occurrence.at.timestamp() - before
+        at = occurrence.at.timestamp()
+        place = self._scheduler.ahead_of(OPEN_DEADLINE, str(group.id), "at", at)
+        spread = min(place / OPENINGS_PER_SECOND * self._clock.rate, before * SPREAD_SHARE)
+        return at - before + spread
 
     async def next_meeting(self, group: GroupRecord) -> datetime | None:
         """The group's next meeting from its schedule, or None without one (for the welcome)."""
@@ -264,7 +275,7 @@ class ScheduleService:
             log.info("A scheduled meeting was already under way")
             return
         try:
-            live = await self._opener.start_on_schedule(group.channel_id)
+            live = await self._opener.start_on_schedule(group.channel_id, due=at)
         except Exception:
             if not self._live.under_way(group.channel_id):
                 raise  # tried again by the scheduler, with a growing delay

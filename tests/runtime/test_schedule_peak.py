@@ -1,0 +1,86 @@
+"""The evening peak: many groups meeting at the same minute open one after another over their
+`before:` window (OPENINGS_PER_SECOND), not all at once, and every countdown still ends on the
+minute; a group alone opens exactly its countdown early."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.core.formats import load_builtin_format
+from bot.runtime.schedule.service import OPENINGS_PER_SECOND, SPREAD_SHARE
+from bot.store import Store
+from bot.store.groups import GroupRecord
+from bot.store.schedules import OPEN_DEADLINE
+from tests.runtime.test_schedule_service import FIRST, GUILD, MONDAY_BEFORE, Bench
+from tests.support.clock import FakeTime
+
+_before = load_builtin_format("open-discussion").before_start
+assert _before is not None
+COUNTDOWN = _before.countdown_seconds
+
+
+@pytest.fixture
+async def store(tmp_path: Path) -> AsyncIterator[Store]:
+    store = Store(tmp_path / "db.sqlite3")
+    await store.open()
+    yield store
+    await store.close()
+
+
+async def groups(bench: Bench, count: int) -> list[GroupRecord]:
+    made = []
+    for n in range(count):
+        group = await bench.store.groups.create(
+            guild_id=GUILD + n,
+            channel_id=8000 + n,
+            format_id="open-discussion",
+            member_role_id=None,
+            now=bench.time.now,
+        )
+        assert group is not None
+        stored = bench.service.for_setup("Tuesdays 19:00 America/New_York", None)
+        assert stored is not None
+        await bench.service.keep(group, stored)
+        made.append(group)
+    return made
+
+
+async def opening_times(store: Store) -> dict[str, float]:
+    return {d.key: d.due_at for d in await store.deadlines.all() if d.kind == OPEN_DEADLINE}
+
+
+async def test_a_group_alone_opens_its_countdown_early(store: Store) -> None:
+    bench = Bench(store, FakeTime(MONDAY_BEFORE))
+    (group,) = await groups(bench, 1)
+    await bench.run_due()
+    assert await opening_times(store) == {str(group.id): FIRST.timestamp() - COUNTDOWN}
+
+
+async def test_groups_at_the_same_minute_open_spread_over_the_window_and_begin_on_it(
+    store: Store,
+) -> None:
+    time = FakeTime(MONDAY_BEFORE)
+    bench = Bench(store, time)
+    made = await groups(bench, 12)
+    await bench.run_due()
+    opens = await opening_times(store)
+    window_start = FIRST.timestamp() - COUNTDOWN
+    # One after another, in the order the groups were made, OPENINGS_PER_SECOND a second.
+    assert [opens[str(g.id)] - window_start for g in made] == [
+        min(n / OPENINGS_PER_SECOND, COUNTDOWN * SPREAD_SHARE) for n in range(12)
+    ]
+    assert max(opens.values()) < FIRST.timestamp()
+
+    time.now = max(opens.values())  # every opening is due: each counts down to 19:00
+    await bench.run_due()
+    for group in made:
+        live = bench.live.in_channel(group.channel_id)
+        assert live is not None
+        assert live.state.waiting is not None
+        assert live.state.waiting.countdown
+        assert live.state.started_at == FIRST.astimezone(live.state.started_at.tzinfo)
+        assert datetime.fromtimestamp(live.opened_at, tz=UTC) <= FIRST
