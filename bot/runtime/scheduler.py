@@ -29,6 +29,8 @@ from bot.store.deadlines import DeadlineRecord, DeadlineRepository
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Mapping[str, Any]], Awaitable[None]]
+#: Whether this process re-arms a deadline (sharded processes: bot/runtime/ownership.py).
+Owns = Callable[[DeadlineRecord], Awaitable[bool]]
 
 #: Clock seconds before a failed deadline is tried again: 5 s, 10 s, 20 s … at most an hour.
 RETRY_BASE = 5.0
@@ -38,8 +40,11 @@ STORAGE_WAIT = 2.0
 
 
 class Scheduler:
-    def __init__(self, deadlines: DeadlineRepository, clock: Clock) -> None:
+    def __init__(
+        self, deadlines: DeadlineRepository, clock: Clock, owns: Owns | None = None
+    ) -> None:
         self._repo = deadlines
+        self._owns = owns
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], DeadlineRecord] = {}
@@ -72,7 +77,7 @@ class Scheduler:
     async def pending(self, kind: str) -> list[DeadlineRecord]:
         """The deadlines of one kind still to come, read from the table (a feature's durable
         state kept as deadlines, read back at start-up)."""
-        return [deadline for deadline in await self._repo.all() if deadline.kind == kind]
+        return [deadline for deadline in await self._mine() if deadline.kind == kind]
 
     async def refresh(self, keys: Iterable[tuple[str, str]]) -> None:
         """Re-read deadlines a caller changed inside its own transaction (after the commit)."""
@@ -81,7 +86,7 @@ class Scheduler:
 
     async def refresh_all(self) -> None:
         """Re-read the whole table (after a caller cancelled deadlines in bulk)."""
-        self._pending = {(d.kind, d.key): d for d in await self._repo.all()}
+        self._pending = {(d.kind, d.key): d for d in await self._mine()}
         self._wake.set()
 
     async def cancel(self, kind: str, key: str) -> None:
@@ -94,10 +99,18 @@ class Scheduler:
         if self._task is not None and not self._task.done():
             return
         self._stopping = False
-        self._pending = {(d.kind, d.key): d for d in await self._repo.all()}
+        self._pending = {(d.kind, d.key): d for d in await self._mine()}
         log.info("Re-armed %d pending deadline(s)", len(self._pending))
         self._task = asyncio.create_task(self._run(), name="peercircle-scheduler")
         self._task.add_done_callback(self._restart_if_dead)
+
+    async def _mine(self) -> list[DeadlineRecord]:
+        """Every pending deadline this process carries out (another process's shards' are
+        left to it). Deadlines this process schedules itself are its own, so they skip this."""
+        every = await self._repo.all()
+        if self._owns is None:
+            return every
+        return [deadline for deadline in every if await self._owns(deadline)]
 
     def _restart_if_dead(self, task: asyncio.Task[None]) -> None:
         if self._stopping or task.cancelled():

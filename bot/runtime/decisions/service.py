@@ -46,6 +46,7 @@ from bot.runtime.decisions.voting import Voting
 from bot.runtime.events import MeetingClosed, MeetingCounted
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.locks import GroupLocks
+from bot.runtime.owning import OwnsGroup, every_group
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.decision_rows import StoredProposal
@@ -72,6 +73,7 @@ class DecisionService:
         port: DecisionPort,
         locks: GroupLocks,
         meeting_under_way: Callable[[GroupRecord], bool] = lambda group: False,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
         ctx = DecisionContext(
             store=store,
@@ -82,6 +84,7 @@ class DecisionService:
             port=port,
             locks=locks,
             meeting_under_way=meeting_under_way,
+            owns_group=owns_group,
         )
         self._ctx = ctx
         self._concerns = Concerns(ctx)

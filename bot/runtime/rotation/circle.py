@@ -25,6 +25,7 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import CHAIR
 from bot.runtime.locks import GroupLocks
+from bot.runtime.owning import OwnsGroup, every_group
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.announcing import Announcer, stage
 from bot.runtime.rotation.port import Person, RotationPort
@@ -136,7 +137,9 @@ class Circles:
         locks: GroupLocks,
         scheduler: Scheduler | None = None,
         languages: GroupLanguages | None = None,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
+        self.owns_group = owns_group  # sharded: only this process's groups (ownership.py)
         self.store = store
         self.repo = store.rotation
         self.clock = clock

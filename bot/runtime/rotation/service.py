@@ -18,6 +18,7 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
+from bot.runtime.owning import OwnsGroup, every_group
 from bot.runtime.rotation.circle import Circles
 from bot.runtime.rotation.port import RotationPort, User
 from bot.runtime.rotation.reminding import Reminders
@@ -41,6 +42,7 @@ class RotationService:
         port: RotationPort,
         scheduler: Scheduler | None = None,
         languages: GroupLanguages | None = None,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
         circles = Circles(
             store=store,
@@ -50,6 +52,7 @@ class RotationService:
             locks=locks,
             scheduler=scheduler,
             languages=languages,
+            owns_group=owns_group,
         )
         self._roster = Roster(circles)
         self._reminders = Reminders(circles, scheduler)
