@@ -133,7 +133,7 @@ class Services:
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1
-    ownership: Ownership = field(default_factory=Ownership)  # SHARD_COUNT/SHARD_IDS: whose work is this process's
+    ownership: Ownership = field(default_factory=Ownership)  # SHARD_IDS: whose work is whose
 
     def get(self, kind: type[S]) -> S:
         """The one service of this type (how a button finds the service it routes to)."""
