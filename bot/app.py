@@ -25,6 +25,7 @@ from bot.guild import ensure_members
 from bot.health import Heartbeat
 from bot.i18n import render
 from bot.metrics import MetricsServer
+from bot.runtime.backoff import IdentifyGate, start_wait
 from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
@@ -322,3 +323,27 @@ class PeerCircle(commands.Bot):
 class ShardedPeerCircle(PeerCircle, commands.AutoShardedBot):
     """The bot over several gateway connections (``SHARD_COUNT``): discord.py's AutoShardedBot
     over this process's shards (``SHARD_IDS``), serving only the guilds on them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.identify_gate = IdentifyGate()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord's IDENTIFY limits (bot/runtime/backoff.py): before the first shard, enough
+        session starts left today for every shard (else wait for the reset); then shards
+        IDENTIFY ``max_concurrency`` at a time, one per rate-limit key every 5 seconds."""
+        if initial:
+            limits = await self.fetch_session_start_limits()
+            self.identify_gate.configure(limits.max_concurrency)
+            shards = len(self.services.ownership.shards.ids)
+            wait = start_wait(limits.remaining, limits.reset_after, shards)
+            if wait:
+                log.warning(
+                    "Discord allows only %d more connection start(s) today and %d shard(s) need "
+                    "one each; waiting %.0fs for the limit to reset",
+                    limits.remaining,
+                    shards,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+        await self.identify_gate.wait(shard_id or 0)
