@@ -5,7 +5,8 @@ in ten minutes, each further start waits before connecting: 5 s, then 10 s, 20 s
 up to five minutes. A service manager that restarts it in a loop therefore slows down by itself.
 
 Sharded (``SHARD_COUNT``), a start IDENTIFYs once per shard, so each start notes one line per
-shard: the same crash loop costs Discord's daily limit that many times, and it is counted so.
+shard and the longest wait grows with the shards: at the cap, a crash loop costs Discord's daily
+limit no more than an unsharded one does.
 At connecting, :func:`start_wait` checks the real ``session_start_limit`` from GET /gateway/bot
 (enough left for every shard, or wait for ``reset_after``), and :class:`IdentifyGate` lets the
 shards IDENTIFY ``max_concurrency`` at a time: one per rate-limit key (``shard_id %
@@ -45,7 +46,9 @@ def record_start(data_dir: Path, now: float | None = None, identifies: int = 1) 
     kept = [*recent, *[now] * identifies][-KEPT * identifies :]
     path.write_text("\n".join(f"{t:.3f}" for t in kept) + "\n")
     over = len(recent) // identifies - FREE_STARTS
-    return 0.0 if over < 0 else min(MAX_DELAY, BASE_DELAY * 2**over)
+    # A crash loop at the cap IDENTIFYs no more often per day than one unsharded process does
+    # (Discord counts each shard's IDENTIFY against the same daily limit).
+    return 0.0 if over < 0 else min(MAX_DELAY * identifies, BASE_DELAY * 2**over)
 
 
 def start_wait(remaining: int, reset_after_ms: int, shards: int) -> float:
