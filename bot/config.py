@@ -82,7 +82,12 @@ class Settings(BaseSettings):
         count = info.data.get("shard_count")
         if count is None:
             raise ValueError("SHARD_COUNT is not set")
-        parse_shard_ids(value, count)
+        ids = parse_shard_ids(value, count)
+        if len(ids) < count and info.data.get("pseudonym_key") is None:
+            # Other processes hold the other shards: they must code people the same way.
+            raise ValueError(
+                "other processes hold the other shards, so set PSEUDONYM_KEY, the same in each"
+            )
         return value.strip()
 
     def shards(self) -> Shards:

@@ -196,8 +196,12 @@ def build_services(
                 and client.ws is not None
                 and client.ws.open
             ),
-            overdue=lambda: store.deadlines.overdue(
-                clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
+            overdue=lambda: (
+                scheduler.overdue(clock.timestamp() - OVERDUE_GRACE * clock.rate)
+                if ownership.shards.sharded  # its own deadlines, not another process's
+                else store.deadlines.overdue(
+                    clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
+                )
             ),
         ),
         voice_floor=VoiceFloorService(

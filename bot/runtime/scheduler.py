@@ -63,6 +63,13 @@ class Scheduler:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
 
+    async def overdue(self, before: float) -> int:
+        """How many of this process's armed deadlines were due before ``before`` and still wait
+        (sharded: another process's overdue work is not this one's health)."""
+        return sum(
+            1 for d in self._pending.values() if d.kind in self._handlers and d.due_at < before
+        )
+
     @property
     def pending_count(self) -> int:
         return len(self._pending)

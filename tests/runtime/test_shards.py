@@ -148,6 +148,9 @@ async def test_two_processes_each_fire_only_their_own_servers_deadlines(store: S
     # A shared drain (one row for every process) is re-armed in both; not due yet, so unfired.
     assert low.scheduler.pending_count == high.scheduler.pending_count == 1
     assert not await store.deadlines.overdue(float("inf"), {"test.group", "test.channel"})
+    # Each process's health counts its own overdue work: here only the shared drain, later.
+    assert await low.scheduler.overdue(START) == await high.scheduler.overdue(START) == 0
+    assert await high.scheduler.overdue(START + 7200) == 1
 
 
 async def test_two_processes_each_carry_out_only_their_own_groups_outbox_rows(

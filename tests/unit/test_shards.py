@@ -54,14 +54,23 @@ def test_work_of_no_guild_belongs_to_the_process_holding_shard_zero() -> None:
 def test_settings_unset_mean_one_process_for_every_guild() -> None:
     assert load_settings().shards() == EVERY_GUILD
     assert load_settings(shard_count=4).shards() == Shards(4, (0, 1, 2, 3))
-    assert load_settings(shard_count=4, shard_ids="2-3").shards() == Shards(4, (2, 3))
+    key = "k" * 64
+    assert load_settings(shard_count=4, shard_ids="2-3", pseudonym_key=key).shards() == Shards(
+        4, (2, 3)
+    )
+
+
+def test_processes_sharing_the_shards_must_share_one_pseudonym_key() -> None:
+    with pytest.raises(SettingsError, match="PSEUDONYM_KEY, the same in each"):
+        load_settings(shard_count=4, shard_ids="0-1")
+    assert load_settings(shard_count=4, shard_ids="0-3").shards().ids == (0, 1, 2, 3)
 
 
 @pytest.mark.parametrize(
     ("settings", "named"),
     [
         ({"shard_ids": "0-1"}, "SHARD_IDS"),
-        ({"shard_count": 4, "shard_ids": "3-4"}, "SHARD_IDS"),
+        ({"shard_count": 4, "shard_ids": "3-4", "pseudonym_key": "k" * 64}, "SHARD_IDS"),
         ({"shard_count": 4, "shard_ids": "one"}, "SHARD_IDS"),
         ({"shard_count": 0}, "SHARD_COUNT"),
         ({"shard_count": "many"}, "SHARD_COUNT"),
