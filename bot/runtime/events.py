@@ -38,8 +38,7 @@ from bot.core.pseudonyms import Pseudonym
 from bot.errors import StorageUnavailable
 from bot.runtime.clock import Clock
 from bot.runtime.live import LiveMeeting
-from bot.runtime.owning import OwnsGroup, every_group
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store.db import Transaction
 from bot.store.event_outbox import EventOutboxRepository
 

@@ -31,6 +31,15 @@ log = logging.getLogger(__name__)
 Handler = Callable[[Mapping[str, Any]], Awaitable[None]]
 #: Whether this process re-arms a deadline (sharded processes: bot/runtime/ownership.py).
 Owns = Callable[[DeadlineRecord], Awaitable[bool]]
+#: Whether a group's work is this process's, for services that drain many groups' rows (sharded
+#: processes: :meth:`bot.runtime.ownership.Ownership.owns_group`).
+OwnsGroup = Callable[[int], Awaitable[bool]]
+
+
+async def every_group(group_id: int) -> bool:
+    """Unsharded: every group's work is this process's."""
+    return True
+
 
 #: Clock seconds before a failed deadline is tried again: 5 s, 10 s, 20 s … at most an hour.
 RETRY_BASE = 5.0

@@ -42,8 +42,7 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
-from bot.runtime.owning import OwnsGroup, every_group
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.business import MatterRecord
 from bot.store.groups import GroupRecord

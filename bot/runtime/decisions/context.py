@@ -17,8 +17,7 @@ from bot.runtime.decisions.port import DecisionPort, Person, User
 from bot.runtime.decisions.settings import decision_settings
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.locks import GroupLocks
-from bot.runtime.owning import OwnsGroup, every_group
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.decision_rows import StoredProposal
 from bot.store.groups import GroupRecord

@@ -52,8 +52,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work, decode, encode
 from bot.runtime.decisions.port import DecisionPort, NotYet, Undeliverable, User
 from bot.runtime.decisions.settings import FORMAT
-from bot.runtime.owning import OwnsGroup, every_group
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.decisions import DecisionTx
 from bot.store.groups import GroupRecord

@@ -46,8 +46,7 @@ from bot.runtime.decisions.voting import Voting
 from bot.runtime.events import MeetingClosed, MeetingCounted
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.locks import GroupLocks
-from bot.runtime.owning import OwnsGroup, every_group
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.decision_rows import StoredProposal
 from bot.store.groups import GroupRecord

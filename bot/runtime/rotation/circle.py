@@ -25,12 +25,11 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import CHAIR
 from bot.runtime.locks import GroupLocks
-from bot.runtime.owning import OwnsGroup, every_group
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.announcing import Announcer, stage
 from bot.runtime.rotation.port import Person, RotationPort
 from bot.runtime.rotation.when import NextMeeting, next_meeting
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.groups import GroupRecord
 from bot.store.rotation import RotationRole

@@ -18,14 +18,13 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings, StartingRoles
 from bot.runtime.locks import GroupLocks
-from bot.runtime.owning import OwnsGroup, every_group
 from bot.runtime.rotation.circle import Circles
 from bot.runtime.rotation.port import RotationPort, User
 from bot.runtime.rotation.reminding import Reminders
 from bot.runtime.rotation.roster import Choice, Roster, Shown
 from bot.runtime.rotation.serving import Serving
 from bot.runtime.rotation.turns import Turns
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.groups import GroupRecord
 
