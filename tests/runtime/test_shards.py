@@ -1,6 +1,7 @@
 """Two sharded "processes" over one database (SHARD_IDS 0-1 and 2-3 of 4): each re-arms and fires
 only its own servers' deadlines and carries out only its own groups' outbox rows; work of no
-server goes to the one holding shard 0; the shared drains run in both, each on its own rows."""
+server goes to the one holding shard 0; the shared drains (the event outbox, the decisions'
+Discord work) run in both, each on its own groups' rows."""
 
 from __future__ import annotations
 
@@ -8,12 +9,17 @@ import asyncio
 from collections.abc import AsyncIterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
 import pytest
 
+from bot.core.decisions.effects import SendConcernNote
+from bot.core.pseudonyms import Pseudonym
 from bot.core.shards import Shards, shard_of
 from bot.runtime.clock import Clock
+from bot.runtime.decisions.engine import Engine
+from bot.runtime.decisions.outbox import Work, encode
+from bot.runtime.decisions.port import DecisionPort
 from bot.runtime.events import Delivery, EventBus, MeetingCounted
 from bot.runtime.ownership import Ownership
 from bot.runtime.scheduler import Scheduler
@@ -171,3 +177,42 @@ async def test_two_processes_each_carry_out_only_their_own_groups_outbox_rows(
     assert sorted(low.counted) == [groups[0].id, groups[1].id]
     assert await store.event_outbox.count() == 0
     assert await high.bus.resume() == await low.bus.resume() == 0  # nothing done twice
+
+
+class WorkPort:
+    """The decisions' Discord port, as far as the outbox drain uses it: notes whose work ran."""
+
+    def __init__(self) -> None:
+        self.groups: list[int] = []
+
+    async def ready(self) -> None:
+        return None
+
+    async def carry_out(self, group: GroupRecord, work: Work, hint: object) -> None:
+        self.groups.append(group.id)
+
+
+async def test_two_processes_each_drain_only_their_own_groups_decision_work(
+    store: Store,
+) -> None:
+    groups = await four_groups(store)
+    for group in groups:  # a kind note queued for each group; then both processes died
+        async with store.decisions.transaction() as t:
+            await t.enqueue(group.id, encode(Work(SendConcernNote(Pseudonym("ab" * 32), "g"))))
+    clock = Clock(rate=1.0, anchor=START, real_time=FakeTime())
+    ran = {}
+    for name, ids in (("high", (2, 3)), ("low", (0, 1))):
+        process = a_process(store, clock, name, ids)
+        port = WorkPort()
+        engine = Engine(
+            store=store,
+            clock=clock,
+            scheduler=process.scheduler,
+            port=cast(DecisionPort, port),
+            owns_group=process.ownership.owns_group,
+        )
+        await engine.drain({})
+        ran[name] = port.groups
+    assert sorted(ran["high"]) == [groups[2].id, groups[3].id]
+    assert sorted(ran["low"]) == [groups[0].id, groups[1].id]
+    assert await store.db.fetchval("SELECT count(*) FROM decision_outbox") == 0
