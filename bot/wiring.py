@@ -302,7 +302,9 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
     store = Store(settings.database_path)
     clock = Clock(rate=settings.clock_rate)
     ownership = Ownership(settings.shards(), store)
-    scheduler = Scheduler(store.deadlines, clock, ownership.owns_deadline)
+    scheduler = Scheduler(
+        store.deadlines, clock, ownership.owns_deadline, ownership.drains_at_start()
+    )
     pseudonyms = Pseudonymizer(settings.pseudonym_key_bytes())
     metrics = Metrics() if settings.metrics_port is not None and serve else None
     bot_class = ShardedPeerCircle if ownership.shards.sharded else PeerCircle

@@ -24,9 +24,12 @@ from bot.store.deadlines import DeadlineRecord
 #: Deadlines that drain a table of many groups' rows: each process fires them and carries out
 #: only its own groups' rows (events.outbox, decisions.outbox, rotation.announce, the hourly
 #: denial check).
-SHARED_DRAINS = frozenset(
-    {"events.outbox", "decisions.outbox", "rotation.announce", "denials.reconcile"}
-)
+SHARED_DRAINS: dict[str, str] = {
+    "events.outbox": "retry",
+    "decisions.outbox": "drain",
+    "rotation.announce": "post",
+    "denials.reconcile": "hourly",
+}
 
 
 class Ownership:
@@ -44,6 +47,11 @@ class Ownership:
     def everything(self) -> bool:
         """Unsharded: all work is this process's."""
         return not self.shards.sharded
+
+    def drains_at_start(self) -> list[tuple[str, str]]:
+        """The shared drains a sharded process runs once at start, for its own rows (another
+        process may have completed their one deadline row while this one was away)."""
+        return [] if self.everything else list(SHARED_DRAINS.items())
 
     @property
     def home(self) -> bool:

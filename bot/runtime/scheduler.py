@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from bot.errors import StorageUnavailable
@@ -50,10 +50,17 @@ STORAGE_WAIT = 2.0
 
 class Scheduler:
     def __init__(
-        self, deadlines: DeadlineRepository, clock: Clock, owns: Owns | None = None
+        self,
+        deadlines: DeadlineRepository,
+        clock: Clock,
+        owns: Owns | None = None,
+        drains: Collection[tuple[str, str]] = (),
     ) -> None:
         self._repo = deadlines
         self._owns = owns
+        #: Sharded: drains of many groups' rows share one deadline row, which another process
+        #: may have completed; each process runs them once at start for its own rows.
+        self._drains = tuple(drains)
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], DeadlineRecord] = {}
@@ -116,6 +123,11 @@ class Scheduler:
             return
         self._stopping = False
         self._pending = {(d.kind, d.key): d for d in await self._mine()}
+        now = self._clock.timestamp()
+        for kind, key in self._drains:
+            if kind in self._handlers and (kind, key) not in self._pending:
+                # No row behind it (id 0): completing it deletes nothing.
+                self._pending[(kind, key)] = DeadlineRecord(0, kind, key, now, {}, 0)
         log.info("Re-armed %d pending deadline(s)", len(self._pending))
         self._task = asyncio.create_task(self._run(), name="peercircle-scheduler")
         self._task.add_done_callback(self._restart_if_dead)
