@@ -257,7 +257,7 @@ async def _run(settings: Settings, token: str) -> int:
     from bot.store import StoreError
     from bot.wiring import build_bot
 
-    delay = record_start(settings.data_dir)
+    delay = record_start(settings.data_dir, identifies=max(1, len(settings.shards().ids)))
     if delay:
         log.warning(
             "Started several times in a few minutes; waiting %.0fs before connecting", delay

@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 import aiohttp
@@ -20,10 +20,12 @@ from discord.ext import commands
 from bot import __version__
 from bot.adapters.meetings import MeetingPresenter
 from bot.core.pseudonyms import Pseudonymizer
+from bot.core.shards import EVERY_GUILD, Shards
 from bot.guild import ensure_members
 from bot.health import Heartbeat
 from bot.i18n import render
 from bot.metrics import MetricsServer
+from bot.runtime.backoff import IdentifyGate, start_wait
 from bot.runtime.business import BusinessService
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService
@@ -35,6 +37,7 @@ from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeetings
 from bot.runtime.meetings import MeetingService
 from bot.runtime.newcomer import NewcomerService
+from bot.runtime.ownership import Ownership
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
@@ -131,6 +134,7 @@ class Services:
     deliveries: FirstDelivery
     heartbeat: Heartbeat
     metrics: MetricsServer | None = None  # METRICS_PORT set: aggregate metrics on 127.0.0.1
+    ownership: Ownership = field(default_factory=Ownership)  # SHARD_IDS: whose work is whose
 
     def get(self, kind: type[S]) -> S:
         """The one service of this type (how a button finds the service it routes to)."""
@@ -152,12 +156,29 @@ class Services:
         await self.business.settle()
 
 
+def guild_of(item: object) -> int | None:
+    """The server an event's first argument belongs to, if it says."""
+    if isinstance(item, discord.Guild):
+        return item.id
+    guild_id = getattr(item, "guild_id", None)
+    if isinstance(guild_id, int):
+        return guild_id
+    guild = getattr(item, "guild", None)
+    return guild.id if isinstance(guild, discord.Guild) else None
+
+
 class PeerCircleTree(app_commands.CommandTree["PeerCircle"]):
     """The single place where command errors become kind, private replies."""
 
     async def interaction_check(self, interaction: discord.Interaction[PeerCircle]) -> bool:
-        """Each interaction is carried out once, however often Discord delivers it."""
-        return interaction.client.services.deliveries.first(interaction.id)
+        """Each interaction is carried out once, however often Discord delivers it; one for a
+        server on another process's shards is not this process's (Discord won't send it)."""
+        services = interaction.client.services
+        if interaction.guild_id is not None and not services.ownership.owns_guild(
+            interaction.guild_id
+        ):
+            return False
+        return services.deliveries.first(interaction.id)
 
     async def on_error(
         self, interaction: discord.Interaction[PeerCircle], error: app_commands.AppCommandError
@@ -177,9 +198,12 @@ class PeerCircle(commands.Bot):
         serve: bool = True,
         message_content: bool = False,
         http_trace: aiohttp.TraceConfig | None = None,
+        shards: Shards = EVERY_GUILD,
     ) -> None:
         # METRICS_PORT: Discord's answers are counted (bot/metrics.py).
         traced: dict[str, Any] = {} if http_trace is None else {"http_trace": http_trace}
+        if shards.sharded:  # SHARD_COUNT: this process's gateway connections (ShardedPeerCircle)
+            traced |= {"shard_count": shards.count, "shard_ids": list(shards.ids)}
         super().__init__(
             **traced,
             command_prefix=commands.when_mentioned,
@@ -203,6 +227,7 @@ class PeerCircle(commands.Bot):
         self._outbox_task: asyncio.Task[int] | None = None
 
     async def setup_hook(self) -> None:
+        log.info("Serving %s", self.services.ownership.shards.describe())
         version = await self.store.open()
         log.info("Database ready (schema version %d)", version)
         # Keep one sped-up timeline across restarts and rate changes (bot/runtime/clock.py).
@@ -256,6 +281,15 @@ class PeerCircle(commands.Bot):
             return await self.tree.sync(guild=guild)
         return await self.tree.sync()
 
+    def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
+        """Sharded: an event about a server on another process's shards is not this process's
+        (Discord sends none; this keeps a stray one from acting there)."""
+        guild_id = guild_of(args[0]) if args else None
+        if guild_id is not None and not self.services.ownership.owns_guild(guild_id):
+            log.warning("Ignored an event for a server on another process's shards")
+            return
+        super().dispatch(event_name, *args, **kwargs)
+
     async def on_interaction(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """A press on one of our persistent buttons that this version no longer knows (an old
         message) would otherwise get no answer at all: say so kindly, with the fix."""
@@ -289,3 +323,32 @@ class PeerCircle(commands.Bot):
         await self.services.scheduler.stop()
         await super().close()
         await self.store.close()
+
+
+class ShardedPeerCircle(PeerCircle, commands.AutoShardedBot):
+    """The bot over several gateway connections (``SHARD_COUNT``): discord.py's AutoShardedBot
+    over this process's shards (``SHARD_IDS``), serving only the guilds on them."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.identify_gate = IdentifyGate()
+
+    async def before_identify_hook(self, shard_id: int | None, *, initial: bool = False) -> None:
+        """Discord's IDENTIFY limits (bot/runtime/backoff.py): before the first shard, enough
+        session starts left today for every shard (else wait for the reset); then shards
+        IDENTIFY ``max_concurrency`` at a time, one per rate-limit key every 5 seconds."""
+        if initial:
+            limits = await self.fetch_session_start_limits()
+            self.identify_gate.configure(limits.max_concurrency)
+            shards = len(self.services.ownership.shards.ids)
+            wait = start_wait(limits.remaining, limits.reset_after, shards)
+            if wait:
+                log.warning(
+                    "Discord allows only %d more connection start(s) today and %d shard(s) need "
+                    "one each; waiting %.0fs for the limit to reset",
+                    limits.remaining,
+                    shards,
+                    wait,
+                )
+                await asyncio.sleep(wait)
+        await self.identify_gate.wait(shard_id or 0)

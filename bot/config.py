@@ -11,8 +11,10 @@ import secrets
 from pathlib import Path
 from typing import Annotated, Any
 
-from pydantic import Field, SecretStr, ValidationError, field_validator
+from pydantic import Field, SecretStr, ValidationError, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.core.shards import EVERY_GUILD, MAX_SHARDS, Shards, parse_shard_ids
 
 DISCORD_API_BASE = "https://discord.com/api/v10"
 DISCORD_GATEWAY_URL = "wss://gateway.discord.gg/"
@@ -39,6 +41,8 @@ _HOW_TO_FIX: dict[str, str] = {
     "CLOCK_RATE": "use a number above 0; 1 is real time, 60 runs an hour in a minute",
     "MESSAGE_CONTENT_INTENT": "use true or false (false unless a group uses hold mode)",
     "METRICS_PORT": "use a free port number (1024-65535), or leave it empty for no metrics",
+    "SHARD_COUNT": "use the total number of shards (1 or more), or leave it empty for no sharding",
+    "SHARD_IDS": "name this process's shards below SHARD_COUNT, like 0-3 or 0,2",
 }
 
 
@@ -67,6 +71,32 @@ class Settings(BaseSettings):
     clock_rate: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     message_content_intent: bool = False  # only for groups that choose hold mode
     metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # off unless set
+    shard_count: Annotated[int, Field(ge=1, le=MAX_SHARDS)] | None = None  # unset: not sharded
+    shard_ids: str | None = None  # e.g. "0-1": this process's shards (unset: all of them)
+
+    @field_validator("shard_ids")
+    @classmethod
+    def _shard_ids(cls, value: str | None, info: ValidationInfo) -> str | None:
+        if value is None:
+            return None
+        count = info.data.get("shard_count")
+        if count is None:
+            raise ValueError("SHARD_COUNT is not set")
+        ids = parse_shard_ids(value, count)
+        if len(ids) < count and info.data.get("pseudonym_key") is None:
+            # Other processes hold the other shards: they must code people the same way.
+            raise ValueError(
+                "other processes hold the other shards, so set PSEUDONYM_KEY, the same in each"
+            )
+        return value.strip()
+
+    def shards(self) -> Shards:
+        """The shards this process serves (bot/core/shards.py)."""
+        if self.shard_count is None:
+            return EVERY_GUILD
+        if self.shard_ids is None:
+            return Shards(self.shard_count, tuple(range(self.shard_count)))
+        return Shards(self.shard_count, parse_shard_ids(self.shard_ids, self.shard_count))
 
     @field_validator("log_level")
     @classmethod

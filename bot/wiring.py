@@ -28,7 +28,7 @@ from bot.adapters.room_rules import DiscordRoomRules
 from bot.adapters.rotation import DiscordRotation
 from bot.adapters.schedule import DiscordSchedule
 from bot.adapters.voice_floor import DiscordVoiceFloor
-from bot.app import PeerCircle, Services
+from bot.app import PeerCircle, Services, ShardedPeerCircle
 from bot.config import Settings
 from bot.core.pseudonyms import Pseudonymizer
 from bot.guild import Directory
@@ -57,6 +57,7 @@ from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import MeetingService
 from bot.runtime.meetings.requests import RoomRequests
 from bot.runtime.newcomer import NewcomerService
+from bot.runtime.ownership import Ownership
 from bot.runtime.privacy import PrivacyService
 from bot.runtime.room_rules import RaidLockService, RoomRulesService
 from bot.runtime.rotation import RotationService
@@ -78,10 +79,18 @@ def build_services(
     data_dir: Path | None = None,
     metrics: Metrics | None = None,
     metrics_port: int | None = None,
+    ownership: Ownership | None = None,
 ) -> Services:
     """Build every service and adapter for one bot, then subscribe them to each other's events."""
+    # SHARD_COUNT/SHARD_IDS: every start-up load, re-arm and drain asks it (bot/runtime/ownership)
+    ownership = ownership or Ownership()
+    owns_group, owns_guild = ownership.owns_group, ownership.owns_guild
     bus = EventBus(
-        outbox=store.event_outbox, clock=clock, scheduler=scheduler, ready=client.wait_until_ready
+        outbox=store.event_outbox,
+        clock=clock,
+        scheduler=scheduler,
+        ready=client.wait_until_ready,
+        owns_group=owns_group,
     )
     # A disk that was full takes writes again: what waited carries on (bot/store/db.py).
     store.db.when_writable_again(scheduler.carry_on)
@@ -92,7 +101,7 @@ def build_services(
     formats = FormatLibrary(store)
     languages = GroupLanguages(store=store, formats=formats)  # each group's (bot/i18n)
     groups = GroupService(store, formats, bus)
-    privacy = PrivacyService(store, pseudonyms, clock, scheduler, bus)
+    privacy = PrivacyService(store, pseudonyms, clock, scheduler, bus, home=ownership.home)
     directory = Directory(client, pseudonyms)
     decisions = DecisionService(
         store=store,
@@ -110,6 +119,7 @@ def build_services(
         ),
         locks=GroupLocks(),
         meeting_under_way=lambda group: live.under_way(group.channel_id),
+        owns_group=owns_group,
     )
     presenter = MeetingPresenter(client, directory, clock, languages)
     rotation = RotationService(
@@ -121,6 +131,7 @@ def build_services(
         port=DiscordRotation(client, pseudonyms, languages),
         scheduler=scheduler,  # posts an announcement of who is up next a crash left unposted
         languages=languages,
+        owns_group=owns_group,
     )
     meetings = MeetingService(
         store=store,
@@ -133,9 +144,12 @@ def build_services(
         port=presenter,
         roles=rotation,
         switches=decisions,
+        owns_guild=owns_guild,
     )
     room_port = DiscordRoomRules(client, languages)
-    room_rules = RoomRulesService(room_port, live, pseudonyms, clock, scheduler, store.room_plans)
+    room_rules = RoomRulesService(
+        room_port, live, pseudonyms, clock, scheduler, store.room_plans, owns_guild
+    )
     schedule = ScheduleService(
         store=store,
         clock=clock,
@@ -183,8 +197,12 @@ def build_services(
                 and client.ws is not None
                 and client.ws.open
             ),
-            overdue=lambda: store.deadlines.overdue(
-                clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
+            overdue=lambda: (
+                scheduler.overdue(clock.timestamp() - OVERDUE_GRACE * clock.rate)
+                if ownership.shards.sharded  # its own deadlines, not another process's
+                else store.deadlines.overdue(
+                    clock.timestamp() - OVERDUE_GRACE * clock.rate, scheduler.kinds()
+                )
             ),
         ),
         voice_floor=VoiceFloorService(
@@ -194,6 +212,7 @@ def build_services(
             clock,
             scheduler,
             store.floor_plans,
+            owns_guild,
         ),
         metrics=None
         if metrics is None or metrics_port is None
@@ -218,6 +237,7 @@ def build_services(
             locks=GroupLocks(),
             bus=bus,  # who is elected: the rotation holds the role for them
             languages=languages,
+            owns_group=owns_group,
         ),
         newcomer=NewcomerService(
             store=store,
@@ -230,6 +250,7 @@ def build_services(
             languages=languages,
         ),
         schedule=schedule,
+        ownership=ownership,
     )
     subscribe(bus, services)
     return services
@@ -281,10 +302,14 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
     configure_endpoints(settings)
     store = Store(settings.database_path)
     clock = Clock(rate=settings.clock_rate)
-    scheduler = Scheduler(store.deadlines, clock)
+    ownership = Ownership(settings.shards(), store)
+    scheduler = Scheduler(
+        store.deadlines, clock, ownership.owns_deadline, ownership.drains_at_start()
+    )
     pseudonyms = Pseudonymizer(settings.pseudonym_key_bytes())
     metrics = Metrics() if settings.metrics_port is not None and serve else None
-    bot = PeerCircle(
+    bot_class = ShardedPeerCircle if ownership.shards.sharded else PeerCircle
+    bot = bot_class(
         lambda client: build_services(
             client,
             store=store,
@@ -294,7 +319,9 @@ def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
             data_dir=settings.data_dir,
             metrics=metrics,
             metrics_port=settings.metrics_port,
+            ownership=ownership,
         ),
+        shards=ownership.shards,
         http_trace=None if metrics is None else metrics.trace_config(),
         dev_guild_id=settings.dev_guild_id,
         message_content=settings.message_content_intent,

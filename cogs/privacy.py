@@ -18,7 +18,6 @@ from bot.app import PeerCircle
 from bot.errors import NotAllowed
 from bot.guild import ensure_members
 from bot.i18n import msg, t
-from bot.runtime.privacy import shard_owner
 from bot.ui.locale import private_locale
 from bot.ui.privacy_words import forget_done_text, forget_preview_text, what_i_keep_text
 from bot.ui.routing import OnceView
@@ -130,7 +129,7 @@ class Privacy(commands.GroupCog, group_name="privacy"):
         # Every server the gateway told us about, unavailable ones included: an outage is not
         # a departure. Only servers of this process's shard are considered.
         connected = [guild.id for guild in self.bot.guilds]
-        owns = shard_owner(self.bot.shard_id, self.bot.shard_count)
+        owns = self.bot.services.ownership.owns_guild  # this process's shards (SHARD_IDS)
         try:
             await self.bot.services.privacy.reconcile(connected, owns)
             await self._catch_up_leavers()

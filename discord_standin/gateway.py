@@ -1,8 +1,14 @@
 """Gateway v10 over a real websocket: HELLO, IDENTIFY -> READY + GUILD_CREATE, heartbeats,
 RESUME with replay, REQUEST_GUILD_MEMBERS -> GUILD_MEMBERS_CHUNK, and the documented close
 codes (4001 unknown opcode, 4002 decode error, 4003 not authenticated, 4004 authentication
-failed, 4005 already authenticated, 4012 invalid API version, 4013 invalid intents, 4014
-disallowed intents).
+failed, 4005 already authenticated, 4010 invalid shard, 4011 sharding required, 4012 invalid
+API version, 4013 invalid intents, 4014 disallowed intents).
+
+Sharding as Discord documents it: IDENTIFY's ``shard: [shard_id, num_shards]``; a guild's events
+(GUILD_CREATE, interactions …) go only to the shard ``(guild_id >> 22) % num_shards``, DMs to
+shard 0; GET /gateway/bot reports ``shards`` and ``session_start_limit`` {total, remaining,
+reset_after, max_concurrency}; with ``enforce_identify_window`` a second IDENTIFY on the same
+rate-limit key (``shard_id % max_concurrency``) within 5 s gets op 9 INVALID_SESSION.
 
 Every dispatch carries a sequence number and is kept in its session's buffer, so a client
 that RESUMEs after a dropped connection gets what it missed, then RESUMED. Events are only
@@ -22,6 +28,7 @@ from typing import Any
 
 from aiohttp import WSMsgType, web
 
+from .sharding import shard_pair_of, too_soon
 from .state import State
 
 log = logging.getLogger(__name__)
@@ -171,6 +178,16 @@ class Gateway:
         self.close_codes_sent: list[int] = []
         self.identify_payloads: list[JSON] = []
         self.ready = asyncio.Event()
+        # Sharding, as GET /gateway/bot reports it: the recommended shard count, and how many
+        # IDENTIFYs may start at once (one per rate-limit key ``shard_id % max_concurrency``
+        # per IDENTIFY_WINDOW seconds; more is answered with op 9 when enforced).
+        self.recommended_shards = 1
+        self.max_concurrency = 1
+        self.session_start_total = 1000
+        self.enforce_identify_window = False
+        self.max_guilds_per_shard = 2500  # more on one connection: close 4011
+        #: (monotonic time, shard id or None) of each accepted IDENTIFY.
+        self.identify_times: list[tuple[float, int | None]] = []
 
     # ---- public operations ------------------------------------------------------------------
     def live_sessions(self) -> list[GatewaySession]:
@@ -317,8 +334,19 @@ class Gateway:
         if privileged & ~self._granted_bits:
             await self._close(connection, 4014, "Disallowed intent(s).")
             return
-        shard = data.get("shard")
-        shard_pair = (int(shard[0]), int(shard[1])) if shard else None
+        shard_pair = shard_pair_of(data.get("shard"))
+        if shard_pair is False:
+            await self._close(connection, 4010, "Invalid shard.")
+            return
+        count = 1 if shard_pair is None else shard_pair[1]
+        if len(self.state.guilds) > self.max_guilds_per_shard * count:
+            await self._close(connection, 4011, "Sharding required.")
+            return
+        now = asyncio.get_running_loop().time()
+        if self.enforce_identify_window and self._too_soon(shard_pair, now):
+            connection.send_op(INVALID_SESSION, False)
+            return
+        self.identify_times.append((now, None if shard_pair is None else shard_pair[0]))
         self.identifies += 1
         self.ready.clear()
         session = GatewaySession(self.state.new_session_id(), intents, shard_pair)
@@ -353,6 +381,18 @@ class Gateway:
                 self._send_dispatch(session, "GUILD_CREATE", payload)
         self.ready.set()
         self._on_change()
+
+    def _too_soon(self, shard: tuple[int, int] | None, now: float) -> bool:
+        return too_soon(shard, now, self.identify_times, self.max_concurrency)
+
+    def session_start_limit(self) -> JSON:
+        """GET /gateway/bot's ``session_start_limit`` object (Discord's documented fields)."""
+        return {
+            "total": self.session_start_total,
+            "remaining": max(self.session_start_total - self.identifies, 0),
+            "reset_after": 86_400_000,
+            "max_concurrency": self.max_concurrency,
+        }
 
     async def _resume(self, connection: Connection, data: JSON) -> None:
         if data.get("token") != self._token():

@@ -77,13 +77,8 @@ def register(api: RestApi) -> None:
     async def get_gateway_bot(req: Req) -> JSON:
         return {
             "url": api.config.base_url.replace("http", "ws", 1) + "/gateway",
-            "shards": 1,
-            "session_start_limit": {
-                "total": 1000,
-                "remaining": max(1000 - api.gateway.identifies, 0),
-                "reset_after": 86_400_000,
-                "max_concurrency": 1,
-            },
+            "shards": api.gateway.recommended_shards,
+            "session_start_limit": api.gateway.session_start_limit(),
         }
 
     @api.route("GET", "/users/@me/guilds")

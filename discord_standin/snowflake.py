@@ -24,6 +24,10 @@ class SnowflakeGenerator:
         self._increment = itertools.count()
         self._last = 0
 
+    def advance_to(self, value: int) -> None:
+        """Make every later snowflake greater than ``value``."""
+        self._last = max(self._last, value)
+
     def next(self) -> int:
         """Return a new snowflake, strictly greater than any returned before."""
         ms = int(time.time() * 1000) - DISCORD_EPOCH_MS
@@ -37,6 +41,17 @@ class SnowflakeGenerator:
             value = self._last + 1
         self._last = value
         return value
+
+
+def on_shard(generator: SnowflakeGenerator, shard: tuple[int, int]) -> int:
+    """A new snowflake that Discord would put on ``shard`` (``(id >> 22) % count == shard_id``):
+    the next one, moved on by at most ``count - 1`` milliseconds."""
+    shard_id, count = shard
+    value = generator.next()
+    while (value >> 22) % count != shard_id:
+        value = ((value >> 22) + 1) << 22
+    generator.advance_to(value)
+    return value
 
 
 def snowflake_datetime(snowflake: int) -> dt.datetime:

@@ -15,6 +15,7 @@ from .permissions import (
     Overwrite,
     permission_value,
 )
+from .snowflake import on_shard
 from .state import GUILD_CHANNEL_TYPES, Attachment, Channel, Guild, Member, Role, State, User
 
 Permissions = int | str | Iterable[str]
@@ -57,11 +58,13 @@ class WorldBuilder:
         bot_permissions: Permissions = DEFAULT_BOT_PERMISSIONS,
         everyone_permissions: Permissions = DEFAULT_EVERYONE_PERMISSIONS,
         locale: str = "en-US",
+        shard: tuple[int, int] | None = None,
     ) -> GuildHandle:
         """A server with an owner (a simulated member), @everyone, and the bot as a member
-        holding its managed role with ``bot_permissions``. GUILD_CREATE if already connected."""
+        holding its managed role with ``bot_permissions``. GUILD_CREATE if already connected.
+        ``shard=(shard_id, num_shards)``: an id Discord puts on that shard."""
         state = self.state
-        guild_id = state.snowflakes.next()
+        guild_id = state.snowflakes.next() if shard is None else on_shard(state.snowflakes, shard)
         owner = self._user(owner_username or f"owner-{guild_id % 100000}", None)
         bot_role = Role(
             state.snowflakes.next(),

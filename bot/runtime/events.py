@@ -38,7 +38,7 @@ from bot.core.pseudonyms import Pseudonym
 from bot.errors import StorageUnavailable
 from bot.runtime.clock import Clock
 from bot.runtime.live import LiveMeeting
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store.db import Transaction
 from bot.store.event_outbox import EventOutboxRepository
 
@@ -236,7 +236,9 @@ class EventBus:
         clock: Clock | None = None,
         scheduler: Scheduler | None = None,
         ready: Callable[[], Awaitable[Any]] | None = None,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
+        self._owns_group = owns_group  # sharded: only this process's groups' rows
         self._table: list[Subscription] = []
         self._outbox = outbox
         self._clock = clock or Clock()
@@ -387,7 +389,11 @@ class EventBus:
         for row_id in sorted(self._unreleased):
             await self._outbox.release(row_id, self._clock.timestamp())
             self._unreleased.discard(row_id)
-        due = await self._outbox.due(self._clock.timestamp())
+        due = [
+            row
+            for row in await self._outbox.due(self._clock.timestamp())
+            if await self._owns_group(row.group_id)
+        ]
         if due:
             log.info("Carrying out %d consequence(s) left from before", len(due))
         await self.carry_out([row.id for row in due])

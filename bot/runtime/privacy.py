@@ -168,7 +168,11 @@ class PrivacyService:
         scheduler: Scheduler,
         bus: EventBus,
         registry: Registry = REGISTRY,
+        *,
+        home: bool = True,
     ) -> None:
+        #: Sharded: only the process holding shard 0 sweeps (the sweep is not per guild).
+        self._home = home
         self._store = store
         self._pseudonyms = pseudonyms
         self._clock = clock
@@ -274,7 +278,8 @@ class PrivacyService:
             log.info(
                 "Forgot %d group(s) in %d server(s) the bot is no longer in", forgotten, len(gone)
             )
-        await self.retention.arm_sweep()
+        if self._home:
+            await self.retention.arm_sweep()
         return len(gone)
 
     async def schema_problems(self) -> list[str]:

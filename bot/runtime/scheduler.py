@@ -19,7 +19,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
 from typing import Any
 
 from bot.errors import StorageUnavailable
@@ -29,6 +29,17 @@ from bot.store.deadlines import DeadlineRecord, DeadlineRepository
 log = logging.getLogger(__name__)
 
 Handler = Callable[[Mapping[str, Any]], Awaitable[None]]
+#: Whether this process re-arms a deadline (sharded processes: bot/runtime/ownership.py).
+Owns = Callable[[DeadlineRecord], Awaitable[bool]]
+#: Whether a group's work is this process's, for services that drain many groups' rows (sharded
+#: processes: :meth:`bot.runtime.ownership.Ownership.owns_group`).
+OwnsGroup = Callable[[int], Awaitable[bool]]
+
+
+async def every_group(group_id: int) -> bool:
+    """Unsharded: every group's work is this process's."""
+    return True
+
 
 #: Clock seconds before a failed deadline is tried again: 5 s, 10 s, 20 s … at most an hour.
 RETRY_BASE = 5.0
@@ -38,8 +49,18 @@ STORAGE_WAIT = 2.0
 
 
 class Scheduler:
-    def __init__(self, deadlines: DeadlineRepository, clock: Clock) -> None:
+    def __init__(
+        self,
+        deadlines: DeadlineRepository,
+        clock: Clock,
+        owns: Owns | None = None,
+        drains: Collection[tuple[str, str]] = (),
+    ) -> None:
         self._repo = deadlines
+        self._owns = owns
+        #: Sharded: drains of many groups' rows share one deadline row, which another process
+        #: may have completed; each process runs them once at start for its own rows.
+        self._drains = tuple(drains)
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], DeadlineRecord] = {}
@@ -57,6 +78,13 @@ class Scheduler:
         if kind in self._handlers:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
+
+    async def overdue(self, before: float) -> int:
+        """How many of this process's armed deadlines were due before ``before`` and still wait
+        (sharded: another process's overdue work is not this one's health)."""
+        return sum(
+            1 for d in self._pending.values() if d.kind in self._handlers and d.due_at < before
+        )
 
     @property
     def pending_count(self) -> int:
@@ -86,7 +114,7 @@ class Scheduler:
     async def pending(self, kind: str) -> list[DeadlineRecord]:
         """The deadlines of one kind still to come, read from the table (a feature's durable
         state kept as deadlines, read back at start-up)."""
-        return [deadline for deadline in await self._repo.all() if deadline.kind == kind]
+        return [deadline for deadline in await self._mine() if deadline.kind == kind]
 
     async def refresh(self, keys: Iterable[tuple[str, str]]) -> None:
         """Re-read deadlines a caller changed inside its own transaction (after the commit)."""
@@ -95,7 +123,7 @@ class Scheduler:
 
     async def refresh_all(self) -> None:
         """Re-read the whole table (after a caller cancelled deadlines in bulk)."""
-        self._pending = {(d.kind, d.key): d for d in await self._repo.all()}
+        self._pending = {(d.kind, d.key): d for d in await self._mine()}
         self._wake.set()
 
     async def cancel(self, kind: str, key: str) -> None:
@@ -108,10 +136,23 @@ class Scheduler:
         if self._task is not None and not self._task.done():
             return
         self._stopping = False
-        self._pending = {(d.kind, d.key): d for d in await self._repo.all()}
+        self._pending = {(d.kind, d.key): d for d in await self._mine()}
+        now = self._clock.timestamp()
+        for kind, key in self._drains:
+            if kind in self._handlers and (kind, key) not in self._pending:
+                # No row behind it (id 0): completing it deletes nothing.
+                self._pending[(kind, key)] = DeadlineRecord(0, kind, key, now, {}, 0)
         log.info("Re-armed %d pending deadline(s)", len(self._pending))
         self._task = asyncio.create_task(self._run(), name="peercircle-scheduler")
         self._task.add_done_callback(self._restart_if_dead)
+
+    async def _mine(self) -> list[DeadlineRecord]:
+        """Every pending deadline this process carries out (another process's shards' are
+        left to it). Deadlines this process schedules itself are its own, so they skip this."""
+        every = await self._repo.all()
+        if self._owns is None:
+            return every
+        return [deadline for deadline in every if await self._owns(deadline)]
 
     def _restart_if_dead(self, task: asyncio.Task[None]) -> None:
         if self._stopping or task.cancelled():

@@ -89,6 +89,10 @@ async def guarded(
 ) -> None:
     """Run a button's action once per interaction; any error becomes the same kind, private
     answer as a command's (a dynamic item's own errors would otherwise only reach the log)."""
+    ownership = getattr(getattr(interaction.client, "services", None), "ownership", None)
+    guild_id = interaction.guild_id  # (a DM comes to shard 0's process, whoever's it is)
+    if ownership is not None and guild_id is not None and not ownership.owns_guild(guild_id):
+        return  # a server on another process's shards (SHARD_IDS): not this process's
     if not service(interaction, FirstDelivery).first(interaction.id):
         return
     try:

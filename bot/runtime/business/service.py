@@ -42,7 +42,7 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import GroupLanguages
 from bot.runtime.live import LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.business import MatterRecord
 from bot.store.groups import GroupRecord
@@ -70,7 +70,9 @@ class BusinessService(MatterWork):
         locks: GroupLocks,
         bus: EventBus | None = None,
         languages: GroupLanguages | None = None,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
+        self._owns_group = owns_group  # sharded: only this process's groups (ownership.py)
         super().__init__(
             store=store,
             clock=clock,
@@ -361,8 +363,8 @@ class BusinessService(MatterWork):
         what belonged to a meeting that has ended."""
         for record in await self._repo.all():
             group = await self._store.groups.by_id(record.group_id)
-            if group is None:
-                continue
+            if group is None or not await self._owns_group(group.id):
+                continue  # gone, or another process's (its meeting may be under way there)
             try:
                 async with self._lock(group.id):
                     await self._resume_one(group, record)

@@ -17,7 +17,7 @@ from bot.runtime.decisions.port import DecisionPort, Person, User
 from bot.runtime.decisions.settings import decision_settings
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.locks import GroupLocks
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.decision_rows import StoredProposal
 from bot.store.groups import GroupRecord
@@ -37,7 +37,9 @@ class DecisionContext:
         port: DecisionPort,
         locks: GroupLocks,
         meeting_under_way: Callable[[GroupRecord], bool],
+        owns_group: OwnsGroup = every_group,
     ) -> None:
+        self.owns_group = owns_group  # sharded: only this process's groups (ownership.py)
         self.store = store
         self.repo = store.decisions
         self.clock = clock
@@ -47,7 +49,9 @@ class DecisionContext:
         self.port = port
         self.locks = locks
         self.meeting_under_way = meeting_under_way
-        self.engine = Engine(store=store, clock=clock, scheduler=scheduler, port=port)
+        self.engine = Engine(
+            store=store, clock=clock, scheduler=scheduler, port=port, owns_group=owns_group
+        )
 
     def who(self, group: GroupRecord, user: User) -> Pseudonym:
         return self.pseudonyms.of(group.guild_id, int(user.id))

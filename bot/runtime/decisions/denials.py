@@ -59,6 +59,8 @@ class Denials:
             group = await ctx.store.groups.by_id(group_id)
             if group is None:
                 continue  # its rows went with it
+            if not await ctx.owns_group(group_id):
+                continue  # another process's (its shards)
             done = Committed()
             async with ctx.locks(group.id):
                 if await ctx.repo.denials.lift_queued(group.id, target):

@@ -52,7 +52,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work, decode, encode
 from bot.runtime.decisions.port import DecisionPort, NotYet, Undeliverable, User
 from bot.runtime.decisions.settings import FORMAT
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.decisions import DecisionTx
 from bot.store.groups import GroupRecord
@@ -90,8 +90,15 @@ class Committed:
 
 class Engine:
     def __init__(
-        self, *, store: Store, clock: Clock, scheduler: Scheduler, port: DecisionPort
+        self,
+        *,
+        store: Store,
+        clock: Clock,
+        scheduler: Scheduler,
+        port: DecisionPort,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
+        self._owns_group = owns_group  # sharded: only this process's groups' work
         self._store = store
         self._repo = store.decisions
         self._clock = clock
@@ -279,7 +286,9 @@ class Engine:
     async def drain(self, payload: Mapping[str, Any]) -> None:
         """Carry out whatever Discord work is left (after a restart, or to retry)."""
         await self.port.ready()
-        items = await self._repo.outbox()
+        items = [
+            item for item in await self._repo.outbox() if await self._owns_group(item.group_id)
+        ]
         if items:
             log.info("Carrying out %d piece(s) of pending Discord work", len(items))
         await self.deliver([item.id for item in items], {})

@@ -46,7 +46,7 @@ from bot.runtime.decisions.voting import Voting
 from bot.runtime.events import MeetingClosed, MeetingCounted
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.locks import GroupLocks
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.decision_rows import StoredProposal
 from bot.store.groups import GroupRecord
@@ -72,6 +72,7 @@ class DecisionService:
         port: DecisionPort,
         locks: GroupLocks,
         meeting_under_way: Callable[[GroupRecord], bool] = lambda group: False,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
         ctx = DecisionContext(
             store=store,
@@ -82,6 +83,7 @@ class DecisionService:
             port=port,
             locks=locks,
             meeting_under_way=meeting_under_way,
+            owns_group=owns_group,
         )
         self._ctx = ctx
         self._concerns = Concerns(ctx)

@@ -102,7 +102,9 @@ class MeetingService:
         port: MeetingPort,
         roles: RoleSource | None = None,
         switches: SwitchSource | None = None,
+        owns_guild: Callable[[int], bool] = lambda guild_id: True,
     ) -> None:
+        self._owns_guild = owns_guild  # sharded: only this process's guilds (ownership.py)
         self._store = store
         self._clock = clock
         self._scheduler = scheduler
@@ -135,8 +137,8 @@ class MeetingService:
         """Read every meeting under way into memory (before the scheduler starts)."""
         for record in await self._store.meetings.all():
             group = await self._store.groups.by_id(record.group_id)
-            if group is None:
-                continue
+            if group is None or not self._owns_guild(group.guild_id):
+                continue  # gone, or another process's (its shards)
             try:
                 plan = await self._formats.compiled(group, record.format_ref)
                 state = MeetingState.from_json(record.state)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -68,7 +68,9 @@ class RoomRulesService:
         clock: Clock,
         scheduler: Scheduler,
         plans: RoomPlanRepository,
+        owns_guild: Callable[[int], bool] = lambda guild_id: True,
     ) -> None:
+        self._owns_guild = owns_guild  # sharded: only this process's guilds (ownership.py)
         self._port = port
         self._meetings = meetings
         self._pseudonyms = pseudonyms
@@ -94,7 +96,7 @@ class RoomRulesService:
         settle each of their channels: the meeting carries on, or the channel is put back."""
         if self._loaded.is_set():
             return
-        for plan in await self._plans.all():
+        for plan in [p for p in await self._plans.all() if self._owns_guild(p.guild_id)]:
             room = _Room(plan.guild_id, plan.group_id, slow_before=plan.slow_mode_before)
             room.originals = {Holder(True, role): bits for role, bits in plan.roles.items()}
             room.owed = dict(plan.members)

@@ -28,7 +28,7 @@ from bot.i18n import SOURCE, Msg, render_lines
 from bot.runtime.rotation import texts
 from bot.runtime.rotation.port import Person
 from bot.runtime.scheduler import Scheduler
-from bot.store.rotation import Staged
+from bot.store.rotation import PendingAnnouncement, Staged
 
 if TYPE_CHECKING:
     from bot.runtime.rotation.circle import Circle, Circles
@@ -145,14 +145,19 @@ class Announcer:
     async def drain(self, payload: Mapping[str, Any] | None = None) -> None:
         """Post whatever is left: after a restart (the deadline is due at once), or to retry."""
         await self._c.port.ready()
-        pending = await self._c.repo.announcements()
+        pending = await self._mine()
         if pending:
             log.info("Posting %d rotation announcement(s) still waiting", len(pending))
         await self.deliver([row.id for row in pending])
-        if await self._c.repo.announcements():
+        if await self._mine():
             # Some are being posted by another path right now (or wait for a retry): keep a
             # deadline armed, so this one completing never leaves them without one.
             await self._retry_later(0)
+
+    async def _mine(self) -> list[PendingAnnouncement]:
+        """The announcements of this process's groups (sharded: another's are left to it)."""
+        rows = await self._c.repo.announcements()
+        return [row for row in rows if await self._c.owns_group(row.group_id)]
 
     async def _deliver_one(self, announcement_id: int) -> bool:
         """True once it is posted or there is nothing left to post; False if it waits."""

@@ -29,7 +29,7 @@ from bot.runtime.rotation import texts
 from bot.runtime.rotation.announcing import Announcer, stage
 from bot.runtime.rotation.port import Person, RotationPort
 from bot.runtime.rotation.when import NextMeeting, next_meeting
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.groups import GroupRecord
 from bot.store.rotation import RotationRole
@@ -136,7 +136,9 @@ class Circles:
         locks: GroupLocks,
         scheduler: Scheduler | None = None,
         languages: GroupLanguages | None = None,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
+        self.owns_group = owns_group  # sharded: only this process's groups (ownership.py)
         self.store = store
         self.repo = store.rotation
         self.clock = clock

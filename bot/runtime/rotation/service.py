@@ -24,7 +24,7 @@ from bot.runtime.rotation.reminding import Reminders
 from bot.runtime.rotation.roster import Choice, Roster, Shown
 from bot.runtime.rotation.serving import Serving
 from bot.runtime.rotation.turns import Turns
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import OwnsGroup, Scheduler, every_group
 from bot.store import Store
 from bot.store.groups import GroupRecord
 
@@ -41,6 +41,7 @@ class RotationService:
         port: RotationPort,
         scheduler: Scheduler | None = None,
         languages: GroupLanguages | None = None,
+        owns_group: OwnsGroup = every_group,
     ) -> None:
         circles = Circles(
             store=store,
@@ -50,6 +51,7 @@ class RotationService:
             locks=locks,
             scheduler=scheduler,
             languages=languages,
+            owns_group=owns_group,
         )
         self._roster = Roster(circles)
         self._reminders = Reminders(circles, scheduler)

@@ -283,6 +283,8 @@ class Serving:
             group = await c.store.groups.by_id(record.group_id)
             if group is None or record.serving_role_id is None:
                 continue
+            if not await c.owns_group(group.id):
+                continue  # another process's group: its meeting may be under way there
             if self._meetings.in_channel(group.channel_id) is not None:
                 continue  # still under way: its first step after the restart syncs the roles
             await c.port.hand_role(group, record.serving_role_id, frozenset(), {})

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Coroutine, Iterable, Mapping, Sequence
+from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -81,7 +81,9 @@ class VoiceFloorService:
         clock: Clock,
         scheduler: Scheduler,
         plans: FloorPlanRepository,
+        owns_guild: Callable[[int], bool] = lambda guild_id: True,
     ) -> None:
+        self._owns_guild = owns_guild  # sharded: only this process's guilds (ownership.py)
         self._port = port
         self._meetings = meetings
         self._pseudonyms = pseudonyms
@@ -101,7 +103,7 @@ class VoiceFloorService:
         then settle each of their channels."""
         if self._loaded.is_set():
             return
-        for plan in await self._plans.all():
+        for plan in [p for p in await self._plans.all() if self._owns_guild(p.guild_id)]:
             kind = Room.STAGE if plan.stage else Room.VOICE
             room = _Room(plan.guild_id, plan.group_id, kind, owed=dict(plan.members))
             room.persisted = dict(plan.members)
