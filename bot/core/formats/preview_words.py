@@ -1,0 +1,197 @@
+"""The format preview's small words as messages (bot/i18n), rendered in the reader's language:
+who leads a part, a moment in the meeting, and when a part runs ("Only if …").
+
+They mirror the English of ``Who.describe``, ``Anchor.describe`` and ``conditions.describe``
+(still used for the format checker's own English notes). The group's own words — a role's
+title, a question, a switch or a choice's name — are shown as the format wrote them.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from bot.core.formats.conditions import (
+    AllOf,
+    Answer,
+    AnyOf,
+    Condition,
+    Declared,
+    InCycleWeeks,
+    InMode,
+    InMonths,
+    InWeeksOfMonth,
+    Not,
+    OnWeekdays,
+    RoleFilled,
+    StartsBetween,
+    SwitchOn,
+    TimeAllows,
+    TimeLeft,
+    clock,
+)
+from bot.core.formats.kinds.spoken import heading_said
+from bot.core.formats.roles import who_said
+from bot.core.formats.timing import Anchor, AnchorBase
+from bot.core.wording import MONTHS, WEEKDAYS, day_month_year
+from bot.i18n.message import Msg, msg, msg_n
+
+__all__ = ["anchor_said", "condition_said", "heading_said", "only_said", "who_said"]
+
+_WEEKS = {
+    1: msg("first"),
+    2: msg("second"),
+    3: msg("third"),
+    4: msg("fourth"),
+    5: msg("fifth"),
+    -1: msg("last"),
+}
+
+
+def anchor_said(anchor: Anchor) -> Msg:
+    """ "10 minutes after the start", "the end", "19:50 on the clock" …"""
+    minutes = abs(anchor.offset_seconds) // 60
+    match anchor.base:
+        case AnchorBase.START:
+            return msg_n("{n} minute after the start", "{n} minutes after the start", minutes)
+        case AnchorBase.END if minutes == 0:
+            return msg("the end")
+        case AnchorBase.END:
+            return msg_n("{n} minute before the end", "{n} minutes before the end", minutes)
+        case AnchorBase.CLOCK if anchor.hour is None:
+            return msg(":{minute} on the clock", minute=f"{anchor.minute:02d}")
+        case AnchorBase.CLOCK:
+            return msg("{time} on the clock", time=f"{anchor.hour:02d}:{anchor.minute:02d}")
+    return msg_n("{n} minute into the section", "{n} minutes into the section", minutes)
+
+
+def _or(items: Sequence[Msg | str]) -> Msg | str:
+    """ "a", "a or b", "a, b or c"."""
+    if len(items) == 1:
+        return items[0]
+    if len(items) == 2:
+        return msg("{first} or {second}", first=items[0], second=items[1])
+    return msg("{first}, {rest}", first=items[0], rest=_or(items[1:]))
+
+
+def _and(items: Sequence[Msg | str]) -> Msg | str:
+    """ "a and b and c": conditions that must all hold."""
+    said = items[0]
+    for item in items[1:]:
+        said = msg("{first} and {then}", first=said, then=item)
+    return said
+
+
+def condition_said(condition: Condition | None) -> Msg | str:
+    """When a part runs, as a clause: "if the answer to “…” is yes", "on Monday or Friday"."""
+    match condition:
+        case None:
+            return msg("always")
+        case Answer(question, True):
+            return msg("if the answer to “{question}” is yes", question=question)
+        case Answer(question, False):
+            return msg("if the answer to “{question}” is no", question=question)
+        case SwitchOn(name):
+            return msg("when the group's switch “{name}” is on", name=name)
+        case RoleFilled(role):
+            return msg("when someone is the {role}", role=role.replace("-", " "))
+        case OnWeekdays(days):
+            return msg("on {days}", days=_or([WEEKDAYS[d] for d in sorted(days)]))
+        case InWeeksOfMonth(weeks):
+            order = sorted(weeks, key=lambda w: 99 if w == -1 else w)
+            return msg("in the {weeks} week", weeks=_or([_WEEKS[w] for w in order]))
+        case InMonths(months):
+            return msg("in {months}", months=_or([MONTHS[m - 1] for m in sorted(months)]))
+        case TimeLeft(seconds):
+            return msg_n(
+                "when at least {n} minute is left",
+                "when at least {n} minutes are left",
+                seconds // 60,
+            )
+        case TimeAllows():
+            return msg("if time allows")
+        case Declared(declaration):
+            return msg("when someone has said privately “{words}”", words=declaration)
+        case StartsBetween(start, end, part):
+            return _starts(start, end, part)
+        case InCycleWeeks(weeks, cycle):
+            return msg_n(
+                "in week {weeks} of every {n} (counted from {since})",
+                "in week {weeks} of every {n} (counted from {since})",
+                cycle.weeks,
+                weeks=_or([str(w) for w in sorted(weeks)]),
+                since=day_month_year(cycle.since),
+            )
+        case InMode(mode, values):
+            return msg(
+                "when the group's choice of “{mode}” is {values}",
+                mode=mode,
+                values=_or(sorted(values)),
+            )
+        case AllOf(conditions):
+            return _and([condition_said(c) for c in conditions])
+        case AnyOf(conditions):
+            return msg("either {choices}", choices=_either([condition_said(c) for c in conditions]))
+        case Not(SwitchOn(name)):
+            return msg("when the group's switch “{name}” is off", name=name)
+        case Not(RoleFilled(role)):
+            return msg("when nobody is the {role}", role=role.replace("-", " "))
+        case Not(Declared(declaration)):
+            return msg("when nobody has said privately “{words}”", words=declaration)
+        case Not(inner):
+            return msg("unless {condition}", condition=_unless(inner))
+    return msg("sometimes")  # pragma: no cover
+
+
+def _either(items: Sequence[Msg | str]) -> Msg | str:
+    said = items[0]
+    for item in items[1:]:
+        said = msg("{first} or {second}", first=said, second=item)
+    return said
+
+
+def _unless(inner: Condition) -> Msg | str:
+    """The condition after "unless": without its own "if" or "when"."""
+    match inner:
+        case Answer(question, True):
+            return msg("the answer to “{question}” is yes", question=question)
+        case Answer(question, False):
+            return msg("the answer to “{question}” is no", question=question)
+        case TimeAllows():
+            return msg("time allows")
+        case TimeLeft(seconds):
+            return msg_n(
+                "at least {n} minute is left", "at least {n} minutes are left", seconds // 60
+            )
+    return condition_said(inner)
+
+
+def _starts(start: int, end: int, part: str) -> Msg:
+    if part:
+        return msg(
+            "when the meeting begins in the {part} ({start}–{end})",
+            part=part,
+            start=clock(start),
+            end=clock(end),
+        )
+    if end >= 24 * 60:
+        return msg("when the meeting begins at {start} or later", start=clock(start))
+    if start == 0:
+        return msg("when the meeting begins before {end}", end=clock(end))
+    return msg(
+        "when the meeting begins between {start} and {end}", start=clock(start), end=clock(end)
+    )
+
+
+def only_said(condition: Msg | str) -> Msg:
+    """A part's condition as a sentence: "Only if …." / "Only when …."; one that reads on its
+    own ("unless …", "either …") stands as it is."""
+    if isinstance(condition, Msg) and condition.msgid.startswith(("unless ", "either ")):
+        return msg("{condition}.", condition=_capital(condition))
+    return msg("Only {condition}.", condition=condition)
+
+
+def _capital(condition: Msg) -> Msg:
+    """ "Unless …", "Either …" (the same message, with a capital)."""
+    if condition.msgid.startswith("unless "):
+        return msg("Unless {condition}", **condition.params)
+    return msg("Either {choices}", **condition.params)
