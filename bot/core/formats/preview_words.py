@@ -31,11 +31,17 @@ from bot.core.formats.conditions import (
 )
 from bot.core.formats.kinds.spoken import heading_said
 from bot.core.formats.roles import who_said
-from bot.core.formats.timing import Anchor, AnchorBase
+from bot.core.formats.timing import anchor_said
 from bot.core.wording import MONTHS, WEEKDAYS, day_month_year
 from bot.i18n.message import Msg, msg, msg_n
 
-__all__ = ["anchor_said", "condition_said", "heading_said", "only_said", "who_said"]
+__all__ = [
+    "anchor_said",
+    "condition_said",
+    "heading_said",
+    "only_said",
+    "who_said",
+]
 
 _WEEKS = {
     1: msg("first"),
@@ -45,23 +51,6 @@ _WEEKS = {
     5: msg("fifth"),
     -1: msg("last"),
 }
-
-
-def anchor_said(anchor: Anchor) -> Msg:
-    """ "10 minutes after the start", "the end", "19:50 on the clock" …"""
-    minutes = abs(anchor.offset_seconds) // 60
-    match anchor.base:
-        case AnchorBase.START:
-            return msg_n("{n} minute after the start", "{n} minutes after the start", minutes)
-        case AnchorBase.END if minutes == 0:
-            return msg("the end")
-        case AnchorBase.END:
-            return msg_n("{n} minute before the end", "{n} minutes before the end", minutes)
-        case AnchorBase.CLOCK if anchor.hour is None:
-            return msg(":{minute} on the clock", minute=f"{anchor.minute:02d}")
-        case AnchorBase.CLOCK:
-            return msg("{time} on the clock", time=f"{anchor.hour:02d}:{anchor.minute:02d}")
-    return msg_n("{n} minute into the section", "{n} minutes into the section", minutes)
 
 
 def _or(items: Sequence[Msg | str]) -> Msg | str:
