@@ -42,7 +42,8 @@ def test_a_spanish_reader_sees_the_preview_in_spanish() -> None:
     assert "      Orden del día:" in said
     assert "Una votación queda abierta 2 minutos" in said
     assert "Reading the decisions from the last business meeting" in said  # the format's words
-    assert "Only if" not in said and "Members share" not in said
+    assert "Only if" not in said
+    assert "Members share" not in said
 
 
 def test_a_french_reader_sees_the_preview_in_french() -> None:
