@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from bot.core.formats import conditions
 from bot.core.formats.conditions import (
     AllOf,
     Answer,
@@ -28,6 +29,7 @@ from bot.core.formats.conditions import (
     TimeAllows,
     TimeLeft,
     clock,
+    conjuncts,
 )
 from bot.core.formats.kinds.spoken import heading_said
 from bot.core.formats.roles import who_said
@@ -38,6 +40,7 @@ from bot.i18n.message import Msg, msg, msg_n
 __all__ = [
     "anchor_said",
     "condition_said",
+    "contradiction_said",
     "heading_said",
     "only_said",
     "who_said",
@@ -184,3 +187,33 @@ def _capital(condition: Msg) -> Msg:
     if condition.msgid.startswith("unless "):
         return msg("Unless {condition}", **condition.params)
     return msg("Either {choices}", **condition.params)
+
+
+def contradiction_said(condition: Condition | None) -> Msg | None:
+    """:func:`~bot.core.formats.conditions.contradiction` as a message (the format checker's
+    reason a section can never run), in the reader's language."""
+    if conditions.contradiction(condition) is None:
+        return None
+    parts = conjuncts(condition)
+    required = {p for p in parts if not isinstance(p, Not)}
+    for part in parts:
+        if isinstance(part, Not) and part.condition in required:
+            return msg(
+                "it needs both “{condition}” and the opposite",
+                condition=condition_said(part.condition),
+            )
+    answers: dict[str, bool] = {}
+    for part in parts:
+        if isinstance(part, Answer):
+            if answers.get(part.question, part.expected) != part.expected:
+                return msg(
+                    "it needs the answer to “{question}” to be both yes and no",
+                    question=part.question,
+                )
+            answers[part.question] = part.expected
+    reason = conditions.contradiction(condition) or ""
+    if reason.startswith("its calendar"):
+        return msg("its calendar requirements have no day in common")
+    modes = [p.mode for p in parts if isinstance(p, InMode)]
+    mode = next((m for m in modes if f"“{m}”" in reason), "")
+    return msg("it needs the group's choice of “{mode}” to be two things at once", mode=mode)
