@@ -143,6 +143,6 @@ def eligibility_said(role: CompiledRole, roles: tuple[CompiledRole, ...] = ()) -
     if rules.wait_for_everyone:
         parts.append(msg("nobody serves twice until every volunteer has served once"))
     if role.substitute is not None:
-        other = Who(WhoKind.ROLE, role.substitute).describe(roles)
+        other = who_said(Who(WhoKind.ROLE, role.substitute), roles)
         parts.append(msg("{role} stands in when its holder can't come", role=other))
     return parts
