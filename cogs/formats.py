@@ -47,7 +47,8 @@ def outline_lines(plan: CompiledFormat, locale: str = "en") -> list[str]:
     for section in plan.sections:
         at = f"`{clock(starts[section.index])}` " if section.index in starts else "`  …  ` "
         indent = "  " * section.depth
-        lines.append(f"{at}{indent}{section.index + 1}. {section_heading(plan, section)}")
+        heading = render(locale, section_heading(plan, section))
+        lines.append(f"{at}{indent}{section.index + 1}. {heading}")
     minutes = round(plan.planned_length_seconds() / 60)
     lines += ["", tn(locale, "About {n} minute in all.", "About {n} minutes in all.", minutes)]
     return lines

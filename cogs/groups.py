@@ -11,56 +11,95 @@ from discord.ext import commands
 from bot.app import PeerCircle
 from bot.errors import NoGroupHere, NotAllowed
 from bot.guild import MEETING_PERMISSIONS, require_permissions
+from bot.i18n import Msg, msg, msg_n, render, render_lines
 from bot.runtime import markup
 from bot.runtime.clock import zone_names
 from bot.runtime.groups import GroupView
 from bot.runtime.schedule import ScheduleView
 from bot.runtime.schedule import texts as schedule_texts
+from bot.ui.locale import channel_locale, private_locale
 
 log = logging.getLogger(__name__)
 
 
-def settings_text(view: GroupView) -> str:
+def settings_text(locale: str, view: GroupView) -> str:
     group, plan = view.group, view.format
-    members = (
-        f"<@&{group.member_role_id}>" if group.member_role_id else "anyone who can see this channel"
+    members: Msg | str = (
+        f"<@&{group.member_role_id}>"
+        if group.member_role_id
+        else msg("anyone who can see this channel")
     )
     minutes = round(plan.planned_length_seconds() / 60)
-    return (
-        f"**How this group meets**\n"
-        f"Format: **{plan.name}** (`{group.format_id}`), about {minutes} minutes\n"
-        f"Members: {members}\n"
-        f"Meetings held so far: {group.meetings_held}"
+    return render_lines(
+        locale,
+        [
+            msg("**How this group meets**"),
+            msg_n(
+                "Format: **{name}** (`{format_id}`), about {n} minute",
+                "Format: **{name}** (`{format_id}`), about {n} minutes",
+                minutes,
+                name=plan.name,
+                format_id=group.format_id,
+            ),
+            msg("Members: {members}", members=members),
+            msg("Meetings held so far: {count}", count=group.meetings_held),
+        ],
     )
 
 
-def schedule_text(view: ScheduleView) -> str:
+def schedule_text(locale: str, view: ScheduleView) -> str:
     """``/group schedule``: the next meetings in the reader's own time (Discord shows ``<t:…>``
-    in each member's zone), and the exceptions."""
+    in each member's zone), and the exceptions. The regular meetings are said in the words the
+    bot reads back (``Tuesdays at 19:00``), which are English."""
     stored = view.stored
     if view.empty:
-        return schedule_texts.NO_SCHEDULE + f" (Time zone: {stored.zone}.)"
-    lines = [f"**When this group meets** (its time zone: {stored.zone})"]
+        return render(locale, schedule_texts.no_schedule(stored.zone))
+    lines: list[Msg | str] = [
+        msg("**When this group meets** (its time zone: {zone})", zone=stored.zone)
+    ]
     if stored.meetings:
         lines.append(stored.meetings[:1].upper() + stored.meetings[1:])
-    lines.append("Next meetings, shown in your own time:")
+    lines.append(msg("Next meetings, shown in your own time:"))
     for o in view.upcoming:
-        note = " — an extra meeting" if o.extra else ""
-        if o.shifted:
-            note += " — the clocks jump forward at that hour, so it starts an hour later"
-        lines.append(f"• <t:{round(o.at.timestamp())}:F> ({markup.when(o.at)}){note}")
+        at = f"<t:{round(o.at.timestamp())}:F>"
+        relative = markup.when(o.at)
+        if o.extra and o.shifted:
+            line = msg(
+                "• {at} ({relative}) — an extra meeting — the clocks jump forward at that hour, "
+                "so it starts an hour later",
+                at=at,
+                relative=relative,
+            )
+        elif o.extra:
+            line = msg("• {at} ({relative}) — an extra meeting", at=at, relative=relative)
+        elif o.shifted:
+            line = msg(
+                "• {at} ({relative}) — the clocks jump forward at that hour, so it starts an "
+                "hour later",
+                at=at,
+                relative=relative,
+            )
+        else:
+            line = msg("• {at} ({relative})", at=at, relative=relative)
+        lines.append(line)
     if view.skips:
-        days = ", ".join(schedule_texts.day(d) for d in view.skips)
-        lines.append(f"No meeting on: {days}.")
-    return markup.bounded("\n".join(lines))
+        days = ", ".join(render(locale, schedule_texts.day(d)) for d in view.skips)
+        lines.append(msg("No meeting on: {days}.", days=days))
+    return markup.bounded(render_lines(locale, lines))
 
 
-def welcome_text(view: GroupView) -> str:
-    return (
-        f"This channel is now home to a peer group, meeting with the **{view.format.name}** "
-        "format. Nobody here is in charge: the group decides together.\n"
-        "• `/group settings` shows how the group meets.\n"
-        "• The group can change its format later, by its own decision."
+def welcome_text(locale: str, view: GroupView) -> str:
+    return render_lines(
+        locale,
+        [
+            msg(
+                "This channel is now home to a peer group, meeting with the **{name}** format. "
+                "Nobody here is in charge: the group decides together.",
+                name=view.format.name,
+            ),
+            msg("• `/group settings` shows how the group meets."),
+            msg("• The group can change its format later, by its own decision."),
+        ],
     )
 
 
@@ -102,7 +141,9 @@ class Groups(commands.GroupCog, group_name="group"):
         """Start a peer group in this channel (needs Manage Server, once)."""
         if interaction.guild_id is None or interaction.channel_id is None:
             raise NoGroupHere
-        require_permissions(interaction.app_permissions, MEETING_PERMISSIONS, "be a group's home")
+        require_permissions(
+            interaction.app_permissions, MEETING_PERMISSIONS, msg("be a group's home")
+        )
         meets = self.bot.services.schedule.for_setup(schedule, timezone)  # refused before setup
         view = await self.bot.services.groups.setup(
             guild_id=interaction.guild_id,
@@ -112,18 +153,23 @@ class Groups(commands.GroupCog, group_name="group"):
             now=self.bot.clock.timestamp(),
         )
         log.info("A group was set up (format %s)", view.group.format_id)
-        when = ""
+        locale = await private_locale(interaction)
+        lines: list[Msg | str] = [
+            msg(
+                "Done. From here on you're a member like everyone else: the group decides together."
+            ),
+            settings_text(locale, view),
+        ]
         if meets is not None:
             await self.bot.services.schedule.keep(view.group, meets)
-            when = f"\nMeets: {meets.meetings or 'no regular time yet'} ({meets.zone})"
-        await interaction.response.send_message(
-            "Done. From here on you're a member like everyone else: the group decides together.\n"
-            + settings_text(view)
-            + when,
-            ephemeral=True,
-        )
+            lines.append(
+                msg("Meets: {when} ({zone})", when=meets.meetings, zone=meets.zone)
+                if meets.meetings
+                else msg("Meets: no regular time yet ({zone})", zone=meets.zone)
+            )
+        await interaction.response.send_message(render_lines(locale, lines), ephemeral=True)
         if isinstance(interaction.channel, discord.abc.Messageable):
-            await interaction.channel.send(welcome_text(view))
+            await interaction.channel.send(welcome_text(await channel_locale(interaction), view))
 
     @setup.autocomplete("format")
     async def _format_choices(
@@ -166,8 +212,11 @@ class Groups(commands.GroupCog, group_name="group"):
         for subject, value in asked.items():
             await service.change_before_first_meeting(interaction.channel_id, subject, value)
         view = await service.view(interaction.channel_id)
-        done = "Done: the schedule is changed.\n" if asked else ""
-        await interaction.response.send_message(done + schedule_text(view), ephemeral=True)
+        locale = await private_locale(interaction)
+        said = schedule_text(locale, view)
+        if asked:
+            said = render_lines(locale, [msg("Done: the schedule is changed."), said])
+        await interaction.response.send_message(said, ephemeral=True)
 
     @schedule.autocomplete("timezone")
     async def _schedule_zones(
@@ -179,7 +228,8 @@ class Groups(commands.GroupCog, group_name="group"):
     async def settings(self, interaction: discord.Interaction[PeerCircle]) -> None:
         """See how the group in this channel meets."""
         view = await self.bot.services.groups.view(interaction.channel_id)
-        await interaction.response.send_message(settings_text(view), ephemeral=True)
+        said = settings_text(await private_locale(interaction), view)
+        await interaction.response.send_message(said, ephemeral=True)
 
     @commands.Cog.listener()
     async def on_guild_remove(self, guild: discord.Guild) -> None:

@@ -22,7 +22,7 @@ from bot.core.meeting import effects as fx
 from bot.core.meeting import time_effects as tfx
 from bot.i18n import SOURCE, render, t
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings.requests import chooser_of
+from bot.runtime.meetings.requests import chooser_of, chooser_words
 from bot.runtime.meetings.timing import LATE_CHOICES
 from bot.ui.meeting import MeetingButton
 
@@ -138,7 +138,7 @@ def section_prompts(
         size = section.breakout_group_size
         prompts.append((words.breakout_words(size, effect.ends_at, locale=locale), []))
     if section.kind is SectionKind.TOPIC:
-        chooser = words.chooser_words(plan, chooser_of(state, section))
+        chooser = chooser_words(plan, chooser_of(state, section))
         said, topic = words.topic_prompt(chooser, locale=locale)
         prompts.append((said, [("topic", None, topic, primary)]))
     if section.private_requests and section.kind is SectionKind.MILESTONES:

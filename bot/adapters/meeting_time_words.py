@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
+from bot.core.formats.kinds.spoken import heading_said
 from bot.core.formats.plan import SectionKind
 from bot.core.meeting import time_effects as tfx
-from bot.i18n import SOURCE, Msg, msg, t, tn
+from bot.i18n import SOURCE, Msg, msg, render, t, tn
 from bot.runtime.markup import when
 
 #: The headings a section has when its format gave it none (bot/core/formats/kinds): said in
@@ -49,7 +50,11 @@ DEFAULT_TITLES = frozenset(
 def shown_title(locale: str, title: str) -> str:
     """A section's title: a default heading in the group's language, the format's own as it
     wrote it."""
-    return t(locale, title) if title in DEFAULT_TITLES and locale != SOURCE else title
+    if locale == SOURCE:
+        return title
+    if title in DEFAULT_TITLES:
+        return t(locale, title)
+    return render(locale, heading_said(title))  # "From the secretary"; the format's own as written
 
 
 def span(locale: str, seconds: int) -> str:

@@ -27,7 +27,7 @@ from bot.adapters.meeting_time_words import (
     shown_title,
     span,
 )
-from bot.core.formats.plan import CompiledFormat, SectionKind, Who, WhoKind
+from bot.core.formats.plan import CompiledFormat, SectionKind, WhoKind
 from bot.core.meeting import Panel, Status
 from bot.core.meeting import effects as fx
 from bot.core.meeting.state import CHAIR
@@ -35,6 +35,7 @@ from bot.core.pseudonyms import Pseudonym
 from bot.i18n import SOURCE, Msg, msg, msg_n, render, t
 from bot.runtime.live import LiveMeeting
 from bot.runtime.markup import when
+from bot.runtime.meetings.requests import Chooser
 
 __all__ = [
     "about",
@@ -314,19 +315,9 @@ def breakout_words(size: int, ends_at: datetime | None, *, locale: str = SOURCE)
     )
 
 
-def chooser_words(plan: CompiledFormat, who: Who) -> Msg | None:
-    """ "the chair", "our secretary" — who a topic is chosen by; None when anyone may."""
-    if who.kind is not WhoKind.ROLE:
-        return None
-    if who.role in (None, CHAIR):
-        return msg("the chair")
-    role = plan.role(who.role)
-    return msg("our {role}", role=(role.title if role else who.role).lower())
-
-
-def topic_prompt(chooser: Msg | str | None, *, locale: str = SOURCE) -> tuple[str, str]:
-    """How the topic is chosen in the room, and the button's label. ``chooser`` is "the
-    chair", "our secretary" …, or ``None`` when anyone may (``volunteer``, ``everyone``)."""
+def topic_prompt(chooser: Chooser | None, *, locale: str = SOURCE) -> tuple[str, str]:
+    """How the topic is chosen in the room, and the button's label. ``chooser`` is the chair or
+    another role, or ``None`` when anyone may (``volunteer``, ``everyone``)."""
     if chooser is None:
         return (
             t(
@@ -336,10 +327,15 @@ def topic_prompt(chooser: Msg | str | None, *, locale: str = SOURCE) -> tuple[st
             ),
             t(locale, "Suggest a topic"),
         )
-    return (
-        t(locale, "When {chooser} is ready, **Choose the topic** posts it here.", chooser=chooser),
-        t(locale, "Choose the topic"),
-    )
+    if chooser.role is None:
+        said = t(locale, "When the chair is ready, **Choose the topic** posts it here.")
+    else:
+        said = t(
+            locale,
+            "When our {role} is ready, **Choose the topic** posts it here.",
+            role=chooser.role,
+        )
+    return said, t(locale, "Choose the topic")
 
 
 MILESTONE_PROMPT = msg(
@@ -352,11 +348,16 @@ ASK_PROMPT = msg(
 )
 
 
-def topic_words(topic: str, chooser: Msg | str | None, *, locale: str = SOURCE) -> str:
+def topic_words(topic: str, chooser: Chooser | None, *, locale: str = SOURCE) -> str:
     if chooser is None:
         return t(locale, "**A topic suggested:** {topic}", topic=topic)
+    if chooser.role is None:
+        return t(locale, "**Today's topic**, chosen by the chair: {topic}", topic=topic)
     return t(
-        locale, "**Today's topic**, chosen by {chooser}: {topic}", chooser=chooser, topic=topic
+        locale,
+        "**Today's topic**, chosen by our {role}: {topic}",
+        role=chooser.role,
+        topic=topic,
     )
 
 

@@ -227,9 +227,12 @@ class MeetingPresenter:
 
     def panel_embed(self, live: LiveMeeting) -> discord.Embed:
         panel = live.runner.describe(live.state, self._clock.now())
-        paused = cannot_post_words(self.missing(live)) if live.state.cannot_post else None
+        locale = self.locale(live)
+        paused = (
+            cannot_post_words(self.missing(live), locale=locale) if live.state.cannot_post else None
+        )
         names = lambda who: self.name(live, who)  # noqa: E731
-        return panel_embed(panel, live.chairs, names, paused, locale=self.locale(live))
+        return panel_embed(panel, live.chairs, names, paused, locale=locale)
 
     def _panel(self, live: LiveMeeting) -> discord.ui.View:
         return self._panel_view(live, lambda who: self.name(live, who), locale=self.locale(live))
@@ -371,7 +374,8 @@ class MeetingPresenter:
         try:
             with refusals("tell a meeting's room it is paused"):
                 await self._channel(live).send(
-                    cannot_post_words(missing), allowed_mentions=discord.AllowedMentions.none()
+                    cannot_post_words(missing, locale=await self.speaks(live)),
+                    allowed_mentions=discord.AllowedMentions.none(),
                 )
         except (DiscordRefused, DiscordGone, discord.HTTPException):
             pass  # the panel says it, if Discord lets me edit it
@@ -383,7 +387,7 @@ class MeetingPresenter:
             return False
         try:
             await member.send(
-                chair_note(missing, live.group.channel_id),
+                chair_note(missing, live.group.channel_id, locale=await self.speaks(live)),
                 allowed_mentions=discord.AllowedMentions.none(),
             )
         except discord.HTTPException:

@@ -11,9 +11,8 @@ from typing import TYPE_CHECKING
 import discord
 
 from bot.adapters import meeting_words as words
-from bot.i18n import Msg
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings.requests import chooser_of
+from bot.runtime.meetings.requests import Chooser
 
 if TYPE_CHECKING:
     from bot.adapters.meetings import MeetingPresenter
@@ -37,18 +36,9 @@ class RequestPresenter:
             return False
         return True
 
-    def _chooser(self, live: LiveMeeting, chooser: str | None) -> Msg | str | None:
-        """Who chose the topic, in the group's language (``chooser`` comes in English)."""
-        step = live.state.step
-        if chooser is None or step is None:
-            return chooser
-        section = live.plan.sections[step.index]
-        return words.chooser_words(live.plan, chooser_of(live.state, section)) or chooser
-
-    async def topic_chosen(self, live: LiveMeeting, topic: str, chooser: str | None) -> bool:
+    async def topic_chosen(self, live: LiveMeeting, topic: str, chooser: Chooser | None) -> bool:
         locale = await self._presenter.speaks(live)
-        by = self._chooser(live, chooser)
-        return await self._in_room(live, words.topic_words(topic, by, locale=locale))
+        return await self._in_room(live, words.topic_words(topic, chooser, locale=locale))
 
     async def milestone(self, live: LiveMeeting, what: str) -> bool:
         locale = await self._presenter.speaks(live)

@@ -19,7 +19,7 @@ import discord
 
 from bot.errors import DiscordGone, DiscordRefused
 from bot.guild import post_quietly, refusals
-from bot.i18n import SOURCE, Msg, render
+from bot.i18n import SOURCE, Msg, msg, render
 from bot.runtime.languages import GroupLanguages
 from bot.runtime.schedule import EventPlan, EventsNotAllowed, EventStatus
 from bot.store.groups import GroupRecord
@@ -35,35 +35,44 @@ class DiscordSchedule:
         self._client = client
         self._languages = languages  # the group's language for what the channel is told
 
-    def _where(self, group: GroupRecord) -> dict[str, Any]:
+    async def _locale(self, group: GroupRecord) -> str:
+        return SOURCE if self._languages is None else await self._languages.of_group(group)
+
+    def _where(self, group: GroupRecord, locale: str) -> dict[str, Any]:
         channel = self._client.get_channel(group.channel_id)
         if isinstance(channel, discord.StageChannel):
             return {"entity_type": STAGE_INSTANCE, "channel_id": channel.id}
         if isinstance(channel, discord.VoiceChannel):
             return {"entity_type": VOICE, "channel_id": channel.id}
         name = getattr(channel, "name", None)
-        location = f"#{name} on this server" if name else "The group's channel on this server"
+        location = render(
+            locale,
+            msg("#{channel} on this server", channel=name)
+            if name
+            else msg("The group's channel on this server"),
+        )
         return {
             "entity_type": EXTERNAL,
             "channel_id": None,
             "entity_metadata": {"location": location[:100]},
         }
 
-    def _payload(self, group: GroupRecord, plan: EventPlan) -> dict[str, Any]:
+    async def _payload(self, group: GroupRecord, plan: EventPlan) -> dict[str, Any]:
+        locale = await self._locale(group)
         return {
             "name": plan.name,
-            "description": plan.description,
+            "description": render(locale, plan.description)[:1000],
             "privacy_level": GUILD_ONLY,
             "scheduled_start_time": plan.start.isoformat(),
             "scheduled_end_time": plan.end.isoformat(),
-            **self._where(group),
+            **self._where(group, locale),
         }
 
     async def create_event(self, group: GroupRecord, plan: EventPlan) -> int:
         """Create the event — unless the bot's own event for this very meeting is already there
         (a crash came between creating it and keeping its id): Discord has no nonce for events,
         so the list (without any count of who is interested) is read first."""
-        payload = self._payload(group, plan)
+        payload = await self._payload(group, plan)
         try:
             with refusals("create the next meeting's event"):
                 existing = await self._already_made(group, payload)
@@ -95,7 +104,7 @@ class DiscordSchedule:
         return None
 
     async def edit_event(self, group: GroupRecord, event_id: int, plan: EventPlan) -> bool:
-        return await self._edit(group, event_id, self._payload(group, plan))
+        return await self._edit(group, event_id, await self._payload(group, plan))
 
     async def set_status(self, group: GroupRecord, event_id: int, status: EventStatus) -> bool:
         return await self._edit(group, event_id, {"status": int(status)})
@@ -115,7 +124,7 @@ class DiscordSchedule:
         return True
 
     async def tell(self, group: GroupRecord, text: Msg | str) -> None:
-        locale = SOURCE if self._languages is None else await self._languages.of_group(group)
+        locale = await self._locale(group)
         await post_quietly(self._client, group, render(locale, text))
 
 

@@ -55,6 +55,17 @@ def day_month_year(moment: date) -> Msg:
     )
 
 
+def full_day(moment: date) -> Msg:
+    """ "Tuesday 14 May 2026"."""
+    return msg(
+        "{weekday} {day} {month} {year}",
+        weekday=WEEKDAYS[moment.weekday()],
+        day=moment.day,
+        month=MONTHS[moment.month - 1],
+        year=moment.year,
+    )
+
+
 def day_and_time(moment: datetime) -> Msg:
     """ "Tuesday 14 May at 19:00" (the wall time given, on a 24-hour clock)."""
     clock = f"{moment:%H:%M}"

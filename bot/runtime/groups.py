@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 from bot.core.formats import CompiledFormat, builtin_formats
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
+from bot.i18n import msg
 from bot.runtime.events import EventBus, GuildLeft
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.markup import echo
@@ -43,7 +44,11 @@ class GroupService:
         if format_id not in builtin_formats():
             known = ", ".join(builtin_formats())
             raise InvalidInput(
-                f"I don't know a format called `{echo(format_id)}`. Choose one of: {known}."
+                msg(
+                    "I don't know a format called `{name}`. Choose one of: {known}.",
+                    name=echo(format_id),
+                    known=known,
+                )
             )
         created = await self._store.groups.create(
             guild_id=guild_id,
@@ -54,8 +59,10 @@ class GroupService:
         )
         if created is None:
             raise NotAllowed(
-                "This channel already has a group. Its format and settings now belong to the "
-                "group: changing them is something the members decide together."
+                msg(
+                    "This channel already has a group. Its format and settings now belong to the "
+                    "group: changing them is something the members decide together."
+                )
             )
         return GroupView(created, self._formats.builtin(format_id))
 

@@ -19,21 +19,40 @@ from bot.store.groups import GroupRecord
 SETTING_NAME = "language"
 
 
+#: How many groups' languages are remembered (a bot serves few groups; this only bounds it).
+REMEMBERED = 1024
+
+
 class GroupLanguages:
+    """Each press and each post asks for a language, so the answer is remembered per group,
+    keyed on what decides it — the group, its format and its own ``language`` setting — so a new
+    format or a passed decision is seen at once (an uploaded format is never edited in place:
+    a new upload gets a new reference)."""
+
     def __init__(self, *, store: Store, formats: FormatLibrary) -> None:
         self._store = store
         self._formats = formats
+        self._known: dict[tuple[int, str, str], str] = {}
 
     async def of_group(self, group: GroupRecord) -> str:
         """The language of everything the bot posts in this group's channel."""
-        decided = (await self._store.decisions.settings(group.id)).get(SETTING_NAME)
+        decided = (await self._store.decisions.settings(group.id)).get(SETTING_NAME) or ""
+        key = (group.id, group.format_id, decided)
+        known = self._known.get(key)
+        if known is not None:
+            return known
         if decided:
-            return group_locale(decided)
-        try:
-            plan = await self._formats.current(group)
-        except (FormatError, PeerCircleError):
-            return SOURCE  # its format can't be read: the reason is said elsewhere, in English
-        return group_locale(plan.language)
+            found = group_locale(decided)
+        else:
+            try:
+                plan = await self._formats.current(group)
+            except (FormatError, PeerCircleError):
+                return SOURCE  # its format can't be read: the reason is said elsewhere
+            found = group_locale(plan.language)
+        if len(self._known) >= REMEMBERED:
+            self._known.clear()
+        self._known[key] = found
+        return found
 
     async def of_channel(self, channel_id: int | None) -> str:
         """The language of the group meeting in this channel (English where none meets)."""

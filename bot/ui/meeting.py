@@ -25,7 +25,7 @@ import discord
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.guild import MEETING_PERMISSIONS, in_group, require_permissions
-from bot.i18n import Msg, render
+from bot.i18n import Msg, msg, render
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import CannotPost, MeetingService
 from bot.runtime.meetings.refusals import cannot_post_msg
@@ -346,7 +346,7 @@ class MeetingActions:
         group = await self.service.group_here(interaction.channel_id)
         user = interaction.user
         self.require_member(group, user, "start")
-        require_permissions(interaction.app_permissions, MEETING_PERMISSIONS, "run a meeting")
+        require_permissions(interaction.app_permissions, MEETING_PERMISSIONS, msg("run a meeting"))
         who = self._pseudonyms.of(group.guild_id, user.id)
         try:
             live = await self.service.start(interaction.channel_id, who, user.id)

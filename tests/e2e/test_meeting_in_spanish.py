@@ -1,7 +1,8 @@
 """A whole meeting in Spanish through the fake Discord: a group whose format says
 ``language: es`` hears its reading offered, its sharing, its floor, the format's built-in time
 note, its closing and its end in Spanish, and its meeting panel's buttons are Spanish — and no
-English sentence of the meeting's channel words leaks into the channel.
+English sentence of the bot's words leaks into the channel, from the welcome posted at
+``/group setup`` on; a member whose Discord is in Spanish gets ``/group settings`` in Spanish.
 
 Clock: CLOCK_RATE 40, so a 3-minute share's one-minute note comes after 3 real seconds, and the
 format's ``counts: minutes: 20`` (30 real seconds) is never reached: the close says, in
@@ -112,18 +113,26 @@ async def test_a_whole_meeting_in_spanish(fake: FakeDiscord, bot_runner: BotRunn
         fake.add_member(guild.id, name, global_name=shown)
         for name, shown in (("luciamar", "Lucía Mar"), ("tomasrio", "Tomás Río"))
     )
+    marta = fake.add_member(guild.id, "martaluz", locale="es-ES")
     bot_runner.settings["DEV_GUILD_ID"] = str(guild.id)
     bot_runner.settings["CLOCK_RATE"] = CLOCK_RATE
     assert (await bot_runner.command("sync"))[0] == 0
     await bot_runner.start()
-    await (await chair.slash(room, "group setup", {"format": "open-discussion"})).wait_response()
+    await (await chair.slash(room, "group setup", {"format": "discusion-abierta"})).wait_response()
+    welcome = await wait_message(fake, room, "Este canal es ahora el hogar")
+    assert "**Discusión abierta**" in welcome["content"]
+    assert "`/group settings` muestra cómo se reúne el grupo." in welcome["content"]
     upload = fake.make_attachment("circulo.yaml", SPANISH_FORMAT.encode())
     uploaded = await chair.slash(room, "format upload", {"file": upload})
     offer = (await uploaded.wait_followups())[0]
     adopt = offer["components"][0]["components"][0]
     await (await chair.click(int(offer["id"]), adopt["custom_id"])).wait_response()
     await wait_message(fake, room, f"**{FORMAT_NAME}**")
-    since = len(fake.channel_messages(room))
+    asked = await (await marta.slash(room, "group settings")).wait_response()
+    assert asked.data is not None
+    assert asked.data["content"].startswith("**Cómo se reúne este grupo**\nFormato: **")
+    assert f"**{FORMAT_NAME}**" in asked.data["content"]
+    since = 0  # every word the bot posted in the channel, from the setup's welcome on
 
     await start_meeting(fake, chair, room)
     board = panel(fake, room)

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.meeting.clock import wall_clock
 from bot.core.schedule.stored import StoredSchedule
+from bot.i18n import render
 from bot.runtime.clock import local_time
 from bot.runtime.rotation.when import next_meeting
 from bot.store import Store
@@ -94,7 +95,8 @@ async def test_the_next_meeting_is_named_in_the_group_zone(tmp_path: Path) -> No
         assert upcoming is not None
         assert upcoming.at == datetime(2027, 1, 18, 22, 30, tzinfo=UTC)  # Monday in UTC …
         assert upcoming.weekday == 1  # … Tuesday where the group is
-        assert upcoming.day == "Tuesday 19 January"
+        assert render("en", upcoming.day) == "Tuesday 19 January"
+        assert render("es", upcoming.day) == "martes 19 de enero"
     finally:
         await store.close()
 

@@ -14,7 +14,7 @@ import pytest
 from bot.core.formats.plan import SectionKind
 from bot.errors import NotAllowed
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings.requests import Request, RoomRequests
+from bot.runtime.meetings.requests import Chooser, Request, RoomRequests
 from bot.store import Store
 from tests.runtime.test_meetings_service import ANA, BO, CHANNEL, CY, GUILD, START, Bench
 from tests.support.clock import FakeTime
@@ -49,8 +49,9 @@ class FakeRequests:
     chair: list[tuple[str, str]] = field(default_factory=list)
     chair_reachable: bool = True
 
-    async def topic_chosen(self, live: LiveMeeting, topic: str, chooser: str | None) -> bool:
-        self.room.append(f"topic by {chooser}: {topic}")
+    async def topic_chosen(self, live: LiveMeeting, topic: str, chooser: Chooser | None) -> bool:
+        by = None if chooser is None else chooser.role or "the chair"
+        self.room.append(f"topic by {by}: {topic}")
         return True
 
     async def milestone(self, live: LiveMeeting, what: str) -> bool:

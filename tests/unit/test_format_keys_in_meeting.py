@@ -13,6 +13,7 @@ from bot.core.formats.plan import SectionKind, WhoKind
 from bot.core.meeting.effects import ExplainCrosstalk, MeetingNote, PostSection
 from bot.core.meeting.time_effects import CountdownBegins
 from bot.i18n import render
+from bot.runtime.meetings.requests import Chooser
 from tests.unit.test_meeting_harness import CHAIR, MEMBERS, T0, Meeting
 from tests.unit.test_meeting_waits import Timed
 
@@ -201,8 +202,14 @@ def test_each_part_says_how_members_take_part_and_nothing_untrue() -> None:
 
 
 def test_the_words_a_request_becomes() -> None:
-    assert words.topic_words("gratitude", "our secretary") == (
+    assert words.topic_words("gratitude", Chooser("secretary")) == (
         "**Today's topic**, chosen by our secretary: gratitude"
+    )
+    assert words.topic_words("gratitude", Chooser()) == (
+        "**Today's topic**, chosen by the chair: gratitude"
+    )
+    assert words.topic_words("gratitude", Chooser("secretary"), locale="es") == (
+        "**El tema de hoy**, elegido por quien hace de secretary: gratitude"
     )
     assert words.topic_words("gratitude", None) == "**A topic suggested:** gratitude"
     assert words.milestone_words("one year") == (

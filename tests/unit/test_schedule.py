@@ -24,6 +24,7 @@ from bot.core.schedule import (
     split_zone,
 )
 from bot.core.schedule.stored import StoredSchedule, describe, normalise
+from bot.i18n import render
 
 TODAY = date(2026, 12, 6)  # a Sunday
 NEW_YORK = ZoneInfo("America/New_York")
@@ -145,9 +146,17 @@ def test_the_stored_form_and_its_changes() -> None:
     )
     assert [o.local for o in found] == [datetime(2026, 12, 10, 18), datetime(2026, 12, 15, 19)]
     assert kept.tidied(date(2026, 12, 11)).skips == ()
-    assert describe("skip", "2026-12-25") == "have no meeting on Friday 25 December 2026"
-    with pytest.raises(ScheduleError, match="don't know a time zone"):
+    assert render("en", describe("skip", "2026-12-25")) == (
+        "have no meeting on Friday 25 December 2026"
+    )
+    assert render("es", describe("skip", "2026-12-25")) == (
+        "no tenga reunión el viernes 25 de diciembre de 2026"
+    )
+    with pytest.raises(ScheduleError, match="don't know a time zone") as refused:
         normalise("timezone", "Mars/Olympus", TODAY, zones)
+    assert render("fr", refused.value.words).startswith(
+        "Je ne connais pas de fuseau horaire appelé `Mars/Olympus`."
+    )
     with pytest.raises(ScheduleError, match="already passed"):
         normalise("skip", "2026-12-01", TODAY, zones)
 

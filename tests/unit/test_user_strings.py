@@ -26,13 +26,9 @@ from bot.errors import PeerCircleError
 ROOT = Path(__file__).parents[2]
 SOURCES = sorted([*(ROOT / "bot").rglob("*.py"), *(ROOT / "cogs").rglob("*.py")])
 
-#: Modules whose words are not in the catalogue yet, by the area that converts them.
-NOT_YET_CONVERTED = {
-    # meeting (and its room: crosstalk, time, voice floor)
-    # formats (and groups, schedule)
-    "bot/runtime/groups.py",
-    "cogs/groups.py",
-}
+#: Modules whose words are not in the catalogue yet, by the area that converts them. Every area
+#: is converted (issue 16): a module added here later must come off again once converted.
+NOT_YET_CONVERTED: set[str] = set()
 
 SENDS = {
     "send",
@@ -122,6 +118,11 @@ def test_user_facing_words_go_through_the_catalogue(source: Path) -> None:
     assert not found, f"{_where(source)}: words that bypass the catalogue (t/tn/msg): " + ", ".join(
         f"line {line}: {what}" for line, what in found
     )
+
+
+def test_every_module_is_converted() -> None:
+    """Issue 16 converted every area: nothing is waiting for the catalogue."""
+    assert not NOT_YET_CONVERTED, sorted(NOT_YET_CONVERTED)
 
 
 def test_the_list_of_modules_to_convert_only_shrinks() -> None:

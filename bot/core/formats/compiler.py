@@ -19,6 +19,7 @@ from bot.core.formats.kinds import kind_of
 from bot.core.formats.kinds.base import Draft
 from bot.core.formats.parts import Parts
 from bot.core.formats.plan import CompiledFormat, CompiledSection, CountRule
+from bot.core.formats.preview_words import contradiction_said
 from bot.core.formats.timing import minutes_said
 from bot.core.formats.variant_conditions import variant_conditions
 from bot.core.formats.yamlsource import Path
@@ -90,7 +91,7 @@ class _SectionBuilder:
     ) -> None:
         own = self._condition(spec.if_, (*path, "if")) if spec.if_ else None
         condition = _both(inherited, own)
-        if (reason := cond.contradiction(condition)) is not None:
+        if (reason := contradiction_said(condition)) is not None:
             self.report(
                 path,
                 msg("this section can never run: {reason}", reason=reason),

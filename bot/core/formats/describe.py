@@ -12,7 +12,7 @@ import textwrap
 from collections.abc import Mapping
 
 from bot.core.formats.advice import default_sections
-from bot.core.formats.conditions import Answer, Condition, Declared, Not, conjuncts, describe
+from bot.core.formats.conditions import Answer, Condition, Declared, Not, conjuncts
 from bot.core.formats.kinds import KINDS
 from bot.core.formats.plan import (
     ChannelRules,
@@ -25,10 +25,18 @@ from bot.core.formats.plan import (
     RotationKind,
     WhoMay,
 )
+from bot.core.formats.preview_words import (
+    anchor_said,
+    condition_said,
+    heading_said,
+    only_said,
+    who_said,
+)
 from bot.core.formats.render import render
 from bot.core.formats.roles import eligibility_said
-from bot.core.formats.timing import limit_said, minutes, minutes_said
-from bot.i18n.message import Msg, msg
+from bot.core.formats.timing import limit_said, minutes_said
+from bot.core.wording import day_month_year
+from bot.i18n.message import Msg, msg, msg_n
 
 SAMPLE_VALUES: Mapping[str, str] = {
     "group": "Tuesday Evening Circle",
@@ -64,143 +72,195 @@ def clock(seconds: int) -> str:
     return f"{hours}:{rest:02d}"
 
 
-def section_heading(plan: CompiledFormat, section: CompiledSection) -> str:
-    """One line: title, length and who leads it."""
+def section_heading(plan: CompiledFormat, section: CompiledSection) -> Msg:
+    """One line: title, length and who leads it (the title as the format wrote it, or its
+    default heading in the reader's language)."""
+    length: Msg
     if section.elastic:
-        length = f"until {section.until.describe()}" if section.until else "the time that is left"
+        length = (
+            msg("until {moment}", moment=anchor_said(section.until))
+            if section.until
+            else msg("the time that is left")
+        )
     elif section.quiet is not None and section.quiet.length_seconds is None:
-        length = "untimed"
+        length = msg("untimed")
     else:
         estimated = section.time_box_seconds is None and KINDS[section.kind].estimated
-        length = ("about " if estimated else "") + minutes(section.planned_seconds)
-    return f"{section.title} ({length}) — {_who_line(plan, section)}"
+        planned = minutes_said(section.planned_seconds)
+        length = msg("about {length}", length=planned) if estimated else planned
+    return msg(
+        "{title} ({length}) — {who}",
+        title=heading_said(section.title),
+        length=length,
+        who=_who_line(plan, section),
+    )
 
 
-def _who_line(plan: CompiledFormat, section: CompiledSection) -> str:
-    who = section.who.describe(plan.roles)
+def _who_line(plan: CompiledFormat, section: CompiledSection) -> Msg:
+    who = who_said(section.who, plan.roles)
     if section.reading is not None:
         if section.reading.readers > 1:
-            return f"{section.reading.readers} readers share it; {who} leads"
-        return f"{who} reads" + (
-            " (the bot asks who would like to)" if section.reading.offer else ""
-        )
+            return msg_n(
+                "{n} reader shares it; {who} leads",
+                "{n} readers share it; {who} leads",
+                section.reading.readers,
+                who=who,
+            )
+        if section.reading.offer:
+            return msg("{who} reads (the bot asks who would like to)", who=who)
+        return msg("{who} reads", who=who)
     if section.sharing is not None and section.sharing.sharer is not None:
-        return f"{section.sharing.sharer.describe(plan.roles)} shares"
-    return f"{who} leads" if section.who.kind.value == "role" else who
+        return msg("{who} shares", who=who_said(section.sharing.sharer, plan.roles))
+    return msg("{who} leads", who=who) if section.who.kind.value == "role" else who
 
 
 def section_details(
     plan: CompiledFormat,
     section: CompiledSection,
     values: Mapping[str, str] = SAMPLE_VALUES,
-) -> list[str]:
-    """What the group will see and hear in this section, as lines of text."""
-    lines: list[str] = []
+) -> list[Line]:
+    """What the group will see and hear in this section, as lines (messages to render in the
+    reader's language, and the group's own words as written)."""
+    lines: list[Line] = []
     if section.starts is not None:
         lines.append(
-            f"Starts at {section.starts.describe()} (never earlier: reached early, the meeting "
-            "waits for it, unless the chair begins it sooner)."
+            msg(
+                "Starts at {moment} (never earlier: reached early, the meeting waits for it, "
+                "unless the chair begins it sooner).",
+                moment=anchor_said(section.starts),
+            )
         )
     if section.text is not None:
         if section.text.choose is not ChoiceRule.FIXED:
             names = ", ".join(option.title for option in section.text.options)
-            lines.append(f"One of: {names} ({_choice_words(section.text.choose)}). The first:")
+            lines.append(
+                msg(
+                    "One of: {names} ({how}). The first:",
+                    names=names,
+                    how=_choice_words(section.text.choose),
+                )
+            )
         option = section.text.options[0]
         if option.placeholder:
             lines.append(
-                "(Still a placeholder: the meeting leaves it out, and tells the chair, until the "
-                "group puts its own words in.)"
+                msg(
+                    "(Still a placeholder: the meeting leaves it out, and tells the chair, until "
+                    "the group puts its own words in.)"
+                )
             )
         for chunk in option.chunks:
             lines.extend(render(chunk, values).splitlines())
     lines.extend(KINDS[section.kind].describe(plan, section, values))
     if section.private_requests:
-        lines.append("Members may privately ask the bot to let the chair know (nothing is kept).")
+        lines.append(
+            msg("Members may privately ask the bot to let the chair know (nothing is kept).")
+        )
     if section.channel != plan.defaults.channel:
         lines.append(_channel_words(section.channel))
     return lines
 
 
-def _channel_words(channel: ChannelRules) -> str:
-    words = {
-        WhoMay.EVERYONE: "everyone",
-        WhoMay.SHARER: "whoever is sharing, and the chair,",
-        WhoMay.CHAIR: "only the chair",
-        WhoMay.NOBODY: "nobody",
-    }
-    text = f"In the channel, {words[channel.post]} may write; {words[channel.speak]} may speak"
+_MAY = {
+    WhoMay.EVERYONE: msg("everyone"),
+    WhoMay.SHARER: msg("whoever is sharing, and the chair,"),
+    WhoMay.CHAIR: msg("only the chair"),
+    WhoMay.NOBODY: msg("nobody"),
+}
+
+
+def _channel_words(channel: ChannelRules) -> Msg:
+    said = msg(
+        "In the channel, {post} may write; {speak} may speak",
+        post=_MAY[channel.post],
+        speak=_MAY[channel.speak],
+    )
     if channel.slow_mode_seconds:
-        text += f"; slow mode, one message every {minutes(channel.slow_mode_seconds)}"
+        slow = msg(
+            "slow mode, one message every {length}",
+            length=minutes_said(channel.slow_mode_seconds),
+        )
+        said = msg("{said}; {more}", said=said, more=slow)
     if channel.video is not WhoMay.EVERYONE:
-        text += f"; in voice, {words[channel.video]} may turn a camera on or share a screen"
-    return text + "."
+        video = msg(
+            "in voice, {who} may turn a camera on or share a screen", who=_MAY[channel.video]
+        )
+        said = msg("{said}; {more}", said=said, more=video)
+    return msg("{said}.", said=said)
 
 
-def _choice_words(rule: ChoiceRule) -> str:
+def _choice_words(rule: ChoiceRule) -> Msg | str:
     return {
-        ChoiceRule.CHAIR: "the chair picks",
-        ChoiceRule.ROTATE: "a different one each meeting",
-        ChoiceRule.WEEKDAY: "by day of the week",
-        ChoiceRule.WEEK_OF_MONTH: "by week of the month",
-        ChoiceRule.MONTH: "by month",
+        ChoiceRule.CHAIR: msg("the chair picks"),
+        ChoiceRule.ROTATE: msg("a different one each meeting"),
+        ChoiceRule.WEEKDAY: msg("by day of the week"),
+        ChoiceRule.WEEK_OF_MONTH: msg("by week of the month"),
+        ChoiceRule.MONTH: msg("by month"),
     }.get(rule, "")
 
 
-def _condition_words(plan: CompiledFormat, condition: Condition | None) -> str:
+def _condition_words(plan: CompiledFormat, condition: Condition | None) -> Msg:
+    """ "Only if the answer to “…” is yes." — when a part runs, as a sentence."""
     questions = {s.question.id: s.question.text for s in plan.sections if s.question}
-    parts = []
+    parts: list[Msg | str] = []
     for part in conjuncts(condition):
         if isinstance(part, Answer):
-            answer = "yes" if part.expected else "no"
             text = render(questions.get(part.question, part.question), SAMPLE_VALUES)
-            parts.append(f"if the answer to “{text}” is {answer}")
+            parts.append(condition_said(Answer(text, part.expected)))
         elif isinstance(part, Declared | Not) and (said := _declaration(plan, part)):
             parts.append(said)
         else:
-            parts.append(describe(part))
-    return " and ".join(parts)
+            parts.append(condition_said(part))
+    joined = parts[0]
+    for more in parts[1:]:
+        joined = msg("{first} and {then}", first=joined, then=more)
+    return only_said(joined)
 
 
-def _declaration(plan: CompiledFormat, part: Declared | Not) -> str | None:
+def _declaration(plan: CompiledFormat, part: Declared | Not) -> Msg | None:
     """A private declaration in its own words: "when someone has said privately “I'm new”"."""
     inner = part.condition if isinstance(part, Not) else part
     if not isinstance(inner, Declared):
         return None
     found = plan.variants.declaration(inner.id)
     words = found.words if found is not None else inner.id
-    who = "nobody" if isinstance(part, Not) else "someone"
-    return f"when {who} has said privately “{words}” (only how many say it is used, never who)"
+    if isinstance(part, Not):
+        return msg(
+            "when nobody has said privately “{words}” (only how many say it is used, never who)",
+            words=words,
+        )
+    return msg(
+        "when someone has said privately “{words}” (only how many say it is used, never who)",
+        words=words,
+    )
 
 
-def _variant_lines(plan: CompiledFormat) -> list[str]:
+def _variant_lines(plan: CompiledFormat) -> list[Line]:
     """What members may say privately, and the group's modes and cycle, in plain words."""
-    variants, lines = plan.variants, []
+    variants, lines = plan.variants, list[Line]()
     if variants.declarations:
-        lines += ["", "Members may say privately, for this meeting only (nothing is kept):"]
+        lines += ["", msg("Members may say privately, for this meeting only (nothing is kept):")]
         lines += [f"  “{d.words}”" for d in variants.declarations]
     for mode in variants.modes:
-        about = f" {mode.about}" if mode.about else ""
-        choices = ", ".join(mode.choices)
-        lines += [
-            "",
-            f"The group chooses “{mode.name}”: {choices} (to begin with: {mode.default}).{about}",
-        ]
+        chooses = msg(
+            "The group chooses “{name}”: {choices} (to begin with: {default}).",
+            name=mode.name,
+            choices=", ".join(mode.choices),
+            default=mode.default,
+        )
+        about = msg("{said} {about}", said=chooses, about=mode.about) if mode.about else chooses
+        lines += ["", about]
     if variants.cycle is not None:
         cycle = variants.cycle
         lines += [
             "",
-            f"Weeks go in a cycle of {cycle.weeks}, week 1 beginning "
-            f"{cycle.since.day} {cycle.since:%B %Y}.",
+            msg_n(
+                "Weeks go in a cycle of {n}, week 1 beginning {since}.",
+                "Weeks go in a cycle of {n}, week 1 beginning {since}.",
+                cycle.weeks,
+                since=day_month_year(cycle.since),
+            ),
         ]
     return lines
-
-
-def _only(words: str) -> str:
-    """ "Only if …" / "Only when …"; a condition that reads on its own ("unless …",
-    "either …") is just capitalised."""
-    if words.startswith(("unless ", "either ")):
-        return words[0].upper() + words[1:]
-    return f"Only {words}"
 
 
 def _crosstalk_change(policy: CrosstalkPolicy, values: Mapping[str, str]) -> list[Line]:
@@ -285,17 +345,28 @@ def preview_said(plan: CompiledFormat, values: Mapping[str, str] = SAMPLE_VALUES
         at = clock(starts[section.index]) if section.index in starts else ""
         lines.append("")
         lines.append(
-            f"{at:>5} {'   ' * section.depth}{section.index + 1}. {section_heading(plan, section)}"
+            msg(
+                "{at} {indent}{number}. {heading}",
+                at=f"{at:>5}",
+                indent="   " * section.depth,
+                number=section.index + 1,
+                heading=section_heading(plan, section),
+            )
         )
         if section.condition is not None:
-            lines.append(f"{indent}{_only(_condition_words(plan, section.condition))}.")
+            lines.append(
+                msg("{indent}{line}", indent=indent, line=_condition_words(plan, section.condition))
+            )
         if section.crosstalk != crosstalk:
             lines += [
                 msg("{indent}{line}", indent=indent, line=line)
                 for line in _crosstalk_change(section.crosstalk, values)
             ]
             crosstalk = section.crosstalk
-        lines += [indent + line if line else "" for line in section_details(plan, section, values)]
+        lines += [
+            msg("{indent}{line}", indent=indent, line=line) if line else ""
+            for line in section_details(plan, section, values)
+        ]
     if plan.after_close is not None:
         after = minutes_said(plan.after_close.fellowship_seconds)
         lines += ["", msg("After the close ({length}):", length=after)]

@@ -33,6 +33,22 @@ class Who:
 CHAIR = Who(WhoKind.ROLE, "chair")
 
 
+def who_said(who: Who, roles: tuple[CompiledRole, ...] = ()) -> Msg:
+    """ "a volunteer", "everyone together", "the secretary" (the role's title as written)."""
+    if who.kind is WhoKind.VOLUNTEER:
+        return msg("a volunteer")
+    if who.kind is WhoKind.EVERYONE:
+        return msg("everyone together")
+    for role in roles:
+        if role.id == who.role:
+            return _the_role(role.title.lower())
+    return _the_role((who.role or "chair").replace("-", " "))
+
+
+def _the_role(title: str) -> Msg:
+    return msg("the chair") if title == "chair" else msg("the {role}", role=title)
+
+
 class RotationKind(StrEnum):
     EVERY_MEETING = "every-meeting"  # the next volunteer in the rotation, each meeting
     BY_WEEKDAY = "by-weekday"  # a weekly roster: one person per weekday
@@ -127,6 +143,6 @@ def eligibility_said(role: CompiledRole, roles: tuple[CompiledRole, ...] = ()) -
     if rules.wait_for_everyone:
         parts.append(msg("nobody serves twice until every volunteer has served once"))
     if role.substitute is not None:
-        other = Who(WhoKind.ROLE, role.substitute).describe(roles)
+        other = who_said(Who(WhoKind.ROLE, role.substitute), roles)
         parts.append(msg("{role} stands in when its holder can't come", role=other))
     return parts

@@ -22,6 +22,7 @@ from bot.core.schedule.model import (
     Weekly,
     week_start,
 )
+from bot.i18n.message import Msg, msg, msg_n
 
 EXAMPLE = "`Tuesdays 19:00`, `every other Thursday 7pm` or `first Monday of the month 18:30`"
 MAX_MEETINGS = 7
@@ -32,7 +33,15 @@ MONTHS = (
 
 
 class ScheduleError(ValueError):
-    """A schedule, date or time that can't be read; the message says so kindly."""
+    """A schedule, date or time that can't be read; the message (a :class:`Msg`, rendered in the
+    reader's language) says so kindly. ``str(error)`` gives the English words."""
+
+    def __init__(self, words: Msg) -> None:
+        super().__init__(words)
+        self.words = words
+
+    def __str__(self) -> str:
+        return str(self.words)
 
 
 _UNSHOWABLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff`]")
@@ -79,19 +88,28 @@ def parse_time(text: str) -> time:
         if raw.isdigit():
             said = shown(raw, 8)
             raise ScheduleError(
-                f"Is `{said}` in the morning or the evening? Write it like `{said}am`, `{said}pm` "
-                "or as a 24-hour time like `19:00`."
+                msg(
+                    "Is `{said}` in the morning or the evening? Write it like `{said}am`, "
+                    "`{said}pm` or as a 24-hour time like `19:00`.",
+                    said=said,
+                )
             )
-        raise ScheduleError(f"I couldn't read `{shown(text)}` as a time. Try `19:00` or `7pm`.")
+        raise ScheduleError(
+            msg("I couldn't read `{text}` as a time. Try `19:00` or `7pm`.", text=shown(text))
+        )
     if match.group(4) is not None:
         hour, minute = int(match.group(4)), int(match.group(5))
     else:
         hour, minute = int(match.group(1)), int(match.group(2) or 0)
         if not 1 <= hour <= 12:
-            raise ScheduleError(f"`{shown(text)}` isn't a time on a 12-hour clock. Try `7pm`.")
+            raise ScheduleError(
+                msg("`{text}` isn't a time on a 12-hour clock. Try `7pm`.", text=shown(text))
+            )
         hour = hour % 12 + (12 if match.group(3) == "p" else 0)
     if hour > 23 or minute > 59:
-        raise ScheduleError(f"`{shown(text)}` isn't a time of day. Try `19:00` or `7pm`.")
+        raise ScheduleError(
+            msg("`{text}` isn't a time of day. Try `19:00` or `7pm`.", text=shown(text))
+        )
     return time_of_day(hour, minute)
 
 
@@ -144,28 +162,38 @@ def _parse_one(text: str, since: date) -> Recurring:
             else:
                 if at is not None:
                     raise ScheduleError(
-                        "Each meeting starts at one time. For two meetings, separate them with "
-                        "`;`, like `Tuesdays 19:00; Saturdays 10:00`."
+                        msg(
+                            "Each meeting starts at one time. For two meetings, separate them "
+                            "with `;`, like `Tuesdays 19:00; Saturdays 10:00`."
+                        )
                     )
                 at = found
         i += 1
     if unknown:
         listed = " ".join(f"`{shown(w)}`" for w in unknown[:3])
-        raise ScheduleError(f"I didn't understand {listed} in the schedule. Try {EXAMPLE}.")
+        raise ScheduleError(
+            msg(
+                "I didn't understand {words} in the schedule. Try {example}.",
+                words=listed,
+                example=EXAMPLE,
+            )
+        )
     if at is None:
-        raise ScheduleError(f"Please add the time the meeting starts, like {EXAMPLE}.")
+        raise ScheduleError(
+            msg("Please add the time the meeting starts, like {example}.", example=EXAMPLE)
+        )
     if not days:
-        raise ScheduleError(f"Which day does the group meet? Try {EXAMPLE}.")
+        raise ScheduleError(msg("Which day does the group meet? Try {example}.", example=EXAMPLE))
     rule: Rule
     if nths:
         if len(set(days)) != 1 or every != 1:
             raise ScheduleError(
-                "A monthly meeting is on one weekday, like `first and third Monday 19:00`."
+                msg("A monthly meeting is on one weekday, like `first and third Monday 19:00`.")
             )
         rule = MonthlyNth(days[0], tuple(sorted(set(nths), key=lambda n: 99 if n == LAST else n)))
     else:
         if not 1 <= every <= 52:
-            raise ScheduleError("A meeting can repeat every 1 to 52 weeks.")
+            raise ScheduleError(msg("A meeting can repeat every 1 to 52 weeks."))
         first = week_start(start or since)
         rule = Weekly(tuple(sorted(set(days))), every, first if every > 1 else None)
     return Recurring(rule, at)
@@ -176,9 +204,17 @@ def parse_meetings(text: str, since: date) -> tuple[Recurring, ...]:
     is the date a meeting "every 2 weeks" counts from, unless the text says ``from <date>``."""
     parts = [p.strip() for p in re.split(r"[;\n]+", text) if p.strip()]
     if not parts:
-        raise ScheduleError(f"Please say when the group meets, like {EXAMPLE}.")
+        raise ScheduleError(
+            msg("Please say when the group meets, like {example}.", example=EXAMPLE)
+        )
     if len(parts) > MAX_MEETINGS:
-        raise ScheduleError(f"A group can have up to {MAX_MEETINGS} regular meetings.")
+        raise ScheduleError(
+            msg_n(
+                "A group can have up to {n} regular meeting.",
+                "A group can have up to {n} regular meetings.",
+                MAX_MEETINGS,
+            )
+        )
     meetings: list[Recurring] = []
     for part in parts:
         meeting = _parse_one(part, since)
@@ -265,9 +301,14 @@ def parse_date(text: str, today: date) -> date:
             found = date(today.year, months[0], day)
             return found if found >= today else date(today.year + 1, months[0], day)
     except (ValueError, StopIteration):
-        raise ScheduleError(f"`{shown(text)}` isn't a date in the calendar.") from None
+        raise ScheduleError(
+            msg("`{text}` isn't a date in the calendar.", text=shown(text))
+        ) from None
     raise ScheduleError(
-        f"I couldn't read `{shown(text)}` as a date. Try `2026-12-25` or `25 December`."
+        msg(
+            "I couldn't read `{text}` as a date. Try `2026-12-25` or `25 December`.",
+            text=shown(text),
+        )
     )
 
 
@@ -281,7 +322,7 @@ def parse_local(text: str, today: date) -> datetime:
             continue
         return datetime.combine(parse_date(" ".join(parts[:cut]), today), at)
     raise ScheduleError(
-        "Please give the extra meeting's date and start time, like `2026-12-27 18:00`."
+        msg("Please give the extra meeting's date and start time, like `2026-12-27 18:00`.")
     )
 
 

@@ -27,6 +27,8 @@ from bot.core.schedule.parsing import (
     shown,
     split_zone,
 )
+from bot.core.wording import full_day
+from bot.i18n.message import Msg, msg
 
 SCHEDULE, TIMEZONE, SKIP, EXTRA = "schedule", "timezone", "skip", "extra"
 SUBJECTS = (SCHEDULE, TIMEZONE, SKIP, EXTRA)
@@ -34,6 +36,8 @@ SUBJECTS = (SCHEDULE, TIMEZONE, SKIP, EXTRA)
 DEFAULT_ZONE = "UTC"
 LOCAL_FORMAT = "%Y-%m-%d %H:%M"
 ZONE_EXAMPLES = "`America/New_York`, `Europe/London` or `Asia/Kolkata`"
+
+PASSED = msg("That date has already passed.")
 
 #: Canonical zone name for what someone typed, or None if there is no such zone.
 ZoneNames = Callable[[str], str | None]
@@ -101,8 +105,12 @@ def zone_or_refuse(raw: str, zones: ZoneNames) -> str:
     name = zones(raw.strip())
     if name is None:
         raise ScheduleError(
-            f"I don't know a time zone called `{shown(raw)}`. Use a name like "
-            f"{ZONE_EXAMPLES} (the list offers them as you type)."
+            msg(
+                "I don't know a time zone called `{name}`. Use a name like {examples} (the list "
+                "offers them as you type).",
+                name=shown(raw),
+                examples=ZONE_EXAMPLES,
+            )
         )
     return name
 
@@ -119,29 +127,30 @@ def normalise(subject: str, raw: str, today: date, zones: ZoneNames) -> str:
     if subject == SKIP:
         day = parse_date(raw, today)
         if day < today:
-            raise ScheduleError("That date has already passed.")
+            raise ScheduleError(PASSED)
         return day.isoformat()
     if subject == EXTRA:
         local = parse_local(raw, today)
         if local.date() < today:
-            raise ScheduleError("That date has already passed.")
+            raise ScheduleError(PASSED)
         return local.strftime(LOCAL_FORMAT)
     raise ValueError(f"not a schedule change: {subject!r}")
 
 
-def describe(subject: str, value: str) -> str:
-    """A decided or proposed change in plain words (completes "that the group …")."""
+def describe(subject: str, value: str) -> Msg:
+    """A decided or proposed change in plain words (completes "that the group …"). The
+    schedule's own words (``Tuesdays at 19:00``) stay as they are kept: the bot reads them back."""
     if subject == SCHEDULE:
-        return f"meet {value}"
+        return msg("meet {value}", value=value)
     if subject == TIMEZONE:
-        return f"keep its schedule in the time zone {value}"
+        return msg("keep its schedule in the time zone {value}", value=value)
     if subject == SKIP:
-        return f"have no meeting on {_day(date.fromisoformat(value))}"
+        return msg("have no meeting on {day}", day=full_day(date.fromisoformat(value)))
     if subject == EXTRA:
         local = datetime.strptime(value, LOCAL_FORMAT)
-        return f"hold an extra meeting on {_day(local.date())} at {value[11:]}"
-    return f"change {subject} to {value}"
-
-
-def _day(day: date) -> str:
-    return f"{day.strftime('%A')} {day.day} {day.strftime('%B %Y')}"
+        return msg(
+            "hold an extra meeting on {day} at {time}",
+            day=full_day(local.date()),
+            time=value[11:],
+        )
+    return msg("change {subject} to {value}", subject=subject, value=value)

@@ -11,6 +11,7 @@ under way; a press or a submission after it ended is refused kindly, and nothing
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
@@ -49,8 +50,8 @@ class RequestPort(Protocol):
     """What the requests ask of Discord (:class:`bot.adapters.room_requests.RequestPresenter`);
     each returns False when Discord would not take it (nothing was shown)."""
 
-    async def topic_chosen(self, live: LiveMeeting, topic: str, chooser: str | None) -> bool:
-        """Post the topic; ``chooser`` is "the chair" …, or None when anyone may suggest."""
+    async def topic_chosen(self, live: LiveMeeting, topic: str, chooser: Chooser | None) -> bool:
+        """Post the topic; ``chooser`` is who chose it, or None when anyone may suggest."""
 
     async def milestone(self, live: LiveMeeting, what: str) -> bool:
         """Celebrate a milestone in the room, without a name (``what`` may be empty)."""
@@ -77,14 +78,23 @@ def chooser_of(state: MeetingState, section: CompiledSection) -> Who:
     return who
 
 
-def chooser_words(plan: CompiledFormat, who: Who) -> str | None:
-    """ "the chair", "our secretary" — who a topic is chosen by; None when anyone may."""
+@dataclass(frozen=True, slots=True)
+class Chooser:
+    """Who chooses a topic today: the chair (``role`` None), or another role by its title in
+    lower case ("secretary"). The words around it are whole sentences, one per case
+    (bot/adapters/meeting_words.py), in the group's language."""
+
+    role: str | None = None
+
+
+def chooser_words(plan: CompiledFormat, who: Who) -> Chooser | None:
+    """Who a topic is chosen by; None when anyone may."""
     if who.kind is not WhoKind.ROLE:
         return None
     if who.role in (None, CHAIR.role):
-        return "the chair"
+        return Chooser()
     role = plan.role(who.role)
-    return f"our {(role.title if role else who.role).lower()}"
+    return Chooser((role.title if role else who.role).lower())
 
 
 def chosen_by_another(plan: CompiledFormat, who: Who) -> Msg:

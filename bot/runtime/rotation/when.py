@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.schedule.occurrences import next_occurrence
+from bot.core.wording import day_and_month
+from bot.i18n import Msg
 from bot.runtime.clock import time_zone
 from bot.store import Store
 
@@ -24,9 +26,9 @@ class NextMeeting:
         return self.local.weekday()
 
     @property
-    def day(self) -> str:
-        """ "Tuesday 14 May", in the group's time zone."""
-        return f"{self.local:%A} {self.local.day} {self.local:%B}"
+    def day(self) -> Msg:
+        """ "Tuesday 14 May", in the group's time zone (rendered in the reader's language)."""
+        return day_and_month(self.local)
 
 
 async def next_meeting(store: Store, group_id: int, now: datetime) -> NextMeeting | None:

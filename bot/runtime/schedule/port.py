@@ -28,7 +28,7 @@ class EventPlan:
     """The Discord event for one meeting: its name, words and time (aware instants)."""
 
     name: str
-    description: str
+    description: Msg | str  # the format's own words, or the bot's (in the group's language)
     start: datetime
     end: datetime
 

@@ -130,7 +130,7 @@ class ScheduleService:
         try:
             return normalise(subject, raw, today, zone_name)
         except ScheduleError as error:
-            raise InvalidInput(str(error)) from None
+            raise InvalidInput(error.words) from None
 
     def for_setup(self, schedule: str | None, timezone: str | None) -> StoredSchedule | None:
         """What ``/group setup`` was given, checked before the group is made (None: nothing)."""
@@ -344,8 +344,8 @@ class ScheduleService:
     async def _plan(self, group: GroupRecord, occurrence: Occurrence) -> EventPlan:
         plan = await self._formats.current(group)
         length = max(MIN_EVENT, timedelta(seconds=plan.planned_length_seconds()))
-        about = " ".join(plan.about.split()) or texts.EVENT_ABOUT
-        return EventPlan(plan.name[:100], about[:1000], occurrence.at, occurrence.at + length)
+        about = " ".join(plan.about.split())[:1000] or texts.EVENT_ABOUT
+        return EventPlan(plan.name[:100], about, occurrence.at, occurrence.at + length)
 
     async def _event_status(
         self, group: GroupRecord, row: ScheduleRow, status: EventStatus

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from bot.core.schedule import WEEKDAYS
-from bot.i18n import msg
+from bot.core.wording import full_day
+from bot.i18n import Msg, msg
 
 NO_EVENTS_PERMISSION = msg(
     "I couldn't put the next meeting in this server's **Events** list: I need the "
@@ -22,18 +22,23 @@ AFTER_FIRST_MEETING = msg(
     "The group has met, so its schedule now belongs to the group: changing it is something "
     "the members decide together. `/propose change` with `what: {subject}` puts it to a vote."
 )
-NEEDS_MANAGE_SERVER = (
+NEEDS_MANAGE_SERVER = msg(
     "Until the group's first meeting, the schedule is set by whoever set up the group (Manage "
     "Server). After that, the group changes it together with `/propose change`."
 )
-NO_SCHEDULE = (
-    "This group has no regular meeting time yet, so meetings start when someone uses "
-    "`/meeting start`."
-)
-EVENT_ABOUT = (
+EVENT_ABOUT = msg(
     "A peer support group meeting. It opens by itself in the group's channel at this time."
 )
 
 
-def day(d: date) -> str:
-    return f"{WEEKDAYS[d.weekday()]} {d.day} {d.strftime('%B %Y')}"
+def no_schedule(zone: str) -> Msg:
+    return msg(
+        "This group has no regular meeting time yet, so meetings start when someone uses "
+        "`/meeting start`. (Time zone: {zone}.)",
+        zone=zone,
+    )
+
+
+def day(d: date) -> Msg:
+    """ "Tuesday 14 May 2026", rendered in the reader's language."""
+    return full_day(d)

@@ -10,6 +10,7 @@ from bot.core.formats.fields import TextValue
 from bot.core.formats.kinds.base import Draft, KindSpec, WithIntro
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
 from bot.core.formats.render import render
+from bot.i18n.message import Msg, msg
 
 
 class AnnouncementsSection(WithIntro):
@@ -27,9 +28,10 @@ def _compile(spec: AnnouncementsSection, draft: Draft) -> None:
 
 def _describe(
     plan: CompiledFormat, section: CompiledSection, values: Mapping[str, str]
-) -> list[str]:
+) -> list[Msg | str]:
     return [
-        "The chair asks: " + render(" ".join(call), values) for call in section.announcement_calls
+        msg("The chair asks: {call}", call=render(" ".join(call), values))
+        for call in section.announcement_calls
     ]
 
 

@@ -16,7 +16,7 @@ from bot.core.formats.fields import NAME_PATTERN, TextValue
 from bot.core.formats.kinds.base import Branch, Draft, KindSpec, SectionSpec
 from bot.core.formats.plan import CompiledFormat, CompiledSection, Question, SectionKind
 from bot.core.formats.render import render
-from bot.i18n.message import msg
+from bot.i18n.message import Msg, msg
 
 if TYPE_CHECKING:
     from collections.abc import Mapping
@@ -48,10 +48,10 @@ def _compile(spec: AskSection, draft: Draft) -> None:
 
 def _describe(
     plan: CompiledFormat, section: CompiledSection, values: Mapping[str, str]
-) -> list[str]:
+) -> list[Msg | str]:
     if section.question is None:
         return []
-    return [f"The chair is asked: “{render(section.question.text, values)}”"]
+    return [msg("The chair is asked: “{question}”", question=render(section.question.text, values))]
 
 
 def _branches(spec: AskSection) -> tuple[Branch, ...]:

@@ -136,7 +136,8 @@ class Family(StrEnum):
 S = TypeVar("S", bound=SectionSpec)
 
 #: Preview lines for a compiled section: ``(plan, section, values)``; texts rendered with values.
-Describe = Callable[[CompiledFormat, CompiledSection, Mapping[str, str]], list[str]]
+#: A kind's preview lines: messages (rendered in the reader's language) or the group's own words.
+Describe = Callable[[CompiledFormat, CompiledSection, Mapping[str, str]], Sequence[Msg | str]]
 #: Sections that run only on one answer to the section's question: ``(key, answer, sections)``.
 Branch = tuple[str, bool, Sequence[SectionSpec]]
 

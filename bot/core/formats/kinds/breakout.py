@@ -10,6 +10,7 @@ from pydantic import Field
 from bot.core.formats.fields import TextValue
 from bot.core.formats.kinds.base import Draft, KindSpec, WithIntro
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
+from bot.i18n.message import Msg, msg
 
 
 class BreakoutSection(WithIntro):
@@ -24,10 +25,10 @@ def _compile(spec: BreakoutSection, draft: Draft) -> None:
 
 def _describe(
     plan: CompiledFormat, section: CompiledSection, values: Mapping[str, str]
-) -> list[str]:
+) -> list[Msg | str]:
     if section.breakout_group_size is None:
         return []
-    return [f"Members meet in small groups of about {section.breakout_group_size}."]
+    return [msg("Members meet in small groups of about {size}.", size=section.breakout_group_size)]
 
 
 BREAKOUT = KindSpec(

@@ -23,8 +23,9 @@ from bot.core.formats.plan import (
     VoteMethod,
     WhoKind,
 )
-from bot.core.formats.timing import minutes
-from bot.i18n.message import msg
+from bot.core.formats.roles import who_said
+from bot.core.formats.timing import minutes_said
+from bot.i18n.message import Msg, msg, msg_n
 
 
 class AgendaItemSpec(Shorthand):
@@ -100,29 +101,133 @@ def _compile(spec: BusinessSection, draft: Draft) -> None:
 
 def _describe(
     plan: CompiledFormat, section: CompiledSection, values: Mapping[str, str]
-) -> list[str]:
+) -> list[Msg | str]:
     rules = section.business
     if rules is None:
         return []
-    lines = ["Agenda:"] if rules.agenda else []
+    lines: list[Msg | str] = [msg("Agenda:")] if rules.agenda else []
     for number, item in enumerate(rules.agenda, start=1):
-        extra = f" ({minutes(item.time_box_seconds)})" if item.time_box_seconds else ""
-        by = f" — {item.who.describe(plan.roles)}" if item.who else ""
-        lines.append(f"  {number}. {item.title}{extra}{by}")
+        line: Msg | str = f"  {number}. {item.title}"
+        if item.time_box_seconds:
+            line = msg("{item} ({length})", item=line, length=minutes_said(item.time_box_seconds))
+        if item.who:
+            line = msg("{item} — {who}", item=line, who=who_said(item.who, plan.roles))
+        lines.append(line)
         if item.elect:
             role = plan.role(item.elect)
             title = (role.title if role else item.elect).lower()
-            term = item.term or (role.term if role else None)
-            lines.append(f"     An election for our {title}{describe_term(term)}.")
-    vote = "a secret ballot" if rules.vote.value == "secret" else "a show of hands"
-    lines.append(
-        f"Motions {'need a second, then ' if rules.second_required else ''}are discussed"
-        + (f" (up to {minutes(rules.discussion_seconds)})" if rules.discussion_seconds else "")
-        + f" and decided by {vote}; {rules.threshold.describe()} of the votes cast carries."
-        + (f" At least {rules.quorum} votes are needed." if rules.quorum else "")
-        + f" A ballot stays open {minutes(rules.voting_seconds)}, unless the chair closes it."
-    )
+            lines.append(_election(title, item.term or (role.term if role else None)))
+    lines.append(_motions(rules))
     return lines
+
+
+def _election(title: str, term: Term | None) -> Msg:
+    if term is None:
+        return msg("     An election for our {role}.", role=title)
+    if term.unit is TermUnit.MONTHS:
+        return msg_n(
+            "     An election for our {role} for {n} month.",
+            "     An election for our {role} for {n} months.",
+            term.count,
+            role=title,
+        )
+    return msg_n(
+        "     An election for our {role} for {n} meeting.",
+        "     An election for our {role} for {n} meetings.",
+        term.count,
+        role=title,
+    )
+
+
+def _threshold(rules: BusinessRules) -> Msg | str:
+    said = rules.threshold.describe()
+    if said == "a majority":
+        return msg("a majority")
+    if said == "two-thirds":
+        return msg("two-thirds")
+    return said  # "60%"
+
+
+def _motions(rules: BusinessRules) -> Msg:
+    """How motions are handled, in a few whole sentences."""
+    secret = rules.vote.value == "secret"
+    talk = minutes_said(rules.discussion_seconds) if rules.discussion_seconds else None
+    share = _threshold(rules)
+    if rules.second_required:
+        decided = (
+            (
+                msg(
+                    "Motions need a second, then are discussed (up to {length}) and decided by a "
+                    "secret ballot; {share} of the votes cast carries.",
+                    length=talk,
+                    share=share,
+                )
+                if secret
+                else msg(
+                    "Motions need a second, then are discussed (up to {length}) and decided by a "
+                    "show of hands; {share} of the votes cast carries.",
+                    length=talk,
+                    share=share,
+                )
+            )
+            if talk
+            else (
+                msg(
+                    "Motions need a second, then are discussed and decided by a secret ballot; "
+                    "{share} of the votes cast carries.",
+                    share=share,
+                )
+                if secret
+                else msg(
+                    "Motions need a second, then are discussed and decided by a show of hands; "
+                    "{share} of the votes cast carries.",
+                    share=share,
+                )
+            )
+        )
+    elif talk:
+        decided = (
+            msg(
+                "Motions are discussed (up to {length}) and decided by a secret ballot; {share} "
+                "of the votes cast carries.",
+                length=talk,
+                share=share,
+            )
+            if secret
+            else msg(
+                "Motions are discussed (up to {length}) and decided by a show of hands; {share} "
+                "of the votes cast carries.",
+                length=talk,
+                share=share,
+            )
+        )
+    else:
+        decided = (
+            msg(
+                "Motions are discussed and decided by a secret ballot; {share} of the votes cast "
+                "carries.",
+                share=share,
+            )
+            if secret
+            else msg(
+                "Motions are discussed and decided by a show of hands; {share} of the votes cast "
+                "carries.",
+                share=share,
+            )
+        )
+    if rules.quorum:
+        decided = msg(
+            "{said} {more}",
+            said=decided,
+            more=msg_n(
+                "At least {n} vote is needed.", "At least {n} votes are needed.", rules.quorum
+            ),
+        )
+    ballot = msg(
+        "A ballot stays open {length}, unless the chair closes it.",
+        length=minutes_said(rules.voting_seconds),
+    )
+    return msg("{said} {more}", said=decided, more=ballot)
 
 
 def describe_term(term: Term | None) -> str:

@@ -15,7 +15,7 @@ from bot.core.formats.fields import Duration, QuietLength, Spec
 from bot.core.formats.kinds.base import Draft, Family, KindSpec, WithIntro
 from bot.core.formats.parsing import invalid
 from bot.core.formats.plan import CompiledFormat, CompiledSection, Quiet, SectionKind
-from bot.i18n.message import msg
+from bot.i18n.message import Msg, msg
 
 
 class Bells(Spec):
@@ -73,12 +73,17 @@ def _compile_break(spec: BreakSection, draft: Draft) -> None:
 
 def describe_bells(
     plan: CompiledFormat, section: CompiledSection, values: Mapping[str, str]
-) -> list[str]:
+) -> list[Msg | str]:
     quiet = section.quiet
     if quiet is None:
         return []
-    bells = [w for w, on in (("start", quiet.bell_at_start), ("end", quiet.bell_at_end)) if on]
-    return ["A bell at the " + " and the ".join(bells) + "."] if bells else []
+    if quiet.bell_at_start and quiet.bell_at_end:
+        return [msg("A bell at the start and the end.")]
+    if quiet.bell_at_start:
+        return [msg("A bell at the start.")]
+    if quiet.bell_at_end:
+        return [msg("A bell at the end.")]
+    return []
 
 
 SILENCE = KindSpec(

@@ -29,8 +29,8 @@ from bot.core.formats.plan import (
     TurnTaking,
     Who,
 )
-from bot.core.formats.timing import limit_words, minutes, minutes_said
-from bot.i18n.message import msg
+from bot.core.formats.timing import anchor_said, limit_said, minutes_said
+from bot.i18n.message import Msg, msg, msg_n
 
 
 class SharingSpec(WithIntro, TimerSpec):
@@ -141,81 +141,133 @@ def _pick(value: bool | None, previous: bool) -> bool:
 # --- describing ------------------------------------------------------------------------------
 
 _ORDER_WORDS = {
-    Order.ROUND: "in turn, round the circle",
-    Order.HANDS: "by raising a hand, in the order hands went up",
-    Order.CHAIR_PICKS: "when the chair calls on them",
-    Order.TAG: "each sharer inviting the next",
-    Order.FREE: "whenever they are ready, no queue",
+    Order.ROUND: msg("in turn, round the circle"),
+    Order.HANDS: msg("by raising a hand, in the order hands went up"),
+    Order.CHAIR_PICKS: msg("when the chair calls on them"),
+    Order.TAG: msg("each sharer inviting the next"),
+    Order.FREE: msg("whenever they are ready, no queue"),
 }
 
 
 def describe_sharing(
     plan: CompiledFormat, section: CompiledSection, values: Mapping[str, str]
-) -> list[str]:
+) -> list[Msg | str]:
     sharing = section.sharing
     if sharing is None:
         return []
-    lines = [
-        timer_words(sharing.timer, "Each share is" if sharing.sharer is None else "The speaker has")
-    ]
+    lines: list[Msg | str] = [timer_said(sharing.timer, speaker=sharing.sharer is not None)]
     for number, phase in enumerate(sharing.phases if sharing.sharer is None else ()):
         lines.append(_phase_words(phase, first=number == 0))
     return lines
 
 
-def _phase_words(phase: TurnTaking, *, first: bool) -> str:
-    start = "" if first or phase.begins is None else f"From {phase.begins.describe()}: "
-    who = (
-        "members who have not shared yet" if phase.sharers is Sharers.NOT_YET_SHARED else "members"
-    )
-    words = f"{start}{who.capitalize() if not start else who} share {_ORDER_WORDS[phase.order]}"
+def _phase_words(phase: TurnTaking, *, first: bool) -> Msg:
+    how = _ORDER_WORDS[phase.order]
     if phase.rounds > 1:
-        words += f", {phase.rounds} times round"
-    extras = []
+        how = msg_n("{how}, {n} time round", "{how}, {n} times round", phase.rounds, how=how)
+    newer = phase.sharers is Sharers.NOT_YET_SHARED
+    if first or phase.begins is None:
+        said = (
+            msg("Members who have not shared yet share {how}", how=how)
+            if newer
+            else msg("Members share {how}", how=how)
+        )
+    else:
+        moment = anchor_said(phase.begins)
+        said = (
+            msg(
+                "From {moment}: members who have not shared yet share {how}", moment=moment, how=how
+            )
+            if newer
+            else msg("From {moment}: members share {how}", moment=moment, how=how)
+        )
+    extras: list[Msg] = []
     if phase.first_timers_first:
-        extras.append("first-time sharers go first")
+        extras.append(msg("first-time sharers go first"))
     if phase.not_yet_shared_first:
-        extras.append("those who have not shared yet go first")
+        extras.append(msg("those who have not shared yet go first"))
     if phase.pass_allowed:
-        extras.append("passing is always fine")
-    return words + (": " + "; ".join(extras) if extras else "") + "."
+        extras.append(msg("passing is always fine"))
+    if not extras:
+        return msg("{said}.", said=said)
+    more: Msg = extras[0]
+    for extra in extras[1:]:
+        more = msg("{said}; {more}", said=more, more=extra)
+    return msg("{said}: {more}.", said=said, more=more)
 
 
-def timer_words(timer: ShareTimer, subject: str) -> str:
+def timer_said(timer: ShareTimer, *, speaker: bool = False) -> Msg:
     """The share timer in a sentence: "Each share is up to 3 minutes; gentle notes …"."""
     fair = timer.fair_share
     if timer.limit_seconds is None and fair is None:
-        return "No time limit."
+        return msg("No time limit.")
+    said: Msg
     if timer.limit_seconds is None:
-        words = f"{subject} without a set limit"
+        said = (
+            msg("The speaker has no set limit")
+            if speaker
+            else msg("Each share is without a set limit")
+        )
     else:
-        words = f"{subject} {limit_words(timer.limit_seconds, timer.low_seconds)}"
+        limit = limit_said(timer.limit_seconds, timer.low_seconds)
+        said = (
+            msg("The speaker has {limit}", limit=limit)
+            if speaker
+            else msg("Each share is {limit}", limit=limit)
+        )
     if timer.self_timed:
-        words += " (each sharer keeps their own time)"
+        said = msg("{said} (each sharer keeps their own time)", said=said)
+    clauses: list[Msg] = []
     notes = [_note_words(w.offset_seconds) for w in timer.warnings]
     if notes and not timer.self_timed:
-        words += "; gentle notes " + ", ".join(notes)
+        listed: Msg = notes[0]
+        for note in notes[1:]:
+            listed = msg("{first}, {rest}", first=listed, rest=note)
+        clauses.append(msg("gentle notes {notes}", notes=listed))
     if timer.at_limit is AtLimit.HAND_BACK:
-        words += "; then the floor goes back to the chair"
+        clauses.append(msg("then the floor goes back to the chair"))
     elif timer.at_limit is AtLimit.NEXT:
-        words += "; then the next person is invited"
+        clauses.append(msg("then the next person is invited"))
     for busy in timer.busy_limits:
-        words += f"; {minutes(busy.limit_seconds)} when {busy.waiting} or more are waiting"
-    for role, seconds in timer.role_limits:
-        words += f"; the {role.replace('-', ' ')} has {minutes(seconds)}"
-    if fair is not None:
-        among = "those here who haven't shared yet" if fair.by_present else "those waiting"
-        words += (
-            f"; when time is short, the time left in this part is shared among {among}, "
-            f"at least {minutes(fair.min_seconds)} each"
+        clauses.append(
+            msg(
+                "{length} when {waiting} or more are waiting",
+                length=minutes_said(busy.limit_seconds),
+                waiting=busy.waiting,
+            )
         )
-    return words + "."
+    for role, seconds in timer.role_limits:
+        clauses.append(
+            msg(
+                "the {role} has {length}", role=role.replace("-", " "), length=minutes_said(seconds)
+            )
+        )
+    if fair is not None:
+        least = minutes_said(fair.min_seconds)
+        clauses.append(
+            msg(
+                "when time is short, the time left in this part is shared among those here who "
+                "haven't shared yet, at least {length} each",
+                length=least,
+            )
+            if fair.by_present
+            else msg(
+                "when time is short, the time left in this part is shared among those waiting, "
+                "at least {length} each",
+                length=least,
+            )
+        )
+    for clause in clauses:
+        said = msg("{said}; {more}", said=said, more=clause)
+    return msg("{said}.", said=said)
 
 
-def _note_words(offset: int) -> str:
+def _note_words(offset: int) -> Msg:
     if offset < 0:
-        return f"at {minutes(offset)} left"
-    return "at time" if offset == 0 else f"{minutes(offset)} over"
+        return msg("at {length} left", length=minutes_said(offset))
+    if offset == 0:
+        return msg("at time")
+    return msg("{length} over", length=minutes_said(offset))
 
 
 def _sharing_kind(

@@ -7,6 +7,8 @@ from collections.abc import Mapping
 from bot.core.formats.fields import TextValue, WhoValue
 from bot.core.formats.kinds.base import Draft, KindSpec, WithIntro
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
+from bot.core.formats.roles import who_said
+from bot.i18n.message import Msg, msg
 
 
 class TopicSection(WithIntro):
@@ -22,10 +24,10 @@ def _compile(spec: TopicSection, draft: Draft) -> None:
 
 def _describe(
     plan: CompiledFormat, section: CompiledSection, values: Mapping[str, str]
-) -> list[str]:
+) -> list[Msg | str]:
     if section.topic_chosen_by is None:
         return []
-    return [f"The topic is chosen by {section.topic_chosen_by.describe(plan.roles)}."]
+    return [msg("The topic is chosen by {who}.", who=who_said(section.topic_chosen_by, plan.roles))]
 
 
 TOPIC = KindSpec(
