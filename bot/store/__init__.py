@@ -41,8 +41,9 @@ __all__ = ["Database", "Store", "StoreError"]
 class Store:
     """The database and its repositories, opened and closed together."""
 
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path)
+    def __init__(self, where: Path | Database) -> None:
+        """``where``: the SQLite file, or a database already made (PostgreSQL: DATABASE_URL)."""
+        self.db = where if isinstance(where, Database) else Database(where)
         self.meta = MetaRepository(self.db)
         self.groups = GroupRepository(self.db)
         self.group_formats = GroupFormatRepository(self.db)

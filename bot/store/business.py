@@ -238,6 +238,9 @@ class BusinessRepository:
             "INSERT INTO business_ballots (matter_id, key, choice) VALUES (?, ?, ?)",
             (matter_id, key, choice),
         )
+        # On PostgreSQL, the roll and the box all carry this cast's row version (bot/store/db.py).
+        await tx.restamp("business_roll", "matter_id", matter_id)
+        await tx.restamp("business_ballots", "matter_id", matter_id)
         return True
 
     @staticmethod

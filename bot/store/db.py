@@ -137,7 +137,9 @@ class Migration:
 def bundled_migrations() -> list[Migration]:
     """The migrations shipped in ``bot/store/migrations``."""
     folder = resources.files("bot.store") / "migrations"
-    return parse_migrations((entry.name, entry.read_text("utf-8")) for entry in folder.iterdir())
+    return parse_migrations(
+        (entry.name, entry.read_text("utf-8")) for entry in folder.iterdir() if entry.is_file()
+    )
 
 
 def parse_migrations(files: Iterable[tuple[str, str]]) -> list[Migration]:
@@ -188,6 +190,11 @@ class Database:
         self._room_check: asyncio.Task[None] | None = None
         self._when_writable: list[Callable[[], Coroutine[Any, Any, object]]] = []
         self._carrying_on: set[asyncio.Task[object]] = set()
+
+    @property
+    def backend(self) -> str:
+        """Which database this is: "sqlite" (here) or "postgresql" (bot/store/postgres.py)."""
+        return "sqlite"
 
     @property
     def writable(self) -> bool:
@@ -429,6 +436,12 @@ class Transaction:
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
+
+    async def restamp(self, table: str, column: str, value: object) -> None:
+        """Give every row of ``table`` whose ``column`` is ``value`` this transaction's row
+        version, so the rows it wrote can't be told from the rest by their version (a secret
+        ballot from its voter's place on the roll). PostgreSQL stamps each row version with the
+        transaction that wrote it (``xmin``); SQLite keeps no such stamp, so nothing here."""
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = list(await self._conn.execute_fetchall(sql, params))

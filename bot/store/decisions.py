@@ -257,6 +257,9 @@ class DecisionTx:
             "INSERT INTO ballots (proposal_id, key, choice) VALUES (?, ?, ?)",
             (proposal_id, key, choice.value),
         )
+        # On PostgreSQL, the roll and the box all carry this cast's row version (bot/store/db.py).
+        await self.tx.restamp("voters", "proposal_id", proposal_id)
+        await self.tx.restamp("ballots", "proposal_id", proposal_id)
 
     async def delete_votes(self, proposal_id: str) -> None:
         await self.tx.execute("DELETE FROM ballots WHERE proposal_id = ?", (proposal_id,))

@@ -53,11 +53,11 @@ _BY_GUILD = f"{ROOT_TABLE}.guild_id = :guild"
 
 
 def _matches(entry: KeptTable, people: Iterable[str], mentions: Iterable[str]) -> str:
-    """SQL: the row names the member in one of these columns (``0`` if there are none)."""
+    """SQL: the row names the member in one of these columns (``FALSE`` if there are none)."""
     tests = [f"{entry.table}.{column} = :member" for column in people]
     # A pseudonym is 64 hex characters: a substring match inside JSON cannot be a false hit.
     tests += [f"instr({entry.table}.{column}, :member) > 0" for column in mentions]
-    return "(" + (" OR ".join(tests) or "0") + ")"
+    return "(" + (" OR ".join(tests) or "FALSE") + ")"
 
 
 def _who(entry: KeptTable) -> str:
@@ -65,9 +65,10 @@ def _who(entry: KeptTable) -> str:
 
 
 def _kept(entry: KeptTable) -> str:
+    """Whether a row stays until it ends on its own, as a truth value (FALSE is 0 in SQLite)."""
     if entry.forget.keep_where is None:
-        return "0"
-    return f"coalesce(({entry.forget.keep_where}), 0)"
+        return "FALSE"
+    return f"coalesce(({entry.forget.keep_where}), FALSE)"
 
 
 class PersonalData:
@@ -107,8 +108,9 @@ class PersonalData:
         found = []
         for entry in self.registry.personal():
             where = self._member_where(entry)
+            flag = f"CASE WHEN {_kept(entry)} THEN 1 ELSE 0 END"
             sql = (
-                f"SELECT count(*) AS total, coalesce(sum({_kept(entry)}), 0) AS kept "  # noqa: S608
+                f"SELECT count(*) AS total, coalesce(sum({flag}), 0) AS kept "  # noqa: S608
                 f"FROM {entry.table} WHERE {where}"
             )
             row = await self._db.fetchone(sql, params)
