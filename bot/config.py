@@ -67,6 +67,7 @@ class Settings(BaseSettings):
     clock_rate: Annotated[float, Field(gt=0, le=100_000)] = 1.0
     message_content_intent: bool = False  # only for groups that choose hold mode
     metrics_port: Annotated[int, Field(ge=1, le=65535)] | None = None  # off unless set
+    database_url: SecretStr | None = None  # unset: SQLite in DATA_DIR; else PostgreSQL
 
     @field_validator("log_level")
     @classmethod
@@ -95,6 +96,15 @@ class Settings(BaseSettings):
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().encode()) < KEY_BYTES:
             raise ValueError(f"must be at least {KEY_BYTES} characters")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("must start with postgresql:// (or be left empty for SQLite)")
         return value
 
     def token(self) -> str:

@@ -35,7 +35,7 @@ from bot.store.schedules import ScheduleRepository
 
 # isort: on
 
-__all__ = ["Database", "Store", "StoreError"]
+__all__ = ["Database", "Store", "StoreError", "store_for"]
 
 
 class Store:
@@ -65,3 +65,12 @@ class Store:
 
     async def close(self) -> None:
         await self.db.close()
+
+
+def store_for(database_url: str | None, sqlite_path: Path) -> Store:
+    """The store the settings ask for: PostgreSQL when ``DATABASE_URL`` is set, else SQLite."""
+    if database_url:
+        from bot.store.postgres import PostgresDatabase
+
+        return Store(PostgresDatabase(database_url))
+    return Store(sqlite_path)
