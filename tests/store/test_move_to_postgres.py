@@ -75,18 +75,22 @@ async def test_a_sqlite_database_moves_whole_and_the_store_carries_on(
     ids = await a_busy_sqlite_database(tmp_path / "db.sqlite3")
     moved = await move_to_postgres(tmp_path / "db.sqlite3", target)
     assert moved.rows["groups"] == 3
-    assert moved.rows["voters"] == 5 and moved.rows["ballots"] == 2
+    assert moved.rows["voters"] == 5
+    assert moved.rows["ballots"] == 2
 
     store = Store(PostgresDatabase(target))
     assert await store.open() == moved.version  # nothing left to migrate
     try:
         assert await store.meta.get("clock.base") == "12345.5"
         group = await store.groups.by_id(ids["group"])
-        assert group is not None and group.channel_id == 20
+        assert group is not None
+        assert group.channel_id == 20
         meeting = await store.meetings.get(ids["meeting"])
-        assert meeting is not None and meeting.state == '{"step": 2}'
+        assert meeting is not None
+        assert meeting.state == '{"step": 2}'
         excluded = await store.decisions.exclusion(ids["excluded_in"], TARGET)
-        assert excluded is not None and excluded.first_meeting == 5
+        assert excluded is not None
+        assert excluded.first_meeting == 5
         assert [d.key for d in await store.deadlines.all()] == ["p1"]
         assert await store.event_outbox.count() == 1
         assert len(await store.decisions.outbox()) == 1
@@ -96,7 +100,8 @@ async def test_a_sqlite_database_moves_whole_and_the_store_carries_on(
             assert await t.mark_voted("p1", VOTERS[2])
             await t.store_ballot("p1", secrets.token_urlsafe(16), Choice.NO)
             stored = await t.proposal("p1", with_box=True)
-        assert stored is not None and stored.proposal.box is not None
+        assert stored is not None
+        assert stored.proposal.box is not None
         assert stored.proposal.box.voted == frozenset(VOTERS[:3])
         choices = sorted(ballot.choice.value for ballot in stored.proposal.box.ballots)
         assert choices == ["no", "yes", "yes"]
@@ -104,7 +109,8 @@ async def test_a_sqlite_database_moves_whole_and_the_store_carries_on(
         new = await store.groups.create(
             guild_id=99, channel_id=99, format_id="open-discussion", member_role_id=None, now=9.0
         )
-        assert new is not None and new.id > max(ids.values())
+        assert new is not None
+        assert new.id > max(ids.values())
     finally:
         await store.close()
 
