@@ -437,6 +437,11 @@ class Transaction:
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
 
+    async def lock(self, table: str, column: str, value: object) -> None:
+        """Hold the rows of ``table`` whose ``column`` is ``value`` until this transaction ends,
+        so another process's transaction on them waits its turn (PostgreSQL: ``FOR UPDATE``).
+        SQLite's ``BEGIN IMMEDIATE`` already lets one writer in at a time: nothing here."""
+
     async def restamp(self, table: str, column: str, value: object) -> None:
         """Give every row of ``table`` whose ``column`` is ``value`` this transaction's row
         version, so the rows it wrote can't be told from the rest by their version (a secret

@@ -246,6 +246,8 @@ class DecisionTx:
 
     async def mark_voted(self, proposal_id: str, voter: Pseudonym) -> bool:
         """Flip the voter's flag; False if they are not on the roll or already voted."""
+        # One cast at a time per vote, across processes too (its ballots are rewritten together).
+        await self.tx.lock("proposals", "id", proposal_id)
         changed = await self.tx.execute(
             "UPDATE voters SET voted = 1 WHERE proposal_id = ? AND voter = ? AND voted = 0",
             (proposal_id, voter),

@@ -187,6 +187,12 @@ class PostgresTransaction(Transaction):
         text, _ = statement(sql, ())
         await self._pg.executemany(text, [tuple(row) for row in rows])
 
+    async def lock(self, table: str, column: str, value: object) -> None:
+        await self._pg.execute(
+            f"SELECT 1 FROM {table} WHERE {column} = $1 FOR UPDATE",  # noqa: S608
+            value,
+        )
+
     async def restamp(self, table: str, column: str, value: object) -> None:
         """Delete the rows and write them back in the order of their values (their key), so
         every one is a new version stamped with this transaction, and where each lies on disk
