@@ -1,4 +1,6 @@
-"""Persistence: one SQLite database behind small repositories.
+"""Persistence: one database behind small repositories: SQLite in ``DATA_DIR`` (the default), or
+PostgreSQL when ``DATABASE_URL`` is set (:mod:`bot.store.postgres`, the same repositories and
+migrations; :func:`store_for` chooses, called from the composition root).
 
 All SQL lives in the repository modules, one per aggregate (``?`` parameters only): meta,
 groups, group_formats, deadlines, meetings, decisions (with decision_rows), rotation,
