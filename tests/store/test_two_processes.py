@@ -12,9 +12,12 @@ from datetime import timedelta
 
 import pytest
 
+import bot.app  # noqa: F401 - imports every module that registers a table
 from bot.core.decisions import Choice, ProposalState
 from bot.store import Store
 from bot.store.postgres import PostgresDatabase
+from bot.store.privacy import REGISTRY, UNSCOPED_TABLES
+from bot.store.privacy.guard import predicate_problems, read_schema, schema_problems
 from tests.postgres_server import Databases
 from tests.store.conftest import need
 from tests.store.test_decisions_store import T0, VOTERS, a_proposal
@@ -101,3 +104,19 @@ async def test_a_deadline_is_completed_or_retried_by_one_process(
     assert sorted(retried) == [False, True]
     [after] = await second.deadlines.all()
     assert after.attempts == 1
+
+
+async def test_the_privacy_schema_guard_passes_on_postgresql(
+    two: tuple[Store, Store, int],
+) -> None:
+    """The start-up check (bot/runtime/privacy.py) reads PostgreSQL's catalogue: every table is
+    the root, one of the unscoped few, or registered; no undeclared column; keep predicates run."""
+    store, _, _ = two
+    schema = await read_schema(store.db)
+    assert schema_problems(schema) == []
+    assert await predicate_problems(store.db) == []
+    assert set(schema) == {"groups", *UNSCOPED_TABLES, *(entry.table for entry in REGISTRY)}
+    # A column nobody declared is caught there too.
+    await store.db.execute("ALTER TABLE concerns ADD COLUMN note TEXT")
+    problems = schema_problems(await read_schema(store.db))
+    assert any("concerns.note" in problem for problem in problems)

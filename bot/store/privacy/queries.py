@@ -40,6 +40,19 @@ class GroupTotals:
     meetings_held: int
 
 
+async def column_names(db: Database, table: str) -> set[str]:
+    """The names of ``table``'s columns, on either backend."""
+    if db.backend == "postgresql":
+        rows = await db.fetchall(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ?",
+            (table,),
+        )
+        return {str(row[0]) for row in rows}
+    quoted = table.replace('"', '""')
+    return {str(row["name"]) for row in await db.fetchall(f'PRAGMA table_info("{quoted}")')}
+
+
 def named(params: Mapping[str, Any]) -> Params:
     """Named parameters: sqlite3 takes a mapping where ``Params`` says sequence."""
     return cast(Params, dict(params))
@@ -201,7 +214,7 @@ class PersonalData:
             identifier(column, "column")
             if column in entry.person_columns:
                 raise RegistryError("a deadline must not name a coded key; use the row's id")
-        known = {str(row["name"]) for row in await self._db.fetchall(f"PRAGMA table_info({table})")}
+        known = await column_names(self._db, table)
         if unknown := set(match) - known:
             raise RegistryError(f"{table} has no column(s) {sorted(unknown)}")
         where = " AND ".join(f"{column} = :{column}" for column in match)
