@@ -374,6 +374,16 @@ class Database:
                 async with self.transaction() as tx:
                     await tx.execute(f"PRAGMA user_version = {int(version)}")
 
+    async def hold(self, table: str, row_id: int) -> bool:
+        """Take a claim on one row of durable work for as long as this process lives (or until
+        :meth:`let_go`); False if another process holds it. One process per ``DATA_DIR`` (its
+        lock) on SQLite: always True. PostgreSQL: an advisory lock of this process's session,
+        which the server lets go when the process dies, so another can take the work over."""
+        return True
+
+    async def let_go(self, table: str, row_id: int) -> None:
+        """Give up a claim :meth:`hold` took."""
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the number of rows changed."""
         async with self.transaction() as tx:

@@ -18,6 +18,7 @@ migrations), so a :class:`bot.store.Store` is built on either.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
@@ -66,6 +67,8 @@ class PostgresDatabase(Database):
         self.url = url
         self._pool: asyncpg.Pool | None = None
         self._pool_size = pool_size
+        self._holder: asyncpg.Connection | None = None  # the session that holds claims
+        self._holder_lock = asyncio.Lock()
 
     @property
     def backend(self) -> str:
@@ -91,6 +94,9 @@ class PostgresDatabase(Database):
             ) from error
 
     async def close(self) -> None:
+        holder, self._holder = self._holder, None
+        if holder is not None:
+            await holder.close()  # the server lets go of every claim it held
         pool, self._pool = self._pool, None
         if pool is not None:
             await pool.close()
@@ -125,6 +131,29 @@ class PostgresDatabase(Database):
                     raise
                 log.error("Can't save to the PostgreSQL database: %s", type(error).__name__)
                 raise StorageUnavailable("the database server can't take writes") from error
+
+    # --- claims across processes ------------------------------------------------------------
+
+    async def _session(self) -> asyncpg.Connection:
+        if self._holder is None or self._holder.is_closed():
+            self._holder = await asyncpg.connect(self.url)
+        return self._holder
+
+    async def hold(self, table: str, row_id: int) -> bool:
+        async with self._holder_lock:
+            session = await self._session()
+            return bool(
+                await session.fetchval(
+                    "SELECT pg_try_advisory_lock(hashtext($1), $2::integer)", table, row_id
+                )
+            )
+
+    async def let_go(self, table: str, row_id: int) -> None:
+        async with self._holder_lock:
+            session = await self._session()
+            await session.fetchval(
+                "SELECT pg_advisory_unlock(hashtext($1), $2::integer)", table, row_id
+            )
 
     # --- migrations --------------------------------------------------------------------------
 

@@ -120,3 +120,26 @@ async def test_the_privacy_schema_guard_passes_on_postgresql(
     await store.db.execute("ALTER TABLE concerns ADD COLUMN note TEXT")
     problems = schema_problems(await read_schema(store.db))
     assert any("concerns.note" in problem for problem in problems)
+
+
+async def test_an_outbox_row_is_claimed_by_one_live_process_and_taken_over_when_it_dies(
+    two: tuple[Store, Store, int],
+) -> None:
+    first, second, group_id = two
+    row = await first.event_outbox.add(
+        group_id=group_id, subscriber="rotation", event="MeetingCounted", payload={}, due_at=0.0
+    )
+    claims = await asyncio.gather(
+        first.event_outbox.claim(row, token=111), second.event_outbox.claim(row, token=222)
+    )
+    assert sorted(claims) == [False, True]
+    holder, other = (first, second) if claims[0] else (second, first)
+    other_token = 222 if claims[0] else 111
+    # While the holder lives, the other process can't take it, however often it tries.
+    assert not await other.event_outbox.claim(row, token=other_token)
+    # The holder dies mid-work (its connections close): the other takes the row over, once.
+    await holder.close()
+    assert await other.event_outbox.claim(row, token=other_token)
+    assert not await other.event_outbox.claim(row, token=other_token)
+    await other.event_outbox.done(row)
+    assert await other.event_outbox.count() == 0
