@@ -202,6 +202,13 @@ def _health(settings: Settings) -> int:
 def _backup(settings: Settings, destination: Path) -> int:
     from bot.backup import backup
 
+    if settings.database_url is not None:
+        print(
+            "peercircle: with DATABASE_URL the data is in PostgreSQL: back it up with its own "
+            "tools (pg_dump), and keep those backups as private as the pseudonym key",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_SETTINGS
     size = backup(settings.database_path, destination)
     print(
         f"Backed up the database to {destination} ({size // 1024} KiB, readable only by you). "

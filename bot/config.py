@@ -104,7 +104,7 @@ class Settings(BaseSettings):
         if value is not None and not value.get_secret_value().startswith(
             ("postgresql://", "postgres://")
         ):
-            raise ValueError("must start with postgresql:// (or be left empty for SQLite)")
+            raise ValueError("must start with postgresql://, or be empty to use SQLite")
         return value
 
     def token(self) -> str:
