@@ -130,7 +130,7 @@ class PostgresDatabase(Database):
                 if not _unavailable(error):
                     raise
                 log.error("Can't save to the PostgreSQL database: %s", type(error).__name__)
-                raise StorageUnavailable("the database server can't take writes") from error
+                raise StorageUnavailable(type(error).__name__) from error
 
     # --- claims across processes ------------------------------------------------------------
 
