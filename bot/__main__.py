@@ -48,7 +48,12 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
     commands.add_parser("run", help="start the bot (the default)")
     commands.add_parser("sync", help="publish the slash commands (to DEV_GUILD_ID if set)")
-    commands.add_parser("migrate", help="bring the database up to date and exit")
+    migrate = commands.add_parser("migrate", help="bring the database up to date and exit")
+    migrate.add_argument(
+        "--to",
+        metavar="POSTGRESQL_URL",
+        help="copy the SQLite database in DATA_DIR into this empty PostgreSQL database",
+    )
     commands.add_parser("invite", help="print the link that adds the bot to a server")
     commands.add_parser("health", help="exit 0 if the running bot is connected and on time")
     backup = commands.add_parser(
@@ -94,6 +99,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         check_data_dir(settings.data_dir, settings.database_path)
         if command == "migrate":
             with hold_lock(settings.data_dir):  # never under a running bot's feet
+                if args.to:
+                    return asyncio.run(_move(settings, args.to))
                 return asyncio.run(_migrate(settings))
         if command == "backup":
             return _backup(settings, Path(args.destination))
@@ -125,9 +132,10 @@ def _format_command(args: argparse.Namespace) -> int:
 
 
 async def _migrate(settings: Settings) -> int:
-    from bot.store import Store, StoreError
+    from bot.store import StoreError, store_for
 
-    store = Store(settings.database_path)
+    url = settings.database_url
+    store = store_for(url.get_secret_value() if url else None, settings.database_path)
     try:
         version = await store.open()
     except StoreError as exc:
@@ -136,6 +144,29 @@ async def _migrate(settings: Settings) -> int:
     finally:
         await store.close()
     print(f"The database is up to date (schema version {version}).")
+    return EXIT_OK
+
+
+async def _move(settings: Settings, url: str) -> int:
+    from bot.store import StoreError
+    from bot.store.move import move_to_postgres
+
+    if not url.startswith(("postgresql://", "postgres://")):
+        print("peercircle: --to must be a postgresql:// URL", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    if not settings.database_path.exists():
+        print(f"peercircle: there is no database to copy in {settings.data_dir}", file=sys.stderr)
+        return EXIT_BAD_SETTINGS
+    try:
+        moved = await move_to_postgres(settings.database_path, url)
+    except StoreError as exc:
+        print(f"peercircle: nothing was copied: {exc}", file=sys.stderr)
+        return EXIT_FAILURE
+    print(
+        f"Copied {sum(moved.rows.values())} rows in {len(moved.rows)} tables into PostgreSQL "
+        f"(schema version {moved.version}). The SQLite file is unchanged: keep it as a backup. "
+        "Next: set DATABASE_URL to that URL (and the same PSEUDONYM_KEY) and start the bot."
+    )
     return EXIT_OK
 
 
@@ -184,6 +215,13 @@ def _health(settings: Settings) -> int:
 def _backup(settings: Settings, destination: Path) -> int:
     from bot.backup import backup
 
+    if settings.database_url is not None:
+        print(
+            "peercircle: with DATABASE_URL the data is in PostgreSQL: back it up with its own "
+            "tools (pg_dump), and keep those backups as private as the pseudonym key",
+            file=sys.stderr,
+        )
+        return EXIT_BAD_SETTINGS
     size = backup(settings.database_path, destination)
     print(
         f"Backed up the database to {destination} ({size // 1024} KiB, readable only by you). "

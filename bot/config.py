@@ -98,6 +98,8 @@ class Settings(BaseSettings):
             return Shards(self.shard_count, tuple(range(self.shard_count)))
         return Shards(self.shard_count, parse_shard_ids(self.shard_ids, self.shard_count))
 
+    database_url: SecretStr | None = None  # unset: SQLite in DATA_DIR; else PostgreSQL
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -125,6 +127,15 @@ class Settings(BaseSettings):
     def _long_enough(cls, value: SecretStr | None) -> SecretStr | None:
         if value is not None and len(value.get_secret_value().encode()) < KEY_BYTES:
             raise ValueError(f"must be at least {KEY_BYTES} characters")
+        return value
+
+    @field_validator("database_url")
+    @classmethod
+    def _postgres_url(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(
+            ("postgresql://", "postgres://")
+        ):
+            raise ValueError("must start with postgresql://, or be empty to use SQLite")
         return value
 
     def token(self) -> str:

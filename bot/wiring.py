@@ -64,7 +64,7 @@ from bot.runtime.rotation import RotationService
 from bot.runtime.schedule import ScheduleService
 from bot.runtime.scheduler import Scheduler
 from bot.runtime.voice_floor import VoiceFloorService
-from bot.store import Store
+from bot.store import Store, store_for
 from bot.ui.meeting import MeetingActions
 from bot.ui.routing import FirstDelivery
 
@@ -300,7 +300,8 @@ def configure_endpoints(settings: Settings) -> None:
 def build_bot(settings: Settings, *, serve: bool = True) -> PeerCircle:
     """Build the bot and everything it depends on from the settings."""
     configure_endpoints(settings)
-    store = Store(settings.database_path)
+    url = settings.database_url
+    store = store_for(url.get_secret_value() if url else None, settings.database_path)
     clock = Clock(rate=settings.clock_rate)
     ownership = Ownership(settings.shards(), store)
     scheduler = Scheduler(

@@ -1,4 +1,6 @@
-"""Persistence: one SQLite database behind small repositories.
+"""Persistence: one database behind small repositories: SQLite in ``DATA_DIR`` (the default), or
+PostgreSQL when ``DATABASE_URL`` is set (:mod:`bot.store.postgres`, the same repositories and
+migrations; :func:`store_for` chooses, called from the composition root).
 
 All SQL lives in the repository modules, one per aggregate (``?`` parameters only): meta,
 groups, group_formats, deadlines, meetings, decisions (with decision_rows), rotation,
@@ -35,14 +37,15 @@ from bot.store.schedules import ScheduleRepository
 
 # isort: on
 
-__all__ = ["Database", "Store", "StoreError"]
+__all__ = ["Database", "Store", "StoreError", "store_for"]
 
 
 class Store:
     """The database and its repositories, opened and closed together."""
 
-    def __init__(self, path: Path) -> None:
-        self.db = Database(path)
+    def __init__(self, where: Path | Database) -> None:
+        """``where``: the SQLite file, or a database already made (PostgreSQL: DATABASE_URL)."""
+        self.db = where if isinstance(where, Database) else Database(where)
         self.meta = MetaRepository(self.db)
         self.groups = GroupRepository(self.db)
         self.group_formats = GroupFormatRepository(self.db)
@@ -64,3 +67,12 @@ class Store:
 
     async def close(self) -> None:
         await self.db.close()
+
+
+def store_for(database_url: str | None, sqlite_path: Path) -> Store:
+    """The store the settings ask for: PostgreSQL when ``DATABASE_URL`` is set, else SQLite."""
+    if database_url:
+        from bot.store.postgres import PostgresDatabase
+
+        return Store(PostgresDatabase(database_url))
+    return Store(sqlite_path)

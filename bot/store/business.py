@@ -228,6 +228,7 @@ class BusinessRepository:
     ) -> bool:
         """Flip the voter's place on the roll and add the ballot, or nothing (not on the roll,
         or voted already). One transaction: a crash loses no ballot and counts none twice."""
+        await tx.lock("business_matters", "id", matter_id)  # one cast at a time, across processes
         flipped = await tx.execute(
             "UPDATE business_roll SET voted = 1 WHERE matter_id = ? AND voter = ? AND voted = 0",
             (matter_id, voter),
@@ -238,6 +239,9 @@ class BusinessRepository:
             "INSERT INTO business_ballots (matter_id, key, choice) VALUES (?, ?, ?)",
             (matter_id, key, choice),
         )
+        # On PostgreSQL, the roll and the box all carry this cast's row version (bot/store/db.py).
+        await tx.restamp("business_roll", "matter_id", matter_id)
+        await tx.restamp("business_ballots", "matter_id", matter_id)
         return True
 
     @staticmethod

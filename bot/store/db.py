@@ -137,7 +137,9 @@ class Migration:
 def bundled_migrations() -> list[Migration]:
     """The migrations shipped in ``bot/store/migrations``."""
     folder = resources.files("bot.store") / "migrations"
-    return parse_migrations((entry.name, entry.read_text("utf-8")) for entry in folder.iterdir())
+    return parse_migrations(
+        (entry.name, entry.read_text("utf-8")) for entry in folder.iterdir() if entry.is_file()
+    )
 
 
 def parse_migrations(files: Iterable[tuple[str, str]]) -> list[Migration]:
@@ -188,6 +190,11 @@ class Database:
         self._room_check: asyncio.Task[None] | None = None
         self._when_writable: list[Callable[[], Coroutine[Any, Any, object]]] = []
         self._carrying_on: set[asyncio.Task[object]] = set()
+
+    @property
+    def backend(self) -> str:
+        """Which database this is: "sqlite" (here) or "postgresql" (bot/store/postgres.py)."""
+        return "sqlite"
 
     @property
     def writable(self) -> bool:
@@ -367,6 +374,16 @@ class Database:
                 async with self.transaction() as tx:
                     await tx.execute(f"PRAGMA user_version = {int(version)}")
 
+    async def hold(self, table: str, row_id: int) -> bool:
+        """Take a claim on one row of durable work for as long as this process lives (or until
+        :meth:`let_go`); False if another process holds it. One process per ``DATA_DIR`` (its
+        lock) on SQLite: always True. PostgreSQL: an advisory lock of this process's session,
+        which the server lets go when the process dies, so another can take the work over."""
+        return True
+
+    async def let_go(self, table: str, row_id: int) -> None:
+        """Give up a claim :meth:`hold` took."""
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the number of rows changed."""
         async with self.transaction() as tx:
@@ -429,6 +446,17 @@ class Transaction:
 
     async def executemany(self, sql: str, rows: Iterable[Params]) -> None:
         await self._conn.executemany(sql, rows)
+
+    async def lock(self, table: str, column: str, value: object) -> None:
+        """Hold the rows of ``table`` whose ``column`` is ``value`` until this transaction ends,
+        so another process's transaction on them waits its turn (PostgreSQL: ``FOR UPDATE``).
+        SQLite's ``BEGIN IMMEDIATE`` already lets one writer in at a time: nothing here."""
+
+    async def restamp(self, table: str, column: str, value: object) -> None:
+        """Give every row of ``table`` whose ``column`` is ``value`` this transaction's row
+        version, so the rows it wrote can't be told from the rest by their version (a secret
+        ballot from its voter's place on the roll). PostgreSQL stamps each row version with the
+        transaction that wrote it (``xmin``); SQLite keeps no such stamp, so nothing here."""
 
     async def fetchone(self, sql: str, params: Params = ()) -> sqlite3.Row | None:
         rows = list(await self._conn.execute_fetchall(sql, params))

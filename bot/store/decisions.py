@@ -246,6 +246,8 @@ class DecisionTx:
 
     async def mark_voted(self, proposal_id: str, voter: Pseudonym) -> bool:
         """Flip the voter's flag; False if they are not on the roll or already voted."""
+        # One cast at a time per vote, across processes too (its ballots are rewritten together).
+        await self.tx.lock("proposals", "id", proposal_id)
         changed = await self.tx.execute(
             "UPDATE voters SET voted = 1 WHERE proposal_id = ? AND voter = ? AND voted = 0",
             (proposal_id, voter),
@@ -257,6 +259,9 @@ class DecisionTx:
             "INSERT INTO ballots (proposal_id, key, choice) VALUES (?, ?, ?)",
             (proposal_id, key, choice.value),
         )
+        # On PostgreSQL, the roll and the box all carry this cast's row version (bot/store/db.py).
+        await self.tx.restamp("voters", "proposal_id", proposal_id)
+        await self.tx.restamp("ballots", "proposal_id", proposal_id)
 
     async def delete_votes(self, proposal_id: str) -> None:
         await self.tx.execute("DELETE FROM ballots WHERE proposal_id = ?", (proposal_id,))

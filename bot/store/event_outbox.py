@@ -118,15 +118,21 @@ class EventOutboxRepository:
         return None if row is None or row["due"] is None else float(row["due"])
 
     async def claim(self, row_id: int, token: int) -> bool:
-        """Take the row for this process; False if it is gone or this process already has it."""
+        """Take the row for this process; False if it is gone, this process already has it, or
+        another live process holds it (``Database.hold``: a dead one's claims are let go)."""
+        if not await self._db.hold("event_outbox", row_id):
+            return False
         changed = await self._db.execute(
             "UPDATE event_outbox SET claim = ? WHERE id = ? AND (claim IS NULL OR claim != ?)",
             (token, row_id, token),
         )
+        if changed != 1:
+            await self._db.let_go("event_outbox", row_id)  # held once more by this process
         return changed == 1
 
     async def done(self, row_id: int) -> None:
         await self._db.execute("DELETE FROM event_outbox WHERE id = ?", (row_id,))
+        await self._db.let_go("event_outbox", row_id)
 
     async def release(self, row_id: int, due_at: float) -> None:
         """The handler failed: let it go, to be tried again at ``due_at``."""
@@ -135,6 +141,7 @@ class EventOutboxRepository:
             "WHERE id = ?",
             (due_at, row_id),
         )
+        await self._db.let_go("event_outbox", row_id)
 
     async def count(self) -> int:
         row = await self._db.fetchone("SELECT count(*) AS n FROM event_outbox")

@@ -123,9 +123,9 @@ class ScheduleRepository:
     async def opened_in(tx: Transaction, group_id: int, at: float) -> None:
         """The scheduled meeting at ``at`` was opened (or found under way): never again."""
         await tx.execute(
-            "UPDATE group_schedules SET opened_at = max(coalesce(opened_at, 0), ?) "
-            "WHERE group_id = ?",
-            (at, group_id),
+            "UPDATE group_schedules SET opened_at = ? "
+            "WHERE group_id = ? AND (opened_at IS NULL OR opened_at < ?)",
+            (at, group_id, at),
         )
 
     async def tidy(self, group_id: int, spec: StoredSchedule) -> None:

@@ -15,8 +15,10 @@ from bot.store.db import Database, bundled_migrations
 ANA, BO = Pseudonym("a" * 64), Pseudonym("b" * 64)
 
 
-async def test_a_plan_and_its_deadline_are_saved_and_deleted_together(tmp_path: Path) -> None:
-    store = Store(tmp_path / "db.sqlite3")
+async def test_a_plan_and_its_deadline_are_saved_and_deleted_together(
+    where: Path | Database,
+) -> None:
+    store = Store(where)
     await store.open()
     group = await store.groups.create(
         guild_id=1, channel_id=2, format_id="open-discussion", member_role_id=None, now=0.0

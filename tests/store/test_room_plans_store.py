@@ -11,6 +11,7 @@ import pytest
 from bot.core.pseudonyms import Pseudonym
 from bot.core.room_rules import SEND, Bits
 from bot.store import Store
+from bot.store.db import Database
 from bot.store.room_rules import RoomPlanRecord
 
 GUILD, CHANNEL, ROLE = 7001, 7002, 7003
@@ -18,8 +19,8 @@ ALICE = Pseudonym("a" * 64)
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
+async def store(where: Path | Database) -> AsyncIterator[Store]:
+    store = Store(where)
     await store.open()
     yield store
     await store.close()

@@ -5,7 +5,6 @@ server reach every rotation row."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import replace
 from pathlib import Path
@@ -17,8 +16,10 @@ from bot.core.formats import builtin_formats, load_builtin_format
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.rotation import role_rules
 from bot.store import Store
+from bot.store.db import Database
 from bot.store.privacy import PersonalData
 from bot.store.rotation import weekday_bits, weekdays_of
+from tests.store.backends import INTEGRITY, everything
 
 ANN, BEA, CY, DEE = (Pseudonym(f"{n:064x}") for n in range(1, 5))
 RULES = [
@@ -30,8 +31,8 @@ FACTS = {who: core.MemberFacts(days_in_server=30, first_meeting=False) for who i
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
+async def store(where: Path | Database) -> AsyncIterator[Store]:
+    store = Store(where)
     await store.open()
     yield store
     await store.close()
@@ -50,12 +51,8 @@ def volunteers(rotation: core.Rotation, role: str) -> set[Pseudonym]:
     return set(rotation.role(role).volunteers)
 
 
-def rows(store: Store, table: str) -> int:
-    conn = sqlite3.connect(store.db.path)
-    try:
-        return int(conn.execute(f"SELECT count(*) FROM {table}").fetchone()[0])
-    finally:
-        conn.close()
+async def rows(store: Store, table: str) -> int:
+    return int(await store.db.fetchval(f"SELECT count(*) FROM {table}"))
 
 
 async def test_an_unknown_group_has_an_empty_rotation(store: Store, group_id: int) -> None:
@@ -94,13 +91,13 @@ async def test_leaving_deletes_the_row_and_nothing_else(store: Store, group_id: 
     for who in (ANN, BEA, CY):
         rotation = core.join(rotation, "chair", who)
     await store.rotation.save(group_id, rotation)
-    assert rows(store, "rotation_volunteers") == 3
+    assert await rows(store, "rotation_volunteers") == 3
 
     rotation, effects = core.leave(rotation, BEA)
     assert core.ForgetVolunteer("chair", BEA) in effects
     await store.rotation.save(group_id, rotation)
     assert volunteers(await store.rotation.load(group_id, RULES), "chair") == {ANN, CY}
-    assert rows(store, "rotation_volunteers") == 2
+    assert await rows(store, "rotation_volunteers") == 2
 
 
 async def test_a_new_turn_drops_the_old_passes(store: Store, group_id: int) -> None:
@@ -114,12 +111,12 @@ async def test_a_new_turn_drops_the_old_passes(store: Store, group_id: int) -> N
     rotation, _ = core.cant_make_it(rotation, "chair", first.who)
     rotation, _ = core.fill_turn(rotation, "chair", FACTS)
     await store.rotation.save(group_id, rotation)
-    assert rows(store, "rotation_passes") == 1
+    assert await rows(store, "rotation_passes") == 1
 
     rotation = core.record_served(rotation, 1, {"chair": ANN})
     rotation, _ = core.announce_next(rotation, 2, FACTS)
     await store.rotation.save(group_id, rotation)
-    assert rows(store, "rotation_passes") == 0
+    assert await rows(store, "rotation_passes") == 0
     assert (await store.rotation.load(group_id, RULES[:1])) == rotation
 
 
@@ -158,8 +155,8 @@ async def test_asking_again_replaces_the_request(store: Store, group_id: int) ->
     record = await store.rotation.role(group_id, "chair")
     await store.rotation.ask_swap(record.id, ANN, BEA, expires_at=100.0)
     await store.rotation.ask_swap(record.id, ANN, BEA, expires_at=200.0)
-    assert rows(store, "rotation_swaps") == 1
-    with pytest.raises(sqlite3.IntegrityError):
+    assert await rows(store, "rotation_swaps") == 1
+    with pytest.raises(INTEGRITY):
         await store.rotation.ask_swap(record.id, ANN, ANN, expires_at=100.0)
 
 
@@ -169,7 +166,7 @@ async def test_concurrent_saves_leave_one_consistent_rotation(store: Store, grou
     await asyncio.gather(*(store.rotation.save(group_id, v) for v in versions))
     loaded = await store.rotation.load(group_id, RULES[:1])
     assert loaded in versions  # the last writer wins whole; no mixture of two
-    assert rows(store, "rotation_volunteers") == 1
+    assert await rows(store, "rotation_volunteers") == 1
 
 
 async def test_forget_me_reaches_every_rotation_row(store: Store, group_id: int) -> None:
@@ -200,8 +197,8 @@ async def test_forget_me_reaches_every_rotation_row(store: Store, group_id: int)
     assert up is not None
     assert up.who is None
     assert up.passed == frozenset({BEA})
-    assert rows(store, "rotation_swaps") == 0
-    dump = "\n".join(sqlite3.connect(store.db.path).iterdump())
+    assert await rows(store, "rotation_swaps") == 0
+    dump = await everything(store.db)
     assert ANN not in dump
 
 
@@ -223,7 +220,7 @@ async def test_the_swap_sweep_and_leaving_the_server(store: Store, group_id: int
         "rotation_passes",
         "rotation_swaps",
     ):
-        assert rows(store, table) == 0, table
+        assert await rows(store, table) == 0, table
 
 
 def test_weekday_bits_round_trip() -> None:

@@ -10,12 +10,13 @@ import pytest
 from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
+from bot.store.db import Database
 from tests.support.clock import FakeTime
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> Store:
-    store = Store(tmp_path / "db.sqlite3")
+async def store(where: Path | Database) -> Store:
+    store = Store(where)
     await store.open()
     yield store
     await store.close()

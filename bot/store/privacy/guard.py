@@ -7,6 +7,8 @@ import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
+import asyncpg
+
 from bot.store.db import Database
 from bot.store.privacy.queries import named
 from bot.store.privacy.registry import (
@@ -47,8 +49,58 @@ class Table:
 Schema = Mapping[str, Table]
 
 
+#: PostgreSQL's names for the column types, as SQLite's (the rules below read those).
+_PG_TYPES = {"bigint": "INTEGER", "integer": "INTEGER", "double precision": "REAL", "text": "TEXT"}
+_PG_ON_DELETE = {"c": "CASCADE", "a": "NO ACTION", "r": "RESTRICT", "n": "SET NULL"}
+
+
+async def _read_postgres_schema(db: Database) -> dict[str, Table]:
+    schema: dict[str, Table] = {}
+    names = await db.fetchall(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema() "
+        "AND table_type = 'BASE TABLE' AND table_name != 'schema_version' ORDER BY table_name"
+    )
+    for (name,) in names:
+        keyed = {
+            str(row[0])
+            for row in await db.fetchall(
+                "SELECT a.attname FROM pg_index i JOIN pg_attribute a "
+                "ON a.attrelid = i.indrelid AND a.attnum = ANY(i.indkey) "
+                "WHERE i.indrelid = to_regclass(?) AND i.indisprimary",
+                (name,),
+            )
+        }
+        columns = {
+            str(row[0]): Column(
+                str(row[0]), _PG_TYPES.get(str(row[1]), str(row[1]).upper()), row[0] in keyed,
+                row[2] == "NO",
+            )
+            for row in await db.fetchall(
+                "SELECT column_name, data_type, is_nullable FROM information_schema.columns "
+                "WHERE table_schema = current_schema() AND table_name = ? "
+                "ORDER BY ordinal_position",
+                (name,),
+            )
+        }  # fmt: skip
+        keys = tuple(
+            ForeignKey(str(row[0]), str(row[1]), str(row[2]), _PG_ON_DELETE.get(str(row[3]), ""))
+            for row in await db.fetchall(
+                "SELECT a.attname, p.relname, af.attname, c.confdeltype::text FROM pg_constraint c "
+                "JOIN pg_class p ON p.oid = c.confrelid "
+                "JOIN pg_attribute a ON a.attrelid = c.conrelid AND a.attnum = c.conkey[1] "
+                "JOIN pg_attribute af ON af.attrelid = c.confrelid AND af.attnum = c.confkey[1] "
+                "WHERE c.contype = 'f' AND c.conrelid = to_regclass(?)",
+                (name,),
+            )
+        )
+        schema[str(name)] = Table(str(name), columns, keys)
+    return schema
+
+
 async def read_schema(db: Database) -> dict[str, Table]:
     """Every table of the live database, with its columns and foreign keys."""
+    if db.backend == "postgresql":
+        return await _read_postgres_schema(db)
     names = [
         str(row[0])
         for row in await db.fetchall(
@@ -207,6 +259,6 @@ async def predicate_problems(db: Database, registry: Registry = REGISTRY) -> lis
         sql = f"EXPLAIN SELECT 1 FROM {entry.table} WHERE ({entry.forget.keep_where})"  # noqa: S608 - registered identifiers
         try:
             await db.fetchall(sql, named({"member": "", "now": 0.0}))
-        except sqlite3.Error as exc:
+        except (sqlite3.Error, asyncpg.PostgresError) as exc:
             problems.append(f"{entry.table}: the keep predicate is not valid ({exc})")
     return problems

@@ -40,6 +40,19 @@ class GroupTotals:
     meetings_held: int
 
 
+async def column_names(db: Database, table: str) -> set[str]:
+    """The names of ``table``'s columns, on either backend."""
+    if db.backend == "postgresql":
+        rows = await db.fetchall(
+            "SELECT column_name FROM information_schema.columns "
+            "WHERE table_schema = current_schema() AND table_name = ?",
+            (table,),
+        )
+        return {str(row[0]) for row in rows}
+    quoted = table.replace('"', '""')
+    return {str(row["name"]) for row in await db.fetchall(f'PRAGMA table_info("{quoted}")')}
+
+
 def named(params: Mapping[str, Any]) -> Params:
     """Named parameters: sqlite3 takes a mapping where ``Params`` says sequence."""
     return cast(Params, dict(params))
@@ -53,11 +66,11 @@ _BY_GUILD = f"{ROOT_TABLE}.guild_id = :guild"
 
 
 def _matches(entry: KeptTable, people: Iterable[str], mentions: Iterable[str]) -> str:
-    """SQL: the row names the member in one of these columns (``0`` if there are none)."""
+    """SQL: the row names the member in one of these columns (``FALSE`` if there are none)."""
     tests = [f"{entry.table}.{column} = :member" for column in people]
     # A pseudonym is 64 hex characters: a substring match inside JSON cannot be a false hit.
     tests += [f"instr({entry.table}.{column}, :member) > 0" for column in mentions]
-    return "(" + (" OR ".join(tests) or "0") + ")"
+    return "(" + (" OR ".join(tests) or "FALSE") + ")"
 
 
 def _who(entry: KeptTable) -> str:
@@ -65,9 +78,10 @@ def _who(entry: KeptTable) -> str:
 
 
 def _kept(entry: KeptTable) -> str:
+    """Whether a row stays until it ends on its own, as a truth value (FALSE is 0 in SQLite)."""
     if entry.forget.keep_where is None:
-        return "0"
-    return f"coalesce(({entry.forget.keep_where}), 0)"
+        return "FALSE"
+    return f"coalesce(({entry.forget.keep_where}), FALSE)"
 
 
 class PersonalData:
@@ -107,8 +121,9 @@ class PersonalData:
         found = []
         for entry in self.registry.personal():
             where = self._member_where(entry)
+            flag = f"CASE WHEN {_kept(entry)} THEN 1 ELSE 0 END"
             sql = (
-                f"SELECT count(*) AS total, coalesce(sum({_kept(entry)}), 0) AS kept "  # noqa: S608
+                f"SELECT count(*) AS total, coalesce(sum({flag}), 0) AS kept "  # noqa: S608
                 f"FROM {entry.table} WHERE {where}"
             )
             row = await self._db.fetchone(sql, params)
@@ -199,7 +214,7 @@ class PersonalData:
             identifier(column, "column")
             if column in entry.person_columns:
                 raise RegistryError("a deadline must not name a coded key; use the row's id")
-        known = {str(row["name"]) for row in await self._db.fetchall(f"PRAGMA table_info({table})")}
+        known = await column_names(self._db, table)
         if unknown := set(match) - known:
             raise RegistryError(f"{table} has no column(s) {sorted(unknown)}")
         where = " AND ".join(f"{column} = :{column}" for column in match)

@@ -185,7 +185,7 @@ class Forget:
 DELETE = Forget()
 
 
-def keep(because: str, where: str = "1", *, clear: tuple[str, ...] = ()) -> Forget:
+def keep(because: str, where: str = "TRUE", *, clear: tuple[str, ...] = ()) -> Forget:
     """Rows matching ``where`` stay until they end on their own; ``because`` tells the member.
     Other rows are deleted, or only have the member's ``clear`` columns set to NULL."""
     if not because.strip():
