@@ -42,6 +42,7 @@ from tests.runtime.test_decisions_service import (
     give_chances,
     propose_and_second,
 )
+from tests.support.scheduling import carried_out_by
 
 HOUR = 3600.0
 
@@ -108,13 +109,15 @@ async def carried(bench: Bench, voters: list[Any], target: Any) -> None:
 
 
 async def attempts_reach(bench: Bench, count: int, limit: float = 60.0) -> None:
-    """Until the outbox's work has been tried ``count`` times (retries run in the scheduler)."""
+    """Until the outbox's work has been tried ``count`` times (retries run in the scheduler) and
+    the run that tried it is over (its retry armed): only then may the clock move on."""
     async with asyncio.timeout(limit):
         while (  # noqa: ASYNC110 - polling the database
             await bench.store.db.fetchval("SELECT coalesce(min(attempts), 0) FROM decision_outbox")
             < count
         ):
             await asyncio.sleep(0.01)
+    await carried_out_by(bench.scheduler, bench.store, bench.clock.timestamp(), limit)
 
 
 async def until_outbox_empty(bench: Bench, limit: float = 60.0) -> None:

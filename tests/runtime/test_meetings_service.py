@@ -440,7 +440,7 @@ async def test_with_no_answer_within_a_minute_the_member_chairs_even_after_a_res
     await again.scheduler.start()
     try:
         # The check's handler has returned: its step committed, shown, and noted.
-        await carried_out_by(again.scheduler, store.deadlines, time.now)
+        await carried_out_by(again.scheduler, store, time.now)
     finally:
         await again.scheduler.stop()
     assert resumed.chairs == (BO,)

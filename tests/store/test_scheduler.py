@@ -11,6 +11,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from tests.support.clock import FakeTime
+from tests.support.scheduling import committed
 
 
 @pytest.fixture
@@ -46,9 +47,10 @@ async def test_restart_rearms_every_deadline_without_a_cap(store: Store) -> None
     await second.start()
     await second.start()  # safe to call twice
     await wait_for(lambda: len(fired) >= 500, limit=120)  # 500 commits; slow under load
-    # The last handler has run; its deadline row is deleted just after it returns.
+    # The last handler has run; its deadline row is deleted just after it returns (committed:
+    # a read on the store's own connection would see the delete before its commit).
     async with asyncio.timeout(30):
-        while await store.deadlines.all():  # noqa: ASYNC110 - polling the table
+        while committed(store.db.path, "SELECT 1 FROM deadlines"):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     await second.stop()
     assert sorted(fired) == list(range(500))
@@ -88,7 +90,7 @@ async def test_one_failing_item_never_stops_the_others(store: Store) -> None:
     await wait_for(lambda: done == ["b"])
     # b's row is deleted just after its handler returns: stop once the table says so.
     async with asyncio.timeout(30):
-        while await store.deadlines.get("job", "b") is not None:  # noqa: ASYNC110 - polling the table
+        while committed(store.db.path, "SELECT 1 FROM deadlines WHERE key = 'b'"):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     await scheduler.stop()
     remaining = await store.deadlines.all()
