@@ -238,7 +238,8 @@ class PeerCircle(commands.Bot):
             await self.load_extension(extension)
         if self.serve:
             running = await self.services.meetings.load_all()
-            await self.services.scheduler.start()
+            if not running:
+                await self.services.scheduler.start()
             self.services.heartbeat.start()
             if self.services.metrics is not None:
                 await self.services.metrics.start()
@@ -256,7 +257,14 @@ class PeerCircle(commands.Bot):
             guild = self.get_guild(guild_id)
             if guild is not None:
                 await ensure_members(guild)
-        await meetings.resume_all()
+        try:
+            await meetings.resume_all()
+        finally:
+            # Only now (unless stopping): a meeting's deadline that fell due while the bot was
+            # down shows its step with the members' names, after the word that it restarted.
+            task = asyncio.current_task()
+            if task is None or not task.cancelling():
+                await self.services.scheduler.start()
 
     async def _drain_handlers(self) -> None:
         """Let event, command and button handlers already running finish (a few seconds at

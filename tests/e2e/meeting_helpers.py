@@ -45,7 +45,7 @@ async def wait_message(
     text: str,
     *,
     after: int = 0,
-    limit: float = 10.0,
+    limit: float = 60.0,  # generous for a loaded machine: done as soon as the message is there
     with_buttons: bool = False,
 ) -> JSON:
     """The first message (from position ``after`` on) containing ``text``, waiting for it."""

@@ -50,7 +50,7 @@ def bot(*args: str, cwd: Path, env: dict[str, str]) -> subprocess.CompletedProce
         env=env,
         capture_output=True,
         text=True,
-        timeout=120,
+        timeout=600,  # generous for a loaded machine; a rehearsal ends by itself
         check=False,
     )
 

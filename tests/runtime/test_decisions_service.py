@@ -148,21 +148,23 @@ class Bench:
 async def settle(bench: Bench) -> None:
     """Until the scheduler has nothing due left (handlers run in its task). The outbox's own
     deadline stays in the table, unarmed, until a restart or a retry needs it."""
-    for _ in range(200):
-        due = [
-            d
-            for d in await bench.store.deadlines.all()
-            if d.due_at <= bench.clock.timestamp()
-            and d.kind.startswith("decisions.")
-            and d.kind != "decisions.outbox"
-        ]
-        waiting = await bench.store.db.fetchval(
-            "SELECT count(*) FROM decision_outbox WHERE attempts = 0"
-        )
-        if not due and not waiting:
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("deadlines did not settle")
+    async with asyncio.timeout(60):  # done as soon as it holds; generous for a loaded machine
+        while await _unsettled(bench):  # noqa: ASYNC110 - polling the database
+            await asyncio.sleep(0.01)
+
+
+async def _unsettled(bench: Bench) -> bool:
+    due = [
+        d
+        for d in await bench.store.deadlines.all()
+        if d.due_at <= bench.clock.timestamp()
+        and d.kind.startswith("decisions.")
+        and d.kind != "decisions.outbox"
+    ]
+    waiting = await bench.store.db.fetchval(
+        "SELECT count(*) FROM decision_outbox WHERE attempts = 0"
+    )
+    return bool(due or waiting)
 
 
 def build(store: Store, time: FakeTime, discord: FakeDiscord | None = None) -> Bench:

@@ -12,6 +12,7 @@ from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.db import Database
 from tests.support.clock import FakeTime
+from tests.support.scheduling import committed
 
 
 @pytest.fixture
@@ -22,7 +23,8 @@ async def store(where: Path | Database) -> Store:
     await store.close()
 
 
-async def wait_for(condition: Any, limit: float = 3.0) -> None:
+async def wait_for(condition: Any, limit: float = 30.0) -> None:
+    """Until ``condition`` holds: done as soon as it does (generous for a loaded machine)."""
     async with asyncio.timeout(limit):
         while not condition():  # noqa: ASYNC110 - polling a plain predicate
             await asyncio.sleep(0.01)
@@ -46,9 +48,10 @@ async def test_restart_rearms_every_deadline_without_a_cap(store: Store) -> None
     await second.start()
     await second.start()  # safe to call twice
     await wait_for(lambda: len(fired) >= 500, limit=120)  # 500 commits; slow under load
-    # The last handler has run; its deadline row is deleted just after it returns.
+    # The last handler has run; its deadline row is deleted just after it returns (committed:
+    # a read on the store's own connection would see the delete before its commit).
     async with asyncio.timeout(30):
-        while await store.deadlines.all():  # noqa: ASYNC110 - polling the table
+        while committed(store.db.path, "SELECT 1 FROM deadlines"):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     await second.stop()
     assert sorted(fired) == list(range(500))
@@ -86,6 +89,10 @@ async def test_one_failing_item_never_stops_the_others(store: Store) -> None:
     await scheduler.schedule("job", "b", time.now - 1, {"fail": False, "name": "b"})
     await scheduler.start()
     await wait_for(lambda: done == ["b"])
+    # b's row is deleted just after its handler returns: stop once the table says so.
+    async with asyncio.timeout(30):
+        while committed(store.db.path, "SELECT 1 FROM deadlines WHERE key = 'b'"):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
     await scheduler.stop()
     remaining = await store.deadlines.all()
     assert [(d.key, d.attempts) for d in remaining] == [("a", 1)]

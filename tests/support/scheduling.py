@@ -1,0 +1,57 @@
+"""Waiting for a :class:`bot.runtime.scheduler.Scheduler` to be done with what is due.
+
+A test that moves a fake clock past a deadline wants the deadline's handler to have *finished*
+(its commit, what it shows, its bookkeeping), not only to have begun: the first change a test can
+see (a state in memory) comes before the rest. The scheduler carries out what is due one by
+one, oldest first, so a marker deadline due just after the others runs only once every one
+before it has returned.
+
+Reads through the store's own connection also see a write still inside another task's open
+transaction; stopping the scheduler then would roll it back. :func:`committed` reads through a
+connection of its own, which sees only what is committed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sqlite3
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from bot.runtime.scheduler import Scheduler
+from bot.store import Store
+
+_markers = itertools.count()
+
+
+def committed(database: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Rows as committed (a connection of its own; waits out a commit under way)."""
+    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
+    try:
+        return conn.execute(sql, params).fetchall()
+    finally:
+        conn.close()
+
+
+async def carried_out_by(
+    scheduler: Scheduler, store: Store, due_at: float, limit: float = 60.0
+) -> None:
+    """Until every deadline due at or before ``due_at`` has been carried out (handlers
+    returned, rows committed): then the scheduler is between deadlines, and stopping it
+    interrupts nothing. The scheduler must be running and the clock at or past ``due_at``.
+    Done as soon as it holds; the limit is generous for a loaded machine."""
+    passed = asyncio.Event()
+    kind = f"test.marker.{next(_markers)}"
+
+    async def mark(payload: Mapping[str, Any]) -> None:
+        passed.set()
+
+    scheduler.register(kind, mark)
+    await scheduler.schedule(kind, "-", due_at, {})
+    async with asyncio.timeout(limit):
+        await passed.wait()
+        # The marker's own row goes just after it runs, in a commit of its own.
+        while committed(store.db.path, "SELECT 1 FROM deadlines WHERE kind = ?", (kind,)):  # noqa: ASYNC110
+            await asyncio.sleep(0.01)
