@@ -22,6 +22,8 @@ from pathlib import Path
 
 from bot.core.formats import FormatError, builtin_formats, check_format_file, load_builtin_format
 from bot.core.formats.plan import CompiledFormat
+from bot.i18n.catalogue import SOURCE
+from bot.i18n.choice import group_locale
 
 DEFAULT_FORMAT = "open-discussion"
 DEFAULT_SPEED = 60.0
@@ -132,6 +134,14 @@ def options(args: argparse.Namespace) -> Options | int:
         print(
             f"peercircle: there is no built-in format {args.format!r} and no file by that name; "
             f"the built-in formats are {', '.join(sorted(builtin_formats()))}.",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    if group_locale(plan.language) != SOURCE:
+        print(
+            f"peercircle: a rehearsal can't run a format in another language yet "
+            f"(language: {plan.language}): the simulated members read the panel's English words. "
+            "`python -m bot format preview` shows the format in its own language.",
             file=sys.stderr,
         )
         return EXIT_USAGE

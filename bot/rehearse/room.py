@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
+from bot.i18n import group_locale, t
 from bot.rehearse.business import Business
 from bot.rehearse.render import (
     PanelState,
@@ -42,6 +43,8 @@ THINK = 20
 #: Clock seconds of the countdown before the chair presses **Start now** (the room gathers).
 START_AFTER = 90
 
+#: The bot's words at the close (a message id: said in the group's language).
+ENDED = "This meeting has ended. Thank you all for being here, and take care. 💛"
 SHARES = (
     "Thanks, everyone. This week was a hard one, but I kept up my morning walks and that helped.",
     "I noticed I'm kinder to myself when I say out loud what's going on. So here I am, saying it.",
@@ -142,7 +145,8 @@ class Room:
         return found
 
     def ended(self) -> bool:
-        return any("This meeting has ended" in str(m.get("content")) for m in self.messages())
+        ended = t(group_locale(self.plan.language), ENDED)
+        return any(ended in str(m.get("content")) for m in self.messages())
 
     async def post(self, member: SimulatedMember, words: str) -> None:
         """Post in the room, if the member can just now (slow mode, a closed channel: not)."""

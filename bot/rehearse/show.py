@@ -8,6 +8,8 @@ import contextlib
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from bot.core.formats import load_builtin_format
+from bot.i18n import group_locale, t
 from bot.rehearse.play import Player
 from bot.rehearse.room import Room, answer
 from bot.rehearse.stage import Stage, StageError, build_world
@@ -117,7 +119,14 @@ async def set_up(stage: Stage, options: Options) -> None:
     channel = stage.channel.id
     first = options.builtin or "open-discussion"
     await answer(await host.slash(channel, "group setup", {"format": first}))
-    if not await room_has(stage, "home to a peer group"):
+    plan = load_builtin_format(first)
+    welcome = t(
+        group_locale(plan.language),
+        "This channel is now home to a peer group, meeting with the **{name}** format. Nobody "
+        "here is in charge: the group decides together.",
+        name=plan.name,
+    )
+    if not await room_has(stage, welcome):
         raise StageError("the group could not be set up in the meeting room")
     if options.source is None:
         return

@@ -20,6 +20,7 @@ import pytest
 from bot.core.formats import builtin_formats, load_builtin_format
 from bot.core.formats.plan import Order, SectionKind
 from bot.core.pseudonyms import Pseudonymizer
+from bot.i18n import t
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import (
     buttons,
@@ -34,7 +35,20 @@ from tests.fakediscord import FakeDiscord, SimulatedMember
 #: The private answer to Done from someone whose turn it no longer is.
 NOT_YOUR_TURN = "That's for the person sharing right now."
 #: What the bot says when a share's time ends it (at-limit ``next`` or ``hand-back``).
-TIME_ENDED_SHARE = "Thank you — that's time."
+TIME_ENDED_SHARE = (
+    "Thank you — that's time. We'll go on to the next person.",
+    "Thank you — that's time. Over to the chair.",
+)
+#: The private answers a member gets (message ids: said in the group's language).
+READ = "Thank you for reading! The text is posted for you to read aloud."
+NOTED = "Thank you — noted."
+TAKEN = "Thank you for taking this on today!"
+PASSED = "That's fine — thank you. Passing is always OK."
+SHARED = "Thank you for sharing."
+SHARED_AND_TAGGED = "Thank you for sharing, and for inviting the next person."
+HAND_UP = "Your hand is up. I'll let you know when it's your turn."
+IN_THE_ROUND = "You're in the round. I'll let you know when it's your turn."
+ENDED = "This meeting has ended. Thank you all for being here, and take care. 💛"
 NAMES = ("brindlefox", "cobaltwren", "duskmoth", "emberlynx", "fjordpike", "glimmerowl")
 MAX_STEPS = 150
 CLOCK_RATE = 120
@@ -59,6 +73,11 @@ class Room:
     next_reader: int = 0
     began: float = 0.0  # when the meeting started (the event loop's clock)
     database: Path = Path()  # the bot's database, read as a member reads the panel
+    lang: str = "en"  # the format's language: the bot answers its members in it
+
+    def said(self, english: str) -> str:
+        """The bot's words ``english`` (a message id) as this group hears them."""
+        return t(self.lang, english)
 
     async def unhurried(self) -> None:
         """Before the close: let the meeting run long enough to count."""
@@ -77,15 +96,15 @@ async def prompt(room: Room) -> bool:
         if "read" in actions:
             reader = room.members[room.next_reader % len(room.members)]
             room.next_reader += 1
-            assert "Thank you for reading" in await press(reader, message, "read")
+            assert room.said(READ) in await press(reader, message, "read")
             room.readings_taken += 1
         elif "yes" in actions:
-            assert "noted" in await press(room.chair, message, "yes")
+            assert room.said(NOTED) in await press(room.chair, message, "yes")
             room.answers += 1
         elif "choose" in actions:
             await press(room.chair, message, "choose")
         elif "role" in actions:
-            assert "Thank you for taking" in await press(room.members[0], message, "role")
+            assert room.said(TAKEN) in await press(room.members[0], message, "role")
             room.roles_taken += 1
         return True
     return False
@@ -103,13 +122,13 @@ async def share(room: Room, state: dict[str, Any], sharing: bool, round_: bool) 
         sharer = room.by_pseudonym[turn["who"]]
         if room.passes == 0 and sharing:
             answer = await press(sharer, board, "pass")
-            if "Passing is always OK" in answer:
+            if room.said(PASSED) in answer:
                 room.passes += 1
                 return True
         answer = await press(sharer, board, "done")
-        if NOT_YOUR_TURN in answer and timed_out(room, turn):
+        if room.said(NOT_YOUR_TURN) in answer and timed_out(room, turn):
             return True  # the share ran its time meanwhile (counted from the channel)
-        assert "Thank you for sharing" in answer
+        assert any(room.said(words) in answer for words in (SHARED, SHARED_AND_TAGGED)), answer
         room.shares += 1
         return True
     if floor["finished"] or floor["winding_down"]:
@@ -137,7 +156,7 @@ async def join_all(room: Room, floor: dict[str, Any], most: int = len(NAMES)) ->
         if pseudonym in waiting or member is room.chair:
             continue
         answer = await press(member, board, "hand")
-        if "hand is up" in answer or "in the round" in answer:
+        if any(room.said(words) in answer for words in (HAND_UP, IN_THE_ROUND)):
             room.hands += 1
             raised = True
             most -= 1
@@ -159,7 +178,8 @@ async def drive(room: Room, format_id: str, database: Any) -> None:
             # 30-second check-out is a quarter of a real second here, too short for a press
             # on a loaded machine), and said so in the channel.
             room.shares += sum(
-                TIME_ENDED_SHARE in m["content"] for m in room.fake.channel_messages(room.channel)
+                any(room.said(e) in m["content"] for e in TIME_ENDED_SHARE)
+                for m in room.fake.channel_messages(room.channel)
             )
             return
         state = json.loads(rows[0][1])
@@ -225,7 +245,14 @@ async def test_format_runs_from_start_to_end(
     await (
         await guild.owner.slash(channel.id, "group setup", {"format": format_id})
     ).wait_response()
-    await wait_message(fake, channel.id, "home to a peer group")
+    lang = load_builtin_format(format_id).language
+    welcome = t(
+        lang,
+        "This channel is now home to a peer group, meeting with the **{name}** format. Nobody "
+        "here is in charge: the group decides together.",
+        name=load_builtin_format(format_id).name,
+    )
+    await wait_message(fake, channel.id, welcome)
     await start_meeting(fake, people[0], channel.id)
     began = asyncio.get_running_loop().time()
     key = bytes.fromhex((bot_runner.data_dir / "pseudonym.key").read_text().strip())
@@ -238,13 +265,14 @@ async def test_format_runs_from_start_to_end(
         by_pseudonym={pseudonyms.of(guild.id, m.id): m for m in people},
         began=began,
         database=bot_runner.database,
+        lang=lang,
     )
 
     await drive(room, format_id, bot_runner.database)
 
     plan = load_builtin_format(format_id)
     kinds = {section.kind for section in plan.sections}
-    await wait_message(fake, channel.id, "This meeting has ended")
+    await wait_message(fake, channel.id, t(lang, ENDED))
     if SectionKind.SPEAKER in kinds:  # the chair answered yes: someone took the speaker's part
         assert room.roles_taken > 0, "\n".join(
             m["content"][:70] for m in fake.channel_messages(channel.id)
@@ -275,4 +303,4 @@ async def test_format_runs_from_start_to_end(
         await wait_message(fake, channel.id, f"**{closing[0].title}**")
     settings = await (await people[1].slash(channel.id, "group settings")).wait_response()
     assert settings.data is not None
-    assert "Meetings held so far: 1" in settings.data["content"]
+    assert t(lang, "Meetings held so far: {count}", count=1) in settings.data["content"]

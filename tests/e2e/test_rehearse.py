@@ -223,3 +223,14 @@ def test_ctrl_c_stops_the_bot_and_removes_the_temporary_folder(tmp_path: Path) -
     assert "Traceback" not in terminal.shown
     assert not [child for child in children if Path(f"/proc/{child}").exists()]
     assert_nothing_left(folders)
+
+
+def test_a_format_in_another_language_is_refused_with_a_reason(tmp_path: Path) -> None:
+    """The simulated members read the panel's English words: a Spanish format is refused in one
+    line (exit 2), pointing at the preview, rather than left to stall."""
+    env, folders = quiet_home(tmp_path)
+    done = bot("rehearse", "discusion-abierta", cwd=folders["cwd"], env=env)
+    assert done.returncode == 2
+    assert done.stderr.startswith("peercircle: a rehearsal can't run a format in another language")
+    assert "python -m bot format preview" in done.stderr
+    assert_nothing_left(folders)

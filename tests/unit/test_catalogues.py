@@ -15,7 +15,7 @@ from discord import app_commands
 import bot.store
 from bot.app import EXTENSIONS, PeerCircle
 from bot.core.pseudonyms import Pseudonymizer
-from bot.i18n import COMMAND_CONTEXT
+from bot.i18n import COMMAND_CONTEXT, LOCALES_DIR
 from bot.i18n.catalogue import read_catalogue
 from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Scheduler
@@ -185,3 +185,16 @@ async def test_the_published_localisations_follow_discords_rules(bot: PeerCircle
         "es-419": "acerca-de",
         "fr": "à-propos",
     }
+
+
+def test_no_plural_entry_has_more_forms_than_its_language() -> None:
+    """A plural entry has exactly the header's nplurals forms (an extra empty form makes Babel
+    warn on every start, and says nothing)."""
+    found = []
+    for path in sorted(LOCALES_DIR.glob("*/LC_MESSAGES/*.po")):
+        text = path.read_text(encoding="utf-8")
+        declared = re.search(r"nplurals=(\d+)", text)
+        assert declared is not None, path
+        forms = {int(n) for n in re.findall(r"^msgstr\[(\d+)\]", text, flags=re.M)}
+        found += [f"{path}: msgstr[{n}]" for n in forms if n >= int(declared[1])]
+    assert not found, found
