@@ -108,9 +108,16 @@ async def test_voice_mutes_are_restored_exactly_even_after_a_kill(
 
     board = await start_sharing(fake, room, chair, sharer)
     await listener.say(room, f"welcome back {SENTINEL}")
-    await until(fake, "the room muted", lambda: muted(fake, listener) and muted(fake, leaver))
-    assert not muted(fake, sharer)
-    assert not muted(fake, chair)
+    await until(  # the floor settles: the room muted, the sharer and the chair free to speak
+        fake,
+        "the room muted",
+        lambda: (
+            muted(fake, listener)
+            and muted(fake, leaver)
+            and not muted(fake, sharer)
+            and not muted(fake, chair)
+        ),
+    )
     plans = floor_plans(str(bot_runner.database))
     assert len(plans) == 1
     assert str(listener.id) not in plans[0]  # coded keys only, never an id
