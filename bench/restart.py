@@ -118,6 +118,12 @@ async def figures(size: Size) -> list[Figure]:
                     ready.append(await bot.start())
                     await every_meeting_answers(guild.owner, rooms)
                     ours.append(time.perf_counter() - began)
+                    # The deadlines are re-armed once the meetings have resumed: wait for it
+                    # (not timed) before stopping, so the count below is read, not raced.
+                    for _ in range(600):
+                        if "Re-armed " in bot.log.read_text():
+                            break
+                        await asyncio.sleep(0.05)
                 finally:
                     await bot.stop()
                 found = re.findall(r"Re-armed (\d+) pending", bot.log.read_text())

@@ -290,7 +290,9 @@ async def test_format_runs_from_start_to_end(
         assert room.readings_taken > 0, "\n".join(
             m["content"][:70] for m in fake.channel_messages(channel.id)
         )
-        await wait_message(fake, channel.id, "read by ")
+        # "**Title** — read by Name", as the group hears it: the words around the names.
+        read_by = t(lang, "**{title}** — read by {reader}", title="\0", reader="\0").split("\0")[1]
+        await wait_message(fake, channel.id, read_by)
     if any(section.question for section in plan.sections):
         assert room.answers > 0
     if any(section.sharing for section in plan.sections):
@@ -300,7 +302,8 @@ async def test_format_runs_from_start_to_end(
         assert room.hands > 0
     closing = [s for s in plan.sections if s.kind is SectionKind.CLOSING]
     if closing:
-        await wait_message(fake, channel.id, f"**{closing[0].title}**")
+        # A default title ("Closing") is shown in the group's language; a written one as written.
+        await wait_message(fake, channel.id, f"**{t(lang, closing[0].title)}**")
     settings = await (await people[1].slash(channel.id, "group settings")).wait_response()
     assert settings.data is not None
     assert t(lang, "Meetings held so far: {count}", count=1) in settings.data["content"]

@@ -51,7 +51,7 @@ async def test_restart_rearms_every_deadline_without_a_cap(store: Store) -> None
     # The last handler has run; its deadline row is deleted just after it returns (committed:
     # a read on the store's own connection would see the delete before its commit).
     async with asyncio.timeout(30):
-        while committed(store.db.path, "SELECT 1 FROM deadlines"):  # noqa: ASYNC110
+        while await committed_rows(store, "SELECT 1 FROM deadlines"):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     await second.stop()
     assert sorted(fired) == list(range(500))
@@ -91,7 +91,7 @@ async def test_one_failing_item_never_stops_the_others(store: Store) -> None:
     await wait_for(lambda: done == ["b"])
     # b's row is deleted just after its handler returns: stop once the table says so.
     async with asyncio.timeout(30):
-        while committed(store.db.path, "SELECT 1 FROM deadlines WHERE key = 'b'"):  # noqa: ASYNC110
+        while await committed_rows(store, "SELECT 1 FROM deadlines WHERE key = 'b'"):  # noqa: ASYNC110
             await asyncio.sleep(0.01)
     await scheduler.stop()
     remaining = await store.deadlines.all()
@@ -138,3 +138,11 @@ def test_clock_runs_at_its_rate_from_its_anchor() -> None:
     assert clock.real_seconds_until(1000.0 + 1200.0) == pytest.approx(10.0)
     assert clock.real_seconds_until(0) == 0
     assert clock.now().tzinfo is not None
+
+
+async def committed_rows(store: Store, sql: str) -> list[object]:
+    """Rows as committed. SQLite: through a connection of its own (the store's one connection
+    sees its own uncommitted writes). PostgreSQL: any pooled connection sees committed rows only."""
+    if store.db.backend == "sqlite":
+        return list(committed(store.db.path, sql))
+    return list(await store.db.fetchall(sql))
