@@ -7,9 +7,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import AsyncIterator, Iterator
+from functools import cache
 from pathlib import Path
 
 import pytest
+from babel.messages.catalog import Catalog
 from discord import app_commands
 
 import bot.store
@@ -33,9 +35,15 @@ def test_spanish_and_french_are_shipped() -> None:
     assert {"es", "fr"} <= set(SHIPPED)
 
 
+@cache
+def _merged(locale: str) -> Catalog:
+    """A language's catalogue, read once (parsing every .po file per message took minutes)."""
+    return read_catalogue(locale)
+
+
 def _missing(locale: str, msgid: str, plural: str | None, context: str | None) -> str | None:
     """Why this message has no usable translation in ``locale`` (None when it has one)."""
-    catalogue = read_catalogue(locale)
+    catalogue = _merged(locale)
     found = catalogue.get(msgid, context=context)
     if found is None or found.fuzzy:
         return "no translation"
