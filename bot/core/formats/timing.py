@@ -121,17 +121,5 @@ class MeetingWarning:
 
 
 def anchor_said(anchor: Anchor) -> Msg:
-    """ "10 minutes after the start", "the end", "19:50 on the clock" …"""
-    minutes = abs(anchor.offset_seconds) // 60
-    match anchor.base:
-        case AnchorBase.START:
-            return msg_n("{n} minute after the start", "{n} minutes after the start", minutes)
-        case AnchorBase.END if minutes == 0:
-            return msg("the end")
-        case AnchorBase.END:
-            return msg_n("{n} minute before the end", "{n} minutes before the end", minutes)
-        case AnchorBase.CLOCK if anchor.hour is None:
-            return msg(":{minute} on the clock", minute=f"{anchor.minute:02d}")
-        case AnchorBase.CLOCK:
-            return msg("{time} on the clock", time=f"{anchor.hour:02d}:{anchor.minute:02d}")
-    return msg_n("{n} minute into the section", "{n} minutes into the section", minutes)
+    """ "10 minutes after the start", "the end", "19:50 on the clock" … (:meth:`Anchor.said`)."""
+    return anchor.said()
