@@ -150,6 +150,7 @@ class Services:
         if self.metrics is not None:
             await self.metrics.stop()
         await self.presenter.close()
+        await self.decisions.close()
         await self.rotation.close()
         await self.voice_floor.close()
         await self.room_rules.close()

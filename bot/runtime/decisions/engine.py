@@ -12,13 +12,23 @@
   a member who left, most 403s) is dropped, but never what matters: letting a member back in
   (:class:`~bot.runtime.decisions.port.NotYet`) is retried until it is done.
 
-An item is carried out by one path at a time (the in-memory ``_in_flight`` set), and a path
-that finds it gone does nothing: so the inline path, the restart's drain and a retry can never
-do the same work twice at once.
+An item is carried out by one path at a time: in one process by the in-memory ``_in_flight``
+set (every item of a call is reserved at once), across processes by ``Database.hold`` (on
+PostgreSQL an advisory lock of this process's session, which the server lets go if the process
+dies): and a path that finds it gone does nothing. So the inline path, the restart's drain, a
+retry and another process taking over the same shards can never do the same work twice at once.
+
+Sharded, an item of a group on another process's shards is left for that process (a direct
+message reaches the process holding shard 0, whoever's group it is: see
+:mod:`bot.runtime.decisions.proposals`' ``give_statement``). The owner picks it up
+(:meth:`Engine.pick_up`, every :data:`PICKUP_SECONDS` while sharded): an item of its own
+groups that no attempt was made on, seen there twice in a row and not being carried out here.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -66,6 +76,10 @@ OUTBOX_KEY = "drain"
 #: Real seconds before failed Discord work is tried again: 5 s, 10 s, 20 s … at most an hour.
 RETRY_BASE = 5.0
 RETRY_MAX = 3600.0
+#: The table whose rows ``Database.hold`` claims, one per item.
+OUTBOX_TABLE = "decision_outbox"
+#: Real seconds between two looks for work another process left for this one (sharded only).
+PICKUP_SECONDS = 3.0
 
 Operation = Callable[[Proposal, DecisionTx], Awaitable[tuple[Proposal, list[Effect]]]]
 
@@ -105,6 +119,9 @@ class Engine:
         self._scheduler = scheduler
         self.port = port
         self._in_flight: set[int] = set()
+        #: Items of this process's groups seen waiting, untried, at the last look (pick_up).
+        self._seen_waiting: set[int] = set()
+        self._watch: asyncio.Task[None] | None = None
 
     async def deadline_key(
         self, t: DecisionTx, group: GroupRecord, kind: DeadlineKind, key: str, done: Committed
@@ -232,21 +249,36 @@ class Engine:
     async def deliver(
         self, ids: Sequence[int], hint: Mapping[Pseudonym, User]
     ) -> dict[int, Delivery]:
+        # Reserved at once (not one by one): a pick-up never takes one still waiting its turn.
+        mine = list(dict.fromkeys(i for i in ids if i not in self._in_flight))
+        self._in_flight.update(mine)
         results: dict[int, Delivery] = {}
-        for item_id in ids:
-            if item_id in self._in_flight:
-                continue  # being carried out right now by another path
-            self._in_flight.add(item_id)
-            try:
-                results[item_id] = await self.deliver_one(item_id, hint)
-            finally:
-                self._in_flight.discard(item_id)
+        try:
+            for item_id in mine:
+                try:
+                    results[item_id] = await self._deliver_held(item_id, hint)
+                finally:
+                    self._in_flight.discard(item_id)
+        finally:
+            self._in_flight.difference_update(mine)
         return results
+
+    async def _deliver_held(self, item_id: int, hint: Mapping[Pseudonym, User]) -> Delivery:
+        """Carry out one item while this process holds it (no other process can meanwhile)."""
+        db = self._store.db
+        if not await db.hold(OUTBOX_TABLE, item_id):
+            return Delivery.PENDING  # another live process is carrying it out right now
+        try:
+            return await self.deliver_one(item_id, hint)
+        finally:
+            await db.let_go(OUTBOX_TABLE, item_id)
 
     async def deliver_one(self, item_id: int, hint: Mapping[Pseudonym, User]) -> Delivery:
         item = await self._repo.outbox_item(item_id)
         if item is None:
             return Delivery.DONE  # carried out already
+        if not await self._owns_group(item.group_id):
+            return Delivery.PENDING  # another process's group: left for it to pick up
         group = await self._store.groups.by_id(item.group_id)
         if group is None:
             await self._repo.done(item_id)
@@ -293,3 +325,47 @@ class Engine:
             log.info("Carrying out %d piece(s) of pending Discord work", len(items))
         await self.deliver([item.id for item in items], {})
         await self.tidy_outbox()
+
+    # --- work another process left for this one (sharded) -----------------------------------
+
+    async def pick_up(self) -> int:
+        """Carry out the items of this process's groups that another process left: untried,
+        not being carried out here, and seen waiting at the last look too. Returns how many."""
+        waiting = {
+            item.id
+            for item in await self._repo.outbox()
+            if item.attempts == 0
+            and item.id not in self._in_flight
+            and await self._owns_group(item.group_id)
+        }
+        left, self._seen_waiting = sorted(waiting & self._seen_waiting), waiting
+        if not left:
+            return 0
+        await self.port.ready()
+        log.info("Carrying out %d piece(s) of Discord work another process left", len(left))
+        delivered = await self.deliver(left, {})
+        self._seen_waiting -= set(delivered)
+        if delivered:
+            await self.tidy_outbox()
+        return sum(1 for result in delivered.values() if result is not Delivery.PENDING)
+
+    def watch(self) -> None:
+        """Sharded: look for work left for this process every :data:`PICKUP_SECONDS`."""
+        if self._owns_group is every_group or (self._watch and not self._watch.done()):
+            return
+        self._watch = asyncio.create_task(self._watching(), name="peercircle-decision-pickup")
+
+    async def _watching(self) -> None:
+        while True:
+            await asyncio.sleep(PICKUP_SECONDS)
+            try:
+                await self.pick_up()
+            except Exception as error:  # the database away for a moment: look again later
+                log.warning("Could not look for Discord work left here (%s)", type(error).__name__)
+
+    async def stop_watching(self) -> None:
+        task, self._watch = self._watch, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task

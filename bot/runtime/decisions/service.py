@@ -175,8 +175,14 @@ class DecisionService:
 
     async def start(self) -> None:
         """On connecting: look now, and every hour, for a channel the bot closed to a member that
-        no exclusion in force accounts for, and let them back in (:mod:`.denials`)."""
+        no exclusion in force accounts for, and let them back in (:mod:`.denials`). Sharded:
+        from now on, pick up the Discord work another process left for this one's groups."""
         await self._denials.arm()
+        self._ctx.engine.watch()
+
+    async def close(self) -> None:
+        """Stop looking for work left here (the bot is stopping)."""
+        await self._ctx.engine.stop_watching()
 
     async def reconcile(self) -> int:
         """That check, once, now (returns how many lifts it started)."""

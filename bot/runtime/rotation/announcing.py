@@ -12,7 +12,9 @@ Exactly once: the post carries Discord's enforced nonce, made from the announcem
 and its words (:mod:`bot.adapters.sending`), so a retry after a crash between posting and
 deleting the row creates no second message. The words are made when the post goes out, from the
 rotation as it is then: a line whose turn has since passed to someone else (or a meeting since
-held) is left out, so an announcement posted late never asks the wrong person.
+held) is left out, so an announcement posted late never asks the wrong person. One process posts
+it at a time: in one, by the in-memory ``_in_flight`` set; across processes (one taking over
+the shards of another that died), by ``Database.hold`` on its row.
 """
 
 from __future__ import annotations
@@ -36,6 +38,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 ANNOUNCE_DEADLINE = "rotation.announce"
+#: The table whose rows ``Database.hold`` claims, one per announcement.
+ANNOUNCEMENTS_TABLE = "rotation_announcements"
 ANNOUNCE_KEY = "post"
 #: Real seconds before a failed post is tried again: 5 s, 10 s, 20 s … at most an hour.
 RETRY_BASE = 5.0
@@ -135,7 +139,7 @@ class Announcer:
                 continue
             self._in_flight.add(announcement_id)
             try:
-                delivered = await self._deliver_one(announcement_id) or delivered
+                delivered = await self._deliver_held(announcement_id) or delivered
             finally:
                 self._in_flight.discard(announcement_id)
         dropped = delivered and await c.repo.drop_idle_deadline(ANNOUNCE_DEADLINE, ANNOUNCE_KEY)
@@ -158,6 +162,18 @@ class Announcer:
         """The announcements of this process's groups (sharded: another's are left to it)."""
         rows = await self._c.repo.announcements()
         return [row for row in rows if await self._c.owns_group(row.group_id)]
+
+    async def _deliver_held(self, announcement_id: int) -> bool:
+        """Post one while this process holds it (``Database.hold``: across processes, as when
+        one takes over the shards of another that died, one posts it; the claim of a process
+        that died is let go by the server)."""
+        db = self._c.store.db
+        if not await db.hold(ANNOUNCEMENTS_TABLE, announcement_id):
+            return False  # another live process is posting it right now
+        try:
+            return await self._deliver_one(announcement_id)
+        finally:
+            await db.let_go(ANNOUNCEMENTS_TABLE, announcement_id)
 
     async def _deliver_one(self, announcement_id: int) -> bool:
         """True once it is posted or there is nothing left to post; False if it waits."""
