@@ -88,3 +88,54 @@ async def test_gateway_bot_reports_shards_and_the_session_start_limit() -> None:
             "reset_after": 86_400_000,
             "max_concurrency": 16,
         }
+
+
+async def test_direct_messages_and_presses_in_them_go_to_shard_0_only() -> None:
+    """Discord: "DMs will only be sent to shard_id 0" — a member's direct message to the bot and
+    a press of a button in one reach the shard-0 connection, whichever shard their server is
+    on; a press in the server's channel reaches that server's shard only."""
+    async with FakeDiscord() as fake:
+        guild = fake.add_guild("On 1", shard=(1, 2))
+        room = fake.add_channel(guild.id, "room")
+        member = fake.add_member(guild.id, "willow")
+        got: dict[int, list[JSON]] = {0: [], 1: []}
+        url = fake.gateway_url + "?v=10&encoding=json"
+        intents = 1 | (1 << 9) | (1 << 12)  # GUILDS, GUILD_MESSAGES, DIRECT_MESSAGES
+        async with aiohttp.ClientSession() as session:
+            sockets = []
+            for shard in (0, 1):
+                ws = await session.ws_connect(url)
+                assert (await ws.receive_json(timeout=5))["op"] == 10
+                identify = {"token": fake.token, "properties": {}, "intents": intents}
+                await ws.send_json({"op": 2, "d": {**identify, "shard": [shard, 2]}})
+                sockets.append(ws)
+
+            async def listen(shard: int) -> None:
+                while True:
+                    try:
+                        message = await sockets[shard].receive(timeout=0.3)
+                    except TimeoutError:
+                        return
+                    if message.type is not aiohttp.WSMsgType.TEXT:
+                        return
+                    got[shard].append(message.json())
+
+            async def dispatched() -> dict[int, list[str]]:
+                for shard in (0, 1):
+                    got[shard].clear()
+                    await listen(shard)
+                return {s: [p["t"] for p in got[s] if p.get("t")] for s in (0, 1)}
+
+            await dispatched()  # READY and GUILD_CREATE, each on its own shard
+            dm = await member.dm_bot("hello")
+            assert await dispatched() == {0: ["MESSAGE_CREATE"], 1: []}
+            await member.press_forged(int(dm["id"]), "pc:anything")
+            assert await dispatched() == {0: ["INTERACTION_CREATE"], 1: []}
+            interaction = next(p["d"] for p in got[0] if p.get("t") == "INTERACTION_CREATE")
+            assert "guild_id" not in interaction
+            posted = await member.say(room.id, "in the server")
+            assert await dispatched() == {0: [], 1: ["MESSAGE_CREATE"]}
+            await member.press_forged(int(posted["id"]), "pc:anything")
+            assert await dispatched() == {0: [], 1: ["INTERACTION_CREATE"]}
+            for ws in sockets:
+                await ws.close()

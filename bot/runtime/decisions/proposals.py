@@ -248,6 +248,11 @@ class Proposals:
         return NoticeShown(proposal_id, motion.meetings, titles, opens, settings)
 
     async def give_statement(self, proposal_id: str, user: User, text: str) -> None:
+        """The member concerned gives their side (the form under their private notice). Only a
+        database change, guarded by its conditional update, so it is taken in any process: a
+        direct message reaches the process holding shard 0, whoever's group it is. Showing it
+        on an open ballot is Discord work, left in the outbox for the group's own process,
+        which picks it up (:meth:`~bot.runtime.decisions.engine.Engine.pick_up`)."""
         ctx = self._ctx
         group, _ = await ctx.group_of(proposal_id, refusals.PROPOSAL_CLOSED)
         who = ctx.who(group, user)

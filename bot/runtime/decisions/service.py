@@ -184,6 +184,12 @@ class DecisionService:
         """Stop looking for work left here (the bot is stopping)."""
         await self._ctx.engine.stop_watching()
 
+    async def pick_up(self) -> int:
+        """Carry out now the Discord work another process left for this one's groups (a
+        member's side given in a direct message, which reached the process holding shard 0):
+        what was seen waiting at the last look. Returns how many were carried out."""
+        return await self._ctx.engine.pick_up()
+
     async def reconcile(self) -> int:
         """That check, once, now (returns how many lifts it started)."""
         return await self._denials.reconcile()

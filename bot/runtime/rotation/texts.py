@@ -28,6 +28,25 @@ ROLE_TOO_HIGH = msg(
     "out. Someone who manages the server can move my role above it. Nothing changed."
 )
 SERVER_UNREACHABLE = msg("I can't reach this server right now. Please try again in a moment.")
+#: A press in a direct message for a group another bot process serves (sharded): nothing
+#: changed, and where the same answer works.
+SERVE_IN_THE_CHANNEL = msg(
+    "Thank you! I can't take this answer in a private message, so nothing changed. Please "
+    "press **I'll do it** under the rotation's announcement in your group's channel."
+)
+CANT_MAKE_IT_IN_THE_CHANNEL = msg(
+    "I can't take this answer in a private message, so your turn hasn't been passed on yet. "
+    "Please press **Can't make it** under the rotation's announcement in your group's channel, "
+    "and I'll ask the next person from there."
+)
+SWAP_IN_THE_CHANNEL = msg(
+    "I can't make the swap from a private message, so nothing changed yet. To agree, run "
+    "`/rotation swap` with them in your group's channel, and the swap happens."
+)
+SWAP_LAPSES = msg(
+    "I can't pass your answer on from a private message, so nothing changed. You don't need "
+    "to do anything: the request lapses by itself within two days."
+)
 
 
 def below(first: Msg | str, *more: Msg | str) -> Msg | str:

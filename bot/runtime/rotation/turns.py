@@ -3,7 +3,13 @@ volunteers (asked privately; asking back is agreeing).
 
 The membership rule (one for the whole rotation, :func:`bot.guild.in_group` through the port):
 joining, offering to serve and swapping are for members of the group; stepping back — leaving,
-**Can't make it**, declining a swap — is open to anyone, so nobody is ever stuck with a turn."""
+**Can't make it**, declining a swap — is open to anyone, so nobody is ever stuck with a turn.
+
+Sharded, a press in a direct message (a reminder's or a swap request's buttons) reaches the
+process holding shard 0, whoever's group it is (Discord sends every direct message there). That
+process can't see another process's server — its members, roles and channel — so it answers
+kindly where the same answer works (the announcement's buttons, ``/rotation swap`` in the
+group's channel) and changes nothing."""
 
 from __future__ import annotations
 
@@ -29,6 +35,7 @@ class Turns:
     async def will_serve(self, group_id: int, meeting: int, user: User) -> Msg | str:
         c = self._c
         group = await c.group_by_id(group_id)
+        await self._here(group, texts.SERVE_IN_THE_CHANNEL)
         circle = await c.read(group)
         person = c.port.person(group, user)
         if not person.in_group:
@@ -47,9 +54,16 @@ class Turns:
         duties = [(title, c.duties(circle, name)) for title, name in zip(mine, names, strict=True)]
         return texts.will_serve(mine, duties)
 
+    async def _here(self, group: GroupRecord, elsewhere: Msg) -> None:
+        """Another process's group (a press in a direct message): refused with ``elsewhere``,
+        the way that works, before anything changes."""
+        if not await self._c.owns_group(group.id):
+            raise NotAllowed(elsewhere)
+
     async def cant_make_it(self, group_id: int, meeting: int, user: User) -> Msg:
         c = self._c
         group = await c.group_by_id(group_id)
+        await self._here(group, texts.CANT_MAKE_IT_IN_THE_CHANNEL)
         who = c.port.person(group, user).who
         async with c.lock(group.id):
             circle = await c.circle(group)
@@ -116,6 +130,7 @@ class Turns:
         group = None if request is None else await c.store.groups.by_id(request.group_id)
         if request is None or group is None:
             raise NotAllowed(texts.SWAP_GONE)
+        await self._here(group, texts.SWAP_IN_THE_CHANNEL if accept else texts.SWAP_LAPSES)
         who = c.port.person(group, user).who
         if who != request.partner:
             raise NotAllowed(texts.SWAP_NOT_YOURS)

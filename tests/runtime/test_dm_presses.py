@@ -1,0 +1,190 @@
+"""Presses in direct messages, sharded (issue 19). Discord sends every direct message — and every
+press of a button in one — to shard 0 only, so they reach the process holding shard 0 whoever's
+group they are about. Here that process does not serve the group:
+
+- the member concerned giving their side (the form under their private notice) is a database
+  change, taken there; its showing on the open ballot is left for the group's own process,
+  which picks it up — once;
+- a rotation reminder's or swap request's answer needs the group's server (members, roles,
+  channel), which that process can't see: it is refused kindly, saying where the same answer
+  works, and nothing changes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.core.decisions import effects as fx
+from bot.core.pseudonyms import Pseudonymizer
+from bot.errors import NotAllowed
+from bot.runtime.clock import Clock
+from bot.runtime.decisions import DecisionService
+from bot.runtime.formats import FormatLibrary
+from bot.runtime.live import LiveMeetings
+from bot.runtime.locks import GroupLocks
+from bot.runtime.rotation import RotationService
+from bot.runtime.scheduler import Scheduler
+from bot.store import Store
+from tests.runtime import test_decisions_service as decisions
+from tests.runtime import test_rotation_service as rotation
+from tests.runtime.test_decisions_service import give_chances, propose_and_second
+from tests.runtime.test_rotation_service import CHANNEL, User, everyone_joins, last_announcement
+from tests.support.clock import FakeTime
+
+
+async def not_mine(group_id: int) -> bool:
+    """The process holding shard 0, when the group's server is on another process's shard."""
+    return False
+
+
+# --- giving one's side -------------------------------------------------------------------------
+
+
+@pytest.fixture
+async def bench(tmp_path: Path) -> AsyncIterator[decisions.Bench]:
+    store = Store(tmp_path / "db.sqlite3")
+    await store.open()
+    made = await store.groups.create(
+        guild_id=decisions.GUILD, channel_id=decisions.CHANNEL, format_id="open-discussion",
+        member_role_id=None, now=decisions.START,
+    )  # fmt: skip
+    assert made is not None
+    bench = decisions.build(store, FakeTime())
+    bench.group = made
+    await bench.scheduler.start()
+    yield bench
+    await bench.scheduler.stop()
+    await store.close()
+
+
+def shard_zero(bench: decisions.Bench) -> tuple[DecisionService, decisions.FakeDiscord]:
+    """The decision service of the process holding shard 0, on the same database."""
+    port = decisions.FakeDiscord(bench.discord.pseudonyms, bench.clock, dict(bench.discord.people))
+    service = DecisionService(
+        store=bench.store,
+        clock=bench.clock,
+        scheduler=Scheduler(bench.store.deadlines, bench.clock),  # its own process's
+        pseudonyms=bench.discord.pseudonyms,
+        formats=FormatLibrary(bench.store),
+        port=port,
+        locks=GroupLocks(),
+        owns_group=not_mine,
+    )
+    return service, port
+
+
+async def test_a_side_given_in_a_direct_message_reaches_the_ballot_once_through_the_owner(
+    bench: decisions.Bench,
+) -> None:
+    d = bench.discord
+    voters = [d.add(n) for n in range(1, 6)]
+    target = d.add(9)
+    await give_chances(bench, voters[0], voters[1], target)
+    pid = await propose_and_second(bench, voters[2], voters[3], target)
+    await bench.advance(12 * 3600)  # the hearing ends: ballots open
+    assert d.kinds()[-1] == "PostBallot"
+    elsewhere, port = shard_zero(bench)
+
+    await elsewhere.give_statement(pid, target, "I'm sorry. I'll listen more.")
+    stored = await bench.store.decisions.proposal(pid)
+    assert stored is not None
+    assert stored.proposal.statement == "I'm sorry. I'll listen more."  # taken at once …
+    assert port.done == []  # … its Discord work not done where the server can't be seen …
+    assert await bench.rows("decision_outbox") == 1  # … but left, durably, for the owner
+
+    assert await bench.service.pick_up() == 0  # seen once: maybe on its way inline
+    assert await bench.service.pick_up() == 1  # seen again, untried: left here, carried out
+    assert d.tasks(fx.ShowStatement) == [fx.ShowStatement(pid)]
+    assert await bench.rows("decision_outbox") == 0
+    assert await bench.service.pick_up() == 0
+    assert await bench.service.pick_up() == 0
+    assert d.tasks(fx.ShowStatement) == [fx.ShowStatement(pid)]  # once
+
+    with pytest.raises(NotAllowed, match="Only the member"):  # the same rules there
+        await elsewhere.give_statement(pid, voters[0], "not mine to give")
+
+
+async def test_the_owner_never_picks_up_work_that_failed_and_waits_for_its_retry(
+    bench: decisions.Bench,
+) -> None:
+    d = bench.discord
+    d.failures[fx.SendConcernNote] = [RuntimeError("503")]
+    voters = [d.add(n) for n in range(1, 3)]
+    target = d.add(9)
+    await bench.service.raise_concern(decisions.CHANNEL, voters[0], target, "crosstalk")
+    assert await bench.rows("decision_outbox") == 1  # failed once: waits for its retry
+    assert await bench.service.pick_up() == 0
+    assert await bench.service.pick_up() == 0  # not taken early: its back-off holds
+    assert d.kinds() == []
+
+
+# --- the rotation's private answers ----------------------------------------------------------
+
+
+@pytest.fixture
+async def circle(tmp_path: Path) -> AsyncIterator[rotation.Bench]:
+    store = Store(tmp_path / "db.sqlite3")
+    await store.open()
+    made = await store.groups.create(
+        guild_id=rotation.GUILD, channel_id=CHANNEL, format_id="open-discussion",
+        member_role_id=None, now=rotation.START,
+    )  # fmt: skip
+    assert made is not None
+    clock = Clock(rate=1.0, anchor=rotation.START, real_time=FakeTime())
+    discord = rotation.FakeDiscord(Pseudonymizer(b"r" * 32))
+    live = LiveMeetings()
+    service = RotationService(
+        store=store,
+        clock=clock,
+        formats=FormatLibrary(store),
+        meetings=live,
+        locks=GroupLocks(),
+        port=discord,
+    )
+    yield rotation.Bench(store, clock, discord, service, live, made.id)
+    await service.close()
+    await store.close()
+
+
+async def test_rotation_answers_in_a_direct_message_say_where_they_work_and_change_nothing(
+    circle: rotation.Bench,
+) -> None:
+    people = await everyone_joins(circle, 4)
+    await circle.hold_meeting(people[0])
+    _, asked, meeting = last_announcement(circle)
+    assert meeting == 2
+    asker = User(asked)
+    partner = next(p for p in people if p.id not in (asked, people[0].id))
+    await circle.service.ask_swap(CHANNEL, asker, partner, None)
+    swap_id = circle.discord.dms[-1][2]
+    assert swap_id is not None
+    elsewhere = RotationService(
+        store=circle.store,
+        clock=circle.clock,
+        formats=FormatLibrary(circle.store),
+        meetings=LiveMeetings(),
+        locks=GroupLocks(),
+        port=circle.discord,
+        owns_group=not_mine,
+    )
+    posts, dms = len(circle.discord.posts), len(circle.discord.dms)
+    served = await circle.last_served()
+
+    with pytest.raises(NotAllowed, match=r"press \*\*I'll do it\*\* under the rotation's"):
+        await elsewhere.will_serve(circle.group_id, 2, asker)
+    with pytest.raises(NotAllowed, match="your turn hasn't been passed on yet"):
+        await elsewhere.cant_make_it(circle.group_id, 2, asker)
+    with pytest.raises(NotAllowed, match="run `/rotation swap` with them"):
+        await elsewhere.answer_swap(swap_id, partner, accept=True)
+    with pytest.raises(NotAllowed, match="lapses by itself within two days"):
+        await elsewhere.answer_swap(swap_id, partner, accept=False)
+    assert (len(circle.discord.posts), len(circle.discord.dms)) == (posts, dms)
+    assert await circle.last_served() == served
+    assert last_announcement(circle)[1] == asked  # still their turn
+
+    # The group's own process takes the same answers as before.
+    done = str(await circle.service.answer_swap(swap_id, partner, accept=True))
+    assert done.startswith("Done — you've swapped places")
