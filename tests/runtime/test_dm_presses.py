@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.core.decisions import ProposalState
 from bot.core.decisions import effects as fx
 from bot.core.pseudonyms import Pseudonymizer
 from bot.errors import NotAllowed
@@ -105,6 +106,28 @@ async def test_a_side_given_in_a_direct_message_reaches_the_ballot_once_through_
 
     with pytest.raises(NotAllowed, match="Only the member"):  # the same rules there
         await elsewhere.give_statement(pid, voters[0], "not mine to give")
+
+
+async def test_a_change_that_arms_a_deadline_is_never_made_where_it_would_be_lost(
+    bench: decisions.Bench,
+) -> None:
+    """Seconding arms the opening of the ballot: a process whose scheduler would never hear of
+    it (not the group's) refuses, kindly, and nothing is written."""
+    d = bench.discord
+    voters = [d.add(n) for n in range(1, 6)]
+    target = d.add(9)
+    await give_chances(bench, voters[0], voters[1], target)
+    proposed = await bench.service.propose_exclusion(decisions.CHANNEL, voters[2], target, 1)
+    elsewhere, port = shard_zero(bench)
+    deadlines = await bench.store.deadlines.all()
+    with pytest.raises(NotAllowed, match="can't do this from a private message"):
+        await elsewhere.second(proposed.proposal_id, voters[3])
+    stored = await bench.store.decisions.proposal(proposed.proposal_id)
+    assert stored is not None
+    assert stored.proposal.state is ProposalState.AWAITING_SECOND
+    assert await bench.store.deadlines.all() == deadlines
+    assert port.done == []
+    await bench.service.second(proposed.proposal_id, voters[3])  # the group's own process can
 
 
 async def test_the_owner_never_picks_up_work_that_failed_and_waits_for_its_retry(

@@ -57,7 +57,7 @@ from bot.core.decisions.hearing import NoticeState
 from bot.core.pseudonyms import Pseudonym
 from bot.core.schedule.stored import SUBJECTS as SCHEDULE_SUBJECTS
 from bot.errors import NotAllowed
-from bot.i18n import Msg
+from bot.i18n import Msg, msg
 from bot.runtime.clock import Clock
 from bot.runtime.decisions.outbox import About, AdoptFormat, Work, decode, encode
 from bot.runtime.decisions.port import DecisionPort, NotYet, Undeliverable, User
@@ -92,6 +92,22 @@ class Delivery(Enum):
 
 class Stale(Exception):
     """The transition already happened (a race, a repeated notification): roll back, drop."""
+
+
+#: Sharded: a change that can't be made from a private message (see :class:`NotThisProcess`).
+NOT_FROM_A_DM = msg(
+    "I can't do this from a private message, so nothing changed. Please do it in your group's "
+    "channel on the server."
+)
+
+
+class NotThisProcess(NotAllowed):
+    """A change that arms or cancels a deadline, for a group another process serves (a press
+    in a direct message reaches the process holding shard 0): rolled back, not committed where
+    that process's scheduler would never hear of it."""
+
+    def __init__(self) -> None:
+        super().__init__(NOT_FROM_A_DM)
 
 
 @dataclass
@@ -174,6 +190,9 @@ class Engine:
         """Write the store effects and queue the Discord ones, inside the caller's transaction."""
         deadlines = self._store.deadlines
         queued = len(done.work)
+        timed = (ScheduleDeadline, CancelDeadline)
+        if any(isinstance(e, timed) for e in effects) and not await self._owns_group(group.id):
+            raise NotThisProcess
         for effect in effects:
             match effect:
                 case ScheduleDeadline(kind=kind, key=key, at=at):
