@@ -375,12 +375,17 @@ class Engine:
         self._watch = asyncio.create_task(self._watching(), name="peercircle-decision-pickup")
 
     async def _watching(self) -> None:
+        failing = False
         while True:
             await asyncio.sleep(PICKUP_SECONDS)
             try:
                 await self.pick_up()
             except Exception as error:  # the database away for a moment: look again later
-                log.warning("Could not look for Discord work left here (%s)", type(error).__name__)
+                if not failing:  # said once, not every few seconds
+                    log.warning("Can't look for Discord work left here (%s)", type(error).__name__)
+                failing = True
+            else:
+                failing = False
 
     async def stop_watching(self) -> None:
         task, self._watch = self._watch, None
