@@ -12,23 +12,30 @@ group they are about. Here that process does not serve the group:
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from pathlib import Path
+from typing import cast
 
 import pytest
 
 from bot.core.decisions import ProposalState
 from bot.core.decisions import effects as fx
-from bot.core.pseudonyms import Pseudonymizer
+from bot.core.decisions.effects import SendConcernNote
+from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
 from bot.runtime.decisions import DecisionService
+from bot.runtime.decisions.engine import Committed, Delivery, Engine
+from bot.runtime.decisions.outbox import Work, encode
+from bot.runtime.decisions.port import DecisionPort
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.rotation import RotationService
-from bot.runtime.scheduler import Scheduler
+from bot.runtime.scheduler import Scheduler, every_group
 from bot.store import Store
+from bot.store.groups import GroupRecord
 from tests.runtime import test_decisions_service as decisions
 from tests.runtime import test_rotation_service as rotation
 from tests.runtime.test_decisions_service import give_chances, propose_and_second
@@ -142,6 +149,48 @@ async def test_the_owner_never_picks_up_work_that_failed_and_waits_for_its_retry
     assert await bench.service.pick_up() == 0
     assert await bench.service.pick_up() == 0  # not taken early: its back-off holds
     assert d.kinds() == []
+
+
+class SlowPort:
+    """The decisions' Discord port, whose first piece of work takes a while."""
+
+    def __init__(self) -> None:
+        self.started = asyncio.Event()
+        self.release = asyncio.Event()
+        self.done: list[Work] = []
+
+    async def ready(self) -> None:
+        return None
+
+    async def carry_out(self, group: GroupRecord, work: Work, hint: object) -> None:
+        if not self.done and not self.release.is_set():
+            self.started.set()
+            await self.release.wait()
+        self.done.append(work)
+
+
+async def test_a_pick_up_never_takes_work_waiting_its_turn_in_this_process(
+    bench: decisions.Bench,
+) -> None:
+    port = SlowPort()
+    clock = bench.clock
+    engine = Engine(
+        store=bench.store, clock=clock, scheduler=Scheduler(bench.store.deadlines, clock),
+        port=cast(DecisionPort, port), owns_group=every_group,
+    )  # fmt: skip
+    done = Committed()
+    async with bench.store.decisions.transaction() as t:
+        for key in ("aa", "bb"):
+            note = SendConcernNote(Pseudonym(key * 32), "g")
+            done.work.append(await t.enqueue(bench.group.id, encode(Work(note))))
+    inline = asyncio.create_task(engine.after(done))
+    await port.started.wait()  # the first is being carried out; the second waits its turn
+    assert await engine.pick_up() == 0
+    assert await engine.pick_up() == 0  # seen twice, yet this process's own: left alone
+    port.release.set()
+    assert set((await inline).values()) == {Delivery.DONE}
+    assert [work.task.target for work in port.done] == [Pseudonym("aa" * 32), Pseudonym("bb" * 32)]
+    assert await bench.rows("decision_outbox") == 0
 
 
 # --- the rotation's private answers ----------------------------------------------------------

@@ -253,8 +253,12 @@ class Engine:
     async def after(
         self, done: Committed, hint: Mapping[Pseudonym, User] | None = None
     ) -> dict[int, Delivery]:
-        await self._scheduler.refresh(done.deadlines)
-        delivered = await self.deliver(done.work, hint or {})
+        mine = self._reserve(done.work)  # from the commit on: a pick-up never takes them
+        try:
+            await self._scheduler.refresh(done.deadlines)
+            delivered = await self._deliver_reserved(mine, hint or {})
+        finally:
+            self._in_flight.difference_update(mine)
         if delivered:
             await self.tidy_outbox()
         return delivered
@@ -268,18 +272,28 @@ class Engine:
     async def deliver(
         self, ids: Sequence[int], hint: Mapping[Pseudonym, User]
     ) -> dict[int, Delivery]:
-        # Reserved at once (not one by one): a pick-up never takes one still waiting its turn.
-        mine = list(dict.fromkeys(i for i in ids if i not in self._in_flight))
-        self._in_flight.update(mine)
-        results: dict[int, Delivery] = {}
+        mine = self._reserve(ids)
         try:
-            for item_id in mine:
-                try:
-                    results[item_id] = await self._deliver_held(item_id, hint)
-                finally:
-                    self._in_flight.discard(item_id)
+            return await self._deliver_reserved(mine, hint)
         finally:
             self._in_flight.difference_update(mine)
+
+    def _reserve(self, ids: Sequence[int]) -> list[int]:
+        """The ids no other path of this process is carrying out, now reserved for the caller
+        (all at once, not one by one: a pick-up never takes one still waiting its turn)."""
+        mine = list(dict.fromkeys(i for i in ids if i not in self._in_flight))
+        self._in_flight.update(mine)
+        return mine
+
+    async def _deliver_reserved(
+        self, ids: Sequence[int], hint: Mapping[Pseudonym, User]
+    ) -> dict[int, Delivery]:
+        results: dict[int, Delivery] = {}
+        for item_id in ids:
+            try:
+                results[item_id] = await self._deliver_held(item_id, hint)
+            finally:
+                self._in_flight.discard(item_id)
         return results
 
     async def _deliver_held(self, item_id: int, hint: Mapping[Pseudonym, User]) -> Delivery:
