@@ -1,10 +1,12 @@
 """One bot process over two shards (``SHARD_COUNT=2``) against four servers, two on each shard:
 Discord's sharded gateway as documented (IDENTIFY ``shard``, GET /gateway/bot's
-``session_start_limit``), and a meeting in every server works."""
+``session_start_limit``), a meeting in every server works, and a press in a direct message about
+a server on shard 1 (Discord sends it to shard 0) is answered."""
 
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 
 from tests.e2e.conftest import BotRunner
 from tests.e2e.meeting_helpers import meeting_rows, panel, press, slash, start_meeting, wait_message
@@ -46,4 +48,17 @@ async def test_one_process_over_two_shards_holds_meetings_in_four_servers(
 
     await asyncio.gather(*(hold(index) for index in range(4)))
     assert meeting_rows(bot_runner.database) == []  # all four closed, none left running
+
+    # A press in a direct message (Discord sends those to shard 0 only) about a group whose
+    # server is on shard 1 is answered: here a swap request's answer that is no longer open.
+    guild, room, member = circles[1]
+    conn = sqlite3.connect(f"file:{bot_runner.database}?mode=ro", uri=True)
+    try:
+        (group_id,) = conn.execute("SELECT id FROM groups WHERE channel_id = ?", (room,)).fetchone()
+    finally:
+        conn.close()
+    note = await member.dm_bot("hello")
+    pressed = await member.press_forged(int(note["id"]), f"pc:rot:{group_id}:swapno:999")
+    (answer,) = await pressed.wait_followups()
+    assert "expired or was already answered" in answer["content"]
     assert "another process's shards" not in bot_runner.logs()
