@@ -95,7 +95,8 @@ async def set_up(fake: FakeDiscord, circle: Circle) -> None:
     hand up) and the motion moved and seconded."""
     chair, mover, seconder, first, second, circle_chair = circle.people
     for room, form in ((circle.business, "business-meeting"), (circle.sharing, "open-discussion")):
-        await (await circle.guild.owner.slash(room, "group setup", {"format": form})).wait_response()
+        done = await circle.guild.owner.slash(room, "group setup", {"format": form})
+        await done.wait_response()
         await wait_message(fake, room, "home to a peer group")
 
     room = circle.sharing
@@ -126,7 +127,13 @@ async def vote(fake: FakeDiscord, circle: Circle) -> None:
     assert await bz(chair, circle.ballot, "call") == "The ballot is open."
     circle.ballot_opened = asyncio.get_running_loop().time()
     ballot = await wait_message(fake, circle.business, BALLOT, with_buttons=True)
-    choices = ((chair, "yes"), (mover, "yes"), (seconder, "no"), (first, "yes"), (second, "abstain"))
+    choices = (
+        (chair, "yes"),
+        (mover, "yes"),
+        (seconder, "no"),
+        (first, "yes"),
+        (second, "abstain"),
+    )
     answers = await asyncio.gather(*(bz(who, ballot, choice) for who, choice in choices))
     assert all("your vote is counted" in answer for answer in answers), answers
 
@@ -165,7 +172,7 @@ def acted_on(fake: FakeDiscord, after: int = 0, before: int | None = None) -> di
 async def rows(url: str, table: str) -> int:
     conn = await asyncpg.connect(url)
     try:
-        return int(await conn.fetchval(f"SELECT count(*) FROM {table}"))  # noqa: S608 - ours
+        return int(await conn.fetchval(f"SELECT count(*) FROM {table}"))
     finally:
         await conn.close()
 
