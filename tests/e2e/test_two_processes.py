@@ -32,6 +32,7 @@ from tests.e2e.test_business_meeting import LONG_AGO, bz, move, next_until
 from tests.fakediscord import FakeDiscord, GuildHandle, SimulatedMember
 from tests.postgres_server import Databases
 from tests.store.conftest import need, postgres  # noqa: F401 - the server's fixture
+from tests.support.privacy import find_identifiers
 
 JSON = dict[str, Any]
 RATE = 10
@@ -177,6 +178,22 @@ async def rows(url: str, table: str) -> int:
         await conn.close()
 
 
+async def nothing_identifies(fake: FakeDiscord, url: str) -> None:
+    """No member's id or name anywhere in the shared database (every table, every row)."""
+    conn = await asyncpg.connect(url)
+    try:
+        tables = await conn.fetch(
+            "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+        )
+        dump = [
+            str(await conn.fetch(f'SELECT row_to_json(t)::text FROM "{row[0]}" t'))
+            for row in tables
+        ]
+    finally:
+        await conn.close()
+    assert not find_identifiers("\n".join(dump), fake.all_member_identifiers())
+
+
 async def test_two_processes_share_one_database_and_keep_to_their_shards(
     fake: FakeDiscord,
     bot_runner: BotRunner,
@@ -226,6 +243,7 @@ async def two_processes(fake: FakeDiscord, runners: tuple[BotRunner, BotRunner],
     killed_at = len(fake.requests)
     for circle in theirs:
         assert posts(fake, circle.business, "**The motion") == 0, "closed before the kill"
+    await nothing_identifies(fake, url)  # with every meeting, roll and ballot box in it
     # B's votes close on their own time, its shares go on, all while A is down …
     await asyncio.gather(*(share_goes_on(fake, circle) for circle in ours))
     for circle in ours:
