@@ -119,7 +119,7 @@ class SetUp:
 async def figures(size: Size) -> list[Figure]:
     from tests.postgres_server import Databases, find_bin_dir, start_server
 
-    members, repeats = (3, 1) if size is Size.TINY else (40, 3)
+    members, repeats = (3, 1) if size is Size.TINY else (40, 5)
     if find_bin_dir() is None:
         print("  (skipped: no PostgreSQL binaries (initdb, pg_ctl) on this machine)")
         return []
