@@ -274,6 +274,9 @@ async def two_processes(fake: FakeDiscord, runners: tuple[BotRunner, BotRunner],
         assert posts(fake, circle.business, BALLOT) == 1
         assert floors(fake, circle.sharing, sharer) == 1  # one handover each, none doubled
         assert floors(fake, circle.sharing, next_sharer) == 1
+        restarted = 1 if circle.process == 0 else 0  # A's meetings heard of its restart, once
+        for room in (circle.business, circle.sharing):
+            assert posts(fake, room, "I had to restart for a moment") == restarted
     for table in ("meetings", "business_ballots", "business_roll", "business_matters"):
         assert await rows(url, table) == 0, table
 
