@@ -117,8 +117,11 @@ class SetUp:
 
 
 async def figures(size: Size) -> list[Figure]:
-    from tests.postgres_server import Databases, find_bin_dir, start_server
-
+    try:  # the tests' throwaway server: in a source checkout, as the benchmarks are run
+        from tests.postgres_server import Databases, find_bin_dir, start_server
+    except ImportError:
+        print("  (skipped: needs the source checkout's tests/postgres_server.py)")
+        return []
     members, repeats = (3, 1) if size is Size.TINY else (40, 5)
     if find_bin_dir() is None:
         print("  (skipped: no PostgreSQL binaries (initdb, pg_ctl) on this machine)")
