@@ -139,7 +139,7 @@ async def figures(size: Size) -> list[Figure]:
             syncing = Bot(fake_one, Path(folder) / "sync").command("sync")
             server, _ = await asyncio.gather(asyncio.to_thread(start_server), syncing)
             if server is None:
-                print("  (skipped: as root, there is no postgres user to run PostgreSQL as)")
+                print("  (skipped: as root, PostgreSQL needs runuser and a postgres user)")
                 return []
             fake_two.state.global_commands[:] = copy.deepcopy(fake_one.state.global_commands)
             try:
