@@ -11,8 +11,17 @@ import time
 from bench.harness import Size, machine, report
 
 #: The benchmarks, in the order printed (a module of :mod:`bench` each).
-#: B1 messages, B2 presses, B3 scale, B4 ballots, B5 restart, B6 peak, start-up.
-BENCHMARKS = ("messages", "presses", "scale", "ballots", "restart", "peak", "startup")
+#: B1 messages, B2 presses, B3 scale, B4 ballots, B5 restart, B6 peak, start-up, processes.
+BENCHMARKS = (
+    "messages",
+    "presses",
+    "scale",
+    "ballots",
+    "restart",
+    "peak",
+    "startup",
+    "processes",
+)
 
 
 async def main(names: list[str], size: Size) -> int:

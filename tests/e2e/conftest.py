@@ -147,9 +147,8 @@ async def fake() -> AsyncIterator[FakeDiscord]:
         assert not fake.internal_errors, fake.internal_errors
 
 
-@pytest.fixture
-async def bot_runner(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotRunner]:
-    runner = BotRunner(fake=fake, workdir=tmp_path)
+async def _runner_for(fake: FakeDiscord, workdir: Path) -> AsyncIterator[BotRunner]:
+    runner = BotRunner(fake=fake, workdir=workdir)
     try:
         yield runner
     finally:
@@ -161,3 +160,19 @@ async def bot_runner(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotRunn
     )
     if not runner.allow_tracebacks:
         assert "Traceback" not in runner.logs(), runner.logs()
+
+
+@pytest.fixture
+async def bot_runner(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotRunner]:
+    async for runner in _runner_for(fake, tmp_path):
+        yield runner
+
+
+@pytest.fixture
+async def second_runner(fake: FakeDiscord, tmp_path: Path) -> AsyncIterator[BotRunner]:
+    """A second bot process against the same fake Discord (its own ``DATA_DIR``): two
+    processes sharing one PostgreSQL database, each over its own shards."""
+    workdir = tmp_path / "second"
+    workdir.mkdir()
+    async for runner in _runner_for(fake, workdir):
+        yield runner
