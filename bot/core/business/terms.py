@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import calendar
-from datetime import date, datetime, time, tzinfo
+from datetime import date, datetime, tzinfo
 
 from bot.core.formats.plan import Term, TermUnit
 
@@ -24,4 +24,4 @@ def term_ends_at(now: datetime, term: Term, zone: tzinfo) -> datetime | None:
     its schedule's time zone), on the day :func:`term_ends` gives from the group's own date
     today; ``None`` for a term counted in meetings."""
     ends = term_ends(now.astimezone(zone).date(), term)
-    return None if ends is None else datetime.combine(ends, time(), zone)
+    return None if ends is None else datetime(ends.year, ends.month, ends.day, tzinfo=zone)
