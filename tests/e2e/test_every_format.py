@@ -4,7 +4,10 @@ A small driver plays the room: it reads the meeting's stored state (section, flo
 member reads the panel, and does what a member would — take a reading, answer the chair's
 question, raise a hand, share and press Done, pass once — and otherwise the chair presses Next.
 The group takes its time over the close: the meeting runs fifteen clock minutes (at a clock
-rate of 120, under eight seconds), so it counts.
+rate of 120, under eight seconds), so it counts. Every sharing section gives the floor to at
+least two members by its own order (a round joined, hands raised — two a section, those who
+haven't had the floor first, so a part "for those who haven't shared" has some), counted from
+the channel's words afterwards (tests/e2e/floor_count.py).
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from bot.core.formats.plan import Order, SectionKind
 from bot.core.pseudonyms import Pseudonymizer
 from bot.i18n import t
 from tests.e2e.conftest import BotRunner
+from tests.e2e.floor_count import assert_two_each, sharing_sections
 from tests.e2e.meeting_helpers import (
     buttons,
     meeting_rows,
@@ -51,6 +55,9 @@ IN_THE_ROUND = "You're in the round. I'll let you know when it's your turn."
 ENDED = "This meeting has ended. Thank you all for being here, and take care. 💛"
 NAMES = ("brindlefox", "cobaltwren", "duskmoth", "emberlynx", "fjordpike", "glimmerowl")
 MAX_STEPS = 150
+#: Hands raised in a section of raised hands: two, so that a later part "for those who haven't
+#: shared" still has members who haven't (those who haven't had the floor raise theirs first).
+HANDS_PER_SECTION = 2
 CLOCK_RATE = 120
 #: Real seconds for a meeting to run the 15 clock minutes that make it count (and a margin).
 COUNTS_AFTER_REAL = 15 * 60 / CLOCK_RATE + 1
@@ -70,6 +77,8 @@ class Room:
     hands: int = 0
     shares: int = 0
     passes: int = 0
+    spoke: set[str] = field(default_factory=set)  # who has had the floor in this meeting
+    raised_here: int = 0  # hands raised in this section
     next_reader: int = 0
     began: float = 0.0  # when the meeting started (the event loop's clock)
     database: Path = Path()  # the bot's database, read as a member reads the panel
@@ -117,8 +126,9 @@ async def share(room: Room, state: dict[str, Any], sharing: bool, round_: bool) 
     floor = state["floor"]
     turn = floor["turn"]
     if turn is not None and round_ and not floor["had_turn"]:
-        await join_all(room, floor, most=2)  # quickly: the shares here may be short
+        await join_all(room, floor, round_, most=2)  # quickly: the shares here may be short
     if turn is not None:
+        room.spoke.add(turn["who"])
         sharer = room.by_pseudonym[turn["who"]]
         if room.passes == 0 and sharing:
             answer = await press(sharer, board, "pass")
@@ -133,7 +143,7 @@ async def share(room: Room, state: dict[str, Any], sharing: bool, round_: bool) 
         return True
     if floor["finished"] or floor["winding_down"]:
         return False
-    return await join_all(room, floor)
+    return await join_all(room, floor, round_)
 
 
 def timed_out(room: Room, turn: dict[str, Any]) -> bool:
@@ -144,20 +154,26 @@ def timed_out(room: Room, turn: dict[str, Any]) -> bool:
     return turn["limit_at"] is not None and (now is None or now["number"] != turn["number"])
 
 
-async def join_all(room: Room, floor: dict[str, Any], most: int = len(NAMES)) -> bool:
-    """Every member not waiting (or sharing) raises a hand, or joins the round (at most
-    ``most`` of them)."""
+async def join_all(room: Room, floor: dict[str, Any], round_: bool, most: int = len(NAMES)) -> bool:
+    """Every member not waiting (or sharing) joins the round (at most ``most`` of them), or
+    raises a hand (at most HANDS_PER_SECTION in the section), those who haven't had the floor
+    first."""
     board = panel(room.fake, room.channel)
     turn = floor["turn"]
     waiting = set(floor["hands"]) | set(floor["round"]) | set(floor["had_turn"])
     waiting |= {turn["who"]} if turn else set()
     raised = False
-    for pseudonym, member in room.by_pseudonym.items():
+    if not round_:
+        most = min(most, HANDS_PER_SECTION - room.raised_here)
+        if most <= 0:
+            return False
+    for pseudonym, member in sorted(room.by_pseudonym.items(), key=lambda m: m[0] in room.spoke):
         if pseudonym in waiting or member is room.chair:
             continue
         answer = await press(member, board, "hand")
         if any(room.said(words) in answer for words in (HAND_UP, IN_THE_ROUND)):
             room.hands += 1
+            room.raised_here += 1
             raised = True
             most -= 1
         if most == 0:
@@ -190,6 +206,7 @@ async def drive(room: Room, format_id: str, database: Any) -> None:
         section = plan.sections[step["index"]]
         if (step["index"], step["run"]) != last_section:
             last_section, idle_in_section = (step["index"], step["run"]), 0
+            room.raised_here = 0
             room.handled.update(m["id"] for m in room.fake.channel_messages(room.channel)[:-6])
         if await prompt(room):
             continue
@@ -297,6 +314,9 @@ async def test_format_runs_from_start_to_end(
         assert room.answers > 0
     if any(section.sharing for section in plan.sections):
         assert room.shares > 0
+    # Every sharing section gives the floor to at least two members, by its own order.
+    heard = assert_two_each(fake.channel_messages(channel.id), plan, [m.id for m in people])
+    assert heard or not sharing_sections(plan)
     orders = {p.order for s in plan.sections if s.sharing for p in s.sharing.phases}
     if orders - {Order.ROUND}:  # a round needs no hand: everyone who took part is in it
         assert room.hands > 0

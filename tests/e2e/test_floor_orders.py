@@ -12,7 +12,9 @@ from __future__ import annotations
 import asyncio
 from typing import Any
 
+from bot.core.formats import load_builtin_format
 from tests.e2e.conftest import BotRunner
+from tests.e2e.floor_count import assert_two_each
 from tests.e2e.meeting_helpers import buttons, panel, press, slash, wait_message
 from tests.fakediscord import FakeDiscord, SimulatedInteraction, SimulatedMember
 
@@ -216,6 +218,10 @@ async def test_chair_picks_tag_and_round_each_give_the_floor_by_their_own_order(
     await chair_picks(fake, rooms["chair-picks-discussion"], people)
     await tag(fake, rooms["tag-meeting"], people)
     await round_robin(fake, rooms["check-in-round"], people)
+    for format_id, room in rooms.items():  # counted as in tests/e2e/test_every_format.py
+        plan = load_builtin_format(format_id)
+        heard = assert_two_each(fake.channel_messages(room), plan, [p.id for p in people])
+        assert heard, format_id
     logs = bot_runner.logs()
     assert "WARNING" not in logs, logs
     assert "ERROR" not in logs, logs

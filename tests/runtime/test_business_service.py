@@ -12,6 +12,7 @@ import pytest
 
 from bot.core.formats.plan import SectionKind
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.core.schedule.stored import StoredSchedule
 from bot.errors import NotAllowed
 from bot.runtime.business import BusinessService, Button
 from bot.runtime.clock import Clock
@@ -261,8 +262,17 @@ async def test_a_seconded_motion_to_table_is_voted_at_once(bench: Bench) -> None
     assert await bench.rows("business_matters") == 0  # the motion went with it
 
 
-async def test_an_election_and_a_skipped_item(bench: Bench) -> None:
+@pytest.mark.parametrize(
+    ("zone", "until"),
+    [
+        (None, "15 July 2027"),  # no schedule: UTC, where it is 15 January, 08:00
+        ("Pacific/Pago_Pago", "14 July 2027"),  # where it is still 14 January, 21:00
+    ],
+)
+async def test_an_election_and_a_skipped_item(bench: Bench, zone: str | None, until: str) -> None:
     live = await bench.to_business()
+    if zone is not None:  # the term is counted from the group's own date
+        await bench.store.schedules.save(live.group.id, StoredSchedule(zone=zone), START)
     await bench.next(live)
     # The built-in format's treasurer falls back to "skip": said, not dropped.
     assert bench.port.said()[-1] == (
@@ -294,7 +304,7 @@ async def test_an_election_and_a_skipped_item(bench: Bench) -> None:
         await bench.business.act(election, ANA, 21, "c5")
     await bench.advance(120)
     result = bench.port.said()[-1]
-    assert result.startswith("**Di is elected our secretary**, for 6 months (until ")
+    assert result.startswith(f"**Di is elected our secretary**, for 6 months (until {until})")
     assert result.endswith("Votes: Cy 1, Di 4; Abstain 1.")
     assert await bench.rows("business_candidates") == 0
 

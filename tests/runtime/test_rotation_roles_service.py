@@ -254,6 +254,65 @@ async def test_a_chair_absent_at_the_start_is_covered_by_the_substitute(bench: B
     assert served[d.who(User(asked))].last_served is None  # the turn is still theirs to come
 
 
+COVERED_READERS = """
+format: 1
+name: Readers covered
+roles:
+  co-chair:
+    duties: Stands in when someone can't come.
+  reader:
+    seats: 2
+    substitute: co-chair
+sections:
+  - say: Welcome.
+  - closing: Thank you for coming.
+"""
+
+
+async def test_a_reader_not_in_the_voice_channel_is_covered_and_in_text_nobody_guesses(
+    bench: Bench,
+) -> None:
+    """Any role with a substitute, not only the chair: a seat whose holder isn't in the voice
+    channel at the start goes to the substitute's holder who is. In a text channel nobody can
+    tell who is here, so the announced readers keep their turns."""
+    number = await bench.store.group_formats.add(
+        bench.group_id, label="covered", source=COVERED_READERS, now=START
+    )
+    await bench.store.group_formats.adopt(bench.group_id, f"group:{number}", START)
+    people = [bench.discord.add(100 + i, name) for i, name in enumerate(NAMES)]
+    d = bench.discord
+    for person in people[:3]:
+        await bench.service.join(CHANNEL, person, "reader")
+    co_chair = people[3]
+    await bench.service.join(CHANNEL, co_chair, "co-chair")
+    await bench.service.join(CHANNEL, people[5], "chair")
+    await bench.hold_meeting(people[5])
+    lines = [x for x in announced(bench).splitlines() if x.startswith("• Reader:")]
+    asked = [int(line.split("<@")[1].split(">")[0]) for line in lines]
+    assert len(asked) == 2
+    readers = [d.who(User(i)) for i in asked]
+    group = await bench.group()
+
+    # A text channel (nobody in voice), the co-chair starting: the readers keep their turns.
+    starting = await bench.service.roles_for_meeting(group, d.who(co_chair))
+    assert starting.holders["reader"] == readers
+    # In voice, the second reader is there and the first isn't: the co-chair reads instead.
+    d.in_voice.update({co_chair.id, asked[1]})
+    starting = await bench.service.roles_for_meeting(group, d.who(people[5]))
+    assert starting.holders["reader"] == [d.who(co_chair), readers[1]]
+    posts = len(d.posts)
+    await bench.hold_meeting(people[5], meeting_id=2)
+    first = d.people[asked[0]].name.split()[0]
+    assert d.posts[posts][0] == (
+        f"**{first}** isn't here just now, so **Quill**, our co chair, has kindly stepped in "
+        "as reader today. Thank you!"
+    )
+    # Both readers here: nobody is replaced.
+    d.in_voice.update(asked)
+    starting = await bench.service.roles_for_meeting(group, d.who(people[5]))
+    assert d.who(co_chair) not in starting.holders.get("reader", [])
+
+
 async def test_the_duties_are_in_the_thanks_and_the_reminder(bench: Bench) -> None:
     people = await with_roles(bench)
     for person in people[:3]:

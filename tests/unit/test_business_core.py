@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, timedelta
 from fractions import Fraction
+from zoneinfo import ZoneInfo
 
 import pytest
 from hypothesis import given
@@ -178,6 +179,29 @@ def test_a_term_in_months_ends_on_the_same_day_or_the_months_last() -> None:
     assert core.term_ends(date(2026, 3, 4), Term(6, TermUnit.MONTHS)) == date(2026, 9, 4)
     assert core.term_ends(date(2026, 8, 31), Term(6, TermUnit.MONTHS)) == date(2027, 2, 28)
     assert core.term_ends(date(2026, 3, 4), Term(4, TermUnit.MEETINGS)) is None
+
+
+def test_a_term_in_months_ends_at_midnight_where_the_group_is() -> None:
+    """Counted from the group's own date today, to midnight in its time zone (not UTC's)."""
+    two = Term(2, TermUnit.MONTHS)
+    # 03:00 UTC on 15 January is still the 14th, 19:00, in Los Angeles.
+    la = ZoneInfo("America/Los_Angeles")
+    ends = core.term_ends_at(datetime(2027, 1, 15, 3, tzinfo=UTC), two, la)
+    assert ends == datetime(2027, 3, 14, tzinfo=la)
+    assert ends is not None
+    assert ends.astimezone(UTC) == datetime(2027, 3, 14, 8, tzinfo=UTC)
+    # 12:00 UTC on 15 January is already the 16th, 01:00, in Auckland.
+    auckland = ZoneInfo("Pacific/Auckland")
+    ends = core.term_ends_at(datetime(2027, 1, 15, 12, tzinfo=UTC), two, auckland)
+    assert ends is not None
+    assert ends.astimezone(UTC) == datetime(2027, 3, 15, 11, tzinfo=UTC)
+    # A group with no schedule counts in UTC; a term in meetings has no end date.
+    ends = core.term_ends_at(datetime(2027, 1, 15, 3, tzinfo=UTC), two, UTC)
+    assert ends == datetime(2027, 3, 15, tzinfo=UTC)
+    assert (
+        core.term_ends_at(datetime(2027, 1, 15, tzinfo=UTC), Term(4, TermUnit.MEETINGS), UTC)
+        is None
+    )
 
 
 def test_an_agenda_item_skipped_for_want_of_its_role_is_said() -> None:

@@ -44,6 +44,32 @@ def test_a_sharing_section_ended_by_a_later_starts_moment_is_fine() -> None:
     assert _warnings(body) == []
 
 
+def test_fair_share_in_a_section_with_no_end_is_warned_about() -> None:
+    """fair-share divides the time left in a section: with neither time: nor until:, nor a
+    later starts: that always runs, there is nothing to divide."""
+    fair = "length: 60m\nshare:\n  limit: 5m\n  fair-share: 2m\nsections:\n"
+    unbounded = fair + "  - share: Open.\n  - closing: Thanks.\n    time: 5m\n"
+    found = _warnings(unbounded)
+    assert len(found) == 2
+    assert found[0].startswith("8: this sharing section has no time: or until:")
+    assert found[1] == (
+        "8: fair-share sizes each share to the time left in this section, but it has no time: "
+        "or until:, so shares keep their usual limit"
+    )
+    # Ended by a later section that begins at a set moment, but only on some days: the
+    # section runs on when that one doesn't, so fair-share is still warned about.
+    switched = fair.replace("sections:", "switches:\n  late: false\nsections:")
+    later = "  - share: Open.\n  - say: Later.\n    starts: end - 5m\n    if: {switch: late}\n"
+    assert [w[:14] for w in _warnings(switched + later + "  - closing: Thanks.\n")] == [
+        "10: fair-share"
+    ]
+    for ended in ("    time: 20m\n", "    until: end - 10m\n"):
+        body = fair + "  - share: Open.\n" + ended + "  - closing: Thanks.\n"
+        assert _warnings(body) == []
+    always = fair + "  - share: Open.\n  - closing: Thanks.\n    starts: end - 5m\n"
+    assert _warnings(always) == []
+
+
 def test_a_clock_minute_in_a_meeting_longer_than_an_hour_is_ambiguous() -> None:
     body = "length: 75m\nsections:\n  - share: Open.\n    until: ':15'\n  - closing: Thanks.\n"
     found = _warnings(body)

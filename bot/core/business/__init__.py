@@ -32,7 +32,7 @@ from bot.core.business.tally import (
     count_motion,
     parse_choice,
 )
-from bot.core.business.terms import term_ends
+from bot.core.business.terms import term_ends, term_ends_at
 
 __all__ = [
     "MAX_CANDIDATES",
@@ -60,5 +60,6 @@ __all__ = [
     "stand_down",
     "table",
     "term_ends",
+    "term_ends_at",
     "withdraw",
 ]

@@ -27,6 +27,7 @@ def advise(plan: CompiledFormat, paths: Sequence[Path], warn: Advise) -> None:
     """Call ``warn(path, message, hint)`` for each thing the group should look at again."""
     for section, path in zip(plan.sections, paths, strict=True):
         _unbounded_sharing(plan, section, path, warn)
+        _fair_share_unbounded(plan, section, path, warn)
         _ambiguous_clock(plan, section, path, warn)
         _placeholder(section, path, warn)
     _after_closing(plan, paths, warn)
@@ -72,6 +73,29 @@ def _unbounded_sharing(
             "and the chair has to end it"
         ),
         msg("give it  until: end - 10m  (or  time: 20m)  so the closing keeps its time"),
+    )
+
+
+def _fair_share_unbounded(
+    plan: CompiledFormat, section: CompiledSection, path: Path, warn: Advise
+) -> None:
+    """``fair-share`` divides the time left in the section: with no end it has nothing to
+    divide (a later ``starts:`` ends it only if that section always runs)."""
+    sharing = section.sharing
+    if sharing is None or sharing.sharer is not None or sharing.timer.fair_share is None:
+        return
+    if section.time_box_seconds or section.until is not None:
+        return
+    later = plan.sections[section.index + 1 :]
+    if any(s.starts is not None and s.condition is None for s in later):
+        return
+    warn(
+        path,
+        msg(
+            "fair-share sizes each share to the time left in this section, but it has no time: "
+            "or until:, so shares keep their usual limit"
+        ),
+        msg("give this section  time: 20m  (or  until: end - 10m)  so fair-share can work"),
     )
 
 

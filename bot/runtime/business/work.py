@@ -7,7 +7,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Coroutine, Sequence
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime
 from typing import Any
 
 from bot.core import business as core
@@ -18,7 +18,7 @@ from bot.errors import NotAllowed
 from bot.i18n import Msg, render
 from bot.runtime.business import texts
 from bot.runtime.business.port import BusinessPort, Button, Look
-from bot.runtime.clock import Clock
+from bot.runtime.clock import Clock, time_zone
 from bot.runtime.events import EventBus, ServiceElected
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import GroupLanguages
@@ -230,13 +230,13 @@ class MatterWork:
             item = self._agenda_item(rules, matter)
             term = self._term(plan, matter, item)
             names = await self._port.names(group, matter.candidates, self._names)
-            start = self._clock.now().date()
+            ends = await self._term_end(group, term)
             words = texts.election_result(
                 result,
                 self._role_title(plan, matter),
                 names,
                 term,
-                None if term is None else core.term_ends(start, term),
+                None if ends is None else ends.date(),
                 rules.threshold,
                 rules.quorum,
             )
@@ -264,11 +264,20 @@ class MatterWork:
         if term is not None and term.unit is TermUnit.MEETINGS:
             until_meeting = fresh.meetings_held + 1 + term.count
         elif term is not None:
-            ends = core.term_ends(self._clock.now().date(), term)
-            until = None if ends is None else datetime.combine(ends, time(), UTC).timestamp()
+            ends = await self._term_end(group, term)
+            until = None if ends is None else ends.timestamp()
         who = matter.candidates[result.winner]
         at = self._clock.timestamp()
         return ServiceElected(group.id, matter.role, who, until_meeting, until, at)
+
+    async def _term_end(self, group: GroupRecord, term: Term | None) -> datetime | None:
+        """When a term in months begun now ends: midnight where the group is (its schedule's
+        time zone; UTC for a group with no schedule). None for a term counted in meetings."""
+        if term is None:
+            return None
+        schedule = await self._store.schedules.get(group.id)
+        zone = UTC if schedule is None else time_zone(schedule.spec.zone)
+        return core.term_ends_at(self._clock.now(), term, zone)
 
     async def _show_election(
         self,
@@ -280,7 +289,8 @@ class MatterWork:
         matter = now_as or record.matter
         rules = self._rules(plan, matter)
         term = self._term(plan, matter, self._agenda_item(rules, matter))
-        until = None if term is None else core.term_ends(self._clock.now().date(), term)
+        ends = await self._term_end(group, term)
+        until = None if ends is None else ends.date()
         standing = await self._port.names(group, matter.candidates, self._names)
         words = texts.election(self._role_title(plan, matter), term, until, standing)
         locale = await self._locale(group)

@@ -122,10 +122,12 @@ class Serving:
         starter: Pseudonym | None,
         chair_absent: bool,
     ) -> list[tuple[str, Pseudonym | None, Pseudonym]]:
-        """A role whose announced holder is gone (out of the rotation or the group), or a chair
-        who isn't here while the substitute role's holder is (they started the meeting, or are
-        in its voice channel): the holder of the role's ``substitute`` takes it. Changes
-        ``roles``; says who stood in for whom."""
+        """A role whose announced holder is gone (out of the rotation or the group), or whose
+        holder isn't here while the substitute role's holder is: the holder of the role's
+        ``substitute`` takes it. For the chair, here is having started the meeting or being in
+        its voice channel; for another role only the voice channel tells (in a text channel
+        nobody can know who is here before they take part, so the announced holder keeps the
+        turn). Changes ``roles``; says who stood in for whom."""
         standing_in: list[tuple[str, Pseudonym | None, Pseudonym]] = []
         for rr in circle.rotation.roles:
             name, named = rr.rules.name, rr.rules.substitute
@@ -133,16 +135,19 @@ class Serving:
             cover = covers[0] if covers else None
             if cover is None:
                 continue
-            if not roles.get(name):
+            holders = roles.get(name, [])
+            if not holders:
                 roles[name] = [cover]
                 standing_in.append((name, None, cover))
-            elif (
-                name == CHAIR
-                and chair_absent
-                and (cover == starter or self._present(circle, cover))
-            ):
-                standing_in.append((name, roles[name][0], cover))
-                roles[name] = [cover]
+            elif name == CHAIR:
+                if chair_absent and (cover == starter or self._present(circle, cover)):
+                    standing_in.append((name, holders[0], cover))
+                    roles[name] = [cover]
+            elif cover not in holders and self._present(circle, cover):
+                away = next((w for w in holders if not self._present(circle, w)), None)
+                if away is not None:  # the first seat whose holder isn't here
+                    standing_in.append((name, away, cover))
+                    roles[name] = [cover if w == away else w for w in holders]
         return standing_in
 
     def _present(self, circle: Circle, who: Pseudonym) -> bool:
