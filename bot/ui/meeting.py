@@ -278,15 +278,20 @@ class MeetingActions:
         thinking: bool,
         target: Pseudonym | None = None,
     ) -> None:
-        """Acknowledge at once, but keep members' actions in the order they arrived.
+        """Acknowledge first (one REST call, before any of the work), but keep members' actions
+        in the order they arrived.
 
-        The action starts as a task *before* the acknowledgement is awaited: tasks start in the
-        order they are created and the meeting's lock is first-come first-served, so thirty
-        hands raised in the same second land in the queue in the order Discord sent them.
+        The acknowledgement and then the action start as tasks, in that order, before either is
+        awaited: tasks start in the order they are created, so the acknowledgement is on its way
+        before the action runs, and the meeting's line is first-come first-served, so thirty
+        hands raised in the same second are applied in the order Discord sent them.
         """
+        acknowledging = asyncio.ensure_future(
+            interaction.response.defer(ephemeral=True, thinking=thinking)
+        )
         task = asyncio.create_task(self.run(interaction, live, action, arg, target))
         try:
-            await interaction.response.defer(ephemeral=True, thinking=thinking)
+            await acknowledging
         except discord.HTTPException:
             with contextlib.suppress(Exception):
                 await task  # carried out once all the same; Discord took no answer
