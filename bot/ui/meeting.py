@@ -8,8 +8,9 @@ A press, a choice from the list, and the slash commands ``/meeting …``, ``/han
 carried out in :mod:`bot.ui.meeting_room`): check membership
 (:func:`bot.guild.in_group`, the one rule), learn (in memory) who is who and that they took
 part, then one call to the meeting service, which runs the core, commits, and shows the result
-through the presenter. Posts and voice changes in a meeting's channel come here too
-(:meth:`MeetingActions.posted`, :meth:`MeetingActions.voice`): the chair's show they're present.
+through the presenter. Voice changes in a meeting's channel come here too
+(:meth:`MeetingActions.voice`), and posts go to the service (:mod:`bot.adapters.messages`): the
+chair's show they're present.
 """
 
 from __future__ import annotations
@@ -361,15 +362,6 @@ class MeetingActions:
         if isinstance(user, discord.Member):
             self._presenter.remember(live, who, user)
         return live
-
-    async def posted(self, message: discord.Message) -> None:
-        """A post in a channel: the chair's, in their meeting's channel, shows they're here.
-        One dictionary lookup when no meeting is under way there."""
-        live = self.service.in_channel(message.channel.id)
-        if live is None or message.author.bot or not live.chairs:
-            return
-        who = self._pseudonyms.of(live.group.guild_id, message.author.id)
-        await self.service.activity(live.group.channel_id, who)
 
     async def voice(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState
