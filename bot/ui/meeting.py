@@ -279,20 +279,19 @@ class MeetingActions:
         thinking: bool,
         target: Pseudonym | None = None,
     ) -> None:
-        """Acknowledge first (one REST call, before any of the work), but keep members' actions
+        """Acknowledge first, at once (one REST call, the deferral), but keep members' actions
         in the order they arrived.
 
-        The acknowledgement and then the action start as tasks, in that order, before either is
-        awaited: tasks start in the order they are created, so the acknowledgement is on its way
-        before the action runs, and the meeting's line is first-come first-served, so thirty
-        hands raised in the same second are applied in the order Discord sent them.
+        The action is created as a task *before* the acknowledgement is awaited, but a task
+        only starts at this coroutine's first wait: the deferral has begun by then (its request
+        is written at once on a free connection), and nothing of the action came before it.
+        Tasks start in the order they are created and the meeting's line is first-come
+        first-served, so thirty hands raised in the same second are applied in the order
+        Discord sent them (and saved together: bot/runtime/meetings/commits.py).
         """
-        acknowledging = asyncio.ensure_future(
-            interaction.response.defer(ephemeral=True, thinking=thinking)
-        )
         task = asyncio.create_task(self.run(interaction, live, action, arg, target))
         try:
-            await acknowledging
+            await interaction.response.defer(ephemeral=True, thinking=thinking)
         except discord.HTTPException:
             with contextlib.suppress(Exception):
                 await task  # carried out once all the same; Discord took no answer
