@@ -26,7 +26,7 @@ import discord
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.guild import MEETING_PERMISSIONS, in_group, require_permissions
-from bot.i18n import Msg, msg, render
+from bot.i18n import Msg, member_locale, msg, render
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import CannotPost, MeetingService
 from bot.runtime.meetings.refusals import cannot_post_msg
@@ -139,12 +139,16 @@ CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "
 
 
 class Names(Protocol):
-    """Keeps, in memory for one meeting, the member behind a pseudonym, and reaches today's
-    chair privately (the presenter)."""
+    """Keeps, in memory for one meeting, the member behind a pseudonym, reaches today's chair
+    privately, and knows the language the meeting speaks (the presenter)."""
 
     def remember(self, live: LiveMeeting, who: Pseudonym, member: discord.Member) -> None: ...
 
     async def tell_chair(self, live: LiveMeeting, missing: tuple[str, ...]) -> bool: ...
+
+    def locale(self, live: LiveMeeting) -> str:
+        """The group's language, as the meeting last read it."""
+        ...
 
 
 class MeetingActions:
@@ -297,8 +301,15 @@ class MeetingActions:
                 await task  # carried out once all the same; Discord took no answer
             raise
         confirmation = await task
-        locale = await private_locale(interaction)
+        locale = await self._answer_locale(interaction, live)
         await interaction.followup.send(render(locale, confirmation), ephemeral=True)
+
+    async def _answer_locale(self, interaction: discord.Interaction[Any], live: LiveMeeting) -> str:
+        """The member's language, else the group's as the meeting last read it (at the step just
+        shown: no database read for each of 200 presses); once it ended, read again."""
+        if self.service.by_id(live.id) is not live:
+            return await private_locale(interaction)
+        return member_locale(interaction.locale.value, self._presenter.locale(live))
 
     def _pressed_here(self, interaction: discord.Interaction[Any], meeting_id: int) -> LiveMeeting:
         live = self.service.by_id(meeting_id)

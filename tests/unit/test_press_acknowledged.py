@@ -10,16 +10,14 @@ from typing import Any, cast
 
 import discord
 
+from bot.core.pseudonyms import Pseudonymizer
 from bot.i18n import Msg, msg
 from bot.runtime.live import LiveMeeting
-from bot.ui.meeting import MeetingActions
+from bot.runtime.meetings import MeetingService
+from bot.runtime.meetings.requests import RoomRequests
+from bot.ui.meeting import MeetingActions, Names
 
 DONE = msg("Done.")
-
-
-class Languages:
-    async def of_channel(self, channel_id: int | None) -> str:
-        return "en"
 
 
 class FakeInteraction:
@@ -30,7 +28,6 @@ class FakeInteraction:
         self.log = log
         self.channel_id = 1
         self.locale = discord.Locale.american_english
-        self.client = SimpleNamespace(services=SimpleNamespace(get=lambda kind: Languages()))
         self.response = SimpleNamespace(defer=self.defer)
         self.followup = SimpleNamespace(send=self.send)
 
@@ -44,7 +41,13 @@ class FakeInteraction:
 
 async def test_each_acknowledgement_begins_before_its_work_and_work_keeps_arrival_order() -> None:
     log: list[str] = []
-    actions = MeetingActions.__new__(MeetingActions)
+    live = cast(LiveMeeting, SimpleNamespace(id=1))
+    actions = MeetingActions(
+        cast(MeetingService, SimpleNamespace(by_id=lambda meeting_id: live)),
+        cast(Names, SimpleNamespace(locale=lambda live: "en")),  # the meeting's language
+        Pseudonymizer(b"k" * 32),
+        cast(RoomRequests, None),
+    )
 
     async def run(
         interaction: FakeInteraction, live: object, action: str, arg: object, target: object
@@ -54,7 +57,6 @@ async def test_each_acknowledgement_begins_before_its_work_and_work_keeps_arriva
         return DONE
 
     actions.run = run  # type: ignore[method-assign,assignment]
-    live = cast(LiveMeeting, object())
     presses = [
         asyncio.create_task(
             actions.acknowledged(
