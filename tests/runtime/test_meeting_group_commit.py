@@ -255,3 +255,34 @@ async def test_presses_after_the_end_in_the_same_batch_are_refused(
         await after
     assert bench.live.running() == []
     assert await bench.rows("meetings") == 0
+
+
+async def test_a_step_cancelled_after_its_commit_is_never_carried_out_again(
+    store: Store, time: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = Bench(store, time)
+    live = await sharing_meeting(bench)
+    step = live.state.step
+    assert step is not None
+    release = asyncio.Event()
+    shown = bench.port.show
+
+    async def slow_show(live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
+        await release.wait()
+        return await shown(live, effects)
+
+    monkeypatch.setattr(bench.port, "show", slow_show)
+    moving_on = asyncio.create_task(bench.service.act(live, lambda r, s, now: r.advance(s, now)))
+    await asyncio.sleep(0.05)  # committed; being shown
+    hand = asyncio.create_task(
+        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
+    )
+    await asyncio.sleep(0.01)
+    moving_on.cancel()  # the bot is stopping
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await moving_on
+    await hand  # carried out by the next holder of the lock …
+    moved = live.state.step
+    assert moved is not None
+    assert moved.index == step.index + 1  # … and the step it had committed is not done twice

@@ -192,19 +192,36 @@ class GroupCommit:
                     tx, self._store, self._bus, live, ended.counted, now.timestamp(), last
                 )
         live.state = state
+        try:
+            await self._after_commit(live, ended, changed, effects)
+        except CannotPost as refused:  # committed, but the room couldn't be told: each hears so
+            applied[0].fail(refused)
+            for pending in applied[1:]:
+                pending.fail(CannotPost(refused.missing, new=False))
+            return closing
+        except Exception:
+            raise  # each is told of the error (as one operation alone would have been)
+        except BaseException:  # cancelled after the commit: kept, so never carried out again
+            for pending in applied:
+                pending.succeed()
+            raise
+        for pending in applied:
+            pending.succeed()
+        return closing
+
+    async def _after_commit(
+        self,
+        live: LiveMeeting,
+        ended: MeetingEnded | None,
+        changed: list[tuple[str, str]],
+        effects: Sequence[Effect],
+    ) -> None:
+        """Re-arm the deadlines the step changed, and show it (:class:`CannotPost` if Discord
+        refused to post in the channel)."""
         if ended is None:
             await self._scheduler.refresh(dict.fromkeys(changed))
         else:
             self._live.remove(live)
             await self._scheduler.refresh_all()
             log.info("A meeting ended (counted: %s)", ended.counted)
-        try:
-            await self._shown(live, effects)
-        except CannotPost as refused:  # committed, but the room couldn't be told: each hears so
-            applied[0].fail(refused)
-            for pending in applied[1:]:
-                pending.fail(CannotPost(refused.missing, new=False))
-            return closing
-        for pending in applied:
-            pending.succeed()
-        return closing
+        await self._shown(live, effects)
