@@ -19,14 +19,16 @@ What still holds, press by press:
 * a meeting that ends within a batch refuses the operations after the end, as it would have
   one by one.
 
-How: each operation joins its meeting's line (:meth:`Waiting.join`), then waits for the
-group's lock. Whoever gets the lock with their own operation not yet done takes the whole line
-(:meth:`Waiting.take`) and carries it out; the others find theirs done when the lock reaches
-them, and return its outcome (:meth:`Pending.outcome`). Nothing here is kept but in memory.
+How: each operation joins its meeting's line (:meth:`Waiting.join`). If nobody is carrying
+out that line, it does: it takes the group's lock and the whole line (:meth:`Waiting.take`),
+and carries it out. Otherwise it waits to be woken: all the operations of a round are woken at
+once when it is done (no hand-over from one to the next), and the first still waiting is woken
+to carry out the next round (:meth:`Waiting.pass_on`). Nothing here is kept but in memory.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
@@ -58,24 +60,43 @@ Shown = Callable[[LiveMeeting, Sequence[Effect]], Awaitable[None]]
 
 
 class Pending:
-    """One operation waiting to be carried out, and, once it was, how it went."""
+    """One operation waiting to be carried out, and, once it was, how it went. Whoever waits
+    for it is woken when it is done, or when it is their turn to carry out the line."""
 
-    __slots__ = ("error", "finished", "op")
+    __slots__ = ("_woken", "error", "finished", "op")
 
     def __init__(self, op: Operation) -> None:
         self.op = op
         self.finished = False
         self.error: BaseException | None = None
+        self._woken = asyncio.get_running_loop().create_future()
 
     def succeed(self) -> None:
         self.finished = True
+        self._wake()
 
     def fail(self, error: BaseException) -> None:
         self.finished, self.error = True, error
+        self._wake()
+
+    def lead(self) -> None:
+        """Its turn to carry out the line (it is still waiting in it)."""
+        self._wake()
+
+    @property
+    def asked_to_lead(self) -> bool:
+        return self._woken.done() and not self.finished
+
+    def _wake(self) -> None:
+        if not self._woken.done():
+            self._woken.set_result(None)
+
+    async def woken(self) -> None:
+        await self._woken
 
     def outcome(self) -> None:
         """Return if it was carried out (committed and shown); raise its error otherwise."""
-        if not self.finished:  # pragma: no cover - the lock's holder finishes every one it took
+        if not self.finished:  # pragma: no cover - whoever leads finishes every one it took
             raise RuntimeError("an operation was left undone")
         if self.error is not None:
             raise self.error
@@ -83,10 +104,11 @@ class Pending:
 
 class Waiting:
     """Per meeting, the operations that reached the service and are not yet carried out, in
-    the order they came."""
+    the order they came, and whether someone is carrying out its line now."""
 
     def __init__(self) -> None:
         self._lines: dict[int, list[Pending]] = {}
+        self.leading: set[int] = set()  # meeting ids
 
     def join(self, meeting_id: int, op: Operation) -> Pending:
         pending = Pending(op)
@@ -97,15 +119,26 @@ class Waiting:
         """Every operation waiting for this meeting (the line is then empty)."""
         return self._lines.pop(meeting_id, [])
 
+    def leave(self, meeting_id: int, pending: Pending) -> None:
+        """A caller stopped waiting (cancelled): its operation is not carried out."""
+        line = self._lines.get(meeting_id, [])
+        if pending in line:
+            line.remove(pending)
+        if not line:
+            self._lines.pop(meeting_id, None)
+
     def put_back(self, meeting_id: int, undone: Iterable[Pending]) -> None:
-        """Operations a cancelled holder of the lock left undone go back to the head of the
-        line, for the next holder."""
+        """Operations a cancelled leader left undone go back to the head of the line."""
         back = list(undone)
         if back:
             self._lines[meeting_id] = back + self._lines.get(meeting_id, [])
 
-    def waiting(self, meeting_id: int) -> int:
-        return len(self._lines.get(meeting_id, ()))
+    def pass_on(self, meeting_id: int) -> None:
+        """Wake the first still waiting, to carry out the rest of the line."""
+        line = self._lines.get(meeting_id)
+        if line:
+            self.leading.add(meeting_id)
+            line[0].lead()
 
 
 class GroupCommit:
@@ -136,9 +169,25 @@ class GroupCommit:
     async def apply(self, live: LiveMeeting, op: Operation) -> None:
         """Carry out ``op``; return once its step is committed and shown, or raise why not."""
         mine = self._waiting.join(live.id, op)
+        if live.id in self._waiting.leading:  # a step is being saved: wait for the next round
+            try:
+                await mine.woken()  # done (with the others), or its turn to lead
+            except BaseException:  # cancelled while waiting: not carried out
+                self._waiting.leave(live.id, mine)
+                if mine.asked_to_lead:
+                    self._waiting.leading.discard(live.id)
+                    self._waiting.pass_on(live.id)
+                raise
+        if not mine.finished:
+            await self._lead(live)
+        mine.outcome()
+
+    async def _lead(self, live: LiveMeeting) -> None:
+        """Carry out the meeting's whole line, in one transaction, under the group's lock."""
+        self._waiting.leading.add(live.id)
         closing: Closing = []
-        async with self._lock(live.group.id):
-            if not mine.finished:  # nobody took it along yet: carry out the whole line
+        try:
+            async with self._lock(live.group.id):
                 batch = self._waiting.take(live.id)
                 try:
                     closing = await self._commit(live, batch)
@@ -146,12 +195,14 @@ class GroupCommit:
                     for pending in batch:
                         if not pending.finished:
                             pending.fail(error)
-                except BaseException:  # cancelled: the next holder of the lock does the rest
+                except BaseException:  # cancelled: the next in line does the rest
                     self._waiting.put_back(live.id, (p for p in batch if not p.finished))
                     raise
+        finally:
+            self._waiting.leading.discard(live.id)
+            self._waiting.pass_on(live.id)  # whoever came meanwhile: the next round
         for event, held in closing:
             await self._bus.publish(event, held)
-        mine.outcome()
 
     async def _commit(self, live: LiveMeeting, batch: list[Pending]) -> Closing:
         """Apply the batch's operations in order, commit the result in one transaction, show
