@@ -286,3 +286,34 @@ async def test_a_step_cancelled_after_its_commit_is_never_carried_out_again(
     moved = live.state.step
     assert moved is not None
     assert moved.index == step.index + 1  # … and the step it had committed is not done twice
+
+
+async def test_a_press_given_up_while_waiting_is_not_carried_out_and_the_line_goes_on(
+    store: Store, time: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = Bench(store, time)
+    live = await sharing_meeting(bench)
+    release = asyncio.Event()
+    shown = bench.port.show
+
+    async def slow_show(live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
+        await release.wait()
+        return await shown(live, effects)
+
+    monkeypatch.setattr(bench.port, "show", slow_show)
+    first = asyncio.create_task(
+        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
+    )
+    await asyncio.sleep(0.05)
+    given_up, waiting = (
+        asyncio.create_task(bench.service.act(live, lambda r, s, now, w=w: r.raise_hand(s, w, now)))
+        for w in CROWD[1:3]
+    )
+    await asyncio.sleep(0.01)
+    given_up.cancel()  # first in line for the next round: whether or not it was asked to lead
+    release.set()
+    await first
+    await waiting
+    with pytest.raises(asyncio.CancelledError):
+        await given_up
+    assert queue_of(live.state) == [CROWD[0], CROWD[2]]
