@@ -63,12 +63,13 @@ class Pending:
     """One operation waiting to be carried out, and, once it was, how it went. Whoever waits
     for it is woken when it is done, or when it is their turn to carry out the line."""
 
-    __slots__ = ("_woken", "error", "finished", "op")
+    __slots__ = ("_asked", "_woken", "error", "finished", "op")
 
     def __init__(self, op: Operation) -> None:
         self.op = op
         self.finished = False
         self.error: BaseException | None = None
+        self._asked = False
         self._woken = asyncio.get_running_loop().create_future()
 
     def succeed(self) -> None:
@@ -81,11 +82,12 @@ class Pending:
 
     def lead(self) -> None:
         """Its turn to carry out the line (it is still waiting in it)."""
+        self._asked = True
         self._wake()
 
     @property
     def asked_to_lead(self) -> bool:
-        return self._woken.done() and not self.finished
+        return self._asked and not self.finished
 
     def _wake(self) -> None:
         if not self._woken.done():
