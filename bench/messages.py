@@ -5,7 +5,8 @@ real bot (``python -m bot run``) and, side by side, to a bare discord.py client 
 intents (:mod:`bench.bare_client`), each against its own Discord stand-in with the same server.
 
 Cost: the process's CPU time (``/proc``) from just before the burst until it has been idle for
-a moment, less its idle rate over that time, per message. Figure: the bot's added cost over
+a moment, less its idle rate over that time, per message. Both get the same burst at the same
+time, message by message (:func:`burst_costs`). Figure: the bot's added cost over
 the bare client's, ``(bot - bare) / bare`` (goal ≤ 0.25)."""
 
 from __future__ import annotations
@@ -69,25 +70,34 @@ async def share_under_way(
     await wait_message(fake, room, "the floor is yours")
 
 
-async def burst_cost(
-    process: Process, room: int, talkers: list[SimulatedMember], count: int
-) -> float:
-    """CPU seconds per message for a burst of ``count`` crosstalk messages."""
-    idle_from, idle_cpu = time.perf_counter(), await process.settle()
+async def burst_costs(
+    sides: list[tuple[Process, int, list[SimulatedMember]]], count: int
+) -> list[float]:
+    """CPU seconds per message for a burst of ``count`` crosstalk messages, for each side
+    (process, its room, who talks there). The sides get the same burst at the same time,
+    message by message, so each is fed at the same pace and shares the machine's load alike
+    (how many messages reach a process per wake-up changes its cost per message more than
+    anything it does with them)."""
+    idle_from, idle_cpu = time.perf_counter(), [await p.settle() for p, _, _ in sides]
     await asyncio.sleep(0.5)
-    idle_rate = (process.cpu() - idle_cpu) / (time.perf_counter() - idle_from)
-    began, before = time.perf_counter(), process.cpu()
+    idle_for = time.perf_counter() - idle_from
+    idle_rates = [(p.cpu() - c) / idle_for for (p, _, _), c in zip(sides, idle_cpu, strict=True)]
+    began, before = time.perf_counter(), [p.cpu() for p, _, _ in sides]
     for n in range(count):
-        await talkers[n % len(talkers)].say(room, f"I hear you, and I wanted to say {n}")
+        for _, room, talkers in sides:
+            await talkers[n % len(talkers)].say(room, f"I hear you, and I wanted to say {n}")
         if n % 20 == 19:
-            await asyncio.sleep(0)  # let the stand-in's gateway writer send
-    after = await process.settle()
-    spent = after - before - idle_rate * (time.perf_counter() - began)
-    return max(spent, 0.0) / count
+            await asyncio.sleep(0)  # let the stand-ins' gateway writers send
+    after = [await p.settle() for p, _, _ in sides]
+    took = time.perf_counter() - began
+    return [
+        max(a - b - rate * took, 0.0) / count
+        for a, b, rate in zip(after, before, idle_rates, strict=True)
+    ]
 
 
 async def figures(size: Size) -> list[Figure]:
-    count, repeats = (300, 1) if size is Size.TINY else (3000, 3)
+    count, repeats = (300, 1) if size is Size.TINY else (3000, 5)
     ours: list[float] = []
     bare: list[float] = []
     with tempfile.TemporaryDirectory(prefix="pc-bench-b1-") as folder:
@@ -118,8 +128,11 @@ async def figures(size: Size) -> list[Figure]:
             try:
                 await share_under_way(fake_bot, guilds[0], rooms[0], crowds[0])
                 for _ in range(repeats):
-                    bare.append(await burst_cost(floor, rooms[1], crowds[1][2:], count))
-                    ours.append(await burst_cost(bot, rooms[0], crowds[0][2:], count))
+                    cost_bot, cost_bare = await burst_costs(
+                        [(bot, rooms[0], crowds[0][2:]), (floor, rooms[1], crowds[1][2:])], count
+                    )
+                    ours.append(cost_bot)
+                    bare.append(cost_bare)
                 reminded = [
                     m
                     for m in fake_bot.channel_messages(rooms[0])

@@ -19,6 +19,7 @@ from discord.ext import commands
 
 from bot import __version__
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.messages import MessageListener
 from bot.core.pseudonyms import Pseudonymizer
 from bot.core.shards import EVERY_GUILD, Shards
 from bot.guild import ensure_members
@@ -130,6 +131,7 @@ class Services:
     raid_lock: RaidLockService
     business: BusinessService
     newcomer: NewcomerService  # /resources, /newcomer and the welcome between meetings
+    messages: MessageListener  # every message the bot sees (dispatch), decided at once
     schedule: ScheduleService
     deliveries: FirstDelivery
     heartbeat: Heartbeat
@@ -292,8 +294,15 @@ class PeerCircle(commands.Bot):
 
     def dispatch(self, event_name: str, /, *args: Any, **kwargs: Any) -> None:
         """Sharded: an event about a server on another process's shards is not this process's
-        (Discord sends none; this keeps a stray one from acting there)."""
-        guild_id = guild_of(args[0]) if args else None
+        (Discord sends none; this keeps a stray one from acting there). A message, the most
+        frequent event, is decided at once by ``services.messages`` (which checks whose server
+        it is where that matters): a task only for real work, none for most messages."""
+        if event_name == "message":
+            work = self.services.messages.seen(args[0])
+            if work is not None:
+                self._schedule_event(work, "on_message")
+            return
+        guild_id = guild_of(args[0]) if args and not isinstance(args[0], str) else None
         if guild_id is not None and not self.services.ownership.owns_guild(guild_id):
             log.warning("Ignored an event for a server on another process's shards")
             return
@@ -315,8 +324,8 @@ class PeerCircle(commands.Bot):
 
     async def on_message(self, message: discord.Message, /) -> None:
         """Nothing: the bot has no prefix commands, so discord.py's default (parsing every
-        message in every channel for one) would be wasted work. The cogs' listeners still see
-        each message (``bench/messages.py`` measures that path)."""
+        message in every channel for one) would be wasted work. Messages go to
+        ``services.messages`` from :meth:`dispatch` (``bench/messages.py`` measures that path)."""
 
     async def on_ready(self) -> None:
         log.info("Connected to Discord; serving %d server(s)", len(self.guilds))

@@ -21,6 +21,7 @@ from bot.adapters.business import DiscordBusiness
 from bot.adapters.crosstalk import DiscordCrosstalk
 from bot.adapters.decisions import DiscordDecisions
 from bot.adapters.meetings import MeetingPresenter
+from bot.adapters.messages import MessageListener
 from bot.adapters.newcomer import DiscordNewcomer
 from bot.adapters.pacing import Pace, paced
 from bot.adapters.room_requests import RequestPresenter
@@ -160,6 +161,26 @@ def build_services(
         port=DiscordSchedule(client, languages),
         opener=meetings,  # a scheduled meeting opens itself through the meeting service
     )
+    crosstalk = CrosstalkService(
+        DiscordCrosstalk(client),
+        live,
+        pseudonyms,
+        clock,
+        message_content=client.intents.message_content,
+        values=presenter.values,
+        switches=decisions.switches,
+        languages=languages,
+    )
+    newcomer = NewcomerService(
+        store=store,
+        formats=formats,
+        live=live,
+        pseudonyms=pseudonyms,
+        clock=clock,
+        port=DiscordNewcomer(client, directory),
+        next_meeting=schedule.next_meeting,  # the welcome says when the next one is
+        languages=languages,
+    )
     services = Services(
         store=store,
         clock=clock,
@@ -178,16 +199,7 @@ def build_services(
         meeting_actions=MeetingActions(
             meetings, presenter, pseudonyms, RoomRequests(RequestPresenter(presenter))
         ),
-        crosstalk=CrosstalkService(
-            DiscordCrosstalk(client),
-            live,
-            pseudonyms,
-            clock,
-            message_content=client.intents.message_content,
-            values=presenter.values,
-            switches=decisions.switches,
-            languages=languages,
-        ),
+        crosstalk=crosstalk,
         deliveries=FirstDelivery(),
         heartbeat=Heartbeat(
             data_dir or store.db.path.parent,
@@ -239,15 +251,16 @@ def build_services(
             languages=languages,
             owns_group=owns_group,
         ),
-        newcomer=NewcomerService(
-            store=store,
-            formats=formats,
+        newcomer=newcomer,
+        messages=MessageListener(  # every message: decided at once, a task only for work
             live=live,
             pseudonyms=pseudonyms,
-            clock=clock,
-            port=DiscordNewcomer(client, directory),
-            next_meeting=schedule.next_meeting,  # the welcome says when the next one is
-            languages=languages,
+            meetings=meetings,
+            crosstalk=crosstalk,
+            newcomer=newcomer,
+            me=lambda: client.user.id if client.user else None,
+            serving=lambda: getattr(client, "serve", True),
+            owns_guild=owns_guild,
         ),
         schedule=schedule,
         ownership=ownership,
@@ -278,6 +291,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(MemberForgotten, s.room_rules.member_forgotten)  # their overwrite put back
     bus.subscribe(MemberForgotten, s.business.member_forgotten)  # their id out of memory
     bus.subscribe(MemberForgotten, s.newcomer.member_forgotten)  # welcome tried: out of memory
+    bus.subscribe(MemberForgotten, s.messages.member_forgotten)  # their coded key: out of memory
     # … a business meeting elects a member to a service role (durable: held in the transaction
     # that decides the election, carried out after the result is posted)
     bus.subscribe(ServiceElected, s.rotation.service_elected, durable)  # they hold the role
@@ -285,6 +299,7 @@ def subscribe(bus: EventBus, s: Services) -> None:
     bus.subscribe(GuildLeft, s.voice_floor.guild_left)  # nothing to give back there
     bus.subscribe(GuildLeft, s.room_rules.guild_left)  # no channel to put back there
     bus.subscribe(GuildLeft, s.newcomer.guild_left)  # welcomes tried there: out of memory
+    bus.subscribe(GuildLeft, s.messages.guild_left)  # coded keys there: out of memory
 
 
 def configure_endpoints(settings: Settings) -> None:

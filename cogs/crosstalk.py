@@ -1,6 +1,6 @@
-"""/remind, the message menu **Gentle reminder**, and the listener behind automatic reminders:
-thin adapters to :mod:`bot.runtime.crosstalk` (voice and stage floor control is
-:mod:`cogs.voice_floor`).
+"""/remind and the message menu **Gentle reminder**: thin adapters to :mod:`bot.runtime.crosstalk`
+(automatic reminders come from every message the bot sees, :mod:`bot.adapters.messages`; voice
+and stage floor control is :mod:`cogs.voice_floor`).
 
 A reminder someone asks for is posted in the channel by the bot (``channel.send``), never as the
 interaction's reply: a public reply would show everyone who used the command. The requester
@@ -15,7 +15,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.crosstalk import post_of, poster_of
+from bot.adapters.crosstalk import poster_of
 from bot.app import PeerCircle
 from bot.core.crosstalk import Remind
 from bot.errors import NotAllowed
@@ -49,15 +49,6 @@ class Crosstalk(commands.Cog):
 
     async def cog_unload(self) -> None:
         self.bot.tree.remove_command(self.menu.name, type=self.menu.type)
-
-    # --- the listener --------------------------------------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        await self.bot.services.meeting_actions.posted(message)  # the chair's post: present
-        if not self.crosstalk.watching(message.channel.id):
-            return  # the common case: no meeting here, one dictionary lookup
-        await self.crosstalk.on_post(post_of(message))
 
     # --- commands ------------------------------------------------------------------------------
 

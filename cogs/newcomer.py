@@ -1,7 +1,7 @@
-"""/newcomer, /resources, and the listeners behind the newcomer welcome: thin adapters to
-:mod:`bot.runtime.newcomer`.
+"""/newcomer, /resources, and the voice listener behind the newcomer welcome: thin adapters to
+:mod:`bot.runtime.newcomer` (a first post is seen by :mod:`bot.adapters.messages`).
 
-The listeners read who posted in (or joined the voice of) a channel, never what was written: the
+The welcome reads who posted in (or joined the voice of) a channel, never what was written: the
 Message Content intent is not needed.
 """
 
@@ -11,7 +11,7 @@ import discord
 from discord import app_commands
 from discord.ext import commands
 
-from bot.adapters.newcomer import arrival_by_post, arrival_by_voice
+from bot.adapters.newcomer import arrival_by_voice
 from bot.app import PeerCircle
 from bot.core.resources import paginate
 from bot.i18n import render, render_lines
@@ -43,13 +43,6 @@ class Newcomer(commands.Cog):
             await interaction.followup.send(page, ephemeral=True)
 
     # --- the welcome ---------------------------------------------------------------------------
-
-    @commands.Cog.listener()
-    async def on_message(self, message: discord.Message) -> None:
-        me = self.bot.user.id if self.bot.user else None
-        arrival = arrival_by_post(message, me)
-        if arrival is not None and self.bot.serve:
-            await self.newcomer.arrived(arrival)
 
     @commands.Cog.listener()
     async def on_voice_state_update(

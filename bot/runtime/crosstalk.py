@@ -26,8 +26,9 @@ from __future__ import annotations
 
 import logging
 import math
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.crosstalk import (
@@ -102,6 +103,8 @@ HOLD_NEEDS_PERMISSION = msg(
 SwitchReader = Callable[[GroupRecord], Awaitable[Mapping[str, bool]]]
 #: The values a format text may use (``group``, ``chair`` …), from the presenter.
 ValuesOf = Callable[[LiveMeeting], Mapping[str, str]]
+#: What a message calls for, to run as one task (:meth:`CrosstalkService.posted`).
+Work = Callable[[], Coroutine[Any, Any, None]]
 #: The Discord message as the cog received it: only the adapter looks inside (to hand a held
 #: message back word for word); the service never reads it, and nothing keeps it.
 Message = Any
@@ -301,21 +304,53 @@ class CrosstalkService:
 
     async def on_post(self, post: Post) -> None:
         """A message in a channel (the cog asked :meth:`watching` first)."""
+        work = self.posted(post)
+        if work is not None:
+            await work()
+
+    def posted(self, post: Post) -> Work | None:
+        """The hot path, decided at once and in memory: None when a message calls for nothing
+        (the common case — no meeting here, the sharer's own words, a reminder already given),
+        otherwise the work it calls for (a reminder, or a held message handed back), to run."""
         live = self._meetings.in_channel(post.channel_id)
-        if live is None:
-            return
-        if post.author.is_bot or not post.by_a_member or post.guild_id is None:
-            return
-        watch = self._watch(live)
-        situation = watch.now_in_force(live)
+        if live is None or post.author.is_bot or not post.by_a_member or post.guild_id is None:
+            return None
         who = self._pseudonyms.of(post.guild_id, post.author.user_id)
+        return self.posted_in(live, who, lambda: post)
+
+    def posted_in(self, live: LiveMeeting, who: Pseudonym, post: Callable[[], Post]) -> Work | None:
+        """:meth:`posted` for a member's own message (not a bot's, a webhook's or a system
+        message) in ``live``'s channel, by ``who``; ``post`` makes its :class:`Post` if needed."""
+        watch = self._watches.get(live.id) or self._watch(live)
+        situation = watch.now_in_force(live)
+        if situation.floor is None:
+            return None  # nobody holds the floor: nothing to guard (the guard says the same)
         now = self._clock.now()
         decision: Decision = watch.guard.on_post(situation, who, now)
         if isinstance(decision, Hold):
-            note = render(await self._language(live), decision.note)
-            if await self._port.hand_back(post, note):
-                return
-            decision = watch.guard.hold_failed(situation, who, now)
+            note = decision.note
+            return lambda: self._hold(live, watch, situation, post(), (who, note), now)
+        if isinstance(decision, Remind):
+            remind, made = decision, post()
+            return lambda: self._remind(live, remind, made)
+        return None
+
+    async def _hold(
+        self,
+        live: LiveMeeting,
+        watch: _Watch,
+        situation: Situation,
+        post: Post,
+        held: tuple[Pseudonym, Msg],
+        now: datetime,
+    ) -> None:
+        """Hand a held message back to its author with the hold's note; if that fails, it
+        stays, and a reminder may be due instead."""
+        who, words = held
+        note = render(await self._language(live), words)
+        if await self._port.hand_back(post, note):
+            return
+        decision = watch.guard.hold_failed(situation, who, now)
         if isinstance(decision, Remind):
             await self._remind(live, decision, post)
 

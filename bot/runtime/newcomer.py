@@ -125,6 +125,13 @@ class NewcomerService:
 
     # --- the welcome -------------------------------------------------------------------------
 
+    def welcome_due(self, arrival: Arrival, who: Pseudonym) -> bool:
+        """Whether a welcome may be due (asked at once, in memory, on every post): False during
+        a meeting there and for whoever was tried this run (``who``: their coded key)."""
+        if self._live.under_way(arrival.channel_id):
+            return False
+        return (arrival.guild_id, arrival.channel_id, who) not in self._tried
+
     async def arrived(self, arrival: Arrival) -> Welcomed:
         if self._live.under_way(arrival.channel_id):
             return Welcomed.MEETING  # the meeting's own words say it all

@@ -8,8 +8,9 @@ A press, a choice from the list, and the slash commands ``/meeting …``, ``/han
 carried out in :mod:`bot.ui.meeting_room`): check membership
 (:func:`bot.guild.in_group`, the one rule), learn (in memory) who is who and that they took
 part, then one call to the meeting service, which runs the core, commits, and shows the result
-through the presenter. Posts and voice changes in a meeting's channel come here too
-(:meth:`MeetingActions.posted`, :meth:`MeetingActions.voice`): the chair's show they're present.
+through the presenter. Voice changes in a meeting's channel come here too
+(:meth:`MeetingActions.voice`), and posts go to the service (:mod:`bot.adapters.messages`): the
+chair's show they're present.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import discord
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.errors import NotAllowed
 from bot.guild import MEETING_PERMISSIONS, in_group, require_permissions
-from bot.i18n import Msg, msg, render
+from bot.i18n import Msg, member_locale, msg, render
 from bot.runtime.live import LiveMeeting
 from bot.runtime.meetings import CannotPost, MeetingService
 from bot.runtime.meetings.refusals import cannot_post_msg
@@ -138,12 +139,16 @@ CHAIR_ACTIONS = frozenset({"next", "back", "chairread", "yes", "no", "choose", "
 
 
 class Names(Protocol):
-    """Keeps, in memory for one meeting, the member behind a pseudonym, and reaches today's
-    chair privately (the presenter)."""
+    """Keeps, in memory for one meeting, the member behind a pseudonym, reaches today's chair
+    privately, and knows the language the meeting speaks (the presenter)."""
 
     def remember(self, live: LiveMeeting, who: Pseudonym, member: discord.Member) -> None: ...
 
     async def tell_chair(self, live: LiveMeeting, missing: tuple[str, ...]) -> bool: ...
+
+    def locale(self, live: LiveMeeting) -> str:
+        """The group's language, as the meeting last read it."""
+        ...
 
 
 class MeetingActions:
@@ -278,11 +283,15 @@ class MeetingActions:
         thinking: bool,
         target: Pseudonym | None = None,
     ) -> None:
-        """Acknowledge at once, but keep members' actions in the order they arrived.
+        """Acknowledge first, at once (one REST call, the deferral), but keep members' actions
+        in the order they arrived.
 
-        The action starts as a task *before* the acknowledgement is awaited: tasks start in the
-        order they are created and the meeting's lock is first-come first-served, so thirty
-        hands raised in the same second land in the queue in the order Discord sent them.
+        The action is created as a task *before* the acknowledgement is awaited, but a task
+        only starts at this coroutine's first wait: the deferral has begun by then (its request
+        is written at once on a free connection), and nothing of the action came before it.
+        Tasks start in the order they are created and the meeting's line is first-come
+        first-served, so thirty hands raised in the same second are applied in the order
+        Discord sent them (and saved together: bot/runtime/meetings/commits.py).
         """
         task = asyncio.create_task(self.run(interaction, live, action, arg, target))
         try:
@@ -292,8 +301,15 @@ class MeetingActions:
                 await task  # carried out once all the same; Discord took no answer
             raise
         confirmation = await task
-        locale = await private_locale(interaction)
+        locale = await self._answer_locale(interaction, live)
         await interaction.followup.send(render(locale, confirmation), ephemeral=True)
+
+    async def _answer_locale(self, interaction: discord.Interaction[Any], live: LiveMeeting) -> str:
+        """The member's language, else the group's as the meeting last read it (at the step just
+        shown: no database read for each of 200 presses); once it ended, read again."""
+        if self.service.by_id(live.id) is not live:
+            return await private_locale(interaction)
+        return member_locale(interaction.locale.value, self._presenter.locale(live))
 
     def _pressed_here(self, interaction: discord.Interaction[Any], meeting_id: int) -> LiveMeeting:
         live = self.service.by_id(meeting_id)
@@ -356,15 +372,6 @@ class MeetingActions:
         if isinstance(user, discord.Member):
             self._presenter.remember(live, who, user)
         return live
-
-    async def posted(self, message: discord.Message) -> None:
-        """A post in a channel: the chair's, in their meeting's channel, shows they're here.
-        One dictionary lookup when no meeting is under way there."""
-        live = self.service.in_channel(message.channel.id)
-        if live is None or message.author.bot or not live.chairs:
-            return
-        who = self._pseudonyms.of(live.group.guild_id, message.author.id)
-        await self.service.activity(live.group.channel_id, who)
 
     async def voice(
         self, member: discord.Member, before: discord.VoiceState, after: discord.VoiceState

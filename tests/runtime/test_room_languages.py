@@ -23,7 +23,7 @@ from bot.core.meeting import MeetingRunner, MeetingSetup
 from bot.core.pseudonyms import Pseudonym
 from bot.core.voice_floor import Room
 from bot.errors import NotAllowed
-from bot.i18n import render
+from bot.i18n import group_locale, render
 from bot.runtime.clock import Clock
 from bot.runtime.crosstalk import CrosstalkService, Post, Poster
 from bot.runtime.formats import FormatLibrary
@@ -170,6 +170,10 @@ class Names:
 
     async def tell_chair(self, live: LiveMeeting, missing: tuple[str, ...]) -> bool:
         return False
+
+    def locale(self, live: LiveMeeting) -> str:
+        """As the presenter reads it before a step is shown: the format's language."""
+        return group_locale(live.plan.language)
 
 
 async def sharing(bench: Bench, *, spanish: bool = False) -> tuple[LiveMeeting, Presses]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, tzinfo
 
+from bot.core.meeting import MeetingState
 from bot.runtime.clock import local_time, time_zone
 from bot.runtime.events import EventBus, MeetingClosed, MeetingCounted
 from bot.runtime.live import LiveMeeting
@@ -15,16 +16,23 @@ Closing = list[tuple[MeetingCounted | MeetingClosed, list[int]]]
 
 
 async def closing_events(
-    tx: Transaction, store: Store, bus: EventBus, live: LiveMeeting, counted: bool, at: float
+    tx: Transaction,
+    store: Store,
+    bus: EventBus,
+    live: LiveMeeting,
+    counted: bool,
+    at: float,
+    last: MeetingState,
 ) -> Closing:
     """The events of a meeting's end, written to the event outbox in its transaction: what
-    follows (exclusions, the rotation) then happens even if the process dies right after."""
+    follows (exclusions, the rotation) then happens even if the process dies right after.
+    ``last``: the meeting's state at its last step, before it ended."""
     group = live.group
     events: list[MeetingCounted | MeetingClosed] = []
     if counted:
         held = await store.groups.count_meeting(tx, group.id)
         # Who served: the holders at the last step (an ended meeting's state names nobody).
-        served = live.state.roles
+        served = last.roles
         events.append(MeetingCounted(group.id, group.guild_id, group.channel_id, held, at, served))
     else:
         held = await store.groups.held_in(tx, group.id)

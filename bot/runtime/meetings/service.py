@@ -39,12 +39,10 @@ from bot.core.meeting.effects import (
     ChannelEffect,
     Effect,
     MeetingDeadlineKind,
-    MeetingEnded,
     MeetingError,
     MeetingRefusal,
     ShowAgain,
 )
-from bot.core.meeting.flow import Outcome
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NoGroupHere, NotAllowed
 from bot.runtime.clock import Clock, local_time
@@ -58,7 +56,8 @@ from bot.runtime.formats import FormatLibrary
 from bot.runtime.live import CHAIR, CHAIR_AWAY_SECONDS, LiveMeeting, LiveMeetings
 from bot.runtime.locks import GroupLocks
 from bot.runtime.meetings import refusals as words
-from bot.runtime.meetings.closing import Closing, closing_events, group_zone, meeting_now
+from bot.runtime.meetings.closing import group_zone, meeting_now
+from bot.runtime.meetings.commits import GroupCommit, Operation
 from bot.runtime.meetings.port import (
     FormatDefaults,
     MeetingPort,
@@ -74,10 +73,6 @@ from bot.store import Store
 from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
-
-TIMER_KEY_PREFIX = "meeting."
-
-Operation = Callable[[MeetingRunner, MeetingState, datetime], Outcome]
 
 
 class SteppedIn(StrEnum):
@@ -117,6 +112,16 @@ class MeetingService:
         self._switches = switches or FormatDefaults()
         # meeting id -> the permissions Discord refused there (memory only; words, no one's id)
         self._missing: dict[int, tuple[str, ...]] = {}
+        self._commits = GroupCommit(
+            store=store,
+            clock=clock,
+            scheduler=scheduler,
+            live=live,
+            locks=locks,
+            bus=bus,
+            counted=self._counted,
+            shown=self._shown,
+        )
         for kind in MeetingDeadlineKind:
             scheduler.register(kind.value, self._deadline_handler(kind))
 
@@ -379,44 +384,18 @@ class MeetingService:
         return refused.new and await self._port.tell_chair(live, refused.missing)
 
     async def _apply(self, live: LiveMeeting, op: Operation) -> None:
-        closing: Closing = []
-        async with self._lock(live.group.id):
-            if not self._live.is_current(live):
-                raise MeetingError(MeetingRefusal.ENDED)
-            now = meeting_now(self._clock.now(), live)
-            state, effects = op(live.runner, self._counted(live), now)
-            ended = next((e for e in effects if isinstance(e, MeetingEnded)), None)
-            async with self._store.db.transaction() as tx:
-                if ended is None:
-                    await self._store.meetings.save(tx, live.id, state.to_json())
-                    changed = await write_timers(self._store.deadlines, tx, live.id, effects)
-                else:
-                    await self._store.meetings.delete(tx, live.id)
-                    await self._store.deadlines.cancel_prefix_in(
-                        tx, TIMER_KEY_PREFIX, f"{live.id}:"
-                    )
-                    changed = []
-                    closing = await closing_events(
-                        tx, self._store, self._bus, live, ended.counted, now.timestamp()
-                    )
-            live.state = state
-            if ended is None:
-                await self._scheduler.refresh(changed)
-            else:
-                self._live.remove(live)
-                await self._scheduler.refresh_all()
-                log.info("A meeting ended (counted: %s)", ended.counted)
-            await self._shown(live, effects)
-        for event, held in closing:
-            await self._bus.publish(event, held)
+        """Carry out ``op`` under the group's lock: committed, shown, then returned (or its
+        refusal raised). Operations that arrive while a step is being saved are saved together,
+        each in the order it came (group commit, :mod:`bot.runtime.meetings.commits`)."""
+        await self._commits.apply(live, op)
 
     @staticmethod
-    def _counted(live: LiveMeeting) -> MeetingState:
-        """The state with the number of members who took part so far (counted in memory), and
+    def _counted(live: LiveMeeting, state: MeetingState) -> MeetingState:
+        """``state`` with the number of members who took part so far (counted in memory), and
         who they are, in the order they came, for the circle a round is made from (in memory
         only, never stored)."""
-        state = live.runner.seated(live.state, live.arrived)
-        return live.runner.with_participants(state, live.participants)
+        seated = live.runner.seated(state, live.arrived)
+        return live.runner.with_participants(seated, live.participants)
 
     async def _shown(self, live: LiveMeeting, effects: Sequence[Effect]) -> None:
         """Show a committed step in the channel, then tell the features that follow meetings.

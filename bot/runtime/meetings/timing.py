@@ -18,7 +18,8 @@ from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
 from bot.i18n import Msg, msg
 from bot.runtime.live import LiveMeeting
-from bot.runtime.meetings.service import MeetingService, Operation
+from bot.runtime.meetings.commits import Operation
+from bot.runtime.meetings.service import MeetingService
 
 _T = TimeRefusal
 REFUSED: Mapping[TimeRefusal, Msg] = {
