@@ -6,7 +6,11 @@ shows nothing (:mod:`bench.inprocess`) — Discord's side is B1's and B2's busin
 - a press: "Raise hand" then "Lower hand" in meetings picked at random, each through
   :meth:`MeetingService.act` (the state saved in a transaction, as the bot does);
 - timers firing in every meeting at once: the clock moves past the ``before:`` countdown of all
-  the meetings together and the scheduler fires each one's deadline;
+  the meetings together and the scheduler fires each one's deadline (CPU time of this process,
+  which the machine's other load leaves alone; the deadlines run side by side);
+- a timer alone: deadlines due one after another, the clock moved past each in turn, while
+  as many others as there are meetings wait far ahead — the scheduler's own cost per wake
+  (CPU time; it once looked at every pending deadline on each);
 - memory: the Python memory still held once the meetings have started, per meeting
   (tracemalloc, in the first repeat only: it slows what it traces).
 
@@ -27,16 +31,20 @@ from datetime import datetime
 from pathlib import Path
 
 from bench.harness import Figure, Size, Spread
-from bench.inprocess import Runtime, scratch
+from bench.inprocess import Runtime, Time, scratch
 from bot.core.meeting.flow import Outcome
 from bot.core.meeting.runner import MeetingRunner
 from bot.core.meeting.state import MeetingState
 from bot.core.pseudonyms import Pseudonym
+from bot.runtime.clock import Clock
+from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 
 NAME = "B3 scale: per-event cost and memory as the meetings under way grow"
 GUILD = 8001
 COUNTDOWN = 5 * 60  # open-discussion's `before:` countdown
+#: Lone timers fired before the measured ones (caches, the loop's first wakes).
+WARM_UP = 10
 
 
 def hand(who: Pseudonym, up: bool) -> Callable[[MeetingRunner, MeetingState, datetime], Outcome]:
@@ -81,24 +89,66 @@ async def at_size(
             await runtime.scheduler.start()
             all_shown = runtime.port.expect(m.id for m in live)
             runtime.time.now += COUNTDOWN + 1
-            began = time.perf_counter()
+            began = time.process_time()  # CPU time: what a loaded machine leaves alone
             await runtime.scheduler.refresh_all()
             async with asyncio.timeout(600):
                 await all_shown.wait()
-            per_timer = (time.perf_counter() - began) / meetings
+            per_timer = (time.process_time() - began) / meetings
             await runtime.scheduler.stop()
             return per_press, per_timer, per_meeting
         finally:
             await store.close()
 
 
+async def lone_timers(pending: int, fires: int) -> float:
+    """CPU seconds per deadline fired alone (each due a clock second after the last, the clock
+    moved past it, the scheduler woken) while ``pending`` others wait far ahead."""
+    with scratch() as folder:
+        store = Store(Path(folder) / "timers.sqlite3")
+        await store.open()
+        try:
+            time_ = Time()
+            async with store.db.transaction() as tx:
+                for n in range(pending):
+                    far = time_.now + 10**7 + n
+                    await store.deadlines.upsert_in(tx, "bench.far", str(n), far, {"meeting": n})
+                for n in range(fires):
+                    due = time_.now + 1 + n
+                    await store.deadlines.upsert_in(tx, "bench.due", str(n), due, {"meeting": -n})
+            scheduler = Scheduler(store.deadlines, Clock(real_time=time_))
+            fired = asyncio.Event()
+
+            async def handler(payload: object) -> None:
+                fired.set()
+
+            scheduler.register("bench.far", handler)
+            scheduler.register("bench.due", handler)
+            await scheduler.start()
+            gc.collect()
+            began = time.process_time()
+            for n in range(fires):
+                if n == WARM_UP:  # the first few warm the caches up: not counted
+                    began = time.process_time()
+                fired.clear()
+                time_.now += 1
+                await scheduler.refresh([("bench.due", str(n))])  # wakes the loop
+                async with asyncio.timeout(60):
+                    await fired.wait()
+            per_fire = (time.process_time() - began) / (fires - WARM_UP)
+            await scheduler.stop()
+            return per_fire
+        finally:
+            await store.close()
+
+
 async def figures(size: Size) -> list[Figure]:
-    sizes, presses, repeats = (
-        ((10, 200), 50, 1) if size is Size.TINY else ((10, 1_000, 10_000), 300, 3)
+    sizes, presses, repeats, lone = (
+        ((10, 200), 50, 1, 40) if size is Size.TINY else ((10, 1_000, 10_000), 300, 3, 400)
     )
     press: dict[int, list[float]] = {n: [] for n in sizes}
     timer: dict[int, list[float]] = {n: [] for n in sizes}
     memory: dict[int, list[float]] = {n: [] for n in sizes}
+    alone: dict[int, list[float]] = {n: [] for n in sizes}
     # Sizes alternate within each repeat, so a change in the machine's load hits them alike.
     for repeat in range(repeats):
         for meetings in sizes:
@@ -107,6 +157,7 @@ async def figures(size: Size) -> list[Figure]:
             timer[meetings].append(fired)
             if not repeat:
                 memory[meetings].append(kib)
+            alone[meetings].append(await lone_timers(meetings, lone))
     small, large = sizes[0], sizes[-1]
     return [
         Figure(
@@ -120,8 +171,15 @@ async def figures(size: Size) -> list[Figure]:
             f"a timer fired at {large:,} meetings at once over {small:,} at once",
             Spread(tuple(b / a for a, b in zip(timer[small], timer[large], strict=True))),
             goal=1.2,
-            detail="ms per timer (median): "
+            detail="ms of CPU per timer (median): "
             + ", ".join(f"{n:,}: {statistics.median(v) * 1000:.2f}" for n, v in timer.items()),
+        ),
+        Figure(
+            f"a timer fired alone with {large:,} others pending over with {small:,}",
+            Spread(tuple(b / a for a, b in zip(alone[small], alone[large], strict=True))),
+            goal=1.2,
+            detail="ms of CPU per timer (median): "
+            + ", ".join(f"{n:,}: {statistics.median(v) * 1000:.2f}" for n, v in alone.items()),
         ),
         Figure(
             f"memory per meeting at {large:,} meetings (Python heap, tracemalloc)",

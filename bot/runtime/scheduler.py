@@ -8,6 +8,19 @@
   the handler's effect but before the row is deleted fires it again on restart.
 - One failing handler never stops the others: it is retried later with a growing delay.
 - If the loop itself dies, it is restarted.
+- Deadlines of different groups run side by side, at most :data:`IN_FLIGHT` at once; those of
+  one group (its *lane*, :func:`lane_of`: what the payload names) run one after another in due
+  order, so a handler may cancel or reschedule a later deadline of its own group and it won't
+  fire. Deadlines that name no group (drains of many groups' rows, the privacy sweep) share one
+  lane of their own, and a kind registered ``one_at_a_time`` runs all its deadlines in one lane.
+  Due times are kept in a heap: a wake costs the same with 10 or 10,000 deadlines pending.
+- Before firing a deadline the scheduler claims it (:meth:`DeadlineRepository.claim`: a lock
+  held by this process until it lets go or dies); one another process holds is left pending
+  and tried again after :data:`CLAIM_WAIT`, so two processes never fire the same deadline while
+  one takes over the other's shards. The shared drains (``drains``) are not claimed: every
+  process runs them, each for its own groups' rows.
+- ``stop`` lets the handlers under way finish (at most :data:`STOP_GRACE` real seconds: a
+  handler cancelled inside a transaction could leave it half done) and starts no new one.
 - While the disk can't take writes (:class:`bot.errors.StorageUnavailable`), a deadline whose
   handler (or its bookkeeping) could not save stays pending, in memory and in its row as it
   was, and is tried again every :data:`STORAGE_WAIT` real seconds; nothing is logged per try
@@ -18,8 +31,11 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import heapq
+import itertools
 import logging
-from collections.abc import Awaitable, Callable, Collection, Iterable, Mapping
+from collections import deque
+from collections.abc import Awaitable, Callable, Collection, Hashable, Iterable, Mapping
 from typing import Any
 
 from bot.errors import StorageUnavailable
@@ -46,6 +62,42 @@ RETRY_BASE = 5.0
 RETRY_MAX = 3600.0
 #: Real seconds before a deadline that couldn't be saved (a full disk) is tried again.
 STORAGE_WAIT = 2.0
+#: Groups whose deadlines run at once. An opening or a countdown's end waits mostly on Discord
+#: round trips (paced by bot/adapters/pacing.py) and on commits (one writer at a time), so a few
+#: dozen side by side keep both busy; more would only queue on the same two, holding memory and
+#: stretching each one's time from due to done.
+IN_FLIGHT = 24
+#: Real seconds before a deadline another process holds is tried again.
+CLAIM_WAIT = 5.0
+#: Real seconds ``stop`` waits for the handlers under way before cancelling them.
+STOP_GRACE = 30.0
+#: Real seconds before a deadline whose bookkeeping failed unexpectedly is tried again.
+BREATHE = 1.0
+
+#: Payload fields that name whose work a deadline is, most specific group first.
+_LANE_FIELDS: tuple[tuple[str, str], ...] = (
+    ("group_id", "group"),
+    ("group", "group"),
+    ("meeting", "meeting"),
+    ("matter", "matter"),
+    ("rotation", "rotation"),
+    ("channel", "channel"),
+)
+#: The lane of deadlines that name no group: they run one after another.
+NO_GROUP: Hashable = ("", "")
+
+
+def lane_of(deadline: DeadlineRecord) -> Hashable:
+    """The lane a deadline runs in: the group, meeting, matter, rotation or channel its
+    payload names (the fields :class:`bot.runtime.ownership.Ownership` also reads), or
+    :data:`NO_GROUP`. A meeting's deadlines and a rotation's reminders for it share the
+    meeting's lane; lanes are not merged further (a meeting's lane and its group's schedule
+    lane may run side by side, as a press and a deadline already do)."""
+    for field, family in _LANE_FIELDS:
+        value = deadline.payload.get(field)
+        if isinstance(value, (int, str)) and not isinstance(value, bool):
+            return (family, value)
+    return NO_GROUP
 
 
 class Scheduler:
@@ -61,11 +113,26 @@ class Scheduler:
         #: Sharded: drains of many groups' rows share one deadline row, which another process
         #: may have completed; each process runs them once at start for its own rows.
         self._drains = tuple(drains)
+        self._unclaimed = frozenset(kind for kind, _ in self._drains)
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], DeadlineRecord] = {}
-        #: Deadlines the disk refused to save, and the clock time to try them again.
+        #: The pending deadlines by kind (for :meth:`ahead_of`).
+        self._by_kind: dict[str, dict[str, DeadlineRecord]] = {}
+        #: (ready at, due at, id, tie, deadline): the soonest first. An entry whose deadline is
+        #: no longer the pending one for its kind and key is stale, dropped when it surfaces.
+        self._heap: list[tuple[float, float, int, int, DeadlineRecord]] = []
+        self._tie = itertools.count()
+        #: Deadlines the disk refused to save (or another process holds), and the clock time
+        #: to try them again.
         self._held: dict[tuple[str, str], float] = {}
+        #: Lanes under way, each with the deadlines waiting in it (in due order).
+        self._lanes: dict[Hashable, deque[DeadlineRecord]] = {}
+        self._lane_tasks: set[asyncio.Task[None]] = set()
+        #: The lane of each deadline being carried out now.
+        self._running: dict[tuple[str, str], Hashable] = {}
+        #: Kinds whose deadlines all share one lane (``register(..., one_at_a_time=True)``).
+        self._kind_lanes: set[str] = set()
         self._wake = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
         self._stopping = False
@@ -74,10 +141,18 @@ class Scheduler:
         """The deadline kinds this process carries out."""
         return frozenset(self._handlers)
 
-    def register(self, kind: str, handler: Handler) -> None:
+    def register(self, kind: str, handler: Handler, *, one_at_a_time: bool = False) -> None:
+        """Carry out deadlines of ``kind`` with ``handler``. ``one_at_a_time``: every deadline
+        of this kind runs in one lane, in due order, whatever group it names (a handler that
+        reads the other groups' pending deadlines, as a place in a queue does)."""
         if kind in self._handlers:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
+        if one_at_a_time:
+            self._kind_lanes.add(kind)
+        for deadline in self._by_kind.get(kind, {}).values():
+            self._arm(deadline)
+        self._wake.set()
 
     async def overdue(self, before: float) -> int:
         """How many of this process's armed deadlines were due before ``before`` and still wait
@@ -90,6 +165,21 @@ class Scheduler:
     def pending_count(self) -> int:
         return len(self._pending)
 
+    @property
+    def in_flight(self) -> int:
+        """How many deadlines are being carried out now."""
+        return len(self._running)
+
+    def settled(self, through: float) -> bool:
+        """Whether nothing is under way and nothing due at or before ``through`` waits (every
+        deadline due by then has been carried out, or waits for the disk or another process)."""
+        if self._lanes:
+            return False
+        return not any(
+            d.kind in self._handlers and self._ready_at(d) <= through
+            for d in self._pending.values()
+        )
+
     def ahead_of(self, kind: str, key: str, field: str, value: object) -> int:
         """How many other pending deadlines of ``kind`` carry the same ``payload[field]`` with
         a lower key (numbers compared as numbers): a place in a queue of work due together."""
@@ -100,8 +190,8 @@ class Scheduler:
         mine = order(key)
         return sum(
             1
-            for (k, other_key), d in self._pending.items()
-            if k == kind and d.payload.get(field) == value and order(other_key) < mine
+            for other_key, d in self._by_kind.get(kind, {}).items()
+            if d.payload.get(field) == value and order(other_key) < mine
         )
 
     async def schedule(
@@ -123,25 +213,25 @@ class Scheduler:
 
     async def refresh_all(self) -> None:
         """Re-read the whole table (after a caller cancelled deadlines in bulk)."""
-        self._pending = {(d.kind, d.key): d for d in await self._mine()}
-        self._wake.set()
+        self._replace_all(await self._mine())
 
     async def cancel(self, kind: str, key: str) -> None:
         await self._repo.cancel(kind, key)
-        self._pending.pop((kind, key), None)
-        self._wake.set()
+        self._drop((kind, key))
 
     async def start(self) -> None:
         """Re-arm every pending deadline and run the loop; a no-op while already running."""
         if self._task is not None and not self._task.done():
             return
         self._stopping = False
-        self._pending = {(d.kind, d.key): d for d in await self._mine()}
+        mine = await self._mine()
         now = self._clock.timestamp()
+        armed = {(d.kind, d.key) for d in mine}
         for kind, key in self._drains:
-            if kind in self._handlers and (kind, key) not in self._pending:
+            if kind in self._handlers and (kind, key) not in armed:
                 # No row behind it (id 0): completing it deletes nothing.
-                self._pending[(kind, key)] = DeadlineRecord(0, kind, key, now, {}, 0)
+                mine.append(DeadlineRecord(0, kind, key, now, {}, 0))
+        self._replace_all(mine)
         log.info("Re-armed %d pending deadline(s)", len(self._pending))
         self._task = asyncio.create_task(self._run(), name="peercircle-scheduler")
         self._task.add_done_callback(self._restart_if_dead)
@@ -164,25 +254,88 @@ class Scheduler:
         self._task.add_done_callback(self._restart_if_dead)
 
     async def stop(self) -> None:
+        """Stop firing: no new deadline starts; those under way may finish (at most
+        :data:`STOP_GRACE` real seconds), so none is cut off inside a transaction."""
         self._stopping = True
         task, self._task = self._task, None
         if task is not None:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        lanes = set(self._lane_tasks)
+        if not lanes:
+            return
+        _, late = await asyncio.wait(lanes, timeout=STOP_GRACE)
+        for lane in late:
+            log.warning("A deadline was still under way when the bot stopped; it runs again later")
+            lane.cancel()
+        if late:
+            await asyncio.wait(late)
+
+    # --- what is pending ---------------------------------------------------------------------
+
+    def _put(self, deadline: DeadlineRecord) -> None:
+        key = (deadline.kind, deadline.key)
+        self._pending[key] = deadline
+        self._by_kind.setdefault(deadline.kind, {})[deadline.key] = deadline
+        self._arm(deadline)
+
+    def _drop(self, key: tuple[str, str]) -> None:
+        self._held.pop(key, None)
+        if self._pending.pop(key, None) is not None:
+            kind = self._by_kind.get(key[0])
+            if kind is not None:
+                kind.pop(key[1], None)
+        self._wake.set()
+
+    def _replace_all(self, deadlines: Iterable[DeadlineRecord]) -> None:
+        self._pending, self._by_kind, self._heap = {}, {}, []
+        for deadline in deadlines:
+            self._put(deadline)
+
+    def _arm(self, deadline: DeadlineRecord) -> None:
+        if deadline.kind not in self._handlers:
+            return  # a feature not loaded in this process; keep the row for the one that is
+        entry = (self._ready_at(deadline), deadline.due_at, deadline.id, next(self._tie), deadline)
+        heapq.heappush(self._heap, entry)
+        if len(self._heap) > 2 * len(self._pending) + 1024:  # stale entries: start afresh
+            self._heap = [e for e in self._heap if self._current(e[-1])]
+            heapq.heapify(self._heap)
+        self._wake.set()
+
+    def _current(self, deadline: DeadlineRecord) -> bool:
+        return self._pending.get((deadline.kind, deadline.key)) is deadline
+
+    def _next_ready(self) -> float | None:
+        """When the soonest armed deadline is ready (stale entries dropped on the way)."""
+        while self._heap:
+            ready_at, *_, deadline = self._heap[0]
+            if not self._current(deadline):
+                heapq.heappop(self._heap)
+                continue
+            actual = self._ready_at(deadline)
+            if actual > ready_at:  # held back since it was armed
+                heapq.heapreplace(
+                    self._heap,
+                    (actual, deadline.due_at, deadline.id, next(self._tie), deadline),
+                )
+                continue
+            return ready_at
+        return None
 
     async def _reload_one(self, kind: str, key: str) -> None:
         record = await self._repo.get(kind, key)
         if record is None:
-            self._pending.pop((kind, key), None)
+            self._drop((kind, key))
         else:
-            self._pending[(kind, key)] = record
-        self._wake.set()
+            self._put(record)
+
+    # --- firing ------------------------------------------------------------------------------
 
     async def _run(self) -> None:
         while not self._stopping:
             try:
-                await self._fire_due()
+                self._dispatch()
                 await self._sleep_until_next()
             except asyncio.CancelledError:
                 raise
@@ -191,59 +344,131 @@ class Scheduler:
                 log.exception("The deadline loop failed; restarting it")
                 await asyncio.sleep(1.0)
 
+    def _dispatch(self) -> None:
+        """Hand every deadline ready now to its lane, in due order, starting lanes up to
+        :data:`IN_FLIGHT`."""
+        now = self._clock.timestamp()
+        while (ready_at := self._next_ready()) is not None and ready_at <= now:
+            deadline = self._heap[0][-1]
+            key = (deadline.kind, deadline.key)
+            lane = self._running.get(key)  # the same deadline under way: after it, in its lane
+            if lane is None:
+                kind = deadline.kind
+                lane = ("kind", kind) if kind in self._kind_lanes else lane_of(deadline)
+            waiting = self._lanes.get(lane)
+            if waiting is None:
+                if len(self._lanes) >= IN_FLIGHT:
+                    return  # a lane ends, then this one starts (it wakes the loop)
+                waiting = self._lanes[lane] = deque()
+                task = asyncio.create_task(self._run_lane(lane, waiting), name="peercircle-lane")
+                self._lane_tasks.add(task)
+                task.add_done_callback(self._lane_tasks.discard)
+            heapq.heappop(self._heap)
+            waiting.append(deadline)
+
+    async def _fire_due(self) -> None:
+        """Carry out every deadline ready now, and return once they are done (the loop's work
+        without the loop, for a test that moves its own clock)."""
+        self._dispatch()
+        while self._lane_tasks:
+            await asyncio.wait(set(self._lane_tasks))
+            self._dispatch()
+
     async def _sleep_until_next(self) -> None:
         self._wake.clear()
-        runnable = [self._ready_at(d) for d in self._pending.values() if d.kind in self._handlers]
-        timeout = self._clock.real_seconds_until(min(runnable)) if runnable else None
+        ready_at = self._next_ready()
+        if ready_at is None or (
+            len(self._lanes) >= IN_FLIGHT and ready_at <= self._clock.timestamp()
+        ):
+            timeout = None  # nothing armed, or every lane busy: a change or a lane's end wakes
+        else:
+            timeout = self._clock.real_seconds_until(ready_at)
         with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(self._wake.wait(), timeout)
 
-    async def _fire_due(self) -> None:
-        now = self._clock.timestamp()
-        due = sorted(
-            (d for d in self._pending.values() if self._ready_at(d) <= now),
-            key=lambda d: (d.due_at, d.id),
-        )
-        for deadline in due:
-            handler = self._handlers.get(deadline.kind)
-            if handler is None:
-                continue  # a feature not loaded in this process; keep the row for the one that is
-            if self._pending.get((deadline.kind, deadline.key)) is not deadline:
-                continue  # cancelled or rescheduled by an earlier handler in this batch
-            self._held.pop((deadline.kind, deadline.key), None)
-            try:
-                await handler(deadline.payload)
-            except StorageUnavailable:
-                self._wait_for_room(deadline, now)
-                continue
-            except Exception:
-                delay = min(RETRY_MAX, RETRY_BASE * 2**deadline.attempts)
-                log.exception("Deadline %s failed; trying again in %.0fs", deadline.kind, delay)
+    async def _run_lane(self, lane: Hashable, waiting: deque[DeadlineRecord]) -> None:
+        """One group's deadlines, one after another in due order."""
+        try:
+            while waiting and not self._stopping:
+                deadline = waiting.popleft()
+                key = (deadline.kind, deadline.key)
+                now = self._clock.timestamp()
+                if not self._current(deadline) or self._ready_at(deadline) > now:
+                    continue  # cancelled or rescheduled by an earlier handler, or held back
+                self._running[key] = lane
                 try:
-                    await self._repo.retry_later(deadline, now + delay)
-                except StorageUnavailable:
-                    self._wait_for_room(deadline, now)
-                    continue
-                await self._reload_one(deadline.kind, deadline.key)
-                continue
+                    await self._fire(deadline, now)
+                except Exception:
+                    log.exception("A deadline's bookkeeping failed; trying it again shortly")
+                    self._hold_off(deadline, now + BREATHE * self._clock.rate)
+                finally:
+                    del self._running[key]
+        finally:
+            if self._lanes.get(lane) is waiting:
+                del self._lanes[lane]
+            self._wake.set()
+
+    async def _fire(self, deadline: DeadlineRecord, now: float) -> None:
+        key = (deadline.kind, deadline.key)
+        handler = self._handlers[deadline.kind]
+        self._held.pop(key, None)
+        if deadline.kind in self._unclaimed:
+            await self._carry_out(deadline, handler, now)
+            return
+        if not await self._repo.claim(deadline):
+            # Another process holds it (or has carried it out): leave it to that one, look
+            # again later.
+            self._held[key] = now + CLAIM_WAIT * self._clock.rate
+            await self._reload_one(deadline.kind, deadline.key)
+            return
+        try:
+            await self._carry_out(deadline, handler, now)
+        finally:
             try:
-                completed = await self._repo.complete(deadline)
+                await self._repo.let_go(deadline)
+            except Exception:
+                log.warning("Could not let go of a deadline's claim", exc_info=True)
+
+    async def _carry_out(self, deadline: DeadlineRecord, handler: Handler, now: float) -> None:
+        try:
+            await handler(deadline.payload)
+        except StorageUnavailable:
+            self._wait_for_room(deadline, now)
+            return
+        except Exception:
+            delay = min(RETRY_MAX, RETRY_BASE * 2**deadline.attempts)
+            log.exception("Deadline %s failed; trying again in %.0fs", deadline.kind, delay)
+            try:
+                await self._repo.retry_later(deadline, now + delay)
             except StorageUnavailable:
-                # Carried out, but not marked so: it runs again (handlers are idempotent).
                 self._wait_for_room(deadline, now)
-                continue
-            if completed:
-                # (equal, not only the same object: a refresh meanwhile re-read the same row)
-                if self._pending.get((deadline.kind, deadline.key)) == deadline:
-                    del self._pending[(deadline.kind, deadline.key)]
-            else:
-                # The handler (or someone) rescheduled it: keep the newer deadline.
-                await self._reload_one(deadline.kind, deadline.key)
+                return
+            await self._reload_one(deadline.kind, deadline.key)
+            return
+        try:
+            completed = await self._repo.complete(deadline)
+        except StorageUnavailable:
+            # Carried out, but not marked so: it runs again (handlers are idempotent).
+            self._wait_for_room(deadline, now)
+            return
+        if completed:
+            # (equal, not only the same object: a refresh meanwhile re-read the same row)
+            if self._pending.get((deadline.kind, deadline.key)) == deadline:
+                self._drop((deadline.kind, deadline.key))
+        else:
+            # The handler (or someone) rescheduled it: keep the newer deadline.
+            await self._reload_one(deadline.kind, deadline.key)
 
     def _wait_for_room(self, deadline: DeadlineRecord, now: float) -> None:
         """Nothing of this run was saved: keep the deadline pending as it is (its row is
         unchanged) and try it again in a moment."""
-        self._held[(deadline.kind, deadline.key)] = now + STORAGE_WAIT * self._clock.rate
+        self._hold_off(deadline, now + STORAGE_WAIT * self._clock.rate)
+
+    def _hold_off(self, deadline: DeadlineRecord, until: float) -> None:
+        """Try ``deadline`` again at ``until`` (if it is still the pending one)."""
+        self._held[(deadline.kind, deadline.key)] = until
+        if self._current(deadline):
+            self._arm(deadline)  # its entry was taken when it fired
 
     def _ready_at(self, deadline: DeadlineRecord) -> float:
         return max(deadline.due_at, self._held.get((deadline.kind, deadline.key), 0.0))

@@ -107,6 +107,29 @@ class DeadlineRepository:
         )
         return changed == 1
 
+    async def claim(self, deadline: DeadlineRecord) -> bool:
+        """Take this process's exclusive claim on a deadline about to fire (the claim lasts until
+        :meth:`let_go`, or until the process dies). False, holding nothing, if another process
+        holds it or the row is no longer as ``deadline`` was armed (another process carried it
+        out or it was rescheduled meanwhile): then it is not this process's to fire now."""
+        if not await self._db.hold("deadlines", deadline.id):
+            return False
+        if self._db.backend == "sqlite":
+            return True  # one process per database (its lock): the row is as this one left it
+        current = await self.get(deadline.kind, deadline.key)
+        if current is not None and (current.id, current.due_at, current.attempts) == (
+            deadline.id,
+            deadline.due_at,
+            deadline.attempts,
+        ):
+            return True
+        await self._db.let_go("deadlines", deadline.id)
+        return False
+
+    async def let_go(self, deadline: DeadlineRecord) -> None:
+        """Give up the claim :meth:`claim` took."""
+        await self._db.let_go("deadlines", deadline.id)
+
     async def retry_later(self, deadline: DeadlineRecord, due_at: float) -> bool:
         changed = await self._db.execute(
             "UPDATE deadlines SET due_at = ?, attempts = attempts + 1 "

@@ -2,9 +2,10 @@
 
 A test that moves a fake clock past a deadline wants the deadline's handler to have *finished*
 (its commit, what it shows, its bookkeeping), not only to have begun: the first change a test can
-see (a state in memory) comes before the rest. The scheduler carries out what is due one by
-one, oldest first, so a marker deadline due just after the others runs only once every one
-before it has returned.
+see (a state in memory) comes before the rest. The scheduler runs different groups' deadlines
+side by side, so a marker deadline due just after the others wakes it, and then the test waits
+until the scheduler is :meth:`~bot.runtime.scheduler.Scheduler.settled`: nothing under way and
+nothing due by then still waiting.
 
 Reads through the store's own connection also see a write still inside another task's open
 transaction; stopping the scheduler then would roll it back. :func:`committed` reads through a
@@ -52,6 +53,9 @@ async def carried_out_by(
     await scheduler.schedule(kind, "-", due_at, {})
     async with asyncio.timeout(limit):
         await passed.wait()
-        # The marker's own row goes just after it runs, in a commit of its own.
-        while committed(store.db.path, "SELECT 1 FROM deadlines WHERE kind = ?", (kind,)):  # noqa: ASYNC110
+        # The marker's own row goes just after it runs, in a commit of its own; the other
+        # groups' deadlines may still be under way beside it.
+        while not scheduler.settled(due_at) or committed(  # noqa: ASYNC110
+            store.db.path, "SELECT 1 FROM deadlines WHERE kind = ?", (kind,)
+        ):
             await asyncio.sleep(0.01)

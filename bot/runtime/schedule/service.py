@@ -104,7 +104,8 @@ class ScheduleService:
         self._port = port
         self._opener = opener
         scheduler.register(OPEN_DEADLINE, self._open_due)
-        scheduler.register(SYNC_DEADLINE, self._sync_due)
+        # One sync at a time: each takes its place in the queue of openings due together.
+        scheduler.register(SYNC_DEADLINE, self._sync_due, one_at_a_time=True)
 
     # --- reading --------------------------------------------------------------------------------
 
