@@ -17,6 +17,7 @@ import re
 import secrets
 import tempfile
 import time
+from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
 
@@ -35,18 +36,26 @@ CLOSES = DEADLINE_PREFIX + DeadlineKind.BALLOT_CLOSES.value
 
 
 async def write_database(
-    path: Path, key: bytes, guild_id: int, rooms: list[int], votes: int, deadlines: int
+    path: Path,
+    key: bytes,
+    guild_id: int,
+    rooms: list[int],
+    votes: int,
+    deadlines: int,
+    people: Sequence[int],
 ) -> None:
     """Meetings under way in every room, ``votes`` open, deadlines topped up to ``deadlines``
-    (the rest far off: loaded at start, never due during the benchmark)."""
+    (the rest far off: loaded at start, never due during the benchmark). ``people``: members
+    of the server (user ids), one chair a meeting, the first twelve on every vote's roll; all
+    still in the server (one who had left would be forgotten at the start, a cost of its own)."""
     store = Store(path)
     await store.open()
     try:
         runtime = Runtime(store, key, clock=Clock())
-        await runtime.meetings(guild_id, rooms)
+        await runtime.meetings(guild_id, rooms, people[: len(rooms)])
         now = runtime.clock.now()
         groups = [await store.groups.by_channel(room) for room in rooms[:votes]]
-        voters = [runtime.pseudonyms.of(guild_id, 30_000_000 + n) for n in range(12)]
+        voters = [runtime.pseudonyms.of(guild_id, user_id) for user_id in people[:12]]
         async with store.decisions.transaction() as t:
             for n, group in enumerate(groups):
                 if group is None:
@@ -94,7 +103,7 @@ async def figures(size: Size) -> list[Figure]:
     async with FakeDiscord(privileged_intents_granted={"members"}) as fake:
         guild = fake.add_guild("Bench Circle", owner_username="benchowner")
         rooms = [fake.add_channel(guild.id, f"room-{n}").id for n in range(meetings)]
-        people(fake, guild, 12)
+        members = [m.id for m in people(fake, guild, max(12, meetings))]
         with tempfile.TemporaryDirectory(prefix="pc-bench-b5-") as folder:
             (Path(folder) / "bare").mkdir()
             settings = {"DEV_GUILD_ID": str(guild.id), "PSEUDONYM_KEY": key}
@@ -108,6 +117,7 @@ async def figures(size: Size) -> list[Figure]:
                 rooms,
                 votes,
                 deadlines,
+                members,
             )
             for _ in range(repeats):
                 floor.append(await bare.start())
@@ -116,7 +126,13 @@ async def figures(size: Size) -> list[Figure]:
                 began = time.perf_counter()
                 try:
                     ready.append(await bot.start())
-                    await every_meeting_answers(guild.owner, rooms)
+                    try:
+                        await every_meeting_answers(guild.owner, rooms)
+                    except TimeoutError as error:
+                        tail = "\n".join(bot.log.read_text().splitlines()[-15:])
+                        raise AssertionError(
+                            f"not every meeting answered ({error}); the bot's last lines:\n{tail}"
+                        ) from error
                     ours.append(time.perf_counter() - began)
                     # The deadlines are re-armed once the meetings have resumed: wait for it
                     # (not timed) before stopping, so the count below is read, not raced.
