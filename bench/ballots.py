@@ -194,11 +194,11 @@ async def figures(size: Size) -> list[Figure]:
 
     return [
         Figure(
-            "speed vs the raw loop (wall time)",
+            "speed vs the raw loop",
             Spread(tuple(speed)),
             goal=0.5,
             at_most=False,
-            detail=f"ms per ballot (best), wall: {best(wall)}; CPU: {best(cpu)}; "
+            detail=f"in wall time; ms per ballot (best), wall: {best(wall)}; CPU: {best(cpu)}; "
             f"speed in CPU time: {Spread(tuple(cpu_speed)).median:.2f}×",
         ),
         Figure(
