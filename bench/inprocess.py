@@ -100,8 +100,11 @@ class Runtime:
             port=self.port,
         )
 
-    async def meetings(self, guild_id: int, channels: Sequence[int]) -> list[LiveMeeting]:
-        """A group in each channel, and a meeting under way in each (its countdown running)."""
+    async def meetings(
+        self, guild_id: int, channels: Sequence[int], starters: Sequence[int] = ()
+    ) -> list[LiveMeeting]:
+        """A group in each channel, and a meeting under way in each (its countdown running),
+        started by ``starters[n]`` (a user id; made up when not given)."""
         started = []
         for n, channel in enumerate(channels):
             made = await self.store.groups.create(
@@ -113,6 +116,7 @@ class Runtime:
             )
             if made is None:
                 raise RuntimeError("a bench group could not be made")
-            starter = self.pseudonyms.of(guild_id, 10_000_000 + n)
-            started.append(await self.service.start(channel, starter, 10_000_000 + n))
+            user_id = starters[n] if starters else 10_000_000 + n
+            starter = self.pseudonyms.of(guild_id, user_id)
+            started.append(await self.service.start(channel, starter, user_id))
         return started

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.core.formats.kinds.spoken import heading_said
+from bot.core.formats.headings import heading_said
 from bot.core.formats.plan import SectionKind
 from bot.core.meeting import time_effects as tfx
 from bot.i18n import SOURCE, Msg, msg, render, t, tn

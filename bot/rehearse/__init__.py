@@ -20,7 +20,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from bot.core.formats import FormatError, builtin_formats, check_format_file, load_builtin_format
+from bot.core.formats import builtin_formats
 from bot.core.formats.plan import CompiledFormat
 from bot.i18n.catalogue import SOURCE
 from bot.i18n.choice import group_locale
@@ -120,6 +120,8 @@ def options(args: argparse.Namespace) -> Options | int:
     if problem:
         print(f"peercircle: {problem}.", file=sys.stderr)
         return EXIT_USAGE
+    from bot.core.formats import FormatError, check_format_file, load_builtin_format
+
     builtin: str | None = args.format if args.format in builtin_formats() else None
     if builtin is not None:
         plan = load_builtin_format(builtin)

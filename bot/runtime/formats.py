@@ -10,22 +10,21 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass
 from functools import lru_cache
+from typing import TYPE_CHECKING
 
-from bot.core.formats import (
-    MAX_FORMAT_BYTES,
-    CompiledFormat,
-    FormatError,
-    Problem,
-    builtin_formats,
-    load_builtin_format,
-    load_format,
-)
+from bot.core.formats import CompiledFormat, builtin_formats, load_builtin_format
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.i18n import msg, msg_n, render
 from bot.runtime.markup import echo
 from bot.store import Store
 from bot.store.group_formats import UploadedFormat
 from bot.store.groups import GroupRecord
+
+if TYPE_CHECKING:
+    from bot.core.formats.loader import Problem
+
+# The format loader (its schema: pydantic models, YAML) is imported where a format is read, the
+# first time one is: not at start-up (issue 18).
 
 GROUP_PREFIX = "group:"
 
@@ -81,6 +80,8 @@ def _builtin(format_id: str) -> CompiledFormat:
 
 @lru_cache(maxsize=64)
 def _compiled(source: str, filename: str) -> CompiledFormat:
+    from bot.core.formats.loader import load_format
+
     return load_format(source, filename=filename)
 
 
@@ -124,6 +125,8 @@ class FormatLibrary:
 
     async def current(self, group: GroupRecord) -> CompiledFormat:
         """The format the group meets with now."""
+        from bot.core.formats.loader import FormatError
+
         try:
             return await self.compiled(group, group.format_id)
         except (FormatError, InvalidInput):
@@ -141,6 +144,8 @@ class FormatLibrary:
 
     async def entries(self, channel_id: int | None) -> list[FormatEntry]:
         group = None if channel_id is None else await self._store.groups.by_channel(channel_id)
+        from bot.core.formats.loader import FormatError
+
         in_use = group.format_id if group else None
         found = [
             FormatEntry(
@@ -174,6 +179,8 @@ class FormatLibrary:
         self, channel_id: int | None, filename: str, size: int, data: bytes, now: float
     ) -> tuple[str, CompiledFormat]:
         """Validate an uploaded format and store it as the group's candidate."""
+        from bot.core.formats.loader import MAX_FORMAT_BYTES, FormatError, load_format
+
         group = await self._group(channel_id)
         if size > MAX_FORMAT_BYTES or len(data) > MAX_FORMAT_BYTES:
             raise InvalidInput(

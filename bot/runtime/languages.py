@@ -8,7 +8,6 @@ bot has no catalogue for it (bot/i18n). A member's private replies may differ: s
 
 from __future__ import annotations
 
-from bot.core.formats import FormatError
 from bot.errors import PeerCircleError
 from bot.i18n import SOURCE, group_locale
 from bot.runtime.formats import FormatLibrary
@@ -46,7 +45,7 @@ class GroupLanguages:
         else:
             try:
                 plan = await self._formats.current(group)
-            except (FormatError, PeerCircleError):
+            except PeerCircleError:  # current() says a FormatError as InvalidInput
                 return SOURCE  # its format can't be read: the reason is said elsewhere
             found = group_locale(plan.language)
         if len(self._known) >= REMEMBERED:

@@ -37,8 +37,12 @@ from bot.store.decision_rows import (
     motion_columns,
     proposal_from_row,
 )
+from bot.store.groups import GroupRecord
 
 OPEN_STATES = ("awaiting_second", "seconded", "voting")
+# The proposal's columns read from ``proposals p`` in a join, under their own names.
+_PROPOSAL_IN_JOIN = ", ".join(f"p.{column}" for column in PROPOSAL_COLUMNS.split(", "))
+_GROUP_IN_JOIN = "g.guild_id, g.channel_id, g.format_id, g.member_role_id, g.meetings_held"
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,23 +92,18 @@ class DecisionTx:
     async def proposal_for_voter(self, proposal_id: str, voter: Pseudonym) -> StoredProposal | None:
         """The proposal with the ballot box as one voter sees it: their own roll entry only, and
         no ballots. Casting needs nothing more (on the roll? voted already?), so a ballot costs
-        two indexed reads however many have voted; the whole box is read only to count it."""
+        one indexed read however many have voted; the whole box is read only to count it."""
         row = await self.tx.fetchone(
-            f"SELECT {PROPOSAL_COLUMNS} FROM proposals WHERE id = ?",  # noqa: S608 - constant
-            (proposal_id,),
+            f"SELECT {_PROPOSAL_IN_JOIN}, v.voted AS voted FROM proposals p "  # noqa: S608
+            "LEFT JOIN voters v ON v.proposal_id = p.id AND v.voter = ? WHERE p.id = ?",
+            (voter, proposal_id),
         )
         if row is None:
             return None
         box = None
         if row["state"] == "voting":
-            entry = await self.tx.fetchone(
-                "SELECT voted FROM voters WHERE proposal_id = ? AND voter = ?",
-                (proposal_id, voter),
-            )
-            on_roll = frozenset() if entry is None else frozenset({voter})
-            box = BallotBox(
-                roll=on_roll, voted=on_roll if entry is not None and entry["voted"] else frozenset()
-            )
+            on_roll = frozenset() if row["voted"] is None else frozenset({voter})
+            box = BallotBox(roll=on_roll, voted=on_roll if row["voted"] else frozenset())
         return proposal_from_row(row, box)
 
     async def _box(self, proposal_id: str) -> BallotBox:
@@ -248,15 +247,17 @@ class DecisionTx:
         """Flip the voter's flag; False if they are not on the roll or already voted."""
         # One cast at a time per vote, across processes too (its ballots are rewritten together).
         await self.tx.lock("proposals", "id", proposal_id)
-        changed = await self.tx.execute(
-            "UPDATE voters SET voted = 1 WHERE proposal_id = ? AND voter = ? AND voted = 0",
+        # RETURNING: the change and its count in one call to the database (a cast is a few).
+        changed = await self.tx.fetchall(
+            "UPDATE voters SET voted = 1 WHERE proposal_id = ? AND voter = ? AND voted = 0 "
+            "RETURNING voted",
             (proposal_id, voter),
         )
-        return changed == 1
+        return len(changed) == 1
 
     async def store_ballot(self, proposal_id: str, key: str, choice: Choice) -> None:
-        await self.tx.execute(
-            "INSERT INTO ballots (proposal_id, key, choice) VALUES (?, ?, ?)",
+        await self.tx.fetchall(
+            "INSERT INTO ballots (proposal_id, key, choice) VALUES (?, ?, ?) RETURNING choice",
             (proposal_id, key, choice.value),
         )
         # On PostgreSQL, the roll and the box all carry this cast's row version (bot/store/db.py).
@@ -347,6 +348,28 @@ class DecisionRepository:
             (proposal_id,),
         )
         return None if row is None else proposal_from_row(row)
+
+    async def proposal_and_group(
+        self, proposal_id: str
+    ) -> tuple[StoredProposal, GroupRecord] | None:
+        """A proposal with its group, in one read (a ballot's first look, before its
+        transaction)."""
+        row = await self._db.fetchone(
+            f"SELECT {_PROPOSAL_IN_JOIN}, {_GROUP_IN_JOIN} FROM proposals p "  # noqa: S608
+            "JOIN groups g ON g.id = p.group_id WHERE p.id = ?",
+            (proposal_id,),
+        )
+        if row is None:
+            return None
+        group = GroupRecord(
+            id=row["group_id"],
+            guild_id=row["guild_id"],
+            channel_id=row["channel_id"],
+            format_id=row["format_id"],
+            member_role_id=row["member_role_id"],
+            meetings_held=row["meetings_held"],
+        )
+        return proposal_from_row(row), group
 
     async def open_proposals(self, group_id: int) -> list[StoredProposal]:
         rows = await self._db.fetchall(

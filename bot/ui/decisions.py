@@ -16,6 +16,7 @@ choice that isn't Yes / No / Abstain, changes nothing.
 
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Any
 
@@ -210,14 +211,37 @@ class BallotButton(discord.ui.DynamicItem[discord.ui.Button[Any]], template=BALL
     async def callback(self, interaction: Interaction) -> None:
         async def vote() -> None:
             await proposal_here(interaction, self.proposal_id)
-            await interaction.response.defer(ephemeral=True, thinking=True)
-            await service(interaction, DecisionService).cast(
-                self.proposal_id, interaction.user, self.choice
+            # One answer to Discord when the ballot is in quickly (a cast is a few
+            # milliseconds); acknowledged first, then answered, only when it takes longer.
+            cast = asyncio.ensure_future(
+                service(interaction, DecisionService).cast(
+                    self.proposal_id, interaction.user, self.choice
+                )
             )
-            locale = await private_locale(interaction)
-            await interaction.followup.send(render(locale, texts.VOTE_THANKS), ephemeral=True)
+            cast.add_done_callback(_retrieved)
+            done, _ = await asyncio.wait({cast}, timeout=ONE_ANSWER_WITHIN)
+            if not done:
+                await interaction.response.defer(ephemeral=True, thinking=True)
+            await cast
+            thanks = render(await private_locale(interaction), texts.VOTE_THANKS)
+            if interaction.response.is_done():
+                await interaction.followup.send(thanks, ephemeral=True)
+            else:
+                await interaction.response.send_message(thanks, ephemeral=True)
 
         await guarded(interaction, "a ballot button", vote)
+
+
+#: Seconds a ballot press waits for its cast before acknowledging the press (Discord wants an
+#: answer within 3 seconds of the press; the rest is left for the acknowledgement itself).
+ONE_ANSWER_WITHIN = 1.0
+
+
+def _retrieved(task: asyncio.Future[None]) -> None:
+    """A cast's error is answered by whoever awaits it; if nobody does (the acknowledgement
+    failed first), it is not logged again as never retrieved."""
+    if not task.cancelled():
+        task.exception()
 
 
 DYNAMIC_ITEMS = (SecondButton, HearingButton, NoticeButton, BallotButton)

@@ -77,7 +77,11 @@ async def gather_circle(fake: FakeDiscord, bot_runner: BotRunner, rate: str = RA
 
 
 async def answer(interaction_started: Any) -> str:
-    return str((await interaction_started.wait_followups())[0]["content"])
+    """The private answer: the response itself, or a deferred response's follow-up."""
+    response = await interaction_started.wait_response()
+    if response.type in (5, 6):
+        return str((await interaction_started.wait_followups())[0]["content"])
+    return str((response.data or {})["content"])
 
 
 async def concern(circle: Circle, member: SimulatedMember, guideline: str) -> str:
@@ -290,7 +294,10 @@ async def due_process(circle: Circle, *, kill: str | None = None, rejoin: bool =
     vote = {b["label"]: b["custom_id"] for b in buttons(ballot)}
     assert set(vote) == {"Yes", "No", "Abstain"}
     assert all(len(custom_id) <= 100 for custom_id in vote.values())
-    assert "your vote is in" in (await click(ana, ballot, vote["Yes"])).lower()
+    pressed = await ana.click(int(ballot["id"]), vote["Yes"])
+    assert "your vote is in" in (await answer(pressed)).lower()
+    # One answer to the press, not an acknowledgement and then a follow-up (issue 18, item 2).
+    assert (pressed.response and pressed.response.type, pressed.followups) == (4, [])
     assert "your vote is in" in (await click(bo, ballot, vote["Yes"])).lower()
     assert "already voted" in await click(ana, ballot, vote["No"])  # a double click
     assert "about you" in await click(target, ballot, vote["Yes"])  # not the member concerned

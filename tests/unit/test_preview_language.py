@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bot.core.formats import load_builtin_format, load_format
 from bot.core.formats.describe import preview_lines, preview_said, wrap_lines
-from bot.core.formats.kinds.spoken import heading_said
+from bot.core.formats.headings import heading_said
 from bot.i18n import render
 
 BY_THE_SECRETARY = b"""

@@ -16,20 +16,44 @@ for groups writing a format is ``formats/README.md``.
 
 from __future__ import annotations
 
-from importlib import resources
+from importlib import import_module, resources
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from bot.core.formats.loader import (
-    MAX_FORMAT_BYTES,
-    FormatError,
-    Problem,
-    check_format,
-    check_format_file,
-    load_format,
-    load_format_file,
-)
 from bot.core.formats.plan import CompiledFormat
 from bot.core.formats.render import PLACEHOLDERS, TEXT_CHUNK_LIMIT, render
+
+if TYPE_CHECKING:
+    from bot.core.formats.loader import (
+        MAX_FORMAT_BYTES,
+        FormatError,
+        Problem,
+        check_format,
+        check_format_file,
+        load_format,
+        load_format_file,
+    )
+
+# The loader (the schema: pydantic, YAML) is imported when a format is first read, not with the
+# package: a running bot that only shows compiled plans doesn't pay for it at start-up (issue 18).
+_FROM_LOADER = frozenset(
+    {
+        "MAX_FORMAT_BYTES",
+        "FormatError",
+        "Problem",
+        "check_format",
+        "check_format_file",
+        "load_format",
+        "load_format_file",
+    }
+)
+
+
+def __getattr__(name: str) -> Any:
+    if name in _FROM_LOADER:
+        return getattr(import_module("bot.core.formats.loader"), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "MAX_FORMAT_BYTES",
@@ -61,4 +85,6 @@ def builtin_formats() -> dict[str, Path]:
 
 def load_builtin_format(format_id: str) -> CompiledFormat:
     """A shipped format by id; ``KeyError`` if there is none by that id."""
+    from bot.core.formats.loader import load_format_file  # read when first needed
+
     return load_format_file(builtin_formats()[format_id])

@@ -31,7 +31,7 @@ from bot.core.formats.conditions import (
     clock,
     conjuncts,
 )
-from bot.core.formats.kinds.spoken import heading_said
+from bot.core.formats.headings import heading_said
 from bot.core.formats.roles import who_said
 from bot.core.formats.timing import anchor_said
 from bot.core.wording import MONTHS, WEEKDAYS, day_month_year

@@ -38,7 +38,10 @@ class Voting:
     async def cast(self, proposal_id: str, user: User, choice: Choice) -> None:
         """One secret ballot. Eligibility is checked now, on every click."""
         ctx = self._ctx
-        group, stored = await ctx.group_of(proposal_id, refusals.VOTE_CLOSED)
+        found = await ctx.repo.proposal_and_group(proposal_id)  # one read, not two
+        if found is None:
+            raise NotAllowed(refusals.VOTE_CLOSED)
+        stored, group = found
         if stored.proposal.state is not ProposalState.VOTING:
             raise NotAllowed(refusals.VOTE_CLOSED)
         settings = await ctx.settings(group)

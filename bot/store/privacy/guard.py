@@ -4,10 +4,9 @@ registry, so no column can hold a person unless it is declared or reviewed as sa
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-
-import asyncpg
 
 from bot.store.db import Database
 from bot.store.privacy.queries import named
@@ -250,15 +249,23 @@ def _entry_problems(entry: KeptTable, schema: Schema) -> list[str]:
     return problems
 
 
+def _postgres_errors() -> tuple[type[Exception], ...]:
+    """PostgreSQL's errors, if its driver is loaded: asyncpg is imported only with a
+    PostgreSQL ``DATABASE_URL`` (issue 18), and without it none of its errors can happen."""
+    driver = sys.modules.get("asyncpg")
+    return () if driver is None else (driver.PostgresError,)
+
+
 async def predicate_problems(db: Database, registry: Registry = REGISTRY) -> list[str]:
     """Each ``keep`` predicate must be valid SQL over its table (checked with EXPLAIN)."""
     problems = []
+    errors: tuple[type[Exception], ...] = (sqlite3.Error, *_postgres_errors())
     for entry in registry:
         if entry.forget.keep_where is None:
             continue
         sql = f"EXPLAIN SELECT 1 FROM {entry.table} WHERE ({entry.forget.keep_where})"  # noqa: S608 - registered identifiers
         try:
             await db.fetchall(sql, named({"member": "", "now": 0.0}))
-        except (sqlite3.Error, asyncpg.PostgresError) as exc:
+        except errors as exc:
             problems.append(f"{entry.table}: the keep predicate is not valid ({exc})")
     return problems

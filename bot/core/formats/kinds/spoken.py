@@ -8,9 +8,9 @@ together, and titled by its text when that has a title. (``read`` has options of
 from __future__ import annotations
 
 from bot.core.formats.fields import TextValue
+from bot.core.formats.headings import role_heading
 from bot.core.formats.kinds.base import Draft, Family, KindSpec, SectionParts, SectionSpec
 from bot.core.formats.plan import CHAIR, SectionKind, Who, WhoKind
-from bot.i18n.message import Msg, msg
 
 
 class SaySection(SectionSpec):
@@ -39,26 +39,6 @@ def _everyone(parts: SectionParts) -> Who:
     return Who(WhoKind.EVERYONE)
 
 
-#: How a heading made by :func:`role_heading` begins in English (the title is kept in English,
-#: and said in the group's language where it is shown: :func:`heading_said`).
-ROLE_HEADING_START = "From the "
-
-
-def role_heading(role: str) -> Msg:
-    """The heading of a ``say`` by a role, as a whole message: "From the secretary"."""
-    return msg("From the {role}", role=role)
-
-
-def heading_said(title: str) -> Msg | str:
-    """A section's title for a reader: a heading the bot made (a kind's usual title, or "From
-    the secretary") as a message in the reader's language; the format's own title as written."""
-    if title in DEFAULT_HEADINGS:
-        return msg(title)
-    if title.startswith(ROLE_HEADING_START) and title != "From the chair":
-        return role_heading(title.removeprefix(ROLE_HEADING_START))
-    return title
-
-
 def said_by(spec: SectionSpec, draft: Draft) -> None:
     """A ``say`` is headed by its text's title when it has one; otherwise by who says it:
     "From the chair", "From the secretary" (a ``by:`` role), "From a member" (a volunteer)."""
@@ -83,29 +63,3 @@ RECITE = KindSpec(
 )
 COLLECTION = KindSpec(SectionKind.COLLECTION, CollectionSection, "Collection", Family.TEXT)
 CLOSING = KindSpec(SectionKind.CLOSING, ClosingSection, "Closing", Family.TEXT)
-
-#: The headings sections have when their format gives them none (every kind's usual title).
-DEFAULT_HEADINGS = frozenset(
-    {
-        "Announcements",
-        "A question for the chair",
-        "Small groups",
-        "Business meeting",
-        "Milestones",
-        "A moment of silence",
-        "Meditation",
-        "Break",
-        "Reading",
-        "Our speaker",
-        "From the chair",
-        "From a member",
-        "Together",
-        "Collection",
-        "Closing",
-        "Choosing a topic",
-        "Introductions",
-        "Check-in",
-        "Check-out",
-        "Sharing",
-    }
-)
