@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import json
-import sqlite3
 from pathlib import Path
 from typing import Any
 
 from tests.fakediscord import FakeDiscord, SimulatedMember
+from tests.support.sqlite_read import rows
 
 JSON = dict[str, Any]
 
@@ -58,11 +58,7 @@ async def wait_message(
 
 
 def meeting_rows(database: Path) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        return conn.execute("SELECT id, state FROM meetings").fetchall()
-    finally:
-        conn.close()
+    return rows(database, "SELECT id, state FROM meetings")
 
 
 def stored_floor(database: Path) -> JSON:
@@ -72,13 +68,7 @@ def stored_floor(database: Path) -> JSON:
 
 
 def meeting_deadlines(database: Path) -> int:
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True)
-    try:
-        return int(
-            conn.execute("SELECT count(*) FROM deadlines WHERE kind LIKE 'meeting.%'").fetchone()[0]
-        )
-    finally:
-        conn.close()
+    return int(rows(database, "SELECT count(*) FROM deadlines WHERE kind LIKE 'meeting.%'")[0][0])
 
 
 async def start_meeting(

@@ -23,6 +23,7 @@ from bot.core.formats import load_builtin_format
 from tests.e2e.conftest import BotRunner
 from tests.fakediscord import FakeDiscord
 from tests.fakediscord.permissions import DEFAULT_BOT_PERMISSIONS, PERMISSION_BITS
+from tests.support.sqlite_read import rows
 
 JSON = dict[str, Any]
 SUNDAY_BEFORE_THE_CHANGE = datetime(2027, 3, 14, 6, 30, tzinfo=UTC)  # 01:30 EST
@@ -36,11 +37,7 @@ OPENED = "A scheduled meeting opened by itself"
 
 
 def query(database: Path, sql: str) -> list[tuple[Any, ...]]:
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=5)
-    try:
-        return conn.execute(sql).fetchall()
-    finally:
-        conn.close()
+    return rows(database, sql)
 
 
 def start_the_clock_at(database: Path, moment: datetime) -> None:

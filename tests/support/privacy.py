@@ -7,9 +7,10 @@ sentinel text a test posted) in log text and in the raw bytes of the SQLite file
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Iterable
 from pathlib import Path
+
+from tests.support.sqlite_read import reading
 
 
 def find_identifiers(text: str, identifiers: Iterable[str]) -> list[str]:
@@ -22,16 +23,13 @@ def dump_database(path: Path) -> str:
     """Every row of every table, as text (read-only; works while the bot holds the file)."""
     if not path.exists():
         return ""
-    conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-    try:
+    with reading(path) as conn:
         lines = []
         tables = conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
         for (table,) in tables:
             for row in conn.execute(f'SELECT * FROM "{table}"'):
                 lines.append(f"{table}: {row!r}")
         return "\n".join(lines)
-    finally:
-        conn.close()
 
 
 def database_bytes(path: Path) -> str:

@@ -16,24 +16,20 @@ from __future__ import annotations
 
 import asyncio
 import itertools
-import sqlite3
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
+from tests.support.sqlite_read import rows
 
 _markers = itertools.count()
 
 
 def committed(database: Path, sql: str, params: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
     """Rows as committed (a connection of its own; waits out a commit under way)."""
-    conn = sqlite3.connect(f"file:{database}?mode=ro", uri=True, timeout=30)
-    try:
-        return conn.execute(sql, params).fetchall()
-    finally:
-        conn.close()
+    return rows(database, sql, params, timeout=30)
 
 
 async def carried_out_by(
