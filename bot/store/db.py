@@ -384,6 +384,12 @@ class Database:
     async def let_go(self, table: str, row_id: int) -> None:
         """Give up a claim :meth:`hold` took."""
 
+    async def still_holds(self, table: str, row_id: int) -> bool:
+        """Whether this process still holds a claim :meth:`hold` took: False once another
+        process took the work over (PostgreSQL: this process's connection dropped meanwhile).
+        Check before saving the work's outcome. Always True on SQLite (one process)."""
+        return True
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the number of rows changed."""
         async with self.transaction() as tx:
