@@ -118,7 +118,7 @@ class Scheduler:
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], DeadlineRecord] = {}
-        #: The pending deadlines by kind (for :meth:`ahead_of`).
+        #: The pending deadlines by kind.
         self._by_kind: dict[str, dict[str, DeadlineRecord]] = {}
         #: (ready at, due at, id, tie, deadline): the soonest first. An entry whose deadline is
         #: no longer the pending one for its kind and key is stale, dropped when it surfaces.
@@ -145,7 +145,7 @@ class Scheduler:
     def register(self, kind: str, handler: Handler, *, one_at_a_time: bool = False) -> None:
         """Carry out deadlines of ``kind`` with ``handler``. ``one_at_a_time``: every deadline
         of this kind runs in one lane, in due order, whatever group it names (a handler that
-        reads the other groups' pending deadlines, as a place in a queue does)."""
+        reads the other groups' pending deadlines)."""
         if kind in self._handlers:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
@@ -179,20 +179,6 @@ class Scheduler:
         return not any(
             d.kind in self._handlers and self._ready_at(d) <= through
             for d in self._pending.values()
-        )
-
-    def ahead_of(self, kind: str, key: str, field: str, value: object) -> int:
-        """How many other pending deadlines of ``kind`` carry the same ``payload[field]`` with
-        a lower key (numbers compared as numbers): a place in a queue of work due together."""
-
-        def order(k: str) -> tuple[int, str]:
-            return (int(k), "") if k.isdigit() else (0, k)
-
-        mine = order(key)
-        return sum(
-            1
-            for other_key, d in self._by_kind.get(kind, {}).items()
-            if d.payload.get(field) == value and order(other_key) < mine
         )
 
     async def schedule(
