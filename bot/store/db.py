@@ -385,9 +385,9 @@ class Database:
         """Give up a claim :meth:`hold` took."""
 
     async def still_holds(self, table: str, row_id: int) -> bool:
-        """Whether this process still holds a claim :meth:`hold` took: False once another
-        process took the work over (PostgreSQL: this process's connection dropped meanwhile).
-        Check before saving the work's outcome. Always True on SQLite (one process)."""
+        """False once a claim :meth:`hold` took was lost to another process (PostgreSQL: this
+        process's session dropped and the other took the work over meanwhile): check before
+        saving the work's outcome, and leave it to that process. Always True on SQLite."""
         return True
 
     async def execute(self, sql: str, params: Params = ()) -> int:

@@ -100,12 +100,15 @@ class Claims:
                 self._forget_connection()  # gone with the connection all the same
 
     async def still_holds(self, table: str, row_id: int) -> bool:
-        """Whether this process still holds the claim (after re-taking its claims on a new
-        connection if the holder dropped). False: another process took the work over."""
+        """False once a claim this process took was lost: its holder dropped and another process
+        took the work over meanwhile (checked by connecting again and re-taking the claims, if
+        the holder dropped). True otherwise, also for a claim never taken here."""
         key = (table, row_id)
         async with self._lock:
-            if key in self._lost or key not in self._held:
+            if key in self._lost:
                 return False
+            if key not in self._held:
+                return True
             await self._session()
             return key not in self._lost
 
