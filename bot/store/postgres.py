@@ -12,6 +12,12 @@ migrations), so a :class:`bot.store.Store` is built on either.
   a file in ``migrations/postgresql/`` where one can't be translated; the version is kept in
   ``schema_version`` and bumped in the migration's own transaction, under an advisory lock so two
   processes starting together migrate once.
+- Claims on durable work (:meth:`PostgresDatabase.hold`) are advisory locks of one session,
+  taken again at once if that session drops while the process lives, and reported lost
+  (:meth:`PostgresDatabase.still_holds`) where another process took the work meanwhile
+  (bot/store/postgres_claims.py).
+- A server that can't be reached (or can't take writes) raises :class:`StorageUnavailable`
+  for a write or a claim, told to the host once; the work waits and carries on by itself.
 - No ``PRAGMA``: what they do for SQLite (durability, secrecy at rest) is the server's business
   on PostgreSQL; the README's "Running many groups" says what holds there and what doesn't.
 """
