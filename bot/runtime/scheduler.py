@@ -6,8 +6,8 @@
   ones fire at once. Calling it twice is harmless.
 - Handlers must be idempotent (they claim their work with a conditional update): a crash after
   the handler's effect but before the row is deleted fires it again on restart.
-- One failing handler never stops the others: it is retried later with a growing delay.
-- If the loop itself dies, it is restarted.
+- One failing handler never stops the others: it is retried later with a growing delay. If
+  the loop itself dies, it is restarted.
 - Deadlines of different groups run side by side, at most :data:`IN_FLIGHT` at once; those of
   one group (its *lane*, :func:`lane_of`: what the payload names) run one after another in due
   order, so a handler may cancel or reschedule a later deadline of its own group and it won't
@@ -18,13 +18,15 @@
   held by this process until it lets go or dies); one another process holds is left pending
   and tried again after :data:`CLAIM_WAIT`, so two processes never fire the same deadline while
   one takes over the other's shards. The shared drains (``drains``) are not claimed: every
-  process runs them, each for its own groups' rows.
+  process runs them, each for its own groups' rows. A claim lost while the handler ran (its
+  connection dropped, another process took it) is seen before the outcome is saved: this
+  process then neither completes nor reschedules it.
 - ``stop`` lets the handlers under way finish (at most :data:`STOP_GRACE` real seconds: a
   handler cancelled inside a transaction could leave it half done) and starts no new one.
 - While the disk can't take writes (:class:`bot.errors.StorageUnavailable`), a deadline whose
   handler (or its bookkeeping) could not save stays pending, in memory and in its row as it
   was, and is tried again every :data:`STORAGE_WAIT` real seconds; nothing is logged per try
-  (the store tells the host once).
+  (the store tells the host once); so is one that can't be claimed (PostgreSQL unreachable).
 """
 
 from __future__ import annotations
@@ -71,8 +73,7 @@ IN_FLIGHT = 24
 CLAIM_WAIT = 5.0
 #: Real seconds ``stop`` waits for the handlers under way before cancelling them.
 STOP_GRACE = 30.0
-#: Real seconds before a deadline whose bookkeeping failed unexpectedly is tried again.
-BREATHE = 1.0
+BREATHE = 1.0  # real seconds before a deadline whose bookkeeping failed is tried again
 
 #: Payload fields that name whose work a deadline is, most specific group first.
 _LANE_FIELDS: tuple[tuple[str, str], ...] = (
@@ -117,7 +118,7 @@ class Scheduler:
         self._clock = clock
         self._handlers: dict[str, Handler] = {}
         self._pending: dict[tuple[str, str], DeadlineRecord] = {}
-        #: The pending deadlines by kind (for :meth:`ahead_of`).
+        #: The pending deadlines by kind.
         self._by_kind: dict[str, dict[str, DeadlineRecord]] = {}
         #: (ready at, due at, id, tie, deadline): the soonest first. An entry whose deadline is
         #: no longer the pending one for its kind and key is stale, dropped when it surfaces.
@@ -144,7 +145,7 @@ class Scheduler:
     def register(self, kind: str, handler: Handler, *, one_at_a_time: bool = False) -> None:
         """Carry out deadlines of ``kind`` with ``handler``. ``one_at_a_time``: every deadline
         of this kind runs in one lane, in due order, whatever group it names (a handler that
-        reads the other groups' pending deadlines, as a place in a queue does)."""
+        reads the other groups' pending deadlines)."""
         if kind in self._handlers:
             raise ValueError(f"a handler for {kind!r} is already registered")
         self._handlers[kind] = handler
@@ -178,20 +179,6 @@ class Scheduler:
         return not any(
             d.kind in self._handlers and self._ready_at(d) <= through
             for d in self._pending.values()
-        )
-
-    def ahead_of(self, kind: str, key: str, field: str, value: object) -> int:
-        """How many other pending deadlines of ``kind`` carry the same ``payload[field]`` with
-        a lower key (numbers compared as numbers): a place in a queue of work due together."""
-
-        def order(k: str) -> tuple[int, str]:
-            return (int(k), "") if k.isdigit() else (0, k)
-
-        mine = order(key)
-        return sum(
-            1
-            for other_key, d in self._by_kind.get(kind, {}).items()
-            if d.payload.get(field) == value and order(other_key) < mine
         )
 
     async def schedule(
@@ -415,21 +402,25 @@ class Scheduler:
         if deadline.kind in self._unclaimed:
             await self._carry_out(deadline, handler, now)
             return
-        if not await self._repo.claim(deadline):
-            # Another process holds it (or has carried it out): leave it to that one, look
-            # again later.
-            self._held[key] = now + CLAIM_WAIT * self._clock.rate
-            await self._reload_one(deadline.kind, deadline.key)
+        try:
+            claimed = await self._repo.claim(deadline)
+        except StorageUnavailable:
+            self._wait_for_room(deadline, now)  # the database can't be reached: it waits
+            return
+        if not claimed:  # another process holds it (or carried it out): look again later
+            await self._elsewhere(deadline, now)
             return
         try:
-            await self._carry_out(deadline, handler, now)
+            await self._carry_out(deadline, handler, now, claimed=True)
         finally:
             try:
                 await self._repo.let_go(deadline)
             except Exception:
                 log.warning("Could not let go of a deadline's claim", exc_info=True)
 
-    async def _carry_out(self, deadline: DeadlineRecord, handler: Handler, now: float) -> None:
+    async def _carry_out(
+        self, deadline: DeadlineRecord, handler: Handler, now: float, *, claimed: bool = False
+    ) -> None:
         try:
             await handler(deadline.payload)
         except StorageUnavailable:
@@ -438,17 +429,19 @@ class Scheduler:
         except Exception:
             delay = min(RETRY_MAX, RETRY_BASE * 2**deadline.attempts)
             log.exception("Deadline %s failed; trying again in %.0fs", deadline.kind, delay)
-            try:
-                await self._repo.retry_later(deadline, now + delay)
-            except StorageUnavailable:
-                self._wait_for_room(deadline, now)
-                return
-            await self._reload_one(deadline.kind, deadline.key)
+            retry_at: float | None = now + delay
+        else:
+            retry_at = None
+        if claimed and not await self._still_ours(deadline, now):
             return
         try:
+            if retry_at is not None:
+                await self._repo.retry_later(deadline, retry_at)
+                await self._reload_one(deadline.kind, deadline.key)
+                return
             completed = await self._repo.complete(deadline)
         except StorageUnavailable:
-            # Carried out, but not marked so: it runs again (handlers are idempotent).
+            # Not marked as carried out (or failed): it runs again (handlers are idempotent).
             self._wait_for_room(deadline, now)
             return
         if completed:
@@ -458,6 +451,23 @@ class Scheduler:
         else:
             # The handler (or someone) rescheduled it: keep the newer deadline.
             await self._reload_one(deadline.kind, deadline.key)
+
+    async def _still_ours(self, deadline: DeadlineRecord, now: float) -> bool:
+        """Is the claim still this process's (see the module's docstring)?"""
+        try:
+            if await self._repo.still_ours(deadline):
+                return True
+        except StorageUnavailable:
+            self._wait_for_room(deadline, now)
+            return False
+        log.warning("Another process took over a deadline (%s): left to it", deadline.kind)
+        await self._elsewhere(deadline, now)
+        return False
+
+    async def _elsewhere(self, deadline: DeadlineRecord, now: float) -> None:
+        """Another process has it: leave it to that one, and look again later."""
+        self._held[(deadline.kind, deadline.key)] = now + CLAIM_WAIT * self._clock.rate
+        await self._reload_one(deadline.kind, deadline.key)
 
     def _wait_for_room(self, deadline: DeadlineRecord, now: float) -> None:
         """Nothing of this run was saved: keep the deadline pending as it is (its row is

@@ -384,6 +384,12 @@ class Database:
     async def let_go(self, table: str, row_id: int) -> None:
         """Give up a claim :meth:`hold` took."""
 
+    async def still_holds(self, table: str, row_id: int) -> bool:
+        """False once a claim :meth:`hold` took was lost to another process (PostgreSQL: this
+        process's session dropped and the other took the work over meanwhile): check before
+        saving the work's outcome, and leave it to that process. Always True on SQLite."""
+        return True
+
     async def execute(self, sql: str, params: Params = ()) -> int:
         """One write statement in its own transaction; returns the number of rows changed."""
         async with self.transaction() as tx:

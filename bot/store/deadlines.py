@@ -126,6 +126,12 @@ class DeadlineRepository:
         await self._db.let_go("deadlines", deadline.id)
         return False
 
+    async def still_ours(self, deadline: DeadlineRecord) -> bool:
+        """Whether this process still holds the claim :meth:`claim` took: False once another
+        process took the deadline over (this one's database connection dropped meanwhile), so
+        its outcome is that process's to save. Raises StorageUnavailable if it can't be told."""
+        return await self._db.still_holds("deadlines", deadline.id)
+
     async def let_go(self, deadline: DeadlineRecord) -> None:
         """Give up the claim :meth:`claim` took."""
         await self._db.let_go("deadlines", deadline.id)

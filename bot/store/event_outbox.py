@@ -10,6 +10,7 @@ is taken up by the next one (its ``claim`` token is not the new process's).
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -17,6 +18,8 @@ from typing import Any
 
 from bot.store.db import Database, Transaction
 from bot.store.privacy import KeptTable, in_group, keep, register
+
+log = logging.getLogger(__name__)
 
 register(
     KeptTable(
@@ -131,17 +134,30 @@ class EventOutboxRepository:
         return changed == 1
 
     async def done(self, row_id: int) -> None:
+        if await self._taken_over(row_id):
+            return
         await self._db.execute("DELETE FROM event_outbox WHERE id = ?", (row_id,))
         await self._db.let_go("event_outbox", row_id)
 
     async def release(self, row_id: int, due_at: float) -> None:
         """The handler failed: let it go, to be tried again at ``due_at``."""
+        if await self._taken_over(row_id):
+            return
         await self._db.execute(
             "UPDATE event_outbox SET claim = NULL, attempts = attempts + 1, due_at = ? "
             "WHERE id = ?",
             (due_at, row_id),
         )
         await self._db.let_go("event_outbox", row_id)
+
+    async def _taken_over(self, row_id: int) -> bool:
+        """Another process took the row over while this one's claim had dropped (PostgreSQL:
+        its connection was cut): its outcome is that process's to save, not this one's."""
+        if await self._db.still_holds("event_outbox", row_id):
+            return False
+        await self._db.let_go("event_outbox", row_id)
+        log.warning("Another process took over a consequence being carried out: left to it")
+        return True
 
     async def count(self) -> int:
         row = await self._db.fetchone("SELECT count(*) AS n FROM event_outbox")

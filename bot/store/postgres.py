@@ -12,6 +12,12 @@ migrations), so a :class:`bot.store.Store` is built on either.
   a file in ``migrations/postgresql/`` where one can't be translated; the version is kept in
   ``schema_version`` and bumped in the migration's own transaction, under an advisory lock so two
   processes starting together migrate once.
+- Claims on durable work (:meth:`PostgresDatabase.hold`) are advisory locks of one session,
+  taken again at once if that session drops while the process lives, and reported lost
+  (:meth:`PostgresDatabase.still_holds`) where another process took the work meanwhile
+  (bot/store/postgres_claims.py).
+- A server that can't be reached (or can't take writes) raises :class:`StorageUnavailable`
+  for a write or a claim, told to the host once; the work waits and carries on by itself.
 - No ``PRAGMA``: what they do for SQLite (durability, secrecy at rest) is the server's business
   on PostgreSQL; the README's "Running many groups" says what holds there and what doesn't.
 """
@@ -29,8 +35,18 @@ import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
 from bot.errors import StorageUnavailable
-from bot.store.db import Database, Migration, Params, StoreError, Transaction, bundled_migrations
+from bot.store.db import (
+    ROOM_CHECK_SECONDS,
+    Database,
+    Migration,
+    Params,
+    StoreError,
+    Transaction,
+    _log_failure,
+    bundled_migrations,
+)
 from bot.store.dialect import postgres_migration, statement
+from bot.store.postgres_claims import DROPPED, Claims
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +56,10 @@ _MIGRATION_LOCK = 0x50434D47
 #: SQLSTATE classes that mean the server can't take a write now (53: insufficient resources,
 #: 57P: operator intervention such as a shutdown, 08: connection problems).
 _UNAVAILABLE = ("53", "57P", "08")
+
+
+#: Errors that mean the server can't be reached now (or dropped the connection).
+_UNREACHABLE: tuple[type[BaseException], ...] = (*DROPPED, TimeoutError, asyncpg.PostgresError)
 
 
 def is_postgres_url(url: str | None) -> bool:
@@ -67,12 +87,20 @@ class PostgresDatabase(Database):
         self.url = url
         self._pool: asyncpg.Pool | None = None
         self._pool_size = pool_size
-        self._holder: asyncpg.Connection | None = None  # the session that holds claims
-        self._holder_lock = asyncio.Lock()
+        #: This process's claims on work: advisory locks of one session, re-taken if it drops.
+        self._claims = Claims(self._connect_holder)
+        #: Why the server can't be reached now (told to the host once), or None.
+        self._down: str | None = None
+        self._reach_check: asyncio.Task[None] | None = None
 
     @property
     def backend(self) -> str:
         return "postgresql"
+
+    @property
+    def writable(self) -> bool:
+        """False while the server can't be reached (or can't take writes)."""
+        return self._down is None
 
     @property
     def pool(self) -> asyncpg.Pool:
@@ -94,12 +122,19 @@ class PostgresDatabase(Database):
             ) from error
 
     async def close(self) -> None:
-        holder, self._holder = self._holder, None
-        if holder is not None:
-            await holder.close()  # the server lets go of every claim it held
+        """Close quietly, even if the server already dropped (or was told to kill) a
+        connection: the claims go with the holder, the pool's connections with the pool."""
+        check, self._reach_check = self._reach_check, None
+        if check is not None and not check.done():
+            check.cancel()
+        await self._claims.close()
         pool, self._pool = self._pool, None
-        if pool is not None:
-            await pool.close()
+        if pool is None:
+            return
+        try:
+            await asyncio.wait_for(pool.close(), timeout=10)
+        except _UNREACHABLE:
+            pool.terminate()
 
     # --- reads -------------------------------------------------------------------------------
 
@@ -129,31 +164,78 @@ class PostgresDatabase(Database):
             except (OSError, asyncpg.PostgresError, asyncpg.InterfaceError) as error:
                 if not _unavailable(error):
                     raise
-                log.error("Can't save to the PostgreSQL database: %s", type(error).__name__)
+                self._cannot_reach(error)
                 raise StorageUnavailable(type(error).__name__) from error
+        if self._down is not None:
+            self._reached_again()
 
     # --- claims across processes ------------------------------------------------------------
 
-    async def _session(self) -> asyncpg.Connection:
-        if self._holder is None or self._holder.is_closed():
-            self._holder = await asyncpg.connect(self.url)
-        return self._holder
+    async def _connect_holder(self) -> asyncpg.Connection:
+        return await asyncpg.connect(self.url, timeout=10)
 
     async def hold(self, table: str, row_id: int) -> bool:
-        async with self._holder_lock:
-            session = await self._session()
-            return bool(
-                await session.fetchval(
-                    "SELECT pg_try_advisory_lock(hashtext($1), $2::integer)", table, row_id
-                )
-            )
+        """A session advisory lock (bot/store/postgres_claims.py). A server that can't be
+        reached raises :class:`StorageUnavailable` (told to the host once)."""
+        try:
+            taken = await self._claims.hold(table, row_id)
+        except _UNREACHABLE as error:
+            self._cannot_reach(error)
+            raise StorageUnavailable(type(error).__name__) from error
+        if self._down is not None:
+            self._reached_again()
+        return taken
 
     async def let_go(self, table: str, row_id: int) -> None:
-        async with self._holder_lock:
-            session = await self._session()
-            await session.fetchval(
-                "SELECT pg_advisory_unlock(hashtext($1), $2::integer)", table, row_id
+        await self._claims.let_go(table, row_id)
+
+    async def still_holds(self, table: str, row_id: int) -> bool:
+        try:
+            return await self._claims.still_holds(table, row_id)
+        except _UNREACHABLE as error:
+            self._cannot_reach(error)
+            raise StorageUnavailable(type(error).__name__) from error
+
+    # --- an unreachable server ------------------------------------------------------------------
+
+    def _cannot_reach(self, error: BaseException) -> None:
+        """Tell the host once (not once per write or claim); look every few seconds until the
+        server answers, then carry on with what waited."""
+        first = self._down is None
+        self._down = type(error).__name__
+        if first:
+            log.error(
+                "Can't reach or save to the PostgreSQL database in DATABASE_URL (%s). Until "
+                "then members are told nothing could be saved, and scheduled work waits; all "
+                "of it carries on by itself once the server answers again.",
+                self._down,
             )
+        if self._reach_check is None or self._reach_check.done():
+            self._reach_check = asyncio.create_task(
+                self._check_reach(), name="peercircle-postgres-check"
+            )
+
+    def _reached_again(self) -> None:
+        self._down = None
+        log.warning("The PostgreSQL database answers again")
+        for callback in self._when_writable:
+            task: asyncio.Task[object] = asyncio.create_task(callback())
+            self._carrying_on.add(task)
+            task.add_done_callback(self._carrying_on.discard)
+            task.add_done_callback(_log_failure)
+
+    async def _check_reach(self) -> None:
+        while self._down is not None and self._pool is not None:
+            await asyncio.sleep(ROOM_CHECK_SECONDS)
+            try:
+                async with self._write_lock, self.pool.acquire() as conn, conn.transaction():
+                    # One harmless write (a full disk refuses it as it would any other).
+                    await conn.execute("UPDATE schema_version SET version = version")
+                await self._claims.ensure()  # the holder back, its claims re-taken
+            except _UNREACHABLE:
+                continue
+            if self._down is not None:
+                self._reached_again()
 
     # --- migrations --------------------------------------------------------------------------
 

@@ -62,9 +62,13 @@ async def two(postgres: Databases | None) -> AsyncIterator[tuple[Store, Store, G
         await databases.drop(url)
 
 
-async def dies(survivor: Store) -> None:
+async def dies(survivor: Store, dying: Store) -> None:
     """The other process is killed: its database sessions end, and with them its claims (as the
-    server does when a process dies; asked here from the survivor's side)."""
+    server does when a process dies; asked here from the survivor's side). A dead process never
+    connects again (a live one whose connection dropped re-takes its claims:
+    tests/store/test_claims_dropped.py), so the dying one's server address leads nowhere."""
+    assert isinstance(dying.db, PostgresDatabase)
+    dying.db.url = "postgresql://nobody@/gone?host=/nonexistent"
     others = "FROM pg_locks WHERE locktype = 'advisory' AND pid != pg_backend_pid()"
     assert await survivor.db.fetchval(f"SELECT count(pg_terminate_backend(pid)) {others}") == 1
     async with asyncio.timeout(10):
@@ -133,7 +137,7 @@ async def test_decision_work_is_carried_out_once_when_a_process_dies_holding_it(
     assert taker.done == []
     assert await outbox(second) == 1  # … so the other keeps off
 
-    await dies(second)  # the first process is killed mid-work
+    await dies(second, first)  # the first process is killed mid-work
     assert await taking_over.deliver([item], {}) == {item: Delivery.DONE}
     assert taker.done == [group.id]
     assert await outbox(second) == 0
@@ -221,7 +225,7 @@ async def test_a_rotation_announcement_is_posted_once_when_a_process_dies_holdin
     await taking_over._serving._c.announcer.drain()
     assert len(discord.posts) == posts  # … so the other keeps off
 
-    await dies(second)
+    await dies(second, first)
     await taking_over._serving._c.announcer.drain()
     assert len(discord.posts) == posts + 1
     assert await second.db.fetchval("SELECT count(*) FROM rotation_announcements") == 0
@@ -231,3 +235,34 @@ async def test_a_rotation_announcement_is_posted_once_when_a_process_dies_holdin
     assert gate.finished == 0
     for service in (bench.service, hung, taking_over):
         await service.close()
+
+
+async def test_decision_work_taken_over_while_a_live_process_was_cut_off_is_left_to_the_other(
+    two: tuple[Store, Store, GroupRecord],
+) -> None:
+    """The first process lives on, but its claims session is cut and the other takes the work
+    over before the first can claim it again: the first saves no outcome (neither done nor a
+    retry); the other carries it out and marks it done, once."""
+    first, second, group = two
+    async with first.decisions.transaction() as t:
+        item = await t.enqueue(group.id, encode(Work(SendConcernNote(Pseudonym("ab" * 32), "g"))))
+    gate = Gate()
+    holding = asyncio.create_task(engine(first, WorkPort(gate)).deliver([item], {}))
+    await gate.started.wait()  # the first is carrying it out …
+    assert isinstance(first.db, PostgresDatabase)
+    url = first.db.url
+    await dies(second, first)  # … its session is cut, and it can't reach the server a moment
+    assert await second.db.hold("decision_outbox", item)  # the other takes the work over
+    first.db.url = url  # the first reaches the server again and finishes the call
+    gate.release.set()
+    assert await holding == {item: Delivery.PENDING}  # not its outcome to save
+    assert gate.finished == 1
+    assert await outbox(second) == 1  # not marked done by the first
+    row = await second.db.fetchone("SELECT attempts FROM decision_outbox WHERE id = ?", (item,))
+    assert row is not None
+    assert row["attempts"] == 0  # nor given a retry
+    await second.db.let_go("decision_outbox", item)
+    taker = WorkPort()
+    assert await engine(second, taker).deliver([item], {}) == {item: Delivery.DONE}
+    assert taker.done == [group.id]
+    assert await outbox(second) == 0

@@ -328,6 +328,8 @@ class Engine:
             log.info("Dropped Discord work that can't be done (%s)", name)
             return Delivery.UNDELIVERABLE
         except Exception as error:
+            if not await self._store.db.still_holds(OUTBOX_TABLE, item_id):
+                return Delivery.PENDING  # another process took it over: its outcome to save
             await self._repo.failed(item_id)
             delay = min(RETRY_MAX, RETRY_BASE * 2**item.attempts) * self._clock.rate
             log.log(
@@ -345,6 +347,8 @@ class Engine:
                 # long back-off for one item never holds up the retry another needs sooner.
                 await self._scheduler.schedule(OUTBOX_DEADLINE, OUTBOX_KEY, retry_at, {})
             return Delivery.PENDING
+        if not await self._store.db.still_holds(OUTBOX_TABLE, item_id):
+            return Delivery.PENDING  # (as above)
         await self._repo.done(item_id)
         return Delivery.DONE
 

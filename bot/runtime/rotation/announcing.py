@@ -196,6 +196,8 @@ class Announcer:
                 ask_for_meeting=meeting if ping else None,
             )
         except Exception as error:
+            if not await c.store.db.still_holds(ANNOUNCEMENTS_TABLE, announcement_id):
+                return False  # another process took it over: its outcome to save
             await c.repo.not_announced_yet(announcement_id)
             await self._retry_later(row.attempts)
             log.warning(
@@ -203,6 +205,8 @@ class Announcer:
                 type(error).__name__,
             )
             return False
+        if not await c.store.db.still_holds(ANNOUNCEMENTS_TABLE, announcement_id):
+            return False  # (as above)
         if not posted:
             log.warning("Discord refused the rotation's announcement; it was dropped")
         await c.repo.announced(announcement_id)

@@ -21,9 +21,10 @@
 from __future__ import annotations
 
 import logging
+from bisect import bisect_left
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from bot.core.schedule import (
@@ -66,6 +67,8 @@ OPENINGS_PER_SECOND = 4.0
 #: … spread over at most this share of their `before:` window (the countdown still ends on the
 #: minute: a group opened later counts down for less). A group alone opens on time.
 SPREAD_SHARE = 0.8
+#: How many meeting instants the service remembers which groups meet at (for those places).
+REMEMBERED_INSTANTS = 256
 
 
 @dataclass(frozen=True)
@@ -103,9 +106,12 @@ class ScheduleService:
         self._lock = locks
         self._port = port
         self._opener = opener
+        #: The groups (ids, in order) meeting at each instant, read from every schedule, and the
+        #: schedules read: a group's place among those due together (:meth:`_place`).
+        self._meeting_at: dict[float, tuple[int, ...]] = {}
+        self._read: dict[int, StoredSchedule] = {}
         scheduler.register(OPEN_DEADLINE, self._open_due)
-        # One sync at a time: each takes its place in the queue of openings due together.
-        scheduler.register(SYNC_DEADLINE, self._sync_due, one_at_a_time=True)
+        scheduler.register(SYNC_DEADLINE, self._sync_due)
 
     # --- reading --------------------------------------------------------------------------------
 
@@ -189,6 +195,8 @@ class ScheduleService:
         async with self._lock(group_id):
             group = await self._store.groups.by_id(group_id)
             row = await self._store.schedules.get(group_id)
+            if row is None or self._read.get(group_id) != row.spec:
+                self._meeting_at.clear()  # a schedule changed: who meets when, read again
             if group is None or row is None:
                 return
             occurrence = await self._arm(group, row)
@@ -227,7 +235,7 @@ class ScheduleService:
         """When to open: the format's `before:` countdown ahead of the meeting's time, so the
         countdown (bot/core/meeting/countdown.py) ends as the meeting is due to begin — a little
         later in that window for a group behind others due at the same minute (its place in
-        that queue, :data:`OPENINGS_PER_SECOND`)."""
+        that queue, :meth:`_place`, :data:`OPENINGS_PER_SECOND`)."""
         try:
             plan = await self._formats.current(group)
         except Exception:  # a format that can't be read now: open at the time itself
@@ -235,9 +243,35 @@ class ScheduleService:
             return occurrence.at.timestamp()
         before = plan.before_start.countdown_seconds if plan.before_start is not None else 0
         at = occurrence.at.timestamp()
-        place = self._scheduler.ahead_of(OPEN_DEADLINE, str(group.id), "at", at)
+        place = await self._place(group.id, at)
         spread = min(place / OPENINGS_PER_SECOND * self._clock.rate, before * SPREAD_SHARE)
         return at - before + spread
+
+    async def _place(self, group_id: int, at: float) -> int:
+        """How many groups with a lower id meet at the same instant, by their schedules: the
+        same place each week and whatever is pending or under way when it is asked (openings
+        of many groups run side by side, each re-arming its next one as it goes), so two
+        groups never take the same place and none drifts. Read once per instant from every
+        group's schedule (sharded: every process's groups, which share Discord's pace), and
+        read again when a schedule changes (each change comes with a sync)."""
+        groups = self._meeting_at.get(at)
+        if groups is None:
+            rows = await self._store.schedules.all()
+            after = datetime.fromtimestamp(at - 1, tz=UTC)
+            meeting = []
+            for row in rows:
+                try:
+                    found = next_occurrence(row.spec.schedule(), time_zone(row.spec.zone), after)
+                except ScheduleError:
+                    continue
+                if found is not None and found.at.timestamp() == at:
+                    meeting.append(row.group_id)
+            groups = tuple(sorted(meeting))
+            if len(self._meeting_at) >= REMEMBERED_INSTANTS:
+                del self._meeting_at[next(iter(self._meeting_at))]  # the oldest read
+            self._meeting_at[at] = groups
+            self._read = {row.group_id: row.spec for row in rows}
+        return bisect_left(groups, group_id)
 
     async def next_meeting(self, group: GroupRecord) -> datetime | None:
         """The group's next meeting from its schedule, or None without one (for the welcome)."""
