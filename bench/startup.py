@@ -40,8 +40,8 @@ COMMANDS = {
     "run": ["-c", "import bot.__main__, bot.wiring"],
     "run with its cogs": [
         "-c",
-        "import importlib, bot.__main__, bot.wiring\n"
-        "for cog in bot.app.EXTENSIONS: importlib.import_module(cog)",
+        "import bot.__main__, bot.wiring\n"  # __import__, timed as `import` is (not importlib's)
+        "for cog in bot.app.EXTENSIONS: __import__(cog)",
     ],
 }
 
