@@ -4,7 +4,9 @@ spends importing, side by side with discord.py's own import (what any discord.py
 - ``format check``: ``python -m bot format check FILE``, which imports no discord.py, aiohttp
   or database code (``tests/unit/test_startup_imports.py``);
 - ``run``: what ``python -m bot run`` imports before it connects (``bot.__main__`` and the
-  composition root, ``bot.wiring``, with every feature).
+  composition root, ``bot.wiring``, with every feature);
+- ``run with its cogs``: the same and every cog, as the bot's ``setup_hook`` loads them before
+  it connects (``bot.app.EXTENSIONS``).
 
 Figures: each over ``import discord`` in a fresh interpreter (no goal: the README states them).
 
@@ -36,6 +38,11 @@ COMMANDS = {
         str(ROOT / "formats" / "open-discussion.yaml"),
     ],
     "run": ["-c", "import bot.__main__, bot.wiring"],
+    "run with its cogs": [
+        "-c",
+        "import bot.__main__, bot.wiring\n"  # __import__, timed as `import` is (not importlib's)
+        "for cog in bot.app.EXTENSIONS: __import__(cog)",
+    ],
 }
 
 
@@ -86,5 +93,5 @@ async def figures(size: Size) -> list[Figure]:
             f"(discord: {', '.join(f'{s * 1000:.0f}' for s in floor)}); "
             f"imports discord: {'yes' if loads_discord[name] else 'no'}",
         )
-        for name in ("format check", "run")
+        for name in ("format check", "run", "run with its cogs")
     ]

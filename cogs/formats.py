@@ -10,7 +10,6 @@ from discord.ext import commands
 
 from bot.app import PeerCircle
 from bot.core.formats import CompiledFormat
-from bot.core.formats.describe import clock, preview_said, section_heading, wrap_lines
 from bot.errors import NotAllowed
 from bot.i18n import msg, render, t, tn
 from bot.runtime.formats import FormatEntry
@@ -42,6 +41,10 @@ def paginate(lines: list[str], limit: int = PAGE_CHARS, *, locale: str = "en") -
 
 
 def outline_lines(plan: CompiledFormat, locale: str = "en") -> list[str]:
+    # The describing code (and the format kinds it reads) loads when a format is first shown,
+    # not when the bot starts (issue 18, item 4).
+    from bot.core.formats.describe import clock, section_heading
+
     starts = {item.section.index: item.start_seconds for item in plan.schedule()}
     lines = [plan.about, ""] if plan.about else []
     for section in plan.sections:
@@ -56,6 +59,8 @@ def outline_lines(plan: CompiledFormat, locale: str = "en") -> list[str]:
 
 def preview_text(plan: CompiledFormat, locale: str) -> list[str]:
     """The meeting as the group will see it, in ``locale`` (the group's words as written)."""
+    from bot.core.formats.describe import preview_said, wrap_lines
+
     return wrap_lines([render(locale, line) for line in preview_said(plan)])
 
 

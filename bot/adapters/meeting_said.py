@@ -14,8 +14,6 @@ import re
 from collections.abc import Mapping
 from datetime import datetime
 
-from babel.dates import format_date, format_skeleton
-
 from bot.adapters.meeting_time_words import span
 from bot.adapters.room_words import given_words
 from bot.core.formats.plan import Order, Sharers
@@ -291,6 +289,8 @@ def local_values(locale: str, values: Mapping[str, str], start: datetime) -> dic
     language: the weekday, the date, the meeting's length and a share's."""
     if locale == SOURCE:
         return dict(values)
+    from babel.dates import format_date, format_skeleton  # first use: not loaded at start-up
+
     said = dict(values)
     said["weekday"] = format_date(start, "EEEE", locale=locale)
     said["date"] = format_skeleton("MMMMd", start, locale=locale)

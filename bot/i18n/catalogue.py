@@ -4,7 +4,8 @@ language and compiled in memory the first time a language is used (Babel's ``rea
 
 A language may have several ``.po`` files, one per area of the bot (``meeting.po``,
 ``privacy.po`` …), so people translating different areas never edit the same file. English is
-the source language: its words are the msgids themselves, so it needs no catalogue.
+the source language: its words are the msgids themselves, so it needs no catalogue (and Babel's
+catalogue code is imported only when another language is first compiled).
 """
 
 from __future__ import annotations
@@ -14,10 +15,10 @@ import io
 import logging
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from babel.messages.catalog import Catalog
-from babel.messages.mofile import write_mo
-from babel.messages.pofile import read_po
+if TYPE_CHECKING:
+    from babel.messages.catalog import Catalog
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,9 @@ def available() -> frozenset[str]:
 def read_catalogue(locale: str, root: Path = LOCALES_DIR) -> Catalog:
     """All of a language's ``.po`` files as one catalogue (the first file's header, with its
     Plural-Forms, stands for all; the tests check that they agree)."""
+    from babel.messages.catalog import Catalog
+    from babel.messages.pofile import read_po
+
     merged: Catalog | None = None
     for path in po_files(locale, root):
         with path.open("rb") as handle:
@@ -59,6 +63,8 @@ def translations(locale: str) -> gettext.NullTranslations:
     """The compiled catalogue of ``locale`` (English, or a language with none: the msgids)."""
     if locale == SOURCE or locale not in available():
         return gettext.NullTranslations()
+    from babel.messages.mofile import write_mo
+
     compiled = io.BytesIO()
     write_mo(compiled, read_catalogue(locale))  # fuzzy and empty entries are left out
     compiled.seek(0)

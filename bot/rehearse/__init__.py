@@ -19,11 +19,10 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from bot.core.formats import builtin_formats
-from bot.core.formats.plan import CompiledFormat
-from bot.i18n.catalogue import SOURCE
-from bot.i18n.choice import group_locale
+if TYPE_CHECKING:  # imported when the command runs: `python -m bot run` loads none of it
+    from bot.core.formats.plan import CompiledFormat
 
 DEFAULT_FORMAT = "open-discussion"
 DEFAULT_SPEED = 60.0
@@ -53,6 +52,8 @@ examples:
 
 def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     """The ``rehearse`` subcommand, for ``python -m bot``."""
+    from bot.core.formats import builtin_formats
+
     parser = commands.add_parser(
         "rehearse",
         help="run a whole meeting here, with simulated members (no Discord account needed)",
@@ -120,7 +121,14 @@ def options(args: argparse.Namespace) -> Options | int:
     if problem:
         print(f"peercircle: {problem}.", file=sys.stderr)
         return EXIT_USAGE
-    from bot.core.formats import FormatError, check_format_file, load_builtin_format
+    from bot.core.formats import (
+        FormatError,
+        builtin_formats,
+        check_format_file,
+        load_builtin_format,
+    )
+    from bot.i18n.catalogue import SOURCE
+    from bot.i18n.choice import group_locale
 
     builtin: str | None = args.format if args.format in builtin_formats() else None
     if builtin is not None:

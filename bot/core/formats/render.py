@@ -13,7 +13,6 @@ placeholder expands to its longest allowed value (:data:`MAX_VALUE_LENGTH`).
 
 from __future__ import annotations
 
-import difflib
 import re
 import string
 from collections.abc import Iterator, Mapping
@@ -93,6 +92,8 @@ def placeholder_problems(text: str) -> Iterator[tuple[int, Msg, Msg]]:
         name = match.group(1)
         if name is None or name in PLACEHOLDERS:  # an escaped $, or a known placeholder
             continue
+        import difflib  # only when a format's texts are checked: not at start-up
+
         squashed = re.sub(r"[\s-]", "_", name.strip().lower())
         close = difflib.get_close_matches(squashed, list(PLACEHOLDERS), n=1, cutoff=0.6)
         hint = (

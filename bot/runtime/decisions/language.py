@@ -9,8 +9,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from babel import Locale, UnknownLocaleError
-
 from bot.errors import InvalidInput
 from bot.i18n import available, group_locale, msg
 from bot.runtime.languages import SETTING_NAME
@@ -22,6 +20,8 @@ LANGUAGE = SETTING_NAME
 
 def _autonym(code: str) -> str:
     """A language named in itself, as language pickers show it ("Español", "Français")."""
+    from babel import Locale, UnknownLocaleError  # on first use: Babel isn't loaded at start-up
+
     try:
         name = Locale.parse(code).get_display_name(code) or code
     except (UnknownLocaleError, ValueError):
@@ -55,6 +55,8 @@ def _shipped(raw: str) -> str | None:
     for shipped in available():
         if code.lower() == shipped.lower():
             return shipped
+    from babel import Locale
+
     named = wanted.casefold()
     for shipped in available():
         locale = Locale.parse(shipped)
