@@ -18,6 +18,7 @@ import re
 import secrets
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -31,6 +32,7 @@ from bot.runtime.clock import Clock
 from bot.runtime.decisions.engine import DEADLINE_PREFIX
 from bot.store import Store
 from discord_standin import FakeDiscord, SimulatedInteraction, SimulatedMember
+from discord_standin.rest_core import RecordedRequest
 
 NAME = "B5 restart: start to every meeting answering, over pending deadlines, vs a bare client"
 CLOSES = DEADLINE_PREFIX + DeadlineKind.BALLOT_CLOSES.value
@@ -112,6 +114,16 @@ async def every_picture_added(asked: list[SimulatedInteraction]) -> None:
     )
 
 
+def paced_calls(requests: Sequence[RecordedRequest]) -> Counter[str]:
+    """The calls that wait their turn at the bot's pace (``bot/adapters/pacing.py``): all but
+    the answers to interactions; by method and route."""
+    return Counter(
+        f"{r.method} {r.route or r.path}"
+        for r in requests
+        if not r.path.startswith(("/interactions/", "/webhooks/"))
+    )
+
+
 async def figures(size: Size) -> list[Figure]:
     if size is Size.TINY:
         return await measure(meetings=20, votes=2, deadlines=200, repeats=1)
@@ -124,6 +136,8 @@ async def measure(*, meetings: int, votes: int, deadlines: int, repeats: int) ->
     ready: list[float] = []
     resumed: list[float] = []
     floor: list[float] = []
+    paced: Counter[str] = Counter()
+    worked: list[float] = []  # the bot's CPU seconds by then
     slowest_answer: list[float] = []
     pictured: list[float] = []
     rearmed = 0
@@ -159,7 +173,7 @@ async def measure(*, meetings: int, votes: int, deadlines: int, repeats: int) ->
                 floor.append(await bare.start())
                 await bare.stop()
                 (Path(folder) / "data" / "starts").unlink(missing_ok=True)
-                began = time.perf_counter()
+                began, mark = time.perf_counter(), len(fake.requests)
                 try:
                     ready.append(await bot.start())
                     try:
@@ -182,6 +196,8 @@ async def measure(*, meetings: int, votes: int, deadlines: int, repeats: int) ->
                         while "Re-armed " not in bot.log.read_text():  # noqa: ASYNC110 - a file
                             await asyncio.sleep(0.1)
                     resumed.append(time.perf_counter() - began)
+                    worked.append(bot.cpu())
+                    paced = paced_calls(fake.requests[mark:])
                 finally:
                     await bot.stop()
                 found = re.findall(r"Re-armed (\d+) pending", bot.log.read_text())
@@ -204,6 +220,13 @@ async def measure(*, meetings: int, votes: int, deadlines: int, repeats: int) ->
             + ", ".join(f"{t:.1f}" for t in pictured)
             + "; every meeting resumed (notice and panel posted) and the deadlines re-armed "
             + "after: "
-            + ", ".join(f"{t:.1f}" for t in resumed),
+            + ", ".join(f"{t:.1f}" for t in resumed)
+            + " (the bot's CPU seconds by then: "
+            + ", ".join(f"{t:.1f}" for t in worked)
+            + ")"
+            + f"; the bot's calls bound by Discord's global limit, last run: {paced.total():,} "
+            + "("
+            + ", ".join(f"{route} {n:,}" for route, n in paced.most_common(4))
+            + ")",
         )
     ]

@@ -51,10 +51,10 @@ async def add_meeting_timeline(
     Discord waits 3 seconds at most for it. True if attached; if the picture could not be drawn,
     or Discord would not take the edit (the interaction's 15 minutes are over, the member
     dismissed the answer), the answer stands as it was and this is only logged."""
-    picture = await meeting_timeline_file(plan, state, now, locale)
-    if picture is None:
-        return False
     try:
+        picture = await meeting_timeline_file(plan, state, now, locale)
+        if picture is None:
+            return False
         await interaction.edit_original_response(attachments=[picture])
     except discord.HTTPException as error:
         log.warning(
@@ -62,6 +62,11 @@ async def add_meeting_timeline(
             error.status,
             error.code,
         )
+        return False
+    except Exception as error:
+        # The answer given stands. Only the error's kind is logged, not its words (they
+        # could quote the format's text).
+        log.warning("The timeline picture could not be added (%s)", type(error).__name__)
         return False
     return True
 
