@@ -2,7 +2,8 @@
 (100) and 10,000 pending deadlines in all, written straight into the database beforehand with
 the store's repositories and the real meeting service (:mod:`bench.inprocess`) — then
 ``python -m bot run`` against the Discord stand-in, timed from process start until every
-meeting answers (``/meeting status`` in each meeting's channel, answered with its panel).
+meeting answers (``/meeting status`` in each meeting's channel, answered with its panel; its
+timeline picture is added to the answer after, once drawn: timed too, outside the figure).
 
 The floor, side by side: a bare discord.py client's start to READY against the same stand-in
 and server (:mod:`bench.bare_client`). Figure: ours over the floor (goal ≤ 1.5).
@@ -17,6 +18,7 @@ import re
 import secrets
 import tempfile
 import time
+from collections import Counter
 from collections.abc import Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -29,7 +31,8 @@ from bot.core.decisions.effects import DeadlineKind
 from bot.runtime.clock import Clock
 from bot.runtime.decisions.engine import DEADLINE_PREFIX
 from bot.store import Store
-from discord_standin import FakeDiscord, SimulatedMember
+from discord_standin import FakeDiscord, SimulatedInteraction, SimulatedMember
+from discord_standin.rest_core import RecordedRequest
 
 NAME = "B5 restart: start to every meeting answering, over pending deadlines, vs a bare client"
 CLOSES = DEADLINE_PREFIX + DeadlineKind.BALLOT_CLOSES.value
@@ -78,27 +81,65 @@ async def write_database(
         await store.close()
 
 
-async def every_meeting_answers(owner: SimulatedMember, rooms: list[int]) -> None:
+async def every_meeting_answers(
+    owner: SimulatedMember, rooms: list[int]
+) -> tuple[list[SimulatedInteraction], float]:
+    """``/meeting status`` in every room, 64 asked at a time; each answered with its panel.
+    Returns the interactions and the slowest answer, in seconds from its asking."""
     gate = asyncio.Semaphore(64)  # members don't all type at once; neither do we
+    slowest = 0.0
 
-    async def ask(room: int) -> None:
+    async def ask(room: int) -> SimulatedInteraction:
+        nonlocal slowest
         async with gate:
+            asked = time.perf_counter()
             status = await owner.slash(room, "meeting status")
             answer = await status.wait_response(timeout=LIMIT)
+            slowest = max(slowest, time.perf_counter() - asked)
         if answer.data is None or not answer.data.get("embeds"):
             raise AssertionError(f"a meeting answered without its panel: {answer.data}")
+        return status
 
-    await asyncio.gather(*(ask(room) for room in rooms))
+    asked = await asyncio.gather(*(ask(room) for room in rooms))
+    return asked, slowest
+
+
+async def every_picture_added(asked: list[SimulatedInteraction]) -> None:
+    """Each answer's timeline picture, added to it once drawn (one drawing at a time)."""
+    await asyncio.gather(
+        *(
+            status.wait_original(lambda m: bool(m.get("attachments")), timeout=LIMIT * 2)
+            for status in asked
+        )
+    )
+
+
+def paced_calls(requests: Sequence[RecordedRequest]) -> Counter[str]:
+    """The calls that wait their turn at the bot's pace (``bot/adapters/pacing.py``): all but
+    the answers to interactions; by method and route."""
+    return Counter(
+        f"{r.method} {r.route or r.path}"
+        for r in requests
+        if not r.path.startswith(("/interactions/", "/webhooks/"))
+    )
 
 
 async def figures(size: Size) -> list[Figure]:
-    meetings, votes, deadlines, repeats = (
-        (20, 2, 200, 1) if size is Size.TINY else (1_000, 100, 10_000, 3)
-    )
+    if size is Size.TINY:
+        return await measure(meetings=20, votes=2, deadlines=200, repeats=1)
+    return await measure(meetings=1_000, votes=100, deadlines=10_000, repeats=3)
+
+
+async def measure(*, meetings: int, votes: int, deadlines: int, repeats: int) -> list[Figure]:
+    """B5 at any size (``figures`` gives the two sizes ``python -m bench`` runs)."""
     ours: list[float] = []
     ready: list[float] = []
     resumed: list[float] = []
     floor: list[float] = []
+    paced: Counter[str] = Counter()
+    worked: list[float] = []  # the bot's CPU seconds by then
+    slowest_answer: list[float] = []
+    pictured: list[float] = []
     rearmed = 0
     key = secrets.token_hex(32)
     async with FakeDiscord(privileged_intents_granted={"members"}) as fake:
@@ -132,17 +173,21 @@ async def figures(size: Size) -> list[Figure]:
                 floor.append(await bare.start())
                 await bare.stop()
                 (Path(folder) / "data" / "starts").unlink(missing_ok=True)
-                began = time.perf_counter()
+                began, mark = time.perf_counter(), len(fake.requests)
                 try:
                     ready.append(await bot.start())
                     try:
-                        await every_meeting_answers(guild.owner, rooms)
+                        asked, slowest = await every_meeting_answers(guild.owner, rooms)
                     except TimeoutError as error:
                         tail = "\n".join(bot.log.read_text().splitlines()[-15:])
                         raise AssertionError(
                             f"not every meeting answered ({error}); the bot's last lines:\n{tail}"
                         ) from error
                     ours.append(time.perf_counter() - began)
+                    slowest_answer.append(slowest)
+                    # Not part of the figure either: the pictures added to the answers.
+                    await every_picture_added(asked)
+                    pictured.append(time.perf_counter() - began)
                     # The deadlines are re-armed once the meetings have resumed (each has
                     # posted its notice and panel, at the bot's paced 40 calls a second): wait
                     # for it before stopping, so the count below is read, not raced, and note
@@ -151,6 +196,8 @@ async def figures(size: Size) -> list[Figure]:
                         while "Re-armed " not in bot.log.read_text():  # noqa: ASYNC110 - a file
                             await asyncio.sleep(0.1)
                     resumed.append(time.perf_counter() - began)
+                    worked.append(bot.cpu())
+                    paced = paced_calls(fake.requests[mark:])
                 finally:
                     await bot.stop()
                 found = re.findall(r"Re-armed (\d+) pending", bot.log.read_text())
@@ -167,8 +214,19 @@ async def figures(size: Size) -> list[Figure]:
             + ", ".join(
                 f"{o:.2f} ({r:.2f}) / {f:.2f}" for o, r, f in zip(ours, ready, floor, strict=True)
             )
+            + "; the slowest answer (from its asking; Discord waits 3 s): "
+            + ", ".join(f"{t:.2f}" for t in slowest_answer)
+            + "; every answer's picture added after: "
+            + ", ".join(f"{t:.1f}" for t in pictured)
             + "; every meeting resumed (notice and panel posted) and the deadlines re-armed "
             + "after: "
-            + ", ".join(f"{t:.1f}" for t in resumed),
+            + ", ".join(f"{t:.1f}" for t in resumed)
+            + " (the bot's CPU seconds by then: "
+            + ", ".join(f"{t:.1f}" for t in worked)
+            + ")"
+            + f"; the bot's calls bound by Discord's global limit, last run: {paced.total():,} "
+            + "("
+            + ", ".join(f"{route} {n:,}" for route, n in paced.most_common(4))
+            + ")",
         )
     ]

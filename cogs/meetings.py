@@ -17,7 +17,7 @@ from bot.ui.locale import private_locale
 from bot.ui.meeting import MeetingButton
 from bot.ui.meeting_panel import MeetingChoice
 from bot.ui.meeting_replies import START_HERE, started
-from bot.ui.pictures import meeting_timeline_file
+from bot.ui.pictures import add_meeting_timeline
 
 
 class Meetings(commands.Cog):
@@ -110,12 +110,12 @@ class Meetings(commands.Cog):
         """See where the meeting is: the part, who is sharing, who is next."""
         live = self.service.live_or_refuse(interaction.channel_id)
         embed = self.bot.services.presenter.panel_embed(live)
-        # The timeline, drawn once for this reply (never edited as time passes): "now" marked.
+        state, now = live.state, self.bot.clock.now()
+        await interaction.response.send_message(embed=embed, ephemeral=True)
+        # Then the timeline, with "now" marked where the answer stood, added to the answer
+        # once drawn (never again as time passes); without it, the answer is complete.
         locale = await private_locale(interaction)
-        now = self.bot.clock.now()
-        picture = await meeting_timeline_file(live.plan, live.state, now, locale)
-        files = [picture] if picture is not None else []
-        await interaction.response.send_message(embed=embed, files=files, ephemeral=True)
+        await add_meeting_timeline(interaction, live.plan, state, now, locale)
 
     @commands.Cog.listener()
     async def on_voice_state_update(

@@ -1,5 +1,5 @@
 """The timeline picture as a Discord attachment, for ``/format preview``, ``/format upload``
-and ``/meeting status``.
+and ``/meeting status`` (added to its answer once drawn: :func:`add_meeting_timeline`).
 
 Drawn off the event loop (:func:`bot.pictures.draw_off_loop`). A picture that cannot be drawn
 is left out (and logged without the format's words): the text says it all anyway.
@@ -13,7 +13,7 @@ from __future__ import annotations
 import io
 import logging
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import discord
 
@@ -44,6 +44,38 @@ async def meeting_timeline_file(
     from bot.core.meeting.timeline import meeting_timeline
 
     return await _file(meeting_timeline(plan, state, now), locale)
+
+
+async def add_meeting_timeline(
+    interaction: discord.Interaction[Any],
+    plan: CompiledFormat,
+    state: MeetingState,
+    now: datetime,
+    locale: str,
+) -> bool:
+    """Attach the meeting's timeline to the answer already sent for ``interaction`` (its
+    original response), once drawn: the answer goes first, since drawing takes a while and
+    Discord waits 3 seconds at most for it. True if attached; if the picture could not be drawn,
+    or Discord would not take the edit (the interaction's 15 minutes are over, the member
+    dismissed the answer), the answer stands as it was and this is only logged."""
+    try:
+        picture = await meeting_timeline_file(plan, state, now, locale)
+        if picture is None:
+            return False
+        await interaction.edit_original_response(attachments=[picture])
+    except discord.HTTPException as error:
+        log.warning(
+            "The timeline picture could not be added to an answer (HTTP %s, code %s)",
+            error.status,
+            error.code,
+        )
+        return False
+    except Exception as error:
+        # The answer given stands. Only the error's kind is logged, not its words (they
+        # could quote the format's text).
+        log.warning("The timeline picture could not be added (%s)", type(error).__name__)
+        return False
+    return True
 
 
 async def _file(shape: Timeline, locale: str) -> discord.File | None:

@@ -164,14 +164,31 @@ async def test_kill_mid_share_resumes_the_same_floor(
     assert status.data is not None
     description = status.data["embeds"][0]["description"]
     assert "Stonebrook" in description  # the sharer, by first name
-    # The timeline, attached privately, with "now" at the section under way.
+    # The answer comes at once, without the picture; then the timeline is added to it,
+    # privately, with "now" at the section under way.
+    assert not status.data.get("attachments")
     title = status.data["embeds"][0]["title"]  # "Meeting 1 · 4/6 Sharing"
     section = title.split(" · ")[1].split("/")[0]
-    shown = await asked.wait_original()
+    shown = await asked.wait_original(lambda message: bool(message.get("attachments")))
     assert status.data["flags"] & EPHEMERAL
     assert attached_picture(fake, shown).info["Now"] == section
+    assert shown["embeds"][0]["title"] == title  # the answer stands, the picture added
     limit = given["content"].split("<t:")[1].split(":")[0]
     assert f"<t:{limit}:R>" in description  # the same remaining time
+    # Discord refuses the edit (the interaction's token no longer valid): the answer stands.
+    fake.fail_next("PATCH", r"/webhooks/\d+/[^/]+/messages/@original", status=401, code=50027)
+    mark = len(fake.requests)
+    again = await chair.slash(room, "meeting status")
+    answer = await again.wait_response()
+    assert answer.data is not None
+    assert answer.data["embeds"][0]["title"] == title
+    await fake.wait_for_request("PATCH", r"/webhooks/\d+/[^/]+/messages/@original", after=mark)
+    await fake.wait_until(
+        lambda: "timeline picture could not be added" in bot_runner.logs(), 5, what="the log"
+    )
+    assert again.original is not None
+    assert again.original["embeds"][0]["title"] == title
+    assert not again.original.get("attachments")
     # The panel's buttons still work after the restart (persistent, opaque custom_ids).
     assert "Thank you for sharing" in await press(sharer, board, "done")
 

@@ -28,6 +28,7 @@ This module imports no ``discord``.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime
@@ -73,6 +74,10 @@ from bot.store import Store
 from bot.store.groups import GroupRecord
 
 log = logging.getLogger(__name__)
+
+#: Meetings resumed side by side after a restart (:meth:`MeetingService.resume_all`). Their
+#: posts still wait their turn at the bot's pace (``bot/adapters/pacing.py``).
+RESUMED_AT_ONCE = 16
 
 
 class SteppedIn(StrEnum):
@@ -164,17 +169,32 @@ class MeetingService:
             self._live.add(live)
         return len(self._live.running())
 
-    async def resume_all(self) -> None:
-        """Tell each meeting's channel that it goes on, and re-arm its timers."""
-        for live in self.running():
+    async def resume_all(self, side_by_side: int = RESUMED_AT_ONCE) -> None:
+        """Tell each meeting's channel that it goes on, and re-arm its timers: each meeting
+        once, its own steps in order (its panel if it had none, then its notice), and up to
+        ``side_by_side`` meetings at once (each its own group, under its own lock), so one
+        meeting's Discord round trips and commit overlap with the next ones'."""
+        waiting = iter(self.running())
+
+        async def resume_in_turn() -> None:
+            for live in waiting:  # one iterator shared: each meeting taken by one worker
+                await self._resume(live)
+
+        async with asyncio.TaskGroup() as workers:
+            for _ in range(max(1, side_by_side)):
+                workers.create_task(resume_in_turn())
+
+    async def _resume(self, live: LiveMeeting) -> None:
+        """One meeting; whatever fails is logged and keeps the others going."""
+        try:
             try:
                 if live.panel_message_id is None:
                     await self._open_panel(live)  # the start was cut short before its panel
                 await self._apply(live, lambda r, s, now: r.resumed_after_restart(s, now))
             except CannotPost as refused:
                 await self.tell_chair(live, refused)
-            except Exception:
-                log.exception("A meeting could not be resumed")
+        except Exception:
+            log.exception("A meeting could not be resumed")
 
     # --- starting ----------------------------------------------------------------------------
 
