@@ -14,7 +14,7 @@ from bot.errors import NotAllowed
 from bot.i18n import msg, render, t, tn
 from bot.runtime.formats import FormatEntry
 from bot.ui.locale import channel_locale, private_locale
-from bot.ui.pictures import timeline_file
+from bot.ui.pictures import add_format_timeline, timeline_file
 from bot.ui.routing import OnceView
 
 log = logging.getLogger(__name__)
@@ -221,8 +221,9 @@ class Formats(commands.GroupCog, group_name="format"):
         plan = await self._plan(interaction, name)
         locale = await private_locale(interaction)
         title = t(locale, "Preview: {name}", name=plan.name)
-        picture = await timeline_file(plan, locale)  # the meeting's shape, beside the words
-        await send_pages(interaction, title, preview_text(plan, locale), locale, picture)
+        await send_pages(interaction, title, preview_text(plan, locale), locale)
+        # The meeting's shape, beside the words: added once drawn (the answer goes first).
+        await add_format_timeline(interaction, plan, locale)
 
     async def _plan(
         self, interaction: discord.Interaction[PeerCircle], name: str | None

@@ -1,5 +1,6 @@
-"""The timeline picture as a Discord attachment, for ``/format preview``, ``/format upload``
-and ``/meeting status`` (added to its answer once drawn: :func:`add_meeting_timeline`).
+"""The timeline picture as a Discord attachment, for ``/format upload`` (with its answer) and
+for ``/meeting status`` and ``/format preview`` (added to their answer once drawn:
+:func:`add_picture`).
 
 Drawn off the event loop (:func:`bot.pictures.draw_off_loop`). A picture that cannot be drawn
 is left out (and logged without the format's words): the text says it all anyway.
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import io
 import logging
+from collections.abc import Awaitable
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
@@ -53,13 +55,30 @@ async def add_meeting_timeline(
     now: datetime,
     locale: str,
 ) -> bool:
-    """Attach the meeting's timeline to the answer already sent for ``interaction`` (its
-    original response), once drawn: the answer goes first, since drawing takes a while and
-    Discord waits 3 seconds at most for it. True if attached; if the picture could not be drawn,
-    or Discord would not take the edit (the interaction's 15 minutes are over, the member
-    dismissed the answer), the answer stands as it was and this is only logged."""
+    """Attach the meeting's timeline to the answer already sent for ``interaction``: see
+    :func:`add_picture`."""
+    return await add_picture(interaction, meeting_timeline_file(plan, state, now, locale))
+
+
+async def add_format_timeline(
+    interaction: discord.Interaction[Any], plan: CompiledFormat, locale: str
+) -> bool:
+    """Attach a format's timeline to the answer already sent for ``interaction``: see
+    :func:`add_picture`."""
+    return await add_picture(interaction, timeline_file(plan, locale))
+
+
+async def add_picture(
+    interaction: discord.Interaction[Any], drawing: Awaitable[discord.File | None]
+) -> bool:
+    """Attach a picture to the answer already sent for ``interaction`` (its original
+    response), once drawn: the answer goes first, since drawing takes a while (one drawing at a
+    time in the whole process) and Discord waits 3 seconds at most for it. True if attached;
+    if the picture could not be drawn, or Discord would not take the edit (the interaction's 15
+    minutes are over, the member dismissed the answer), the answer stands as it was and this is
+    only logged."""
     try:
-        picture = await meeting_timeline_file(plan, state, now, locale)
+        picture = await drawing
         if picture is None:
             return False
         await interaction.edit_original_response(attachments=[picture])

@@ -64,8 +64,11 @@ async def test_list_show_and_preview(fake: FakeDiscord, bot_runner: BotRunner) -
     assert previewed.data is not None
     embed = previewed.data["embeds"][0]
     assert embed["title"] == "Preview: " + load_builtin_format("speaker-meeting").name
-    # the meeting's shape as a picture, beside the words, privately
-    picture = attached_picture(fake, await previewed_it.wait_original())
+    # the meeting's shape as a picture, beside the words, privately: added once drawn
+    assert not previewed.data.get("attachments")
+    shown = await previewed_it.wait_original(lambda message: bool(message.get("attachments")))
+    picture = attached_picture(fake, shown)
+    assert shown["embeds"][0]["title"] == embed["title"]  # the answer stands, the picture added
     assert picture.info["Sections"] == str(len(load_builtin_format("speaker-meeting").sections))
     assert embed["footer"]["text"] == "Page 1 of 2"  # a long walk-through comes in pages
     buttons = previewed.data["components"][0]["components"]
