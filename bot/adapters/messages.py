@@ -119,7 +119,10 @@ class MessageListener:
         return known
 
     async def member_forgotten(self, event: MemberForgotten) -> None:
-        """Forget-me, or a member left the server: nothing of them stays here."""
+        """Forget-me, or a member with rows kept here left the server: their coded key goes
+        too. (One who leaves with nothing kept here is not announced; their key stays in memory
+        only until it is pushed out by newer ones — at most :data:`REMEMBERED` — or the bot
+        stops. It never reaches the disk or a log.)"""
         for key in [k for k, who in self._known.items() if who == event.who]:
             if key[0] == event.guild_id:
                 del self._known[key]
