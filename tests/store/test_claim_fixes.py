@@ -177,3 +177,27 @@ async def test_a_plain_sql_error_in_a_claim_is_not_told_as_the_server_away(
         await db.hold("deadlines", 1)
     assert db.writable
     assert "PostgreSQL database" not in caplog.text
+
+
+async def test_claims_queued_when_the_server_goes_away_fail_without_each_connecting(
+    two: tuple[Store, Store], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    first, _ = two
+    db = pg(first)
+    tries: list[int] = []
+    connect = db._claims._connect
+
+    async def away() -> asyncpg.Connection:
+        tries.append(1)
+        await asyncio.sleep(0.2)  # (a connect timeout, shortened)
+        raise ConnectionRefusedError("the server is away")
+
+    monkeypatch.setattr(db._claims, "_connect", away)
+    lanes = await asyncio.gather(
+        *(db.hold("deadlines", row) for row in range(1, 7)), return_exceptions=True
+    )
+    assert [type(result) for result in lanes] == [StorageUnavailable] * 6
+    assert tries == [1]  # one attempt; the lanes queued behind it failed at once
+    monkeypatch.setattr(db._claims, "_connect", connect)  # it answers again:
+    await wait_for(lambda: db.writable, 15)  # the reach check saw it
+    assert await db.hold("deadlines", 1)
