@@ -15,12 +15,12 @@
   lane of their own, and a kind registered ``one_at_a_time`` runs all its deadlines in one lane.
   Due times are kept in a heap: a wake costs the same with 10 or 10,000 deadlines pending.
 - Before firing a deadline the scheduler claims it (:meth:`DeadlineRepository.claim`: a lock
-  held by this process until it lets go or dies); one another process holds is left pending
-  and tried again after :data:`CLAIM_WAIT`, so two processes never fire the same deadline while
-  one takes over the other's shards. The shared drains (``drains``) are not claimed: every
-  process runs them, each for its own groups' rows. A claim lost while the handler ran (its
-  connection dropped, another process took it) is seen before the outcome is saved: this
-  process then neither completes nor reschedules it.
+  held by this process until it lets go or dies), so two processes never fire the same deadline
+  while one takes over the other's shards: one another process holds waits :data:`CLAIM_WAIT`
+  (or until a new record for it arrives), one whose row moved is re-read at once. The drains
+  (``drains``) are not claimed: every process runs them for its own groups' rows. A claim lost
+  while the handler ran (its connection dropped, another took it) is seen before the outcome is
+  saved: this process then neither completes nor reschedules it.
 - ``stop`` lets the handlers under way finish (at most :data:`STOP_GRACE` real seconds: a
   handler cancelled inside a transaction could leave it half done) and starts no new one.
 - While the disk can't take writes (:class:`bot.errors.StorageUnavailable`), a deadline whose
@@ -42,7 +42,7 @@ from typing import Any
 
 from bot.errors import StorageUnavailable
 from bot.runtime.clock import Clock
-from bot.store.deadlines import DeadlineRecord, DeadlineRepository
+from bot.store.deadlines import Claim, DeadlineRecord, DeadlineRepository
 
 log = logging.getLogger(__name__)
 
@@ -261,8 +261,10 @@ class Scheduler:
 
     # --- what is pending ---------------------------------------------------------------------
 
-    def _put(self, deadline: DeadlineRecord) -> None:
+    def _put(self, deadline: DeadlineRecord, was: DeadlineRecord | None = None) -> None:
         key = (deadline.kind, deadline.key)
+        if (self._pending.get(key) if was is None else was) != deadline:
+            self._held.pop(key, None)  # a new record for it: no longer held back
         self._pending[key] = deadline
         self._by_kind.setdefault(deadline.kind, {})[deadline.key] = deadline
         self._arm(deadline)
@@ -276,9 +278,9 @@ class Scheduler:
         self._wake.set()
 
     def _replace_all(self, deadlines: Iterable[DeadlineRecord]) -> None:
-        self._pending, self._by_kind, self._heap = {}, {}, []
+        was, self._pending, self._by_kind, self._heap = self._pending, {}, {}, []
         for deadline in deadlines:
-            self._put(deadline)
+            self._put(deadline, was.get((deadline.kind, deadline.key)))
 
     def _arm(self, deadline: DeadlineRecord) -> None:
         if deadline.kind not in self._handlers:
@@ -396,9 +398,8 @@ class Scheduler:
             self._wake.set()
 
     async def _fire(self, deadline: DeadlineRecord, now: float) -> None:
-        key = (deadline.kind, deadline.key)
         handler = self._handlers[deadline.kind]
-        self._held.pop(key, None)
+        self._held.pop((deadline.kind, deadline.key), None)
         if deadline.kind in self._unclaimed:
             await self._carry_out(deadline, handler, now)
             return
@@ -407,8 +408,8 @@ class Scheduler:
         except StorageUnavailable:
             self._wait_for_room(deadline, now)  # the database can't be reached: it waits
             return
-        if not claimed:  # another process holds it (or carried it out): look again later
-            await self._elsewhere(deadline, now)
+        if not claimed:  # another process holds it (look again later), or its row moved
+            await self._elsewhere(deadline, now, held=claimed is Claim.HELD_ELSEWHERE)
             return
         try:
             await self._carry_out(deadline, handler, now, claimed=True)
@@ -464,9 +465,10 @@ class Scheduler:
         await self._elsewhere(deadline, now)
         return False
 
-    async def _elsewhere(self, deadline: DeadlineRecord, now: float) -> None:
-        """Another process has it: leave it to that one, and look again later."""
-        self._held[(deadline.kind, deadline.key)] = now + CLAIM_WAIT * self._clock.rate
+    async def _elsewhere(self, deadline: DeadlineRecord, now: float, *, held: bool = True) -> None:
+        """Another process holds it (``held``: look again later), or its row moved: re-read it."""
+        if held:
+            self._held[(deadline.kind, deadline.key)] = now + CLAIM_WAIT * self._clock.rate
         await self._reload_one(deadline.kind, deadline.key)
 
     def _wait_for_room(self, deadline: DeadlineRecord, now: float) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 import json
 import sqlite3
 from collections.abc import Collection, Mapping
@@ -19,6 +20,19 @@ class DeadlineRecord:
     due_at: float
     payload: Mapping[str, Any]
     attempts: int
+
+
+class Claim(enum.Enum):
+    """What :meth:`DeadlineRepository.claim` found; true only when taken."""
+
+    TAKEN = "taken"
+    #: Another process holds it (it is carrying the deadline out): look again later.
+    HELD_ELSEWHERE = "held elsewhere"
+    #: The row is no longer as armed (rescheduled, or carried out and deleted): re-read it now.
+    MOVED = "moved"
+
+    def __bool__(self) -> bool:
+        return self is Claim.TAKEN
 
 
 _SELECT_DEADLINES = "SELECT id, kind, key, due_at, payload, attempts FROM deadlines"
@@ -107,24 +121,28 @@ class DeadlineRepository:
         )
         return changed == 1
 
-    async def claim(self, deadline: DeadlineRecord) -> bool:
+    async def claim(self, deadline: DeadlineRecord) -> Claim:
         """Take this process's exclusive claim on a deadline about to fire (the claim lasts until
-        :meth:`let_go`, or until the process dies). False, holding nothing, if another process
-        holds it or the row is no longer as ``deadline`` was armed (another process carried it
-        out or it was rescheduled meanwhile): then it is not this process's to fire now."""
+        :meth:`let_go`, or until the process dies). Holding nothing unless :attr:`Claim.TAKEN`:
+        :attr:`Claim.HELD_ELSEWHERE` if another process holds it, :attr:`Claim.MOVED` if the row
+        is no longer as ``deadline`` was armed (rescheduled, or carried out elsewhere)."""
         if not await self._db.hold("deadlines", deadline.id):
-            return False
+            return Claim.HELD_ELSEWHERE
         if self._db.backend == "sqlite":
-            return True  # one process per database (its lock): the row is as this one left it
-        current = await self.get(deadline.kind, deadline.key)
+            return Claim.TAKEN  # one process per database (its lock): the row is as it was left
+        try:
+            current = await self.get(deadline.kind, deadline.key)
+        except BaseException:
+            await self._db.let_go("deadlines", deadline.id)  # else held (and re-taken) forever
+            raise
         if current is not None and (current.id, current.due_at, current.attempts) == (
             deadline.id,
             deadline.due_at,
             deadline.attempts,
         ):
-            return True
+            return Claim.TAKEN
         await self._db.let_go("deadlines", deadline.id)
-        return False
+        return Claim.MOVED
 
     async def still_ours(self, deadline: DeadlineRecord) -> bool:
         """Whether this process still holds the claim :meth:`claim` took: False once another

@@ -58,8 +58,15 @@ _MIGRATION_LOCK = 0x50434D47
 _UNAVAILABLE = ("53", "57P", "08")
 
 
-#: Errors that mean the server can't be reached now (or dropped the connection).
-_UNREACHABLE: tuple[type[BaseException], ...] = (*DROPPED, TimeoutError, asyncpg.PostgresError)
+#: Errors that mean the server can't be reached now (or dropped the connection): connection
+#: level only, so a plain SQL error in a claim is not told as the server being away.
+_UNREACHABLE: tuple[type[BaseException], ...] = (
+    *DROPPED,
+    TimeoutError,
+    asyncpg.exceptions.TooManyConnectionsError,  # a connection refused: full for now
+)
+#: Any failure while closing, or while looking whether the server answers again.
+_FAILING: tuple[type[BaseException], ...] = (*_UNREACHABLE, asyncpg.PostgresError)
 
 
 def is_postgres_url(url: str | None) -> bool:
@@ -133,7 +140,7 @@ class PostgresDatabase(Database):
             return
         try:
             await asyncio.wait_for(pool.close(), timeout=10)
-        except _UNREACHABLE:
+        except _FAILING:
             pool.terminate()
 
     # --- reads -------------------------------------------------------------------------------
@@ -176,7 +183,10 @@ class PostgresDatabase(Database):
 
     async def hold(self, table: str, row_id: int) -> bool:
         """A session advisory lock (bot/store/postgres_claims.py). A server that can't be
-        reached raises :class:`StorageUnavailable` (told to the host once)."""
+        reached raises :class:`StorageUnavailable` (told to the host once); while it is away,
+        at once (the reach check connects again, not each claim: no queue of connect timeouts
+        behind the claims' one lock)."""
+        self._fail_fast()
         try:
             taken = await self._claims.hold(table, row_id)
         except _UNREACHABLE as error:
@@ -190,6 +200,7 @@ class PostgresDatabase(Database):
         await self._claims.let_go(table, row_id)
 
     async def still_holds(self, table: str, row_id: int) -> bool:
+        self._fail_fast()
         try:
             return await self._claims.still_holds(table, row_id)
         except _UNREACHABLE as error:
@@ -197,6 +208,10 @@ class PostgresDatabase(Database):
             raise StorageUnavailable(type(error).__name__) from error
 
     # --- an unreachable server ------------------------------------------------------------------
+
+    def _fail_fast(self) -> None:
+        if self._down is not None:
+            raise StorageUnavailable(self._down)
 
     def _cannot_reach(self, error: BaseException) -> None:
         """Tell the host once (not once per write or claim); look every few seconds until the
@@ -232,7 +247,7 @@ class PostgresDatabase(Database):
                     # One harmless write (a full disk refuses it as it would any other).
                     await conn.execute("UPDATE schema_version SET version = version")
                 await self._claims.ensure()  # the holder back, its claims re-taken
-            except _UNREACHABLE:
+            except _FAILING:
                 continue
             if self._down is not None:
                 self._reached_again()

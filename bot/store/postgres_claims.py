@@ -12,7 +12,9 @@ operator's ``pg_terminate_backend``): the server then lets go of every claim sil
   the work to the other process (completes nothing, schedules no retry); :meth:`Claims.let_go`
   forgets it without touching the server.
 - A holder that can't be (re)connected raises the errors the database maps to
-  :class:`bot.errors.StorageUnavailable`: the work waits and is tried again.
+  :class:`bot.errors.StorageUnavailable`: the work waits and is tried again. Claims queued
+  behind the one lock while an attempt to connect failed fail at once with it, rather than each
+  wait out a connect timeout of its own (and the database fails new ones at once while away).
 """
 
 from __future__ import annotations
@@ -58,6 +60,8 @@ class Claims:
         self._lost: set[Key] = set()
         self._retake: asyncio.Task[None] | None = None
         self._closed = False
+        #: How many attempts to connect the holder failed (claims queued meanwhile fail too).
+        self._failures = 0
 
     @property
     def held(self) -> frozenset[Key]:
@@ -65,13 +69,17 @@ class Claims:
 
     async def hold(self, table: str, row_id: int) -> bool:
         key = (table, row_id)
+        failures = self._failures
         async with self._lock:
+            self._fail_fast(failures)
             try:
                 taken = await (await self._session()).fetchval(_TRY, table, row_id)
             except DROPPED:
                 # It dropped under this very call: once more on a new connection (which
-                # re-takes what was held); a second failure is the caller's to see.
+                # re-takes what was held), unless connecting failed; a second failure is the
+                # caller's to see.
                 self._forget_connection()
+                self._fail_fast(failures)
                 taken = await (await self._session()).fetchval(_TRY, table, row_id)
             if not taken:
                 return False
@@ -104,11 +112,13 @@ class Claims:
         took the work over meanwhile (checked by connecting again and re-taking the claims, if
         the holder dropped). True otherwise, also for a claim never taken here."""
         key = (table, row_id)
+        failures = self._failures
         async with self._lock:
             if key in self._lost:
                 return False
             if key not in self._held:
                 return True
+            self._fail_fast(failures)
             await self._session()
             return key not in self._lost
 
@@ -143,7 +153,11 @@ class Claims:
         if conn is not None and not conn.is_closed():
             return conn
         self._conn = None
-        conn = await self._connect()
+        try:
+            conn = await self._connect()
+        except Exception:
+            self._failures += 1
+            raise
         conn.add_termination_listener(self._dropped)
         if self._held:
             try:
@@ -153,6 +167,11 @@ class Claims:
                 raise
         self._conn = conn
         return conn
+
+    def _fail_fast(self, failures: int) -> None:
+        """An attempt to connect failed while the caller waited (or under its own call)."""
+        if self._failures != failures:
+            raise ConnectionRefusedError("the claims connection could not be made just now")
 
     def _forget_connection(self) -> None:
         conn, self._conn = self._conn, None
