@@ -336,6 +336,7 @@ class PeerCircle(commands.Bot):
         for task in (self._resume_task, self._outbox_task):
             if task is not None and not task.done():
                 task.cancel()
+        self.services.scheduler.pause_firing()  # no deadline starts against closing services
         await self._drain_handlers()
         await self.services.close()
         await self.services.scheduler.stop()

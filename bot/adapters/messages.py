@@ -18,6 +18,7 @@ them, and dropped with forget-me, when a member leaves, and when the bot leaves 
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine
 from typing import Any
 
@@ -36,6 +37,8 @@ from bot.runtime.newcomer import NewcomerService
 REMEMBERED = 20_000
 
 Work = Callable[[], Coroutine[Any, Any, None]]
+
+log = logging.getLogger(__name__)
 
 
 class MessageListener:
@@ -65,7 +68,16 @@ class MessageListener:
     def seen(self, message: discord.Message) -> Work | None:
         """What ``message`` calls for, decided at once: None (nothing to do), or the work to
         run as one task. (Sharded, the meetings under way here are this process's own; a
-        welcome checks whose server it is.)"""
+        welcome checks whose server it is.) This runs inside discord.py's gateway reader, where
+        an exception would end the connection: a failure drops this one message (logged by
+        kind only: never its words, ids or names) and the next is looked at as usual."""
+        try:
+            return self._decide(message)
+        except Exception as error:
+            log.error("A message could not be looked at (%s); skipped it", type(error).__name__)
+            return None
+
+    def _decide(self, message: discord.Message) -> Work | None:
         live = self._live.in_channel(message.channel.id)
         if live is None:
             return self._newcomer_work(message)

@@ -240,6 +240,12 @@ class Scheduler:
         self._task = asyncio.create_task(self._run(), name="peercircle-scheduler")
         self._task.add_done_callback(self._restart_if_dead)
 
+    def pause_firing(self) -> None:
+        """The bot is stopping: start no new deadline from now on (those under way go on;
+        :meth:`stop` then waits for them)."""
+        self._stopping = True
+        self._wake.set()  # the loop sees it now and ends
+
     async def stop(self) -> None:
         """Stop firing: no new deadline starts; those under way may finish (at most
         :data:`STOP_GRACE` real seconds), so none is cut off inside a transaction."""

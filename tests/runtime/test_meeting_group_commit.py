@@ -317,3 +317,103 @@ async def test_a_press_given_up_while_waiting_is_not_carried_out_and_the_line_go
     with pytest.raises(asyncio.CancelledError):
         await given_up
     assert queue_of(live.state) == [CROWD[0], CROWD[2]]
+
+
+async def test_a_leader_cancelled_while_waiting_for_the_lock_leaves_the_line_to_the_next(
+    store: Store, time: FakeTime
+) -> None:
+    bench = Bench(store, time)
+    live = await sharing_meeting(bench)
+    lock = bench.service._lock(live.group.id)
+    await lock.acquire()  # something else holds the group's lock a while
+    leader = asyncio.create_task(
+        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
+    )
+    await asyncio.sleep(0.01)
+    leader.cancel()  # the bot is stopping, or the press's task given up
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    lock.release()
+    # the next press is carried out and answered (not left waiting for a leader gone)
+    await asyncio.wait_for(
+        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[1], now)), 5
+    )
+    assert queue_of(live.state) == [CROWD[1]]  # the cancelled press was not carried out
+
+
+async def test_a_step_cancelled_during_its_commit_is_applied_exactly_once(
+    store: Store, time: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = Bench(store, time)
+    live = await sharing_meeting(bench)
+    step = live.state.step
+    assert step is not None
+    opened = store.db.transaction
+    committing, release = asyncio.Event(), asyncio.Event()
+
+    @asynccontextmanager
+    async def slow_commit() -> AsyncIterator[Transaction]:
+        async with opened() as tx:
+            yield tx
+        committing.set()  # committed in SQLite's thread; the await has not returned yet
+        await release.wait()
+
+    monkeypatch.setattr(store.db, "transaction", slow_commit)
+    advanced: list[int] = []
+
+    def advance(r: Any, s: MeetingState, now: Any) -> Any:
+        advanced.append(1)
+        return r.advance(s, now)
+
+    moving_on = asyncio.create_task(bench.service.act(live, advance))
+    await asyncio.wait_for(committing.wait(), 5)
+    hand = asyncio.create_task(
+        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
+    )
+    await asyncio.sleep(0.01)
+    moving_on.cancel()  # lands while the commit is being awaited
+    await asyncio.sleep(0.01)
+    release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await moving_on
+    await asyncio.wait_for(hand, 5)  # the next in line leads, and its press is answered
+    assert advanced == [1]  # applied once: the committed step is not put back and done again
+    moved = live.state.step
+    assert moved is not None
+    assert moved.index == step.index + 1
+    assert CROWD[0] in queue_of(live.state)
+
+
+async def test_a_cancel_in_the_transaction_waits_for_it_and_the_line_goes_on(
+    store: Store, time: FakeTime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    bench = Bench(store, time)
+    live = await sharing_meeting(bench)
+    opened = store.db.transaction
+    started, gate = asyncio.Event(), asyncio.Event()
+
+    @asynccontextmanager
+    async def slow_begin() -> AsyncIterator[Transaction]:
+        started.set()
+        await gate.wait()  # the write lock is busy a while
+        async with opened() as tx:
+            yield tx
+
+    monkeypatch.setattr(store.db, "transaction", slow_begin)
+    leader = asyncio.create_task(
+        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
+    )
+    await asyncio.wait_for(started.wait(), 5)
+    waiting = asyncio.create_task(
+        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[1], now))
+    )
+    await asyncio.sleep(0.01)
+    leader.cancel()  # lands in the transaction: it is seen through, never half done
+    await asyncio.sleep(0.01)
+    gate.set()
+    with pytest.raises(asyncio.CancelledError):
+        await leader
+    await asyncio.wait_for(waiting, 5)  # the next in line leads and is answered
+    assert queue_of(live.state) == [CROWD[0], CROWD[1]]  # each once
+    stored = await store.db.fetchval("SELECT state FROM meetings WHERE id = ?", (live.id,))
+    assert queue_of(MeetingState.from_json(str(stored))) == [CROWD[0], CROWD[1]]

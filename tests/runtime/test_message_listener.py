@@ -194,3 +194,39 @@ async def test_a_pseudonym_is_kept_in_memory_only_until_forget_me_or_the_server_
     assert listen._known == {}
     listen.who(GUILD, TALKER_ID)
     assert pseudonyms.computed == 3  # computed again when needed
+
+
+class BrokenCrosstalk:
+    """A crosstalk check that fails once, as a bug or a bad state would."""
+
+    def __init__(self, real: Any) -> None:
+        self.real = real
+        self.failures = 1
+
+    def posted_in(self, *args: Any) -> Any:
+        if self.failures:
+            self.failures -= 1
+            raise RuntimeError("secret words 4242")
+        return self.real.posted_in(*args)
+
+
+async def test_a_failing_check_drops_that_one_message_and_the_next_is_handled(
+    store: Store, caplog: pytest.LogCaptureFixture
+) -> None:
+    """seen() runs inside discord.py's gateway reader: an exception there would take the
+    connection down, so one bad message is skipped (logged by kind only) and nothing else."""
+    b = bench()
+    b.give_floor(SHARER_ID)
+    await b.step()
+    listen, _, _ = listener(b, store)
+    listen._crosstalk = cast(Any, BrokenCrosstalk(b.service))
+    with caplog.at_level("ERROR"):
+        assert listen.seen(message(TALKER_ID)) is None  # returns normally, nothing to do
+    assert "RuntimeError" in caplog.text
+    assert "secret" not in caplog.text
+    assert "4242" not in caplog.text
+    assert str(TALKER_ID) not in caplog.text
+    work = listen.seen(message(TALKER_ID))  # the next message: the reminder as usual
+    assert work is not None
+    await work()
+    assert b.port.posted == [(WORDS, 20.0)]

@@ -32,6 +32,7 @@ import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable, Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.core.meeting import MeetingRunner, MeetingState
 from bot.core.meeting.effects import Effect, MeetingEnded, MeetingError, MeetingRefusal
@@ -181,11 +182,13 @@ class GroupCommit:
                     self._waiting.pass_on(live.id)
                 raise
         if not mine.finished:
-            await self._lead(live)
+            await self._lead(live, mine)
         mine.outcome()
 
-    async def _lead(self, live: LiveMeeting) -> None:
-        """Carry out the meeting's whole line, in one transaction, under the group's lock."""
+    async def _lead(self, live: LiveMeeting, mine: Pending) -> None:
+        """Carry out the meeting's whole line, in one transaction, under the group's lock.
+        Cancelled (while waiting for the lock, or before its commit), ``mine`` is not carried
+        out and leaves the line; the others wait for the next in line to lead."""
         self._waiting.leading.add(live.id)
         closing: Closing = []
         try:
@@ -198,8 +201,12 @@ class GroupCommit:
                         if not pending.finished:
                             pending.fail(error)
                 except BaseException:  # cancelled: the next in line does the rest
-                    self._waiting.put_back(live.id, (p for p in batch if not p.finished))
+                    undone = (p for p in batch if not p.finished and p is not mine)
+                    self._waiting.put_back(live.id, undone)
                     raise
+        except BaseException:
+            self._waiting.leave(live.id, mine)  # else it would be woken to lead: nobody would
+            raise
         finally:
             self._waiting.leading.discard(live.id)
             self._waiting.pass_on(live.id)  # whoever came meanwhile: the next round
@@ -232,18 +239,18 @@ class GroupCommit:
             ended = next((e for e in more if isinstance(e, MeetingEnded)), None)
         if not applied:
             return []
-        closing: Closing = []
-        async with self._store.db.transaction() as tx:
-            if ended is None:
-                await self._store.meetings.save(tx, live.id, state.to_json())
-                changed = await write_timers(self._store.deadlines, tx, live.id, effects)
-            else:
-                await self._store.meetings.delete(tx, live.id)
-                await self._store.deadlines.cancel_prefix_in(tx, TIMER_KEY_PREFIX, f"{live.id}:")
-                changed = []
-                closing = await closing_events(
-                    tx, self._store, self._bus, live, ended.counted, now.timestamp(), last
-                )
+        saving = asyncio.ensure_future(self._save(live, state, ended, effects, now, last))
+        try:
+            changed, closing = await asyncio.shield(saving)
+        except asyncio.CancelledError:
+            # SQLite's commit goes on in its thread: wait for how it ended. Kept, the batch is
+            # done (never put back to be applied again); not kept, the next leader does it.
+            await _settled(saving)
+            if not saving.cancelled() and saving.exception() is None:
+                live.state = state
+                for pending in applied:
+                    pending.succeed()
+            raise
         live.state = state
         try:
             await self._after_commit(live, ended, changed, effects)
@@ -262,6 +269,30 @@ class GroupCommit:
             pending.succeed()
         return closing
 
+    async def _save(
+        self,
+        live: LiveMeeting,
+        state: MeetingState,
+        ended: MeetingEnded | None,
+        effects: Sequence[Effect],
+        now: datetime,
+        last: MeetingState,
+    ) -> tuple[list[tuple[str, str]], Closing]:
+        """The batch's one transaction: the deadlines it changed, and the closing events."""
+        closing: Closing = []
+        async with self._store.db.transaction() as tx:
+            if ended is None:
+                await self._store.meetings.save(tx, live.id, state.to_json())
+                changed = await write_timers(self._store.deadlines, tx, live.id, effects)
+            else:
+                await self._store.meetings.delete(tx, live.id)
+                await self._store.deadlines.cancel_prefix_in(tx, TIMER_KEY_PREFIX, f"{live.id}:")
+                changed = []
+                closing = await closing_events(
+                    tx, self._store, self._bus, live, ended.counted, now.timestamp(), last
+                )
+        return changed, closing
+
     async def _after_commit(
         self,
         live: LiveMeeting,
@@ -278,3 +309,13 @@ class GroupCommit:
             await self._scheduler.refresh_all()
             log.info("A meeting ended (counted: %s)", ended.counted)
         await self._shown(live, effects)
+
+
+async def _settled(task: asyncio.Future[Any]) -> None:
+    """Wait until ``task`` is done, whatever cancels the waiter meanwhile (its caller raises
+    the cancellation afterwards)."""
+    while not task.done():
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            continue
