@@ -338,8 +338,8 @@ class PeerCircle(commands.Bot):
                 task.cancel()
         self.services.scheduler.pause_firing()  # no deadline starts against closing services
         await self._drain_handlers()
+        await self.services.scheduler.stop()  # those under way finish while services still serve
         await self.services.close()
-        await self.services.scheduler.stop()
         await super().close()
         await self.store.close()
 
