@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from bot.store import Store
 from bot.store.db import Database
 from bot.store.postgres import PostgresDatabase
 from tests.postgres_server import REQUIRE, Databases, start_server
@@ -54,4 +55,20 @@ async def where(
     try:
         yield PostgresDatabase(url)
     finally:
+        await databases.drop(url)
+
+
+@pytest.fixture
+async def two_stores(postgres: Databases | None) -> AsyncIterator[tuple[Store, Store]]:
+    """Two processes' stores on one fresh PostgreSQL database (each its own sessions)."""
+    databases = need(postgres)
+    url = await databases.fresh()
+    first, second = Store(PostgresDatabase(url)), Store(PostgresDatabase(url))
+    await first.open()
+    await second.open()
+    try:
+        yield first, second
+    finally:
+        await first.close()
+        await second.close()
         await databases.drop(url)

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
 import asyncpg
@@ -18,27 +18,14 @@ from bot.runtime.clock import Clock
 from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.deadlines import Claim, DeadlineRecord
-from bot.store.postgres import PostgresDatabase
-from tests.postgres_server import Databases
-from tests.store.conftest import need
 from tests.store.test_claims_dropped import holder_pid, kill_session, pg
 from tests.store.test_scheduler import wait_for
 from tests.support.clock import FakeTime
 
 
 @pytest.fixture
-async def two(postgres: Databases | None) -> AsyncIterator[tuple[Store, Store]]:
-    databases = need(postgres)
-    url = await databases.fresh()
-    first, second = Store(PostgresDatabase(url)), Store(PostgresDatabase(url))
-    await first.open()
-    await second.open()
-    try:
-        yield first, second
-    finally:
-        await first.close()
-        await second.close()
-        await databases.drop(url)
+def two(two_stores: tuple[Store, Store]) -> tuple[Store, Store]:
+    return two_stores
 
 
 class Fired:
