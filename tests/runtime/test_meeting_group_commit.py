@@ -86,6 +86,20 @@ async def sharing_meeting(bench: Bench) -> LiveMeeting:
     return live
 
 
+def held_show(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
+    """Showing in the channel waits until the returned event is set (a save in flight that
+    others queue behind)."""
+    release = asyncio.Event()
+    shown = bench.port.show
+
+    async def slow_show(live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
+        await release.wait()
+        return await shown(live, effects)
+
+    monkeypatch.setattr(bench.port, "show", slow_show)
+    return release
+
+
 async def test_many_presses_at_once_are_saved_together_in_order_and_answered_after_commit(
     store: Store, time: FakeTime, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,14 +243,7 @@ async def test_presses_after_the_end_in_the_same_batch_are_refused(
 ) -> None:
     bench = Bench(store, time)
     live = await sharing_meeting(bench)
-    release = asyncio.Event()
-    shown = bench.port.show
-
-    async def slow_show(live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
-        await release.wait()
-        return await shown(live, effects)
-
-    monkeypatch.setattr(bench.port, "show", slow_show)
+    release = held_show(bench, monkeypatch)
     first = asyncio.create_task(
         bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
     )
@@ -264,14 +271,7 @@ async def test_a_step_cancelled_after_its_commit_is_never_carried_out_again(
     live = await sharing_meeting(bench)
     step = live.state.step
     assert step is not None
-    release = asyncio.Event()
-    shown = bench.port.show
-
-    async def slow_show(live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
-        await release.wait()
-        return await shown(live, effects)
-
-    monkeypatch.setattr(bench.port, "show", slow_show)
+    release = held_show(bench, monkeypatch)
     moving_on = asyncio.create_task(bench.service.act(live, lambda r, s, now: r.advance(s, now)))
     await asyncio.sleep(0.05)  # committed; being shown
     hand = asyncio.create_task(
@@ -293,14 +293,7 @@ async def test_a_press_given_up_while_waiting_is_not_carried_out_and_the_line_go
 ) -> None:
     bench = Bench(store, time)
     live = await sharing_meeting(bench)
-    release = asyncio.Event()
-    shown = bench.port.show
-
-    async def slow_show(live: LiveMeeting, effects: Sequence[fx.ChannelEffect]) -> Unshown | None:
-        await release.wait()
-        return await shown(live, effects)
-
-    monkeypatch.setattr(bench.port, "show", slow_show)
+    release = held_show(bench, monkeypatch)
     first = asyncio.create_task(
         bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
     )
