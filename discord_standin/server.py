@@ -426,7 +426,10 @@ class FakeDiscord(WorldBuilder):
             waiter: asyncio.Future[None] = loop.create_future()
             self._waiters.add(waiter)
             try:
-                await asyncio.wait_for(waiter, min(remaining, 0.05))
+                # asyncio.timeout, not wait_for: on 3.11 a wait_for timing out just as the
+                # caller is cancelled (Ctrl-C in a rehearsal) can swallow the cancel.
+                async with asyncio.timeout(min(remaining, 0.05)):
+                    await waiter
             except TimeoutError:
                 pass
             finally:

@@ -378,8 +378,10 @@ class Scheduler:
             timeout = None  # nothing armed, or every lane busy: a change or a lane's end wakes
         else:
             timeout = self._clock.real_seconds_until(ready_at)
+        # (not wait_for: on 3.11 one timing out as the task is cancelled can swallow the cancel)
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(self._wake.wait(), timeout)
+            async with asyncio.timeout(timeout):
+                await self._wake.wait()
 
     async def _run_lane(self, lane: Hashable, waiting: deque[DeadlineRecord]) -> None:
         """One group's deadlines, one after another in due order."""

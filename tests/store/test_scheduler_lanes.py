@@ -242,3 +242,19 @@ async def test_stop_lets_a_handler_under_way_finish_its_transaction(store: Store
     # The store is usable: no transaction was left open.
     async with store.db.transaction() as tx:
         await tx.execute("DELETE FROM deadlines WHERE kind = 'note'")
+
+
+async def test_a_cancel_arriving_with_a_wake_is_kept(store: Store) -> None:
+    """The scheduler's sleep is cancelled (at stop) in the same moment something wakes it: the
+    cancel must stand. (``asyncio.wait_for`` on 3.11 returned normally then, the cancel lost.)"""
+    time = FakeTime()
+    scheduler = Scheduler(store.deadlines, Clock(real_time=time))
+    scheduler.register("job", Tracker().handler)
+    await scheduler.schedule("job", "later", time.now + 100, {"group_id": 1})  # a timed sleep
+    for _ in range(20):
+        sleeping = asyncio.create_task(scheduler._sleep_until_next())
+        await asyncio.sleep(0)  # it is waiting now
+        scheduler._wake.set()
+        sleeping.cancel()
+        await asyncio.sleep(0.01)
+        assert sleeping.cancelled()
