@@ -9,7 +9,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, fields
+from dataclasses import field, fields
 from typing import Any, TypeVar
 
 import aiohttp
@@ -20,6 +20,7 @@ from discord.ext import commands
 from bot import __version__
 from bot.adapters.meetings import MeetingPresenter
 from bot.adapters.messages import MessageListener
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonymizer
 from bot.core.shards import EVERY_GUILD, Shards
 from bot.guild import ensure_members
@@ -106,7 +107,7 @@ def intents(message_content: bool = False) -> discord.Intents:
 S = TypeVar("S")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Services:
     """Everything the cogs and the buttons reach, built once per bot."""
 

@@ -18,8 +18,9 @@ import os
 import shutil
 import time
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from pathlib import Path
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 log = logging.getLogger(__name__)
 
@@ -29,7 +30,7 @@ STALE_AFTER = 90.0  # a beat older than this: the bot is stopped or its event lo
 OVERDUE_GRACE = 60.0  # real seconds a deadline may be late before the loop counts as stuck
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Beat:
     at: float  # real time (Unix seconds)
     connected: bool

@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import discord
 
@@ -34,6 +33,7 @@ from bot.adapters.panel_sent import SentPanels, panel_look
 from bot.adapters.sending import nonce_for
 from bot.core.formats.render import render
 from bot.core.formats.sharing import AtLimit
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import Status
 from bot.core.meeting import effects as fx
 from bot.core.pseudonyms import Pseudonym
@@ -57,7 +57,7 @@ MESSAGE_LIMIT = 2000
 PANEL_DEBOUNCE_SECONDS = 0.3
 
 
-@dataclass
+@lazy_dataclass
 class _Progress:
     """The effect being shown: its messages posted so far, and how many to leave out (posted
     before Discord refused, when the meeting paused)."""

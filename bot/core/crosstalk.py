@@ -49,11 +49,11 @@ Rules
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 
 from bot.core.formats.plan import CompiledSection, CrosstalkMode, CrosstalkPolicy
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.i18n.message import Msg, msg
 
@@ -99,7 +99,7 @@ def reminder_words(text: str) -> Msg | str:
 # --- inputs -----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Floor:
     """One share. ``since`` tells two shares by the same member apart."""
 
@@ -107,7 +107,7 @@ class Floor:
     since: datetime
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Situation:
     """What is in force in the meeting channel now. Build it when the section or floor changes."""
 
@@ -123,7 +123,7 @@ class Situation:
 NO_POLICY = Situation(None)
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class ReminderRules:
     channel_cooldown_seconds: int = 30  # after a reminder in the channel
     requester_cooldown_seconds: int = 120  # between two reminders asked for by one member
@@ -146,7 +146,7 @@ class HoldMode(StrEnum):
 # --- decisions --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Nothing:
     """Let the message be."""
 
@@ -154,7 +154,7 @@ class Nothing:
 NOTHING = Nothing()
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Remind:
     """Send the gentle reminder: in the channel (generic, fading), or privately to the poster."""
 
@@ -163,7 +163,7 @@ class Remind:
     fades_after_seconds: int | None = None  # in the channel only: delete it after this long
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Hold:
     """Delete the message and return its text to its author by DM, with ``note``."""
 
@@ -181,7 +181,7 @@ class ReminderRefusal(StrEnum):
     ALREADY_REMINDED = "already_reminded"  # that member was reminded during this share
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Refused:
     reason: ReminderRefusal
     retry_after_seconds: int = 0  # for JUST_REMINDED and PLEASE_WAIT

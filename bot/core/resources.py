@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg
 
 #: The words, said plainly, that come first whatever the group's list says.
@@ -55,7 +55,7 @@ _HOST = re.compile(r"^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z
 _INVISIBLE = re.compile(r"[\x00-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2060-\u2069\ufeff]")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Resource:
     title: str
     line: str

@@ -34,9 +34,9 @@ Slow mode is one number: :func:`slow_mode` says what to set and what to remember
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from bot.core.formats.plan import WhoMay
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 #: Discord's Send Messages and Connect permission bits, and Video (``STREAM``: a camera or a
 #: shared screen in a voice or stage channel).
@@ -49,7 +49,7 @@ MANAGED = SEND | CONNECT | STREAM
 CLOSED = frozenset({WhoMay.SHARER, WhoMay.CHAIR, WhoMay.NOBODY})
 
 
-@dataclass(frozen=True, slots=True, order=True)
+@lazy_dataclass(frozen=True, order=True)
 class Holder:
     """Whom an overwrite is for: a role (@everyone is the role with the server's id) or a
     member (the bot included). Ids live in memory only."""
@@ -58,7 +58,7 @@ class Holder:
     id: int
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Bits:
     """An overwrite's allowed and denied bits."""
 
@@ -82,7 +82,7 @@ Overwrites = Mapping[Holder, Bits]
 Originals = Mapping[Holder, Bits | None]
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Setting:
     """What one holder's overwrite should say about the bits in ``mask``."""
 
@@ -97,7 +97,7 @@ class Setting:
         )
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Ask:
     """What the meeting asks of the channel now."""
 
@@ -183,7 +183,7 @@ def _newcomers(channel: Mapping[Holder, Bits | None], ask: Ask) -> dict[Holder, 
     return out
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Change:
     """Set ``holder``'s overwrite to ``bits`` (None: delete it)."""
 
@@ -192,7 +192,7 @@ class Change:
     closes: bool  # takes something away from someone
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Plan:
     changes: tuple[Change, ...]
     #: The originals to keep while the changes hold (before the calls, grown; after, this).
@@ -236,7 +236,7 @@ def _managed(bits: Bits | None) -> Bits | None:
     return None if bits is None else bits.managed()
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class SlowMode:
     """Slow mode to set (None: leave it) and the original to remember (None: nothing kept)."""
 

@@ -11,7 +11,7 @@ process only: the one holding shard 0, the *home* process.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 #: The most shards a setting may name (Discord's largest bots run tens of thousands).
 MAX_SHARDS = 65_536
@@ -22,7 +22,7 @@ def shard_of(guild_id: int, shard_count: int) -> int:
     return (guild_id >> 22) % shard_count
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Shards:
     """The shards this process holds, out of ``count``. ``count == 0``: not sharded (all)."""
 

@@ -66,11 +66,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Collection, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Generic, TypeVar
 
 from bot.core.formats.plan import WhoMay
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 K = TypeVar("K", bound=Hashable)
 T = TypeVar("T", bound=Hashable)
@@ -105,13 +106,13 @@ def who_may_speak(rule: WhoMay, sharer: K | None, chair: K | None) -> frozenset[
     return frozenset(member for member in chosen if member is not None)
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Change(Generic[K]):
     member: K
     silenced: bool  # voice: mute=silenced; stage: suppress=silenced
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Wave(Generic[K]):
     after_seconds: int  # counted from the floor change
     changes: tuple[Change[K], ...]
@@ -132,7 +133,7 @@ def pace(
 # --- restore plans: what is persisted ---------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RestorePlan(Generic[K]):
     """The state to give back to each member the bot changed. Small, JSON-serialisable."""
 
@@ -179,7 +180,7 @@ class RestorePlan(Generic[K]):
         return RestorePlan(Room(str(data.get("room"))), targets)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Restore(Generic[K]):
     changes: tuple[Change[K], ...]  # to make now (pace them)
     pending: RestorePlan[K]  # voice: members not connected now; apply when they connect
@@ -213,7 +214,7 @@ def restore(
 # --- live control during a section -----------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class VoiceFloor(Generic[K]):
     """Floor control for one section. Lives in memory; only its restore plan is persisted."""
 
@@ -225,7 +226,7 @@ class VoiceFloor(Generic[K]):
         return RestorePlan(self.room, dict(self.before))
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class VoiceFloorStep(Generic[K]):
     control: VoiceFloor[K]
     changes: tuple[Change[K], ...]  # the member(s) given the floor first

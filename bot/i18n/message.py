@@ -10,11 +10,13 @@ n)`` are what ``pybabel extract`` finds (docs/translating.md); a value may itsel
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from types import MappingProxyType
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 
-@dataclass(frozen=True, slots=True)
+
+@lazy_dataclass(frozen=True, slots=True)
 class Msg:
     """English source text (``msgid``, and ``plural`` with its count ``n``) and its values."""
 

@@ -16,7 +16,6 @@ import functools
 import io
 import weakref
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
@@ -33,6 +32,7 @@ from bot.core.formats.timeline import (
     TimelineWarning,
 )
 from bot.core.formats.timing import minutes_said
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n import msg, render
 
 FONTS = Path(__file__).with_name("fonts")
@@ -67,14 +67,14 @@ TOP = 108  # where the first band begins
 ROW_H = 21  # one line of the key
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Placed:
     text: str
     box: tuple[int, int, int, int]
     role: str  # "name", "title" (the key), "block", "warning", "mark", "now", "end", "legend"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Picture:
     png: bytes
     width: int

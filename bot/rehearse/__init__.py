@@ -17,9 +17,10 @@ import contextlib
 import shutil
 import sys
 import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 if TYPE_CHECKING:  # imported when the command runs: `python -m bot run` loads none of it
     from bot.core.formats.plan import CompiledFormat
@@ -96,7 +97,7 @@ def add_parser(commands: argparse._SubParsersAction[argparse.ArgumentParser]) ->
     )
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Options:
     plan: CompiledFormat
     builtin: str | None  # the built-in format's id, or None for a file

@@ -10,9 +10,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any, Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.rehearse.render import buttons
 from discord_standin import SimulatedInteraction, SimulatedMember, SimulationError
 
@@ -61,7 +62,7 @@ def invitation(message: JSON) -> str | None:
     return None
 
 
-@dataclass
+@lazy_dataclass
 class Business:
     """Moves, seconds, discusses and votes, one step a tick, like a room of members."""
 

@@ -12,8 +12,9 @@ import re
 import textwrap
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 JSON = dict[str, Any]
 
@@ -50,7 +51,7 @@ def countdown(moment: float, now: float) -> str:
     return f"in {seconds(left)}" if left > 0 else f"{seconds(-left)} ago"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Names:
     """Who is who, for mentions: user ids, role ids and channel ids to their display names."""
 
@@ -192,7 +193,7 @@ def choices(message: JSON, action: str) -> dict[str, list[str]]:
     return found
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PanelState:
     """What a member reads off the panel: the part under way, who shares, who is next."""
 

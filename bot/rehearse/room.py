@@ -13,10 +13,11 @@ import asyncio
 import contextlib
 import random
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from bot.core.formats.plan import CompiledFormat, CompiledSection, SectionKind
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n import group_locale, t
 from bot.rehearse.business import Business
 from bot.rehearse.render import (
@@ -64,7 +65,7 @@ CROSSTALK = (
 )
 
 
-@dataclass
+@lazy_dataclass
 class Turn:
     """A simulated member's share, as a little script in clock seconds."""
 
@@ -78,7 +79,7 @@ class Turn:
     finished: bool = False
 
 
-@dataclass
+@lazy_dataclass
 class Room:
     """Drives a meeting the way its members would, until the panel says it has ended."""
 

@@ -14,10 +14,11 @@ import contextlib
 import os
 import signal
 import sys
-from dataclasses import dataclass, field
+from dataclasses import field
 from pathlib import Path
 
 from bot.config import Settings
+from bot.core.lazy_dataclasses import lazy_dataclass
 from discord_standin import Channel, FakeDiscord, GuildHandle, SimulatedMember
 
 #: The people in the room, by the names the group knows them by.
@@ -44,7 +45,7 @@ class StageError(Exception):
     """The rehearsal couldn't go on; ``str()`` says why, in one line."""
 
 
-@dataclass
+@lazy_dataclass
 class Stage:
     """The stand-in's world and the bot that serves it."""
 

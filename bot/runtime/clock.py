@@ -15,16 +15,17 @@ import functools
 import time
 import zoneinfo
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import UTC, datetime, timezone, tzinfo
 from typing import Protocol
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 #: ``meta`` keys: an earlier version's anchor (clock = real time at that moment), and the base.
 LEGACY_ANCHOR = "clock_anchor"
 BASE_CLOCK, BASE_REAL, BASE_RATE = "clock_base", "clock_base_real", "clock_rate"
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True, slots=True)
 class ClockBase:
     """A clock reading, the real time it was taken at, and the rate the clock runs at since."""
 

@@ -27,7 +27,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Awaitable, Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from typing import Any, Protocol
 
@@ -46,6 +46,7 @@ from bot.core.crosstalk import (
     reminder_words,
 )
 from bot.core.formats.render import render as fill
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import MeetingState, Status
 from bot.core.meeting.effects import ChannelEffect, MeetingEnded, Notice, NoticeKind
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
@@ -110,7 +111,7 @@ Work = Callable[[], Coroutine[Any, Any, None]]
 Message = Any
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Poster:
     """Who wrote a message, as far as crosstalk cares."""
 
@@ -118,7 +119,7 @@ class Poster:
     is_bot: bool
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Post:
     """A message seen in a channel: who posted it and what kind of message it is, never what
     it says. Built by the cog only for a channel with a meeting under way."""
@@ -200,7 +201,7 @@ def switches_of(live: LiveMeeting) -> dict[str, bool]:
     return values
 
 
-@dataclass
+@lazy_dataclass
 class _Watch:
     """One meeting's crosstalk memory: the guard, and the situation for the state it was built
     from (rebuilt only when the meeting's state object changes)."""

@@ -29,10 +29,11 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from enum import Enum
 from typing import Any, TypeVar
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import StorageUnavailable
@@ -48,7 +49,7 @@ log = logging.getLogger(__name__)
 # --- meetings ---------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class MeetingStarted:
     """A group's meeting began (the state is committed; its first effects are shown)."""
 
@@ -59,7 +60,7 @@ class MeetingStarted:
     at: float  # clock timestamp
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class MeetingStepped:
     """A live meeting took a step (it started, moved on, a hand went up, the floor passed …),
     after the step was committed and shown in the channel.
@@ -74,7 +75,7 @@ class MeetingStepped:
     effects: tuple[ChannelEffect, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class MeetingCounted:
     """A meeting counted (reached its closing, or ran at least 15 minutes).
 
@@ -98,7 +99,7 @@ class MeetingCounted:
         return by_role
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class MeetingClosed:
     """A meeting ended, counted or not; its row is already deleted (published after
     :class:`MeetingCounted` when both are true). A group decision reached while it was under
@@ -113,7 +114,7 @@ class MeetingClosed:
     at: float  # clock timestamp
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class ServiceElected:
     """A business meeting elected ``who`` to the service role ``role``.
 
@@ -133,7 +134,7 @@ class ServiceElected:
 # --- members and servers ------------------------------------------------------------------------
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class MemberForgotten:
     """A member confirmed ``/privacy forget-me`` in a server; their rows are already deleted.
 
@@ -145,7 +146,7 @@ class MemberForgotten:
     who: Pseudonym
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class GuildLeft:
     """The bot was removed from a server; its groups' rows are already deleted."""
 
@@ -201,7 +202,7 @@ class Delivery(Enum):
     DURABLE = "durable"
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Subscription:
     event: type[Any]
     handler: Callable[[Any], Awaitable[None]]

@@ -8,11 +8,11 @@ stores nothing. A valid upload is a candidate until the group adopts it.
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import TYPE_CHECKING
 
 from bot.core.formats import CompiledFormat, builtin_formats, load_builtin_format
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.i18n import msg, msg_n, render
 from bot.runtime.markup import echo
@@ -29,7 +29,7 @@ if TYPE_CHECKING:
 GROUP_PREFIX = "group:"
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class FormatEntry:
     ref: str
     name: str

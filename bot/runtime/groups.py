@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.core.formats import CompiledFormat, builtin_formats
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.i18n import msg
 from bot.runtime.events import EventBus, GuildLeft
@@ -14,7 +13,7 @@ from bot.store import Store
 from bot.store.groups import GroupRecord
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class GroupView:
     """What `/group settings` shows."""
 

@@ -20,9 +20,10 @@ group the meeting it really held.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from bot.core.formats import CompiledFormat
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import MeetingRunner, MeetingState
 from bot.core.meeting.state import CHAIR
 from bot.core.pseudonyms import Pseudonym
@@ -35,7 +36,7 @@ __all__ = ["CHAIR", "CHAIR_AWAY_SECONDS", "LiveMeeting", "LiveMeetings", "Starti
 CHAIR_AWAY_SECONDS = 120
 
 
-@dataclass
+@lazy_dataclass
 class LiveMeeting:
     """A meeting under way, in memory. ``names`` never leaves memory."""
 
@@ -73,7 +74,7 @@ class LiveMeeting:
         return held
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class StartingRoles:
     """Who serves at a meeting that is starting, and how long the chair has to arrive."""
 

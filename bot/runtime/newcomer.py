@@ -20,11 +20,11 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 from typing import Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.newcomer import orientation, welcome
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.core.resources import SETTING_NAME, chosen, resources_lines
@@ -62,7 +62,7 @@ class NewcomerPort(Protocol):
         ...
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Arrival:
     """Someone (not a bot) posted in, or joined the voice of, a channel."""
 

@@ -18,9 +18,10 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.runtime.clock import Clock
 from bot.runtime.events import EventBus, GuildLeft, MemberForgotten
@@ -50,7 +51,7 @@ SWEEP_EVERY = 3600.0
 RowMatch = Mapping[str, int | float | str]
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class WhatIKeep:
     """The live facts behind ``/privacy what-i-keep``."""
 
@@ -64,7 +65,7 @@ class WhatIKeep:
         return not any(rows.removable or rows.kept for rows in self.yours)
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class ForgetOutcome:
     """What forget-me removed, and what stays until it ends on its own."""
 

@@ -15,10 +15,11 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import asdict
 from datetime import UTC, datetime
 
 from bot.core.business import Kind, Matter, Outcome, Result, Stage
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.store.db import Database, Transaction
 from bot.store.privacy import KeptTable, Link, clear, in_group, keep, register, through
@@ -78,7 +79,7 @@ register(
 )
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MatterRecord:
     """A stored matter, with the bot's own messages about it and, once decided, its counts."""
 

@@ -78,13 +78,13 @@ import re
 import sqlite3
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import aiosqlite
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.errors import StorageUnavailable
 
 log = logging.getLogger(__name__)
@@ -127,7 +127,7 @@ def storage_problem(error: BaseException | None) -> int | None:
     return code if code in _STORAGE_PROBLEMS else None
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Migration:
     version: int
     name: str

@@ -6,13 +6,13 @@ import enum
 import json
 import sqlite3
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.store.db import Database, Transaction
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True, slots=True)
 class DeadlineRecord:
     id: int
     kind: str

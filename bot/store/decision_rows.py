@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from fractions import Fraction
 from typing import Any
@@ -23,6 +22,7 @@ from bot.core.decisions import (
     WelcomeBack,
 )
 from bot.core.decisions.hearing import NoticeState
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 
@@ -30,7 +30,7 @@ def to_time(timestamp: float) -> datetime:
     return datetime.fromtimestamp(timestamp, tz=UTC)
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class StoredProposal:
     """A proposal row: the core's value plus where it is shown in Discord."""
 

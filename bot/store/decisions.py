@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from collections.abc import AsyncIterator, Iterable, Mapping
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from typing import Any
 
 from bot.core.decisions import (
@@ -25,6 +24,7 @@ from bot.core.decisions import (
     ProposalState,
 )
 from bot.core.decisions.hearing import NoticeState
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.store import decision_tables  # noqa: F401 - declares these tables to the registry
 from bot.store.channel_denials import ChannelDenials
@@ -45,7 +45,7 @@ _PROPOSAL_IN_JOIN = ", ".join(f"p.{column}" for column in PROPOSAL_COLUMNS.split
 _GROUP_IN_JOIN = "g.guild_id, g.channel_id, g.format_id, g.member_role_id, g.meetings_held"
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class OutboxItem:
     id: int
     group_id: int

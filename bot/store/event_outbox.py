@@ -13,9 +13,9 @@ import json
 import logging
 import sqlite3
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.store.db import Database, Transaction
 from bot.store.privacy import KeptTable, in_group, keep, register
 
@@ -37,7 +37,7 @@ register(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class OutboxRow:
     id: int
     group_id: int

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.store.db import Database
 from bot.store.privacy import KeptTable, in_group, register
 
@@ -18,7 +17,7 @@ register(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class UploadedFormat:
     number: int
     label: str  # the uploaded file's name, without .yaml

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.store.db import Database, Transaction
 from bot.store.privacy import KeptTable, in_group, keep, register
 
@@ -25,7 +24,7 @@ register(
 )
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True, slots=True)
 class MeetingRecord:
     id: int
     group_id: int

@@ -12,12 +12,12 @@ keep it (it is a backup) until the bot has run well on PostgreSQL, then delete i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from pathlib import Path
 
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.store.db import Database, StoreError
 from bot.store.postgres import PostgresDatabase
 
@@ -29,7 +29,7 @@ _NOT_COPIED = {"schema_version"}
 _WITH_ROWID = {"business_matters"}
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Moved:
     version: int
     rows: dict[str, int]

@@ -9,8 +9,9 @@ its kind. Rows are replaced as the rules change and deleted when the channel is 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.core.room_rules import Bits
 from bot.store.db import Database
@@ -41,7 +42,7 @@ ROLE, MEMBER, BOT, SLOW_MODE = 1, 2, 3, 4
 KEEP_DAYS = 30
 
 
-@dataclass
+@lazy_dataclass
 class RoomPlanRecord:
     """One channel's restore plan. Bits are the managed bits before (None: no overwrite)."""
 

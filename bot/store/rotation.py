@@ -16,9 +16,9 @@ from __future__ import annotations
 import json
 import sqlite3
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from typing import Any
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.core.rotation import RoleRotation, RoleRules, Rotation, Upcoming, Volunteer
 from bot.store.db import Database, Transaction
@@ -124,7 +124,7 @@ def weekdays_of(bits: int) -> frozenset[int]:
     return frozenset(day for day in range(7) if bits & (1 << day))
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class RotationRole:
     """A rotating service role of a group, and the Discord roles the bot manages for it."""
 
@@ -135,7 +135,7 @@ class RotationRole:
     serving_role_id: int | None
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Staged:
     """An announcement to write with the turns it announces, and the scheduler's deadline that
     posts it after a crash (kind, key, due)."""
@@ -145,7 +145,7 @@ class Staged:
     due_at: float
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class PendingAnnouncement:
     id: int
     group_id: int

@@ -5,8 +5,7 @@ repository for these two tables, and their declarations to the privacy registry.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.core.rotation import Upcoming
 from bot.store.db import Database, Transaction
@@ -81,7 +80,7 @@ async def save_more_seats(
     )
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Elected:
     who: Pseudonym
     until_meeting: int | None

@@ -4,13 +4,13 @@ the table is declared to the privacy registry there)."""
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.store.db import Database
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class SwapRequest:
     id: int
     rotation_id: int

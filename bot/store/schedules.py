@@ -9,8 +9,8 @@ updates the Discord event, even if the process dies right after the commit.
 from __future__ import annotations
 
 import sqlite3
-from dataclasses import dataclass
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.schedule.stored import StoredSchedule
 from bot.store.db import Database, Transaction
 from bot.store.deadlines import DeadlineRepository
@@ -32,7 +32,7 @@ SYNC_DEADLINE = "schedule.sync"
 OPEN_DEADLINE = "schedule.open"
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class ScheduleRow:
     group_id: int
     spec: StoredSchedule

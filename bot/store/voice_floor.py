@@ -7,9 +7,10 @@ day at most (``expires_at``, swept hourly as a safety net)."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.store.db import Database
 from bot.store.deadlines import DeadlineRepository
@@ -34,7 +35,7 @@ register(
 )
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FloorPlanRecord:
     channel_id: int
     group_id: int

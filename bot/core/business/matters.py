@@ -20,10 +20,11 @@ part of it (the ballots are counted by :mod:`.tally`, and the roll lives in the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 #: The most candidates one election takes (one ballot button each, plus Abstain).
@@ -70,7 +71,7 @@ class BusinessError(Exception):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Matter:
     """One motion, motion to table, or election, in one meeting."""
 

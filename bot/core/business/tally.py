@@ -15,12 +15,12 @@ ballot). The count is a number per choice; the result names no voter.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
 from bot.core.business.matters import BusinessError, Refusal
 from bot.core.formats.plan import Threshold
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 #: A motion to table carries with more than half of the yes and no votes.
 TABLE_THRESHOLD = Threshold(Fraction(1, 2), strictly_more=True)
@@ -57,7 +57,7 @@ class Outcome(StrEnum):
     NOT_ELECTED = "not_elected"  # a tie, or nobody reached the threshold
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Result:
     outcome: Outcome
     cast: int  # every ballot, abstentions included

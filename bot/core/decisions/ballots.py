@@ -21,12 +21,13 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 from fractions import Fraction
 
 from bot.core.decisions.errors import DecisionRefusal, Refused
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 #: With fewer ballots than this, the result names the outcome only, never the counts.
@@ -39,7 +40,7 @@ class Choice(StrEnum):
     ABSTAIN = "abstain"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Threshold:
     """The share of yes among yes+no needed to carry: ``yes/(yes+no) > fraction`` when
     ``strict`` (a majority is *more than* half), ``>=`` otherwise (two-thirds means at least)."""
@@ -72,7 +73,7 @@ class BallotOutcome(StrEnum):
     NO_QUORUM = "no_quorum"  # too few ballots cast (abstentions included)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Counts:
     yes: int = 0
     no: int = 0
@@ -83,7 +84,7 @@ class Counts:
         return self.yes + self.no + self.abstain
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Result:
     """What may be announced: the outcome, and the counts only from 5 ballots up."""
 
@@ -105,13 +106,13 @@ def tally(choices: Iterable[Choice], *, quorum: int, threshold: Threshold) -> Re
     return Result(outcome, shown)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Ballot:
     key: str  # random, from the caller; it links to nothing
     choice: Choice
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BallotBox:
     """The roll (fixed at opening), who has voted, and the anonymous ballots."""
 
@@ -146,7 +147,7 @@ class Ineligible(StrEnum):
     TOO_NEW = "too_new"  # joined the server fewer than N days ago
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class VoterFacts:
     """Discord facts about one member, computed by the caller at the moment of asking."""
 

@@ -23,7 +23,6 @@ is in progress (0 before the first).
 from __future__ import annotations
 
 from collections.abc import Collection, Iterable
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.decisions.effects import DeleteConcernsBefore, Effect, SendConcernNote
@@ -31,10 +30,11 @@ from bot.core.decisions.errors import ChancesMissing, DecisionRefusal, Refused
 from bot.core.decisions.exclusion import Exclusion
 from bot.core.decisions.exclusions import is_excluded
 from bot.core.decisions.settings import DecisionSettings
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Concern:
     target: Pseudonym
     requester: Pseudonym
@@ -87,7 +87,7 @@ def expire(
     return kept, [DeleteConcernsBefore(latest_meeting - expiry + 1)]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Chances:
     """The chances to change a member has had: current concerns, from whom, at which meetings."""
 

@@ -15,12 +15,12 @@ Persons appear only as pseudonyms; texts are the cogs' business. The scheduler d
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.core.decisions.ballots import Choice, Result
 from bot.core.decisions.exclusion import Exclusion
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 
@@ -36,12 +36,12 @@ class CancelReason(StrEnum):
     EXCLUSION_ENDED = "exclusion_ended"  # a welcome-back vote whose exclusion lifted meanwhile
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class StoreEffect:
     """Base of the effects committed with the state change."""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DiscordEffect:
     """Base of the effects carried out on Discord after the commit."""
 
@@ -49,7 +49,7 @@ class DiscordEffect:
 # --- store ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ScheduleDeadline(StoreEffect):
     """Insert or replace the durable deadline ``(kind, key)``.
 
@@ -62,13 +62,13 @@ class ScheduleDeadline(StoreEffect):
     at: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CancelDeadline(StoreEffect):
     kind: DeadlineKind
     key: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SaveRoll(StoreEffect):
     """The voter roll, fixed now, every entry "has not voted"."""
 
@@ -76,7 +76,7 @@ class SaveRoll(StoreEffect):
     voters: frozenset[Pseudonym]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MarkVoted(StoreEffect):
     """Flip this roll entry to "has voted" — in the same transaction as :class:`StoreBallot`."""
 
@@ -84,7 +84,7 @@ class MarkVoted(StoreEffect):
     voter: Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class StoreBallot(StoreEffect):
     """Insert an anonymous ballot: key and choice only, into a table apart from the roll."""
 
@@ -93,26 +93,26 @@ class StoreBallot(StoreEffect):
     choice: Choice
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DeleteVotes(StoreEffect):
     """Delete the voter roll and every ballot of this proposal."""
 
     proposal_id: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DeleteProposal(StoreEffect):
     """Delete the proposal row (proposer, statement and all)."""
 
     proposal_id: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SaveExclusion(StoreEffect):
     exclusion: Exclusion
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class StartExclusion(StoreEffect):
     """The meeting under way when the exclusion was decided closed: from now on it covers the
     meetings numbered from ``first_meeting`` (only if it still waits for ``after_meeting``)."""
@@ -122,24 +122,24 @@ class StartExclusion(StoreEffect):
     first_meeting: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DeleteExclusion(StoreEffect):
     target: Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DeleteConcernsAbout(StoreEffect):
     target: Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DeleteConcernsBefore(StoreEffect):
     """Expiry: delete every concern of the group recorded at a meeting numbered below this."""
 
     meeting: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ApplyChange(StoreEffect):
     """The group adopted a change: set ``subject`` (a setting name, or "format") to ``value``."""
 
@@ -151,7 +151,7 @@ class ApplyChange(StoreEffect):
 # --- discord ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SendConcernNote(DiscordEffect):
     """A private, kind note to the member quoting this guideline and how due process works."""
 
@@ -159,7 +159,7 @@ class SendConcernNote(DiscordEffect):
     guideline: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AskForSecond(DiscordEffect):
     """Post the proposal in the group's channel (never who proposed it) with a Second button."""
 
@@ -167,7 +167,7 @@ class AskForSecond(DiscordEffect):
     second_by: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SendNotice(DiscordEffect):
     """Tell the member privately what is proposed and why, and invite their side."""
 
@@ -178,13 +178,13 @@ class SendNotice(DiscordEffect):
     hearing_ends: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AnnounceSeconded(DiscordEffect):
     proposal_id: str
     ballot_opens: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PostBallot(DiscordEffect):
     """The ballot message: what is decided, the statement if any, threshold, quorum, deadline,
     and Yes / No / Abstain buttons."""
@@ -193,14 +193,14 @@ class PostBallot(DiscordEffect):
     closes_at: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShowStatement(DiscordEffect):
     """The member gave (or revised) their statement while voting is open: update the ballot."""
 
     proposal_id: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AnnounceResult(DiscordEffect):
     """``result.counts`` is None below 5 ballots: then announce the outcome only."""
 
@@ -208,18 +208,18 @@ class AnnounceResult(DiscordEffect):
     result: Result
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AnnounceLapsed(DiscordEffect):
     proposal_id: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AnnounceCancelled(DiscordEffect):
     proposal_id: str
     reason: CancelReason
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SendNotCarried(DiscordEffect):
     """Tell the member privately that the proposal about them will not go ahead."""
 
@@ -227,7 +227,7 @@ class SendNotCarried(DiscordEffect):
     proposal_id: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ApplyExclusion(DiscordEffect):
     """Add the member-specific overwrite on the group's channel(s); audit reason "group
     decision". Re-applied by the runtime if they leave and rejoin (see ``is_excluded``)."""
@@ -235,7 +235,7 @@ class ApplyExclusion(DiscordEffect):
     target: Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SendExclusionNotice(DiscordEffect):
     """Tell the member kindly when they can come back (and, when the group decided during a
     meeting, that they stay in that one)."""
@@ -246,14 +246,14 @@ class SendExclusionNotice(DiscordEffect):
     after_this_meeting: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RemoveExclusion(DiscordEffect):
     """Remove the overwrite (needs only the bot's own permissions)."""
 
     target: Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SendWelcomeBack(DiscordEffect):
     target: Pseudonym
 

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 
 class DecisionRefusal(StrEnum):
@@ -37,7 +38,7 @@ class Refused(DecisionError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChancesMissing:
     """How many more of each the member must have had before an exclusion can be proposed."""
 

@@ -3,15 +3,15 @@ its invariants; what starts and lifts it is in :mod:`bot.core.decisions.exclusio
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.decisions._time import require_aware
 from bot.core.decisions.settings import MAX_BACKSTOP, MAX_EXCLUSION_MEETINGS
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Exclusion:
     target: Pseudonym
     meetings: int  # 1 or 2

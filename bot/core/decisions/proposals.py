@@ -28,7 +28,7 @@ early, by majority).
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 from enum import StrEnum
 
@@ -61,6 +61,7 @@ from bot.core.decisions.errors import (
 from bot.core.decisions.exclusion import Exclusion
 from bot.core.decisions.exclusions import is_excluded
 from bot.core.decisions.settings import MAX_EXCLUSION_MEETINGS, DecisionSettings
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 
@@ -86,7 +87,7 @@ DEADLINE_OF = {
 }
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ExcludeMember:
     target: Pseudonym
     meetings: int
@@ -97,13 +98,13 @@ class ExcludeMember:
             raise ValueError(f"an exclusion lasts 1 to {MAX_EXCLUSION_MEETINGS} meetings")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Change:
     subject: str  # a setting name, or "format"
     value: str  # the new value, or the format's id
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class WelcomeBack:
     target: Pseudonym
 
@@ -116,7 +117,7 @@ def concerned_member(motion: Motion) -> Pseudonym | None:
     return None if isinstance(motion, Change) else motion.target
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Proposal:
     id: str  # opaque, from the caller
     motion: Motion

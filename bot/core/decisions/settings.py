@@ -7,10 +7,10 @@ setting is refused when proposed, never discovered in the middle of a vote.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.core.decisions.ballots import MAJORITY, TWO_THIRDS, Threshold
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import msg
 
 #: An exclusion lasts at most this many held meetings. Not a setting.
@@ -25,7 +25,7 @@ MIN_HEARING_HOURS = 1
 MAX_STATEMENT_CHARS = 4000
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class DecisionSettings:
     # Concerns: the chances to change.
     concern_expiry_meetings: int = 6  # a concern counts for this many meetings, then is deleted

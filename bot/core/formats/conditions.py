@@ -10,12 +10,13 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 
 from bot.core.formats.variants import Cycle
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Answer:
     """The chair answered the question of the ``ask`` section with id ``question`` this way."""
 
@@ -23,28 +24,28 @@ class Answer:
     expected: bool = True
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SwitchOn:
     """The group's switch ``name`` (set by group decision, default in the format) is on."""
 
     name: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RoleFilled:
     """Somebody holds the role ``role`` at this meeting (e.g. there is a speaker today)."""
 
     role: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OnWeekdays:
     """Today is one of these weekdays (0 = Monday … 6 = Sunday)."""
 
     days: frozenset[int]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class InWeeksOfMonth:
     """Today falls in one of these weeks of its month: 1 = days 1–7 … 5 = days 29–31.
 
@@ -55,26 +56,26 @@ class InWeeksOfMonth:
     weeks: frozenset[int]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class InMonths:
     """Today is in one of these months (1 = January … 12 = December)."""
 
     months: frozenset[int]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TimeLeft:
     """At least ``seconds`` remain before the meeting's planned end."""
 
     seconds: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TimeAllows:
     """The section's planned length fits before the meeting's planned end ("if time allows")."""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Declared:
     """Someone said privately, at this meeting, the format's declaration ``id`` (only how many
     said it is known to the condition, never who)."""
@@ -91,7 +92,7 @@ PARTS_OF_DAY: Mapping[str, tuple[int, int]] = {
 }
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class StartsBetween:
     """The meeting began, on the group's clock, at or after ``start`` and before ``end``
     (minutes after midnight). A range past midnight (22:00 to 5:00) wraps; ``end`` 1440 is
@@ -102,7 +103,7 @@ class StartsBetween:
     part: str = ""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class InCycleWeeks:
     """Today falls in one of these weeks of the format's cycle (1 = the first week)."""
 
@@ -110,7 +111,7 @@ class InCycleWeeks:
     cycle: Cycle
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class InMode:
     """The group's mode ``mode`` (chosen by group decision) is one of ``values``."""
 
@@ -118,17 +119,17 @@ class InMode:
     values: frozenset[str]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AllOf:
     conditions: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AnyOf:
     conditions: tuple[Condition, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Not:
     condition: Condition
 
@@ -152,7 +153,7 @@ Condition = (
 )
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MeetingFacts:
     """What the runner knows when it decides whether a section runs.
 

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass
 from typing import Annotated, Any, ClassVar, Literal
 
 from pydantic import (
@@ -40,6 +39,7 @@ from bot.core.formats.plan import (
     WhoMay,
 )
 from bot.core.formats.render import placeholder_problems
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg
 
 #: Words that mean someone other than a declared role, wherever a format says who does what.
@@ -64,7 +64,7 @@ CycleWeeks = Annotated[frozenset[int], PlainValidator(parsing.parse_cycle_weeks)
 ShortText = Annotated[str, Field(max_length=300)]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Names:
     """What the file declares, so references can be checked where they are written."""
 

@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 import types
 import typing
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from pathlib import Path as FilePath
 from typing import Any
 
@@ -28,6 +28,7 @@ from bot.core.formats.checker_words import BOUND_HINT, MESSAGES, NAME_HINT
 from bot.core.formats.compiler import compile_format
 from bot.core.formats.plan import CompiledFormat
 from bot.core.formats.yamlsource import Located, Path, Position, SourceProblem, read_yaml
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg
 
 #: Words of a problem: a message to render in the reader's language, or plain words.
@@ -37,7 +38,7 @@ Words = Msg | str
 MAX_FORMAT_BYTES = 64 * 1024
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Problem:
     file: str
     line: int

@@ -9,7 +9,6 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-from dataclasses import dataclass
 from fractions import Fraction
 from typing import Any
 
@@ -17,6 +16,7 @@ from pydantic_core import PydanticCustomError
 
 from bot.core.formats.conditions import PARTS_OF_DAY
 from bot.core.formats.plan import Anchor, AnchorBase, Term, TermUnit, Threshold
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg, msg_n
 
 DURATION_HINT = msg("write it like 30s, 3m, 1h, 90 seconds or 1 minute 30 seconds")
@@ -115,7 +115,7 @@ def parse_quiet_length(value: Any) -> int | None:
     return seconds
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class LimitRange:
     """A share limit written as a range, ``3m-5m``: the share may last up to ``high`` seconds,
     and a gentle note comes at ``low``."""

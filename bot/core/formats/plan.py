@@ -89,7 +89,7 @@ For the runner's author — how to execute a plan
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from fractions import Fraction
 from typing import Literal
@@ -126,6 +126,7 @@ from bot.core.formats.sharing import (
 from bot.core.formats.texts import ChoiceRule, CompiledText, ReadingRules, SectionText
 from bot.core.formats.timing import Anchor, AnchorBase, MeetingWarning
 from bot.core.formats.variants import Variants
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.resources import Resource
 
 # The plan's parts live in small modules by theme; they are all importable from here.
@@ -213,7 +214,7 @@ class VoteMethod(StrEnum):
     OPEN = "open"  # a show of hands
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Threshold:
     """The share of votes cast (abstentions not counted) that carries a motion."""
 
@@ -235,7 +236,7 @@ class Threshold:
         return f"{round(float(self.fraction) * 100)}%"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AgendaItem:
     title: str
     time_box_seconds: int | None = None
@@ -244,7 +245,7 @@ class AgendaItem:
     term: Term | None = None  # the elected member's term (the role's own term if None)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BusinessRules:
     agenda: tuple[AgendaItem, ...]
     second_required: bool = True
@@ -258,20 +259,20 @@ class BusinessRules:
 # --- sections --------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Quiet:
     length_seconds: int | None  # None: untimed, the chair ends it
     bell_at_start: bool = False
     bell_at_end: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Question:
     id: str  # conditions refer to the answer by this id
     text: str  # what the chair is asked (a template, like texts)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CompiledSection:
     index: int  # position in CompiledFormat.sections
     kind: SectionKind
@@ -302,14 +303,14 @@ class CompiledSection:
         return any(isinstance(part, TimeAllows) for part in conjuncts(self.condition))
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BeforeStart:
     countdown_seconds: int
     text: SectionText | None
     recruit_readers: bool  # during the countdown, ask for volunteers for the readings
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CountRule:
     """A meeting counts toward the group's meetings held when it ran at least ``seconds`` of
     clock time from start to close and at least ``members`` different members took part."""
@@ -318,35 +319,35 @@ class CountRule:
     members: int = 3
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AfterClose:
     fellowship_seconds: int
     text: SectionText | None
     crosstalk: CrosstalkPolicy
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Guideline:
     key: str  # e.g. "crosstalk"; concerns name the guideline by this key
     title: str
     text: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Switch:
     name: str
     default: bool
     about: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Defaults:
     share: ShareTimer
     crosstalk: CrosstalkPolicy
     channel: ChannelRules
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ScheduledSection:
     section: CompiledSection
     start_seconds: int
@@ -357,7 +358,7 @@ class ScheduledSection:
         return self.start_seconds + self.length_seconds
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CompiledFormat:
     version: int
     name: str
@@ -441,7 +442,7 @@ class CompiledFormat:
         return tuple(found)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Overrun:
     section: CompiledSection
     seconds: int

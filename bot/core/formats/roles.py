@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg, msg_n
 
 
@@ -14,7 +14,7 @@ class WhoKind(StrEnum):
     EVERYONE = "everyone"  # all together (a recitation)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Who:
     kind: WhoKind
     role: str | None = None  # set only when kind is ROLE
@@ -61,7 +61,7 @@ class TermUnit(StrEnum):
     MONTHS = "months"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Term:
     count: int
     unit: TermUnit
@@ -73,13 +73,13 @@ class FallbackKind(StrEnum):
     SKIP = "skip"  # sections led by this role are skipped
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Fallback:
     kind: FallbackKind
     role: str | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Eligibility:
     """Who may take a role. Checked by the rotation, not by the runner."""
 
@@ -90,7 +90,7 @@ class Eligibility:
     trained: bool = False  # only volunteers who said they have done the group's training
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CompiledRole:
     id: str
     title: str

@@ -9,11 +9,11 @@ the group's member role, and from how long after the start.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from bot.core.formats.parsing import invalid, parse_duration
 from bot.core.formats.sharing import LockChannel
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 LOCK_HINT = (
     "choose on-request, during-meeting or never, or close it some time after the start, "
@@ -21,7 +21,7 @@ LOCK_HINT = (
 )
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class LockRule:
     """``lock-channel``: when the channel closes to people without the member role."""
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.formats.roles import Who
 from bot.core.formats.timing import Anchor
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 
 class Order(StrEnum):
@@ -22,7 +22,7 @@ class Sharers(StrEnum):
     NOT_YET_SHARED = "not-yet-shared"  # only members who have not shared in this meeting
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TurnTaking:
     order: Order
     sharers: Sharers = Sharers.EVERYONE
@@ -40,13 +40,13 @@ class AtLimit(StrEnum):
     NEXT = "next"  # the next sharer is called
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShareWarning:
     offset_seconds: int  # relative to the limit: -60 is "a minute left", 30 is "30s over"
     text: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BusyLimit:
     """A shorter limit when many are waiting: applies when at least ``waiting`` hands are up."""
 
@@ -54,7 +54,7 @@ class BusyLimit:
     limit_seconds: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FairShare:
     """Shares sized to fit (``fair-share``): the time left in the section divided among the
     sharer and those waiting (``by_present``: among those here who have not had a turn in this
@@ -70,7 +70,7 @@ class FairShare:
         return fair if usual is None else min(fair, usual)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShareTimer:
     limit_seconds: int | None  # None: no limit
     grace_seconds: int = 0
@@ -94,7 +94,7 @@ class ShareTimer:
         return limit
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Sharing:
     phases: tuple[TurnTaking, ...]  # at least one; later ones start at their `begins`
     timer: ShareTimer
@@ -112,7 +112,7 @@ class CrosstalkMode(StrEnum):
     FEEDBACK_ONLY = "feedback-only"  # only the structured feedback the sharer asks for
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CrosstalkPolicy:
     mode: CrosstalkMode
     explanation: tuple[str, ...]  # chunks the chair reads when this policy begins
@@ -129,7 +129,7 @@ class WhoMay(StrEnum):
     NOBODY = "nobody"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChannelRules:
     post: WhoMay = WhoMay.EVERYONE  # who may write in the meeting channel
     speak: WhoMay = WhoMay.EVERYONE  # who may talk in voice / stage

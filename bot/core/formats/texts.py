@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
 from bot.core.formats.render import split_for_discord, split_paragraphs
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CompiledText:
     """One text from the format's library (or written in place), ready to render and post."""
 
@@ -50,7 +50,7 @@ class ChoiceRule(StrEnum):
     MONTH = "month"  # January -> first option …
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SectionText:
     """What a section says: one text, or one chosen from several."""
 
@@ -86,7 +86,7 @@ class SectionText:
         return max((option.reading_seconds for option in self.options), default=0)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ReadingRules:
     """How a READ section finds its reader(s)."""
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from enum import StrEnum
 
 from bot.core.formats.advice import default_sections
@@ -37,6 +37,7 @@ from bot.core.formats.conditions import (
 )
 from bot.core.formats.plan import CompiledFormat, CompiledSection, Overrun, SectionKind
 from bot.core.formats.timing import minutes_said
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg
 
 
@@ -99,7 +100,7 @@ class Progress(StrEnum):
     DONE = "done"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Block:
     index: int  # the section's position in the format
     title: str  # as the format wrote it
@@ -117,7 +118,7 @@ class Block:
         return self.index + 1
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TimelineWarning:
     kind: WarningKind
     section: int  # the section it is about
@@ -125,13 +126,13 @@ class TimelineWarning:
     words: Msg
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Band:
     start_seconds: int
     end_seconds: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Timeline:
     name: str
     language: str

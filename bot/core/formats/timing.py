@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from enum import StrEnum
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg, msg_n
 
 
@@ -15,7 +15,7 @@ class AnchorBase(StrEnum):
     SECTION = "section"  # offset after the current section started (turn-taking phases)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Anchor:
     base: AnchorBase
     offset_seconds: int = 0
@@ -114,7 +114,7 @@ def limit_said(high: int, low: int | None = None) -> Msg:
     return msg("{low} to {high}", low=minutes_said(low), high=minutes_said(high))
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MeetingWarning:
     seconds_left: int
     text: str

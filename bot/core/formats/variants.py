@@ -18,7 +18,8 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 #: Between a mode's name and its value in the switch that carries it ("sharing=speaker"). Names
 #: are lowercase words with hyphens, so the separator cannot occur in them.
@@ -29,7 +30,7 @@ MOST_DECLARATIONS = 5
 DECLARATION_WORDS = 80
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Declaration:
     """Something a member may say privately at a meeting (``id`` for conditions, ``words`` on
     the button)."""
@@ -38,7 +39,7 @@ class Declaration:
     words: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Cycle:
     """Weeks counted from ``since`` (a date in the group's time zone), ``weeks`` to a cycle."""
 
@@ -50,7 +51,7 @@ class Cycle:
         return ((day - self.since).days // 7) % self.weeks + 1
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Mode:
     """A choice the group makes among ``choices`` (``default`` until it decides)."""
 
@@ -60,7 +61,7 @@ class Mode:
     about: str = ""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Variants:
     """A format's ``declarations:``, ``cycle:`` and ``modes:``."""
 

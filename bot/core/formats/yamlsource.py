@@ -16,12 +16,13 @@ booleans ourselves, so that:
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg, msg
 
 Path = tuple[str | int, ...]
@@ -37,14 +38,14 @@ _FALSE = {"no", "false", "off", "n"}
 _PREFIX = "tag:yaml.org,2002:"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Position:
     line: int  # 1-based
     column: int  # 1-based
     style: str | None = None  # for scalars: None (plain), "'", '"', "|" or ">"
 
 
-@dataclass
+@lazy_dataclass
 class Located:
     """Plain data read from YAML, with where each key and value was written."""
 

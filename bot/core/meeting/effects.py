@@ -23,12 +23,12 @@ are the cogs' business: the effects carry a kind, never prose, except the format
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.core.formats.plan import ChannelRules, CrosstalkMode, Order, SectionKind, Sharers, Who
 from bot.core.formats.sharing import AtLimit
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 __all__ = [  # the refusals and timers, for ``fx.X``; the effects below are public by name
     "ArmMeetingDeadline",
@@ -53,7 +53,7 @@ from bot.core.pseudonyms import Pseudonym
 # --- the channel ------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChannelEffect:
     """Base of the effects carried out on Discord after the commit."""
 
@@ -65,17 +65,17 @@ class NoticeKind(StrEnum):
     RESTARTED_PAUSED = "restarted_paused"  # "The bot restarted; the meeting is still paused."
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Notice(ChannelEffect):
     kind: NoticeKind
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class UpdatePanel(ChannelEffect):
     """Edit the meeting panel from ``MeetingRunner.describe(state, now)``. At most one per step."""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShowAgain(ChannelEffect):
     """Words Discord refused earlier, shown now that the meeting resumes: show ``effect``,
     leaving out its first ``posted`` messages (they were posted before the refusal). Features
@@ -85,7 +85,7 @@ class ShowAgain(ChannelEffect):
     posted: int = 0
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SetChannelRules(ChannelEffect):
     """Apply who may post / speak and the slow mode while section ``index`` runs."""
 
@@ -93,7 +93,7 @@ class SetChannelRules(ChannelEffect):
     rules: ChannelRules
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ExplainCrosstalk(ChannelEffect):
     """The crosstalk policy changes here: post ``chunks`` (the format's explanation)."""
 
@@ -102,7 +102,7 @@ class ExplainCrosstalk(ChannelEffect):
     chunks: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PostSection(ChannelEffect):
     """A section begins: post its title and ``chunks`` (may be empty), led by ``leader``.
 
@@ -119,7 +119,7 @@ class PostSection(ChannelEffect):
     ends_at: datetime | None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChooseText(ChannelEffect):
     """Ask the chair which text to use today (buttons with these titles, in order)."""
 
@@ -127,7 +127,7 @@ class ChooseText(ChannelEffect):
     options: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PostText(ChannelEffect):
     """The chair chose the text of section ``index``: post it."""
 
@@ -136,7 +136,7 @@ class PostText(ChannelEffect):
     chunks: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OfferReading(ChannelEffect):
     """ "Would someone like to read …?" with a button; ``part`` of ``parts`` (1-based)."""
 
@@ -146,7 +146,7 @@ class OfferReading(ChannelEffect):
     parts: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PostReading(ChannelEffect):
     """Post part ``part`` of ``parts`` of the reading, read by ``reader`` (a volunteer who chose
     to be named) or, when ``reader`` is ``None``, by the section's leader (the chair)."""
@@ -159,7 +159,7 @@ class PostReading(ChannelEffect):
     reader: Pseudonym | None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AskChair(ChannelEffect):
     """Ask the chair ``text`` (a template) with Yes / No buttons; answers go to
     ``answer_question(state, question_id, yes, now)``."""
@@ -169,14 +169,14 @@ class AskChair(ChannelEffect):
     text: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PostAnnouncementCall(ChannelEffect):
     index: int
     call: int
     chunks: tuple[str, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PostAgendaItem(ChannelEffect):
     index: int
     item: int
@@ -185,7 +185,7 @@ class PostAgendaItem(ChannelEffect):
     ends_at: datetime | None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AgendaItemTimeUp(ChannelEffect):
     """A gentle note to the chair: the time for this agenda item is up (nothing moves)."""
 
@@ -193,7 +193,7 @@ class AgendaItemTimeUp(ChannelEffect):
     item: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BellStart(ChannelEffect):
     """A silence or meditation begins; ring the start bell message only if ``bell``."""
 
@@ -202,13 +202,13 @@ class BellStart(ChannelEffect):
     bell: bool
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class BellEnd(ChannelEffect):
     index: int
     bell: bool
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SectionTimeUp(ChannelEffect):
     """The section's time is up. ``moving_on``: the meeting moves on (after the current share,
     when someone has the floor); otherwise only a gentle note to the chair."""
@@ -217,21 +217,21 @@ class SectionTimeUp(ChannelEffect):
     moving_on: bool
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SectionsSkipped(ChannelEffect):
     """A wall-clock anchor moved the meeting on past these sections (``starts:`` of a later one)."""
 
     indexes: tuple[int, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MeetingNote(ChannelEffect):
     """A meeting-level time-left note in the group's words."""
 
     text: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MeetingEnded(ChannelEffect):
     """The meeting is over. Delete its stored state (queue, floor: everything about members).
 
@@ -246,7 +246,7 @@ class MeetingEnded(ChannelEffect):
     too_few: bool = False
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChairAsked(ChannelEffect):
     """``by`` offered to step in: ask the chair, in the channel, whether they're still with us
     (a button only the chair answers). With no answer by ``until``, ``by`` chairs."""
@@ -256,7 +256,7 @@ class ChairAsked(ChannelEffect):
     until: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChairStays(ChannelEffect):
     """The chair answered (or showed they're here): they keep the chair; thank ``by``."""
 
@@ -264,7 +264,7 @@ class ChairStays(ChannelEffect):
     by: Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChairHandedOver(ChannelEffect):
     """No answer in time: ``by`` chairs now; ``previous`` may take the chair back."""
 
@@ -272,7 +272,7 @@ class ChairHandedOver(ChannelEffect):
     previous: tuple[Pseudonym, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChairTakenBack(ChannelEffect):
     """``who`` is back and chairs again; thank ``stand_in`` for holding the chair."""
 
@@ -280,7 +280,7 @@ class ChairTakenBack(ChannelEffect):
     stand_in: tuple[Pseudonym, ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FellowshipBegins(ChannelEffect):
     """After the close: post ``chunks``; the crosstalk ``mode`` of fellowship until ``ends_at``."""
 
@@ -320,13 +320,13 @@ class HandDropped(StrEnum):
     ONLY_NOT_YET_SHARED = "only_not_yet_shared"  # this part is for those who haven't shared
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShareNoteAt:
     at: datetime
     text: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FloorGiven(ChannelEffect):
     """``who`` has the floor. Tell them privately and in the channel; show ``limit_at`` as a live
     ``<t:…:R>``. ``notes`` are the warnings still to come (the core sends each when due);
@@ -340,14 +340,14 @@ class FloorGiven(ChannelEffect):
     self_timed: bool
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FloorEnded(ChannelEffect):
     index: int
     who: Pseudonym
     why: EndedBy
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class FloorFree(ChannelEffect):
     """Nobody has the floor: invite hands, or ask the chair to call on someone."""
 
@@ -355,14 +355,14 @@ class FloorFree(ChannelEffect):
     waits_for: FloorWaits
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShareExtended(ChannelEffect):
     index: int
     who: Pseudonym
     limit_at: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ShareNote(ChannelEffect):
     """A share warning in the group's words; post privately to ``who`` when ``private``."""
 
@@ -372,7 +372,7 @@ class ShareNote(ChannelEffect):
     private: bool
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TimeUp(ChannelEffect):
     """Limit + grace reached: carry out ``action``'s message. The floor already moved (``NEXT``)
     or went back to the chair (``HAND_BACK``); with ``NOTE`` the sharer finishes in their own
@@ -386,7 +386,7 @@ class TimeUp(ChannelEffect):
     private: bool
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PhaseBegins(ChannelEffect):
     """Turn-taking changes inside the section (e.g. "now for those who haven't shared")."""
 
@@ -396,7 +396,7 @@ class PhaseBegins(ChannelEffect):
     sharers: Sharers
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class HandLowered(ChannelEffect):
     """The core lowered ``who``'s hand; tell them privately and kindly why."""
 
@@ -407,7 +407,7 @@ class HandLowered(ChannelEffect):
 # --- BUSINESS lane: live business meetings (bot/runtime/business says these in the room) --------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AgendaItemSkipped(ChannelEffect):
     """An agenda item led by a role nobody holds today, whose fallback is ``skip``: it is left
     for next time, and the room is told so (never dropped silently)."""
@@ -426,7 +426,7 @@ class ChairTool(StrEnum):
     BACK = "back"  # the chair went back to the part before
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChairMoved(ChannelEffect):
     """The chair used a tool the room should know about: ``index`` is the section it left."""
 
@@ -435,7 +435,7 @@ class ChairMoved(ChannelEffect):
     title: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class HandsCleared(ChannelEffect):
     """A sharing section ended with ``count`` hands still up: they are lowered (no names)."""
 

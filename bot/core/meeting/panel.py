@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import calendar
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from bot.core.formats.plan import CompiledFormat, Order, SectionKind
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting.clock import floor_rules
 from bot.core.meeting.state import MeetingState, Status
 from bot.core.pseudonyms import Pseudonym
@@ -35,7 +35,7 @@ class Chooser(StrEnum):
     SHARER = "sharer"  # the sharer invites the next (order: tag)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Panel:
     """The panel's contents. Show people by the names Discord gives for their pseudonyms
     (first names only), and times as ``<t:…:R>``."""

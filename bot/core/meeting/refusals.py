@@ -6,9 +6,10 @@ from there.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 # --- refusals ---------------------------------------------------------------------------------
 
@@ -69,12 +70,12 @@ class MeetingDeadlineKind(StrEnum):
     CHAIR_CHECK = "meeting.chair-check"  # nobody answered "are you still with us?": hand over
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MeetingDeadlineEffect:
     """Base of the durable-deadline effects, committed with the state."""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ArmMeetingDeadline(MeetingDeadlineEffect):
     """Insert or move the deadline ``(kind, key)``. ``at`` may be in the past: fire it at once."""
 
@@ -83,7 +84,7 @@ class ArmMeetingDeadline(MeetingDeadlineEffect):
     at: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CancelMeetingDeadline(MeetingDeadlineEffect):
     kind: MeetingDeadlineKind
     key: str

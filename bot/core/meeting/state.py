@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting.codec import decode, encode
 from bot.core.pseudonyms import Pseudonym
 from bot.core.sharing import Declarations, Floor
@@ -30,7 +31,7 @@ class Status(StrEnum):
     ENDED = "ended"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MeetingSetup:
     """What the runtime knows when a meeting starts (not stored as such).
 
@@ -46,7 +47,7 @@ class MeetingSetup:
     switches: Mapping[str, bool] = field(default_factory=dict)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class SectionStep:
     """The section under way, with its clocks (absolute times)."""
 
@@ -72,7 +73,7 @@ class SectionStep:
         return min(times) if times else None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChairCheck:
     """Someone offered to step in as chair: the chair was asked whether they're still with us.
 
@@ -82,7 +83,7 @@ class ChairCheck:
     until: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class HeldWords:
     """One channel effect Discord refused to show, kept until the meeting resumes.
 
@@ -96,7 +97,7 @@ class HeldWords:
     posted: int = 0
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Waiting:
     """The meeting waits before section ``index`` begins, until ``until`` (a durable deadline):
     the format's countdown before the start (``countdown``), or a section's ``starts:`` moment
@@ -108,7 +109,7 @@ class Waiting:
     came_from: int | None = None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class LateAsk:
     """Running late: the chair is asked how to fit sharing section ``index`` in. ``room`` is
     the time left for it (seconds) keeping the time of what comes after it (the closing);
@@ -136,7 +137,7 @@ OPTIONAL_FIELDS: dict[str, object] = {
 NEVER_STORED = ("declared",)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MeetingState:
     """One meeting in progress. Store ``to_json()``; restore with ``MeetingState.from_json``."""
 

@@ -4,15 +4,15 @@ Channel effects like those of :mod:`.effects`, carried out after the commit."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class CountdownBegins(ChannelEffect):
     """The format's ``before:`` countdown: the meeting begins at ``begins_at`` (or when the
     chair starts it). Post ``chunks`` (the format's words), with **Start now** for the chair,
@@ -23,7 +23,7 @@ class CountdownBegins(ChannelEffect):
     readings: tuple[tuple[int, str], ...]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ReaderOffered(ChannelEffect):
     """During the countdown, ``who`` offered to read section ``index`` (``title``)."""
 
@@ -32,7 +32,7 @@ class ReaderOffered(ChannelEffect):
     who: Pseudonym
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AwaitingStart(ChannelEffect):
     """The meeting is ahead of time: section ``index`` (``title``) begins at ``at``, its
     ``starts:`` moment. The chair may begin it sooner (**Begin now**)."""
@@ -50,7 +50,7 @@ class LateChoice(StrEnum):
     SKIP = "skip"  # leave the section out today
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RunningLate(ChannelEffect):
     """Running late: ask the chair, with a button per choice in ``choices`` (the first is what
     happens with no answer by ``decide_by``), how to fit section ``index`` in. ``room`` is the
@@ -66,7 +66,7 @@ class RunningLate(ChannelEffect):
     decide_by: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class LateDecided(ChannelEffect):
     """The chair chose (or, with ``by_default``, nobody answered and the proposal held)."""
 
@@ -78,7 +78,7 @@ class LateDecided(ChannelEffect):
     ends_at: datetime | None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OfferMoveOn(ChannelEffect):
     """A sharing section's time is up while someone still shares (instead of
     :class:`~.effects.SectionTimeUp`): nobody new gets the floor, and the chair is offered
@@ -88,7 +88,7 @@ class OfferMoveOn(ChannelEffect):
     run: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class PlaceholderLeftOut(ChannelEffect):
     """Section ``index``'s text is still the format's placeholder: it was not read aloud. Tell
     the chair privately (``whole``: the section was left out; else only its words)."""

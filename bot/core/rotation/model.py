@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from enum import StrEnum
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 
 
@@ -29,7 +30,7 @@ class RotationError(Exception):
 # --- rules ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MemberFacts:
     """What Discord tells the runtime about one member now (never stored)."""
 
@@ -37,7 +38,7 @@ class MemberFacts:
     first_meeting: bool
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Eligibility:
     """The format's eligibility rules for a role. "Last time" means the previous meeting."""
 
@@ -62,12 +63,12 @@ class Eligibility:
         return not (self.not_twice_in_a_row and last == meeting - 1)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class EveryMeeting:
     """A new person each meeting."""
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ForMeetings:
     """One person serves ``meetings`` consecutive meetings, then the next one's term starts.
 
@@ -81,7 +82,7 @@ class ForMeetings:
             raise ValueError("a term lasts at least one meeting")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class WeekdayRoster:
     """Volunteers sign up for weekdays (0 = Monday); the meeting's weekday picks among them.
 
@@ -92,7 +93,7 @@ class WeekdayRoster:
 Term = EveryMeeting | ForMeetings | WeekdayRoster
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RoleRules:
     """``seats``: how many people hold the role at each meeting. ``wait_for_everyone``: nobody
     serves a second time until every eligible volunteer has served once (a turn nobody who is
@@ -116,7 +117,7 @@ class RoleRules:
 # --- state ------------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Volunteer:
     """What the bot keeps about one volunteer in one role (the row deleted when they leave)."""
 
@@ -129,7 +130,7 @@ class Volunteer:
     turns: int = 0
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Upcoming:
     """The announced turn for one role at one meeting. ``who`` None: anyone may serve.
 
@@ -157,7 +158,7 @@ class Upcoming:
         return replace(self, who=seats[0], more=tuple(seats[1:]))
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class RoleRotation:
     rules: RoleRules
     volunteers: Mapping[Pseudonym, Volunteer] = field(default_factory=dict)  # never mutated
@@ -170,7 +171,7 @@ class RoleRotation:
         return frozenset()
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Rotation:
     """All the rotating roles of one group, in the format's order (it decides who is matched
     first when volunteers are scarce)."""
@@ -194,7 +195,7 @@ class Rotation:
 # --- effects ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AskToServe:
     """Name (and ping) ``who`` for ``role`` at ``meeting``, with I'll do it / Can't make it."""
 
@@ -206,7 +207,7 @@ class AskToServe:
     covering: bool = False  # the holder of the role's ``substitute`` covers a stepped-back turn
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AnyoneMayServe:
     """No eligible volunteer: any member may take the role (the format's fallback)."""
 
@@ -215,7 +216,7 @@ class AnyoneMayServe:
     seat: int = 0
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class TurnVacated:
     """The announced person is out; call :func:`fill_turn` for this role."""
 
@@ -223,7 +224,7 @@ class TurnVacated:
     meeting: int
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ForgetVolunteer:
     """Delete the volunteer's row for this role (they left, or asked to be forgotten)."""
 
@@ -234,7 +235,7 @@ class ForgetVolunteer:
 RotationEffect = AskToServe | AnyoneMayServe | TurnVacated | ForgetVolunteer
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Assignment:
     role: str
     who: Pseudonym | None  # None: nobody eligible, anyone may serve

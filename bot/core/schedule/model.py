@@ -8,8 +8,10 @@ lives, whatever the offset from UTC is that day. Turning them into instants need
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import date, datetime, time, timedelta
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 #: "the 1st … 4th", and -1 for "the last" (4 or 5 weeks in, depending on the month).
@@ -22,7 +24,7 @@ def week_start(day: date) -> date:
     return day - timedelta(days=day.weekday())
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Weekly:
     """On the given weekdays (0 = Monday), every ``every`` weeks counted from the week of
     ``since`` (which matters only when ``every`` is above 1)."""
@@ -53,7 +55,7 @@ class Weekly:
         return weeks % self.every == 0
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class MonthlyNth:
     """On the n-th given weekday of each month (``LAST``: the last one)."""
 
@@ -83,7 +85,7 @@ def _nth_order(n: int) -> int:
 Rule = Weekly | MonthlyNth
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Recurring:
     """One recurring meeting: when it repeats, and the local time it starts at."""
 
@@ -95,7 +97,7 @@ class Recurring:
             raise ValueError("a meeting starts at a local hour and minute")
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Schedule:
     """The group's meetings, its IANA zone name, and its exceptions.
 

@@ -15,16 +15,16 @@ wall times need a rule, and these are deliberate (PEP 495's ``fold=0``, with any
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.schedule.model import Schedule
 
 #: How far ahead to look for meetings (a schedule whose meetings are all skipped finds none).
 HORIZON_DAYS = 800
 
 
-@dataclass(frozen=True, order=True)
+@lazy_dataclass(frozen=True, order=True)
 class Occurrence:
     """One meeting: its instant (aware, UTC) and the local wall time it was scheduled for."""
 

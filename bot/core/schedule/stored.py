@@ -14,9 +14,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.schedule.model import Schedule
 from bot.core.schedule.parsing import (
     ScheduleError,
@@ -43,7 +44,7 @@ PASSED = msg("That date has already passed.")
 ZoneNames = Callable[[str], str | None]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class StoredSchedule:
     meetings: str = ""  # canonical words (parsing them gives the meetings back)
     zone: str = DEFAULT_ZONE

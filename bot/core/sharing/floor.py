@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.formats.plan import Order, Sharers, Sharing, TurnTaking
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting.effects import Effect
 from bot.core.pseudonyms import Pseudonym
 
 FloorStep = tuple["Floor", tuple[Effect, ...]]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Member:
     who: Pseudonym
     first_time: bool = False  # only if they chose to say so
@@ -20,7 +20,7 @@ class Member:
     here: bool = True
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Turn:
     """One share under way. Times are absolute, so the floor survives a restart."""
 
@@ -33,7 +33,7 @@ class Turn:
     time_up: bool = False  # the at-limit action happened (the sharer may go on, with NOTE)
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Floor:
     members: tuple[Member, ...] = ()
     hands: tuple[Pseudonym, ...] = ()
@@ -65,7 +65,7 @@ class Floor:
         )
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Declarations:
     """What the runtime knows of members in memory only, for this meeting: what they said
     privately ("it's my first time", "I'd rather listen today") and who is here (``present``:
@@ -80,7 +80,11 @@ class Declarations:
     said: tuple[tuple[str, Pseudonym], ...] = ()
 
 
-@dataclass(frozen=True)
+#: Nothing said privately and nobody known present (a default: the record is frozen).
+NOTHING_DECLARED = Declarations()
+
+
+@lazy_dataclass(frozen=True)
 class FloorRules:
     """What the sharing section under way says about its floor."""
 
@@ -134,7 +138,7 @@ def prioritise(
     floor: Floor,
     phase: TurnTaking,
     line: list[Pseudonym],
-    declared: Declarations = Declarations(),
+    declared: Declarations = NOTHING_DECLARED,
 ) -> list[Pseudonym]:
     def key(who: Pseudonym) -> tuple[int, ...]:
         member = floor.member(who) or Member(who)
@@ -162,7 +166,7 @@ def hands_on_by_itself(floor: Floor, rules: FloorRules) -> bool:
 
 
 def circle(
-    floor: Floor, phase: TurnTaking, declared: Declarations = Declarations()
+    floor: Floor, phase: TurnTaking, declared: Declarations = NOTHING_DECLARED
 ) -> tuple[Pseudonym, ...]:
     """The members here for a round: those known to be present in the order they came, then
     the others on the floor in the order they joined; never those who'd rather listen."""

@@ -5,10 +5,10 @@ buttons, take buttons off, and the first names of members who chose to be named.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.store.groups import GroupRecord
 
@@ -22,7 +22,7 @@ class Look(StrEnum):
     QUIET = "quiet"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Button:
     """A button about a matter (``matter`` = its id, ``action`` = what a press does) or, for
     **Make a motion**, about a meeting (``matter`` = the meeting's id, ``action`` = "move")."""

@@ -31,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import Enum
 from typing import Any
 
@@ -54,6 +54,7 @@ from bot.core.decisions.effects import (
     StoreBallot,
 )
 from bot.core.decisions.hearing import NoticeState
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.core.schedule.stored import SUBJECTS as SCHEDULE_SUBJECTS
 from bot.errors import NotAllowed
@@ -110,7 +111,7 @@ class NotThisProcess(NotAllowed):
         super().__init__(NOT_FROM_A_DM)
 
 
-@dataclass
+@lazy_dataclass
 class Committed:
     deadlines: list[tuple[str, str]] = field(default_factory=list)
     work: list[int] = field(default_factory=list)

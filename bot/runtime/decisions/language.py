@@ -7,8 +7,7 @@ new language needs no code change here. The passed decision writes the ``languag
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.errors import InvalidInput
 from bot.i18n import available, group_locale, msg
 from bot.runtime.languages import SETTING_NAME
@@ -34,7 +33,7 @@ def language_name(code: str) -> str:
     return f"**{_autonym(code)}** (`{echo(code, 20)}`)"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class LanguageChoice:
     code: str
     name: str  # in itself: "Español (es)"

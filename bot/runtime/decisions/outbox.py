@@ -12,7 +12,7 @@ from __future__ import annotations
 import secrets
 import typing
 from collections.abc import Mapping
-from dataclasses import dataclass, fields
+from dataclasses import fields
 from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
@@ -32,11 +32,12 @@ from bot.core.decisions import (
     WelcomeBack,
 )
 from bot.core.decisions import effects as core_effects
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.store.decision_rows import to_time
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class AdoptFormat:
     """The group adopted a format: make it the group's format (safe to repeat)."""
 
@@ -44,7 +45,7 @@ class AdoptFormat:
     ref: str
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class About:
     """What a piece of work needs to know about its proposal."""
 
@@ -70,7 +71,7 @@ class About:
 Task = DiscordEffect | AdoptFormat
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Work:
     task: Task
     about: About | None = None

@@ -9,13 +9,13 @@ and never stores them.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
 
 from bot.core.decisions import DecisionSettings, Proposal
 from bot.core.decisions.hearing import NoticeState
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.decisions.outbox import Work
 from bot.store.groups import GroupRecord
@@ -24,7 +24,7 @@ from bot.store.groups import GroupRecord
 User = Any
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Person:
     """Discord facts about one user, computed at the moment of asking."""
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import logging
 import secrets
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core import decisions as core
@@ -19,6 +18,7 @@ from bot.core.decisions import (
     ProposalState,
 )
 from bot.core.decisions.proposals import concerned_member
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import InvalidInput, NotAllowed
 from bot.runtime.decisions import reaching
@@ -38,19 +38,19 @@ OPENS = DEADLINE_PREFIX + DeadlineKind.BALLOT_OPENS.value
 Propose = Callable[[DecisionTx, DecisionSettings], Awaitable[tuple[Proposal, list[Effect]]]]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Proposed:
     proposal_id: str
     second_by: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Seconded:
     exclusion: bool
     ballot_opens: datetime
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class NoticeShown:
     """The notice before an exclusion vote, for the member who opened it in the channel."""
 

@@ -9,10 +9,10 @@ channel to open the note privately (a button only they can use), and the group i
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
 from bot.core.decisions.hearing import NOTICE_WAIT, NoticeState
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n import Msg, msg, msg_n
 
 WAITED_HOURS = int(NOTICE_WAIT.total_seconds() // 3600)
@@ -27,7 +27,7 @@ def _when(at: datetime) -> str:
     return f"<t:{int(at.timestamp())}:f>"
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Place:
     """Where a private note comes from: the group's channel and server, by their names."""
 

@@ -25,12 +25,12 @@ secret ballots), :mod:`.exclusions` (time away, counted meetings, members rejoin
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Mapping
-from dataclasses import dataclass
 from typing import Any
 
 from bot.core import decisions as core
 from bot.core.decisions import Choice, DeadlineKind, DecisionSettings
 from bot.core.formats.plan import Guideline
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonymizer
 from bot.errors import NotAllowed
 from bot.runtime.clock import Clock
@@ -54,7 +54,7 @@ from bot.store.groups import GroupRecord
 __all__ = ["DecisionService", "NoticeShown", "OpenProposals", "Proposed", "Seconded"]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class OpenProposals:
     group: GroupRecord
     proposals: list[StoredProposal]

@@ -20,7 +20,7 @@ the middle of a vote): it must parse, and the resulting :class:`DecisionSettings
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -28,6 +28,7 @@ from bot.core import schedule
 from bot.core.decisions import DecisionSettings
 from bot.core.formats import CompiledFormat
 from bot.core.formats.variants import mode_key
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.resources import SETTING_NAME, describe_decided, parse_decided, write_decided
 from bot.core.schedule import stored as schedules
 from bot.errors import InvalidInput
@@ -45,7 +46,7 @@ Apply = Callable[[DecisionSettings, int], DecisionSettings]
 Read = Callable[[DecisionSettings], int]
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Setting:
     name: str
     label: Msg  # "the hearing period"
@@ -234,7 +235,7 @@ SCHEDULE_CHOICES: Mapping[str, Msg] = {
 }
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ChangeChoice:
     subject: str
     label: Msg | str  # a format's own words (a switch's ``about``) are shown as written

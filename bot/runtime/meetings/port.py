@@ -4,16 +4,16 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.live import CHAIR, LiveMeeting, StartingRoles
 from bot.store.groups import GroupRecord
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class Unshown:
     """Discord refused to post in the meeting's channel (403): the effects from ``index`` on
     were not shown, and ``posted`` messages of the one at ``index`` were (before the refusal).

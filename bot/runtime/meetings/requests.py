@@ -11,11 +11,11 @@ under way; a press or a submission after it ended is refused kindly, and nothing
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from enum import StrEnum
 from typing import Protocol
 
 from bot.core.formats.plan import CHAIR, CompiledFormat, CompiledSection, SectionKind, Who, WhoKind
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import MeetingState, Status
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
@@ -78,7 +78,7 @@ def chooser_of(state: MeetingState, section: CompiledSection) -> Who:
     return who
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Chooser:
     """Who chooses a topic today: the chair (``role`` None), or another role by its title in
     lower case ("secretary"). The words around it are whole sentences, one per case

@@ -7,9 +7,9 @@ reconciliation."""
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 
 from bot.core.formats.plan import LockChannel, WhoMay
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
 from bot.core.room_rules import Ask, Holder
@@ -26,7 +26,7 @@ class Paused:
 PAUSED = Paused()
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Wanted:
     ask: Ask | None  # None: nothing closed
     slow: int

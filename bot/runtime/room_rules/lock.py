@@ -23,10 +23,11 @@ import asyncio
 import logging
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from bot.core.formats.plan import LockChannel
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym
 from bot.i18n import Msg
@@ -46,7 +47,7 @@ HANDS_KIND = "room.lock.hands"
 HANDS_SECONDS = 120
 
 
-@dataclass
+@lazy_dataclass
 class _Hands:
     """A show of hands under way, in memory only."""
 

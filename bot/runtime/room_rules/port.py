@@ -4,14 +4,15 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.room_rules import Bits, Holder
 from bot.i18n import Msg
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class RoomPlace:
     """A server channel the bot can see, as its cache shows it (ids in memory only)."""
 
@@ -21,7 +22,7 @@ class RoomPlace:
     bot_id: int
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class RoomSnapshot:
     """The channel's overwrites and slow mode, as Discord says they are now."""
 

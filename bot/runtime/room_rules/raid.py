@@ -10,8 +10,9 @@ before is the channel rules' own restore plan (``room_restore``), so it comes ba
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import Any
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 LOCK_KIND = "room.lock"
 #: Clock minutes after which a lock lifts itself.
@@ -23,7 +24,7 @@ NEWCOMER_MINUTES = 30
 LOCK_SLOW_MODE = 30
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class RaidLock:
     """A locked channel. ``until`` is a clock timestamp; ``joined_after`` real Unix time."""
 

@@ -6,10 +6,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import field, replace
 from typing import Any
 
 from bot.core.formats.plan import WhoMay
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import Status
 from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
@@ -40,7 +41,7 @@ SLOW_MODE = "manage_channels"
 VIDEO = "stream"
 
 
-@dataclass
+@lazy_dataclass
 class _Room:
     """What the bot holds for one channel: the originals of what it changed (by holder, ids in
     memory), members read back by coded key and not yet found, the slow mode before."""

@@ -11,12 +11,13 @@ member no longer holds it is dropped, and only members of the group are candidat
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import datetime
 
 from bot.core import rotation as core
 from bot.core.formats import CompiledFormat
 from bot.core.formats.roles import CompiledRole, RotationKind
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
 from bot.i18n import Msg, render
@@ -87,7 +88,7 @@ def member_facts(person: Person, now: datetime) -> core.MemberFacts:
 # --- one operation's view -----------------------------------------------------------------------
 
 
-@dataclass
+@lazy_dataclass
 class Circle:
     """A group's rotation brought in line with Discord, for one operation."""
 

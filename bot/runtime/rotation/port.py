@@ -10,10 +10,10 @@ stored or logged.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
 from bot.runtime.rotation import texts
@@ -23,7 +23,7 @@ from bot.store.groups import GroupRecord
 User = Any
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Person:
     """A member, as Discord shows them now (never stored)."""
 

@@ -6,10 +6,11 @@ takes it away and deletes what the bot kept about their turns; a turn they had p
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import replace
 
 from bot.core import rotation as core
 from bot.core.formats import CompiledFormat
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.wording import then
 from bot.errors import NotAllowed
 from bot.i18n import Msg, render
@@ -18,7 +19,7 @@ from bot.runtime.rotation.circle import Circle, Circles, member_facts, rotating_
 from bot.runtime.rotation.port import User
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class RoleOrder:
     """One role's line in ``/rotation show``: display names, read from Discord just now."""
 
@@ -29,14 +30,14 @@ class RoleOrder:
     waiting: int  # volunteers not eligible yet (new to the server, or the format's days)
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Shown:
     group_id: int
     next_meeting: int
     roles: tuple[RoleOrder, ...]
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Choice:
     value: str
     name: str

@@ -20,10 +20,11 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
 from datetime import UTC, datetime
 
 from bot.core import rotation as core
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import Status
 from bot.core.pseudonyms import Pseudonym
 from bot.runtime.events import MeetingCounted, MeetingStepped, MemberForgotten, ServiceElected
@@ -40,7 +41,7 @@ log = logging.getLogger(__name__)
 STEP_IN_AFTER_SECONDS = 300.0
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class _Start:
     """What the role source decided, for the first step of the meeting it started."""
 
@@ -51,7 +52,7 @@ class _Start:
     standing_in: tuple[tuple[str, Pseudonym | None, Pseudonym], ...] = ()
 
 
-@dataclass
+@lazy_dataclass
 class _Tracked:
     """A meeting under way: the temporary roles it uses and who holds them now."""
 

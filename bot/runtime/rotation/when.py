@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.schedule.occurrences import next_occurrence
 from bot.core.wording import day_and_month
 from bot.i18n import Msg
@@ -13,7 +13,7 @@ from bot.runtime.clock import time_zone
 from bot.store import Store
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class NextMeeting:
     """The group's next scheduled meeting: its instant and the wall time where the group is."""
 

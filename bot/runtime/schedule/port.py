@@ -4,11 +4,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from enum import IntEnum
 from typing import Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n import Msg
 from bot.runtime.live import LiveMeeting
 from bot.store.groups import GroupRecord
@@ -23,7 +23,7 @@ class EventStatus(IntEnum):
     CANCELED = 4
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class EventPlan:
     """The Discord event for one meeting: its name, words and time (aware instants)."""
 

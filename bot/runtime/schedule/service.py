@@ -23,10 +23,10 @@ from __future__ import annotations
 import logging
 from bisect import bisect_left
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.schedule import (
     Occurrence,
     Schedule,
@@ -71,7 +71,7 @@ SPREAD_SHARE = 0.8
 REMEMBERED_INSTANTS = 256
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class ScheduleView:
     """What ``/group schedule`` shows."""
 

@@ -4,13 +4,13 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.voice_floor import Room
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class FloorChannel:
     """A voice or stage channel as Discord shows it now."""
 
@@ -20,7 +20,7 @@ class FloorChannel:
     bot_known: bool  # the bot's own member in the server is known (else: look again later)
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class VoiceMove:
     """A member connected, moved or disconnected (a gateway voice state update)."""
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable, Coroutine, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from typing import Any
 
 from bot.core.crosstalk import GUARDED_MODES
 from bot.core.formats.plan import WhoMay
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.core.meeting import Status
 from bot.core.meeting.effects import ChannelEffect
 from bot.core.pseudonyms import Pseudonym, Pseudonymizer
@@ -52,7 +53,7 @@ class _Paused:
 PAUSED = _Paused()
 
 
-@dataclass
+@lazy_dataclass
 class _Room:
     """What the bot holds for one channel: the live control and the members still owed their
     state (pseudonym -> silenced before), e.g. who left voice while muted, or a plan read back

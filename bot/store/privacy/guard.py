@@ -6,8 +6,8 @@ from __future__ import annotations
 import sqlite3
 import sys
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.store.db import Database
 from bot.store.privacy.queries import named
 from bot.store.privacy.registry import (
@@ -22,7 +22,7 @@ from bot.store.privacy.registry import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Column:
     name: str
     type: str  # upper case, as declared ('' when untyped)
@@ -30,7 +30,7 @@ class Column:
     not_null: bool = False
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class ForeignKey:
     column: str
     table: str
@@ -38,7 +38,7 @@ class ForeignKey:
     on_delete: str  # upper case, e.g. 'CASCADE'
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Table:
     name: str
     columns: Mapping[str, Column]

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from typing import Any, cast
 
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.store.db import Database, Params, Transaction
 from bot.store.privacy.registry import (
     REGISTRY,
@@ -19,13 +19,13 @@ from bot.store.privacy.registry import (
 )
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Count:
     entry: KeptTable
     rows: int
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class MemberRows:
     """A member's rows in one table: how many forget-me removes (or removed), how many stay."""
 
@@ -34,7 +34,7 @@ class MemberRows:
     kept: int
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class GroupTotals:
     groups: int
     meetings_held: int

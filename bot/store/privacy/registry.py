@@ -5,7 +5,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass, field
+from dataclasses import field
+
+from bot.core.lazy_dataclasses import lazy_dataclass
 
 #: Every group-owned table leads here; deleting a ``groups`` row deletes the group.
 ROOT_TABLE = "groups"
@@ -119,7 +121,7 @@ def identifier(name: str, what: str) -> str:
     return name
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Link:
     """One step of a scope: ``column`` of the previous table refers to ``table`` (``key``)."""
 
@@ -133,7 +135,7 @@ class Link:
         identifier(self.key, "link key")
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Scope:
     """The join path from a table to ``groups``."""
 
@@ -168,7 +170,7 @@ def through(*links: Link) -> Scope:
     return Scope(tuple(links))
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class Forget:
     """What ``/privacy forget-me`` does with a member's rows in one table."""
 
@@ -198,7 +200,7 @@ def clear(*columns: str) -> Forget:
     return Forget(clear=columns)
 
 
-@dataclass(frozen=True, slots=True)
+@lazy_dataclass(frozen=True)
 class KeptTable:
     """One table's declaration. See the module docstring for each field."""
 

@@ -12,7 +12,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import field
 from enum import StrEnum
 from typing import Annotated, Any, Generic, Protocol, TypeVar
 
@@ -39,6 +39,7 @@ from bot.core.formats.plan import (
     Who,
 )
 from bot.core.formats.yamlsource import Path
+from bot.core.lazy_dataclasses import lazy_dataclass
 from bot.i18n.message import Msg
 
 # --- the schema every kind builds on -------------------------------------------------------
@@ -97,7 +98,7 @@ class SectionParts(Protocol):
         ...
 
 
-@dataclass
+@lazy_dataclass
 class Draft:
     """A section under construction, before it becomes a :class:`CompiledSection`.
 
@@ -165,7 +166,7 @@ def no_question(spec: Any) -> str | None:
     return None
 
 
-@dataclass(frozen=True)
+@lazy_dataclass(frozen=True)
 class KindSpec(Generic[S]):
     """One section kind: its key, its schema, and what is particular to it."""
 

@@ -1,0 +1,121 @@
+"""``@lazy_dataclass``: ``dataclasses.dataclass``, with the class's methods written on first use.
+
+The bot defines close to 300 frozen dataclasses (effects, refusals, states, events), and on
+CPython 3.11 ``@dataclass`` compiles each one's methods from source when the module is
+imported: about 0.4 ms a class, close to half of what ``python -m bot run`` spends importing
+the bot (issue 18, item 4). Most of those classes describe things that happen rarely (a
+refusal, a business meeting's election, a concern withdrawn), so a running bot may never build
+most of them.
+
+``@lazy_dataclass(...)`` takes exactly ``dataclass``'s options and gives exactly a dataclass,
+but runs ``dataclass`` on the class the first time it is needed rather than at import:
+
+- the first instance made (``__init__``), or
+- the first look at what makes it a dataclass: ``dataclasses.fields``, ``is_dataclass``,
+  ``replace`` (all read ``__dataclass_fields__``), ``__dataclass_params__`` or
+  ``__match_args__`` (a ``case Record(x, y)`` pattern), on the class or a subclass.
+
+Until then the class has no instances, so nothing can tell the difference; after, it *is* the
+class ``dataclass`` would have made (same ``__init__``, ``__eq__``, ``__hash__``, ``__repr__``,
+frozen ``__setattr__``). A class that can't wait is made at once, as ``dataclass`` would:
+``slots=True`` (slots change the class itself, so they must be made before anyone holds it),
+``init=False``, or a class that writes its own ``__init__``. A mistake in a dataclass's fields
+shows on first use rather than at import; ``tests/unit/test_lazy_dataclasses.py`` builds every
+dataclass in the bot, so such a mistake still fails the tests.
+
+Type checkers see ``dataclasses.dataclass`` itself."""
+
+from __future__ import annotations
+
+import dataclasses
+import threading
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+__all__ = ["lazy_dataclass", "made", "waiting"]
+
+# Re-entrant: making a class makes its lazy bases first. A lock at all because a picture is
+# drawn on a worker thread (``bot.pictures``), which may be the first to use one.
+_making = threading.RLock()
+_waiting: set[type] = set()
+
+# What dataclass() writes on a class that someone may read on the class before any instance.
+_LOOKED_AT = ("__dataclass_fields__", "__dataclass_params__", "__match_args__")
+
+
+def _make(cls: type, options: dict[str, Any]) -> None:
+    """Run ``dataclass`` on ``cls`` (once; the first caller wins, others find it done)."""
+    with _making:
+        if cls not in _waiting:
+            return
+        for name in ("__init__", *_LOOKED_AT):
+            if name in cls.__dict__:
+                delattr(cls, name)
+        _waiting.discard(cls)
+        same: type = dataclasses.dataclass(cls, **options)
+        assert same is cls  # noqa: S101 - only slots=True makes a new class, and it isn't lazy
+
+
+class _OnFirstLook:
+    """A class attribute that makes its dataclass when it is read, then reads the real one."""
+
+    def __init__(self, owner: type, name: str, options: dict[str, Any]) -> None:
+        self.owner, self.name, self.options = owner, name, options
+
+    def __get__(self, instance: object, cls: type | None = None) -> Any:
+        _make(self.owner, self.options)
+        # The real attribute now sits where this stood (on the class, or on the one it
+        # inherits it from); read it as the caller would have.
+        return getattr(cls if instance is None else instance, self.name)
+
+
+def _first_init(owner: type, options: dict[str, Any]) -> Callable[..., None]:
+    def __init__(self: object, *args: Any, **kwargs: Any) -> None:
+        _make(owner, options)
+        owner.__init__(self, *args, **kwargs)  # type: ignore[misc]  # the made __init__
+
+    __init__.__qualname__ = f"{owner.__qualname__}.__init__"
+    return __init__
+
+
+def _lazy(cls: type, **options: Any) -> type:
+    if (
+        options.get("slots")
+        or not options.get("init", True)
+        or any(name in cls.__dict__ for name in ("__init__", *_LOOKED_AT))
+    ):
+        return dataclasses.dataclass(cls, **options)
+    with _making:
+        _waiting.add(cls)
+        cls.__init__ = _first_init(cls, options)  # type: ignore[misc]
+        for name in _LOOKED_AT:
+            setattr(cls, name, _OnFirstLook(cls, name, options))
+    return cls
+
+
+def _lazy_dataclass(cls: type | None = None, /, **options: Any) -> Any:
+    if cls is None:
+        return lambda c: _lazy(c, **options)
+    return _lazy(cls, **options)
+
+
+def waiting() -> frozenset[type]:
+    """The lazy dataclasses not made yet (for tests and start-up figures)."""
+    with _making:
+        return frozenset(_waiting)
+
+
+def made(cls: type) -> type:
+    """Make ``cls`` now if it is a lazy dataclass still waiting; returns it."""
+    with _making:
+        if cls in _waiting:
+            for klass in reversed(cls.__mro__):
+                if klass in _waiting:
+                    getattr(klass, "__dataclass_fields__")  # noqa: B009 - makes it
+    return cls
+
+
+if TYPE_CHECKING:
+    from dataclasses import dataclass as lazy_dataclass
+else:
+    lazy_dataclass = _lazy_dataclass
