@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+import types
 from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
@@ -41,19 +42,59 @@ _waiting: set[type] = set()
 
 # What dataclass() writes on a class that someone may read on the class before any instance.
 _LOOKED_AT = ("__dataclass_fields__", "__dataclass_params__", "__match_args__")
+# The stand-ins a waiting class holds until it is made.
+_STAND_INS = ("__init__", *_LOOKED_AT)
+# What each class has of its own (its instances' __dict__ and weak references).
+_OWN = ("__dict__", "__weakref__")
 
 
 def _make(cls: type, options: dict[str, Any]) -> None:
-    """Run ``dataclass`` on ``cls`` (once; the first caller wins, others find it done)."""
+    """Run ``dataclass`` for ``cls`` (once; the first caller wins, others find it done).
+
+    ``dataclass`` runs on a twin of the class (the same bases and body, without the stand-ins),
+    and what it wrote is then moved onto ``cls``, the stand-ins replaced last: until then any
+    other thread reaching ``cls`` meets a stand-in and waits here, never a half-made class. If
+    ``dataclass`` refuses the class, nothing of ``cls`` has changed: it still waits, and every
+    use raises the same error."""
     with _making:
         if cls not in _waiting:
             return
-        for name in ("__init__", *_LOOKED_AT):
-            if name in cls.__dict__:
+        body = {k: v for k, v in cls.__dict__.items() if k not in (*_STAND_INS, *_OWN)}
+        twin = type(cls)(cls.__name__, cls.__bases__, dict(body))
+        twin.__qualname__ = cls.__qualname__
+        dataclasses.dataclass(twin, **options)
+        made = {k: v for k, v in twin.__dict__.items() if k not in _OWN}
+        for name in body.keys() - made.keys():  # e.g. a default_factory field's class attribute
+            delattr(cls, name)
+        for name, value in made.items():
+            if name not in _STAND_INS and (name not in body or body[name] is not value):
+                setattr(cls, name, _rebound(value, twin, cls))
+        for name in _STAND_INS:
+            if name in made:
+                setattr(cls, name, _rebound(made[name], twin, cls))
+            else:  # (no __match_args__ with match_args=False)
                 delattr(cls, name)
         _waiting.discard(cls)
-        same: type = dataclasses.dataclass(cls, **options)
-        assert same is cls  # noqa: S101 - only slots=True makes a new class, and it isn't lazy
+
+
+def _rebound(value: Any, twin: type, cls: type) -> Any:
+    """``value``, with the twin class in its closure (a frozen ``__setattr__`` checks whose
+    instance it is given) replaced by ``cls``."""
+    if not isinstance(value, types.FunctionType) or not value.__closure__:
+        return value
+    cells = tuple(
+        types.CellType(cls) if cell.cell_contents is twin else cell for cell in value.__closure__
+    )
+    if cells == value.__closure__:
+        return value
+    again = types.FunctionType(
+        value.__code__, value.__globals__, value.__name__, value.__defaults__, cells
+    )
+    again.__kwdefaults__ = value.__kwdefaults__
+    again.__dict__.update(value.__dict__)
+    again.__qualname__ = value.__qualname__
+    again.__annotations__ = value.__annotations__
+    return again
 
 
 class _OnFirstLook:
@@ -82,7 +123,7 @@ def _lazy(cls: type, **options: Any) -> type:
     if (
         options.get("slots")
         or not options.get("init", True)
-        or any(name in cls.__dict__ for name in ("__init__", *_LOOKED_AT))
+        or any(name in cls.__dict__ for name in _STAND_INS)
     ):
         return dataclasses.dataclass(cls, **options)
     with _making:
