@@ -10,6 +10,11 @@ spends importing, side by side with discord.py's own import (what any discord.py
 
 Figures: each over ``import discord`` in a fresh interpreter (no goal: the README states them).
 
+And the bot's own import time in CPU time (``run with its cogs`` less ``import discord``, each a
+whole fresh interpreter): with ``BENCH_BEFORE`` naming another checkout of the project (say a
+``git worktree`` of the commit before issue 18's work, 651629c), the same measured there, side
+by side, and the ratio (issue 18's fallback goal for B5: the import time halved, ≤ 0.5).
+
 Modules are imported from compiled bytecode, as a deployed bot does (the Docker image compiles
 them when it is built): every command runs once first to fill a cache of its own
 (``PYTHONPYCACHEPREFIX``), even where ``PYTHONDONTWRITEBYTECODE`` is set, which would otherwise
@@ -20,6 +25,8 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import resource
+import statistics
 import sys
 import tempfile
 from pathlib import Path
@@ -73,6 +80,63 @@ async def imports(args: list[str], cache: Path) -> tuple[float, bool]:
     return total / 1e6, with_discord
 
 
+async def cpu_seconds(args: list[str], cache: Path, where: Path = ROOT) -> float:
+    """CPU seconds (user + system) of one fresh interpreter running ``args`` in ``where``."""
+    environment = {**os.environ, "PYTHONPYCACHEPREFIX": str(cache)}
+    environment.pop("PYTHONDONTWRITEBYTECODE", None)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    done = await asyncio.create_subprocess_exec(
+        sys.executable,
+        *args,
+        cwd=where,
+        env=environment,
+        stdout=asyncio.subprocess.DEVNULL,
+        stderr=asyncio.subprocess.DEVNULL,
+    )
+    if await done.wait() != 0:
+        raise RuntimeError(f"{args} failed in {where}")
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+async def own_import_cpu(size: Size) -> list[Figure]:
+    """The bot's own import CPU time (run with its cogs, less ``import discord``), and with
+    ``BENCH_BEFORE`` the same in that checkout, interleaved, and the ratio."""
+    repeats = 1 if size is Size.TINY else 15
+    before = os.environ.get("BENCH_BEFORE")
+    places = {"now": ROOT, **({"before": Path(before)} if before else {})}
+    own: dict[str, list[float]] = {name: [] for name in places}
+    with tempfile.TemporaryDirectory(prefix="pc-bench-cpu-") as cache:
+        caches = {name: Path(cache) / name for name in places}  # each checkout its own bytecode
+        for name, where in places.items():
+            await cpu_seconds(COMMANDS["run with its cogs"], caches[name], where)
+        await cpu_seconds(COMMANDS["discord"], caches["now"])
+        for _ in range(repeats):
+            floor = await cpu_seconds(COMMANDS["discord"], caches["now"])
+            for name, where in places.items():
+                run = await cpu_seconds(COMMANDS["run with its cogs"], caches[name], where)
+                own[name].append(run - floor)
+    ms = {name: ", ".join(f"{v * 1000:.0f}" for v in values) for name, values in own.items()}
+    figures = [
+        Figure(
+            "the bot's own imports (run with its cogs less `import discord`), CPU time",
+            Spread(tuple(v * 1000 for v in own["now"])),
+            unit=" ms",
+            detail=f"median {statistics.median(own['now']) * 1000:.0f} ms",
+        )
+    ]
+    if "before" in own:
+        figures.append(
+            Figure(
+                f"the same, now over before ({places['before']})",
+                Spread(tuple(n / b for n, b in zip(own["now"], own["before"], strict=True))),
+                goal=0.5,
+                detail=f"ms now: {ms['now']}; before: {ms['before']}",
+            )
+        )
+    return figures
+
+
 async def figures(size: Size) -> list[Figure]:
     repeats = 1 if size is Size.TINY else 5
     seconds: dict[str, list[float]] = {name: [] for name in COMMANDS}
@@ -94,4 +158,4 @@ async def figures(size: Size) -> list[Figure]:
             f"imports discord: {'yes' if loads_discord[name] else 'no'}",
         )
         for name in ("format check", "run", "run with its cogs")
-    ]
+    ] + await own_import_cpu(size)
