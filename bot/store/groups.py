@@ -50,6 +50,15 @@ class GroupRepository:
         )
         return None if row is None else GroupRecord(**dict(row))
 
+    async def with_meetings(self) -> dict[int, GroupRecord]:
+        """Every group with a meeting under way, by id, in one read (the start-up's resume of
+        a thousand meetings reads their groups at once, not one by one)."""
+        rows = await self._db.fetchall(
+            "SELECT g.id, g.guild_id, g.channel_id, g.format_id, g.member_role_id, "
+            "g.meetings_held FROM groups g WHERE g.id IN (SELECT group_id FROM meetings)"
+        )
+        return {int(row["id"]): GroupRecord(**dict(row)) for row in rows}
+
     @staticmethod
     async def count_meeting(tx: Transaction, group_id: int) -> int:
         """A meeting counted: give it the next number (inside the caller's transaction)."""

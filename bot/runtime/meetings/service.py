@@ -145,8 +145,10 @@ class MeetingService:
 
     async def load_all(self) -> int:
         """Read every meeting under way into memory (before the scheduler starts)."""
-        for record in await self._store.meetings.all():
-            group = await self._store.groups.by_id(record.group_id)
+        records = await self._store.meetings.all()
+        groups = await self._store.groups.with_meetings()  # all at once, read after the
+        for record in records:  # meetings: one whose group went in between is left closed
+            group = groups.get(record.group_id)
             if group is None or not self._owns_guild(group.guild_id):
                 continue  # gone, or another process's (its shards)
             try:
