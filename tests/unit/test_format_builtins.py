@@ -39,6 +39,30 @@ def test_all_builtins_are_found_by_id() -> None:
     assert all(path.suffix == ".yaml" and path.is_file() for path in BUILTINS.values())
 
 
+def test_the_shipped_formats_are_listed_once_and_each_caller_gets_its_own_dict(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A restart asks for a thousand meetings' formats: the folder is read once, not each time."""
+    import bot.core.formats as formats
+
+    listed: list[str] = []
+    files = formats.resources.files
+
+    def counted(package: str) -> object:
+        listed.append(package)
+        return files(package)
+
+    monkeypatch.setattr(formats.resources, "files", counted)
+    formats._shipped.cache_clear()
+    try:
+        first = builtin_formats()
+        first.pop("open-discussion")  # a caller's own copy
+        assert [builtin_formats() for _ in range(3)] == [BUILTINS] * 3
+        assert listed == ["formats"]
+    finally:
+        formats._shipped.cache_clear()
+
+
 @pytest.mark.parametrize("format_id", sorted(EXPECTED | set(IN_OTHER_LANGUAGES)))
 def test_builtin_loads_and_fits_its_length(format_id: str) -> None:
     plan = load_builtin_format(format_id)

@@ -16,6 +16,7 @@ for groups writing a format is ``formats/README.md``.
 
 from __future__ import annotations
 
+from functools import cache
 from importlib import import_module, resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -74,13 +75,21 @@ __all__ = [
 
 def builtin_formats() -> dict[str, Path]:
     """The formats shipped in the ``formats`` package, by id (the file name without .yaml)."""
+    return dict(_shipped())
+
+
+@cache
+def _shipped() -> tuple[tuple[str, Path], ...]:
+    """The shipped formats, listed once: they are part of the installed package and don't
+    change while the bot runs (a restart after a meeting resumes a thousand meetings, each
+    asking for its format by id)."""
     folder = resources.files("formats")
     found = {
         entry.name.removesuffix(".yaml"): Path(str(entry))
         for entry in folder.iterdir()
         if entry.name.endswith(".yaml") and entry.is_file()
     }
-    return dict(sorted(found.items()))
+    return tuple(sorted(found.items()))
 
 
 def load_builtin_format(format_id: str) -> CompiledFormat:
