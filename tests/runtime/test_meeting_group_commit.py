@@ -86,6 +86,11 @@ async def sharing_meeting(bench: Bench) -> LiveMeeting:
     return live
 
 
+def raising(bench: Bench, live: LiveMeeting, who: Pseudonym) -> asyncio.Task[object]:
+    """``who`` presses "Raise hand", as a task (answered once its batch is saved)."""
+    return asyncio.create_task(bench.service.act(live, lambda r, s, now: r.raise_hand(s, who, now)))
+
+
 def held_show(bench: Bench, monkeypatch: pytest.MonkeyPatch) -> asyncio.Event:
     """Showing in the channel waits until the returned event is set (a save in flight that
     others queue behind)."""
@@ -171,9 +176,7 @@ async def test_a_failed_save_tells_every_press_in_its_batch_and_keeps_nothing(
         return await shown(live, effects)
 
     monkeypatch.setattr(bench.port, "show", slow_show)
-    first = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    first = raising(bench, live, CROWD[0])
     await asyncio.sleep(0.05)
     batch = [
         asyncio.create_task(bench.service.act(live, lambda r, s, now, w=w: r.raise_hand(s, w, now)))
@@ -216,9 +219,7 @@ async def test_a_paused_room_tells_the_chair_once_for_a_whole_batch(
         return result
 
     monkeypatch.setattr(port, "show", slow_show)
-    first = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    first = raising(bench, live, CROWD[0])
     await asyncio.sleep(0.05)
     batch = [
         asyncio.create_task(bench.service.act(live, lambda r, s, now, w=w: r.raise_hand(s, w, now)))
@@ -244,17 +245,11 @@ async def test_presses_after_the_end_in_the_same_batch_are_refused(
     bench = Bench(store, time)
     live = await sharing_meeting(bench)
     release = held_show(bench, monkeypatch)
-    first = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    first = raising(bench, live, CROWD[0])
     await asyncio.sleep(0.05)
-    before = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[1], now))
-    )
+    before = raising(bench, live, CROWD[1])
     ending = asyncio.create_task(bench.service.act(live, lambda r, s, now: r.end(s, now)))
-    after = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[2], now))
-    )
+    after = raising(bench, live, CROWD[2])
     await asyncio.sleep(0.01)
     release.set()
     await asyncio.gather(first, before, ending)
@@ -274,9 +269,7 @@ async def test_a_step_cancelled_after_its_commit_is_never_carried_out_again(
     release = held_show(bench, monkeypatch)
     moving_on = asyncio.create_task(bench.service.act(live, lambda r, s, now: r.advance(s, now)))
     await asyncio.sleep(0.05)  # committed; being shown
-    hand = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    hand = raising(bench, live, CROWD[0])
     await asyncio.sleep(0.01)
     moving_on.cancel()  # the bot is stopping
     release.set()
@@ -294,9 +287,7 @@ async def test_a_press_given_up_while_waiting_is_not_carried_out_and_the_line_go
     bench = Bench(store, time)
     live = await sharing_meeting(bench)
     release = held_show(bench, monkeypatch)
-    first = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    first = raising(bench, live, CROWD[0])
     await asyncio.sleep(0.05)
     given_up, waiting = (
         asyncio.create_task(bench.service.act(live, lambda r, s, now, w=w: r.raise_hand(s, w, now)))
@@ -319,9 +310,7 @@ async def test_a_leader_cancelled_while_waiting_for_the_lock_leaves_the_line_to_
     live = await sharing_meeting(bench)
     lock = bench.service._lock(live.group.id)
     await lock.acquire()  # something else holds the group's lock a while
-    leader = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    leader = raising(bench, live, CROWD[0])
     await asyncio.sleep(0.01)
     leader.cancel()  # the bot is stopping, or the press's task given up
     with pytest.raises(asyncio.CancelledError):
@@ -360,9 +349,7 @@ async def test_a_step_cancelled_during_its_commit_is_applied_exactly_once(
 
     moving_on = asyncio.create_task(bench.service.act(live, advance))
     await asyncio.wait_for(committing.wait(), 5)
-    hand = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    hand = raising(bench, live, CROWD[0])
     await asyncio.sleep(0.01)
     moving_on.cancel()  # lands while the commit is being awaited
     await asyncio.sleep(0.01)
@@ -393,13 +380,9 @@ async def test_a_cancel_in_the_transaction_waits_for_it_and_the_line_goes_on(
             yield tx
 
     monkeypatch.setattr(store.db, "transaction", slow_begin)
-    leader = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[0], now))
-    )
+    leader = raising(bench, live, CROWD[0])
     await asyncio.wait_for(started.wait(), 5)
-    waiting = asyncio.create_task(
-        bench.service.act(live, lambda r, s, now: r.raise_hand(s, CROWD[1], now))
-    )
+    waiting = raising(bench, live, CROWD[1])
     await asyncio.sleep(0.01)
     leader.cancel()  # lands in the transaction: it is seen through, never half done
     await asyncio.sleep(0.01)
