@@ -35,8 +35,9 @@ from typing import TYPE_CHECKING, Any
 
 __all__ = ["lazy_dataclass", "made", "waiting"]
 
-# Re-entrant: making a class makes its lazy bases first. A lock at all because a picture is
-# drawn on a worker thread (``bot.pictures``), which may be the first to use one.
+# Re-entrant: making a class makes its lazy bases first. A lock at all because formats are
+# compiled and pictures drawn on worker threads (``bot/runtime/formats.py``, ``bot.pictures``),
+# which may be the first to use a class, or use it while the event loop's thread makes it.
 _making = threading.RLock()
 _waiting: set[type] = set()
 
