@@ -6,10 +6,6 @@ machine (``python -m bench ballots`` times it)."""
 from __future__ import annotations
 
 import secrets
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from bench.ballots import GUILD, Members, Voter, voting
 from bot.core.decisions import Choice
@@ -22,14 +18,6 @@ from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 
 VOTERS = [Voter(2000 + n) for n in range(70)]
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def test_a_ballot_costs_the_same_statements_however_many_were_cast(store: Store) -> None:

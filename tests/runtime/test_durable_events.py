@@ -63,14 +63,6 @@ class Recorder:
         self.seen.append(event)
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
-
-
 async def a_group(store: Store) -> GroupRecord:
     made = await store.groups.create(
         guild_id=GUILD, channel_id=CHANNEL, format_id="open-discussion", member_role_id=None,

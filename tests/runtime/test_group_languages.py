@@ -3,11 +3,6 @@ new format or the group's own ``language`` decision is seen at once."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
-
 from bot.core.formats import CompiledFormat
 from bot.runtime.formats import FormatLibrary
 from bot.runtime.languages import SETTING_NAME, GroupLanguages
@@ -26,14 +21,6 @@ class CountingLibrary(FormatLibrary):
     async def current(self, group: GroupRecord) -> CompiledFormat:
         self.looked_up += 1
         return await super().current(group)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def _group(store: Store) -> GroupRecord:

@@ -3,9 +3,6 @@ settings, and forgetting a server the bot has left."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.errors import InvalidInput, NoGroupHere, NotAllowed
@@ -16,14 +13,6 @@ from bot.store import Store
 
 GUILD, OTHER = 8001, 8101
 NOW = 1_800_000_000.0
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 def service(store: Store, bus: EventBus | None = None) -> GroupService:

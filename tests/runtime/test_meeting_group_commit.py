@@ -9,7 +9,6 @@ import asyncio
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -26,19 +25,6 @@ from tests.runtime.test_meetings_service import ANA, CHANNEL, GUILD, KEY, Bench,
 from tests.support.clock import FakeTime
 
 CROWD = [KEY.of(GUILD, 100 + n) for n in range(30)]
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 @dataclass

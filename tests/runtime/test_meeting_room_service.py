@@ -5,9 +5,6 @@ that never reach the database, a member arriving in voice, and the room's action
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
-
 import pytest
 
 from bot.core.meeting import Status
@@ -20,19 +17,6 @@ from tests.runtime.test_meetings_service import ANA, BO, CHANNEL, CY, GUILD, KEY
 from tests.support.clock import FakeTime
 
 DEE = KEY.of(GUILD, 14)
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 async def meeting(bench: Bench, format_id: str) -> LiveMeeting:

@@ -4,11 +4,8 @@ number at once, each meeting once, its own steps in order, one failure keeping n
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
-
-import pytest
 
 from bot.core.meeting import effects as fx
 from bot.runtime.clock import Clock
@@ -65,14 +62,6 @@ class SlowPresenter:
 
     def forget(self, live: LiveMeeting, who: object) -> None:
         raise AssertionError("nobody was forgotten")
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def meetings_under_way(store: Store, time: FakeTime) -> list[int]:

@@ -4,9 +4,8 @@ start, act, count, resume after a restart, forget-me — no Discord involved."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -153,19 +152,6 @@ class Bench:
                 return
             await self.service.act(live, lambda r, s, now: r.advance(s, now))
         raise AssertionError("the format never reached its sharing")
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 async def test_a_meeting_starts_once_and_tells_the_features(store: Store, time: FakeTime) -> None:

@@ -5,8 +5,6 @@ memory only, and dropped with forget-me or when the bot leaves the server."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any, cast
 
@@ -85,14 +83,6 @@ def message(
             content="",
         ),
     )
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 def listener(b: Bench, store: Store) -> tuple[MessageListener, CountingPseudonyms, FakeMeetings]:

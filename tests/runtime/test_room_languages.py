@@ -6,9 +6,7 @@ group's language. The meeting's words stay English for an English group."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 from unittest import mock
 
@@ -53,19 +51,6 @@ sections:
     title: Compartimos
   - closing: Gracias por venir.
 """
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
-
-
-@pytest.fixture
-def time() -> FakeTime:
-    return FakeTime()
 
 
 async def in_spanish(store: Store, group_id: int) -> None:

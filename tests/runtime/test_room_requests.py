@@ -5,9 +5,7 @@ each only in the part that offers it, and none of it ever in the database."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import pytest
 
@@ -62,14 +60,6 @@ class FakeRequests:
         if self.chair_reachable:
             self.chair.append((title, words))
         return self.chair_reachable
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def started(store: Store) -> tuple[Bench, LiveMeeting]:

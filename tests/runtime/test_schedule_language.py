@@ -23,11 +23,8 @@ from tests.runtime.test_schedule_service import (
     MONDAY_BEFORE,
     Bench,
     FakeEvents,
-    store,
 )
 from tests.support.clock import FakeTime
-
-__all__ = ["store"]
 
 
 class SpokenEvents(FakeEvents):

@@ -4,11 +4,7 @@ minute; a group alone opens exactly its countdown early."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
-from pathlib import Path
-
-import pytest
 
 from bot.core.formats import load_builtin_format
 from bot.runtime.schedule.service import OPENINGS_PER_SECOND, SPREAD_SHARE
@@ -22,14 +18,6 @@ from tests.support.clock import FakeTime
 _before = load_builtin_format("open-discussion").before_start
 assert _before is not None
 COUNTDOWN = _before.countdown_seconds
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def groups(bench: Bench, count: int) -> list[GroupRecord]:

@@ -175,14 +175,6 @@ class Bench:
         return int(await self.store.db.fetchval("SELECT count(*) FROM meetings"))
 
 
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
-
-
 async def test_the_meeting_opens_itself_at_seven_in_new_york_across_the_change(
     store: Store,
 ) -> None:

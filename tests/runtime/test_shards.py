@@ -6,12 +6,9 @@ Discord work) run in both, each on its own groups' rows."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, cast
-
-import pytest
 
 from bot.core.decisions.effects import SendConcernNote
 from bot.core.pseudonyms import Pseudonym
@@ -76,14 +73,6 @@ def a_process(store: Store, clock: Clock, name: str, ids: tuple[int, ...]) -> Pr
 
     bus.subscribe(MeetingCounted, meeting_counted, Delivery.DURABLE)
     return process
-
-
-@pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[Store]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    yield store
-    await store.close()
 
 
 async def four_groups(store: Store) -> list[GroupRecord]:
