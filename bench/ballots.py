@@ -84,28 +84,42 @@ class Members:
         raise AttributeError(f"casting a ballot should not need the port's {name}")
 
 
+class Casting(NamedTuple):
+    group_id: int
+    service: DecisionService
+    pseudonyms: Pseudonymizer
+    clock: Clock
+
+
+async def casting(store: Store, channel_id: int = CHANNEL) -> Casting:
+    """A group in ``store`` and the bot's own decision service to cast its ballots (its port a
+    stand-in that knows every voter as a member)."""
+    group = await store.groups.create(
+        guild_id=GUILD, channel_id=channel_id, format_id="open-discussion", member_role_id=None,
+        now=0.0,
+    )  # fmt: skip
+    if group is None:
+        raise RuntimeError("the bench group could not be made")
+    clock = Clock()
+    pseudonyms = Pseudonymizer(secrets.token_bytes(32))
+    service = DecisionService(
+        store=store,
+        clock=clock,
+        scheduler=Scheduler(store.deadlines, clock),
+        pseudonyms=pseudonyms,
+        formats=FormatLibrary(store),
+        port=Members(clock),
+        locks=GroupLocks(),
+    )
+    return Casting(group.id, service, pseudonyms, clock)
+
+
 async def ours(folder: Path, ballots: int) -> Took:
     """Time to cast ``ballots`` at once through the bot's path (votes already open)."""
     store = Store(folder / "ours.sqlite3")
     await store.open()
     try:
-        group = await store.groups.create(
-            guild_id=GUILD, channel_id=CHANNEL, format_id="open-discussion", member_role_id=None,
-            now=0.0,
-        )  # fmt: skip
-        if group is None:
-            raise RuntimeError("the bench group could not be made")
-        clock = Clock()
-        pseudonyms = Pseudonymizer(secrets.token_bytes(32))
-        service = DecisionService(
-            store=store,
-            clock=clock,
-            scheduler=Scheduler(store.deadlines, clock),
-            pseudonyms=pseudonyms,
-            formats=FormatLibrary(store),
-            port=Members(clock),
-            locks=GroupLocks(),
-        )
+        group_id, service, pseudonyms, clock = await casting(store)
         per_vote = ballots // VOTES
         voters = [Voter(1000 + n) for n in range(per_vote)]
         roll = [pseudonyms.of(GUILD, v.id) for v in voters]
@@ -113,7 +127,7 @@ async def ours(folder: Path, ballots: int) -> Took:
         now = clock.now()
         async with store.decisions.transaction() as t:
             for proposal_id in proposals:
-                await t.insert_proposal(group.id, voting(proposal_id, now))
+                await t.insert_proposal(group_id, voting(proposal_id, now))
                 await t.save_roll(proposal_id, roll)
         choices = list(Choice)
         watch = Stopwatch()

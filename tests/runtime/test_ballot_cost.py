@@ -5,40 +5,17 @@ machine (``python -m bench ballots`` times it)."""
 
 from __future__ import annotations
 
-import secrets
-
-from bench.ballots import GUILD, Members, Voter, voting
+from bench.ballots import GUILD, Voter, casting, voting
 from bot.core.decisions import Choice
-from bot.core.pseudonyms import Pseudonymizer
-from bot.runtime.clock import Clock
-from bot.runtime.decisions import DecisionService
-from bot.runtime.formats import FormatLibrary
-from bot.runtime.locks import GroupLocks
-from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 
 VOTERS = [Voter(2000 + n) for n in range(70)]
 
 
 async def test_a_ballot_costs_the_same_statements_however_many_were_cast(store: Store) -> None:
-    group = await store.groups.create(
-        guild_id=GUILD, channel_id=GUILD + 1, format_id="open-discussion", member_role_id=None,
-        now=0.0,
-    )  # fmt: skip
-    assert group is not None
-    clock = Clock()
-    pseudonyms = Pseudonymizer(secrets.token_bytes(32))
-    service = DecisionService(
-        store=store,
-        clock=clock,
-        scheduler=Scheduler(store.deadlines, clock),
-        pseudonyms=pseudonyms,
-        formats=FormatLibrary(store),
-        port=Members(clock),
-        locks=GroupLocks(),
-    )
+    group_id, service, pseudonyms, clock = await casting(store)
     async with store.decisions.transaction() as t:
-        await t.insert_proposal(group.id, voting("v1", clock.now()))
+        await t.insert_proposal(group_id, voting("v1", clock.now()))
         await t.save_roll("v1", [pseudonyms.of(GUILD, v.id) for v in VOTERS])
 
     async def traced_cast(voter: Voter) -> list[str]:
