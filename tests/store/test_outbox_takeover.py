@@ -7,7 +7,7 @@ the work over."""
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import Sequence
 from typing import Any, cast
 
 import pytest
@@ -28,7 +28,6 @@ from bot.runtime.scheduler import Scheduler
 from bot.store import Store
 from bot.store.groups import GroupRecord
 from bot.store.postgres import PostgresDatabase
-from tests.postgres_server import Databases
 from tests.runtime.test_rotation_service import (
     CHANNEL,
     GUILD,
@@ -37,29 +36,19 @@ from tests.runtime.test_rotation_service import (
     FakeDiscord,
     everyone_joins,
 )
-from tests.store.conftest import need
 from tests.support.clock import FakeTime
 
 
 @pytest.fixture
-async def two(postgres: Databases | None) -> AsyncIterator[tuple[Store, Store, GroupRecord]]:
+async def two(two_stores: tuple[Store, Store]) -> tuple[Store, Store, GroupRecord]:
     """Two processes' stores on one PostgreSQL database, and a group."""
-    databases = need(postgres)
-    url = await databases.fresh()
-    first, second = Store(PostgresDatabase(url)), Store(PostgresDatabase(url))
-    await first.open()
-    await second.open()
+    first, second = two_stores
     group = await first.groups.create(
         guild_id=GUILD, channel_id=CHANNEL, format_id="open-discussion", member_role_id=None,
         now=START,
     )  # fmt: skip
     assert group is not None
-    try:
-        yield first, second, group
-    finally:
-        await first.close()
-        await second.close()
-        await databases.drop(url)
+    return first, second, group
 
 
 async def dies(survivor: Store, dying: Store) -> None:

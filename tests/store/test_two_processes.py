@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 import secrets
-from collections.abc import AsyncIterator
 from dataclasses import replace
 from datetime import timedelta
 
@@ -15,31 +14,19 @@ import pytest
 import bot.app  # noqa: F401 - imports every module that registers a table
 from bot.core.decisions import Choice, ProposalState
 from bot.store import Store
-from bot.store.postgres import PostgresDatabase
 from bot.store.privacy import REGISTRY, UNSCOPED_TABLES
 from bot.store.privacy.guard import predicate_problems, read_schema, schema_problems
-from tests.postgres_server import Databases
-from tests.store.conftest import need
 from tests.store.test_decisions_store import T0, VOTERS, a_proposal
 
 
 @pytest.fixture
-async def two(postgres: Databases | None) -> AsyncIterator[tuple[Store, Store, int]]:
-    databases = need(postgres)
-    url = await databases.fresh()
-    first, second = Store(PostgresDatabase(url)), Store(PostgresDatabase(url))
-    await first.open()
-    await second.open()
+async def two(two_stores: tuple[Store, Store]) -> tuple[Store, Store, int]:
+    first, second = two_stores
     group = await first.groups.create(
         guild_id=1, channel_id=2, format_id="open-discussion", member_role_id=None, now=0.0
     )
     assert group is not None
-    try:
-        yield first, second, group.id
-    finally:
-        await first.close()
-        await second.close()
-        await databases.drop(url)
+    return first, second, group.id
 
 
 async def cast(store: Store, voter: str, choice: Choice) -> bool:
