@@ -22,9 +22,8 @@ import pytest
 from bot.core.decisions import ProposalState
 from bot.core.decisions import effects as fx
 from bot.core.decisions.effects import SendConcernNote
-from bot.core.pseudonyms import Pseudonym, Pseudonymizer
+from bot.core.pseudonyms import Pseudonym
 from bot.errors import NotAllowed
-from bot.runtime.clock import Clock
 from bot.runtime.decisions import DecisionService
 from bot.runtime.decisions.engine import Committed, Delivery, Engine
 from bot.runtime.decisions.outbox import Work, encode
@@ -198,27 +197,8 @@ async def test_a_pick_up_never_takes_work_waiting_its_turn_in_this_process(
 
 @pytest.fixture
 async def circle(tmp_path: Path) -> AsyncIterator[rotation.Bench]:
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    made = await store.groups.create(
-        guild_id=rotation.GUILD, channel_id=CHANNEL, format_id="open-discussion",
-        member_role_id=None, now=rotation.START,
-    )  # fmt: skip
-    assert made is not None
-    clock = Clock(rate=1.0, anchor=rotation.START, real_time=FakeTime())
-    discord = rotation.FakeDiscord(Pseudonymizer(b"r" * 32))
-    live = LiveMeetings()
-    service = RotationService(
-        store=store,
-        clock=clock,
-        formats=FormatLibrary(store),
-        meetings=live,
-        locks=GroupLocks(),
-        port=discord,
-    )
-    yield rotation.Bench(store, clock, discord, service, live, made.id)
-    await service.close()
-    await store.close()
+    async with rotation.rotation_bench(tmp_path) as made:
+        yield made
 
 
 async def test_rotation_answers_in_a_direct_message_say_where_they_work_and_change_nothing(

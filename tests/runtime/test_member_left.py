@@ -9,26 +9,17 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.pseudonyms import Pseudonymizer
-from bot.runtime.clock import Clock
 from bot.runtime.events import EventBus, MemberForgotten
-from bot.runtime.formats import FormatLibrary
-from bot.runtime.live import LiveMeetings
-from bot.runtime.locks import GroupLocks
 from bot.runtime.privacy import PrivacyService
-from bot.runtime.rotation import RotationService
 from bot.runtime.scheduler import Scheduler
-from bot.store import Store
 from tests.runtime.test_rotation_service import (
     CHANNEL,
     GUILD,
-    START,
     Bench,
-    FakeDiscord,
-    FakeTime,
     User,
     everyone_joins,
     last_announcement,
+    rotation_bench,
 )
 
 DAY = 86400.0
@@ -37,27 +28,8 @@ DAY = 86400.0
 @pytest.fixture
 async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
     """The rotation service's bench (tests/runtime/test_rotation_service.py)."""
-    store = Store(tmp_path / "db.sqlite3")
-    await store.open()
-    made = await store.groups.create(
-        guild_id=GUILD, channel_id=CHANNEL, format_id="open-discussion", member_role_id=None,
-        now=START,
-    )  # fmt: skip
-    assert made is not None
-    clock = Clock(rate=1.0, anchor=START, real_time=FakeTime())
-    discord = FakeDiscord(Pseudonymizer(b"r" * 32))
-    live = LiveMeetings()
-    service = RotationService(
-        store=store,
-        clock=clock,
-        formats=FormatLibrary(store),
-        meetings=live,
-        locks=GroupLocks(),
-        port=discord,
-    )
-    yield Bench(store, clock, discord, service, live, made.id)
-    await service.close()
-    await store.close()
+    async with rotation_bench(tmp_path) as made:
+        yield made
 
 
 def privacy_for(bench: Bench) -> tuple[PrivacyService, EventBus, list[MemberForgotten]]:

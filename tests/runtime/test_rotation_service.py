@@ -6,6 +6,7 @@ starts, who served when it counts, "can't make it", swaps and forget-me. No Disc
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -259,6 +260,13 @@ class Bench:
 
 @pytest.fixture
 async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
+    async with rotation_bench(tmp_path) as made:
+        yield made
+
+
+@asynccontextmanager
+async def rotation_bench(tmp_path: Path) -> AsyncIterator[Bench]:
+    """The rotation service over a fresh database with one group (other test files use it)."""
     store = Store(tmp_path / "db.sqlite3")
     await store.open()
     made = await store.groups.create(
@@ -277,9 +285,11 @@ async def bench(tmp_path: Path) -> AsyncIterator[Bench]:
         locks=GroupLocks(),
         port=discord,
     )
-    yield Bench(store, clock, discord, service, live, made.id)
-    await service.close()
-    await store.close()
+    try:
+        yield Bench(store, clock, discord, service, live, made.id)
+    finally:
+        await service.close()
+        await store.close()
 
 
 async def everyone_joins(bench: Bench, count: int = 4) -> list[User]:
