@@ -149,11 +149,8 @@ def waiting() -> frozenset[type]:
 
 def made(cls: type) -> type:
     """Make ``cls`` now if it is a lazy dataclass still waiting; returns it."""
-    with _making:
-        if cls in _waiting:
-            for klass in reversed(cls.__mro__):
-                if klass in _waiting:
-                    getattr(klass, "__dataclass_fields__")  # noqa: B009 - makes it
+    if cls in waiting():
+        getattr(cls, "__dataclass_fields__")  # noqa: B009 - makes it (its lazy bases first)
     return cls
 
 
